@@ -31,7 +31,11 @@ ensure_node() {
   node --version >/dev/null 2>&1 || die "the Node in $dir does not run; remove $PERISCOPE_CACHE/node$PERISCOPE_NODE_MAJOR and try again."
 }
 
-yarn() { node "$PERISCOPE_ROOT/.yarn/releases/yarn-4.13.0.cjs" "$@"; }
+# `yarn` on PATH runs the committed Yarn (tools such as backstage-cli call it by name)
+mkdir -p "$PERISCOPE_CACHE/shims"
+printf '#!/bin/sh\nexec node "%s/.yarn/releases/yarn-4.13.0.cjs" "$@"\n' "$PERISCOPE_ROOT" > "$PERISCOPE_CACHE/shims/yarn"
+chmod +x "$PERISCOPE_CACHE/shims/yarn"
+export PATH="$PERISCOPE_CACHE/shims:$PATH"
 
 ensure_deps() {
   local stamp="$PERISCOPE_ROOT/node_modules/.periscope-install-stamp"

@@ -69,4 +69,7 @@ backend.add(import('@backstage/plugin-signals-backend'));
 // mcp actions plugin
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
+backend.add(import('@periscope/backstage-plugin-k8s-diagnostics-backend'));
+backend.add(import('@periscope/backstage-plugin-module-deploy-backend'));
+backend.add(import('@periscope/backstage-plugin-runtime-security-backend'));
 backend.start();

@@ -1,0 +1,5 @@
+/**
+ * The periscope CLI.
+ * @packageDocumentation
+ */
+export { createProgram, runCli } from './program';

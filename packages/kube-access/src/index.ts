@@ -1,0 +1,8 @@
+/**
+ * Shared cluster access for the Periscope plugins.
+ * @packageDocumentation
+ */
+export * from './clusters';
+export * from './errors';
+export * from './entity';
+export * from './routing';

@@ -1,0 +1,6 @@
+/**
+ * UI pieces shared by the Periscope frontend plugins.
+ * @packageDocumentation
+ */
+export * from './EntityStatePanel';
+export * from './client';

@@ -1,0 +1,6 @@
+/**
+ * Isomorphic types, permissions and pure logic of the k8s-diagnostics plugin.
+ *
+ * @packageDocumentation
+ */
+export * from './permissions';

@@ -1,0 +1,8 @@
+/**
+ * Periscope Health: Kubernetes diagnostics on the entity page.
+ * @packageDocumentation
+ */
+export { default } from './plugin';
+export * from './plugin';
+export { k8sDiagnosticsPlugin, EntityHealthContent } from './legacy';
+export * from './api';

@@ -1,0 +1,38 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { K8sDiagnosticsClient, k8sDiagnosticsApiRef } from './api';
+
+/** @public */
+export const k8sDiagnosticsApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: k8sDiagnosticsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new K8sDiagnosticsClient(deps),
+    }),
+});
+
+/** The entity "Health" tab. @public */
+export const entityHealthContent = EntityContentBlueprint.make({
+  name: 'health',
+  params: {
+    path: 'health',
+    title: 'Health',
+    filter: 'kind:component,resource',
+    loader: () => import('./components/EntityHealthContent').then(m => <m.EntityHealthContent />),
+  },
+});
+
+/**
+ * Periscope Health for the new frontend system.
+ * @public
+ */
+export default createFrontendPlugin({
+  pluginId: 'k8s-diagnostics',
+  extensions: [k8sDiagnosticsApi, entityHealthContent],
+});

@@ -1,0 +1,1 @@
+export { EntityDeployContent } from './EntityDeployContent';

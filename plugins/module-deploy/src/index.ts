@@ -1,0 +1,8 @@
+/**
+ * Periscope Deploy: Timoni module deploys on the entity page.
+ * @packageDocumentation
+ */
+export { default } from './plugin';
+export * from './plugin';
+export { moduleDeployPlugin, EntityDeployContent } from './legacy';
+export * from './api';

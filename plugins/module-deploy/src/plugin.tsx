@@ -1,0 +1,38 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { ModuleDeployClient, moduleDeployApiRef } from './api';
+
+/** @public */
+export const moduleDeployApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: moduleDeployApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new ModuleDeployClient(deps),
+    }),
+});
+
+/** The entity "Deploy" tab. @public */
+export const entityDeployContent = EntityContentBlueprint.make({
+  name: 'deploy',
+  params: {
+    path: 'deploy',
+    title: 'Deploy',
+    filter: 'kind:component,resource',
+    loader: () => import('./components/EntityDeployContent').then(m => <m.EntityDeployContent />),
+  },
+});
+
+/**
+ * Periscope Deploy for the new frontend system.
+ * @public
+ */
+export default createFrontendPlugin({
+  pluginId: 'module-deploy',
+  extensions: [moduleDeployApi, entityDeployContent],
+});

@@ -1,0 +1,8 @@
+/**
+ * Periscope Security: Tetragon runtime findings on the entity page.
+ * @packageDocumentation
+ */
+export { default } from './plugin';
+export * from './plugin';
+export { runtimeSecurityPlugin, EntitySecurityContent } from './legacy';
+export * from './api';
