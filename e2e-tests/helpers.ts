@@ -1,11 +1,14 @@
 import { expect, Page } from '@playwright/test';
 
-/** Signs in as guest (the development sign-in page) when the page asks. */
+/** Opens a path, signing in as guest (the development sign-in page) when the page asks. */
 export async function enterAsGuest(page: Page, path: string) {
   await page.goto(path);
   const enter = page.getByRole('button', { name: 'Enter' });
-  if (await enter.isVisible({ timeout: 15_000 }).catch(() => false)) {
+  const nav = page.locator('nav[aria-label="sidebar nav"]');
+  await enter.or(nav).first().waitFor({ state: 'attached', timeout: 60_000 });
+  if (await enter.isVisible()) {
     await enter.click();
+    await expect(enter).toBeHidden();
   }
-  await expect(page.getByRole('navigation', { name: 'sidebar nav' })).toBeVisible();
+  await nav.waitFor({ state: 'attached' });
 }

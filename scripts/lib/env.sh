@@ -43,7 +43,10 @@ ensure_deps() {
   want="$(cat "$PERISCOPE_ROOT/yarn.lock" "$PERISCOPE_ROOT/package.json" | sha256sum | cut -c1-16)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
   log "installing dependencies with the committed Yarn (a few minutes on a fresh clone)"
-  (cd "$PERISCOPE_ROOT" && yarn install --immutable) >&2 \
+  mkdir -p "$PERISCOPE_ROOT/node_modules"
+  # one install at a time in this checkout (tests and the portal may start together)
+  (cd "$PERISCOPE_ROOT" && flock "$PERISCOPE_ROOT/node_modules/.periscope-install.lock" \
+     node "$PERISCOPE_ROOT/.yarn/releases/yarn-4.13.0.cjs" install --immutable) >&2 \
     || die "yarn install failed (see its output above). If it names a package with 'No candidates found', pin that package in the root package.json 'resolutions'; if the network failed, run the command again."
   echo "$want" > "$stamp"
 }

@@ -1,7 +1,8 @@
 # PostgreSQL from Debian's package, for the tests: a private cluster in the cache on port
 # ${PERISCOPE_PG_PORT:-55432}, owned by the postgres system user (initdb refuses root).
 PERISCOPE_PG_PORT="${PERISCOPE_PG_PORT:-55432}"
-PERISCOPE_PG_DIR="$PERISCOPE_CACHE/postgres"
+# outside $HOME: the postgres system user must be able to enter it
+PERISCOPE_PG_DIR="${PERISCOPE_PG_DIR:-/var/tmp/periscope-postgres}"
 
 pg_bin() {
   local d

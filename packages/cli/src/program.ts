@@ -1,4 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { registerDiagnoseCommand } from './commands/diagnose';
+import { registerModuleCommand } from './commands/module';
+import { registerSecurityCommand } from './commands/security';
 
 /**
  * Builds the `periscope` command tree.
@@ -9,6 +12,9 @@ export function createProgram(): Command {
     .description('Periscope: Kubernetes diagnostics, Timoni module deploys and Tetragon runtime security, offline for CI')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)');
+  registerDiagnoseCommand(program);
+  registerModuleCommand(program);
+  registerSecurityCommand(program);
   return program;
 }
 

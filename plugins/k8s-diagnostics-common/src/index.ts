@@ -1,6 +1,33 @@
 /**
- * Isomorphic types, permissions and pure logic of the k8s-diagnostics plugin.
+ * Periscope diagnostics: k8sgpt's analyzers as pure functions over Kubernetes objects, the
+ * input model, object parsing and k8sgpt-compatible output.
  *
  * @packageDocumentation
  */
+
+export type {
+  AnalysisReport,
+  AnalysisResult,
+  AnalyzeOptions,
+  ClusterSnapshot,
+  Failure,
+  KubeObject,
+  ObjectMeta,
+  ObjectRef,
+  OwnerReference,
+  RelatedEvent,
+  SensitiveString,
+  Severity,
+} from './model';
+export { SEVERITIES } from './model';
+export { analyze, inputKindsFor, resolveAnalyzers, UnknownAnalyzerError } from './analyze';
+export { ANALYZERS, K8SGPT_CORE_ANALYZERS, logKey, firstErrorLine } from './analyzers';
+export type { AnalyzerDefinition, AnalyzerContext, RawResult } from './analyzers';
+export { createSnapshot, CLUSTER_SCOPED_KINDS } from './snapshot';
+export { parseObjects, ObjectParseError } from './parse';
+export { parseLabelSelector, matchesRequirements, LabelSelectorSyntaxError } from './selector';
+export type { LabelRequirement } from './selector';
+export { cronScheduleError } from './cron';
+export { toK8sgptJson, formatGoJson, formatText } from './output';
+export type { K8sgptJsonOutput, K8sgptResult, K8sgptFailure, K8sgptSensitive } from './output';
 export * from './permissions';

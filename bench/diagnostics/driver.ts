@@ -1,0 +1,89 @@
+/* eslint-disable no-console */
+/**
+ * Diagnostics benchmark driver (bundled by run.sh with esbuild, run with Node 22).
+ *
+ *   --periscope FILE --k8sgpt BIN --kubeconfig PATH --rounds N
+ *
+ * Runs both tools N times, interleaved (alternating which goes first), and prints the median
+ * wall time of each, the ratio and the finding counts.
+ */
+import { spawnSync } from 'child_process';
+import { K8SGPT_CORE_ANALYZERS } from '../../plugins/k8s-diagnostics-common/src/analyzers';
+
+function arg(name: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? process.argv[i + 1] : undefined;
+  if (!v) throw new Error(`missing --${name}`);
+  return v;
+}
+
+interface Run {
+  seconds: number;
+  results: number;
+  problems: number;
+}
+
+/** The JSON document in a tool's stdout (k8sgpt may print warnings before it). */
+function jsonDocument(tool: string, stdout: string): { results: unknown[] | null; problems: number } {
+  const start = stdout.startsWith('{') ? 0 : stdout.indexOf('\n{') + 1;
+  if (start < 0 || stdout[start] !== '{') {
+    throw new Error(`${tool} printed no JSON document; its output began with: ${stdout.slice(0, 300)}`);
+  }
+  return JSON.parse(stdout.slice(start));
+}
+
+function timed(tool: string, cmd: string, args: string[]): Run {
+  const t0 = process.hrtime.bigint();
+  const res = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (res.error) throw new Error(`${tool} could not start (${cmd}): ${res.error.message}`);
+  if (res.status !== 0) {
+    throw new Error(`${tool} exited with ${res.status}: ${(res.stderr || res.stdout).trim().slice(0, 1000)}`);
+  }
+  const doc = jsonDocument(tool, res.stdout);
+  return { seconds, results: doc.results?.length ?? 0, problems: doc.problems };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function main(): void {
+  const periscope = arg('periscope');
+  const k8sgpt = arg('k8sgpt');
+  const kubeconfig = arg('kubeconfig');
+  const rounds = Number(arg('rounds'));
+  const tools: Record<string, () => Run> = {
+    periscope: () =>
+      timed('periscope', process.execPath, [
+        periscope, 'diagnose', '--kubeconfig', kubeconfig, '--filter', K8SGPT_CORE_ANALYZERS.join(','), '--output', 'json',
+      ]),
+    k8sgpt: () => timed('k8sgpt', k8sgpt, ['analyze', '--kubeconfig', kubeconfig, '--output', 'json']),
+  };
+  const runs: Record<string, Run[]> = { periscope: [], k8sgpt: [] };
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? ['periscope', 'k8sgpt'] : ['k8sgpt', 'periscope'];
+    for (const tool of order) {
+      const run = tools[tool]();
+      runs[tool].push(run);
+      console.error(`round ${r + 1}/${rounds} ${tool}: ${run.seconds.toFixed(2)} s, ${run.results} results, ${run.problems} problems`);
+    }
+  }
+  const p = median(runs.periscope.map(x => x.seconds));
+  const k = median(runs.k8sgpt.map(x => x.seconds));
+  const last = (tool: string) => runs[tool][runs[tool].length - 1];
+  console.log(`diagnostics benchmark: ${rounds} rounds, k8sgpt core analyzers, median wall time`);
+  console.log('tool        median_s   results  problems');
+  console.log(`periscope   ${p.toFixed(3).padStart(8)}   ${String(last('periscope').results).padStart(7)}  ${String(last('periscope').problems).padStart(8)}`);
+  console.log(`k8sgpt      ${k.toFixed(3).padStart(8)}   ${String(last('k8sgpt').results).padStart(7)}  ${String(last('k8sgpt').problems).padStart(8)}`);
+  console.log(`ratio periscope/k8sgpt: ${(p / k).toFixed(2)} (goal <= 0.50)`);
+}
+
+try {
+  main();
+} catch (e) {
+  console.error(`bench/diagnostics: ${(e as Error).message}`);
+  process.exit(1);
+}

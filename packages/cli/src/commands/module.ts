@@ -1,0 +1,215 @@
+import { Command, Option } from 'commander';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createModuleEngine } from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import {
+  ModuleCliIo,
+  ModuleCliOptions,
+  applyAction,
+  deleteAction,
+  diffAction,
+  historyAction,
+  renderAction,
+  rollbackAction,
+  statusAction,
+  vetAction,
+} from '../module';
+
+function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
+}
+
+/**
+ * Loads a kubeconfig: `--kubeconfig`, else `$PERISCOPE_KUBECONFIG`, else the default
+ * (`$KUBECONFIG`, `~/.kube/config`, in-cluster).
+ *
+ * @public
+ */
+export function loadKubeConfig(path?: string, context?: string): KubeConfig {
+  const kc = new KubeConfig();
+  const file = path ?? process.env.PERISCOPE_KUBECONFIG;
+  try {
+    if (file) kc.loadFromFile(file);
+    else kc.loadFromDefault();
+  } catch (e) {
+    throw new Error(
+      `cannot load kubeconfig ${file ?? '(default)'}: ${(e as Error).message}`,
+    );
+  }
+  if (context) kc.setCurrentContext(context);
+  if (!kc.getCurrentCluster())
+    throw new Error(
+      `kubeconfig ${
+        file ?? '(default)'
+      } has no current cluster; pass --kubeconfig or --context`,
+    );
+  return kc;
+}
+
+function defaultIo(): ModuleCliIo {
+  return {
+    out: s => process.stdout.write(s),
+    err: s => process.stderr.write(s),
+    engine: createModuleEngine(),
+    kubeConfig: loadKubeConfig,
+  };
+}
+
+function instanceOptions(cmd: Command, withValues: boolean): Command {
+  cmd
+    .requiredOption('--name <name>', 'instance name')
+    .requiredOption('-n, --namespace <namespace>', 'instance namespace')
+    .option(
+      '--kubeconfig <path>',
+      'kubeconfig file (default: $PERISCOPE_KUBECONFIG, $KUBECONFIG, ~/.kube/config)',
+    )
+    .option('--context <context>', 'kubeconfig context');
+  if (withValues) {
+    cmd
+      .option(
+        '-f, --values <file>',
+        'values file (.cue, .yaml, .json with a top-level values field); repeatable, merged in order',
+        collect,
+        [],
+      )
+      .option(
+        '--kube-version <version>',
+        'Kubernetes version injected into the module (default: the cluster, else 1.36.3)',
+      )
+      .option(
+        '--module-version <version>',
+        'module version injected into the module (default: OCI tag, else 0.0.0-devel)',
+      )
+      .option('-p, --package <name>', 'CUE package of the instance', 'main');
+  }
+  return cmd;
+}
+
+/**
+ * Registers `periscope module vet|render|diff|apply|status|history|rollback|delete`.
+ *
+ * @public
+ */
+export function registerModuleCommand(
+  program: Command,
+  io: () => ModuleCliIo = defaultIo,
+): Command {
+  const mod = program
+    .command('module')
+    .description(
+      'Render, diff and deploy Timoni modules (rendered with the real cue)',
+    );
+  const output = () =>
+    new Option('-o, --output <format>', 'output format').choices([
+      'yaml',
+      'json',
+    ]);
+  const run =
+    <A extends unknown[]>(fn: (io: ModuleCliIo, ...a: A) => Promise<void>) =>
+    (...a: A) =>
+      fn(io(), ...a);
+
+  instanceOptions(
+    mod
+      .command('vet <module>')
+      .description(
+        'render the module and validate the values; print a summary',
+      ),
+    true,
+  ).action(
+    run((i, source: string, o: ModuleCliOptions) => vetAction(i, source, o)),
+  );
+  instanceOptions(
+    mod
+      .command('render <module>')
+      .description('print the Kubernetes objects (YAML stream, or JSON array)'),
+    true,
+  )
+    .addOption(output().default('yaml'))
+    .action(
+      run((i, source: string, o: ModuleCliOptions) =>
+        renderAction(i, source, o),
+      ),
+    );
+  instanceOptions(
+    mod
+      .command('diff <module>')
+      .description(
+        'server-side dry run: what apply would create, change, leave, prune',
+      ),
+    true,
+  )
+    .addOption(output())
+    .action(
+      run((i, source: string, o: ModuleCliOptions) => diffAction(i, source, o)),
+    );
+  instanceOptions(
+    mod
+      .command('apply <module>')
+      .description(
+        'apply in dependency order, wait for readiness, prune, store the instance like Timoni',
+      ),
+    true,
+  )
+    .option(
+      '--timeout <duration>',
+      'readiness timeout per apply set (e.g. 300s, 5m)',
+      '5m',
+    )
+    .option('--no-wait', 'do not wait for readiness')
+    .option(
+      '--no-force',
+      'stop on fields owned by another field manager instead of taking them over',
+    )
+    .action(
+      run((i, source: string, o: ModuleCliOptions) =>
+        applyAction(i, source, o),
+      ),
+    );
+  instanceOptions(
+    mod
+      .command('status [module]')
+      .description('instance record and live readiness of its objects'),
+    false,
+  )
+    .addOption(output())
+    .action(
+      run((i, _s: string | undefined, o: ModuleCliOptions) =>
+        statusAction(i, o),
+      ),
+    );
+  instanceOptions(
+    mod
+      .command('history [module]')
+      .description('revisions recorded by Periscope'),
+    false,
+  )
+    .addOption(output())
+    .action(
+      run((i, _s: string | undefined, o: ModuleCliOptions) =>
+        historyAction(i, o),
+      ),
+    );
+  instanceOptions(
+    mod
+      .command('rollback [module]')
+      .description('re-apply a recorded revision (default: the previous one)'),
+    false,
+  )
+    .option('--revision <n>', 'revision to roll back to')
+    .option('--timeout <duration>', 'readiness timeout', '5m')
+    .option('--no-wait', 'do not wait for readiness')
+    .action(
+      run((i, _s: string | undefined, o: ModuleCliOptions) =>
+        rollbackAction(i, o),
+      ),
+    );
+  instanceOptions(
+    mod
+      .command('delete [module]')
+      .description('delete the instance objects and its record'),
+    false,
+  ).action(
+    run((i, _s: string | undefined, o: ModuleCliOptions) => deleteAction(i, o)),
+  );
+  return mod;
+}

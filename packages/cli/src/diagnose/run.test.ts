@@ -1,0 +1,275 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { DiagnoseOptions, runDiagnose } from './run';
+
+const SHOP = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: payments, namespace: shop, labels: {app: payments}}
+spec: {replicas: 2}
+status: {replicas: 2, readyReplicas: 0}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: payments-7d9
+  namespace: shop
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: payments, controller: true}]
+status: {replicas: 2}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: payments-7d9-abc
+  namespace: shop
+  labels: {app: payments}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: payments-7d9, controller: true}]
+status:
+  phase: Running
+  containerStatuses:
+  - name: app
+    ready: false
+    restartCount: 4
+    state: {waiting: {reason: CrashLoopBackOff, message: back-off 40s restarting failed container}}
+    lastState: {terminated: {reason: Error, exitCode: 1}}
+`;
+
+const OTHER = {
+  apiVersion: 'v1',
+  kind: 'List',
+  items: [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'legacy-api', namespace: 'shop' }, spec: { selector: { app: 'legacy' } } },
+    { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'legacy-api', namespace: 'shop' } },
+    { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'cleanup', namespace: 'ops' }, status: { failed: 1 } },
+  ],
+};
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'periscope-diagnose-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function write(rel: string, text: string): string {
+  const p = path.join(dir, rel);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+async function run(opts: DiagnoseOptions, env: Record<string, string> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runDiagnose(opts, { stdout: s => (stdout += s), stderr: s => (stderr += s), env });
+  return { code, stdout, stderr };
+}
+
+describe('periscope diagnose --objects', () => {
+  it('analyzes a directory of YAML and JSON files and prints k8sgpt JSON', async () => {
+    write('shop/workloads.yaml', SHOP);
+    write('other.json', JSON.stringify(OTHER));
+    write('README.md', 'not an object file');
+    const { code, stdout, stderr } = await run({ objects: dir, output: 'json' });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout);
+    expect(out.status).toBe('ProblemDetected');
+    const byName = Object.fromEntries(out.results.map((r: any) => [`${r.kind} ${r.name}`, r]));
+    expect(Object.keys(byName).sort()).toEqual([
+      'Deployment shop/payments',
+      'Job ops/cleanup',
+      'Pod shop/payments-7d9-abc',
+      'Service shop/legacy-api',
+    ]);
+    expect(byName['Pod shop/payments-7d9-abc'].parentObject).toBe('Deployment/payments');
+    expect(byName['Pod shop/payments-7d9-abc'].error[0].Text).toBe(
+      'the last termination reason is Error container=app pod=payments-7d9-abc',
+    );
+    expect(byName['Service shop/legacy-api'].error[0].Text).toBe('Service has no endpoints, expected label app=legacy');
+    expect(out.problems).toBe(4);
+  });
+
+  it('applies namespace, selector and filter, and prints text', async () => {
+    const file = write('shop.yaml', SHOP);
+    const { code, stdout } = await run({ objects: file, namespace: 'shop', selector: 'app=payments', filter: ['Pod,Deployment'] });
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      [
+        '0: [critical] Pod shop/payments-7d9-abc(Deployment/payments)',
+        '- critical: the last termination reason is Error container=app pod=payments-7d9-abc',
+        '1: [critical] Deployment shop/payments',
+        '- critical: Deployment shop/payments has 2 replicas but 0 are available with status running',
+        '',
+        '2 objects with 2 problems',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('exits 3 with --fail-on when a finding is severe enough, 0 otherwise', async () => {
+    const file = write('o.json', JSON.stringify(OTHER));
+    expect((await run({ objects: file, failOn: 'high' })).code).toBe(3);
+    expect((await run({ objects: file, failOn: 'critical' })).code).toBe(0);
+  });
+
+  it('says OK for a healthy input', async () => {
+    const file = write('ok.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n');
+    const { code, stdout } = await run({ objects: file, output: 'json' });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ provider: '', errors: null, status: 'OK', problems: 0, results: null });
+  });
+});
+
+describe('periscope diagnose input errors', () => {
+  it.each([
+    [{}, /nothing to diagnose: pass --objects <file\|dir> .* or --kubeconfig <path>/],
+    [{ objects: 'a', kubeconfig: 'b' }, /either --objects <file\|dir> or --kubeconfig <path>, not both/],
+    [{ objects: 'a', context: 'c' }, /--context needs --kubeconfig/],
+    [{ objects: 'a', selector: 'app in (x' }, /invalid label selector "app in \(x"/],
+    [{ objects: 'a', filter: ['Pod,Podz'] }, /unknown analyzer "Podz"; available: Pod, /],
+    [{ objects: 'a', output: 'xml' as 'json' }, /--output must be json or text/],
+  ])('usage error %p', async (opts, message) => {
+    const { code, stderr, stdout } = await run(opts);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+  });
+
+  it('reports a missing path', async () => {
+    const { code, stderr } = await run({ objects: path.join(dir, 'nope.yaml') });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/--objects .*nope\.yaml does not exist: pass a YAML\/JSON file or a directory of them/);
+  });
+
+  it('reports a directory without object files', async () => {
+    write('notes.txt', 'hi');
+    const { code, stderr } = await run({ objects: dir });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/has no \.yaml, \.yml or \.json files/);
+  });
+
+  it('reports an unreadable file', async () => {
+    fs.symlinkSync(path.join(dir, 'missing-target'), path.join(dir, 'dangling.yaml'));
+    const { code, stderr } = await run({ objects: dir });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cannot read .*dangling\.yaml: ENOENT/);
+  });
+
+  it('reports a YAML error with file and line', async () => {
+    const file = write('broken.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: "unterminated\n');
+    const { code, stderr } = await run({ objects: file });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`^periscope diagnose: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: invalid YAML: `));
+  });
+
+  it('reports an object without kind/apiVersion with file and line', async () => {
+    const file = write('frag.yaml', `${SHOP}---\nmetadata: {name: fragment}\nspec: {}\n`);
+    const { code, stderr } = await run({ objects: file });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${file}:32: document 4 "fragment" has no apiVersion and kind`);
+  });
+});
+
+function kubeconfig(server: string, extra = ''): string {
+  return write(
+    'kubeconfig',
+    `apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: {server: "${server}"${extra}}
+users:
+- name: u
+  user: {token: not-a-valid-token}
+contexts:
+- name: ctx
+  context: {cluster: c, user: u}
+current-context: ctx
+`,
+  );
+}
+
+/** A local HTTP server answering like an API server would for the given paths. */
+async function apiServer(handler: (url: string) => { status: number; body: unknown }) {
+  const server = http.createServer((req, res) => {
+    const { status, body } = handler(req.url ?? '');
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise(r => server.close(r)) };
+}
+
+describe('periscope diagnose --kubeconfig errors', () => {
+  it('reports a missing kubeconfig', async () => {
+    const { code, stderr } = await run({ kubeconfig: path.join(dir, 'none') });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/kubeconfig '.*none' does not exist/);
+  });
+
+  it('reports an unknown context', async () => {
+    const file = kubeconfig('https://127.0.0.1:1');
+    const { code, stderr } = await run({ kubeconfig: file, context: 'prod' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/context 'prod' is not in kubeconfig '.*'; it has: ctx/);
+  });
+
+  it('reports an unreachable cluster (also via $PERISCOPE_KUBECONFIG)', async () => {
+    const file = kubeconfig('https://127.0.0.1:1');
+    const { code, stderr } = await run({}, { PERISCOPE_KUBECONFIG: file });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cannot reach the cluster at https:\/\/127\.0\.0\.1:1 \(context 'ctx'\): ECONNREFUSED\. Is the API server running/);
+  });
+
+  it('reports rejected credentials', async () => {
+    const api = await apiServer(() => ({ status: 401, body: { kind: 'Status', message: 'Unauthorized', code: 401 } }));
+    try {
+      const file = kubeconfig(api.url, ', insecure-skip-tls-verify: true');
+      const { code, stderr } = await run({ kubeconfig: file });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/rejected the credentials of context 'ctx' \(401 Unauthorized\): refresh the token/);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('skips analyzers whose input is forbidden and says why', async () => {
+    const seen: string[] = [];
+    const api = await apiServer(url => {
+      seen.push(url);
+      if (url === '/version') return { status: 200, body: { major: '1', minor: '33' } };
+      if (url.startsWith('/api/v1/secrets')) {
+        return { status: 403, body: { kind: 'Status', message: 'secrets is forbidden: User "u" cannot list resource "secrets"', code: 403 } };
+      }
+      if (url.startsWith('/apis/networking.k8s.io/v1/ingresses')) {
+        return { status: 200, body: { items: [{ metadata: { name: 'web', namespace: 'shop' }, spec: {} }] } };
+      }
+      return { status: 200, body: { items: [] } };
+    });
+    try {
+      const file = kubeconfig(api.url, ', insecure-skip-tls-verify: true');
+      const { code, stdout } = await run({ kubeconfig: file, filter: ['Ingress,Job'], output: 'json' });
+      expect(code).toBe(0);
+      const out = JSON.parse(stdout);
+      expect(out.errors).toEqual([
+        'Ingress analyzer skipped: forbidden (403) to read /api/v1/secrets: secrets is forbidden: User "u" cannot list resource "secrets". Grant the user of context \'ctx\' get/list on it (for example the \'view\' ClusterRole)',
+      ]);
+      expect(out.results).toBeNull();
+      expect(seen.sort()).toEqual([
+        '/api/v1/events',
+        '/api/v1/secrets',
+        '/api/v1/services',
+        '/apis/batch/v1/jobs',
+        '/apis/networking.k8s.io/v1/ingressclasses',
+        '/apis/networking.k8s.io/v1/ingresses',
+        '/version',
+      ]);
+    } finally {
+      await api.close();
+    }
+  });
+});

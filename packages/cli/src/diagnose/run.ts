@@ -1,0 +1,178 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import {
+  AnalysisReport,
+  AnalyzerDefinition,
+  ClusterSnapshot,
+  SEVERITIES,
+  Severity,
+  analyze,
+  createSnapshot,
+  formatGoJson,
+  formatText,
+  parseLabelSelector,
+  resolveAnalyzers,
+  toK8sgptJson,
+} from '@periscope/backstage-plugin-k8s-diagnostics-common';
+import { loadKubeConfigFile } from '@periscope/kube-access';
+import { createKubeHttp, fetchFailingPodLogs, scanCluster } from '@periscope/backstage-plugin-k8s-diagnostics-node';
+import { loadObjects } from './files';
+
+/**
+ * Options of `periscope diagnose`.
+ *
+ * @public
+ */
+export interface DiagnoseOptions {
+  /** A YAML/JSON file or a directory of them. */
+  objects?: string;
+  /** A kubeconfig file, for a live scan. */
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  selector?: string;
+  /** Analyzer names; comma-separated strings are split. */
+  filter?: string[];
+  output?: 'json' | 'text';
+  /** Exit with 3 when a failure of this severity or worse is found. */
+  failOn?: Severity;
+}
+
+/** @public */
+export interface DiagnoseIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Environment (for PERISCOPE_KUBECONFIG); defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  /** Loads a kubeconfig; defaults to @periscope/kube-access `loadKubeConfigFile`. */
+  loadKubeConfig?: (path: string, context?: string) => KubeConfig;
+}
+
+/** Exit codes of `periscope diagnose`. @public */
+export const DIAGNOSE_EXIT = { ok: 0, error: 1, usage: 2, findings: 3 } as const;
+
+class UsageError extends Error {}
+
+function splitList(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap(v => v.split(',')).map(v => v.trim()).filter(Boolean);
+}
+
+interface Plan {
+  analyzers: AnalyzerDefinition[];
+  filters: string[];
+  source: { objects: string } | { kubeconfig: string; context?: string };
+}
+
+function plan(opts: DiagnoseOptions, env: Record<string, string | undefined>): Plan {
+  if (opts.objects && opts.kubeconfig) {
+    throw new UsageError('pass either --objects <file|dir> or --kubeconfig <path>, not both');
+  }
+  const kubeconfig = opts.objects ? undefined : opts.kubeconfig ?? env.PERISCOPE_KUBECONFIG;
+  if (!opts.objects && !kubeconfig) {
+    throw new UsageError(
+      'nothing to diagnose: pass --objects <file|dir> (YAML/JSON objects) or --kubeconfig <path> (live cluster)',
+    );
+  }
+  if (opts.context && !kubeconfig) {
+    throw new UsageError('--context needs --kubeconfig');
+  }
+  if (opts.output && opts.output !== 'json' && opts.output !== 'text') {
+    throw new UsageError(`--output must be json or text, not "${opts.output}"`);
+  }
+  if (opts.failOn && !SEVERITIES.includes(opts.failOn)) {
+    throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not "${opts.failOn}"`);
+  }
+  parseLabelSelector(opts.selector ?? '');
+  const filters = splitList(opts.filter);
+  const analyzers = resolveAnalyzers(filters);
+  return {
+    analyzers,
+    filters,
+    source: opts.objects ? { objects: opts.objects } : { kubeconfig: kubeconfig!, context: opts.context },
+  };
+}
+
+async function liveSnapshot(
+  p: Plan & { source: { kubeconfig: string; context?: string } },
+  opts: DiagnoseOptions,
+  io: DiagnoseIo,
+): Promise<{ snapshot: ClusterSnapshot; warnings: string[]; analyzers: AnalyzerDefinition[] }> {
+  const load = io.loadKubeConfig ?? loadKubeConfigFile;
+  const kc = load(p.source.kubeconfig, p.source.context);
+  const http = await createKubeHttp(kc);
+  const scan = await scanCluster(http, { analyzers: p.analyzers, namespace: opts.namespace });
+  const warnings: string[] = [];
+  // An analyzer whose input could not be listed would report false problems: skip it.
+  const analyzers = p.analyzers.filter(a => {
+    const missing = a.inputKinds.filter(k => k !== 'Event' && scan.unavailable.has(k));
+    if (missing.length === 0) return true;
+    warnings.push(`${a.name} analyzer skipped: ${missing.map(k => scan.unavailable.get(k)).join('; ')}`);
+    return false;
+  });
+  if (scan.unavailable.has('Event')) {
+    warnings.push(`events not read, event-based findings are missing: ${scan.unavailable.get('Event')}`);
+  }
+  if (analyzers.some(a => a.name === 'Log')) {
+    await fetchFailingPodLogs(http, scan.snapshot, { namespace: opts.namespace });
+  }
+  return { snapshot: scan.snapshot, warnings, analyzers };
+}
+
+function render(report: AnalysisReport, output: 'json' | 'text'): string {
+  return output === 'json' ? `${formatGoJson(toK8sgptJson(report))}\n` : formatText(report);
+}
+
+function exitCode(report: AnalysisReport, failOn?: Severity): number {
+  if (!failOn) return DIAGNOSE_EXIT.ok;
+  const limit = SEVERITIES.indexOf(failOn);
+  const hit = report.results.some(r => SEVERITIES.indexOf(r.severity) <= limit);
+  return hit ? DIAGNOSE_EXIT.findings : DIAGNOSE_EXIT.ok;
+}
+
+/**
+ * `periscope diagnose` as a function: analyzes objects from files or a live cluster and prints
+ * the findings. Returns the exit code (0 ok, 1 input/cluster error, 2 usage error, 3 findings at
+ * or above --fail-on); every error is one clear line on stderr.
+ *
+ * @public
+ */
+export async function runDiagnose(opts: DiagnoseOptions, io: DiagnoseIo): Promise<number> {
+  const env = io.env ?? process.env;
+  let p: Plan;
+  try {
+    p = plan(opts, env);
+  } catch (e) {
+    io.stderr(`periscope diagnose: ${(e as Error).message}\n`);
+    return DIAGNOSE_EXIT.usage;
+  }
+  try {
+    let snapshot: ClusterSnapshot;
+    let analyzers = p.analyzers;
+    const warnings: string[] = [];
+    if ('objects' in p.source) {
+      snapshot = createSnapshot(loadObjects(p.source.objects));
+      if (analyzers.some(a => a.name === 'Log')) {
+        warnings.push('Log analyzer has no logs to read in --objects mode (use --kubeconfig)');
+      }
+    } else {
+      const live = await liveSnapshot({ ...p, source: p.source }, opts, io);
+      snapshot = live.snapshot;
+      analyzers = live.analyzers;
+      warnings.push(...live.warnings);
+    }
+    if (analyzers.length === 0) {
+      io.stderr(`periscope diagnose: no analyzer could run:\n${warnings.map(w => `- ${w}`).join('\n')}\n`);
+      return DIAGNOSE_EXIT.error;
+    }
+    const report = analyze(snapshot, {
+      filters: analyzers.map(a => a.name),
+      namespace: opts.namespace,
+      selector: opts.selector,
+    });
+    report.errors.unshift(...warnings);
+    io.stdout(render(report, opts.output ?? 'text'));
+    return exitCode(report, opts.failOn);
+  } catch (e) {
+    io.stderr(`periscope diagnose: ${(e as Error).message}\n`);
+    return DIAGNOSE_EXIT.error;
+  }
+}

@@ -1,0 +1,243 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { DeployEvent } from '@periscope/backstage-plugin-module-deploy-common';
+import type {
+  InstanceSpec,
+  ModuleEngine,
+} from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import { formatDiff, formatObjects, parseOutputFormat } from './format';
+
+/**
+ * Options shared by the module subcommands (from commander).
+ *
+ * @public
+ */
+export interface ModuleCliOptions {
+  name?: string;
+  namespace?: string;
+  values?: string[];
+  kubeVersion?: string;
+  moduleVersion?: string;
+  output?: string;
+  kubeconfig?: string;
+  context?: string;
+  timeout?: string;
+  wait?: boolean;
+  revision?: string;
+  package?: string;
+  force?: boolean;
+}
+
+/**
+ * Where a subcommand writes, and how it gets a cluster.
+ *
+ * @public
+ */
+export interface ModuleCliIo {
+  out(s: string): void;
+  err(s: string): void;
+  engine: ModuleEngine;
+  kubeConfig(path?: string, context?: string): KubeConfig;
+}
+
+function required(v: string | undefined, flag: string): string {
+  if (!v) throw new Error(`${flag} is required`);
+  return v;
+}
+
+function spec(source: string | undefined, o: ModuleCliOptions): InstanceSpec {
+  return {
+    source: required(source, 'the module argument (<module-dir|oci://ref>)'),
+    name: required(o.name, '--name'),
+    namespace: required(o.namespace, '--namespace'),
+    valuesFiles: o.values ?? [],
+    kubeVersion: o.kubeVersion,
+    moduleVersion: o.moduleVersion,
+    pkg: o.package,
+  };
+}
+
+function timeoutMs(o: ModuleCliOptions): number {
+  const t = o.timeout ?? '5m';
+  const m = /^(\d+)(ms|s|m)?$/.exec(t);
+  if (!m)
+    throw new Error(`--timeout must look like 300s, 5m or 90000ms, got '${t}'`);
+  const n = Number(m[1]);
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+  return n * unit[m[2] ?? 's'];
+}
+
+function printEvent(io: ModuleCliIo) {
+  return (e: DeployEvent) =>
+    io.err(
+      `[${(e.elapsedMs / 1000).toFixed(1)}s] ${e.phase}${
+        e.object ? ` ${e.object}` : ''
+      }: ${e.message}\n`,
+    );
+}
+
+/** `periscope module vet`: render and validate, print a summary. */
+export async function vetAction(
+  io: ModuleCliIo,
+  source: string | undefined,
+  o: ModuleCliOptions,
+): Promise<void> {
+  const r = await io.engine.render(spec(source, o));
+  for (const l of r.skippedLinks)
+    io.err(
+      `warning: skipped symlink ${l} (links are not followed, as in Timoni)\n`,
+    );
+  io.out(
+    `module ${r.module.name} is valid: ${r.objects.length} objects in ${r.sets
+      .map(s => `${s.name} (${s.objects.length})`)
+      .join(', ')}\n`,
+  );
+}
+
+/** `periscope module render`: print the objects as YAML stream or JSON array. */
+export async function renderAction(
+  io: ModuleCliIo,
+  source: string | undefined,
+  o: ModuleCliOptions,
+): Promise<void> {
+  const format = parseOutputFormat(o.output);
+  const r = await io.engine.render(spec(source, o));
+  io.out(formatObjects(r.objects, format));
+}
+
+/** `periscope module diff`: server-side dry run against the cluster, per object and field. */
+export async function diffAction(
+  io: ModuleCliIo,
+  source: string | undefined,
+  o: ModuleCliOptions,
+): Promise<void> {
+  const format = o.output ? parseOutputFormat(o.output) : undefined;
+  const { diff } = await io.engine.diff(
+    spec(source, o),
+    io.kubeConfig(o.kubeconfig, o.context),
+  );
+  io.out(
+    format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : formatDiff(diff),
+  );
+}
+
+/** `periscope module apply`. */
+export async function applyAction(
+  io: ModuleCliIo,
+  source: string | undefined,
+  o: ModuleCliOptions,
+): Promise<void> {
+  const { result } = await io.engine.apply(
+    spec(source, o),
+    io.kubeConfig(o.kubeconfig, o.context),
+    {
+      wait: o.wait !== false,
+      force: o.force !== false,
+      timeoutMs: timeoutMs(o),
+      onEvent: printEvent(io),
+    },
+  );
+  io.out(
+    `applied revision ${result.revision}: ${result.applied.length} objects applied, ${result.pruned.length} pruned\n`,
+  );
+}
+
+/** `periscope module status`. */
+export async function statusAction(
+  io: ModuleCliIo,
+  o: ModuleCliOptions,
+): Promise<void> {
+  const { instance, objects } = await io.engine.status(
+    required(o.name, '--name'),
+    required(o.namespace, '--namespace'),
+    io.kubeConfig(o.kubeconfig, o.context),
+  );
+  if (o.output === 'json') {
+    io.out(`${JSON.stringify({ instance, objects }, null, 2)}\n`);
+    return;
+  }
+  io.out(
+    `instance ${instance.metadata.namespace}/${
+      instance.metadata.name
+    }: module ${instance.module.name} ${instance.module.version}${
+      instance.module.digest ? ` (${instance.module.digest})` : ''
+    }, last applied ${instance.lastTransitionTime ?? 'unknown'}\n`,
+  );
+  for (const ob of objects)
+    io.out(`  ${ob.ref}: ${ob.state} (${ob.message})\n`);
+}
+
+/** `periscope module history`. */
+export async function historyAction(
+  io: ModuleCliIo,
+  o: ModuleCliOptions,
+): Promise<void> {
+  const revs = await io.engine.history(
+    required(o.name, '--name'),
+    required(o.namespace, '--namespace'),
+    io.kubeConfig(o.kubeconfig, o.context),
+  );
+  if (o.output === 'json') {
+    io.out(
+      `${JSON.stringify(
+        revs.map(({ sets, ...r }) => ({
+          ...r,
+          objects: sets.reduce((n, s) => n + s.objects.length, 0),
+        })),
+        null,
+        2,
+      )}\n`,
+    );
+    return;
+  }
+  if (!revs.length)
+    io.out(
+      'no revisions recorded (instances deployed by timoni have no history)\n',
+    );
+  for (const r of revs)
+    io.out(
+      `${r.revision}\t${r.appliedAt}\t${r.action}\t${r.module.name}@${r.module.version}\t${r.inventory.length} objects\n`,
+    );
+}
+
+/** `periscope module rollback`. */
+export async function rollbackAction(
+  io: ModuleCliIo,
+  o: ModuleCliOptions,
+): Promise<void> {
+  let revision: number | undefined;
+  if (o.revision !== undefined) {
+    revision = Number(o.revision);
+    if (!Number.isInteger(revision) || revision < 1)
+      throw new Error(
+        `--revision must be a positive integer, got '${o.revision}'`,
+      );
+  }
+  const res = await io.engine.rollback(
+    required(o.name, '--name'),
+    required(o.namespace, '--namespace'),
+    revision,
+    io.kubeConfig(o.kubeconfig, o.context),
+    {
+      wait: o.wait !== false,
+      timeoutMs: timeoutMs(o),
+      onEvent: printEvent(io),
+    },
+  );
+  io.out(
+    `rolled back: now revision ${res.revision} (${res.applied.length} objects applied, ${res.pruned.length} pruned)\n`,
+  );
+}
+
+/** `periscope module delete`. */
+export async function deleteAction(
+  io: ModuleCliIo,
+  o: ModuleCliOptions,
+): Promise<void> {
+  const deleted = await io.engine.delete(
+    required(o.name, '--name'),
+    required(o.namespace, '--namespace'),
+    io.kubeConfig(o.kubeconfig, o.context),
+    { onEvent: printEvent(io) },
+  );
+  io.out(`deleted ${deleted.length} objects and the instance record\n`);
+}

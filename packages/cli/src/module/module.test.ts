@@ -1,0 +1,227 @@
+import { promises as fs } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { parseAllDocuments } from 'yaml';
+import {
+  createModuleEngine,
+  findTool,
+} from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import { registerModuleCommand, loadKubeConfig } from '../commands/module';
+import { ModuleCliIo } from './actions';
+import { formatDiff, parseOutputFormat } from './format';
+
+const CORPORA =
+  process.env.PERISCOPE_CORPORA ??
+  resolve(__dirname, '../../../../../shared/corpora');
+const MINIMAL = join(CORPORA, 'timoni/modules/minimal');
+const cue = findTool('cue');
+if (!cue) {
+  // eslint-disable-next-line no-console
+  console.warn(
+    'SKIPPED module CLI render tests: no cue binary (set PERISCOPE_CUE_BIN or run ./scripts/build-tools)',
+  );
+}
+const d = cue ? describe : describe.skip;
+
+async function run(args: string[]): Promise<{ out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: ModuleCliIo = {
+    out: s => {
+      out += s;
+    },
+    err: s => {
+      err += s;
+    },
+    engine: createModuleEngine(),
+    kubeConfig: loadKubeConfig,
+  };
+  const program = new Command('periscope')
+    .exitOverride()
+    .configureOutput({ writeErr: s => (err += s), writeOut: s => (out += s) });
+  registerModuleCommand(program, () => io);
+  await program.parseAsync(['module', ...args], { from: 'user' });
+  return { out, err };
+}
+
+d('periscope module (real cue)', () => {
+  it('render prints a YAML stream of the objects', async () => {
+    const { out } = await run([
+      'render',
+      MINIMAL,
+      '--name',
+      'web',
+      '-n',
+      'apps',
+      '--module-version',
+      '2.0.0',
+    ]);
+    const docs = parseAllDocuments(out).map(doc => doc.toJS());
+    expect(docs.map(x => x.kind)).toEqual([
+      'ServiceAccount',
+      'Service',
+      'ConfigMap',
+      'Deployment',
+    ]);
+    expect(docs[3].metadata.labels['app.kubernetes.io/version']).toBe('2.0.0');
+  });
+
+  it('render --output json prints an array, with values files merged in order', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-'));
+    await fs.writeFile(
+      join(dir, 'a.yaml'),
+      'values:\n  replicas: 2\n  message: from-yaml\n',
+    );
+    await fs.writeFile(join(dir, 'b.cue'), 'values: replicas: 4\n');
+    const { out } = await run([
+      'render',
+      MINIMAL,
+      '--name',
+      'web',
+      '-n',
+      'apps',
+      '-f',
+      join(dir, 'a.yaml'),
+      '-f',
+      join(dir, 'b.cue'),
+      '-o',
+      'json',
+    ]);
+    const objs = JSON.parse(out);
+    expect(Array.isArray(objs)).toBe(true);
+    expect(
+      objs.find((o: { kind: string }) => o.kind === 'Deployment').spec.replicas,
+    ).toBe(4);
+    expect(
+      JSON.stringify(
+        objs.find((o: { kind: string }) => o.kind === 'ConfigMap'),
+      ),
+    ).toContain('from-yaml');
+  });
+
+  it('vet prints a summary', async () => {
+    const { out } = await run(['vet', MINIMAL, '--name', 'web', '-n', 'apps']);
+    expect(out).toMatch(
+      /module timoni.sh\/minimal is valid: 4 objects in app \(4\)/,
+    );
+  });
+
+  it.each([
+    [
+      'a missing module dir',
+      ['render', '/nonexistent/mod', '--name', 'web', '-n', 'apps'],
+      /does not exist/,
+    ],
+    [
+      'a missing values file',
+      [
+        'render',
+        MINIMAL,
+        '--name',
+        'web',
+        '-n',
+        'apps',
+        '-f',
+        '/nonexistent.yaml',
+      ],
+      /cannot read values file/,
+    ],
+  ])('fails clearly on %s', async (_l, args, re) => {
+    await expect(run(args)).rejects.toThrow(re);
+  });
+
+  it('fails clearly on a bad values file and on invalid values', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-'));
+    await fs.writeFile(join(dir, 'broken.yaml'), 'values: [unclosed\n');
+    await expect(
+      run([
+        'render',
+        MINIMAL,
+        '--name',
+        'web',
+        '-n',
+        'apps',
+        '-f',
+        join(dir, 'broken.yaml'),
+      ]),
+    ).rejects.toThrow(/not valid YAML/);
+    await fs.writeFile(join(dir, 'nowrap.yaml'), 'replicas: 2\n');
+    await expect(
+      run([
+        'render',
+        MINIMAL,
+        '--name',
+        'web',
+        '-n',
+        'apps',
+        '-f',
+        join(dir, 'nowrap.yaml'),
+      ]),
+    ).rejects.toThrow(/no top-level 'values' field/);
+    await fs.writeFile(join(dir, 'invalid.cue'), 'values: replicas: -1\n');
+    await expect(
+      run([
+        'vet',
+        MINIMAL,
+        '--name',
+        'web',
+        '-n',
+        'apps',
+        '-f',
+        join(dir, 'invalid.cue'),
+      ]),
+    ).rejects.toThrow(/values\.replicas: invalid value -1 \(out of bound >0\)/);
+  });
+});
+
+describe('periscope module (no cluster, no cue needed)', () => {
+  it('requires --name and --namespace', async () => {
+    await expect(run(['render', MINIMAL, '-n', 'apps'])).rejects.toThrow(
+      /required option '--name <name>'/,
+    );
+  });
+
+  it('rejects an unknown output format', () => {
+    expect(() => parseOutputFormat('xml')).toThrow(
+      /--output must be yaml or json/,
+    );
+  });
+
+  it('fails clearly on a kubeconfig that does not exist', async () => {
+    await expect(
+      run([
+        'status',
+        '--name',
+        'web',
+        '-n',
+        'apps',
+        '--kubeconfig',
+        '/nonexistent/kubeconfig',
+      ]),
+    ).rejects.toThrow(/cannot load kubeconfig \/nonexistent\/kubeconfig/);
+  });
+
+  it('formats diffs per object and field', () => {
+    const text = formatDiff([
+      {
+        id: 'apps_web_apps_Deployment',
+        ref: 'Deployment/apps/web',
+        apiVersion: 'apps/v1',
+        action: 'change',
+        changes: [{ path: 'spec.replicas', op: 'change', before: 1, after: 3 }],
+      },
+      {
+        id: 'apps_old__ConfigMap',
+        ref: 'ConfigMap/apps/old',
+        apiVersion: 'v1',
+        action: 'prune',
+        changes: [],
+      },
+    ]);
+    expect(text).toBe(
+      '~ Deployment/apps/web changed\n    ~ spec.replicas: 1 -> 3\n- ConfigMap/apps/old to be pruned\n0 to create, 1 to change, 0 unchanged, 1 to prune\n',
+    );
+  });
+});

@@ -1,0 +1,49 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
+export interface Config {
+  /** Periscope Health (k8s-diagnostics backend). Clusters come from the standard `kubernetes` section. */
+  k8sDiagnostics?: {
+    /**
+     * How often every cluster is scanned in the background (one replica at a time).
+     * Default: every 5 minutes, 4 minute timeout, 30 s initial delay.
+     */
+    schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+    /** Analyzer names to run (see the common package README). Default: k8sgpt's core set plus HorizontalPodAutoscaler, PodDisruptionBudget and Storage. */
+    analyzers?: string[];
+    /** Seconds a stored entity scan is served before the Health tab scans again. Default 60. */
+    cacheTtlSeconds?: number;
+    /** Per-cluster limit of one scan in milliseconds. Default 60000. */
+    scanTimeoutMs?: number;
+    /**
+     * An OpenAI-compatible LLM for explanations (OpenAI, Azure OpenAI, Ollama, vLLM, LocalAI).
+     * Without it, explanations come from the built-in remediation catalog.
+     */
+    ai?: {
+      /** Base URL of the OpenAI-compatible API, e.g. `http://localhost:11434/v1` (Ollama). Default: OpenAI. */
+      baseUrl?: string;
+      /** Chat model, e.g. `gpt-4o-mini` or `llama3.1`. With `azure`, defaults to the deployment. */
+      model?: string;
+      /**
+       * API key (not needed by most local servers).
+       * @visibility secret
+       */
+      apiKey?: string;
+      /** Azure OpenAI instead of `baseUrl`. */
+      azure?: {
+        /** e.g. `https://my-resource.openai.azure.com` */
+        endpoint: string;
+        deployment: string;
+        /** Default `2024-10-21`. */
+        apiVersion?: string;
+      };
+      /** Per request, and the longest pause while streaming, in ms. Default 60000. */
+      timeoutMs?: number;
+      /** Retries on 429/5xx/connection errors (the SDK backs off). Default 2. */
+      maxRetries?: number;
+      /** Tokens all explanations may use per UTC day; then explain answers 429. Default: unlimited. */
+      dailyTokenBudget?: number;
+      /** Language of the answers. Default `English`. */
+      language?: string;
+    };
+  };
+}

@@ -1,0 +1,61 @@
+import { configMapAnalyzer, hpaAnalyzer, networkPolicyAnalyzer, pdbAnalyzer } from './config';
+import { cronJobAnalyzer, jobAnalyzer, pvcAnalyzer } from './batch';
+import { mutatingWebhookAnalyzer, nodeAnalyzer, validatingWebhookAnalyzer } from './cluster';
+import { customResourceAnalyzer } from './customResource';
+import { gatewayAnalyzer, gatewayClassAnalyzer, httpRouteAnalyzer } from './gateway';
+import { logAnalyzer } from './log';
+import { ingressAnalyzer, serviceAnalyzer } from './networking';
+import { podAnalyzer } from './pod';
+import { securityAnalyzer } from './security';
+import { storageAnalyzer } from './storage';
+import { AnalyzerDefinition } from './types';
+import {
+  daemonSetAnalyzer,
+  deploymentAnalyzer,
+  replicaSetAnalyzer,
+  statefulSetAnalyzer,
+} from './workloads';
+
+/**
+ * Every analyzer, in k8sgpt's registry order (core, then additional), then Periscope's.
+ *
+ * @public
+ */
+export const ANALYZERS: readonly AnalyzerDefinition[] = [
+  podAnalyzer,
+  daemonSetAnalyzer,
+  deploymentAnalyzer,
+  replicaSetAnalyzer,
+  pvcAnalyzer,
+  serviceAnalyzer,
+  ingressAnalyzer,
+  statefulSetAnalyzer,
+  jobAnalyzer,
+  cronJobAnalyzer,
+  nodeAnalyzer,
+  validatingWebhookAnalyzer,
+  mutatingWebhookAnalyzer,
+  configMapAnalyzer,
+  hpaAnalyzer,
+  pdbAnalyzer,
+  networkPolicyAnalyzer,
+  logAnalyzer,
+  gatewayClassAnalyzer,
+  gatewayAnalyzer,
+  httpRouteAnalyzer,
+  storageAnalyzer,
+  securityAnalyzer,
+  customResourceAnalyzer,
+];
+
+/**
+ * The 14 analyzers k8sgpt runs when no filter is given.
+ *
+ * @public
+ */
+export const K8SGPT_CORE_ANALYZERS: readonly string[] = ANALYZERS.filter(
+  a => a.fromK8sgpt && a.enabledByDefault,
+).map(a => a.name);
+
+export type { AnalyzerDefinition, AnalyzerContext, RawResult } from './types';
+export { logKey, firstErrorLine } from './log';

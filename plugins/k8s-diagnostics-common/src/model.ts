@@ -1,0 +1,156 @@
+/**
+ * Types shared by the analyzers: the input snapshot and the result model.
+ */
+
+/**
+ * How urgent a failure is.
+ *
+ * @public
+ */
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+/** All severities, most urgent first. @public */
+export const SEVERITIES: readonly Severity[] = [
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'info',
+];
+
+/** @public */
+export interface OwnerReference {
+  apiVersion?: string;
+  kind: string;
+  name: string;
+  uid?: string;
+  controller?: boolean;
+}
+
+/** @public */
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  creationTimestamp?: string;
+}
+
+/**
+ * Any Kubernetes object, as plain JSON (what `kubectl get -o json` prints).
+ *
+ * @public
+ */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+/**
+ * What the analyzers read: objects grouped by kind (Event objects included, under `Event`),
+ * and optionally container logs for the Log analyzer.
+ *
+ * @public
+ */
+export interface ClusterSnapshot {
+  /** Objects by `kind` (e.g. `Pod`, `Deployment`, `Event`). */
+  objects: Record<string, KubeObject[] | undefined>;
+  /** Current container logs, keyed `namespace/pod/container`. */
+  logs?: Record<string, string>;
+  /** Logs of the previous container instance (after a restart), same keys. */
+  previousLogs?: Record<string, string>;
+  /** Why fetching the logs of a container failed, same keys. */
+  logErrors?: Record<string, string>;
+}
+
+/**
+ * A string to hide before sending a failure to an AI provider, and its stand-in.
+ *
+ * @public
+ */
+export interface SensitiveString {
+  unmasked: string;
+  masked: string;
+}
+
+/** @public */
+export interface Failure {
+  text: string;
+  kubernetesDoc: string;
+  sensitive: SensitiveString[];
+  severity: Severity;
+}
+
+/** An event related to a result's object, newest first. @public */
+export interface RelatedEvent {
+  type: string;
+  reason: string;
+  message: string;
+  count: number;
+  lastTimestamp?: string;
+}
+
+/** @public */
+export interface ObjectRef {
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/**
+ * One analyzed object with at least one failure.
+ *
+ * @public
+ */
+export interface AnalysisResult {
+  /** The analyzer that produced it (`Pod`, `Log`, `Storage`, ...). */
+  analyzer: string;
+  /** k8sgpt's result kind (`Pod`, `Storage/PersistentVolume`, ...). */
+  kind: string;
+  /** k8sgpt's result name: `namespace/name`, or the bare name for cluster-scoped objects. */
+  name: string;
+  /** The object the failures are about. */
+  object: ObjectRef;
+  /** The root of the owner chain (e.g. the Deployment owning a Pod via a ReplicaSet), if owned. */
+  parentObject?: ObjectRef;
+  failures: Failure[];
+  /** Events about the object (newest first, at most 10). */
+  events: RelatedEvent[];
+  /** Names, namespaces and label keys/values found in the failures, for anonymisation. */
+  sensitive: string[];
+  /** The most urgent severity among the failures. */
+  severity: Severity;
+}
+
+/**
+ * Options of {@link analyze}.
+ *
+ * @public
+ */
+export interface AnalyzeOptions {
+  /** Analyzer names (k8sgpt `--filter`); default: the core analyzers plus `CustomResource`. */
+  filters?: string[];
+  /** Only namespaced objects in this namespace (cluster-scoped objects are always analyzed). */
+  namespace?: string;
+  /** Kubernetes label selector applied to the objects each analyzer lists (`app=x,tier!=db`). */
+  selector?: string;
+  /** Seed for the masks of sensitive strings; random per call when unset. */
+  maskSeed?: string;
+}
+
+/**
+ * The output of {@link analyze}.
+ *
+ * @public
+ */
+export interface AnalysisReport {
+  results: AnalysisResult[];
+  /** Problems that stopped a part of the analysis (never thrown). */
+  errors: string[];
+  /** The analyzers that ran. */
+  analyzers: string[];
+}

@@ -1,0 +1,65 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { resolveAnalyzers } from '@periscope/backstage-plugin-k8s-diagnostics-common';
+import { createKubeHttp, isFailingPod, kindsToList, listPath, RESOURCES, scanCluster } from '.';
+
+/** A loopback API server: lists are empty except Pods; Secrets are forbidden. */
+async function startApi() {
+  const paths: string[] = [];
+  const server = http.createServer((req, res) => {
+    paths.push(req.url ?? '');
+    if (req.url === '/version') return res.end('{"major":"1"}');
+    if (req.url?.includes('/secrets')) {
+      res.writeHead(403).end(JSON.stringify({ message: 'secrets is forbidden' }));
+      return undefined;
+    }
+    const items = req.url?.endsWith('/pods') ? [{ metadata: { name: 'p', namespace: 'shop' }, status: { phase: 'Pending' } }] : [];
+    return res.end(JSON.stringify({ items }));
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
+    users: [{ name: 'u', token: 't' }],
+    contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+    currentContext: 'c',
+  });
+  return { kc, paths, close: () => new Promise(r => server.close(r)) };
+}
+
+describe('scanCluster', () => {
+  it('lists each needed kind once, namespace-scoped, and reports forbidden kinds as unavailable', async () => {
+    const api = await startApi();
+    try {
+      const analyzers = resolveAnalyzers(['Pod', 'Ingress']);
+      const scan = await scanCluster(await createKubeHttp(api.kc, 5000), { analyzers, namespace: 'shop' });
+      expect(scan.snapshot.objects.Pod).toEqual([expect.objectContaining({ kind: 'Pod', apiVersion: 'v1' })]);
+      expect(scan.unavailable.get('Secret')).toMatch(/forbidden \(403\).*secrets is forbidden/);
+      expect(api.paths).toContain('/api/v1/namespaces/shop/pods');
+      expect(new Set(api.paths).size).toBe(api.paths.length);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('says which cluster cannot be reached', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({ clusters: [{ name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'c', cluster: 'c', user: 'u' }], currentContext: 'c' });
+    await expect(scanCluster(await createKubeHttp(kc, 2000), { analyzers: resolveAnalyzers(['Pod']) })).rejects.toThrow(/cannot reach the cluster at http:\/\/127.0.0.1:1.*ECONNREFUSED/);
+  });
+});
+
+describe('helpers', () => {
+  it('adds owner kinds for parent resolution and builds list paths', () => {
+    expect(kindsToList(resolveAnalyzers(['Pod']))).toEqual(expect.arrayContaining(['Pod', 'ReplicaSet', 'Job', 'Event']));
+    expect(listPath(RESOURCES.Deployment, 'shop')).toBe('/apis/apps/v1/namespaces/shop/deployments');
+    expect(listPath(RESOURCES.Node, 'shop')).toBe('/api/v1/nodes');
+  });
+
+  it('reads logs only of failing pods', () => {
+    expect(isFailingPod({ metadata: {}, status: { phase: 'Running', containerStatuses: [{ ready: true, restartCount: 0 }] } })).toBe(false);
+    expect(isFailingPod({ metadata: {}, status: { phase: 'Running', containerStatuses: [{ ready: true, restartCount: 2 }] } })).toBe(true);
+    expect(isFailingPod({ metadata: {}, status: { phase: 'Succeeded' } })).toBe(false);
+  });
+});

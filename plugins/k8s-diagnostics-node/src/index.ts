@@ -1,0 +1,20 @@
+/**
+ * Live scans of a Kubernetes cluster for the k8s-diagnostics analyzers: a raw JSON client over
+ * a kubeconfig (credentials from @kubernetes/client-node) and a scan that lists each kind the
+ * analyzers need once. Shared by the k8s-diagnostics backend and the `periscope diagnose` CLI.
+ *
+ * @packageDocumentation
+ */
+export { createKubeHttp, ClusterRequestError } from './client';
+export type { KubeHttp } from './client';
+export {
+  scanCluster,
+  fetchFailingPodLogs,
+  isFailingPod,
+  kindsToList,
+  customResourceInfos,
+  mapLimit,
+} from './cluster';
+export type { LiveScanOptions, LiveScanResult, PodLike } from './cluster';
+export { RESOURCES, apiPrefix, listPath } from './resources';
+export type { ResourceInfo } from './resources';

@@ -1,0 +1,27 @@
+/**
+ * The module-deploy engine: Timoni modules rendered with the real `cue`, values, schema,
+ * server-side diff/apply/prune, Timoni-compatible instance storage, OCI pulls.
+ */
+export * from './engine';
+export * from './render';
+export * from './schema';
+export * from './cluster';
+export * from './storage';
+export * from './oci';
+export * from './tar';
+export * from './tools';
+export * from './errors';
+export {
+  CueEvaluationError,
+  parseCueErrors,
+  condenseIssues,
+  runProcess,
+} from './cue';
+export { loadValuesFile, loadModuleDefaults } from './valuesFiles';
+export {
+  copyModule,
+  parseIgnore,
+  isIgnored,
+  scanModuleTags,
+  readModuleName,
+} from './moduleFiles';

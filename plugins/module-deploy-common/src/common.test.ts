@@ -1,0 +1,231 @@
+import {
+  diffObjects,
+  evaluateReadiness,
+  formatCue,
+  inventoryOf,
+  mergeValues,
+  objectId,
+  parseInventoryEntry,
+  parseOciReference,
+  sortForApply,
+  staleEntries,
+  valuesSchemaFrom,
+  KubeObject,
+} from './index';
+
+const obj = (
+  apiVersion: string,
+  kind: string,
+  name: string,
+  namespace?: string,
+): KubeObject => ({
+  apiVersion,
+  kind,
+  metadata: { name, ...(namespace ? { namespace } : {}) },
+});
+
+describe('mergeValues (Timoni override merge)', () => {
+  it('replaces scalars, merges structs by key, truncates lists to the shorter one', () => {
+    const base = { a: 1, s: { x: 1, y: 2 }, l: ['p', 'q', 'r'], keep: true };
+    expect(mergeValues(base, [{ a: 2, s: { y: 3, z: 4 }, l: ['P'] }])).toEqual({
+      a: 2,
+      s: { x: 1, y: 3, z: 4 },
+      l: ['P'],
+      keep: true,
+    });
+    expect(mergeValues({ l: [] }, [{ l: ['dropped'] }])).toEqual({ l: [] });
+    expect(mergeValues({ l: [{ a: 1, b: 2 }] }, [{ l: [{ a: 9 }] }])).toEqual({
+      l: [{ a: 9, b: 2 }],
+    });
+    expect(mergeValues({ s: 'x' }, [{ s: { deep: 1 } }])).toEqual({
+      s: { deep: 1 },
+    });
+  });
+
+  it('applies overlays in order', () => {
+    expect(mergeValues({ a: 1 }, [{ a: 2 }, { a: 3 }])).toEqual({ a: 3 });
+  });
+
+  it('names the path when an overlay changes a struct into a scalar', () => {
+    expect(() => mergeValues({ s: { x: 1 } }, [{ s: 'flat' }])).toThrow(
+      /values\.s: the overlay sets a scalar where the module's values have a struct/,
+    );
+  });
+});
+
+describe('formatCue', () => {
+  it('prints CUE with quoted labels where needed', () => {
+    expect(formatCue({ a: 1, 'b-c': ['x'], d: {} })).toBe(
+      '{\n\ta: 1\n\t"b-c": ["x"]\n\td: {}\n}',
+    );
+  });
+});
+
+describe('inventory', () => {
+  it('uses Timoni ids and finds stale entries', () => {
+    const objs = [
+      obj('apps/v1', 'Deployment', 'web', 'apps'),
+      obj('v1', 'Namespace', 'apps'),
+    ];
+    expect(objectId(objs[0])).toBe('apps_web_apps_Deployment');
+    expect(inventoryOf(objs)).toEqual([
+      { id: 'apps_web_apps_Deployment', v: 'v1' },
+      { id: '_apps__Namespace', v: 'v1' },
+    ]);
+    expect(parseInventoryEntry({ id: '_apps__Namespace', v: 'v1' })).toEqual({
+      namespace: '',
+      name: 'apps',
+      group: '',
+      kind: 'Namespace',
+      version: 'v1',
+    });
+    expect(
+      staleEntries(
+        [
+          { id: 'a_b__ConfigMap', v: 'v1' },
+          { id: 'apps_web_apps_Deployment', v: 'v1' },
+        ],
+        inventoryOf(objs),
+      ),
+    ).toEqual([{ id: 'a_b__ConfigMap', v: 'v1' }]);
+    expect(() => parseInventoryEntry({ id: 'garbage', v: 'v1' })).toThrow(
+      /invalid inventory id 'garbage'/,
+    );
+  });
+});
+
+describe('sortForApply', () => {
+  it('puts CRDs and Namespaces first, then the kind order, then unknown kinds', () => {
+    const sorted = sortForApply([
+      obj('example.com/v1', 'Widget', 'w', 'apps'),
+      obj('apps/v1', 'Deployment', 'web', 'apps'),
+      obj('v1', 'Namespace', 'apps'),
+      obj(
+        'apiextensions.k8s.io/v1',
+        'CustomResourceDefinition',
+        'widgets.example.com',
+      ),
+      obj('v1', 'ConfigMap', 'cm', 'apps'),
+    ]);
+    expect(sorted.map(o => o.kind)).toEqual([
+      'CustomResourceDefinition',
+      'Namespace',
+      'ConfigMap',
+      'Deployment',
+      'Widget',
+    ]);
+  });
+});
+
+describe('diffObjects', () => {
+  it('reports field changes and ignores server-owned metadata and status', () => {
+    const live = {
+      kind: 'Deployment',
+      metadata: { name: 'web', resourceVersion: '1', managedFields: [] },
+      spec: { replicas: 1, paused: false },
+      status: { x: 1 },
+    };
+    const next = {
+      kind: 'Deployment',
+      metadata: { name: 'web', resourceVersion: '2' },
+      spec: { replicas: 3, template: { a: 1 } },
+    };
+    expect(diffObjects(live, next)).toEqual([
+      { path: 'spec.paused', op: 'remove', before: false },
+      { path: 'spec.replicas', op: 'change', before: 1, after: 3 },
+      { path: 'spec.template', op: 'add', after: { a: 1 } },
+    ]);
+  });
+
+  it('masks Secret values but still shows that they changed', () => {
+    const changes = diffObjects(
+      { kind: 'Secret', metadata: { name: 's' }, data: { p: 'b2xk' } },
+      { kind: 'Secret', metadata: { name: 's' }, data: { p: 'bmV3' } },
+    );
+    expect(changes).toHaveLength(1);
+    expect(JSON.stringify(changes)).not.toMatch(/b2xk|bmV3/);
+  });
+});
+
+describe('evaluateReadiness', () => {
+  it('follows Deployment replicas, Job conditions and Ready conditions', () => {
+    const dep = (available: number) => ({
+      kind: 'Deployment',
+      metadata: { generation: 2 },
+      spec: { replicas: 2 },
+      status: {
+        observedGeneration: 2,
+        updatedReplicas: 2,
+        availableReplicas: available,
+      },
+    });
+    expect(evaluateReadiness(dep(1)).state).toBe('progressing');
+    expect(evaluateReadiness(dep(2)).state).toBe('ready');
+    expect(
+      evaluateReadiness({
+        kind: 'Job',
+        status: {
+          conditions: [
+            { type: 'Failed', status: 'True', message: 'BackoffLimitExceeded' },
+          ],
+        },
+      }),
+    ).toEqual({ state: 'failed', message: 'BackoffLimitExceeded' });
+    expect(
+      evaluateReadiness({
+        kind: 'Widget',
+        status: {
+          conditions: [{ type: 'Ready', status: 'False', message: 'waiting' }],
+        },
+      }),
+    ).toEqual({ state: 'progressing', message: 'Ready is False: waiting' });
+    expect(evaluateReadiness({ kind: 'ConfigMap' }).state).toBe('ready');
+  });
+});
+
+describe('parseOciReference', () => {
+  it('parses tags and digests', () => {
+    expect(
+      parseOciReference('oci://reg.example.internal/org/mod:1.0.0'),
+    ).toEqual({
+      host: 'reg.example.internal',
+      repository: 'org/mod',
+      tag: '1.0.0',
+      digest: undefined,
+      url: 'oci://reg.example.internal/org/mod',
+    });
+    const d = `sha256:${'b'.repeat(64)}`;
+    expect(parseOciReference(`oci://localhost:5000/mod@${d}`)).toMatchObject({
+      host: 'localhost:5000',
+      repository: 'mod',
+      digest: d,
+      tag: undefined,
+    });
+    expect(parseOciReference('oci://reg.example.internal/org/mod').tag).toBe(
+      'latest',
+    );
+  });
+
+  it.each([
+    ['reg.example.internal/org/mod', /must start with oci:\/\//],
+    ['oci://reg.example.internal', /expected oci:\/\/host\/repository/],
+    ['oci://reg.example.internal/Org/Mod', /bad repository/],
+    ['oci://reg.example.internal/org/mod@sha256:abc', /digest must be sha256/],
+  ])('rejects %s', (ref, re) => {
+    expect(() => parseOciReference(ref)).toThrow(re);
+  });
+});
+
+describe('valuesSchemaFrom', () => {
+  it('types defaults, lists required fields, marks injected fields read-only', () => {
+    const s = valuesSchemaFrom(
+      { replicas: 1, kubeVersion: '1.30.0', metadata: { name: 'x' } },
+      [['message'], ['kubeVersion']],
+      'm',
+    );
+    expect(s.required).toEqual(['message']);
+    expect(s.properties?.replicas).toEqual({ type: 'integer', default: 1 });
+    expect(s.properties?.kubeVersion?.readOnly).toBe(true);
+    expect(s.properties?.metadata?.properties?.name?.readOnly).toBe(true);
+  });
+});
