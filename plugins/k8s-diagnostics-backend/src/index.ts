@@ -3,4 +3,6 @@
  * @packageDocumentation
  */
 export { k8sDiagnosticsPlugin as default } from './plugin';
-export * from './services/DiagnosticsService/types';
+export * from './types';
+export type { HealthService } from './services/HealthService';
+export type { ExplainService } from './services/ExplainService';

@@ -1,40 +1,60 @@
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
+import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { kubernetesConfigFromKubeconfig } from '@periscope/kube-access';
+import { createKubeHttp } from '@periscope/backstage-plugin-k8s-diagnostics-node';
+import { kubernetesConfigFromKubeconfig, loadKubeConfigFile } from '@periscope/kube-access';
 import request from 'supertest';
+import { registerActions } from './actions';
+import { readDiagnosticsConfig } from './config';
 import { k8sDiagnosticsPlugin } from './plugin';
+import { createExplainService } from './services/ExplainService';
+import { createFindingsStore } from './services/FindingsStore';
+import { createHealthService } from './services/HealthService';
+import { seedEntity, startFakeLlm } from './testSupport';
+import { EntityHealth, ExplainChunk, HealthFinding } from './types';
 
+const component = (name: string, annotations?: Record<string, string>) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name, namespace: 'default', ...(annotations ? { annotations } : {}) },
+  spec: { type: 'service', owner: 'team-shop', lifecycle: 'production' },
+});
+const annotated = (id: string) => component(id, { 'backstage.io/kubernetes-id': id, 'backstage.io/kubernetes-namespace': 'shop' });
+const SCENARIO_IDS = ['checkout', 'payments', 'cart', 'recommender', 'search', 'storefront', 'notifier', 'reports'];
 const entities = [
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: 'checkout', namespace: 'default', annotations: { 'backstage.io/kubernetes-id': 'checkout', 'backstage.io/kubernetes-namespace': 'shop' } },
-    spec: { type: 'service', owner: 'team-shop', lifecycle: 'production' },
-  },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: 'bare', namespace: 'default' },
-    spec: { type: 'service', owner: 'team-shop', lifecycle: 'production' },
-  },
+  ...SCENARIO_IDS.filter(id => id !== 'recommender').map(annotated),
+  component('recommender', { 'backstage.io/kubernetes-label-selector': 'backstage.io/kubernetes-id=recommender' }),
+  component('bare'),
 ];
 const oneCluster = {
   kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters: [{ name: 'c1', url: 'https://127.0.0.1:1', serviceAccountToken: 't' }] }] },
-  periscope: { clusterTimeoutMs: 2000 },
+  k8sDiagnostics: { scanTimeoutMs: 2000 },
 };
 
-async function start(opts: { config?: object; result?: AuthorizeResult.ALLOW | AuthorizeResult.DENY } = {}) {
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+async function start(opts: { config?: object; result?: AuthorizeResult.ALLOW | AuthorizeResult.DENY; seed?: boolean } = {}) {
+  const knex = await databases.init('SQLITE_3');
+  if (opts.seed) {
+    const store = await createFindingsStore(mockServices.database({ knex }));
+    await seedEntity(store, 'component:default/payments', 'payments', 'c1');
+  }
   const { server } = await startTestBackend({
     features: [
       k8sDiagnosticsPlugin,
       catalogServiceMock.factory({ entities }),
+      mockServices.database.factory({ knex }),
       mockServices.rootConfig.factory({ data: opts.config ?? {} }),
       mockServices.permissions.factory({ result: opts.result ?? AuthorizeResult.ALLOW }),
     ],
   });
   return server;
 }
+
+const seededConfig = (ai?: object) => ({ ...oneCluster, k8sDiagnostics: { ...oneCluster.k8sDiagnostics, cacheTtlSeconds: 3600, ...(ai ? { ai } : {}) } });
+const ndjson = (text: string): ExplainChunk[] => text.trim().split('\n').map(l => JSON.parse(l));
+const allFindings = (h: EntityHealth): HealthFinding[] => h.groups.flatMap(g => g.findings);
 
 describe('k8s-diagnostics backend', () => {
   it('serves /health without credentials', async () => {
@@ -44,17 +64,27 @@ describe('k8s-diagnostics backend', () => {
     expect(res.body).toEqual({ status: 'ok' });
   });
 
-  it('needs credentials for /entity', async () => {
+  it.each([
+    ['get', '/entity?entityRef=component:default/checkout'],
+    ['post', '/entity/rescan'],
+    ['post', '/entity/explain'],
+    ['get', '/findings'],
+  ] as const)('needs credentials for %s %s', async (method, path) => {
     const server = await start();
-    const res = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/checkout').set('Authorization', mockCredentials.none.header());
+    const res = await request(server)[method](`/api/k8s-diagnostics${path}`).send({ entityRef: 'component:default/checkout', findingId: 'abcdef' }).set('Authorization', mockCredentials.none.header());
     expect(res.status).toBe(401);
   });
 
-  it('answers 403 when the read permission is denied', async () => {
+  it.each([
+    ['get', '/entity?entityRef=component:default/checkout', /k8s-diagnostics.findings.read/],
+    ['post', '/entity/rescan', /k8s-diagnostics.findings.read/],
+    ['post', '/entity/explain', /k8s-diagnostics.findings.read' and 'k8s-diagnostics.findings.explain/],
+    ['get', '/findings', /k8s-diagnostics.cluster.read/],
+  ] as const)('answers 403 for %s %s when the permission is denied', async (method, path, message) => {
     const server = await start({ config: oneCluster, result: AuthorizeResult.DENY });
-    const res = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/checkout');
+    const res = await request(server)[method](`/api/k8s-diagnostics${path}`).send({ entityRef: 'component:default/checkout', findingId: 'abcdef' });
     expect(res.status).toBe(403);
-    expect(res.body.error.message).toMatch(/k8s-diagnostics.findings.read/);
+    expect(res.body.error.message).toMatch(message);
   });
 
   it.each([
@@ -68,40 +98,236 @@ describe('k8s-diagnostics backend', () => {
     expect(res.body.error.message).toMatch(message);
   });
 
+  it.each([
+    [{}, /'entityRef' /],
+    [{ entityRef: 'component:default/payments' }, /'findingId' /],
+    [{ entityRef: 'component:default/payments', findingId: '../etc' }, /'findingId' must be the id of a finding/],
+    [{ entityRef: 'nope:', findingId: 'abcdef' }, /not an entity reference/],
+  ])('rejects a bad explain body %j with 400', async (body, message) => {
+    const server = await start();
+    const res = await request(server).post('/api/k8s-diagnostics/entity/explain').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(message);
+  });
+
+  it('rejects an unknown severity filter with 400', async () => {
+    const server = await start();
+    const res = await request(server).get('/api/k8s-diagnostics/findings?severity=urgent');
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/'severity'.*one of critical, high, medium, low, info/);
+  });
+
   it('answers 404 for an entity that is not in the catalog', async () => {
     const server = await start({ config: oneCluster });
     const res = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/ghost');
     expect(res.status).toBe(404);
+    expect(res.body.error.message).toMatch(/'component:default\/ghost' is not in the catalog/);
   });
 
   it('says not-configured without clusters and not-annotated without annotations', async () => {
     let server = await start();
     let res = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/checkout');
-    expect(res.body).toMatchObject({ status: 'not-configured', clusters: [], errors: [] });
+    expect(res.body).toMatchObject({ status: 'not-configured', groups: [], errors: [] });
+    res = await request(server).get('/api/k8s-diagnostics/findings');
+    expect(res.body).toMatchObject({ status: 'not-configured', findings: [] });
     server = await start({ config: oneCluster });
     res = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/bare');
     expect(res.body).toMatchObject({ status: 'not-annotated' });
   });
 
-  it('turns an unreachable cluster into a typed per-cluster error', async () => {
+  it('turns an unreachable cluster into a typed per-cluster error, for the entity and cluster-wide', async () => {
     const server = await start({ config: oneCluster });
-    const res = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/checkout');
+    const res = await request(server).post('/api/k8s-diagnostics/entity/rescan').send({ entityRef: 'component:default/checkout' });
     expect(res.status).toBe(200);
-    expect(res.body.status).toBe('ok');
+    expect(res.body).toMatchObject({ status: 'ok', groups: [], scannedAt: expect.any(String) });
     expect(res.body.errors).toEqual([expect.objectContaining({ cluster: 'c1', errorType: 'UNREACHABLE' })]);
+    const all = await request(server).get('/api/k8s-diagnostics/findings');
+    expect(all.body.errors).toEqual([expect.objectContaining({ cluster: 'c1', errorType: 'UNREACHABLE' })]);
   });
 
-  const live = process.env.PERISCOPE_KUBECONFIG;
-  // runs when ./scripts/test has started the local control plane (PERISCOPE_KUBECONFIG)
-  (live ? describe : describe.skip)('against the local control plane', () => {
-  it('lists the entity workloads of the local control plane', async () => {
-    const server = await start({ config: kubernetesConfigFromKubeconfig(live!) });
-    const res = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/checkout');
+  it('keeps stored findings (with history) when the cluster is unreachable on a rescan', async () => {
+    const server = await start({ config: seededConfig(), seed: true });
+    const first = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/payments');
+    expect(first.body.summary.critical).toBeGreaterThan(0);
+    const group = first.body.groups.find((g: { workload: { name: string } }) => g.workload.name === 'payments');
+    expect(group.findings.map((f: HealthFinding) => f.object.kind)).toEqual(['Deployment', 'Pod']);
+    expect(group.findings[1].ownerChain).toEqual([
+      { kind: 'ReplicaSet', name: 'payments-7d9f8c', namespace: 'shop' },
+      { kind: 'Deployment', name: 'payments', namespace: 'shop' },
+    ]);
+    expect(group.findings[1].events[0]).toMatchObject({ reason: 'BackOff' });
+    const rescan = await request(server).post('/api/k8s-diagnostics/entity/rescan?entityRef=component:default/payments');
+    expect(rescan.body.errors).toHaveLength(1);
+    expect(allFindings(rescan.body)).toHaveLength(allFindings(first.body).length);
+    expect(rescan.body.history).toHaveLength(2);
+  });
+
+  it('streams an explanation from the built-in catalog as NDJSON when no LLM is configured', async () => {
+    const server = await start({ config: seededConfig(), seed: true });
+    const health = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/payments');
+    const pod = allFindings(health.body).find(f => f.object.kind === 'Pod')!;
+    const res = await request(server).post('/api/k8s-diagnostics/entity/explain').send({ entityRef: 'component:default/payments', findingId: pod.id });
     expect(res.status).toBe(200);
-    expect(res.body.errors).toEqual([]);
-    const workloads = res.body.clusters[0].workloads;
-    expect(workloads).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'Deployment', namespace: 'shop', name: 'checkout' })]));
-    expect(workloads.filter((w: any) => w.kind === 'Pod').length).toBeGreaterThan(0);
+    expect(res.headers['content-type']).toMatch(/application\/x-ndjson/);
+    const chunks = ndjson(res.text);
+    expect(chunks[chunks.length - 1]).toMatchObject({ type: 'done', result: { source: 'catalog', explanation: { summary: expect.stringMatching(/CrashLoopBackOff/) } } });
+    const missing = await request(server).post('/api/k8s-diagnostics/entity/explain').send({ entityRef: 'component:default/payments', findingId: 'abcdef0123' });
+    expect(missing.status).toBe(404);
   });
+
+  it('streams an LLM explanation and reports a failing provider as 503 before streaming', async () => {
+    const llm = await startFakeLlm('json');
+    try {
+      const server = await start({ config: seededConfig({ baseUrl: llm.baseUrl, model: 'fake-model', maxRetries: 0, timeoutMs: 400 }), seed: true });
+      const health = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/payments');
+      const pod = allFindings(health.body).find(f => f.object.kind === 'Pod')!;
+      const res = await request(server).post('/api/k8s-diagnostics/entity/explain').send({ entityRef: 'component:default/payments', findingId: pod.id });
+      const chunks = ndjson(res.text);
+      expect(chunks.filter(c => c.type === 'delta').length).toBeGreaterThan(1);
+      expect(chunks[chunks.length - 1]).toMatchObject({ type: 'done', result: { source: 'llm', explanation: { summary: `Pod ${pod.object.name} in shop is crash-looping.` } } });
+      llm.state.mode = 'hang';
+      const deployment = allFindings(health.body).find(f => f.object.kind === 'Deployment')!;
+      const failed = await request(server).post('/api/k8s-diagnostics/entity/explain').send({ entityRef: 'component:default/payments', findingId: deployment.id });
+      expect(failed.status).toBe(503);
+      expect(failed.body.error.message).toMatch(/did not answer within 400 ms/);
+    } finally {
+      await llm.close();
+    }
   });
+
+  it('rejects a malformed ai config at start-up with the key to fix', () => {
+    expect(() => readDiagnosticsConfig(mockServices.rootConfig({ data: { k8sDiagnostics: { ai: { model: 'x' } } } }))).toThrow(/k8sDiagnostics.ai is set but has neither baseUrl/);
+    expect(() => readDiagnosticsConfig(mockServices.rootConfig({ data: { k8sDiagnostics: { ai: { baseUrl: 'localhost:1' , model: 'x'} } } }))).toThrow(/baseUrl is 'localhost:1', which is not an http\(s\) URL/);
+    expect(() => readDiagnosticsConfig(mockServices.rootConfig({ data: { k8sDiagnostics: { ai: { baseUrl: 'http://x/v1' } } } }))).toThrow(/k8sDiagnostics.ai.model is missing/);
+    expect(() => readDiagnosticsConfig(mockServices.rootConfig({ data: { k8sDiagnostics: { analyzers: ['Pods'] } } }))).toThrow(/k8sDiagnostics.analyzers: unknown analyzer "Pods"/);
+    expect(() => readDiagnosticsConfig(mockServices.rootConfig({ data: { k8sDiagnostics: { ai: { baseUrl: 'http://x/v1', model: 'm', dailyTokenBudget: -1 } } } }))).toThrow(/dailyTokenBudget is -1/);
+  });
+});
+
+describe('k8s-diagnostics actions', () => {
+  async function setup(result: AuthorizeResult.ALLOW | AuthorizeResult.DENY) {
+    const knex = await databases.init('SQLITE_3');
+    const store = await createFindingsStore(mockServices.database({ knex }));
+    await seedEntity(store, 'component:default/payments', 'payments', 'c1');
+    const config = readDiagnosticsConfig(mockServices.rootConfig({ data: seededConfig() }));
+    const health = createHealthService({
+      clusters: [{ name: 'c1', url: 'https://127.0.0.1:1', authProvider: 'serviceAccount', skipTLSVerify: false }],
+      config,
+      catalog: catalogServiceMock({ entities }),
+      store,
+      logger: mockServices.logger.mock(),
+      auth: mockServices.auth(),
+    });
+    const explain = createExplainService({ health, store, logger: mockServices.logger.mock() });
+    const actionsRegistry = actionsRegistryServiceMock();
+    registerActions({ actionsRegistry, permissions: mockServices.permissions({ result }), health, explain });
+    return actionsRegistry;
+  }
+
+  it('registers read-only actions that return findings and explanations', async () => {
+    const registry = await setup(AuthorizeResult.ALLOW);
+    const { actions } = await registry.list();
+    expect(actions.map(a => [a.name, a.attributes.readOnly, a.attributes.destructive])).toEqual([
+      ['get-entity-health-findings', true, false],
+      ['explain-health-finding', true, false],
+    ]);
+    const credentials = mockCredentials.user();
+    const { output } = await registry.invoke({ id: 'test:get-entity-health-findings', input: { entityRef: 'component:default/payments' }, credentials });
+    const findings = (output as { findings: Array<{ id: string; kind: string; workload: string }> }).findings;
+    const pod = findings.find(f => f.kind === 'Pod')!;
+    expect(pod.workload).toBe('Deployment/payments');
+    const explained = await registry.invoke({ id: 'test:explain-health-finding', input: { entityRef: 'component:default/payments', findingId: pod.id }, credentials });
+    expect(explained.output).toMatchObject({ source: 'catalog', summary: expect.stringMatching(/CrashLoopBackOff/) });
+  });
+
+  it('checks the caller’s permission', async () => {
+    const registry = await setup(AuthorizeResult.DENY);
+    const credentials = mockCredentials.user();
+    await expect(registry.invoke({ id: 'test:get-entity-health-findings', input: { entityRef: 'component:default/payments' }, credentials })).rejects.toThrow(/k8s-diagnostics.findings.read' is denied/);
+    await expect(registry.invoke({ id: 'test:explain-health-finding', input: { entityRef: 'component:default/payments', findingId: 'abc' }, credentials })).rejects.toThrow(/is denied/);
+    await expect(registry.invoke({ id: 'test:get-entity-health-findings', input: {}, credentials })).rejects.toThrow(/entityRef/);
+  });
+});
+
+const live = process.env.PERISCOPE_KUBECONFIG;
+// runs when ./scripts/test has started the local control plane (PERISCOPE_KUBECONFIG)
+(live ? describe : describe.skip)('against the local control plane', () => {
+  const texts = (f: HealthFinding) => f.failures.map(x => x.text).join('\n');
+  const podOf = (fs: HealthFinding[], deployment: string, re: RegExp) =>
+    fs.some(f => f.object.kind === 'Pod' && f.workload.kind === 'Deployment' && f.workload.name === deployment && re.test(texts(f)));
+  const has = (fs: HealthFinding[], kind: string, name: string, re: RegExp) =>
+    fs.some(f => f.object.kind === kind && f.object.name === name && re.test(texts(f)));
+  const SCENARIOS: Array<[string, string, (fs: HealthFinding[]) => boolean]> = [
+    ['checkout is healthy (only its PDB)', 'checkout', fs => fs.every(f => f.object.kind === 'PodDisruptionBudget')],
+    ['PDB checkout-pdb', 'checkout', fs => has(fs, 'PodDisruptionBudget', 'checkout-pdb', /pdb/i)],
+    ['payments CrashLoopBackOff', 'payments', fs => podOf(fs, 'payments', /CrashLoopBackOff|back-off|termination reason/i)],
+    ['cart ImagePullBackOff', 'cart', fs => podOf(fs, 'cart', /pull|image/i)],
+    ['HPA cart-hpa → missing Deployment', 'cart', fs => has(fs, 'HorizontalPodAutoscaler', 'cart-hpa', /ScaleTargetRef which does not exist/)],
+    ['recommender OOMKilled', 'recommender', fs => podOf(fs, 'recommender', /OOMKilled/)],
+    ['search Pending', 'search', fs => podOf(fs, 'search', /nodes are available|schedul/i)],
+    ['Service legacy-api without endpoints', 'storefront', fs => has(fs, 'Service', 'legacy-api', /no endpoints/)],
+    ['Ingress storefront → missing Service and TLS Secret', 'storefront', fs => has(fs, 'Ingress', 'storefront', /service .* does not exist/) && has(fs, 'Ingress', 'storefront', /secret .* does not exist/)],
+    ['PVC orders-data Pending', 'reports', fs => fs.some(f => f.object.kind === 'PersistentVolumeClaim' && f.object.name === 'orders-data')],
+    ['CronJob nightly-report with a failed Job', 'reports', fs => fs.some(f => f.object.kind === 'Job' && /failed|backoff limit/i.test(texts(f)))],
+    ['notifier → missing ConfigMap', 'notifier', fs => podOf(fs, 'notifier', /configmap .*not found/i)],
+  ];
+
+  it('finds each scenario on its entity, with parents and no cluster errors', async () => {
+    const server = await start({ config: kubernetesConfigFromKubeconfig(live!, 'local') });
+    const scan = async () => {
+      const out: Record<string, HealthFinding[]> = {};
+      for (const id of SCENARIO_IDS) {
+        const res = await request(server).post('/api/k8s-diagnostics/entity/rescan').send({ entityRef: `component:default/${id}` });
+        expect(res.status).toBe(200);
+        expect(res.body.errors).toEqual([]);
+        out[id] = allFindings(res.body);
+      }
+      return out;
+    };
+    const missingIn = (fs: Record<string, HealthFinding[]>) => SCENARIOS.filter(([, id, ok]) => !ok(fs[id])).map(([what]) => what);
+    const deadline = Date.now() + 150_000;
+    let found = await scan();
+    let missing = missingIn(found);
+    while (missing.length && Date.now() < deadline) {
+      await new Promise(r => setTimeout(r, 5000));
+      found = await scan();
+      missing = missingIn(found);
+    }
+    expect({ missing, findings: missing.length ? found : {} }).toEqual({ missing: [], findings: {} });
+    // The cluster-wide view has them too, filterable.
+    const crit = await request(server).get('/api/k8s-diagnostics/findings?namespace=shop&severity=critical');
+    expect(crit.body.findings.length).toBeGreaterThan(0);
+    expect(crit.body.findings.every((f: HealthFinding) => f.severity === 'critical' && f.object.namespace === 'shop')).toBe(true);
+  }, 200_000);
+
+  it('sends no name, namespace, label value or IP of the scenario workloads to the LLM', async () => {
+    const llm = await startFakeLlm('json');
+    try {
+      const server = await start({ config: { ...kubernetesConfigFromKubeconfig(live!, 'local'), k8sDiagnostics: { ai: { baseUrl: llm.baseUrl, model: 'fake-model' } } } });
+      let explained = 0;
+      for (const id of SCENARIO_IDS) {
+        const res = await request(server).get(`/api/k8s-diagnostics/entity?entityRef=component:default/${id}`);
+        for (const f of allFindings(res.body)) {
+          const r = await request(server).post('/api/k8s-diagnostics/entity/explain').send({ entityRef: `component:default/${id}`, findingId: f.id });
+          expect(r.status).toBe(200);
+          explained++;
+        }
+      }
+      expect(explained).toBeGreaterThan(8);
+      const http = await createKubeHttp(loadKubeConfigFile(live!));
+      const forbidden = new Set<string>(['shop', 'local', ...SCENARIO_IDS]);
+      for (const path of ['/api/v1/namespaces/shop/pods', '/apis/apps/v1/namespaces/shop/deployments', '/api/v1/namespaces/shop/services', '/apis/batch/v1/namespaces/shop/jobs', '/apis/apps/v1/namespaces/shop/replicasets']) {
+        const list = (await http.getJson(path)) as { items: Array<{ metadata: { name: string; labels?: Record<string, string> }; status?: { podIP?: string } }> };
+        for (const item of list.items) {
+          forbidden.add(item.metadata.name);
+          Object.values(item.metadata.labels ?? {}).filter(v => v.length >= 3 && v !== 'true' && v !== 'false').forEach(v => forbidden.add(v));
+          if (item.status?.podIP) forbidden.add(item.status.podIP);
+        }
+      }
+      const leaks = llm.bodies.flatMap(b => [...forbidden].filter(s => new RegExp(`(?<![A-Za-z0-9])${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`, 'i').test(b)));
+      expect(leaks).toEqual([]);
+    } finally {
+      await llm.close();
+    }
+  }, 200_000);
 });

@@ -1,8 +1,14 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { k8sDiagnosticsPermissions } from '@periscope/backstage-plugin-k8s-diagnostics-common';
+import { readClusters } from '@periscope/kube-access';
+import { registerActions } from './actions';
+import { readDiagnosticsConfig } from './config';
 import { createRouter } from './router';
-import { createDiagnosticsService } from './services/DiagnosticsService';
+import { createExplainService } from './services/ExplainService';
+import { createFindingsStore } from './services/FindingsStore';
+import { createHealthService } from './services/HealthService';
 
 /**
  * The k8s-diagnostics backend plugin: Health findings for catalog entities.
@@ -15,16 +21,33 @@ export const k8sDiagnosticsPlugin = createBackendPlugin({
       deps: {
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        auth: coreServices.auth,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        actionsRegistry: actionsRegistryServiceRef,
         catalog: catalogServiceRef,
       },
-      async init({ config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, catalog }) {
-        permissionsRegistry.addPermissions(k8sDiagnosticsPermissions);
-        const diagnostics = createDiagnosticsService({ config, catalog, logger });
-        httpRouter.use(await createRouter({ httpAuth, permissions, diagnostics }));
+      async init(deps) {
+        const { config, logger, httpRouter, permissions, scheduler } = deps;
+        deps.permissionsRegistry.addPermissions(k8sDiagnosticsPermissions);
+        const settings = readDiagnosticsConfig(config);
+        const clusters = readClusters(config);
+        const store = await createFindingsStore(deps.database);
+        const health = createHealthService({ clusters, config: settings, catalog: deps.catalog, store, logger, auth: deps.auth });
+        const explain = createExplainService({ ai: settings.ai, health, store, logger });
+        if (clusters.length > 0) {
+          await scheduler.scheduleTask({
+            id: 'k8s-diagnostics:scan',
+            ...settings.schedule,
+            fn: () => health.scanAll(),
+          });
+        }
+        registerActions({ actionsRegistry: deps.actionsRegistry, permissions, health, explain });
+        httpRouter.use(await createRouter({ httpAuth: deps.httpAuth, permissions, health, explain }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

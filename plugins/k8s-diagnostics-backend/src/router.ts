@@ -1,16 +1,81 @@
-import { HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
+import { BackstageCredentials, HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { authorizeEntity, parseEntityRefParam } from '@periscope/kube-access';
-import { k8sDiagnosticsReadPermission } from '@periscope/backstage-plugin-k8s-diagnostics-common';
+import {
+  k8sDiagnosticsClusterReadPermission,
+  k8sDiagnosticsExplainPermission,
+  k8sDiagnosticsReadPermission,
+  SEVERITIES,
+} from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { DiagnosticsService } from './services/DiagnosticsService';
+import { z } from 'zod';
+import { ExplainService } from './services/ExplainService';
+import { HealthService } from './services/HealthService';
+import { ExplainChunk } from './types';
+
+const FindingsQuery = z.object({
+  cluster: z.string().min(1).optional(),
+  namespace: z.string().min(1).optional(),
+  kind: z.string().min(1).optional(),
+  severity: z.enum(SEVERITIES as [string, ...string[]]).optional(),
+});
+
+const ExplainBody = z.object({
+  entityRef: z.string().min(1),
+  findingId: z.string().regex(/^[0-9a-f]{6,64}$/, 'must be the id of a finding from GET /entity'),
+});
+
+function zodMessage(e: z.ZodError): string {
+  return e.issues.map(i => `'${i.path.join('.') || 'body'}' ${i.message}`).join('; ');
+}
+
+/** Checks the read and explain permissions of one entity in one round trip. */
+async function authorizeExplain(permissions: PermissionsService, entityRef: string, credentials: BackstageCredentials) {
+  const decisions = await permissions.authorize(
+    [
+      { permission: k8sDiagnosticsReadPermission, resourceRef: entityRef },
+      { permission: k8sDiagnosticsExplainPermission, resourceRef: entityRef },
+    ],
+    { credentials },
+  );
+  const denied = [k8sDiagnosticsReadPermission, k8sDiagnosticsExplainPermission].filter(
+    (_p, i) => decisions[i].result !== AuthorizeResult.ALLOW,
+  );
+  if (denied.length) {
+    throw new NotAllowedError(`permission ${denied.map(p => `'${p.name}'`).join(' and ')} is denied for ${entityRef}`);
+  }
+}
+
+/** Streams explanation chunks as NDJSON; headers are sent with the first chunk, so earlier errors keep their status. */
+function ndjsonWriter(res: express.Response) {
+  let started = false;
+  return {
+    get started() {
+      return started;
+    },
+    write(chunk: ExplainChunk) {
+      if (!started) {
+        started = true;
+        res.status(200);
+        res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+        res.setHeader('Cache-Control', 'no-cache');
+        res.setHeader('X-Accel-Buffering', 'no');
+        res.flushHeaders();
+      }
+      res.write(`${JSON.stringify(chunk)}\n`);
+    },
+  };
+}
 
 export async function createRouter(deps: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
-  diagnostics: DiagnosticsService;
+  health: HealthService;
+  explain: ExplainService;
 }): Promise<express.Router> {
-  const { httpAuth, permissions, diagnostics } = deps;
+  const { httpAuth, permissions, health, explain } = deps;
   const router = Router();
   router.use(express.json());
 
@@ -22,7 +87,45 @@ export async function createRouter(deps: {
     const entityRef = parseEntityRefParam(req.query.entityRef);
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
-    res.json(await diagnostics.getEntityHealth({ entityRef, credentials }));
+    res.json(await health.getEntityHealth({ entityRef, credentials }));
+  });
+
+  router.post('/entity/rescan', async (req, res) => {
+    const entityRef = parseEntityRefParam(req.body?.entityRef ?? req.query.entityRef);
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
+    res.json(await health.getEntityHealth({ entityRef, credentials, refresh: true }));
+  });
+
+  router.post('/entity/explain', async (req, res) => {
+    const parsed = ExplainBody.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      throw new InputError(`invalid explain request: ${zodMessage(parsed.error)}; send JSON {"entityRef": "component:default/x", "findingId": "<id>"}`);
+    }
+    const entityRef = parseEntityRefParam(parsed.data.entityRef);
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await authorizeExplain(permissions, entityRef, credentials);
+    const out = ndjsonWriter(res);
+    try {
+      await explain.explain({ entityRef, findingId: parsed.data.findingId, credentials, onChunk: c => out.write(c) });
+    } catch (e) {
+      if (!out.started) throw e;
+      out.write({ type: 'error', message: (e as Error).message });
+    }
+    res.end();
+  });
+
+  router.get('/findings', async (req, res) => {
+    const parsed = FindingsQuery.safeParse(req.query);
+    if (!parsed.success) {
+      throw new InputError(`invalid filter: ${zodMessage(parsed.error)}; severity is one of ${SEVERITIES.join(', ')}`);
+    }
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const [decision] = await permissions.authorize([{ permission: k8sDiagnosticsClusterReadPermission }], { credentials });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`permission '${k8sDiagnosticsClusterReadPermission.name}' is denied`);
+    }
+    res.json(await health.listClusterFindings({ filter: parsed.data as Parameters<HealthService['listClusterFindings']>[0]['filter'] }));
   });
 
   return router;

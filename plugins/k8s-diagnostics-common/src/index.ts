@@ -30,4 +30,5 @@ export type { LabelRequirement } from './selector';
 export { cronScheduleError } from './cron';
 export { toK8sgptJson, formatGoJson, formatText } from './output';
 export type { K8sgptJsonOutput, K8sgptResult, K8sgptFailure, K8sgptSensitive } from './output';
+export type * from './api';
 export * from './permissions';

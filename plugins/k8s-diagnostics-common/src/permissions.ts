@@ -23,7 +23,8 @@ export const k8sDiagnosticsExplainPermission = createPermission({
 });
 
 /**
- * Trigger a rescan, or read the cluster-wide view.
+ * Read the cluster-wide findings view (platform teams). An entity's own rescan needs only
+ * {@link k8sDiagnosticsReadPermission} on that entity.
  * @public
  */
 export const k8sDiagnosticsClusterReadPermission = createPermission({

@@ -1,24 +1,67 @@
 import { createApiRef, DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
-import { fetchPluginJson, PeriscopeEntityEnvelope } from '@periscope/periscope-react';
+import { ResponseError } from '@backstage/errors';
+import { fetchPluginJson } from '@periscope/periscope-react';
+
+import type {
+  ClusterFindings,
+  ClusterFindingsFilter,
+  EntityHealth,
+  ExplainChunk,
+  ExplainResult,
+} from '@periscope/backstage-plugin-k8s-diagnostics-common';
+
+export { SEVERITIES } from '@periscope/backstage-plugin-k8s-diagnostics-common';
+export type {
+  ClusterFindingsFilter,
+  Explanation,
+  ExplainChunk,
+  ExplainResult,
+  HealthFinding,
+  ObjectRef,
+  Severity,
+  WorkloadFindings,
+} from '@periscope/backstage-plugin-k8s-diagnostics-common';
 
 /** @public */
-export interface EntityHealthResponse extends PeriscopeEntityEnvelope {
-  entityRef: string;
-  labelSelector?: string;
-  namespace?: string;
-  clusters: Array<{
-    name: string;
-    workloads: Array<{ kind: string; namespace: string; name: string; ready: string }>;
-  }>;
-}
+export type EntityHealthResponse = EntityHealth;
+/** @public */
+export type ClusterFindingsResponse = ClusterFindings;
 
 /** @public */
 export interface K8sDiagnosticsApi {
   getEntityHealth(entityRef: string): Promise<EntityHealthResponse>;
+  rescanEntity(entityRef: string): Promise<EntityHealthResponse>;
+  /** Streams the explanation; resolves with the final result, rejects on an error chunk. */
+  explainFinding(entityRef: string, findingId: string, onText: (text: string) => void): Promise<ExplainResult>;
+  listFindings(filter: ClusterFindingsFilter): Promise<ClusterFindingsResponse>;
 }
 
 /** @public */
 export const k8sDiagnosticsApiRef = createApiRef<K8sDiagnosticsApi>({ id: 'plugin.k8s-diagnostics.api' });
+
+/** Reads an NDJSON body line by line. */
+async function* ndjsonLines(res: Response): AsyncGenerator<ExplainChunk> {
+  if (!res.body) {
+    for (const line of (await res.text()).split('\n')) if (line.trim()) yield JSON.parse(line);
+    return;
+  }
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    buffer += decoder.decode(value ?? new Uint8Array(), { stream: !done });
+    let nl = buffer.indexOf('\n');
+    while (nl >= 0) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (line) yield JSON.parse(line);
+      nl = buffer.indexOf('\n');
+    }
+    if (done) break;
+  }
+  if (buffer.trim()) yield JSON.parse(buffer);
+}
 
 /** @public */
 export class K8sDiagnosticsClient implements K8sDiagnosticsApi {
@@ -26,5 +69,34 @@ export class K8sDiagnosticsClient implements K8sDiagnosticsApi {
 
   getEntityHealth(entityRef: string): Promise<EntityHealthResponse> {
     return fetchPluginJson(this.deps, 'k8s-diagnostics', `/entity?entityRef=${encodeURIComponent(entityRef)}`);
+  }
+
+  rescanEntity(entityRef: string): Promise<EntityHealthResponse> {
+    return fetchPluginJson(this.deps, 'k8s-diagnostics', '/entity/rescan', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ entityRef }),
+    });
+  }
+
+  listFindings(filter: ClusterFindingsFilter): Promise<ClusterFindingsResponse> {
+    const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => !!v) as Array<[string, string]>).toString();
+    return fetchPluginJson(this.deps, 'k8s-diagnostics', `/findings${query ? `?${query}` : ''}`);
+  }
+
+  async explainFinding(entityRef: string, findingId: string, onText: (text: string) => void): Promise<ExplainResult> {
+    const base = await this.deps.discoveryApi.getBaseUrl('k8s-diagnostics');
+    const res = await this.deps.fetchApi.fetch(`${base}/entity/explain`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/x-ndjson' },
+      body: JSON.stringify({ entityRef, findingId }),
+    });
+    if (!res.ok) throw await ResponseError.fromResponse(res);
+    for await (const chunk of ndjsonLines(res)) {
+      if (chunk.type === 'delta') onText(chunk.text);
+      else if (chunk.type === 'error') throw new Error(`the explanation stopped: ${chunk.message}`);
+      else return chunk.result;
+    }
+    throw new Error('the explanation stream ended without a result: try again');
   }
 }

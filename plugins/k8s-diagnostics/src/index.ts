@@ -4,5 +4,5 @@
  */
 export { default } from './plugin';
 export * from './plugin';
-export { k8sDiagnosticsPlugin, EntityHealthContent } from './legacy';
+export { k8sDiagnosticsPlugin, EntityHealthContent, EntityHealthCard, HealthOverviewPage } from './legacy';
 export * from './api';

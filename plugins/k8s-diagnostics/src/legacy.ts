@@ -32,3 +32,25 @@ export const EntityHealthContent = k8sDiagnosticsPlugin.provide(
     component: { lazy: () => import('./components/EntityHealthContent').then(m => m.EntityHealthContent) },
   }),
 );
+
+/**
+ * The Health card for a legacy entity overview page.
+ * @public
+ */
+export const EntityHealthCard = k8sDiagnosticsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityHealthCard',
+    component: { lazy: () => import('./components/EntityHealthCard').then(m => m.EntityHealthCard) },
+  }),
+);
+
+/**
+ * The cluster-wide Health overview for a legacy app: `<Route path="/health-overview" element={<HealthOverviewPage />} />`.
+ * @public
+ */
+export const HealthOverviewPage = k8sDiagnosticsPlugin.provide(
+  createComponentExtension({
+    name: 'HealthOverviewPage',
+    component: { lazy: () => import('./components/HealthOverviewPage').then(m => m.HealthOverviewPage) },
+  }),
+);

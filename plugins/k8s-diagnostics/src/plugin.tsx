@@ -3,8 +3,9 @@ import {
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { K8sDiagnosticsClient, k8sDiagnosticsApiRef } from './api';
 
 /** @public */
@@ -28,11 +29,29 @@ export const entityHealthContent = EntityContentBlueprint.make({
   },
 });
 
+/** The Health card of the entity overview page. @public */
+export const entityHealthCard = EntityCardBlueprint.make({
+  name: 'health',
+  params: {
+    filter: 'kind:component,resource',
+    loader: () => import('./components/EntityHealthCard').then(m => <m.EntityHealthCard />),
+  },
+});
+
+/** The cluster-wide findings page for the platform team. @public */
+export const healthOverviewPage = PageBlueprint.make({
+  params: {
+    path: '/health-overview',
+    title: 'Health overview',
+    loader: () => import('./components/HealthOverviewPage').then(m => <m.HealthOverviewPage />),
+  },
+});
+
 /**
  * Periscope Health for the new frontend system.
  * @public
  */
 export default createFrontendPlugin({
   pluginId: 'k8s-diagnostics',
-  extensions: [k8sDiagnosticsApi, entityHealthContent],
+  extensions: [k8sDiagnosticsApi, entityHealthContent, entityHealthCard, healthOverviewPage],
 });

@@ -2,9 +2,12 @@ import { mockCredentials, mockServices, startTestBackend } from '@backstage/back
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
+import { Entity } from '@backstage/catalog-model';
+import { BUILTIN_RULES } from '@periscope/backstage-plugin-runtime-security-common';
 import { runtimeSecurityPlugin } from './plugin';
+import { corpusLines, relabel } from './testSupport/corpus';
 
-const entities = [
+const entities: Entity[] = [
   {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -14,14 +17,24 @@ const entities = [
   {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
+    metadata: { name: 'payments', namespace: 'default', annotations: { 'backstage.io/kubernetes-id': 'payments' } },
+    spec: { type: 'service', owner: 'team-shop', lifecycle: 'production' },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
     metadata: { name: 'bare', namespace: 'default' },
     spec: { type: 'service', owner: 'team-shop', lifecycle: 'production' },
   },
 ];
+const TOKEN = 'a-very-long-ingest-token-0123456789';
 const oneCluster = {
   kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters: [{ name: 'c1', url: 'https://127.0.0.1:1', serviceAccountToken: 't' }] }] },
   periscope: { clusterTimeoutMs: 2000 },
+  runtimeSecurity: { sources: { kubernetes: { enabled: false } }, ingest: { token: TOKEN, maxBodyBytes: 200_000 } },
 };
+const BASE = '/api/runtime-security';
+const corpus = corpusLines().map(l => relabel(l, { namespace: 'shop', workload: 'checkout', entity: 'checkout' })).join('\n');
 
 async function start(opts: { config?: object; result?: AuthorizeResult.ALLOW | AuthorizeResult.DENY } = {}) {
   const { server } = await startTestBackend({
@@ -35,62 +48,173 @@ async function start(opts: { config?: object; result?: AuthorizeResult.ALLOW | A
   return server;
 }
 
+async function seeded() {
+  const server = await start({ config: oneCluster });
+  const res = await request(server).post(`${BASE}/ingest?source=node-1`).set('x-periscope-ingest-token', TOKEN).type('application/x-ndjson').send(corpus);
+  expect(res.status).toBe(200);
+  return server;
+}
+
 describe('runtime-security backend', () => {
   it('serves /health without credentials', async () => {
     const server = await start();
-    const res = await request(server).get('/api/runtime-security/health').set('Authorization', mockCredentials.none.header());
+    const res = await request(server).get(`${BASE}/health`).set('Authorization', mockCredentials.none.header());
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
   });
 
-  it('needs credentials for /entity', async () => {
-    const server = await start();
-    const res = await request(server).get('/api/runtime-security/entity?entityRef=component:default/checkout').set('Authorization', mockCredentials.none.header());
+  it.each([
+    ['get', '/entity?entityRef=component:default/checkout'],
+    ['get', '/entity/timeline?entityRef=component:default/checkout'],
+    ['get', '/entity/findings/0123456789abcdef?entityRef=component:default/checkout'],
+    ['post', '/entity/findings/0123456789abcdef/triage?entityRef=component:default/checkout'],
+    ['get', '/findings'],
+    ['get', '/policies'],
+    ['get', '/ingest/health'],
+  ] as const)('needs credentials for %s %s', async (method, path) => {
+    const server = await start({ config: oneCluster });
+    const res = await request(server)[method](`${BASE}${path}`).set('Authorization', mockCredentials.none.header());
     expect(res.status).toBe(401);
   });
 
-  it('answers 403 when the read permission is denied', async () => {
+  it.each([
+    ['get', '/entity?entityRef=component:default/checkout', 'runtime-security.findings.read'],
+    ['get', '/entity/timeline?entityRef=component:default/checkout', 'runtime-security.findings.read'],
+    ['get', '/entity/findings/0123456789abcdef?entityRef=component:default/checkout', 'runtime-security.findings.read'],
+    ['post', '/entity/findings/0123456789abcdef/triage?entityRef=component:default/checkout', 'runtime-security.findings.triage'],
+    ['get', '/findings', 'runtime-security.cluster.read'],
+    ['get', '/policies', 'runtime-security.cluster.read'],
+    ['get', '/ingest/health', 'runtime-security.cluster.read'],
+  ] as const)('answers 403 on %s %s when the permission is denied', async (method, path, permission) => {
     const server = await start({ config: oneCluster, result: AuthorizeResult.DENY });
-    const res = await request(server).get('/api/runtime-security/entity?entityRef=component:default/checkout');
+    const res = await request(server)[method](`${BASE}${path}`).send({ state: 'acknowledged', reason: 'ok' });
     expect(res.status).toBe(403);
-    expect(res.body.error.message).toMatch(/runtime-security.findings.read/);
+    expect(res.body.error.message).toContain(permission);
   });
 
   it.each([
-    ['', /'entityRef' is missing/],
-    ['?entityRef=', /'entityRef' is missing/],
-    ['?entityRef=component:default/', /not an entity reference/],
-  ])('rejects bad input %s with 400', async (query, message) => {
-    const server = await start();
-    const res = await request(server).get(`/api/runtime-security/entity${query}`);
+    ['/entity', /'entityRef' is missing/],
+    ['/entity?entityRef=', /'entityRef' is missing/],
+    ['/entity?entityRef=component:default/', /not an entity reference/],
+    ['/entity/timeline?entityRef=component:default/checkout&days=0', /'days' is '0'/],
+    ['/entity/findings/nothex?entityRef=component:default/checkout', /16 hexadecimal/],
+    ['/findings?severity=urgent', /'severity' has 'urgent'/],
+    ['/findings?triage=done', /'triage' has 'done'/],
+    ['/findings?limit=-1', /'limit' is '-1'/],
+  ])('rejects bad input %s with 400', async (path, message) => {
+    const server = await start({ config: oneCluster });
+    const res = await request(server).get(`${BASE}${path}`);
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(message);
   });
 
   it('answers 404 for an entity that is not in the catalog', async () => {
     const server = await start({ config: oneCluster });
-    const res = await request(server).get('/api/runtime-security/entity?entityRef=component:default/ghost');
+    const res = await request(server).get(`${BASE}/entity?entityRef=component:default/ghost`);
     expect(res.status).toBe(404);
   });
 
   it('says not-configured without clusters and not-annotated without annotations', async () => {
     let server = await start();
-    let res = await request(server).get('/api/runtime-security/entity?entityRef=component:default/checkout');
+    let res = await request(server).get(`${BASE}/entity?entityRef=component:default/checkout`);
     expect(res.body).toMatchObject({ status: 'not-configured' });
     server = await start({ config: oneCluster });
-    res = await request(server).get('/api/runtime-security/entity?entityRef=component:default/bare');
+    res = await request(server).get(`${BASE}/entity?entityRef=component:default/bare`);
     expect(res.body).toMatchObject({ status: 'not-annotated' });
   });
 
-  it('lists no findings for an annotated entity before any event was ingested', async () => {
+  it('rejects a bad configuration at start-up with the key to fix', async () => {
+    await expect(start({ config: { runtimeSecurity: { retention: 'forever' } } })).rejects.toThrow(/runtimeSecurity.retention is not a duration/);
+    await expect(start({ config: { runtimeSecurity: { sources: { files: [{ path: 'relative.log' }] } } } })).rejects.toThrow(
+      /runtimeSecurity.sources.files\[0\].path is 'relative.log', which is not absolute/,
+    );
+    await expect(start({ config: { runtimeSecurity: { ingest: { token: 'short' } } } })).rejects.toThrow(/shorter than 16/);
+    await expect(start({ config: { ...oneCluster, runtimeSecurity: { sources: { kubernetes: { clusters: ['nope'] } } } } })).rejects.toThrow(/'nope'/);
+  });
+
+  it('maps ingested events to the entity, serves detail, timeline and triage', async () => {
+    const server = await seeded();
+    const ent = await request(server).get(`${BASE}/entity?entityRef=component:default/checkout`);
+    expect(ent.status).toBe(200);
+    expect(ent.body.findings.length).toBeGreaterThan(0);
+    expect(ent.body.findings.every((f: any) => f.namespace === 'shop' && f.labels['backstage.io/kubernetes-id'] === 'checkout')).toBe(true);
+    const other = await request(server).get(`${BASE}/entity?entityRef=component:default/payments`);
+    expect(other.body.findings).toEqual([]);
+
+    const id = ent.body.findings[0].id;
+    const detail = await request(server).get(`${BASE}/entity/findings/${id}?entityRef=component:default/checkout`);
+    expect(detail.status).toBe(200);
+    expect(detail.body.sample.ancestry.length).toBeGreaterThan(0);
+    expect(detail.body.sample.raw).toEqual(expect.any(Object));
+    // a finding of another entity is not visible through this one
+    const notMine = await request(server).get(`${BASE}/entity/findings/${id}?entityRef=component:default/payments`);
+    expect(notMine.status).toBe(404);
+
+    const tl = await request(server).get(`${BASE}/entity/timeline?entityRef=component:default/checkout&days=90`);
+    expect(tl.status).toBe(200);
+    expect(tl.body.bucket).toBe('day');
+
+    const noReason = await request(server).post(`${BASE}/entity/findings/${id}/triage?entityRef=component:default/checkout`).send({ state: 'acknowledged' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.error.message).toMatch(/'reason' is required/);
+    const badState = await request(server).post(`${BASE}/entity/findings/${id}/triage?entityRef=component:default/checkout`).send({ state: 'closed', reason: 'x' });
+    expect(badState.status).toBe(400);
+    const ok = await request(server)
+      .post(`${BASE}/entity/findings/${id}/triage?entityRef=component:default/checkout`)
+      .send({ state: 'false-positive', reason: 'load test' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.triage).toMatchObject({ state: 'false-positive', reason: 'load test', by: 'user:default/mock' });
+  });
+
+  it('lists cluster-wide findings with filters and ingest health', async () => {
+    const server = await seeded();
+    const all = await request(server).get(`${BASE}/findings`);
+    const shop = await request(server).get(`${BASE}/findings?namespace=shop&severity=critical,high,medium,low,info`);
+    expect(all.body.findings.length).toBeGreaterThan(shop.body.findings.length);
+    expect(shop.body.findings.every((f: any) => f.namespace === 'shop')).toBe(true);
+    const health = await request(server).get(`${BASE}/ingest/health`);
+    expect(health.body.sources).toEqual([expect.objectContaining({ id: 'http:node-1', kind: 'http', eventsTotal: corpus.split('\n').length })]);
+  });
+
+  it('reports policies per cluster as a typed error when a cluster is unreachable', async () => {
     const server = await start({ config: oneCluster });
-    const res = await request(server).get('/api/runtime-security/entity?entityRef=component:default/checkout');
+    const res = await request(server).get(`${BASE}/policies`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({
-      entityRef: 'component:default/checkout',
-      status: 'ok',
-      labelSelector: 'backstage.io/kubernetes-id=checkout',
-      findings: [],
+    expect(res.body.errors).toEqual([expect.objectContaining({ cluster: 'c1', errorType: expect.any(String) })]);
+    // with no policy readable, exactly the rules that need probe events (kprobe, lsm, …) are unfed
+    const probeOnly = BUILTIN_RULES.filter(r => r.eventTypes.every(t => !['process_exec', 'process_exit', 'process_throttle', 'rate_limit_info', 'process_loader'].includes(t)));
+    expect(probeOnly.length).toBeGreaterThan(0);
+    expect(res.body.unfedRules.map((r: any) => r.rule).sort()).toEqual(probeOnly.map(r => r.id).sort());
+  });
+
+  describe('POST /ingest', () => {
+    it('needs the ingest token or a service principal', async () => {
+      const server = await start({ config: oneCluster });
+      const none = await request(server).post(`${BASE}/ingest`).set('Authorization', mockCredentials.none.header()).send('{}');
+      expect(none.status).toBe(401);
+      const wrong = await request(server).post(`${BASE}/ingest`).set('x-periscope-ingest-token', `${TOKEN}x`).send('{}');
+      expect(wrong.status).toBe(403);
+      expect(wrong.body.error.message).toMatch(/does not match runtimeSecurity.ingest.token/);
+      const user = await request(server).post(`${BASE}/ingest`).set('Authorization', mockCredentials.user.header()).send('{}');
+      expect(user.status).toBe(403);
+      const service = await request(server)
+        .post(`${BASE}/ingest`)
+        .set('Authorization', mockCredentials.service.header())
+        .type('application/x-ndjson')
+        .send('{"not":"an event"}\n');
+      expect(service.status).toBe(200);
+      expect(service.body).toMatchObject({ lines: 1, events: 0 });
+    });
+
+    it('refuses a batch over the size limit with 413 and says what to change', async () => {
+      const server = await start({ config: oneCluster });
+      const res = await request(server)
+        .post(`${BASE}/ingest`)
+        .set('x-periscope-ingest-token', TOKEN)
+        .type('application/x-ndjson')
+        .send('x'.repeat(200_001));
+      expect(res.status).toBe(413);
+      expect(res.body.error.message).toMatch(/maxBodyBytes/);
     });
   });
 });

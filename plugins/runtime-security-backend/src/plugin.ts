@@ -1,12 +1,16 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { runtimeSecurityPermissions } from '@periscope/backstage-plugin-runtime-security-common';
+import { readRuntimeSecurityConfig } from './config';
 import { createRouter } from './router';
+import { FindingsStore } from './services/FindingsStore';
+import { HttpIngest } from './services/IngestService/HttpIngest';
+import { scheduleSources } from './services/IngestService/scheduleSources';
+import { createPolicyListing } from './services/PolicyService';
 import { createSecurityService } from './services/SecurityService';
-import { FindingsStore } from './services/FindingsStore/FindingsStore';
 
 /**
- * The runtime-security backend plugin: Tetragon findings of catalog entities.
+ * The runtime-security backend plugin: Tetragon events in, findings of catalog entities out.
  * @public
  */
 export const runtimeSecurityPlugin = createBackendPlugin({
@@ -17,18 +21,35 @@ export const runtimeSecurityPlugin = createBackendPlugin({
         config: coreServices.rootConfig,
         logger: coreServices.logger,
         database: coreServices.database,
+        scheduler: coreServices.scheduler,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
       },
-      async init({ config, logger, database, httpAuth, httpRouter, permissions, permissionsRegistry, catalog }) {
+      async init({ config, logger, database, scheduler, httpAuth, httpRouter, permissions, permissionsRegistry, catalog }) {
+        const settings = readRuntimeSecurityConfig(config);
         permissionsRegistry.addPermissions(runtimeSecurityPermissions);
         const store = await FindingsStore.create(database);
-        const security = createSecurityService({ config, catalog, logger, store });
-        httpRouter.use(await createRouter({ httpAuth, permissions, security }));
+        const ingest = new HttpIngest(settings.ingest, { store, logger, analyzer: settings.analyzer });
+        const security = createSecurityService({
+          configured: settings.clusters.length > 0 || settings.files.length > 0 || settings.ingest.token !== undefined,
+          catalog,
+          logger,
+          store,
+          queuedLines: () => ingest.queuedLines,
+        });
+        const policies = createPolicyListing({
+          clusters: settings.clusters,
+          store,
+          timeoutMs: config.getOptionalNumber('periscope.clusterTimeoutMs') ?? 10_000,
+        });
+        await scheduleSources({ config: settings, scheduler, store, logger });
+        httpRouter.use(await createRouter({ httpAuth, permissions, security, policies, ingest }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        // POST /ingest checks the static ingest token itself, or requires a service principal.
+        httpRouter.addAuthPolicy({ path: '/ingest', allow: 'unauthenticated' });
       },
     });
   },

@@ -1,28 +1,205 @@
-import { HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
+import { HttpAuthService, PermissionsService, BackstageCredentials } from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { authorizeEntity, parseEntityRefParam } from '@periscope/kube-access';
-import { runtimeSecurityReadPermission } from '@periscope/backstage-plugin-runtime-security-common';
-import express from 'express';
+import {
+  runtimeSecurityClusterReadPermission,
+  runtimeSecurityReadPermission,
+  runtimeSecurityTriagePermission,
+  SEVERITIES,
+} from '@periscope/backstage-plugin-runtime-security-common';
+import express, { Request } from 'express';
 import Router from 'express-promise-router';
+import { z } from 'zod';
+import { PolicyListing } from './services/PolicyService';
 import { SecurityService } from './services/SecurityService';
+import { HttpIngest, PayloadTooLargeError, tokenMatches } from './services/IngestService/HttpIngest';
+
+/** Header carrying `runtimeSecurity.ingest.token` on POST /ingest. */
+export const INGEST_TOKEN_HEADER = 'x-periscope-ingest-token';
+
+const triageBody = z
+  .object({
+    state: z.enum(['acknowledged', 'false-positive', 'open']),
+    reason: z.string().max(2000).optional(),
+  })
+  .strict();
+
+const TRIAGE_STATES = ['open', 'acknowledged', 'false-positive'] as const;
+
+function listParam<T extends string>(raw: unknown, name: string, allowed: readonly T[]): T[] | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const values = (Array.isArray(raw) ? raw : [raw]).flatMap(v => String(v).split(',')).filter(Boolean);
+  const bad = values.filter(v => !allowed.includes(v as T));
+  if (bad.length) {
+    throw new InputError(`parameter '${name}' has ${bad.map(b => `'${b}'`).join(', ')}; allowed: ${allowed.join(', ')}`);
+  }
+  return values as T[];
+}
+
+function intParam(raw: unknown, name: string, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new InputError(`parameter '${name}' is '${String(raw)}': give a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function strParam(raw: unknown, name: string): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string' || raw.length > 256) throw new InputError(`parameter '${name}' must be one string of at most 256 characters`);
+  return raw;
+}
+
+function findingIdParam(raw: string): string {
+  if (!/^[0-9a-f]{16}$/.test(raw)) {
+    throw new InputError(`finding id '${raw}' is not valid: ids are 16 hexadecimal characters, as GET /entity returns them`);
+  }
+  return raw;
+}
+
+function principalName(credentials: BackstageCredentials): string {
+  const p = credentials.principal as { type?: string; userEntityRef?: string; subject?: string };
+  return p.userEntityRef ?? p.subject ?? 'unknown';
+}
+
+async function readBody(req: Request, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  const tooLarge = () =>
+    new PayloadTooLargeError(
+      `the batch is larger than ${limit} bytes (runtimeSecurity.ingest.maxBodyBytes): send smaller batches (Fluent Bit: lower Buffer_Size / flush more often; Vector: batch.max_bytes)`,
+    );
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      throw tooLarge();
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 export async function createRouter(deps: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   security: SecurityService;
+  policies: PolicyListing;
+  ingest: HttpIngest;
 }): Promise<express.Router> {
-  const { httpAuth, permissions, security } = deps;
+  const { httpAuth, permissions, security, policies, ingest } = deps;
   const router = Router();
-  router.use(express.json());
+
+  async function clusterRead(req: Request): Promise<void> {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const [d] = await permissions.authorize([{ permission: runtimeSecurityClusterReadPermission }], { credentials });
+    if (d.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`permission '${runtimeSecurityClusterReadPermission.name}' is denied`);
+    }
+  }
+
+  async function entityAccess(req: Request, permission = runtimeSecurityReadPermission) {
+    const entityRef = parseEntityRefParam(req.query.entityRef);
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await authorizeEntity(permissions, permission, entityRef, credentials);
+    return { entityRef, credentials };
+  }
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   router.get('/entity', async (req, res) => {
-    const entityRef = parseEntityRefParam(req.query.entityRef);
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    await authorizeEntity(permissions, runtimeSecurityReadPermission, entityRef, credentials);
+    const { entityRef, credentials } = await entityAccess(req);
     res.json(await security.getEntitySecurity({ entityRef, credentials }));
+  });
+
+  router.get('/entity/timeline', async (req, res) => {
+    const days = intParam(req.query.days, 'days', 7, 1, 90);
+    const { entityRef, credentials } = await entityAccess(req);
+    res.json(await security.getEntityTimeline({ entityRef, days, credentials }));
+  });
+
+  router.get('/entity/findings/:id', async (req, res) => {
+    const id = findingIdParam(req.params.id);
+    const { entityRef, credentials } = await entityAccess(req);
+    res.json(await security.getEntityFinding({ entityRef, id, credentials }));
+  });
+
+  router.post('/entity/findings/:id/triage', express.json({ limit: '16kb' }), async (req, res) => {
+    const id = findingIdParam(req.params.id);
+    const parsed = triageBody.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      throw new InputError(
+        `the triage body is invalid (${parsed.error.issues.map(i => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}): send {"state": "acknowledged" | "false-positive" | "open", "reason": "why"}`,
+      );
+    }
+    const { state, reason } = parsed.data;
+    if (state !== 'open' && !reason?.trim()) {
+      throw new InputError(`'reason' is required to mark a finding ${state}: say why, e.g. "expected: nightly backup job runs tar"`);
+    }
+    const { entityRef, credentials } = await entityAccess(req, runtimeSecurityTriagePermission);
+    res.json(
+      await security.triageEntityFinding({ entityRef, id, state, reason: reason?.trim(), by: principalName(credentials), credentials }),
+    );
+  });
+
+  router.get('/findings', async (req, res) => {
+    const filter = {
+      severity: listParam(req.query.severity, 'severity', SEVERITIES),
+      triage: listParam(req.query.triage, 'triage', TRIAGE_STATES),
+      rule: strParam(req.query.rule, 'rule'),
+      namespace: strParam(req.query.namespace, 'namespace'),
+      cluster: strParam(req.query.cluster, 'cluster'),
+      policy: strParam(req.query.policy, 'policy'),
+      search: strParam(req.query.q, 'q'),
+      limit: intParam(req.query.limit, 'limit', 500, 1, 5000),
+      offset: intParam(req.query.offset, 'offset', 0, 0, 1_000_000),
+    };
+    await clusterRead(req);
+    res.json(await security.listFindings(filter));
+  });
+
+  router.get('/policies', async (req, res) => {
+    await clusterRead(req);
+    res.json(await policies.list());
+  });
+
+  router.get('/ingest/health', async (req, res) => {
+    await clusterRead(req);
+    res.json(await security.getIngestHealth());
+  });
+
+  router.post('/ingest', async (req, res) => {
+    const presented = req.header(INGEST_TOKEN_HEADER);
+    if (presented !== undefined) {
+      if (!ingest.settings.token || !tokenMatches(presented, ingest.settings.token)) {
+        throw new NotAllowedError(
+          ingest.settings.token
+            ? `the ${INGEST_TOKEN_HEADER} header does not match runtimeSecurity.ingest.token`
+            : `runtimeSecurity.ingest.token is not configured, so ${INGEST_TOKEN_HEADER} is not accepted: configure it, or call with a Backstage service token`,
+        );
+      }
+    } else {
+      await httpAuth.credentials(req, { allow: ['service'] });
+    }
+    const source = strParam(req.query.source, 'source') ?? 'default';
+    if (!/^[a-zA-Z0-9._:-]+$/.test(source)) {
+      throw new InputError(`parameter 'source' is '${source}': use letters, digits, '.', '_', ':' or '-' (e.g. the node name)`);
+    }
+    const cluster = strParam(req.query.cluster, 'cluster');
+    const body = await readBody(req, ingest.settings.maxBodyBytes);
+    try {
+      const result = await ingest.ingest(body, { source, cluster });
+      res.status(200).json(result);
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 429) res.setHeader('Retry-After', String(ingest.settings.retryAfterSeconds));
+      throw e;
+    }
   });
 
   return router;

@@ -4,5 +4,5 @@
  */
 export { default } from './plugin';
 export * from './plugin';
-export { runtimeSecurityPlugin, EntitySecurityContent } from './legacy';
+export { runtimeSecurityPlugin, EntitySecurityContent, EntitySecurityCard, SecurityOverviewPage } from './legacy';
 export * from './api';

@@ -32,3 +32,25 @@ export const EntitySecurityContent = runtimeSecurityPlugin.provide(
     component: { lazy: () => import('./components/EntitySecurityContent').then(m => m.EntitySecurityContent) },
   }),
 );
+
+/**
+ * The Security card for a legacy entity overview page.
+ * @public
+ */
+export const EntitySecurityCard = runtimeSecurityPlugin.provide(
+  createComponentExtension({
+    name: 'EntitySecurityCard',
+    component: { lazy: () => import('./components/EntitySecurityCard').then(m => m.EntitySecurityCard) },
+  }),
+);
+
+/**
+ * The platform page for a legacy app: `<Route path="/security-overview" element={<SecurityOverviewPage />} />`.
+ * @public
+ */
+export const SecurityOverviewPage = runtimeSecurityPlugin.provide(
+  createComponentExtension({
+    name: 'SecurityOverviewPage',
+    component: { lazy: () => import('./components/SecurityOverviewPage').then(m => m.SecurityOverviewPage) },
+  }),
+);

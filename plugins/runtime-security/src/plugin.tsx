@@ -1,10 +1,11 @@
 import {
   ApiBlueprint,
+  PageBlueprint,
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { RuntimeSecurityClient, runtimeSecurityApiRef } from './api';
 
 /** @public */
@@ -28,11 +29,29 @@ export const entitySecurityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The overview card: open findings by severity. @public */
+export const entitySecurityCard = EntityCardBlueprint.make({
+  name: 'security',
+  params: {
+    filter: 'kind:component,resource',
+    loader: () => import('./components/EntitySecurityCard').then(m => <m.EntitySecurityCard />),
+  },
+});
+
+/** The platform page: all findings, TracingPolicies, ingest health. @public */
+export const securityOverviewPage = PageBlueprint.make({
+  params: {
+    path: '/security-overview',
+    title: 'Security overview',
+    loader: () => import('./components/SecurityOverviewPage').then(m => <m.SecurityOverviewPage />),
+  },
+});
+
 /**
  * Periscope Security for the new frontend system.
  * @public
  */
 export default createFrontendPlugin({
   pluginId: 'runtime-security',
-  extensions: [runtimeSecurityApi, entitySecurityContent],
+  extensions: [runtimeSecurityApi, entitySecurityContent, entitySecurityCard, securityOverviewPage],
 });

@@ -1,19 +1,24 @@
-import { screen } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { EntityHealthContent } from './EntityHealthContent';
-import { EntityHealthResponse, K8sDiagnosticsApi, k8sDiagnosticsApiRef } from '../../api';
+import { EntityHealthResponse, HealthFinding, K8sDiagnosticsApi, k8sDiagnosticsApiRef } from '../../api';
 
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
-  metadata: { name: 'checkout', namespace: 'default' },
+  metadata: { name: 'payments', namespace: 'default' },
   spec: {},
 };
 
-function renderWith(getEntityHealth: K8sDiagnosticsApi['getEntityHealth']) {
+const notUsed = async () => {
+  throw new Error('not used in this test');
+};
+
+function renderWith(api: Partial<K8sDiagnosticsApi>) {
+  const full: K8sDiagnosticsApi = { getEntityHealth: notUsed, rescanEntity: notUsed, explainFinding: notUsed, listFindings: notUsed, ...api };
   return renderInTestApp(
-    <TestApiProvider apis={[[k8sDiagnosticsApiRef, { getEntityHealth }]]}>
+    <TestApiProvider apis={[[k8sDiagnosticsApiRef, full]]}>
       <EntityProvider entity={entity}>
         <EntityHealthContent />
       </EntityProvider>
@@ -21,40 +26,132 @@ function renderWith(getEntityHealth: K8sDiagnosticsApi['getEntityHealth']) {
   );
 }
 
-const base: EntityHealthResponse = { entityRef: 'component:default/checkout', status: 'ok', clusters: [], errors: [] };
+const zero = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+const base: EntityHealthResponse = {
+  entityRef: 'component:default/payments',
+  status: 'ok',
+  labelSelector: 'backstage.io/kubernetes-id=payments',
+  scannedAt: '2026-11-22T02:00:00Z',
+  summary: zero,
+  groups: [],
+  resolved: [],
+  history: [],
+  clusters: [{ name: 'prod', workloads: [{ kind: 'Deployment', namespace: 'shop', name: 'payments', ready: '0/1' }] }],
+  errors: [],
+  warnings: [],
+};
+const pod: HealthFinding = {
+  id: 'f00d1',
+  cluster: 'prod',
+  analyzer: 'Pod',
+  object: { kind: 'Pod', name: 'payments-7d9f-x2', namespace: 'shop' },
+  ownerChain: [{ kind: 'ReplicaSet', name: 'payments-7d9f', namespace: 'shop' }, { kind: 'Deployment', name: 'payments', namespace: 'shop' }],
+  workload: { kind: 'Deployment', name: 'payments', namespace: 'shop' },
+  severity: 'critical',
+  failures: [{ text: 'the last termination reason is CrashLoopBackOff <b>bold</b>', severity: 'critical' }],
+  events: [{ type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', count: 7 }],
+  firstSeen: '2026-11-22T01:00:00Z',
+  lastSeen: '2026-11-22T02:00:00Z',
+};
+const deployment: HealthFinding = { ...pod, id: 'f00d2', analyzer: 'Deployment', object: pod.workload, ownerChain: [], severity: 'high', failures: [{ text: 'Deployment shop/payments has 1 replicas but 0 are available', severity: 'high' }], events: [] };
+const withFindings: EntityHealthResponse = {
+  ...base,
+  summary: { ...zero, critical: 1, high: 1 },
+  groups: [{ cluster: 'prod', workload: pod.workload, severity: 'critical', findings: [deployment, pod] }],
+  history: [
+    { at: '2026-11-22T01:00:00Z', counts: { ...zero, critical: 1 } },
+    { at: '2026-11-22T02:00:00Z', counts: { ...zero, critical: 1, high: 1 } },
+  ],
+};
 
 describe('EntityHealthContent', () => {
+  it('shows a progress bar while loading', async () => {
+    await renderWith({ getEntityHealth: () => new Promise(() => {}) });
+    expect(await screen.findByTestId('progress')).toBeInTheDocument();
+  });
+
   it('shows the not-configured state with the config to add', async () => {
-    await renderWith(async () => ({ ...base, status: 'not-configured' }));
+    await renderWith({ getEntityHealth: async () => ({ ...base, status: 'not-configured' }) });
     expect(await screen.findByText('Health is not configured')).toBeInTheDocument();
   });
 
   it('shows how to annotate an unlinked entity', async () => {
-    await renderWith(async () => ({ ...base, status: 'not-annotated' }));
+    await renderWith({ getEntityHealth: async () => ({ ...base, status: 'not-annotated' }) });
     expect(await screen.findByText('This entity is not linked to Kubernetes workloads')).toBeInTheDocument();
   });
 
-  it('lists workloads and keeps a failing cluster as a warning', async () => {
-    await renderWith(async () => ({
-      ...base,
-      labelSelector: 'backstage.io/kubernetes-id=checkout',
-      clusters: [{ name: 'prod', workloads: [{ kind: 'Deployment', namespace: 'shop', name: 'checkout', ready: '2/2' }] }],
-      errors: [{ cluster: 'staging', errorType: 'UNAUTHORIZED', message: 'renew the token' }],
-    }));
-    expect(await screen.findByText('2/2')).toBeInTheDocument();
-    expect(screen.getByText(/1 cluster\(s\) could not be read/)).toBeInTheDocument();
-    expect(screen.getByText(/renew the token/)).toBeInTheDocument();
+  it('says all healthy when there are no findings, and still lists the workloads', async () => {
+    await renderWith({ getEntityHealth: async () => base });
+    expect(await screen.findByText(/All healthy/)).toBeInTheDocument();
+    expect(screen.getByText('0/1')).toBeInTheDocument();
+    expect(screen.getByText('No scans recorded yet.')).toBeInTheDocument();
   });
 
-  it('shows the empty state when nothing matches', async () => {
-    await renderWith(async () => ({ ...base, labelSelector: 'x=y', clusters: [{ name: 'prod', workloads: [] }] }));
-    expect(await screen.findByText(/No workloads match/)).toBeInTheDocument();
+  it('keeps a failing cluster as a warning next to the other clusters’ results', async () => {
+    await renderWith({ getEntityHealth: async () => ({ ...withFindings, errors: [{ cluster: 'staging', errorType: 'UNAUTHORIZED', message: 'renew the token' }] }) });
+    expect(await screen.findByText(/1 cluster\(s\) could not be read/)).toBeInTheDocument();
+    expect(screen.getByText(/renew the token/)).toBeInTheDocument();
+    expect(screen.getByText('Pod shop/payments-7d9f-x2')).toBeInTheDocument();
+    expect(screen.queryByText(/All healthy/)).not.toBeInTheDocument();
+  });
+
+  it('groups findings by workload with the owner chain, events, summary and history', async () => {
+    await renderWith({ getEntityHealth: async () => withFindings });
+    expect(await screen.findByText('Deployment shop/payments (prod)')).toBeInTheDocument();
+    expect(screen.getByText('owned by ReplicaSet shop/payments-7d9f → Deployment shop/payments')).toBeInTheDocument();
+    expect(screen.getByText(/Back-off restarting failed container/)).toBeInTheDocument();
+    expect(screen.getByText('1 critical')).toBeInTheDocument();
+    expect(screen.getByRole('img', { name: 'findings history' })).toBeInTheDocument();
+    // failure text is shown as text, never as HTML
+    expect(screen.getByText(/CrashLoopBackOff <b>bold<\/b>/)).toBeInTheDocument();
+  });
+
+  it('streams an explanation as text when Explain is clicked', async () => {
+    const explainFinding: K8sDiagnosticsApi['explainFinding'] = async (_ref, id, onText) => {
+      onText('<img src=x onerror=alert(1)> partial ');
+      return {
+        findingId: id,
+        source: 'catalog',
+        format: 'json',
+        explanation: { summary: `Explained ${id} <script>x</script>`, likelyCause: 'The process exits', steps: ['Read the logs'], commands: ['kubectl logs -n shop payments-7d9f-x2 --previous'] },
+      };
+    };
+    await renderWith({ getEntityHealth: async () => withFindings, explainFinding });
+    const buttons = await screen.findAllByRole('button', { name: 'Explain' });
+    fireEvent.click(buttons[1]);
+    expect(await screen.findByText('Explained f00d1 <script>x</script>')).toBeInTheDocument();
+    expect(screen.getByText('Read the logs')).toBeInTheDocument();
+    expect(screen.getByText('kubectl logs -n shop payments-7d9f-x2 --previous')).toBeInTheDocument();
+    expect(screen.getByText(/Built-in remediation guide/)).toBeInTheDocument();
+    expect(document.querySelector('script, img[src="x"]')).toBeNull();
+  });
+
+  it('shows an explanation error', async () => {
+    await renderWith({
+      getEntityHealth: async () => withFindings,
+      explainFinding: async () => {
+        throw new Error('the daily AI token budget is spent');
+      },
+    });
+    fireEvent.click((await screen.findAllByRole('button', { name: 'Explain' }))[0]);
+    expect(await screen.findByRole('alert')).toHaveTextContent('Explanation failed: the daily AI token budget is spent');
+  });
+
+  it('rescans on demand', async () => {
+    const rescanEntity = jest.fn(async () => withFindings);
+    await renderWith({ getEntityHealth: async () => base, rescanEntity });
+    fireEvent.click(await screen.findByRole('button', { name: 'Rescan' }));
+    expect(await screen.findByText('Deployment shop/payments (prod)')).toBeInTheDocument();
+    expect(rescanEntity).toHaveBeenCalledWith('component:default/payments');
   });
 
   it('shows a backend error', async () => {
-    await renderWith(async () => {
-      throw new Error('permission denied for k8s-diagnostics.findings.read');
+    await renderWith({
+      getEntityHealth: async () => {
+        throw new Error('permission denied for k8s-diagnostics.findings.read');
+      },
     });
     expect((await screen.findAllByText(/permission denied/))[0]).toBeInTheDocument();
   });
+
 });

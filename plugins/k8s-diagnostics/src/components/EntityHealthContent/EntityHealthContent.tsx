@@ -1,11 +1,14 @@
+import { useState } from 'react';
 import { Progress, ResponseErrorPanel, Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { Grid, Typography } from '@material-ui/core';
-import useAsync from 'react-use/esm/useAsync';
+import { Box, Button, Grid, Typography } from '@material-ui/core';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { ClusterErrorsPanel, EntityStatePanel, PeriscopeCard } from '@periscope/periscope-react';
-import { EntityHealthResponse, k8sDiagnosticsApiRef } from '../../api';
+import { EntityHealthResponse, HealthFinding, k8sDiagnosticsApiRef, WorkloadFindings } from '../../api';
+import { ExplainPanel } from '../common/ExplainPanel';
+import { HistoryChart, objectLabel, SeverityChip, SeveritySummary } from '../common/severity';
 
 type Row = EntityHealthResponse['clusters'][number]['workloads'][number] & { cluster: string; id: string };
 
@@ -17,15 +20,86 @@ const columns: TableColumn<Row>[] = [
   { title: 'Ready / phase', field: 'ready' },
 ];
 
+function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild: boolean }) {
+  const { finding: f } = props;
+  return (
+    <Box ml={props.isChild ? 4 : 0} mt={2} pl={props.isChild ? 2 : 0} borderLeft={props.isChild ? '2px solid #ccc' : undefined}>
+      <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+        <SeverityChip severity={f.severity} />
+        <Typography variant="subtitle2">{objectLabel(f.object)}</Typography>
+        <Typography variant="caption" color="textSecondary">
+          {f.analyzer} analyzer · first seen {new Date(f.firstSeen).toLocaleString()} · last seen {new Date(f.lastSeen).toLocaleString()}
+        </Typography>
+      </Box>
+      {f.ownerChain.length > 0 && (
+        <Typography variant="caption" color="textSecondary">
+          owned by {f.ownerChain.map(objectLabel).join(' → ')}
+        </Typography>
+      )}
+      {f.failures.map((x, i) => (
+        <Typography key={i} variant="body2" style={{ whiteSpace: 'pre-wrap' }}>
+          {x.text}
+        </Typography>
+      ))}
+      {f.events.length > 0 && (
+        <Box mt={1}>
+          <Typography variant="caption">Related events</Typography>
+          {f.events.map((e, i) => (
+            <Typography key={i} variant="body2" color="textSecondary">
+              {e.type} {e.reason} (×{e.count}): {e.message}
+            </Typography>
+          ))}
+        </Box>
+      )}
+      <ExplainPanel entityRef={props.entityRef} findingId={f.id} />
+    </Box>
+  );
+}
+
+function WorkloadGroup(props: { group: WorkloadFindings; entityRef: string }) {
+  const { group } = props;
+  const title = `${objectLabel(group.workload)} (${group.cluster})`;
+  return (
+    <PeriscopeCard title={title} subheader={`${group.findings.length} finding(s), worst: ${group.severity}`}>
+      {group.findings.map(f => (
+        <FindingItem
+          key={f.id}
+          finding={f}
+          entityRef={props.entityRef}
+          isChild={!(f.object.kind === group.workload.kind && f.object.name === group.workload.name)}
+        />
+      ))}
+    </PeriscopeCard>
+  );
+}
+
 /**
- * The entity "Health" tab.
+ * The entity "Health" tab: severity summary, findings by workload (parent → children) with
+ * related events and "Explain", history chart, rescan, workloads.
  * @public
  */
 export function EntityHealthContent() {
   const { entity } = useEntity();
   const api = useApi(k8sDiagnosticsApiRef);
   const entityRef = stringifyEntityRef(entity);
-  const { value, loading, error } = useAsync(() => api.getEntityHealth(entityRef), [api, entityRef]);
+  const [rescanned, setRescanned] = useState<EntityHealthResponse>();
+  const [rescanning, setRescanning] = useState(false);
+  const [rescanError, setRescanError] = useState<Error>();
+  const { value: loaded, loading, error } = useAsyncRetry(() => api.getEntityHealth(entityRef), [api, entityRef]);
+  const value = rescanned ?? loaded;
+
+  const rescan = async () => {
+    setRescanning(true);
+    setRescanError(undefined);
+    try {
+      setRescanned(await api.rescanEntity(entityRef));
+    } catch (e) {
+      setRescanError(e as Error);
+    } finally {
+      setRescanning(false);
+    }
+  };
+
   if (loading) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   if (!value) return null;
@@ -41,11 +115,52 @@ export function EntityHealthContent() {
   const rows: Row[] = value.clusters.flatMap(c =>
     c.workloads.map(w => ({ ...w, cluster: c.name, id: `${c.name}/${w.kind}/${w.namespace}/${w.name}` })),
   );
+  const open = value.groups.reduce((n, g) => n + g.findings.length, 0);
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
         <ClusterErrorsPanel errors={value.errors} />
+        {rescanError && <ResponseErrorPanel error={rescanError} />}
       </Grid>
+      <Grid item xs={12} md={6}>
+        <PeriscopeCard title="Health" subheader={value.scannedAt ? `last scan ${new Date(value.scannedAt).toLocaleString()}` : 'not scanned yet'}>
+          <SeveritySummary summary={value.summary} />
+          <Box mt={2} display="flex" alignItems="center" style={{ gap: 16 }}>
+            <Button variant="contained" color="primary" onClick={rescan} disabled={rescanning}>
+              {rescanning ? 'Scanning…' : 'Rescan'}
+            </Button>
+            {open === 0 && value.errors.length === 0 && (
+              <Typography>All healthy: no problems found in this entity's workloads.</Typography>
+            )}
+          </Box>
+          {value.warnings.map(w => (
+            <Typography key={w} variant="caption" color="textSecondary" component="p">
+              {w}
+            </Typography>
+          ))}
+        </PeriscopeCard>
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <PeriscopeCard title="History" subheader="open findings per scan">
+          <HistoryChart history={value.history} />
+        </PeriscopeCard>
+      </Grid>
+      {value.groups.map(g => (
+        <Grid item xs={12} key={`${g.cluster}/${g.workload.kind}/${g.workload.namespace}/${g.workload.name}`}>
+          <WorkloadGroup group={g} entityRef={entityRef} />
+        </Grid>
+      ))}
+      {value.resolved.length > 0 && (
+        <Grid item xs={12}>
+          <PeriscopeCard title="Recently resolved" subheader="last 7 days">
+            {value.resolved.map(f => (
+              <Typography key={f.id} variant="body2">
+                {objectLabel(f.object)} ({f.analyzer}): resolved {new Date(f.resolvedAt ?? f.lastSeen).toLocaleString()}, open since {new Date(f.firstSeen).toLocaleString()}
+              </Typography>
+            ))}
+          </PeriscopeCard>
+        </Grid>
+      )}
       <Grid item xs={12}>
         <PeriscopeCard title="Workloads" subheader={`selector ${value.labelSelector}${value.namespace ? ` in ${value.namespace}` : ''}`}>
           {rows.length === 0 ? (

@@ -1,75 +1,403 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
+import {
+  SEVERITIES,
+  Severity,
+  severityRank,
+} from '@periscope/backstage-plugin-runtime-security-common';
 import { Knex } from 'knex';
+import {
+  DetectionRecord,
+  FindingFilter,
+  FindingTriage,
+  SourceStats,
+  StoredFinding,
+  StoredFindingDetail,
+  TimelineBucket,
+  TriageState,
+} from './types';
 
-/** One aggregated runtime finding row (rule + workload + binary). @public */
-export interface StoredFinding {
-  id: string;
-  rule: string;
-  severity: string;
-  title: string;
-  cluster: string;
-  namespace: string;
-  pod: string;
-  workload: string;
-  labels: Record<string, string>;
-  binary: string;
-  count: number;
-  firstSeen: string;
-  lastSeen: string;
+const FINDINGS = 'runtime_security_findings';
+const EVENTS = 'runtime_security_finding_events';
+const SOURCES = 'runtime_security_sources';
+/** Rows per INSERT statement (SQLite allows 999 bound variables; 4 columns per event row). */
+const CHUNK = 200;
+
+function rankToSeverity(rank: number): Severity {
+  return SEVERITIES[4 - Math.max(0, Math.min(4, rank))];
 }
 
-const TABLE = 'runtime_security_findings';
+function iso(ms: number | string | null | undefined): string {
+  const n = Number(ms);
+  return Number.isFinite(n) ? new Date(n).toISOString() : '';
+}
+
+function parseJson<T>(text: unknown, fallback: T): T {
+  if (typeof text !== 'string' || !text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+async function createTables(knex: Knex): Promise<void> {
+  // The first schema (before ingest existed) had no severity_rank; it never held ingested data.
+  if ((await knex.schema.hasTable(FINDINGS)) && !(await knex.schema.hasColumn(FINDINGS, 'severity_rank'))) {
+    await knex.schema.dropTable(FINDINGS);
+  }
+  if (!(await knex.schema.hasTable(FINDINGS))) {
+    await knex.schema.createTable(FINDINGS, t => {
+      t.string('id', 64).primary();
+      t.string('rule', 128).notNullable().index();
+      t.integer('severity_rank').notNullable();
+      t.text('title').notNullable();
+      t.string('mitre_id', 32).notNullable();
+      t.text('mitre_name').notNullable();
+      t.text('remediation').notNullable();
+      t.string('outcome', 16).notNullable();
+      t.string('cluster', 255).notNullable().index();
+      t.string('namespace', 255).notNullable().index();
+      t.string('workload', 255).notNullable();
+      t.string('pod', 255).notNullable();
+      t.text('binary').notNullable();
+      t.string('policy', 255).nullable().index();
+      t.text('labels').notNullable();
+      t.text('sample').notNullable();
+      t.integer('sample_rank').notNullable();
+      t.bigInteger('sample_time_ms').notNullable();
+      t.bigInteger('count').notNullable().defaultTo(0);
+      t.bigInteger('first_seen_ms').notNullable();
+      t.bigInteger('last_seen_ms').notNullable().index();
+      t.string('triage_state', 32).notNullable().defaultTo('open');
+      t.string('triage_by', 255).nullable();
+      t.text('triage_reason').nullable();
+      t.string('triage_at', 40).nullable();
+    });
+  }
+  if (!(await knex.schema.hasTable(EVENTS))) {
+    await knex.schema.createTable(EVENTS, t => {
+      t.string('finding_id', 64).notNullable();
+      t.string('event_id', 64).notNullable();
+      t.bigInteger('time_ms').notNullable().index();
+      t.integer('severity_rank').notNullable();
+      t.primary(['finding_id', 'event_id']);
+    });
+  }
+  if (!(await knex.schema.hasTable(SOURCES))) {
+    await knex.schema.createTable(SOURCES, t => {
+      t.string('id', 512).primary();
+      t.string('kind', 32).notNullable();
+      t.text('stats').notNullable();
+      t.text('checkpoint').nullable();
+      t.string('updated_at', 40).notNullable();
+    });
+  }
+}
+
+/** The best sample of a batch: most severe, then earliest, then smallest event id. */
+function better(a: DetectionRecord, b: DetectionRecord): boolean {
+  const ra = severityRank(a.severity);
+  const rb = severityRank(b.severity);
+  if (ra !== rb) return ra > rb;
+  if (a.timeMs !== b.timeMs) return a.timeMs < b.timeMs;
+  return a.eventId < b.eventId;
+}
 
 /**
- * Database access for findings. Creates its table on first use (one migration, idempotent).
+ * Findings, the events counted for each, triage state and per-source ingest
+ * state, in the plugin's database (SQLite or PostgreSQL).
+ *
+ * Ingest is idempotent: every (finding, event id) pair is one row with a
+ * unique key, inserted with ON CONFLICT DO NOTHING, and counts, first/last
+ * seen and severity are recomputed from those rows in one statement. A
+ * replayed stream, a restart that re-reads a window, or two replicas reading
+ * the same source never count an event twice.
  * @public
  */
 export class FindingsStore {
   static async create(database: DatabaseService): Promise<FindingsStore> {
     const knex = await database.getClient();
-    if (!database.migrations?.skip) {
-      if (!(await knex.schema.hasTable(TABLE))) {
-        await knex.schema.createTable(TABLE, t => {
-          t.string('id', 128).primary();
-          t.string('rule', 128).notNullable();
-          t.string('severity', 16).notNullable();
-          t.text('title').notNullable();
-          t.string('cluster', 255).notNullable();
-          t.string('namespace', 255).notNullable().index();
-          t.string('pod', 255).notNullable();
-          t.string('workload', 255).notNullable();
-          t.text('labels').notNullable();
-          t.text('binary').notNullable();
-          t.bigInteger('count').notNullable();
-          t.string('first_seen', 40).notNullable();
-          t.string('last_seen', 40).notNullable();
-        });
-      }
-    }
+    if (!database.migrations?.skip) await createTables(knex);
     return new FindingsStore(knex);
   }
 
   private constructor(private readonly knex: Knex) {}
 
-  /** Findings in the given namespaces (all when undefined). */
-  async list(filter: { namespace?: string }): Promise<StoredFinding[]> {
-    const q = this.knex(TABLE).select();
-    if (filter.namespace) q.where({ namespace: filter.namespace });
-    const rows = await q.orderBy('last_seen', 'desc');
-    return rows.map((r: any) => ({
-      id: r.id,
+  /**
+   * Stores detections. Returns how many (finding, event) pairs were new.
+   */
+  async ingest(records: DetectionRecord[]): Promise<{ newEvents: number; findings: number }> {
+    if (records.length === 0) return { newEvents: 0, findings: 0 };
+    const byFinding = new Map<string, DetectionRecord>();
+    for (const r of records) {
+      const cur = byFinding.get(r.findingId);
+      if (!cur || better(r, cur)) byFinding.set(r.findingId, r);
+    }
+    const ids = [...byFinding.keys()];
+    return this.knex.transaction(async tx => {
+      await this.insertFindings(tx, [...byFinding.values()]);
+      const before = await this.eventCounts(tx, ids);
+      const eventRows = records.map(r => ({
+        finding_id: r.findingId,
+        event_id: r.eventId,
+        time_ms: r.timeMs,
+        severity_rank: severityRank(r.severity),
+      }));
+      for (let i = 0; i < eventRows.length; i += CHUNK) {
+        await tx(EVENTS).insert(eventRows.slice(i, i + CHUNK)).onConflict(['finding_id', 'event_id']).ignore();
+      }
+      await this.recompute(tx, ids);
+      for (const best of byFinding.values()) await this.offerSample(tx, best);
+      const after = await this.eventCounts(tx, ids);
+      let newEvents = 0;
+      for (const id of ids) newEvents += (after.get(id) ?? 0) - (before.get(id) ?? 0);
+      return { newEvents, findings: ids.length };
+    });
+  }
+
+  private async insertFindings(tx: Knex.Transaction, rows: DetectionRecord[]): Promise<void> {
+    const values = rows.map(r => ({
+      id: r.findingId,
       rule: r.rule,
-      severity: r.severity,
+      severity_rank: severityRank(r.severity),
       title: r.title,
+      mitre_id: r.mitre.id,
+      mitre_name: r.mitre.name,
+      remediation: r.remediation,
+      outcome: r.outcome,
       cluster: r.cluster,
       namespace: r.namespace,
-      pod: r.pod,
       workload: r.workload,
-      labels: JSON.parse(r.labels),
+      pod: r.pod,
       binary: r.binary,
-      count: Number(r.count),
-      firstSeen: r.first_seen,
-      lastSeen: r.last_seen,
+      policy: r.sample.policy ?? null,
+      labels: JSON.stringify(r.labels),
+      sample: JSON.stringify(r.sample),
+      sample_rank: severityRank(r.severity),
+      sample_time_ms: r.timeMs,
+      count: 0,
+      first_seen_ms: r.timeMs,
+      last_seen_ms: r.timeMs,
     }));
+    for (let i = 0; i < values.length; i += 20) {
+      await tx(FINDINGS).insert(values.slice(i, i + 20)).onConflict('id').ignore();
+    }
+  }
+
+  private async eventCounts(tx: Knex.Transaction, ids: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await tx(EVENTS)
+        .select('finding_id')
+        .count({ n: '*' })
+        .whereIn('finding_id', ids.slice(i, i + CHUNK))
+        .groupBy('finding_id');
+      for (const r of rows as Array<{ finding_id: string; n: number | string }>) out.set(r.finding_id, Number(r.n));
+    }
+    return out;
+  }
+
+  /** Count, first/last seen and severity from the event rows: one statement, safe under concurrency. */
+  private async recompute(tx: Knex.Transaction, ids: string[]): Promise<void> {
+    const sub = (agg: string) =>
+      tx.raw(`(select ${agg} from ${EVENTS} e where e.finding_id = ${FINDINGS}.id)`);
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      await tx(FINDINGS)
+        .whereIn('id', ids.slice(i, i + CHUNK))
+        .update({
+          count: sub('count(*)'),
+          first_seen_ms: sub('min(e.time_ms)'),
+          last_seen_ms: sub('max(e.time_ms)'),
+          severity_rank: sub('max(e.severity_rank)'),
+        });
+    }
+  }
+
+  /** Replaces the sample when this one is more severe, or as severe and earlier (order-independent). */
+  private async offerSample(tx: Knex.Transaction, r: DetectionRecord): Promise<void> {
+    const rank = severityRank(r.severity);
+    await tx(FINDINGS)
+      .where('id', r.findingId)
+      .andWhere(q =>
+        q
+          .where('sample_rank', '<', rank)
+          .orWhere(q2 => q2.where('sample_rank', rank).andWhere('sample_time_ms', '>', r.timeMs)),
+      )
+      .update({
+        sample: JSON.stringify(r.sample),
+        sample_rank: rank,
+        sample_time_ms: r.timeMs,
+        pod: r.pod,
+        labels: JSON.stringify(r.labels),
+        policy: r.sample.policy ?? null,
+      });
+  }
+
+  private toFinding(r: any): StoredFinding {
+    return {
+      id: r.id,
+      rule: r.rule,
+      severity: rankToSeverity(Number(r.severity_rank)),
+      title: r.title,
+      mitre: { id: r.mitre_id, name: r.mitre_name },
+      remediation: r.remediation,
+      outcome: r.outcome === 'blocked' ? 'blocked' : 'observed',
+      cluster: r.cluster,
+      namespace: r.namespace,
+      workload: r.workload,
+      pod: r.pod,
+      binary: r.binary,
+      labels: parseJson(r.labels, {}),
+      count: Number(r.count),
+      firstSeen: iso(r.first_seen_ms),
+      lastSeen: iso(r.last_seen_ms),
+      policy: r.policy ?? undefined,
+      triage: {
+        state: (r.triage_state ?? 'open') as TriageState,
+        by: r.triage_by ?? undefined,
+        reason: r.triage_reason ?? undefined,
+        at: r.triage_at ?? undefined,
+      },
+    };
+  }
+
+  /** Findings matching the filter, most severe and most recent first. */
+  async list(filter: FindingFilter = {}): Promise<StoredFinding[]> {
+    const q = this.knex(FINDINGS).select(
+      'id', 'rule', 'severity_rank', 'title', 'mitre_id', 'mitre_name', 'remediation', 'outcome', 'cluster',
+      'namespace', 'workload', 'pod', 'binary', 'policy', 'labels', 'count', 'first_seen_ms', 'last_seen_ms',
+      'triage_state', 'triage_by', 'triage_reason', 'triage_at',
+    );
+    if (filter.namespace !== undefined) q.where('namespace', filter.namespace);
+    if (filter.namespaces) q.whereIn('namespace', filter.namespaces);
+    if (filter.cluster) q.where('cluster', filter.cluster);
+    if (filter.rule) q.where('rule', filter.rule);
+    if (filter.policy) q.where('policy', filter.policy);
+    if (filter.severity?.length) q.whereIn('severity_rank', filter.severity.map(severityRank));
+    if (filter.triage?.length) q.whereIn('triage_state', filter.triage);
+    if (filter.search) {
+      const like = `%${filter.search.toLowerCase().replace(/[\\%_]/g, m => `\\${m}`)}%`;
+      q.where(w => {
+        for (const col of ['title', 'rule', 'binary', 'workload', 'pod']) {
+          w.orWhereRaw(`lower(??) like ? escape '\\'`, [col, like]);
+        }
+      });
+    }
+    q.orderBy([
+      { column: 'severity_rank', order: 'desc' },
+      { column: 'last_seen_ms', order: 'desc' },
+      { column: 'id', order: 'asc' },
+    ]);
+    if (filter.limit !== undefined) q.limit(filter.limit);
+    if (filter.offset) q.offset(filter.offset);
+    return (await q).map(r => this.toFinding(r));
+  }
+
+  /** One finding with its sample (ancestry and raw event), or undefined. */
+  async get(id: string): Promise<StoredFindingDetail | undefined> {
+    const row = await this.knex(FINDINGS).where('id', id).first();
+    if (!row) return undefined;
+    return { ...this.toFinding(row), sample: parseJson(row.sample, {} as StoredFindingDetail['sample']) };
+  }
+
+  /** Sets the triage state; ingest never changes it. Throws NotFoundError for an unknown id. */
+  async triage(id: string, triage: Required<Pick<FindingTriage, 'state' | 'by' | 'at'>> & { reason?: string }): Promise<void> {
+    const n = await this.knex(FINDINGS)
+      .where('id', id)
+      .update({
+        triage_state: triage.state,
+        triage_by: triage.by,
+        triage_reason: triage.reason ?? null,
+        triage_at: triage.at,
+      });
+    if (!n) throw new NotFoundError(`finding '${id}' does not exist (it may have expired under runtimeSecurity.retention)`);
+  }
+
+  /** Events over time of the given findings, bucketed, per severity of the event. */
+  async timeline(findingIds: string[], options: { sinceMs: number; bucketMs: number }): Promise<TimelineBucket[]> {
+    const buckets = new Map<number, TimelineBucket>();
+    // An integer literal (not a bound parameter) so SQLite divides integers, as PostgreSQL does.
+    const bucketMs = Math.max(1000, Math.floor(options.bucketMs));
+    for (let i = 0; i < findingIds.length; i += CHUNK) {
+      const rows = await this.knex(EVENTS)
+        .select(this.knex.raw(`(time_ms / ${bucketMs}) as b`), 'severity_rank')
+        .count({ n: '*' })
+        .whereIn('finding_id', findingIds.slice(i, i + CHUNK))
+        .andWhere('time_ms', '>=', options.sinceMs)
+        .groupByRaw(`(time_ms / ${bucketMs}), severity_rank`);
+      for (const r of rows as Array<{ b: number | string; severity_rank: number; n: number | string }>) {
+        const start = Math.floor(Number(r.b)) * bucketMs;
+        let b = buckets.get(start);
+        if (!b) {
+          b = { start: iso(start), counts: {} };
+          buckets.set(start, b);
+        }
+        const sev = rankToSeverity(Number(r.severity_rank));
+        b.counts[sev] = (b.counts[sev] ?? 0) + Number(r.n);
+      }
+    }
+    return [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => b);
+  }
+
+  /** Finding counts per policy name (the Tetragon policy of the sample events). */
+  async countsByPolicy(): Promise<Map<string, number>> {
+    const rows = await this.knex(FINDINGS).select('policy').count({ n: '*' }).whereNotNull('policy').groupBy('policy');
+    return new Map((rows as Array<{ policy: string; n: number | string }>).map(r => [r.policy, Number(r.n)]));
+  }
+
+  /** Finding counts per rule id. */
+  async countsByRule(): Promise<Map<string, number>> {
+    const rows = await this.knex(FINDINGS).select('rule').count({ n: '*' }).groupBy('rule');
+    return new Map((rows as Array<{ rule: string; n: number | string }>).map(r => [r.rule, Number(r.n)]));
+  }
+
+  /**
+   * Deletes events older than `cutoffMs` and findings with no event left,
+   * then recomputes the counts of findings that lost events.
+   */
+  async enforceRetention(cutoffMs: number): Promise<{ events: number; findings: number }> {
+    return this.knex.transaction(async tx => {
+      const touched = (await tx(EVENTS).distinct('finding_id').where('time_ms', '<', cutoffMs)).map(
+        (r: { finding_id: string }) => r.finding_id,
+      );
+      const events = await tx(EVENTS).where('time_ms', '<', cutoffMs).delete();
+      const findings = await tx(FINDINGS)
+        .where('last_seen_ms', '<', cutoffMs)
+        .whereNotExists(tx(EVENTS).select(tx.raw('1')).whereRaw(`${EVENTS}.finding_id = ${FINDINGS}.id`))
+        .delete();
+      if (touched.length) await this.recompute(tx, touched);
+      return { events, findings };
+    });
+  }
+
+  /** The stored checkpoint of a source (undefined when it never ran). */
+  async getCheckpoint<T>(sourceId: string): Promise<T | undefined> {
+    const row = await this.knex(SOURCES).where('id', sourceId).first('checkpoint');
+    return row?.checkpoint ? parseJson<T | undefined>(row.checkpoint, undefined) : undefined;
+  }
+
+  /** Saves a source's stats and (when given) its checkpoint. */
+  async saveSource(stats: SourceStats, checkpoint?: unknown): Promise<void> {
+    const row: Record<string, string> = {
+      id: stats.id,
+      kind: stats.kind,
+      stats: JSON.stringify(stats),
+      updated_at: stats.updatedAt,
+    };
+    if (checkpoint !== undefined) row.checkpoint = JSON.stringify(checkpoint);
+    await this.knex(SOURCES).insert(row).onConflict('id').merge(Object.keys(row).filter(k => k !== 'id'));
+  }
+
+  /** Stats of every source that ever reported. */
+  async listSources(): Promise<SourceStats[]> {
+    const rows = await this.knex(SOURCES).select('stats').orderBy('id');
+    return rows.map((r: { stats: string }) => parseJson<SourceStats>(r.stats, {} as SourceStats));
+  }
+
+  /** Stats of one source. */
+  async getSource(id: string): Promise<SourceStats | undefined> {
+    const row = await this.knex(SOURCES).where('id', id).first('stats');
+    return row ? parseJson<SourceStats>(row.stats, {} as SourceStats) : undefined;
   }
 }

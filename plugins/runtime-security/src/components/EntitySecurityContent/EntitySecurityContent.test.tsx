@@ -1,42 +1,175 @@
-import { screen } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { ResponseError } from '@backstage/errors';
 import { EntitySecurityContent } from './EntitySecurityContent';
-import { EntitySecurityResponse, RuntimeSecurityApi, runtimeSecurityApiRef } from '../../api';
+import { EntitySecurityCard } from '../EntitySecurityCard';
+import {
+  EntitySecurityResponse,
+  RuntimeSecurityApi,
+  runtimeSecurityApiRef,
+  SecurityFinding,
+  SecurityFindingDetail,
+} from '../../api';
 
 const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'checkout' }, spec: {} };
 const base: EntitySecurityResponse = { entityRef: 'component:default/checkout', status: 'ok', findings: [] };
 
-function renderWith(getEntitySecurity: RuntimeSecurityApi['getEntitySecurity']) {
+function finding(over: Partial<SecurityFinding>): SecurityFinding {
+  return {
+    id: '0123456789abcdef',
+    rule: 'shell-in-container',
+    severity: 'high',
+    title: 'Shell started in a container',
+    mitre: { id: 'T1059.004', name: 'Unix Shell' },
+    remediation: 'Remove shells from the image.',
+    outcome: 'observed',
+    cluster: 'local',
+    namespace: 'shop',
+    workload: 'checkout',
+    pod: 'checkout-1',
+    binary: '/bin/bash',
+    labels: {},
+    count: 4,
+    firstSeen: '2026-01-01T00:00:00.000Z',
+    lastSeen: '2026-01-02T00:00:00.000Z',
+    triage: { state: 'open' },
+    ...over,
+  };
+}
+
+const shell = finding({});
+const curl = finding({ id: 'fedcba9876543210', rule: 'network-tool-in-container', severity: 'medium', title: 'Network tool run', binary: '/usr/bin/curl', mitre: { id: 'T1071', name: 'App Layer Protocol' } });
+const detail: SecurityFindingDetail = {
+  ...shell,
+  sample: {
+    eventId: 'e1',
+    type: 'process_exec',
+    time: '2026-01-01T00:00:00Z',
+    node: 'node-1',
+    pod: 'checkout-1',
+    binary: '/bin/bash',
+    arguments: '-c id',
+    ancestry: [
+      { execId: 'a', binary: '/usr/bin/containerd-shim', arguments: '' },
+      { execId: 'b', parentExecId: 'a', binary: '/usr/bin/node', arguments: 'server.js' },
+      { execId: 'c', parentExecId: 'b', binary: '/bin/bash', arguments: '-c id' },
+    ],
+    raw: { process_exec: { process: { binary: '/bin/bash' } } },
+  },
+};
+
+function api(over: Partial<RuntimeSecurityApi>): RuntimeSecurityApi {
+  return {
+    getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b' }),
+    getFinding: async () => detail,
+    triageFinding: async () => detail,
+    getTimeline: async () => ({ entityRef: base.entityRef, bucket: 'day', buckets: [{ start: '2026-01-01T00:00:00.000Z', counts: { high: 3, medium: 1 } }] }),
+    listFindings: async () => ({ findings: [] }),
+    getPolicies: async () => ({ policies: [], notInstalled: [], unfedRules: [], errors: [] }),
+    getIngestHealth: async () => ({ sources: [], queuedLines: 0 }),
+    ...over,
+  };
+}
+
+function renderWith(impl: RuntimeSecurityApi, node = <EntitySecurityContent />) {
   return renderInTestApp(
-    <TestApiProvider apis={[[runtimeSecurityApiRef, { getEntitySecurity }]]}>
-      <EntityProvider entity={entity}>
-        <EntitySecurityContent />
-      </EntityProvider>
+    <TestApiProvider apis={[[runtimeSecurityApiRef, impl]]}>
+      <EntityProvider entity={entity}>{node}</EntityProvider>
     </TestApiProvider>,
   );
 }
 
 describe('EntitySecurityContent', () => {
+  it('shows progress while loading', async () => {
+    await renderWith(api({ getEntitySecurity: () => new Promise(() => {}) }));
+    expect(await screen.findByTestId('progress')).toBeInTheDocument();
+  });
+
   it('shows the not-configured state', async () => {
-    await renderWith(async () => ({ ...base, status: 'not-configured' }));
+    await renderWith(api({ getEntitySecurity: async () => ({ ...base, status: 'not-configured' }) }));
     expect(await screen.findByText('Security is not configured')).toBeInTheDocument();
   });
 
-  it('shows the empty state', async () => {
-    await renderWith(async () => ({ ...base, labelSelector: 'a=b' }));
-    expect(await screen.findByText(/No findings/)).toBeInTheDocument();
+  it('shows the not-annotated state with the annotation to add', async () => {
+    await renderWith(api({ getEntitySecurity: async () => ({ ...base, status: 'not-annotated' }) }));
+    expect(await screen.findByText('This entity is not linked to Kubernetes workloads')).toBeInTheDocument();
   });
 
-  it('lists findings', async () => {
-    await renderWith(async () => ({
-      ...base,
-      labelSelector: 'a=b',
-      findings: [
-        { id: '1', rule: 'shell', severity: 'high', title: 'Shell started in a container', cluster: 'c', namespace: 'shop', pod: 'p', workload: 'checkout', binary: '/bin/bash', count: 4, firstSeen: 't1', lastSeen: 't2' },
-      ],
-    }));
-    expect(await screen.findByText('Shell started in a container')).toBeInTheDocument();
-    expect(screen.getByText('/bin/bash')).toBeInTheDocument();
+  it('shows the empty state', async () => {
+    await renderWith(api({}));
+    expect(await screen.findByText(/No findings: no Tetragon event/)).toBeInTheDocument();
+  });
+
+  it('shows an error from the backend', async () => {
+    const res = new Response(JSON.stringify({ error: { name: 'NotAllowedError', message: 'permission denied' } }), { status: 403, statusText: 'Forbidden', headers: { 'content-type': 'application/json' } });
+    const err = await ResponseError.fromResponse(res as any);
+    await renderWith(api({ getEntitySecurity: async () => Promise.reject(err) }));
+    expect((await screen.findAllByText(/403 Forbidden/)).length).toBeGreaterThan(0);
+  });
+
+  it('shows partial results with the failing source', async () => {
+    await renderWith(
+      api({
+        getEntitySecurity: async () => ({
+          ...base,
+          labelSelector: 'a=b',
+          findings: [shell],
+          errors: [{ cluster: 'kubernetes:prod', errorType: 'INGEST_ERROR', message: 'cluster prod is unreachable' }],
+        }),
+      }),
+    );
+    expect(await screen.findByText(/results are partial/)).toBeInTheDocument();
+    expect(screen.getByText(/cluster prod is unreachable/)).toBeInTheDocument();
+    expect(screen.getByText('Shell started in a container')).toBeInTheDocument();
+  });
+
+  it('summarizes by severity, filters by search and draws the timeline', async () => {
+    await renderWith(api({ getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell, curl] }) }));
+    expect(await screen.findByText('Network tool run')).toBeInTheDocument();
+    const summary = screen.getByLabelText('open findings by severity');
+    expect(within(summary).getByText('1 high')).toBeInTheDocument();
+    expect(within(summary).getByText('1 medium')).toBeInTheDocument();
+    expect(await screen.findByRole('img', { name: 'events per day' })).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('search findings'), { target: { value: 'curl' } });
+    await waitFor(() => expect(screen.queryByText('Shell started in a container')).not.toBeInTheDocument());
+    expect(screen.getByText('Network tool run')).toBeInTheDocument();
+  });
+
+  it('opens a finding with MITRE, remediation, process tree and raw event, and triages it', async () => {
+    const triageFinding = jest.fn(async () => ({ ...detail, triage: { state: 'false-positive' as const, by: 'user:default/ana', reason: 'test job', at: 'now' } }));
+    await renderWith(api({ triageFinding, getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell] }) }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Shell started in a container' }));
+    const dialog = await screen.findByRole('dialog');
+    const tree = await within(dialog).findByLabelText('process tree');
+    expect(within(tree).getAllByRole('listitem').map(li => li.textContent)).toEqual([
+      expect.stringContaining('/usr/bin/containerd-shim'),
+      expect.stringContaining('/usr/bin/node server.js'),
+      expect.stringContaining('/bin/bash -c id'),
+    ]);
+    expect(within(dialog).getByText('T1059.004')).toBeInTheDocument();
+    expect(within(dialog).getByText('Remove shells from the image.')).toBeInTheDocument();
+    expect(within(dialog).getAllByText(/process_exec/).length).toBeGreaterThan(0);
+    const save = within(dialog).getByRole('button', { name: 'Save' });
+    expect(save).toBeDisabled();
+    fireEvent.change(within(dialog).getByLabelText('triage reason'), { target: { value: 'test job' } });
+    fireEvent.click(save);
+    await waitFor(() => expect(triageFinding).toHaveBeenCalledWith('component:default/checkout', shell.id, 'acknowledged', 'test job'));
+  });
+});
+
+describe('EntitySecurityCard', () => {
+  it('shows counts by severity', async () => {
+    await renderWith(api({ getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell, curl] }) }), <EntitySecurityCard />);
+    expect(await screen.findByText('1 high')).toBeInTheDocument();
+  });
+
+  it.each([
+    ['not-configured', /Security is not configured/],
+    ['not-annotated', /Not linked to workloads/],
+    ['ok', /No findings/],
+  ] as const)('shows the %s state', async (status, text) => {
+    await renderWith(api({ getEntitySecurity: async () => ({ ...base, status }) }), <EntitySecurityCard />);
+    expect(await screen.findByText(text)).toBeInTheDocument();
   });
 });

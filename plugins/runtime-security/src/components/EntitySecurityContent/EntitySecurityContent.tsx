@@ -1,32 +1,39 @@
-import { Progress, ResponseErrorPanel, Table, TableColumn } from '@backstage/core-components';
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Grid, Typography } from '@material-ui/core';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
-import { EntityStatePanel, PeriscopeCard } from '@periscope/periscope-react';
-import { runtimeSecurityApiRef, SecurityFinding } from '../../api';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { ClusterErrorsPanel, EntityStatePanel, PeriscopeCard } from '@periscope/periscope-react';
+import { runtimeSecurityApiRef } from '../../api';
+import { FindingDetailDialog } from '../shared/FindingDetail';
+import { FindingsTable } from '../shared/FindingsTable';
+import { SeveritySummary } from '../shared/severity';
+import { TimelineChart } from '../shared/TimelineChart';
 
-const columns: TableColumn<SecurityFinding>[] = [
-  { title: 'Severity', field: 'severity' },
-  { title: 'Rule', field: 'title' },
-  { title: 'Workload', render: f => `${f.namespace}/${f.workload}` },
-  { title: 'Binary', field: 'binary' },
-  { title: 'Count', field: 'count', type: 'numeric' },
-  { title: 'First seen', field: 'firstSeen' },
-  { title: 'Last seen', field: 'lastSeen' },
-];
+function Timeline(props: { entityRef: string; version: number }) {
+  const api = useApi(runtimeSecurityApiRef);
+  const { value, loading, error } = useAsync(() => api.getTimeline(props.entityRef, 14), [api, props.entityRef, props.version]);
+  if (loading) return <Progress />;
+  if (error) return <ResponseErrorPanel error={error} title="Could not load findings over time" />;
+  return value ? <TimelineChart timeline={value} /> : null;
+}
 
 /**
- * The entity "Security" tab.
+ * The entity "Security" tab: severity summary, findings over time, findings
+ * table with filters and search, detail with process tree and triage.
  * @public
  */
 export function EntitySecurityContent() {
   const { entity } = useEntity();
   const api = useApi(runtimeSecurityApiRef);
   const entityRef = stringifyEntityRef(entity);
-  const { value, loading, error } = useAsync(() => api.getEntitySecurity(entityRef), [api, entityRef]);
-  if (loading) return <Progress />;
+  const [open, setOpen] = useState<{ id: string; title: string }>();
+  const [version, setVersion] = useState(0);
+  const { value, loading, error, retry } = useAsyncRetry(() => api.getEntitySecurity(entityRef), [api, entityRef]);
+  if (loading && !value) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   if (!value) return null;
   if (value.status !== 'ok') {
@@ -41,14 +48,39 @@ export function EntitySecurityContent() {
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
-        <PeriscopeCard title="Runtime findings" subheader={`workloads matching ${value.labelSelector}`}>
+        <ClusterErrorsPanel errors={value.errors} />
+      </Grid>
+      <Grid item xs={12} md={5}>
+        <PeriscopeCard title="Open findings" subheader={`workloads matching ${value.labelSelector}`}>
+          <SeveritySummary findings={value.findings} />
+        </PeriscopeCard>
+      </Grid>
+      <Grid item xs={12} md={7}>
+        <PeriscopeCard title="Findings over time" subheader="events per day, last 14 days">
+          <Timeline entityRef={entityRef} version={version} />
+        </PeriscopeCard>
+      </Grid>
+      <Grid item xs={12}>
+        <PeriscopeCard title="Runtime findings" subheader="Tetragon events that matched a detection rule">
           {value.findings.length === 0 ? (
             <Typography>No findings: no Tetragon event from this entity's workloads matched a detection rule.</Typography>
           ) : (
-            <Table<SecurityFinding> options={{ paging: false }} columns={columns} data={value.findings} />
+            <FindingsTable findings={value.findings} onOpen={f => setOpen({ id: f.id, title: f.title })} />
           )}
         </PeriscopeCard>
       </Grid>
+      <FindingDetailDialog
+        entityRef={entityRef}
+        id={open?.id}
+        title={open?.title}
+        onClose={changed => {
+          setOpen(undefined);
+          if (changed) {
+            retry();
+            setVersion(v => v + 1);
+          }
+        }}
+      />
     </Grid>
   );
 }

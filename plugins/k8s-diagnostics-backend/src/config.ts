@@ -1,0 +1,120 @@
+import {
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  RootConfigService,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import { resolveAnalyzers } from '@periscope/backstage-plugin-k8s-diagnostics-common';
+
+/** The analyzers the backend runs unless `k8sDiagnostics.analyzers` says otherwise. */
+export const DEFAULT_ANALYZERS = [
+  'Pod',
+  'Deployment',
+  'ReplicaSet',
+  'PersistentVolumeClaim',
+  'Service',
+  'Ingress',
+  'StatefulSet',
+  'CronJob',
+  'Job',
+  'Node',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'ConfigMap',
+  'DaemonSet',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'Storage',
+];
+
+/** Where the LLM is; absent when no `k8sDiagnostics.ai` is configured. */
+export interface AiConfig {
+  /** `openai` (any OpenAI-compatible server: OpenAI, Ollama, vLLM, LocalAI) or `azure`. */
+  provider: 'openai' | 'azure';
+  baseUrl?: string;
+  model: string;
+  apiKey?: string;
+  azure?: { endpoint: string; deployment: string; apiVersion: string };
+  timeoutMs: number;
+  maxRetries: number;
+  dailyTokenBudget?: number;
+  language: string;
+}
+
+/** The plugin's settings, validated once at start-up. */
+export interface DiagnosticsConfig {
+  schedule: SchedulerServiceTaskScheduleDefinition;
+  analyzers: string[];
+  /** How long a stored entity scan is served before GET /entity scans again. */
+  cacheTtlSeconds: number;
+  /** Per-cluster limit of one scan. */
+  scanTimeoutMs: number;
+  ai?: AiConfig;
+}
+
+function readAi(config: RootConfigService): AiConfig | undefined {
+  const ai = config.getOptionalConfig('k8sDiagnostics.ai');
+  if (!ai) return undefined;
+  const azureCfg = ai.getOptionalConfig('azure');
+  const azure = azureCfg
+    ? {
+        endpoint: azureCfg.getString('endpoint'),
+        deployment: azureCfg.getString('deployment'),
+        apiVersion: azureCfg.getOptionalString('apiVersion') ?? '2024-10-21',
+      }
+    : undefined;
+  const baseUrl = ai.getOptionalString('baseUrl');
+  if (!azure && !baseUrl && !ai.getOptionalString('apiKey')) {
+    throw new InputError(
+      'k8sDiagnostics.ai is set but has neither baseUrl, apiKey nor azure: set baseUrl (e.g. http://localhost:11434/v1 for Ollama), apiKey (OpenAI) or azure.endpoint/deployment, or remove k8sDiagnostics.ai to use the built-in remediation catalog',
+    );
+  }
+  if (baseUrl && !/^https?:\/\//.test(baseUrl)) {
+    throw new InputError(`k8sDiagnostics.ai.baseUrl is '${baseUrl}', which is not an http(s) URL: use e.g. https://api.openai.com/v1`);
+  }
+  const model = ai.getOptionalString('model') ?? azure?.deployment;
+  if (!model) {
+    throw new InputError('k8sDiagnostics.ai.model is missing: name the chat model, e.g. gpt-4o-mini or llama3.1');
+  }
+  const positive = (key: string, fallback: number | undefined) => {
+    const v = ai.getOptionalNumber(key) ?? fallback;
+    if (v !== undefined && (!Number.isFinite(v) || v < 0)) {
+      throw new InputError(`k8sDiagnostics.ai.${key} is ${v}: it must be a number >= 0`);
+    }
+    return v;
+  };
+  return {
+    provider: azure ? 'azure' : 'openai',
+    baseUrl,
+    model,
+    apiKey: ai.getOptionalString('apiKey'),
+    azure,
+    timeoutMs: positive('timeoutMs', 60_000)!,
+    maxRetries: positive('maxRetries', 2)!,
+    dailyTokenBudget: positive('dailyTokenBudget', undefined),
+    language: ai.getOptionalString('language') ?? 'English',
+  };
+}
+
+/**
+ * Reads `k8sDiagnostics.*`; throws an `InputError` naming the key for a bad value.
+ */
+export function readDiagnosticsConfig(config: RootConfigService): DiagnosticsConfig {
+  const scheduleCfg = config.getOptionalConfig('k8sDiagnostics.schedule');
+  const schedule: SchedulerServiceTaskScheduleDefinition = scheduleCfg
+    ? readSchedulerServiceTaskScheduleDefinitionFromConfig(scheduleCfg)
+    : { frequency: { minutes: 5 }, timeout: { minutes: 4 }, initialDelay: { seconds: 30 }, scope: 'global' };
+  const analyzers = config.getOptionalStringArray('k8sDiagnostics.analyzers') ?? DEFAULT_ANALYZERS;
+  try {
+    resolveAnalyzers(analyzers);
+  } catch (e) {
+    throw new InputError(`k8sDiagnostics.analyzers: ${(e as Error).message}`);
+  }
+  return {
+    schedule: { ...schedule, scope: 'global' },
+    analyzers,
+    cacheTtlSeconds: config.getOptionalNumber('k8sDiagnostics.cacheTtlSeconds') ?? 60,
+    scanTimeoutMs: config.getOptionalNumber('k8sDiagnostics.scanTimeoutMs') ?? 60_000,
+    ai: readAi(config),
+  };
+}

@@ -1,0 +1,75 @@
+import { mockServices, TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import { ScannedFinding } from '../HealthService/findings';
+import { createFindingsStore } from './createFindingsStore';
+
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3', ...(process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ? (['POSTGRES_15'] as TestDatabaseId[]) : [])],
+});
+
+const finding = (id: string, cluster = 'c1'): ScannedFinding => ({
+  id,
+  cluster,
+  analyzer: 'Pod',
+  object: { kind: 'Pod', name: `p-${id}`, namespace: 'shop' },
+  ownerChain: [],
+  workload: { kind: 'Pod', name: `p-${id}`, namespace: 'shop' },
+  severity: 'high',
+  failures: [{ text: 'broken', severity: 'high' }],
+  events: [],
+  sensitive: ['shop'],
+});
+
+const scan = (at: string, findings: ScannedFinding[], scannedClusters = ['c1', 'c2']) => ({
+  scope: 'component:default/x',
+  at: new Date(at),
+  scannedClusters,
+  findings,
+  errors: [],
+  warnings: [],
+  clusters: [],
+});
+
+describe('FindingsStore', () => {
+  it.each(databases.eachSupportedId())('keeps first seen, last seen and resolution on %p', async id => {
+    const knex = await databases.init(id);
+    await createFindingsStore(mockServices.database({ knex }));
+    const store = await createFindingsStore(mockServices.database({ knex })); // second start: tables exist
+    await store.recordScan(scan('2026-01-01T00:00:00.000Z', [finding('a'), finding('b'), finding('z', 'c2')]));
+    // c2 did not answer this time: its finding stays open; b is gone: resolved.
+    await store.recordScan(scan('2026-01-01T00:05:00.000Z', [finding('a')], ['c1']));
+    const open = await store.openFindings('component:default/x');
+    expect(open.map(f => [f.id, f.firstSeen, f.lastSeen]).sort()).toEqual([
+      ['a', '2026-01-01T00:00:00.000Z', '2026-01-01T00:05:00.000Z'],
+      ['z', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'],
+    ]);
+    const resolved = await store.resolvedSince('component:default/x', new Date('2025-12-31T00:00:00Z'));
+    expect(resolved).toEqual([expect.objectContaining({ id: 'b', resolvedAt: '2026-01-01T00:05:00.000Z', sensitive: ['shop'] })]);
+    // b comes back: a new occurrence.
+    await store.recordScan(scan('2026-01-01T00:10:00.000Z', [finding('a'), finding('b'), finding('z', 'c2')]));
+    expect(await store.getFinding('component:default/x', 'b')).toEqual(expect.objectContaining({ firstSeen: '2026-01-01T00:10:00.000Z' }));
+    expect((await store.getFinding('component:default/x', 'b'))?.resolvedAt).toBeUndefined();
+    const history = await store.history('component:default/x', 2);
+    expect(history.map(h => [h.at, h.counts.high])).toEqual([
+      ['2026-01-01T00:05:00.000Z', 1],
+      ['2026-01-01T00:10:00.000Z', 3],
+    ]);
+    expect(await store.lastScan('component:default/x')).toEqual(expect.objectContaining({ scannedAt: '2026-01-01T00:10:00.000Z' }));
+    expect(await store.lastScan('component:default/other')).toBeUndefined();
+  });
+
+  it.each(databases.eachSupportedId())('caches explanations and sums token usage per day on %p', async id => {
+    const knex = await databases.init(id);
+    const store = await createFindingsStore(mockServices.database({ knex }));
+    const entry = { cacheKey: 'k1', provider: 'openai', model: 'm', promptVersion: 'v', language: 'English', inputHash: 'h', answer: '{"summary":"a"}', at: new Date() };
+    await store.putExplanation(entry);
+    await store.putExplanation({ ...entry, answer: '{"summary":"b"}' });
+    expect(await store.getExplanation('k1')).toBe('{"summary":"b"}');
+    expect(await store.getExplanation('k2')).toBeUndefined();
+    const usage = { promptTokens: 10, completionTokens: 5, totalTokens: 15 };
+    const at = new Date('2026-02-01T10:00:00Z');
+    await store.recordUsage({ cacheKey: 'k1', entityRef: 'e', findingId: 'f', provider: 'openai', model: 'm', usage, at });
+    await store.recordUsage({ cacheKey: 'k1', entityRef: 'e', findingId: 'f', provider: 'openai', model: 'm', usage: { ...usage, estimated: true }, at });
+    expect(await store.tokensUsedOn('2026-02-01')).toBe(30);
+    expect(await store.tokensUsedOn('2026-02-02')).toBe(0);
+  });
+});

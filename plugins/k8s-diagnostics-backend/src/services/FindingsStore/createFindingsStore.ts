@@ -1,0 +1,227 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
+import { SEVERITIES, Severity } from '@periscope/backstage-plugin-k8s-diagnostics-common';
+import { HistoryPoint } from '../../types';
+import { FindingsStore, ScanInput, ScanRecord, StoredFinding } from './types';
+
+const FINDINGS = 'k8s_diagnostics_findings';
+const SCANS = 'k8s_diagnostics_scans';
+const EXPLANATIONS = 'k8s_diagnostics_explanations';
+const USAGE = 'k8s_diagnostics_token_usage';
+/** Scans and resolved findings older than this are deleted. */
+const RETENTION_DAYS = 30;
+
+/** Creates the tables that do not exist yet (idempotent: safe on every start and on several replicas). */
+async function migrate(knex: Knex): Promise<void> {
+  const create = async (table: string, build: (t: Knex.CreateTableBuilder) => void) => {
+    if (await knex.schema.hasTable(table)) return;
+    try {
+      await knex.schema.createTable(table, build);
+    } catch (e) {
+      // Another replica created it in between.
+      if (!(await knex.schema.hasTable(table))) throw e;
+    }
+  };
+  await create(FINDINGS, t => {
+    t.string('scope', 255).notNullable();
+    t.string('id', 64).notNullable();
+    t.string('cluster', 255).notNullable();
+    t.string('namespace', 255).notNullable();
+    t.string('kind', 255).notNullable();
+    t.string('severity', 16).notNullable();
+    t.text('data').notNullable();
+    t.string('first_seen', 40).notNullable();
+    t.string('last_seen', 40).notNullable();
+    t.string('resolved_at', 40).nullable();
+    t.primary(['scope', 'id']);
+    t.index(['scope', 'resolved_at'], 'k8s_diag_findings_scope_resolved');
+  });
+  await create(SCANS, t => {
+    t.increments('seq');
+    t.string('scope', 255).notNullable();
+    t.string('scanned_at', 40).notNullable();
+    t.text('counts').notNullable();
+    t.text('errors').notNullable();
+    t.text('warnings').notNullable();
+    t.text('clusters').notNullable();
+    t.index(['scope', 'seq'], 'k8s_diag_scans_scope_seq');
+  });
+  await create(EXPLANATIONS, t => {
+    t.string('cache_key', 64).primary();
+    t.string('provider', 32).notNullable();
+    t.string('model', 255).notNullable();
+    t.string('prompt_version', 32).notNullable();
+    t.string('language', 64).notNullable();
+    t.string('input_hash', 64).notNullable();
+    t.text('answer').notNullable();
+    t.string('created_at', 40).notNullable();
+  });
+  await create(USAGE, t => {
+    t.increments('seq');
+    t.string('day', 10).notNullable().index('k8s_diag_usage_day');
+    t.string('cache_key', 64).notNullable();
+    t.string('entity_ref', 255).notNullable();
+    t.string('finding_id', 64).notNullable();
+    t.string('provider', 32).notNullable();
+    t.string('model', 255).notNullable();
+    t.integer('prompt_tokens').notNullable();
+    t.integer('completion_tokens').notNullable();
+    t.integer('total_tokens').notNullable();
+    t.boolean('estimated').notNullable();
+    t.string('created_at', 40).notNullable();
+  });
+}
+
+interface FindingRow {
+  scope: string;
+  id: string;
+  data: string;
+  first_seen: string;
+  last_seen: string;
+  resolved_at: string | null;
+}
+
+function fromRow(r: FindingRow): StoredFinding {
+  const data = JSON.parse(r.data) as Omit<StoredFinding, 'firstSeen' | 'lastSeen' | 'resolvedAt'>;
+  return {
+    ...data,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    ...(r.resolved_at ? { resolvedAt: r.resolved_at } : {}),
+  };
+}
+
+function countsOf(findings: Array<{ severity: Severity }>): Record<Severity, number> {
+  const counts = Object.fromEntries(SEVERITIES.map(s => [s, 0])) as Record<Severity, number>;
+  findings.forEach(f => counts[f.severity]++);
+  return counts;
+}
+
+async function recordScan(knex: Knex, input: ScanInput): Promise<void> {
+  const at = input.at.toISOString();
+  await knex.transaction(async tx => {
+    const existing: FindingRow[] = await tx(FINDINGS).where({ scope: input.scope }).select();
+    const byId = new Map(existing.map(r => [r.id, r]));
+    const seen = new Set<string>();
+    for (const f of input.findings) {
+      seen.add(f.id);
+      const row = {
+        cluster: f.cluster,
+        namespace: f.object.namespace ?? '',
+        kind: f.object.kind,
+        severity: f.severity,
+        data: JSON.stringify(f),
+        last_seen: at,
+        resolved_at: null,
+      };
+      const old = byId.get(f.id);
+      if (old) {
+        // A finding that comes back after being resolved starts a new occurrence.
+        const firstSeen = old.resolved_at ? at : old.first_seen;
+        await tx(FINDINGS).where({ scope: input.scope, id: f.id }).update({ ...row, first_seen: firstSeen });
+      } else {
+        await tx(FINDINGS).insert({ scope: input.scope, id: f.id, ...row, first_seen: at });
+      }
+    }
+    const answered = new Set(input.scannedClusters);
+    const gone = existing
+      .filter(r => !r.resolved_at && !seen.has(r.id))
+      .filter(r => answered.has((JSON.parse(r.data) as { cluster: string }).cluster))
+      .map(r => r.id);
+    for (let i = 0; i < gone.length; i += 200) {
+      await tx(FINDINGS).where({ scope: input.scope }).whereIn('id', gone.slice(i, i + 200)).update({ resolved_at: at });
+    }
+    await tx(SCANS).insert({
+      scope: input.scope,
+      scanned_at: at,
+      counts: JSON.stringify(countsOf(input.findings)),
+      errors: JSON.stringify(input.errors),
+      warnings: JSON.stringify(input.warnings),
+      clusters: JSON.stringify(input.clusters),
+    });
+    const cutoff = new Date(input.at.getTime() - RETENTION_DAYS * 86_400_000).toISOString();
+    await tx(SCANS).where({ scope: input.scope }).andWhere('scanned_at', '<', cutoff).delete();
+    await tx(FINDINGS).where({ scope: input.scope }).whereNotNull('resolved_at').andWhere('resolved_at', '<', cutoff).delete();
+  });
+}
+
+/**
+ * Creates the knex-backed store (SQLite or PostgreSQL through coreServices.database).
+ */
+export async function createFindingsStore(database: DatabaseService): Promise<FindingsStore> {
+  const knex = await database.getClient();
+  if (!database.migrations?.skip) await migrate(knex);
+  return {
+    recordScan: input => recordScan(knex, input),
+    async lastScan(scope): Promise<ScanRecord | undefined> {
+      const row = await knex(SCANS).where({ scope }).orderBy('seq', 'desc').first();
+      if (!row) return undefined;
+      return {
+        scope,
+        scannedAt: row.scanned_at,
+        errors: JSON.parse(row.errors),
+        warnings: JSON.parse(row.warnings),
+        clusters: JSON.parse(row.clusters),
+      };
+    },
+    async openFindings(scope) {
+      const rows: FindingRow[] = await knex(FINDINGS).where({ scope }).whereNull('resolved_at').select();
+      return rows.map(fromRow);
+    },
+    async resolvedSince(scope, since) {
+      const rows: FindingRow[] = await knex(FINDINGS)
+        .where({ scope })
+        .whereNotNull('resolved_at')
+        .andWhere('resolved_at', '>=', since.toISOString())
+        .orderBy('resolved_at', 'desc')
+        .select();
+      return rows.map(fromRow);
+    },
+    async history(scope, limit): Promise<HistoryPoint[]> {
+      const rows = await knex(SCANS).where({ scope }).orderBy('seq', 'desc').limit(limit).select('scanned_at', 'counts');
+      return rows.reverse().map((r: { scanned_at: string; counts: string }) => ({ at: r.scanned_at, counts: JSON.parse(r.counts) }));
+    },
+    async getFinding(scope, id) {
+      const row: FindingRow | undefined = await knex(FINDINGS).where({ scope, id }).first();
+      return row ? fromRow(row) : undefined;
+    },
+    async getExplanation(cacheKey) {
+      const row = await knex(EXPLANATIONS).where({ cache_key: cacheKey }).first();
+      return row?.answer;
+    },
+    async putExplanation(e) {
+      await knex(EXPLANATIONS)
+        .insert({
+          cache_key: e.cacheKey,
+          provider: e.provider,
+          model: e.model,
+          prompt_version: e.promptVersion,
+          language: e.language,
+          input_hash: e.inputHash,
+          answer: e.answer,
+          created_at: e.at.toISOString(),
+        })
+        .onConflict('cache_key')
+        .merge(['answer', 'created_at']);
+    },
+    async recordUsage(e) {
+      await knex(USAGE).insert({
+        day: e.at.toISOString().slice(0, 10),
+        cache_key: e.cacheKey,
+        entity_ref: e.entityRef,
+        finding_id: e.findingId,
+        provider: e.provider,
+        model: e.model,
+        prompt_tokens: e.usage.promptTokens,
+        completion_tokens: e.usage.completionTokens,
+        total_tokens: e.usage.totalTokens,
+        estimated: !!e.usage.estimated,
+        created_at: e.at.toISOString(),
+      });
+    },
+    async tokensUsedOn(day) {
+      const row = await knex(USAGE).where({ day }).sum({ total: 'total_tokens' }).first();
+      return Number(row?.total ?? 0);
+    },
+  };
+}

@@ -1,0 +1,217 @@
+import { AuthService, BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  ClusterDetails,
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
+  workloadSelectorFor,
+  WorkloadSelector,
+} from '@periscope/kube-access';
+import { DiagnosticsConfig } from '../../config';
+import { ClusterFindings, EntityHealth } from '../../types';
+import { CLUSTER_SCOPE, FindingsStore } from '../FindingsStore';
+import { belongsTo, countBySeverity, groupByWorkload, ObjectIndex, workloadsOf } from './findings';
+import { scanClusters, ScanOutcome } from './scanner';
+import { HealthService } from './types';
+
+const RESOLVED_WINDOW_MS = 7 * 86_400_000;
+const HISTORY_POINTS = 48;
+
+/** The part of a scan outcome that belongs to one entity. */
+function entityPart(outcome: ScanOutcome, selector: WorkloadSelector) {
+  const findings = outcome.scans.flatMap(s => {
+    const index = new ObjectIndex(s.snapshot);
+    return s.findings.filter(f => belongsTo(index, f, selector));
+  });
+  const clusters = outcome.scans.map(s => ({ name: s.cluster, workloads: workloadsOf(s.snapshot, selector) }));
+  return { findings, clusters };
+}
+
+/** @public */
+export function createHealthService(deps: {
+  clusters: ClusterDetails[];
+  config: DiagnosticsConfig;
+  catalog: CatalogService;
+  store: FindingsStore;
+  logger: LoggerService;
+  auth: AuthService;
+  now?: () => Date;
+}): HealthService {
+  const { clusters, config, catalog, store, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const inFlight = new Map<string, Promise<void>>();
+
+  /** Runs one scan per key at a time; concurrent callers share it. */
+  function once(key: string, fn: () => Promise<void>): Promise<void> {
+    let p = inFlight.get(key);
+    if (!p) {
+      p = fn().finally(() => inFlight.delete(key));
+      inFlight.set(key, p);
+    }
+    return p;
+  }
+
+  const scan = (namespace?: string) =>
+    scanClusters(clusters, { analyzers: config.analyzers, namespace, timeoutMs: config.scanTimeoutMs });
+
+  async function recordEntity(entityRef: string, selector: WorkloadSelector, outcome: ScanOutcome, at: Date) {
+    const part = entityPart(outcome, selector);
+    await store.recordScan({
+      scope: entityRef,
+      at,
+      scannedClusters: outcome.scans.map(s => s.cluster),
+      findings: part.findings,
+      errors: outcome.errors,
+      warnings: outcome.scans.flatMap(s => s.warnings),
+      clusters: part.clusters,
+    });
+  }
+
+  async function scanEntity(entityRef: string, selector: WorkloadSelector) {
+    const outcome = await scan(selector.namespace);
+    for (const e of outcome.errors) logger.warn(`k8s-diagnostics scan of ${entityRef}: ${e.message}`);
+    await recordEntity(entityRef, selector, outcome, now());
+  }
+
+  async function loadEntity(entityRef: string, credentials: BackstageCredentials): Promise<Entity> {
+    const entity = await catalog.getEntityByRef(entityRef, { credentials });
+    if (!entity) throw new NotFoundError(`entity '${entityRef}' is not in the catalog: check the reference, or register the entity first`);
+    return entity;
+  }
+
+  async function readEntity(entityRef: string, selector: WorkloadSelector): Promise<EntityHealth> {
+    const [last, open, resolved, history] = await Promise.all([
+      store.lastScan(entityRef),
+      store.openFindings(entityRef),
+      store.resolvedSince(entityRef, new Date(now().getTime() - RESOLVED_WINDOW_MS)),
+      store.history(entityRef, HISTORY_POINTS),
+    ]);
+    const strip = <T extends { sensitive?: string[] }>({ sensitive: _s, ...rest }: T) => rest;
+    const findings = open.map(strip);
+    return {
+      entityRef,
+      status: 'ok',
+      labelSelector: selector.labelSelector,
+      namespace: selector.namespace,
+      scannedAt: last?.scannedAt,
+      summary: countBySeverity(findings),
+      groups: groupByWorkload(findings),
+      resolved: resolved.map(strip),
+      history,
+      clusters: last?.clusters ?? [],
+      errors: last?.errors ?? [],
+      warnings: last?.warnings ?? [],
+    };
+  }
+
+  const empty = (entityRef: string, status: 'not-configured' | 'not-annotated'): EntityHealth => ({
+    entityRef,
+    status,
+    summary: countBySeverity([]),
+    groups: [],
+    resolved: [],
+    history: [],
+    clusters: [],
+    errors: [],
+    warnings: [],
+  });
+
+  async function annotatedEntities(): Promise<Entity[]> {
+    const credentials = await deps.auth.getOwnServiceCredentials();
+    const { items } = await catalog.getEntities(
+      {
+        filter: [
+          { [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
+          { [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
+        ],
+      },
+      { credentials },
+    );
+    return items;
+  }
+
+  async function scanAll(): Promise<void> {
+    if (clusters.length === 0) return;
+    const at = now();
+    const outcome = await scan();
+    for (const e of outcome.errors) logger.warn(`k8s-diagnostics scheduled scan: ${e.message}`);
+    await store.recordScan({
+      scope: CLUSTER_SCOPE,
+      at,
+      scannedClusters: outcome.scans.map(s => s.cluster),
+      findings: outcome.scans.flatMap(s => s.findings),
+      errors: outcome.errors,
+      warnings: outcome.scans.flatMap(s => s.warnings),
+      clusters: [],
+    });
+    let entities: Entity[] = [];
+    try {
+      entities = await annotatedEntities();
+    } catch (e) {
+      logger.warn(`k8s-diagnostics scheduled scan: cannot list catalog entities, entity histories not updated: ${(e as Error).message}`);
+    }
+    for (const entity of entities) {
+      const selector = workloadSelectorFor(entity);
+      if (selector) await recordEntity(stringifyEntityRef(entity), selector, outcome, at);
+    }
+    logger.info(`k8s-diagnostics scan: ${outcome.scans.length} cluster(s), ${outcome.errors.length} error(s), ${entities.length} entities`);
+  }
+
+  return {
+    async getEntityHealth({ entityRef, credentials, refresh }) {
+      const entity = await loadEntity(entityRef, credentials);
+      if (clusters.length === 0) return empty(entityRef, 'not-configured');
+      const selector = workloadSelectorFor(entity);
+      if (!selector) return empty(entityRef, 'not-annotated');
+      const last = await store.lastScan(entityRef);
+      const stale = !last || now().getTime() - Date.parse(last.scannedAt) > config.cacheTtlSeconds * 1000;
+      if (refresh || stale) await once(entityRef, () => scanEntity(entityRef, selector));
+      return readEntity(entityRef, selector);
+    },
+
+    async getEntityFinding({ entityRef, findingId, credentials }) {
+      await loadEntity(entityRef, credentials);
+      const finding = await store.getFinding(entityRef, findingId);
+      if (!finding) {
+        throw new NotFoundError(
+          `finding '${findingId}' is not a finding of ${entityRef}: reload the Health tab (or rescan) and use an id it lists`,
+        );
+      }
+      return finding;
+    },
+
+    async listClusterFindings({ filter }): Promise<ClusterFindings> {
+      if (clusters.length === 0) {
+        return { status: 'not-configured', findings: [], errors: [], warnings: [], facets: { clusters: [], namespaces: [], kinds: [] } };
+      }
+      if (!(await store.lastScan(CLUSTER_SCOPE))) await once(CLUSTER_SCOPE, scanAll);
+      const [last, open] = await Promise.all([store.lastScan(CLUSTER_SCOPE), store.openFindings(CLUSTER_SCOPE)]);
+      const all = open.map(({ sensitive: _s, ...rest }) => rest);
+      const uniq = (xs: string[]) => [...new Set(xs.filter(Boolean))].sort();
+      const findings = all.filter(
+        f =>
+          (!filter.cluster || f.cluster === filter.cluster) &&
+          (!filter.namespace || f.object.namespace === filter.namespace) &&
+          (!filter.kind || f.object.kind === filter.kind) &&
+          (!filter.severity || f.severity === filter.severity),
+      );
+      return {
+        status: 'ok',
+        scannedAt: last?.scannedAt,
+        findings,
+        errors: last?.errors ?? [],
+        warnings: last?.warnings ?? [],
+        facets: {
+          clusters: uniq(all.map(f => f.cluster)),
+          namespaces: uniq(all.map(f => f.object.namespace ?? '')),
+          kinds: uniq(all.map(f => f.object.kind)),
+        },
+      };
+    },
+
+    scanAll,
+  };
+}

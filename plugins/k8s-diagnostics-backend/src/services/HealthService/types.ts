@@ -1,0 +1,19 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { ClusterFindings, ClusterFindingsFilter, EntityHealth } from '../../types';
+import { StoredFinding } from '../FindingsStore';
+
+/**
+ * Scans, stores and serves Health findings. Methods take the caller's credentials: the
+ * catalog read of the entity happens with them.
+ * @public
+ */
+export interface HealthService {
+  /** The entity's findings; scans when the stored scan is older than the cache TTL or `refresh` is set. */
+  getEntityHealth(options: { entityRef: string; credentials: BackstageCredentials; refresh?: boolean }): Promise<EntityHealth>;
+  /** One open or resolved finding of the entity, with its masking hints (for explanations). */
+  getEntityFinding(options: { entityRef: string; findingId: string; credentials: BackstageCredentials }): Promise<StoredFinding>;
+  /** The cluster-wide findings of the last scheduled scan (scans once if there is none yet). */
+  listClusterFindings(options: { filter: ClusterFindingsFilter }): Promise<ClusterFindings>;
+  /** The scheduled task: one scan per cluster, recorded for the cluster view and every annotated entity. */
+  scanAll(): Promise<void>;
+}

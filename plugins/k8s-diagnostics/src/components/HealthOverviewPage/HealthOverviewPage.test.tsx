@@ -1,0 +1,76 @@
+import { fireEvent, screen, within } from '@testing-library/react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { HealthOverviewPage } from './HealthOverviewPage';
+import { ClusterFindingsResponse, HealthFinding, K8sDiagnosticsApi, k8sDiagnosticsApiRef } from '../../api';
+
+const fail = async () => {
+  throw new Error('not used');
+};
+const finding = (name: string, severity: HealthFinding['severity']): HealthFinding => ({
+  id: name,
+  cluster: 'prod',
+  analyzer: 'Pod',
+  object: { kind: 'Pod', name, namespace: 'shop' },
+  ownerChain: [],
+  workload: { kind: 'Pod', name, namespace: 'shop' },
+  severity,
+  failures: [{ text: `${name} is broken`, severity }],
+  events: [],
+  firstSeen: '2026-11-22T01:00:00Z',
+  lastSeen: '2026-11-22T02:00:00Z',
+});
+const ok: ClusterFindingsResponse = {
+  status: 'ok',
+  scannedAt: '2026-11-22T02:00:00Z',
+  findings: [finding('payments-1', 'critical'), finding('cart-1', 'high')],
+  errors: [],
+  warnings: [],
+  facets: { clusters: ['prod'], namespaces: ['shop'], kinds: ['Pod'] },
+};
+
+function renderWith(listFindings: K8sDiagnosticsApi['listFindings']) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[k8sDiagnosticsApiRef, { listFindings, getEntityHealth: fail, rescanEntity: fail, explainFinding: fail }]]}>
+      <HealthOverviewPage />
+    </TestApiProvider>,
+  );
+}
+
+describe('HealthOverviewPage', () => {
+  it('lists the findings and filters by severity through the backend', async () => {
+    const listFindings = jest.fn(async (filter: { severity?: string }) => ({
+      ...ok,
+      findings: ok.findings.filter(f => !filter.severity || f.severity === filter.severity),
+    }));
+    await renderWith(listFindings);
+    expect(await screen.findByText('payments-1 is broken')).toBeInTheDocument();
+    expect(screen.getByText('cart-1 is broken')).toBeInTheDocument();
+    fireEvent.mouseDown(screen.getByLabelText('Severity', { selector: '[role="button"]' }));
+    fireEvent.click(within(await screen.findByRole('listbox')).getByText('critical'));
+    expect(await screen.findByText('1 finding(s)')).toBeInTheDocument();
+    expect(listFindings).toHaveBeenLastCalledWith({ severity: 'critical' });
+  });
+
+  it('says all healthy when nothing matches', async () => {
+    await renderWith(async () => ({ ...ok, findings: [] }));
+    expect(await screen.findByText(/All healthy/)).toBeInTheDocument();
+  });
+
+  it('shows the not-configured state', async () => {
+    await renderWith(async () => ({ ...ok, status: 'not-configured', findings: [] }));
+    expect(await screen.findByText('Health is not configured')).toBeInTheDocument();
+  });
+
+  it('shows partial results with the failing cluster', async () => {
+    await renderWith(async () => ({ ...ok, errors: [{ cluster: 'staging', errorType: 'FORBIDDEN', message: 'grant view' }] }));
+    expect(await screen.findByText(/1 cluster\(s\) could not be read/)).toBeInTheDocument();
+    expect(screen.getByText('payments-1 is broken')).toBeInTheDocument();
+  });
+
+  it('shows progress, then a backend error', async () => {
+    await renderWith(async () => {
+      throw new Error("permission 'k8s-diagnostics.cluster.read' is denied");
+    });
+    expect((await screen.findAllByText(/cluster.read' is denied/))[0]).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,1 @@
+export { HealthOverviewPage } from './HealthOverviewPage';

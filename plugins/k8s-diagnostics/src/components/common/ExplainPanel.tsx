@@ -1,0 +1,69 @@
+import { useState } from 'react';
+import { useApi } from '@backstage/core-plugin-api';
+import { Box, Button, CircularProgress, Typography } from '@material-ui/core';
+import { ExplainResult, k8sDiagnosticsApiRef } from '../../api';
+
+/**
+ * The "Explain" button of a finding and its streamed answer. Everything is rendered as text
+ * (React escapes it); the answer is never interpreted as HTML or markdown.
+ */
+export function ExplainPanel(props: { entityRef: string; findingId: string }) {
+  const api = useApi(k8sDiagnosticsApiRef);
+  const [streamed, setStreamed] = useState('');
+  const [running, setRunning] = useState(false);
+  const [result, setResult] = useState<ExplainResult>();
+  const [error, setError] = useState<string>();
+
+  const run = async () => {
+    setRunning(true);
+    setStreamed('');
+    setResult(undefined);
+    setError(undefined);
+    try {
+      setResult(await api.explainFinding(props.entityRef, props.findingId, t => setStreamed(s => s + t)));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  const e = result?.explanation;
+  return (
+    <Box mt={1}>
+      <Button size="small" variant="outlined" color="primary" onClick={run} disabled={running}>
+        {running ? <CircularProgress size={14} /> : 'Explain'}
+      </Button>
+      {error && (
+        <Typography color="error" variant="body2" role="alert">
+          Explanation failed: {error}
+        </Typography>
+      )}
+      {!result && streamed && (
+        <Typography component="pre" variant="body2" style={{ whiteSpace: 'pre-wrap' }} aria-live="polite">
+          {streamed}
+        </Typography>
+      )}
+      {e && (
+        <Box mt={1} aria-label="explanation">
+          <Typography variant="caption">
+            {result.source === 'catalog' ? 'Built-in remediation guide (no AI configured)' : `AI explanation (${result.model ?? 'model'}${result.source === 'cache' ? ', cached' : ''})`}
+          </Typography>
+          {result.warning && <Typography variant="body2" color="textSecondary">{result.warning}</Typography>}
+          <Typography variant="body1" style={{ whiteSpace: 'pre-wrap' }}>{e.summary}</Typography>
+          {e.likelyCause && <Typography variant="body2"><strong>Likely cause:</strong> {e.likelyCause}</Typography>}
+          {e.steps.length > 0 && (
+            <ol>
+              {e.steps.map((s, i) => <li key={i}><Typography variant="body2">{s}</Typography></li>)}
+            </ol>
+          )}
+          {e.commands.length > 0 && (
+            <Typography component="pre" variant="body2" style={{ whiteSpace: 'pre-wrap', fontFamily: 'monospace' }}>
+              {e.commands.join('\n')}
+            </Typography>
+          )}
+        </Box>
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,189 @@
+import { RootConfigService } from '@backstage/backend-plugin-api';
+import { Config, ConfigReader, readDurationFromConfig } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { durationToMilliseconds } from '@backstage/types';
+import {
+  compileCustomRules,
+  createDetectionEngine,
+  CustomRuleError,
+  CustomRuleSpec,
+  validateCustomRules,
+} from '@periscope/backstage-plugin-runtime-security-common';
+import { ClusterDetails, readClusters } from '@periscope/kube-access';
+
+/** Detection settings shared by every source. */
+export interface AnalyzerSettings {
+  clusterCidrs?: string[];
+  disabledRules?: string[];
+  customRules: CustomRuleSpec[];
+  maxLineBytes?: number;
+}
+
+/** `runtimeSecurity.sources.kubernetes`. */
+export interface KubernetesSourceSettings {
+  enabled: boolean;
+  labelSelector: string;
+  container: string;
+  namespace?: string;
+  clusters: ClusterDetails[];
+  /** How long one scheduled run follows the logs before it hands over (checkpoint saved). */
+  followWindowMs: number;
+  /** How often a run lists the Tetragon pods again. */
+  rescanMs: number;
+  /** Lines are stored at least this often while following. */
+  flushMs: number;
+}
+
+/** One entry of `runtimeSecurity.sources.files`. */
+export interface FileSourceSettings {
+  id: string;
+  path: string;
+  cluster?: string;
+  pollMs: number;
+}
+
+/** `runtimeSecurity.ingest`. */
+export interface HttpIngestSettings {
+  token?: string;
+  maxBodyBytes: number;
+  maxQueuedLines: number;
+  retryAfterSeconds: number;
+}
+
+/** The plugin's settings, validated once at start-up. */
+export interface RuntimeSecurityConfig {
+  retentionMs: number;
+  analyzer: AnalyzerSettings;
+  kubernetes: KubernetesSourceSettings;
+  files: FileSourceSettings[];
+  ingest: HttpIngestSettings;
+  clusters: ClusterDetails[];
+}
+
+function durationMs(config: Config, key: string, fallbackMs: number, prefix = ''): number {
+  if (!config.has(key)) return fallbackMs;
+  let ms: number;
+  try {
+    ms = durationToMilliseconds(readDurationFromConfig(config, { key }));
+  } catch (e) {
+    throw new InputError(
+      `runtimeSecurity.${prefix}${key} is not a duration (${(e as Error).message}): use an ISO 8601 duration such as P30D or PT10M, or an object such as { days: 30 }`,
+    );
+  }
+  if (!(ms > 0)) throw new InputError(`runtimeSecurity.${prefix}${key} must be longer than zero`);
+  return ms;
+}
+
+function positiveInt(config: Config, key: string, fallback: number): number {
+  const v = config.getOptionalNumber(key);
+  if (v === undefined) return fallback;
+  if (!Number.isInteger(v) || v <= 0) {
+    throw new InputError(`runtimeSecurity.${key} is ${v}: it must be a positive whole number`);
+  }
+  return v;
+}
+
+function readAnalyzer(rs: Config): AnalyzerSettings {
+  let customRules: CustomRuleSpec[];
+  try {
+    customRules = validateCustomRules(rs.has('customRules') ? rs.get('customRules') : undefined);
+  } catch (e) {
+    if (e instanceof CustomRuleError) throw new InputError(`runtimeSecurity.customRules: ${e.message}`);
+    throw e;
+  }
+  const settings: AnalyzerSettings = {
+    clusterCidrs: rs.getOptionalStringArray('clusterCidrs'),
+    disabledRules: rs.getOptionalStringArray('disabledRules'),
+    customRules,
+    maxLineBytes: rs.has('maxLineBytes') ? positiveInt(rs, 'maxLineBytes', 262144) : undefined,
+  };
+  try {
+    createDetectionEngine({
+      clusterCidrs: settings.clusterCidrs,
+      disabledRules: settings.disabledRules,
+      extraRules: compileCustomRules(customRules),
+    });
+  } catch (e) {
+    throw new InputError(
+      `runtimeSecurity (clusterCidrs / disabledRules / customRules) is invalid: ${(e as Error).message}`,
+    );
+  }
+  return settings;
+}
+
+function readKubernetes(rs: Config, clusters: ClusterDetails[]): KubernetesSourceSettings {
+  const k = rs.getOptionalConfig('sources.kubernetes');
+  const names = k?.getOptionalStringArray('clusters');
+  let selected = clusters;
+  if (names) {
+    const unknown = names.filter(n => !clusters.some(c => c.name === n));
+    if (unknown.length) {
+      throw new InputError(
+        `runtimeSecurity.sources.kubernetes.clusters names ${unknown.map(n => `'${n}'`).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not in kubernetes.clusterLocatorMethods; configured clusters: ${clusters.map(c => c.name).join(', ') || 'none'}`,
+      );
+    }
+    selected = clusters.filter(c => names.includes(c.name));
+  }
+  const labelSelector = k?.getOptionalString('labelSelector') ?? 'app.kubernetes.io/name=tetragon';
+  if (!labelSelector.trim()) {
+    throw new InputError('runtimeSecurity.sources.kubernetes.labelSelector is empty: give the label selector of the Tetragon pods, e.g. app.kubernetes.io/name=tetragon');
+  }
+  const settings: KubernetesSourceSettings = {
+    enabled: (k?.getOptionalBoolean('enabled') ?? true) && selected.length > 0,
+    labelSelector,
+    container: k?.getOptionalString('container') ?? 'export-stdout',
+    namespace: k?.getOptionalString('namespace'),
+    clusters: selected,
+    followWindowMs: k ? durationMs(k, 'followWindow', 5 * 60_000, 'sources.kubernetes.') : 5 * 60_000,
+    rescanMs: k ? durationMs(k, 'rescanInterval', 30_000, 'sources.kubernetes.') : 30_000,
+    flushMs: k ? durationMs(k, 'flushInterval', 1000, 'sources.kubernetes.') : 1000,
+  };
+  return settings;
+}
+
+function readFiles(rs: Config): FileSourceSettings[] {
+  const files = rs.getOptionalConfigArray('sources.files') ?? [];
+  const ids = new Set<string>();
+  return files.map((f, i) => {
+    const path = f.getOptionalString('path');
+    if (!path || !path.startsWith('/')) {
+      throw new InputError(
+        `runtimeSecurity.sources.files[${i}].path is ${path ? `'${path}', which is not absolute` : 'missing'}: give the absolute path of a Tetragon JSON export file, e.g. /var/run/cilium/tetragon/tetragon.log`,
+      );
+    }
+    const id = `file:${f.getOptionalString('name') ?? path}`;
+    if (ids.has(id)) throw new InputError(`runtimeSecurity.sources.files[${i}]: '${id}' is configured twice; give each file a unique path or name`);
+    ids.add(id);
+    return { id, path, cluster: f.getOptionalString('cluster'), pollMs: durationMs(f, 'pollInterval', 2000, `sources.files[${i}].`) };
+  });
+}
+
+function readIngest(rs: Config): HttpIngestSettings {
+  const token = rs.getOptionalString('ingest.token');
+  if (token !== undefined && token.length < 16) {
+    throw new InputError('runtimeSecurity.ingest.token is shorter than 16 characters: use a long random secret (e.g. openssl rand -hex 32)');
+  }
+  return {
+    token,
+    maxBodyBytes: positiveInt(rs, 'ingest.maxBodyBytes', 5 * 1024 * 1024),
+    maxQueuedLines: positiveInt(rs, 'ingest.maxQueuedLines', 50_000),
+    retryAfterSeconds: positiveInt(rs, 'ingest.retryAfterSeconds', 2),
+  };
+}
+
+/**
+ * Reads and validates `runtimeSecurity` (and the clusters of the standard
+ * `kubernetes` section). Throws an `InputError` naming the key and the fix.
+ */
+export function readRuntimeSecurityConfig(config: RootConfigService): RuntimeSecurityConfig {
+  const section: Config = config.getOptionalConfig('runtimeSecurity') ?? new ConfigReader({});
+  const clusters = readClusters(config);
+  return {
+    retentionMs: durationMs(section, 'retention', 30 * 24 * 3600_000),
+    analyzer: readAnalyzer(section),
+    kubernetes: readKubernetes(section, clusters),
+    files: readFiles(section),
+    ingest: readIngest(section),
+    clusters,
+  };
+}

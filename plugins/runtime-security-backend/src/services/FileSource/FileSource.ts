@@ -1,0 +1,124 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import fs from 'node:fs';
+import { AnalyzerSettings, FileSourceSettings } from '../../config';
+import { FindingsStore } from '../FindingsStore/FindingsStore';
+import { SourceIngester } from '../IngestService/SourceIngester';
+
+/** Where a followed file was read up to. */
+export interface FileCheckpoint {
+  ino: number;
+  dev: number;
+  /** Byte offset just after the last complete line stored. */
+  offset: number;
+}
+
+/** Bytes read per step; lines are stored after each step. */
+const READ_CHUNK = 1024 * 1024;
+
+/** The files a rotated log may have been renamed to (logrotate / Tetragon's own rotation). */
+function rotatedNames(path: string): string[] {
+  return [`${path}.1`, `${path}.0`, `${path}.old`];
+}
+
+async function statOrUndefined(path: string): Promise<fs.Stats | undefined> {
+  try {
+    return await fs.promises.stat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Follows a Tetragon JSON export file on disk (`--export-filename`).
+ *
+ * Each {@link FileSource.poll} reads from the stored offset to the end, only
+ * whole lines, and advances the checkpoint after the store accepted them.
+ * Rotation: when the inode changes, the rest of the old file is read from its
+ * rotated name (`.1`, `.0`, `.old`) when it is there, then the new file from
+ * the start. Truncation (size below the offset, same inode) restarts at 0.
+ */
+export class FileSource {
+  readonly id: string;
+  private readonly ingester: SourceIngester;
+
+  constructor(
+    private readonly settings: FileSourceSettings,
+    private readonly deps: { store: FindingsStore; logger: LoggerService; analyzer: AnalyzerSettings },
+  ) {
+    this.id = settings.id;
+    this.ingester = new SourceIngester(this.id, 'file', deps);
+  }
+
+  /** Reads whatever was appended since the last poll. Returns the number of lines stored. */
+  async poll(signal?: AbortSignal): Promise<number> {
+    const path = this.settings.path;
+    let cp = await this.deps.store.getCheckpoint<FileCheckpoint>(this.id);
+    let st: fs.Stats | undefined;
+    try {
+      st = await statOrUndefined(path);
+    } catch (e) {
+      await this.ingester.fail(`cannot read ${path}: ${(e as Error).message}`, cp);
+      return 0;
+    }
+    if (!st) {
+      await this.ingester.fail(`${path} does not exist: check runtimeSecurity.sources.files and Tetragon's --export-filename`, cp);
+      return 0;
+    }
+    let lines = 0;
+    if (cp && (cp.ino !== st.ino || cp.dev !== st.dev)) {
+      lines += await this.drainRotated(cp, signal);
+      cp = undefined;
+    } else if (cp && st.size < cp.offset) {
+      this.deps.logger.info(`runtime-security: ${path} was truncated (size ${st.size} < offset ${cp.offset}); reading it from the start`);
+      cp = undefined;
+    }
+    const start: FileCheckpoint = cp ?? { ino: st.ino, dev: st.dev, offset: 0 };
+    lines += await this.readFrom(path, start, signal, true);
+    return lines;
+  }
+
+  private async drainRotated(cp: FileCheckpoint, signal?: AbortSignal): Promise<number> {
+    for (const name of rotatedNames(this.settings.path)) {
+      const st = await statOrUndefined(name).catch(() => undefined);
+      if (st && st.ino === cp.ino && st.dev === cp.dev && st.size > cp.offset) {
+        this.deps.logger.info(`runtime-security: ${this.settings.path} was rotated; reading the rest of ${name}`);
+        return this.readFrom(name, cp, signal, false);
+      }
+    }
+    return 0;
+  }
+
+  /** Reads whole lines from `cp.offset` to the current end; saves the checkpoint after each chunk. */
+  private async readFrom(path: string, cp: FileCheckpoint, signal: AbortSignal | undefined, save: boolean): Promise<number> {
+    const fh = await fs.promises.open(path, 'r');
+    let offset = cp.offset;
+    let stored = 0;
+    try {
+      const buf = Buffer.alloc(READ_CHUNK);
+      let carry = Buffer.alloc(0);
+      for (;;) {
+        if (signal?.aborted) break;
+        const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, offset + carry.length);
+        if (bytesRead === 0) break;
+        const data = Buffer.concat([carry, buf.subarray(0, bytesRead)]);
+        const lastNl = data.lastIndexOf(0x0a);
+        if (lastNl < 0) {
+          carry = data;
+          continue;
+        }
+        const text = data.subarray(0, lastNl).toString('utf8');
+        const lines = text.split('\n').map(l => (l.endsWith('\r') ? l.slice(0, -1) : l));
+        await this.ingester.pushLines(lines, { cluster: this.settings.cluster });
+        stored += lines.length;
+        offset += lastNl + 1;
+        carry = data.subarray(lastNl + 1);
+        if (save) await this.ingester.save({ ino: cp.ino, dev: cp.dev, offset });
+      }
+    } finally {
+      await fh.close();
+    }
+    if (save && stored === 0) await this.ingester.save({ ino: cp.ino, dev: cp.dev, offset });
+    return stored;
+  }
+}

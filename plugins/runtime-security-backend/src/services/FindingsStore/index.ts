@@ -1,0 +1,2 @@
+export { FindingsStore } from './FindingsStore';
+export * from './types';

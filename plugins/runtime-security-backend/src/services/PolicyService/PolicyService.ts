@@ -1,0 +1,163 @@
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import {
+  BUILTIN_RULES,
+  DetectionRule,
+  TetragonEventType,
+} from '@periscope/backstage-plugin-runtime-security-common';
+import { ClusterDetails, ClusterError, fanOutClusters, kubeConfigFor } from '@periscope/kube-access';
+import { FindingsStore } from '../FindingsStore/FindingsStore';
+
+/**
+ * One TracingPolicy or TracingPolicyNamespaced of a cluster.
+ * @public
+ */
+export interface TracingPolicySummary {
+  cluster: string;
+  kind: 'TracingPolicy' | 'TracingPolicyNamespaced';
+  name: string;
+  namespace?: string;
+  /** `enforcement` when any selector has a Sigkill / Override / NotifyEnforcer action, else `monitoring`. */
+  mode: 'enforcement' | 'monitoring';
+  /** Hook sections present (kprobes, tracepoints, lsmhooks, uprobes, usdts). */
+  hooks: string[];
+  /** Kernel functions / tracepoints / symbols hooked. */
+  calls: string[];
+  /** Findings whose sample event came from this policy. */
+  findings: number;
+}
+
+/**
+ * A rule that needs probe events no installed policy emits.
+ * @public
+ */
+export interface UnfedRule {
+  rule: string;
+  title: string;
+  eventTypes: TetragonEventType[];
+}
+
+/**
+ * Answer of GET /policies.
+ * @public
+ */
+export interface PoliciesResponse {
+  policies: TracingPolicySummary[];
+  /** Clusters where the cilium.io TracingPolicy CRDs are not installed (404). */
+  notInstalled: string[];
+  unfedRules: UnfedRule[];
+  errors: ClusterError[];
+}
+
+const ENFORCING = new Set(['sigkill', 'override', 'notifyenforcer']);
+const HOOKS: Record<string, TetragonEventType> = {
+  kprobes: 'process_kprobe',
+  tracepoints: 'process_tracepoint',
+  lsmhooks: 'process_lsm',
+  uprobes: 'process_uprobe',
+  usdts: 'process_usdt',
+};
+/** Events Tetragon emits without any policy. */
+const BASE_EVENTS: TetragonEventType[] = ['process_exec', 'process_exit', 'process_throttle', 'rate_limit_info', 'process_loader'];
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+function callOf(hook: string, h: Obj): string | undefined {
+  if (hook === 'tracepoints') return h.subsystem && h.event ? `${h.subsystem}/${h.event}` : undefined;
+  if (hook === 'uprobes') return [h.path, ...arr(h.symbols)].filter(Boolean).join(':') || undefined;
+  if (hook === 'usdts') return h.provider && h.name ? `${h.provider}:${h.name}` : undefined;
+  if (typeof h.call === 'string') return h.call;
+  return typeof h.hook === 'string' ? h.hook : undefined;
+}
+
+/**
+ * Mode, hooks and calls of a TracingPolicy object (pure; the spec as the API returns it).
+ * @public
+ */
+export function summarizePolicySpec(spec: unknown): Pick<TracingPolicySummary, 'mode' | 'hooks' | 'calls'> {
+  const s = isObj(spec) ? spec : {};
+  let enforcing = false;
+  const hooks: string[] = [];
+  const calls: string[] = [];
+  for (const hook of Object.keys(HOOKS)) {
+    const list = arr(s[hook]).filter(isObj);
+    if (!list.length) continue;
+    hooks.push(hook);
+    for (const h of list) {
+      const call = callOf(hook, h);
+      if (call) calls.push(call);
+      for (const sel of arr(h.selectors).filter(isObj)) {
+        for (const a of arr(sel.matchActions).filter(isObj)) {
+          if (typeof a.action === 'string' && ENFORCING.has(a.action.toLowerCase())) enforcing = true;
+        }
+      }
+    }
+  }
+  return { mode: enforcing ? 'enforcement' : 'monitoring', hooks, calls };
+}
+
+/**
+ * Rules whose event types are all probe events and no installed policy has a
+ * hook section emitting one of them (so the rule can never fire).
+ * @public
+ */
+export function unfedRules(rules: readonly DetectionRule[], policies: TracingPolicySummary[]): UnfedRule[] {
+  const emitted = new Set<TetragonEventType>(BASE_EVENTS);
+  for (const p of policies) for (const h of p.hooks) emitted.add(HOOKS[h]);
+  return rules
+    .filter(r => !r.eventTypes.some(t => emitted.has(t)))
+    .map(r => ({ rule: r.id, title: r.title, eventTypes: [...r.eventTypes] }));
+}
+
+/**
+ * Lists TracingPolicy (cluster-scoped) and TracingPolicyNamespaced objects
+ * (cilium.io/v1alpha1) of every cluster; a 404 means the CRDs are not installed.
+ * @public
+ */
+export async function listPolicies(deps: {
+  clusters: ClusterDetails[];
+  store: FindingsStore;
+  timeoutMs: number;
+  rules?: readonly DetectionRule[];
+}): Promise<PoliciesResponse> {
+  const notInstalled: string[] = [];
+  const { results, errors } = await fanOutClusters(
+    deps.clusters,
+    async cluster => {
+      const api = kubeConfigFor(cluster).makeApiClient(CustomObjectsApi);
+      const out: TracingPolicySummary[] = [];
+      for (const [plural, kind] of [
+        ['tracingpolicies', 'TracingPolicy'],
+        ['tracingpoliciesnamespaced', 'TracingPolicyNamespaced'],
+      ] as const) {
+        let list: { items?: unknown[] };
+        try {
+          list = (await api.listClusterCustomObject({ group: 'cilium.io', version: 'v1alpha1', plural })) as { items?: unknown[] };
+        } catch (e) {
+          if ((e as { code?: number }).code === 404) {
+            if (!notInstalled.includes(cluster.name)) notInstalled.push(cluster.name);
+            continue;
+          }
+          throw e;
+        }
+        for (const item of arr(list.items).filter(isObj)) {
+          const meta = isObj(item.metadata) ? item.metadata : {};
+          out.push({
+            cluster: cluster.name,
+            kind,
+            name: String(meta.name ?? ''),
+            namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
+            ...summarizePolicySpec(item.spec),
+            findings: 0,
+          });
+        }
+      }
+      return out;
+    },
+    { timeoutMs: deps.timeoutMs },
+  );
+  const counts = await deps.store.countsByPolicy();
+  const policies = results.flatMap(r => r.value).map(p => ({ ...p, findings: counts.get(p.name) ?? 0 }));
+  return { policies, notInstalled, unfedRules: unfedRules(deps.rules ?? BUILTIN_RULES, policies), errors };
+}

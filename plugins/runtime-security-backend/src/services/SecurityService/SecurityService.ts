@@ -1,0 +1,165 @@
+import { BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { matchesLabelSelector, workloadSelectorFor } from '@periscope/kube-access';
+import { FindingsStore } from '../FindingsStore/FindingsStore';
+import {
+  FindingFilter,
+  SourceStats,
+  StoredFinding,
+  StoredFindingDetail,
+  TimelineBucket,
+  TriageState,
+} from '../FindingsStore/types';
+
+/**
+ * What an entity's Security tab shows.
+ * @public
+ */
+export interface EntitySecurity {
+  entityRef: string;
+  status: 'ok' | 'not-configured' | 'not-annotated';
+  labelSelector?: string;
+  namespace?: string;
+  findings: StoredFinding[];
+  /** Ingest sources with an error (findings may be incomplete). */
+  errors: Array<{ cluster: string; errorType: string; message: string }>;
+}
+
+/**
+ * Findings over time of one entity.
+ * @public
+ */
+export interface EntityTimeline {
+  entityRef: string;
+  bucket: 'hour' | 'day';
+  buckets: TimelineBucket[];
+}
+
+/**
+ * Ingest health: one row per source.
+ * @public
+ */
+export interface IngestHealth {
+  sources: SourceStats[];
+  /** Lines waiting in the POST /ingest queue of this replica. */
+  queuedLines: number;
+}
+
+/**
+ * Reads and triages findings. Entity-scoped methods resolve the entity through
+ * the catalog with the caller's credentials; permission checks happen in the router.
+ * @public
+ */
+export interface SecurityService {
+  getEntitySecurity(options: { entityRef: string; credentials: BackstageCredentials }): Promise<EntitySecurity>;
+  getEntityFinding(options: { entityRef: string; id: string; credentials: BackstageCredentials }): Promise<StoredFindingDetail>;
+  triageEntityFinding(options: {
+    entityRef: string;
+    id: string;
+    state: TriageState;
+    reason?: string;
+    by: string;
+    credentials: BackstageCredentials;
+  }): Promise<StoredFindingDetail>;
+  getEntityTimeline(options: { entityRef: string; days: number; credentials: BackstageCredentials }): Promise<EntityTimeline>;
+  listFindings(filter: FindingFilter): Promise<{ findings: StoredFinding[] }>;
+  getIngestHealth(): Promise<IngestHealth>;
+}
+
+const DAY = 24 * 3600_000;
+
+/** @public */
+export function createSecurityService(deps: {
+  configured: boolean;
+  catalog: CatalogService;
+  logger: LoggerService;
+  store: FindingsStore;
+  queuedLines: () => number;
+  now?: () => number;
+}): SecurityService {
+  const now = () => (deps.now ? deps.now() : Date.now());
+
+  async function entityOf(entityRef: string, credentials: BackstageCredentials): Promise<Entity> {
+    const entity = await deps.catalog.getEntityByRef(entityRef, { credentials });
+    if (!entity) throw new NotFoundError(`entity '${entityRef}' is not in the catalog`);
+    return entity;
+  }
+
+  async function findingsOf(entity: Entity): Promise<StoredFinding[] | undefined> {
+    const selector = workloadSelectorFor(entity);
+    if (!selector) return undefined;
+    const rows = await deps.store.list(selector.namespace ? { namespace: selector.namespace } : {});
+    return rows.filter(f => f.namespace !== '' && matchesLabelSelector(f.labels, selector.labelSelector));
+  }
+
+  async function entityFinding(entityRef: string, id: string, credentials: BackstageCredentials) {
+    const entity = await entityOf(entityRef, credentials);
+    const finding = await deps.store.get(id);
+    const selector = workloadSelectorFor(entity);
+    const belongs =
+      finding &&
+      selector &&
+      finding.namespace !== '' &&
+      (!selector.namespace || finding.namespace === selector.namespace) &&
+      matchesLabelSelector(finding.labels, selector.labelSelector);
+    if (!finding || !belongs) {
+      throw new NotFoundError(`finding '${id}' does not exist for ${entityRef} (it may have expired, or belong to another entity)`);
+    }
+    return finding;
+  }
+
+  async function sourceErrors(): Promise<EntitySecurity['errors']> {
+    const sources = await deps.store.listSources();
+    return sources
+      .filter(s => s.error)
+      .map(s => ({ cluster: s.id, errorType: 'INGEST_ERROR', message: s.error! }));
+  }
+
+  return {
+    async getEntitySecurity({ entityRef, credentials }) {
+      const entity = await entityOf(entityRef, credentials);
+      if (!deps.configured) return { entityRef, status: 'not-configured', findings: [], errors: [] };
+      const selector = workloadSelectorFor(entity);
+      const findings = await findingsOf(entity);
+      if (!selector || !findings) return { entityRef, status: 'not-annotated', findings: [], errors: [] };
+      return {
+        entityRef,
+        status: 'ok',
+        labelSelector: selector.labelSelector,
+        namespace: selector.namespace,
+        findings,
+        errors: await sourceErrors(),
+      };
+    },
+
+    async getEntityFinding({ entityRef, id, credentials }) {
+      return entityFinding(entityRef, id, credentials);
+    },
+
+    async triageEntityFinding({ entityRef, id, state, reason, by, credentials }) {
+      await entityFinding(entityRef, id, credentials);
+      await deps.store.triage(id, { state, reason, by, at: new Date(now()).toISOString() });
+      return entityFinding(entityRef, id, credentials);
+    },
+
+    async getEntityTimeline({ entityRef, days, credentials }) {
+      const entity = await entityOf(entityRef, credentials);
+      const findings = (await findingsOf(entity)) ?? [];
+      const bucket = days <= 2 ? 'hour' : 'day';
+      const bucketMs = bucket === 'hour' ? 3600_000 : DAY;
+      const sinceMs = Math.floor((now() - days * DAY) / bucketMs) * bucketMs;
+      const buckets = await deps.store.timeline(findings.map(f => f.id), { sinceMs, bucketMs });
+      return { entityRef, bucket, buckets };
+    },
+
+    async listFindings(filter) {
+      return { findings: await deps.store.list(filter) };
+    },
+
+    async getIngestHealth() {
+      return { sources: await deps.store.listSources(), queuedLines: deps.queuedLines() };
+    },
+  };
+}

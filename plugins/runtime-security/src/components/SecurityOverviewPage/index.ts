@@ -1,0 +1,1 @@
+export { SecurityOverviewPage } from './SecurityOverviewPage';
