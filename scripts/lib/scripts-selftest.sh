@@ -21,12 +21,14 @@ out="$(env -i HOME="$tmp" PATH="$tmp/bin" PERISCOPE_CACHE="$tmp/cache" /bin/bash
 check "no node and no npm" "Node 22 is needed .* Install Node.js 22 or 24" "$out" "$rc"
 
 # 2. a port in use: scripts/start names the port and what to do
-port_holder() { python3 -c "import socket,time;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('127.0.0.1',$1));s.listen();time.sleep(60)" & echo $!; }
+# the holder's output goes to /dev/null, or $(port_holder …) would wait for it to exit
+port_holder() { python3 -c "import socket,time;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('127.0.0.1',$1));s.listen();time.sleep(120)" >/dev/null 2>&1 & echo $!; }
 if (exec 3<>/dev/tcp/127.0.0.1/3000) 2>/dev/null; then
   echo "skip port-in-use check: something already listens on :3000"
 else
   pid="$(port_holder 3000)"; sleep 0.5
-  out="$(PERISCOPE_NO_LOCAL_CLUSTER=1 "$ROOT/scripts/start" 2>&1)"; rc=$?
+  # `timeout`: should the check ever pass by mistake, no portal is left running
+  out="$(PERISCOPE_NO_LOCAL_CLUSTER=1 timeout 120 "$ROOT/scripts/start" 2>&1)"; rc=$?
   kill "$pid" 2>/dev/null
   check "port 3000 in use" "port 3000 \(needed for the portal frontend\) is already in use.*Stop that process" "$out" "$rc"
 fi

@@ -71,5 +71,6 @@ backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.add(import('@periscope/backstage-plugin-k8s-diagnostics-backend'));
 backend.add(import('@periscope/backstage-plugin-module-deploy-backend'));
+backend.add(import('@periscope/backstage-plugin-scaffolder-backend-module-periscope'));
 backend.add(import('@periscope/backstage-plugin-runtime-security-backend'));
 backend.start();

@@ -1,104 +1,378 @@
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { kubernetesConfigFromKubeconfig } from '@periscope/kube-access';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import path from 'node:path';
 import request from 'supertest';
-import { moduleDeployPlugin } from './plugin';
+import { findTool } from './engine';
+import {
+  EXAMPLES,
+  cluster,
+  modulesConfig,
+  oneCluster,
+  start,
+} from './__testUtils__/testSupport';
 
-const entities = [
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: 'checkout', namespace: 'default', annotations: { 'periscope.dev/module': './modules/web', 'backstage.io/kubernetes-namespace': 'shop' } },
-    spec: { type: 'service', owner: 'team-shop', lifecycle: 'production' },
-  },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: 'bare', namespace: 'default' },
-    spec: { type: 'service', owner: 'team-shop', lifecycle: 'production' },
-  },
+const cue = findTool('cue');
+if (!cue) {
+  // eslint-disable-next-line no-console
+  console.warn(
+    'SKIPPED render-dependent tests: no cue binary (set PERISCOPE_CUE_BIN or run ./scripts/build-tools --peers)',
+  );
+}
+
+const E = '?entityRef=component:default/checkout';
+const target = { module: 'minimal', instanceName: 'web', namespace: 'shop' };
+const routes: Array<[string, string, object | undefined, string]> = [
+  ['get', `/entity${E}`, undefined, 'module-deploy.instance.read'],
+  ['get', `/entity/schema${E}`, undefined, 'module-deploy.instance.read'],
+  [
+    'post',
+    `/entity/preview${E}`,
+    { values: {} },
+    'module-deploy.instance.read',
+  ],
+  ['get', `/entity/history${E}`, undefined, 'module-deploy.instance.read'],
+  [
+    'post',
+    `/entity/deploy${E}`,
+    { values: {} },
+    'module-deploy.instance.apply',
+  ],
+  [
+    'post',
+    `/entity/rollback${E}`,
+    { revision: 1 },
+    'module-deploy.instance.apply',
+  ],
+  [
+    'post',
+    `/entity/delete${E}`,
+    { confirm: 'checkout' },
+    'module-deploy.instance.apply',
+  ],
+  ['get', '/modules', undefined, 'module-deploy.modules.read'],
+  ['post', '/instances/preview', target, 'module-deploy.instance.read'],
+  ['post', '/instances/deploy', target, 'module-deploy.instance.apply'],
 ];
-const oneCluster = {
-  kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters: [{ name: 'c1', url: 'https://127.0.0.1:1', serviceAccountToken: 't' }] }] },
-  periscope: { clusterTimeoutMs: 2000 },
-};
 
-async function start(opts: { config?: object; result?: AuthorizeResult.ALLOW | AuthorizeResult.DENY } = {}) {
-  const { server } = await startTestBackend({
-    features: [
-      moduleDeployPlugin,
-      catalogServiceMock.factory({ entities }),
-      mockServices.rootConfig.factory({ data: opts.config ?? {} }),
-      mockServices.permissions.factory({ result: opts.result ?? AuthorizeResult.ALLOW }),
-    ],
-  });
-  return server;
+function call(server: any, method: string, url: string, body?: object) {
+  const r =
+    method === 'get'
+      ? request(server).get(`/api/module-deploy${url}`)
+      : request(server)
+          .post(`/api/module-deploy${url}`)
+          .send(body ?? {});
+  return r;
 }
 
 describe('module-deploy backend', () => {
+  jest.setTimeout(120_000);
+
   it('serves /health without credentials', async () => {
     const server = await start();
-    const res = await request(server).get('/api/module-deploy/health').set('Authorization', mockCredentials.none.header());
+    const res = await request(server)
+      .get('/api/module-deploy/health')
+      .set('Authorization', mockCredentials.none.header());
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
   });
 
-  it('needs credentials for /entity', async () => {
-    const server = await start();
-    const res = await request(server).get('/api/module-deploy/entity?entityRef=component:default/checkout').set('Authorization', mockCredentials.none.header());
+  it.each(routes)('needs credentials for %s %s', async (method, url, body) => {
+    const server = await start({ config: oneCluster });
+    const res = await call(server, method, url, body).set(
+      'Authorization',
+      mockCredentials.none.header(),
+    );
     expect(res.status).toBe(401);
   });
 
-  it('answers 403 when the read permission is denied', async () => {
-    const server = await start({ config: oneCluster, result: AuthorizeResult.DENY });
-    const res = await request(server).get('/api/module-deploy/entity?entityRef=component:default/checkout');
-    expect(res.status).toBe(403);
-    expect(res.body.error.message).toMatch(/module-deploy.instance.read/);
+  it.each(routes)(
+    'answers 403 on %s %s (body %j) when %s is denied',
+    async (method, url, body, permission) => {
+      const server = await start({ config: oneCluster, deny: [permission] });
+      const res = await call(server, method, url, body);
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toContain(permission);
+    },
+  );
+
+  it('stays readable when only the apply permission is denied (read-only tab)', async () => {
+    const server = await start({
+      config: oneCluster,
+      deny: ['module-deploy.instance.apply'],
+    });
+    const res = await call(server, 'get', `/entity${E}`);
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('ok');
   });
 
   it.each([
-    ['', /'entityRef' is missing/],
-    ['?entityRef=', /'entityRef' is missing/],
-    ['?entityRef=component:default/', /not an entity reference/],
-  ])('rejects bad input %s with 400', async (query, message) => {
-    const server = await start();
-    const res = await request(server).get(`/api/module-deploy/entity${query}`);
+    ['get', '/entity', undefined, /'entityRef' is missing/],
+    [
+      'get',
+      '/entity?entityRef=component:default/',
+      undefined,
+      /not an entity reference/,
+    ],
+    ['get', '/entity/schema', undefined, /'entityRef' is missing/],
+    ['get', '/entity/history?entityRef=', undefined, /'entityRef' is missing/],
+    ['post', `/entity/preview${E}`, {}, /values/],
+    ['post', `/entity/preview${E}`, { values: [1] }, /values/],
+    ['post', `/entity/deploy${E}`, { values: 'x' }, /values/],
+    ['post', `/entity/deploy${E}`, { values: {}, extra: 1 }, /extra/],
+    ['post', `/entity/rollback${E}`, { revision: 0 }, /revision/],
+    ['post', `/entity/rollback${E}`, { revision: 'two' }, /revision/],
+    ['post', `/entity/delete${E}`, {}, /confirm/],
+    [
+      'post',
+      `/entity/delete${E}`,
+      { confirm: 'wrong' },
+      /type the instance name 'checkout'/,
+    ],
+    ['post', '/instances/preview', { module: 'minimal' }, /instanceName/],
+    [
+      'post',
+      '/instances/deploy',
+      { ...target, module: 'nope' },
+      /module 'nope' is unknown/,
+    ],
+    [
+      'post',
+      '/instances/deploy',
+      { ...target, module: 'oci://evil.example/x:1' },
+      /not under a configured OCI module/,
+    ],
+    [
+      'post',
+      '/instances/deploy',
+      { ...target, namespace: 'Bad_NS' },
+      /not a valid Kubernetes name/,
+    ],
+    [
+      'post',
+      '/instances/deploy',
+      { ...target, clusters: ['ghost'] },
+      /cluster 'ghost', which is not configured; configured clusters: c1/,
+    ],
+  ])('rejects bad input: %s %s %j', async (method, url, body, message) => {
+    const server = await start({ config: oneCluster });
+    const res = await call(server, method, url, body);
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(message);
   });
 
   it('answers 404 for an entity that is not in the catalog', async () => {
     const server = await start({ config: oneCluster });
-    const res = await request(server).get('/api/module-deploy/entity?entityRef=component:default/ghost');
+    const res = await call(
+      server,
+      'get',
+      '/entity?entityRef=component:default/ghost',
+    );
     expect(res.status).toBe(404);
+  });
+
+  it('explains an annotation it cannot resolve', async () => {
+    const server = await start({ config: oneCluster });
+    const res = await call(
+      server,
+      'get',
+      '/entity?entityRef=component:default/stray',
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(
+      /'\.\/elsewhere' is a relative path, but entity stray does not come from a file location/,
+    );
   });
 
   it('says not-configured without clusters and not-annotated without annotations', async () => {
     let server = await start();
-    let res = await request(server).get('/api/module-deploy/entity?entityRef=component:default/checkout');
-    expect(res.body).toMatchObject({ status: 'not-configured' });
+    let res = await call(server, 'get', `/entity${E}`);
+    expect(res.body).toMatchObject({ status: 'not-configured', instances: [] });
     server = await start({ config: oneCluster });
-    res = await request(server).get('/api/module-deploy/entity?entityRef=component:default/bare');
+    res = await call(server, 'get', '/entity?entityRef=component:default/bare');
     expect(res.body).toMatchObject({ status: 'not-annotated' });
+    res = await call(
+      server,
+      'post',
+      '/entity/deploy?entityRef=component:default/bare',
+      { values: {} },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(
+      /has no periscope.dev\/module annotation/,
+    );
   });
 
   it('turns an unreachable cluster into a typed per-cluster error', async () => {
     const server = await start({ config: oneCluster });
-    const res = await request(server).get('/api/module-deploy/entity?entityRef=component:default/checkout');
+    const res = await call(server, 'get', `/entity${E}`);
     expect(res.status).toBe(200);
-    expect(res.body.status).toBe('ok');
-    expect(res.body.errors).toEqual([expect.objectContaining({ cluster: 'c1', errorType: 'UNREACHABLE' })]);
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      target: {
+        module: 'minimal',
+        instanceName: 'checkout',
+        namespace: 'shop',
+        clusters: ['c1'],
+      },
+    });
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ cluster: 'c1', errorType: 'UNREACHABLE' }),
+    ]);
   });
 
-  const live = process.env.PERISCOPE_KUBECONFIG;
-  // runs when ./scripts/test has started the local control plane (PERISCOPE_KUBECONFIG)
-  (live ? describe : describe.skip)('against the local control plane', () => {
-  it('finds no instance of an entity that was never deployed (local control plane)', async () => {
-    const server = await start({ config: kubernetesConfigFromKubeconfig(live!) });
-    const res = await request(server).get('/api/module-deploy/entity?entityRef=component:default/checkout');
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ok', errors: [], instances: [], instanceName: 'checkout', namespace: 'shop' });
-  });
+  (cue ? describe : describe.skip)('rendering with cue', () => {
+    it('returns the values schema, and defaults when nothing is deployed', async () => {
+      const server = await start({
+        config: { ...modulesConfig, kubernetes: oneCluster.kubernetes },
+      });
+      const res = await call(server, 'get', `/entity/schema${E}`);
+      expect(res.status).toBe(200);
+      expect(res.body.valuesFrom).toBe('defaults');
+      expect(res.body.schema.properties.replicas).toMatchObject({
+        type: 'integer',
+        default: 1,
+      });
+      expect(res.body.schema.properties.kubeVersion.readOnly).toBe(true);
+    });
+
+    it('reports invalid values as inline issues, by values path', async () => {
+      const server = await start({ config: oneCluster });
+      const res = await call(server, 'post', `/entity/preview${E}`, {
+        values: { replicas: 0 },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.valid).toBe(false);
+      expect(res.body.issues).toEqual([
+        expect.objectContaining({
+          valuesPath: 'replicas',
+          message: expect.stringMatching(/>0|out of bound/),
+        }),
+      ]);
+      const deploy = await call(server, 'post', `/entity/deploy${E}`, {
+        values: { replicas: 0 },
+      });
+      const events = deploy.text
+        .trim()
+        .split('\n')
+        .map(l => JSON.parse(l));
+      expect(events[0]).toMatchObject({
+        type: 'invalid',
+        issues: [expect.objectContaining({ valuesPath: 'replicas' })],
+      });
+      expect(events[events.length - 1]).toEqual({
+        type: 'done',
+        ok: false,
+        results: [],
+      });
+    });
+
+    it('rolls out one cluster at a time: a failing cluster stops the rollout and is audited', async () => {
+      const config = {
+        ...modulesConfig,
+        kubernetes: {
+          clusterLocatorMethods: [
+            { type: 'config', clusters: [cluster('first'), cluster('second')] },
+          ],
+        },
+      };
+      const server = await start({ config });
+      const res = await call(server, 'post', `/entity/deploy${E}`, {
+        values: { message: 'hi' },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/application\/x-ndjson/);
+      const events = res.text
+        .trim()
+        .split('\n')
+        .map(l => JSON.parse(l));
+      expect(events[0]).toMatchObject({
+        type: 'start',
+        action: 'deploy',
+        clusters: ['first', 'second'],
+      });
+      const done = events[events.length - 1];
+      expect(done.ok).toBe(false);
+      expect(done.results).toEqual([
+        expect.objectContaining({
+          cluster: 'first',
+          status: 'failed',
+          message: expect.stringMatching(/unreachable|ECONNREFUSED/),
+        }),
+        expect.objectContaining({ cluster: 'second', status: 'skipped' }),
+      ]);
+      const history = await call(server, 'get', `/entity/history${E}`);
+      expect(history.body.audit).toEqual([
+        expect.objectContaining({
+          cluster: 'first',
+          action: 'deploy',
+          result: 'failure',
+          actor: 'user:default/mock',
+        }),
+      ]);
+    });
+
+    it('lists configured modules with versions and schema, OCI tags from the registry', async () => {
+      const registry = http.createServer((req, res) => {
+        if (req.url === '/v2/modules/web/tags/list') {
+          res.setHeader('content-type', 'application/json');
+          res.end(
+            JSON.stringify({
+              name: 'modules/web',
+              tags: ['0.9.0', 'latest', '1.10.0', '1.2.0', '1.10.0-rc.1'],
+            }),
+          );
+          return;
+        }
+        res.statusCode = 404;
+        res.end();
+      });
+      await new Promise<void>(r => registry.listen(0, '127.0.0.1', () => r()));
+      const port = (registry.address() as AddressInfo).port;
+      try {
+        const server = await start({
+          config: {
+            moduleDeploy: {
+              modules: [
+                {
+                  name: 'minimal',
+                  path: path.join(EXAMPLES, 'minimal'),
+                  title: 'Web service',
+                },
+                { name: 'web', oci: `oci://127.0.0.1:${port}/modules/web` },
+                { name: 'gone', oci: `oci://127.0.0.1:${port}/modules/gone` },
+              ],
+            },
+          },
+        });
+        const res = await call(server, 'get', '/modules');
+        expect(res.status).toBe(200);
+        const [local, web, gone] = res.body.modules;
+        expect(local).toMatchObject({
+          name: 'minimal',
+          kind: 'local',
+          moduleName: 'timoni.sh/minimal',
+          versions: ['local'],
+          title: 'Web service',
+        });
+        expect(local.schema.properties.message).toMatchObject({
+          type: 'string',
+        });
+        expect(web.versions).toEqual([
+          '1.10.0',
+          '1.10.0-rc.1',
+          '1.2.0',
+          '0.9.0',
+          'latest',
+        ]);
+        // the newest version's schema needs the module's OCI artifact, which this registry does not serve
+        expect(web.error).toMatch(
+          /pulling oci:\/\/127\.0\.0\.1:\d+\/modules\/web:1\.10\.0/,
+        );
+        expect(gone.error).toMatch(/the repository does not exist/);
+      } finally {
+        registry.close();
+      }
+    });
   });
 });

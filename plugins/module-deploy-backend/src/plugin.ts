@@ -1,11 +1,21 @@
-import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { moduleDeployPermissions } from '@periscope/backstage-plugin-module-deploy-common';
+import { readClusters } from '@periscope/kube-access';
+import { registerActions } from './actions';
+import { readModuleDeployConfig } from './config';
+import { createModuleEngine } from './engine';
 import { createRouter } from './router';
-import { createInstanceService } from './services/InstanceService';
+import { createDeployService } from './services/DeployService';
+import { createDeployStore } from './services/DeployStore';
+import { createModuleCatalog } from './services/ModuleCatalog';
 
 /**
- * The module-deploy backend plugin: Timoni module instances of catalog entities.
+ * The module-deploy backend plugin: self-service Timoni module deploys for catalog entities.
  * @public
  */
 export const moduleDeployPlugin = createBackendPlugin({
@@ -13,19 +23,62 @@ export const moduleDeployPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
-        config: coreServices.rootConfig,
+        rootConfig: coreServices.rootConfig,
         logger: coreServices.logger,
+        auth: coreServices.auth,
+        auditor: coreServices.auditor,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        actionsRegistry: actionsRegistryServiceRef,
         catalog: catalogServiceRef,
       },
-      async init({ config, logger, httpAuth, httpRouter, permissions, permissionsRegistry, catalog }) {
-        permissionsRegistry.addPermissions(moduleDeployPermissions);
-        const instances = createInstanceService({ config, catalog, logger });
-        httpRouter.use(await createRouter({ httpAuth, permissions, instances }));
-        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+      async init(deps) {
+        const { rootConfig, logger, permissions } = deps;
+        deps.permissionsRegistry.addPermissions(moduleDeployPermissions);
+        const config = readModuleDeployConfig(rootConfig);
+        const clusters = readClusters(rootConfig);
+        const engine = createModuleEngine({ pull: config.registry });
+        const modules = createModuleCatalog({ config, engine });
+        const store = await createDeployStore(deps.database);
+        const deploys = createDeployService({
+          config,
+          clusters,
+          engine,
+          modules,
+          store,
+          catalog: deps.catalog,
+          permissions,
+          auth: deps.auth,
+          auditor: deps.auditor,
+          logger,
+          clusterTimeoutMs: rootConfig.getOptionalNumber(
+            'periscope.clusterTimeoutMs',
+          ),
+        });
+        if (clusters.length > 0 && config.drift.enabled) {
+          await deps.scheduler.scheduleTask({
+            id: 'module-deploy:drift',
+            ...config.drift.schedule,
+            fn: async () => void (await deploys.checkDrift()),
+          });
+        }
+        registerActions({ actionsRegistry: deps.actionsRegistry, deploys });
+        deps.httpRouter.use(
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            permissions,
+            deploys,
+            modules,
+          }),
+        );
+        deps.httpRouter.addAuthPolicy({
+          path: '/health',
+          allow: 'unauthenticated',
+        });
       },
     });
   },

@@ -1,28 +1,211 @@
-import { HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
-import { authorizeEntity, parseEntityRefParam } from '@periscope/kube-access';
-import { moduleDeployReadPermission } from '@periscope/backstage-plugin-module-deploy-common';
+import {
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  JsonObject,
+  moduleDeployModulesReadPermission,
+} from '@periscope/backstage-plugin-module-deploy-common';
+import { parseEntityRefParam } from '@periscope/kube-access';
 import express from 'express';
 import Router from 'express-promise-router';
-import { InstanceService } from './services/InstanceService';
+import { z } from 'zod';
+import { DeployService, StreamSink } from './services/DeployService';
+import { ModuleCatalog } from './services/ModuleCatalog';
+import { DeployStreamEvent } from './types';
 
+const values = z.record(z.string(), z.unknown(), {
+  error: "'values' must be an object of module values",
+});
+const schemas = {
+  values: z.object({ values }).strict(),
+  rollback: z
+    .object({
+      revision: z.number().int().positive().optional(),
+      cluster: z.string().min(1).optional(),
+    })
+    .strict(),
+  delete: z
+    .object({
+      confirm: z.string({
+        error:
+          "'confirm' is missing: type the instance name to confirm the delete",
+      }),
+    })
+    .strict(),
+  target: z
+    .object({
+      module: z.string().min(1),
+      instanceName: z.string().min(1),
+      namespace: z.string().min(1),
+      clusters: z.array(z.string().min(1)).optional(),
+      entityRef: z.string().min(1).optional(),
+      values: values.optional(),
+    })
+    .strict(),
+};
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const r = schema.safeParse(body ?? {});
+  if (r.success) return r.data;
+  const issues = r.error.issues
+    .map(i => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
+    .join('; ');
+  throw new InputError(`invalid ${what} request body: ${issues}`);
+}
+
+/**
+ * Streams NDJSON: headers go out with the first event, so an error thrown before any event
+ * (bad input, denied permission) is still a plain 4xx answer.
+ */
+async function stream(
+  res: express.Response,
+  run: (sink: StreamSink) => Promise<unknown>,
+): Promise<void> {
+  let started = false;
+  const sink = (e: DeployStreamEvent) => {
+    if (!started) {
+      started = true;
+      res.status(200);
+      res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+      res.setHeader('Cache-Control', 'no-cache');
+      res.setHeader('X-Accel-Buffering', 'no');
+    }
+    res.write(`${JSON.stringify(e)}\n`);
+    (res as unknown as { flush?: () => void }).flush?.(); // through the compression middleware
+  };
+  try {
+    await run(sink);
+  } catch (e) {
+    if (!started) throw e;
+    sink({ type: 'done', ok: false, results: [], error: (e as Error).message });
+  }
+  res.end();
+}
+
+/** The module-deploy HTTP API. @public */
 export async function createRouter(deps: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
-  instances: InstanceService;
+  deploys: DeployService;
+  modules: ModuleCatalog;
 }): Promise<express.Router> {
-  const { httpAuth, permissions, instances } = deps;
+  const { httpAuth, permissions, deploys, modules } = deps;
   const router = Router();
-  router.use(express.json());
+  router.use(express.json({ limit: '1mb' }));
+
+  const who = (req: express.Request) =>
+    httpAuth.credentials(req, { allow: ['user', 'service'] });
+  const ref = (req: express.Request) =>
+    parseEntityRefParam(req.query.entityRef);
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   router.get('/entity', async (req, res) => {
-    const entityRef = parseEntityRefParam(req.query.entityRef);
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    await authorizeEntity(permissions, moduleDeployReadPermission, entityRef, credentials);
-    res.json(await instances.getEntityInstances({ entityRef, credentials }));
+    const entityRef = ref(req);
+    res.json(
+      await deploys.getEntity({ entityRef, credentials: await who(req) }),
+    );
+  });
+
+  router.get('/entity/schema', async (req, res) => {
+    const entityRef = ref(req);
+    res.json(
+      await deploys.getSchema({ entityRef, credentials: await who(req) }),
+    );
+  });
+
+  router.post('/entity/preview', async (req, res) => {
+    const entityRef = ref(req);
+    const body = parse(schemas.values, req.body, 'preview');
+    res.json(
+      await deploys.preview({
+        entityRef,
+        values: body.values as JsonObject,
+        credentials: await who(req),
+      }),
+    );
+  });
+
+  router.post('/entity/deploy', async (req, res) => {
+    const entityRef = ref(req);
+    const body = parse(schemas.values, req.body, 'deploy');
+    const op = await deploys.prepareDeploy({
+      entityRef,
+      credentials: await who(req),
+    });
+    await stream(res, sink => op.deploy(body.values as JsonObject, sink));
+  });
+
+  router.get('/entity/history', async (req, res) => {
+    const entityRef = ref(req);
+    res.json(await deploys.history({ entityRef, credentials: await who(req) }));
+  });
+
+  router.post('/entity/rollback', async (req, res) => {
+    const entityRef = ref(req);
+    const body = parse(schemas.rollback, req.body, 'rollback');
+    const op = await deploys.prepareDeploy({
+      entityRef,
+      credentials: await who(req),
+    });
+    await stream(res, sink => op.rollback(body, sink));
+  });
+
+  router.post('/entity/delete', async (req, res) => {
+    const entityRef = ref(req);
+    const body = parse(schemas.delete, req.body, 'delete');
+    const op = await deploys.prepareDeploy({
+      entityRef,
+      credentials: await who(req),
+    });
+    await stream(res, sink => op.delete(body.confirm, sink));
+  });
+
+  router.get('/modules', async (req, res) => {
+    const credentials = await who(req);
+    const [decision] = await permissions.authorize(
+      [{ permission: moduleDeployModulesReadPermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `permission '${moduleDeployModulesReadPermission.name}' is denied`,
+      );
+    }
+    res.json({ modules: await modules.list() });
+  });
+
+  router.post('/instances/preview', async (req, res) => {
+    const { values: v, ...target } = parse(
+      schemas.target,
+      req.body,
+      'instances/preview',
+    );
+    const op = await deploys.prepareTarget({
+      target,
+      credentials: await who(req),
+      permission: 'read',
+    });
+    res.json(await op.preview((v ?? {}) as JsonObject));
+  });
+
+  router.post('/instances/deploy', async (req, res) => {
+    const { values: v, ...target } = parse(
+      schemas.target,
+      req.body,
+      'instances/deploy',
+    );
+    const op = await deploys.prepareTarget({
+      target,
+      credentials: await who(req),
+      permission: 'apply',
+    });
+    await stream(res, sink => op.deploy((v ?? {}) as JsonObject, sink));
   });
 
   return router;

@@ -4,5 +4,10 @@
  */
 export { default } from './plugin';
 export * from './plugin';
-export { moduleDeployPlugin, EntityDeployContent } from './legacy';
+export {
+  moduleDeployPlugin,
+  EntityDeployContent,
+  ModulesPage,
+  modulesRouteRef,
+} from './legacy';
 export * from './api';

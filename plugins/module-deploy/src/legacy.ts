@@ -2,6 +2,8 @@ import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
+  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
@@ -29,6 +31,27 @@ export const moduleDeployPlugin = createPlugin({
 export const EntityDeployContent = moduleDeployPlugin.provide(
   createComponentExtension({
     name: 'EntityDeployContent',
-    component: { lazy: () => import('./components/EntityDeployContent').then(m => m.EntityDeployContent) },
+    component: {
+      lazy: () =>
+        import('./components/EntityDeployContent').then(
+          m => m.EntityDeployContent,
+        ),
+    },
+  }),
+);
+
+/** @public */
+export const modulesRouteRef = createRouteRef({ id: 'module-deploy:modules' });
+
+/**
+ * The modules page for a legacy app: `<Route path="/modules" element={<ModulesPage />} />`.
+ * @public
+ */
+export const ModulesPage = moduleDeployPlugin.provide(
+  createRoutableExtension({
+    name: 'ModulesPage',
+    component: () =>
+      import('./components/ModulesPage').then(m => m.ModulesPage),
+    mountPoint: modulesRouteRef,
   }),
 );

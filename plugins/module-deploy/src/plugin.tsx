@@ -1,5 +1,6 @@
 import {
   ApiBlueprint,
+  PageBlueprint,
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
@@ -24,7 +25,20 @@ export const entityDeployContent = EntityContentBlueprint.make({
     path: 'deploy',
     title: 'Deploy',
     filter: 'kind:component,resource',
-    loader: () => import('./components/EntityDeployContent').then(m => <m.EntityDeployContent />),
+    loader: () =>
+      import('./components/EntityDeployContent').then(m => (
+        <m.EntityDeployContent />
+      )),
+  },
+});
+
+/** The platform page listing the modules, their versions and values schema. @public */
+export const modulesPage = PageBlueprint.make({
+  params: {
+    path: '/modules',
+    title: 'Modules',
+    loader: () =>
+      import('./components/ModulesPage').then(m => <m.ModulesPage />),
   },
 });
 
@@ -34,5 +48,5 @@ export const entityDeployContent = EntityContentBlueprint.make({
  */
 export default createFrontendPlugin({
   pluginId: 'module-deploy',
-  extensions: [moduleDeployApi, entityDeployContent],
+  extensions: [moduleDeployApi, entityDeployContent, modulesPage],
 });

@@ -1,34 +1,46 @@
-import { Progress, ResponseErrorPanel, Table, TableColumn } from '@backstage/core-components';
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { Grid, Typography } from '@material-ui/core';
-import useAsync from 'react-use/esm/useAsync';
-import { ClusterErrorsPanel, EntityStatePanel, PeriscopeCard } from '@periscope/periscope-react';
-import { EntityInstancesResponse, moduleDeployApiRef } from '../../api';
-
-type Row = EntityInstancesResponse['instances'][number] & { id: string };
-
-const columns: TableColumn<Row>[] = [
-  { title: 'Cluster', field: 'cluster' },
-  { title: 'Namespace', field: 'namespace' },
-  { title: 'Instance', field: 'name' },
-  { title: 'Module', render: r => r.module?.repository ?? r.module?.name ?? '' },
-  { title: 'Version', render: r => r.module?.version ?? '' },
-  { title: 'Digest', render: r => (r.module?.digest ?? '').slice(0, 19) },
-  { title: 'Last change', field: 'lastTransitionTime' },
-];
+import { usePermission } from '@backstage/plugin-permission-react';
+import { Grid } from '@material-ui/core';
+import { moduleDeployApplyPermission } from '@periscope/backstage-plugin-module-deploy-common';
+import {
+  ClusterErrorsPanel,
+  EntityStatePanel,
+} from '@periscope/periscope-react';
+import { useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { moduleDeployApiRef } from '../../api';
+import { DeleteCard } from './DeleteCard';
+import { HistoryCard } from './HistoryCard';
+import { InstancesCard } from './InstancesCard';
+import { ValuesCard } from './ValuesCard';
 
 /**
- * The entity "Deploy" tab.
+ * The entity "Deploy" tab: instances, the values form with preview and streamed deploy,
+ * history with values diff and rollback, delete. Read-only without the apply permission.
  * @public
  */
 export function EntityDeployContent() {
   const { entity } = useEntity();
   const api = useApi(moduleDeployApiRef);
   const entityRef = stringifyEntityRef(entity);
-  const { value, loading, error } = useAsync(() => api.getEntityInstances(entityRef), [api, entityRef]);
-  if (loading) return <Progress />;
+  const [refreshKey, setRefreshKey] = useState(0);
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.getEntity(entityRef),
+    [api, entityRef, refreshKey],
+  );
+  const permission = usePermission({
+    permission: moduleDeployApplyPermission,
+    resourceRef: entityRef,
+  });
+  const canApply = !permission.loading && permission.allowed;
+  const refresh = () => {
+    setRefreshKey(k => k + 1);
+    retry();
+  };
+  if (loading && !value) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   if (!value) return null;
   if (value.status !== 'ok') {
@@ -36,24 +48,36 @@ export function EntityDeployContent() {
       <EntityStatePanel
         status={value.status}
         feature="Deploy"
-        annotationHelp={`metadata:\n  annotations:\n    periscope.dev/module: oci://registry.example.com/modules/web-service\n    backstage.io/kubernetes-namespace: ${entity.metadata.name}`}
+        annotationHelp={`metadata:\n  annotations:\n    periscope.dev/module: web-service   # a module from moduleDeploy.modules, or oci://…, or ./path\n    backstage.io/kubernetes-namespace: ${entity.metadata.name}`}
       />
     );
   }
-  const rows: Row[] = value.instances.map(i => ({ ...i, id: `${i.cluster}/${i.namespace}/${i.name}` }));
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
         <ClusterErrorsPanel errors={value.errors} />
       </Grid>
       <Grid item xs={12}>
-        <PeriscopeCard title="Instances" subheader={`module ${value.module} as instance '${value.instanceName}' in ${value.namespace}`}>
-          {rows.length === 0 ? (
-            <Typography>Not deployed yet: no instance '{value.instanceName}' exists in any configured cluster.</Typography>
-          ) : (
-            <Table<Row> options={{ paging: false, search: false, toolbar: false }} columns={columns} data={rows} />
-          )}
-        </PeriscopeCard>
+        <InstancesCard state={value} />
+      </Grid>
+      <Grid item xs={12} md={7}>
+        <ValuesCard
+          entityRef={entityRef}
+          canApply={canApply}
+          readOnly={!permission.loading && !permission.allowed}
+          onDeployed={refresh}
+        />
+      </Grid>
+      <Grid item xs={12} md={5}>
+        <HistoryCard
+          entityRef={entityRef}
+          canApply={canApply}
+          refreshKey={refreshKey}
+          onChanged={refresh}
+        />
+      </Grid>
+      <Grid item xs={12}>
+        <DeleteCard state={value} canApply={canApply} onDeleted={refresh} />
       </Grid>
     </Grid>
   );

@@ -1,0 +1,71 @@
+import { expect, test } from '@playwright/test';
+import { enterAsGuest } from './helpers';
+
+// The Deploy tab of the example service `checkout` (examples/entities.yaml: module ./modules/minimal,
+// instance checkout-web in namespace shop). Needs the local cluster and the cue binary in the backend
+// ($PERISCOPE_CUE_BIN or ./scripts/build-tools --peers).
+test.describe('Deploy tab', () => {
+  test.setTimeout(420_000);
+
+  test('change a value, preview the diff, deploy with progress to healthy, roll back', async ({
+    page,
+  }) => {
+    await enterAsGuest(page, '/catalog/default/component/checkout/deploy');
+    if (process.env.PERISCOPE_E2E_CLUSTER !== '1') {
+      await expect(page.getByText('Deploy is not configured')).toBeVisible();
+      return;
+    }
+    await expect(
+      page.getByText(
+        /module \.\/modules\/minimal as instance 'checkout-web' in namespace shop/,
+      ),
+    ).toBeVisible({ timeout: 60_000 });
+    const message = page.locator('#root_message');
+    await expect(message).toBeVisible({ timeout: 60_000 });
+
+    const deploy = async (value: string) => {
+      await message.fill(value);
+      await page.getByRole('button', { name: 'Preview' }).click();
+      const preview = page.getByLabel('preview');
+      await expect(
+        preview.getByText(/Cluster local: \d+ of \d+ object\(s\) change/),
+      ).toBeVisible({ timeout: 120_000 });
+      await expect(
+        preview.getByText(/ConfigMap\/shop\/checkout-web/).first(),
+      ).toBeVisible();
+      await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+      await expect(
+        page.getByText(/local: \[apply\] Deployment\/shop\/checkout-web/),
+      ).toBeVisible({ timeout: 120_000 });
+      await expect(
+        page.getByText(/local: \[wait\] Deployment\/shop\/checkout-web ready/),
+      ).toBeVisible({ timeout: 240_000 });
+      await expect(
+        page.getByText(/Done: local healthy \(revision \d+\)/),
+      ).toBeVisible({ timeout: 240_000 });
+    };
+
+    await deploy(`e2e one ${Date.now()}`);
+    await deploy(`e2e two ${Date.now()}`);
+    await expect(page.getByText(/^healthy \(\d+\/\d+ ready\)$/)).toBeVisible({
+      timeout: 60_000,
+    });
+
+    const rollback = page
+      .getByRole('button', { name: /Roll back to \d+/ })
+      .first();
+    await expect(rollback).toBeEnabled({ timeout: 60_000 });
+    await rollback.click();
+    await expect(page.getByText('Rollback', { exact: true })).toBeVisible();
+    await expect(
+      page.getByText(/Done: local healthy \(revision \d+\)/).last(),
+    ).toBeVisible({ timeout: 240_000 });
+  });
+
+  test('the modules page lists what can be deployed', async ({ page }) => {
+    await enterAsGuest(page, '/modules');
+    await expect(
+      page.getByText(/No modules configured|Modules/).first(),
+    ).toBeVisible({ timeout: 60_000 });
+  });
+});

@@ -1,0 +1,119 @@
+/* Shared by the backend tests. */
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import fs from 'node:fs';
+import path from 'node:path';
+import { moduleDeployPlugin } from '../plugin';
+
+function repoRoot(): string {
+  let dir = process.cwd();
+  while (
+    dir !== path.dirname(dir) &&
+    !fs.existsSync(path.join(dir, 'examples', 'modules'))
+  )
+    dir = path.dirname(dir);
+  return dir;
+}
+
+/** The example modules of the repository (examples/modules). */
+export const EXAMPLES = path.join(repoRoot(), 'examples', 'modules');
+export const entities = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'checkout',
+      namespace: 'default',
+      annotations: {
+        'periscope.dev/module': 'minimal',
+        'backstage.io/kubernetes-namespace': 'shop',
+      },
+    },
+    spec: { type: 'service', owner: 'team-shop', lifecycle: 'production' },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name: 'bare', namespace: 'default' },
+    spec: { type: 'service', owner: 'team-shop', lifecycle: 'production' },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'stray',
+      namespace: 'default',
+      annotations: { 'periscope.dev/module': './elsewhere' },
+    },
+    spec: { type: 'service', owner: 'team-shop', lifecycle: 'production' },
+  },
+];
+
+export const cluster = (name: string, port = 1) => ({
+  name,
+  url: `https://127.0.0.1:${port}`,
+  serviceAccountToken: 't',
+  skipTLSVerify: true,
+});
+export const modulesConfig = {
+  moduleDeploy: {
+    modules: [{ name: 'minimal', path: path.join(EXAMPLES, 'minimal') }],
+  },
+};
+export const oneCluster = {
+  ...modulesConfig,
+  kubernetes: {
+    clusterLocatorMethods: [{ type: 'config', clusters: [cluster('c1')] }],
+  },
+  periscope: { clusterTimeoutMs: 2000 },
+};
+
+/** Permissions that allow everything except the permissions named in `deny`. */
+export function permissionsDenying(deny: string[]) {
+  const decide = (name: string) =>
+    deny.includes(name) ? AuthorizeResult.DENY : AuthorizeResult.ALLOW;
+  return createServiceFactory({
+    service: coreServices.permissions,
+    deps: {},
+    factory: () =>
+      ({
+        authorize: async (reqs: Array<{ permission: { name: string } }>) =>
+          reqs.map(r => ({ result: decide(r.permission.name) })),
+        authorizeConditional: async (
+          reqs: Array<{ permission: { name: string } }>,
+        ) => reqs.map(r => ({ result: decide(r.permission.name) })),
+      } as any),
+  });
+}
+
+export async function start(
+  opts: {
+    config?: object;
+    entities?: object[];
+    extraFeatures?: any[];
+    result?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    deny?: string[];
+  } = {},
+) {
+  const { server } = await startTestBackend({
+    features: [
+      moduleDeployPlugin,
+      catalogServiceMock.factory({
+        entities: (opts.entities ?? entities) as any,
+      }),
+      mockServices.rootConfig.factory({ data: opts.config ?? {} }),
+      ...(opts.extraFeatures ?? []),
+      opts.deny
+        ? permissionsDenying(opts.deny)
+        : mockServices.permissions.factory({
+            result: opts.result ?? AuthorizeResult.ALLOW,
+          }),
+    ],
+  });
+  return server;
+}

@@ -1,0 +1,140 @@
+import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
+import {
+  isOciReference,
+  parseOciReference,
+} from '@periscope/backstage-plugin-module-deploy-common';
+import { HumanDuration } from '@backstage/types';
+import path from 'node:path';
+
+/**
+ * A module the portal offers: a local directory or an OCI repository.
+ * @public
+ */
+export interface ConfiguredModule {
+  /** Name entities use in `periscope.dev/module` and templates use in their `module` input. */
+  name: string;
+  title?: string;
+  description?: string;
+  /** Absolute directory of a local module. */
+  path?: string;
+  /** `oci://host/repository` (no tag) of an OCI module. */
+  oci?: string;
+}
+
+/** @public */
+export interface ModuleDeployConfig {
+  modules: ConfiguredModule[];
+  defaults: { clusters?: string[]; namespace?: string };
+  drift: { enabled: boolean; schedule: SchedulerServiceTaskScheduleDefinition };
+  /** Readiness timeout per apply set and per cluster, in milliseconds. */
+  readinessTimeoutMs: number;
+  registry: { credentials?: string; plainHttp: boolean };
+}
+
+const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function readModule(c: Config, i: number): ConfiguredModule {
+  const key = `moduleDeploy.modules[${i}]`;
+  const name = c.getOptionalString('name');
+  if (!name || !NAME_RE.test(name)) {
+    throw new InputError(
+      `${key}.name is ${
+        name ? `'${name}'` : 'missing'
+      }: give every module a lowercase DNS-style name, e.g. web-service`,
+    );
+  }
+  const dir = c.getOptionalString('path');
+  const oci = c.getOptionalString('oci')?.replace(/\/+$/, '');
+  if (!!dir === !!oci) {
+    throw new InputError(
+      `${key} ('${name}') must set exactly one of path (a local module directory) or oci (oci://host/repository)`,
+    );
+  }
+  if (oci) {
+    if (!isOciReference(oci))
+      throw new InputError(
+        `${key}.oci of '${name}' is '${oci}': it must start with oci://`,
+      );
+    let ref;
+    try {
+      ref = parseOciReference(oci);
+    } catch (e) {
+      throw new InputError(`${key}.oci of '${name}': ${(e as Error).message}`);
+    }
+    const repository = oci.slice('oci://'.length).split('/').slice(1).join('/');
+    if (ref.digest || repository.includes(':')) {
+      throw new InputError(
+        `${key}.oci of '${name}' is '${oci}': give the repository without a tag or digest (versions are listed from the registry)`,
+      );
+    }
+  }
+  return {
+    name,
+    title: c.getOptionalString('title'),
+    description: c.getOptionalString('description'),
+    ...(dir ? { path: path.resolve(dir) } : {}),
+    ...(oci ? { oci } : {}),
+  };
+}
+
+function readDuration(
+  c: Config | undefined,
+  key: string,
+  fallback: HumanDuration,
+): HumanDuration {
+  return (
+    (c?.getOptional<HumanDuration>(key) as HumanDuration | undefined) ??
+    fallback
+  );
+}
+
+/**
+ * Reads the `moduleDeploy` section; throws an `InputError` naming the bad key.
+ * @public
+ */
+export function readModuleDeployConfig(config: Config): ModuleDeployConfig {
+  const md = config.getOptionalConfig('moduleDeploy');
+  const modules = (md?.getOptionalConfigArray('modules') ?? []).map(readModule);
+  const seen = new Set<string>();
+  for (const m of modules) {
+    if (seen.has(m.name))
+      throw new InputError(
+        `moduleDeploy.modules: the name '${m.name}' is used twice; module names must be unique`,
+      );
+    seen.add(m.name);
+  }
+  const namespace = md?.getOptionalString('defaults.namespace');
+  if (namespace !== undefined && !NAME_RE.test(namespace)) {
+    throw new InputError(
+      `moduleDeploy.defaults.namespace is '${namespace}', which is not a valid namespace name`,
+    );
+  }
+  const timeout = md?.getOptionalNumber('readinessTimeoutMs') ?? 300_000;
+  if (!(timeout > 0))
+    throw new InputError(
+      `moduleDeploy.readinessTimeoutMs must be a positive number of milliseconds, got ${timeout}`,
+    );
+  const drift = md?.getOptionalConfig('drift');
+  return {
+    modules,
+    defaults: {
+      clusters: md?.getOptionalStringArray('defaults.clusters'),
+      namespace,
+    },
+    drift: {
+      enabled: drift?.getOptionalBoolean('enabled') ?? true,
+      schedule: {
+        frequency: readDuration(drift, 'frequency', { minutes: 10 }),
+        timeout: readDuration(drift, 'timeout', { minutes: 5 }),
+        initialDelay: readDuration(drift, 'initialDelay', { minutes: 1 }),
+      },
+    },
+    readinessTimeoutMs: timeout,
+    registry: {
+      credentials: md?.getOptionalString('registry.credentials'),
+      plainHttp: md?.getOptionalBoolean('registry.plainHttp') ?? false,
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { JsonObject } from '@periscope/backstage-plugin-module-deploy-common';
+import {
+  ClusterResult,
+  DeployStreamEvent,
+  EntityDeployState,
+  EntityHistory,
+  EntitySchema,
+  PreviewResult,
+} from '../../types';
+
+/** Receives the steps of a deploy, rollback or delete as they happen. @public */
+export type StreamSink = (event: DeployStreamEvent) => void;
+
+/** An explicit target (scaffolder templates, where the entity may not exist yet). @public */
+export interface ExplicitTarget {
+  /** Configured module name (optionally `@version`) or an `oci://` reference under a configured module. */
+  module: string;
+  instanceName: string;
+  namespace: string;
+  /** Cluster names in rollout order (default: `moduleDeploy.defaults.clusters`, else all). */
+  clusters?: string[];
+  /** When given, the apply permission is checked on this entity (conditional policies apply). */
+  entityRef?: string;
+}
+
+/** Deploys an entity's module: state, schema, preview, deploy, history, rollback, delete, drift. @public */
+export interface DeployService {
+  getEntity(o: {
+    entityRef: string;
+    credentials: BackstageCredentials;
+  }): Promise<EntityDeployState>;
+  getSchema(o: {
+    entityRef: string;
+    credentials: BackstageCredentials;
+  }): Promise<EntitySchema>;
+  preview(o: {
+    entityRef: string;
+    values: JsonObject;
+    credentials: BackstageCredentials;
+  }): Promise<PreviewResult>;
+  /** Checks the apply permission; resolves the target. Call before starting a stream so that 403/400 are plain answers. */
+  prepareDeploy(o: {
+    entityRef: string;
+    credentials: BackstageCredentials;
+  }): Promise<PreparedOperation>;
+  prepareTarget(o: {
+    target: ExplicitTarget;
+    credentials: BackstageCredentials;
+    permission: 'read' | 'apply';
+  }): Promise<PreparedOperation>;
+  history(o: {
+    entityRef: string;
+    credentials: BackstageCredentials;
+  }): Promise<EntityHistory>;
+  /** Runs the scheduled drift check over every annotated entity. */
+  checkDrift(): Promise<{ checked: number; drifted: number }>;
+}
+
+/** A resolved, authorized target: operations on it stream their steps. @public */
+export interface PreparedOperation {
+  preview(values: JsonObject): Promise<PreviewResult>;
+  deploy(values: JsonObject, sink: StreamSink): Promise<ClusterResult[]>;
+  rollback(
+    o: { revision?: number; cluster?: string },
+    sink: StreamSink,
+  ): Promise<ClusterResult[]>;
+  /** `confirm` must equal the instance name. */
+  delete(confirm: string, sink: StreamSink): Promise<ClusterResult[]>;
+}

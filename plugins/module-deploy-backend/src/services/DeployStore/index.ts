@@ -1,0 +1,2 @@
+export * from './types';
+export { createDeployStore } from './createDeployStore';

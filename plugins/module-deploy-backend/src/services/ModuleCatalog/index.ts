@@ -1,0 +1,3 @@
+export * from './types';
+export { createModuleCatalog } from './createModuleCatalog';
+export { listTags, sortTags } from './registry';

@@ -1,0 +1,231 @@
+import { ConfigReader } from '@backstage/config';
+import {
+  mockServices,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { readModuleDeployConfig } from '../config';
+import { createDeployStore } from './DeployStore';
+import { valuesOverlay } from './DeployService';
+import { sortTags } from './ModuleCatalog';
+
+const databases = TestDatabases.create({
+  ids: [
+    'SQLITE_3',
+    ...(process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
+      ? (['POSTGRES_15'] as TestDatabaseId[])
+      : []),
+  ],
+});
+
+describe('readModuleDeployConfig', () => {
+  const read = (moduleDeploy: object) =>
+    readModuleDeployConfig(new ConfigReader({ moduleDeploy }));
+
+  it('reads modules, defaults and the drift schedule', () => {
+    const c = read({
+      modules: [{ name: 'web', oci: 'oci://r.example/m/web/' }],
+      defaults: { clusters: ['a', 'b'], namespace: 'apps' },
+    });
+    expect(c.modules).toEqual([{ name: 'web', oci: 'oci://r.example/m/web' }]);
+    expect(c.defaults).toEqual({ clusters: ['a', 'b'], namespace: 'apps' });
+    expect(c.drift).toMatchObject({
+      enabled: true,
+      schedule: { frequency: { minutes: 10 } },
+    });
+    expect(readModuleDeployConfig(new ConfigReader({})).modules).toEqual([]);
+  });
+
+  it.each([
+    [
+      { modules: [{ path: '/x' }] },
+      /moduleDeploy.modules\[0\].name is missing/,
+    ],
+    [{ modules: [{ name: 'Web', path: '/x' }] }, /name is 'Web'/],
+    [{ modules: [{ name: 'web' }] }, /must set exactly one of path .* or oci/],
+    [
+      { modules: [{ name: 'web', path: '/x', oci: 'oci://r/x' }] },
+      /exactly one of/,
+    ],
+    [
+      { modules: [{ name: 'web', oci: 'https://r/x' }] },
+      /it must start with oci:\/\//,
+    ],
+    [
+      { modules: [{ name: 'web', oci: 'oci://r.example/m/web:1.0.0' }] },
+      /without a tag or digest/,
+    ],
+    [
+      {
+        modules: [
+          { name: 'a', path: '/x' },
+          { name: 'a', path: '/y' },
+        ],
+      },
+      /'a' is used twice/,
+    ],
+    [{ defaults: { namespace: 'Not_OK' } }, /defaults.namespace is 'Not_OK'/],
+    [
+      { modules: [{ name: 'web', oci: 'oci://r.example/Bad' }] },
+      /oci of 'web': invalid OCI reference/,
+    ],
+    [
+      { readinessTimeoutMs: -1 },
+      /readinessTimeoutMs must be a positive number/,
+    ],
+  ])('rejects bad config %#', (moduleDeploy, message) => {
+    expect(() => read(moduleDeploy)).toThrow(message);
+  });
+});
+
+describe('valuesOverlay', () => {
+  const schema = {
+    type: 'object' as const,
+    properties: {
+      kubeVersion: {
+        type: 'string' as const,
+        default: '1.36.3',
+        readOnly: true,
+      },
+      metadata: {
+        type: 'object' as const,
+        properties: {
+          name: { type: 'string' as const, readOnly: true },
+          labels: {
+            type: 'object' as const,
+            properties: { app: { type: 'string' as const, default: 'schema' } },
+          },
+        },
+      },
+      replicas: { type: 'integer' as const, default: 1 },
+      message: { type: 'string' as const, default: 'Hello' },
+    },
+  };
+
+  it('drops injected fields and untouched defaults, keeps changes and what the current values set', () => {
+    const submitted = {
+      kubeVersion: '1.36.3',
+      metadata: { name: 'x', labels: { app: 'schema' } },
+      replicas: 1,
+      message: 'Hi',
+      extra: { a: 1 },
+    };
+    expect(valuesOverlay(submitted, schema)).toEqual({
+      message: 'Hi',
+      extra: { a: 1 },
+    });
+    expect(valuesOverlay(submitted, schema, { replicas: 1 })).toEqual({
+      replicas: 1,
+      message: 'Hi',
+      extra: { a: 1 },
+    });
+  });
+});
+
+describe('sortTags', () => {
+  it('orders semantic versions newest first, releases before their pre-releases, others last', () => {
+    expect(
+      sortTags(['latest', '0.9.0', '1.10.0-rc.1', '1.10.0', 'v1.2.0']),
+    ).toEqual(['1.10.0', '1.10.0-rc.1', 'v1.2.0', '0.9.0', 'latest']);
+  });
+});
+
+describe('DeployStore', () => {
+  it.each(databases.eachSupportedId())(
+    'keeps the audit trail, revisions and drift on %p',
+    async id => {
+      const knex = await databases.init(id);
+      await createDeployStore(mockServices.database({ knex }));
+      const store = await createDeployStore(mockServices.database({ knex })); // second start: tables exist
+      const key = {
+        entityRef: 'component:default/a',
+        cluster: 'c1',
+        namespace: 'ns',
+        instanceName: 'a',
+      };
+      const module = {
+        name: 'm',
+        repository: 'oci://r/m',
+        version: '1.0.0',
+        digest: 'sha256:abc',
+      };
+      await store.recordAudit({
+        ...key,
+        at: '2026-01-01T00:00:00Z',
+        actor: 'user:default/alice',
+        action: 'deploy',
+        revision: 1,
+        module,
+        values: { x: 1 },
+        result: 'success',
+      });
+      await store.recordAudit({
+        ...key,
+        at: '2026-01-01T00:01:00Z',
+        actor: 'user:default/bob',
+        action: 'delete',
+        result: 'failure',
+        message: 'forbidden',
+      });
+      expect(
+        (await store.listAudit(key.entityRef)).map(a => [
+          a.action,
+          a.actor,
+          a.result,
+          a.revision,
+          a.message,
+        ]),
+      ).toEqual([
+        ['delete', 'user:default/bob', 'failure', undefined, 'forbidden'],
+        ['deploy', 'user:default/alice', 'success', 1, undefined],
+      ]);
+      await store.recordRevision({
+        ...key,
+        revision: 1,
+        at: '2026-01-01T00:00:00Z',
+        actor: 'user:default/alice',
+        action: 'deploy',
+        module,
+        values: { x: 1 },
+        result: 'success',
+      });
+      await store.recordRevision({
+        ...key,
+        revision: 1,
+        at: '2026-01-01T00:00:00Z',
+        actor: 'user:default/alice',
+        action: 'deploy',
+        module,
+        values: { x: 2 },
+        result: 'success',
+      });
+      expect(await store.listRevisions(key.entityRef)).toEqual([
+        expect.objectContaining({ revision: 1, values: { x: 2 }, module }),
+      ]);
+      expect(await store.getDrift(key)).toBeUndefined();
+      await store.putDrift(key, {
+        checkedAt: 't1',
+        drifted: true,
+        objects: [
+          {
+            id: 'i',
+            ref: 'Deployment/ns/a',
+            apiVersion: 'apps/v1',
+            action: 'change',
+            changes: [],
+          },
+        ],
+      });
+      await store.putDrift(key, {
+        checkedAt: 't2',
+        drifted: false,
+        objects: [],
+      });
+      expect(await store.getDrift(key)).toEqual({
+        checkedAt: 't2',
+        drifted: false,
+        objects: [],
+      });
+    },
+  );
+});

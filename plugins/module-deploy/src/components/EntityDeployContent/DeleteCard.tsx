@@ -1,0 +1,110 @@
+import { ResponseErrorPanel } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import { PeriscopeCard } from '@periscope/periscope-react';
+import { useState } from 'react';
+import {
+  DeployStreamEvent,
+  EntityDeployState,
+  moduleDeployApiRef,
+} from '../../api';
+import { ProgressView } from '../common/ProgressView';
+
+/** Deletes the instance everywhere, after the user types its name. @public */
+export function DeleteCard(props: {
+  state: EntityDeployState;
+  canApply: boolean;
+  onDeleted: () => void;
+}) {
+  const api = useApi(moduleDeployApiRef);
+  const [open, setOpen] = useState(false);
+  const [confirm, setConfirm] = useState('');
+  const [events, setEvents] = useState<DeployStreamEvent[]>([]);
+  const [failure, setFailure] = useState<Error | undefined>();
+  const target = props.state.target;
+  const deployed = props.state.instances.filter(i => i.deployed);
+  if (!target || deployed.length === 0) return null;
+  const objects = [
+    ...new Set(
+      deployed.flatMap(i => i.objects.map(o => `${o.ref} (${i.cluster})`)),
+    ),
+  ];
+
+  const remove = async () => {
+    setOpen(false);
+    setFailure(undefined);
+    const seen: DeployStreamEvent[] = [];
+    try {
+      await api.deleteInstance(props.state.entityRef, confirm, e => {
+        seen.push(e);
+        setEvents([...seen]);
+      });
+      props.onDeleted();
+    } catch (e) {
+      setFailure(e as Error);
+    }
+  };
+
+  return (
+    <PeriscopeCard title="Delete">
+      <Button
+        variant="outlined"
+        color="secondary"
+        disabled={!props.canApply}
+        onClick={() => setOpen(true)}
+      >
+        Delete instance {target.instanceName}
+      </Button>
+      <Dialog
+        open={open}
+        onClose={() => setOpen(false)}
+        aria-labelledby="delete-title"
+      >
+        <DialogTitle id="delete-title">
+          Delete {target.namespace}/{target.instanceName} from{' '}
+          {deployed.map(i => i.cluster).join(', ')}?
+        </DialogTitle>
+        <DialogContent>
+          <Typography>
+            These {objects.length} object(s) will be removed, then the instance
+            record and its history:
+          </Typography>
+          <ul>
+            {objects.map(o => (
+              <li key={o}>
+                <code>{o}</code>
+              </li>
+            ))}
+          </ul>
+          <TextField
+            fullWidth
+            id="module-deploy-delete-confirm"
+            label={`Type ${target.instanceName} to confirm`}
+            value={confirm}
+            onChange={e => setConfirm(e.target.value)}
+          />
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={() => setOpen(false)}>Cancel</Button>
+          <Button
+            color="secondary"
+            disabled={confirm !== target.instanceName}
+            onClick={remove}
+          >
+            Delete
+          </Button>
+        </DialogActions>
+      </Dialog>
+      {failure && <ResponseErrorPanel error={failure} />}
+      {events.length > 0 && <ProgressView title="Delete" events={events} />}
+    </PeriscopeCard>
+  );
+}

@@ -1,0 +1,149 @@
+import {
+  Progress,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { Box, Button, Checkbox, Typography } from '@material-ui/core';
+import { PeriscopeCard } from '@periscope/periscope-react';
+import { useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { DeployStreamEvent, moduleDeployApiRef, RevisionInfo } from '../../api';
+import { ProgressView } from '../common/ProgressView';
+import { diffValues } from '../common/schemaForm';
+
+type Row = RevisionInfo & { id: string };
+
+/** Revisions per cluster, a values diff between any two, and one-click rollback. @public */
+export function HistoryCard(props: {
+  entityRef: string;
+  canApply: boolean;
+  refreshKey: number;
+  onChanged: () => void;
+}) {
+  const api = useApi(moduleDeployApiRef);
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.getHistory(props.entityRef),
+    [api, props.entityRef, props.refreshKey],
+  );
+  const [selected, setSelected] = useState<string[]>([]);
+  const [events, setEvents] = useState<DeployStreamEvent[]>([]);
+  const [failure, setFailure] = useState<Error | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  if (loading && !value) return <Progress />;
+  if (error) return <ResponseErrorPanel error={error} />;
+  if (!value || value.status !== 'ok') return null;
+  const rows: Row[] = value.revisions.map(r => ({
+    ...r,
+    id: `${r.cluster}#${r.revision}`,
+  }));
+
+  const rollback = async (r: Row) => {
+    setBusy(true);
+    setFailure(undefined);
+    const seen: DeployStreamEvent[] = [];
+    try {
+      await api.rollback(
+        props.entityRef,
+        { revision: r.revision, cluster: r.cluster },
+        e => {
+          seen.push(e);
+          setEvents([...seen]);
+        },
+      );
+      retry();
+      props.onChanged();
+    } catch (e) {
+      setFailure(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const toggle = (id: string) =>
+    setSelected(s =>
+      s.includes(id) ? s.filter(x => x !== id) : [...s.slice(-1), id],
+    );
+  const columns: TableColumn<Row>[] = [
+    {
+      title: 'Compare',
+      render: r => (
+        <Checkbox
+          inputProps={{ 'aria-label': `compare ${r.id}` }}
+          checked={selected.includes(r.id)}
+          onChange={() => toggle(r.id)}
+        />
+      ),
+    },
+    { title: 'Cluster', field: 'cluster' },
+    {
+      title: 'Revision',
+      render: r => `${r.revision}${r.current ? ' (current)' : ''}`,
+    },
+    { title: 'Action', field: 'action' },
+    {
+      title: 'By',
+      render: r => r.actor ?? 'unknown (not deployed through the portal)',
+    },
+    { title: 'When', field: 'appliedAt' },
+    { title: 'Module', render: r => `${r.module.name} ${r.module.version}` },
+    {
+      title: '',
+      render: r =>
+        r.current ? null : (
+          <Button
+            size="small"
+            variant="outlined"
+            disabled={!props.canApply || busy}
+            onClick={() => rollback(r)}
+          >
+            Roll back to {r.revision}
+          </Button>
+        ),
+    },
+  ];
+  const [a, b] = selected
+    .map(id => rows.find(r => r.id === id))
+    .filter((r): r is Row => !!r);
+  const changes = a && b ? diffValues(a.values, b.values) : [];
+
+  return (
+    <PeriscopeCard
+      title="History"
+      subheader="revisions kept in each cluster; select two to compare their values"
+    >
+      {rows.length === 0 ? (
+        <Typography>
+          No revision yet: deploy once to start the history.
+        </Typography>
+      ) : (
+        <Table<Row>
+          options={{ paging: false, search: false, toolbar: false }}
+          columns={columns}
+          data={rows}
+        />
+      )}
+      {a && b && (
+        <Box mt={2} aria-label="values diff">
+          <Typography variant="subtitle1">
+            Values: {a.id} → {b.id}
+          </Typography>
+          {changes.length === 0 ? (
+            <Typography>Same values.</Typography>
+          ) : (
+            changes.map(c => (
+              <Typography key={c.path} variant="body2">
+                <code>{c.path}</code>: {JSON.stringify(c.before) ?? '(unset)'} →{' '}
+                {JSON.stringify(c.after) ?? '(unset)'}
+              </Typography>
+            ))
+          )}
+        </Box>
+      )}
+      {failure && <ResponseErrorPanel error={failure} />}
+      {events.length > 0 && <ProgressView title="Rollback" events={events} />}
+    </PeriscopeCard>
+  );
+}

@@ -1,0 +1,67 @@
+import { screen } from '@testing-library/react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { ModulesPage } from './ModulesPage';
+import { ModuleDeployApi, moduleDeployApiRef } from '../../api';
+
+function renderWith(listModules: ModuleDeployApi['listModules']) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[moduleDeployApiRef, { listModules }]]}>
+      <ModulesPage />
+    </TestApiProvider>,
+  );
+}
+
+describe('ModulesPage', () => {
+  it('explains how to configure modules when there are none', async () => {
+    await renderWith(async () => ({ modules: [] }));
+    expect(
+      await screen.findByText('No modules configured'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the error of the backend', async () => {
+    await renderWith(async () =>
+      Promise.reject(
+        new Error("permission 'module-deploy.modules.read' is denied"),
+      ),
+    );
+    expect(
+      (await screen.findAllByText(/module-deploy.modules.read/)).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('lists modules with versions, schema fields and per-module problems', async () => {
+    await renderWith(async () => ({
+      modules: [
+        {
+          name: 'minimal',
+          title: 'Web service',
+          kind: 'local',
+          location: '/repo/examples/modules/minimal',
+          moduleName: 'timoni.sh/minimal',
+          versions: ['local'],
+          schema: {
+            type: 'object',
+            properties: {
+              message: { type: 'string' },
+              replicas: { type: 'integer' },
+            },
+          },
+        },
+        {
+          name: 'platform-web',
+          kind: 'oci',
+          location: 'oci://r/modules/web',
+          versions: ['1.2.0', '1.1.0'],
+          error: 'pulling oci://r/modules/web:1.2.0: not found',
+        },
+      ],
+    }));
+    expect(await screen.findByText('Web service')).toBeInTheDocument();
+    expect(screen.getByText('message, replicas')).toBeInTheDocument();
+    expect(screen.getByText('1.2.0, 1.1.0')).toBeInTheDocument();
+    expect(
+      screen.getByText(/pulling oci:\/\/r\/modules\/web:1.2.0: not found/),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,100 @@
+import {
+  CodeSnippet,
+  Content,
+  EmptyState,
+  Header,
+  Page,
+  Progress,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { Typography } from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import useAsync from 'react-use/esm/useAsync';
+import { ModuleInfo, moduleDeployApiRef } from '../../api';
+
+type Row = ModuleInfo & { id: string };
+
+const CONFIG_EXAMPLE = `moduleDeploy:
+  modules:
+    - name: web-service
+      title: Web service
+      path: ../../examples/modules/minimal        # relative to the backend's working directory
+    - name: platform-web
+      oci: oci://registry.example.com/modules/web # versions are the repository's tags`;
+
+const columns: TableColumn<Row>[] = [
+  { title: 'Name', render: r => <strong>{r.title ?? r.name}</strong> },
+  { title: 'Use as', render: r => <code>periscope.dev/module: {r.name}</code> },
+  { title: 'Source', render: r => `${r.kind}: ${r.location}` },
+  { title: 'CUE module', field: 'moduleName' },
+  { title: 'Versions', render: r => r.versions.join(', ') },
+  {
+    title: 'Fields',
+    render: r =>
+      r.schema ? Object.keys(r.schema.properties ?? {}).join(', ') : '',
+  },
+  {
+    title: 'Problem',
+    render: r => (r.error ? <Alert severity="error">{r.error}</Alert> : ''),
+  },
+];
+
+/** The platform page: modules the portal deploys, their versions and values schema. @public */
+export function ModulesPage() {
+  const api = useApi(moduleDeployApiRef);
+  const { value, loading, error } = useAsync(() => api.listModules(), [api]);
+  const rows: Row[] = (value?.modules ?? []).map(m => ({ ...m, id: m.name }));
+  let body;
+  if (loading) body = <Progress />;
+  else if (error) body = <ResponseErrorPanel error={error} />;
+  else if (rows.length === 0) {
+    body = (
+      <EmptyState
+        missing="data"
+        title="No modules configured"
+        description="A platform engineer lists the Timoni modules developers may deploy in app-config.yaml:"
+        action={
+          <CodeSnippet
+            text={CONFIG_EXAMPLE}
+            language="yaml"
+            showCopyCodeButton
+          />
+        }
+      />
+    );
+  } else {
+    body = (
+      <>
+        <Table<Row>
+          title="Modules"
+          options={{ paging: false, search: false }}
+          columns={columns}
+          data={rows}
+          detailPanel={({ rowData }) => (
+            <div style={{ padding: 16 }}>
+              <Typography variant="subtitle2">
+                Values schema of {rowData.name} {rowData.versions[0] ?? ''}
+              </Typography>
+              <CodeSnippet
+                text={JSON.stringify(rowData.schema ?? {}, null, 2)}
+                language="json"
+              />
+            </div>
+          )}
+        />
+      </>
+    );
+  }
+  return (
+    <Page themeId="tool">
+      <Header
+        title="Modules"
+        subtitle="Timoni modules that services deploy from the portal"
+      />
+      <Content>{body}</Content>
+    </Page>
+  );
+}
