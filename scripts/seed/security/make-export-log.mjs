@@ -1,6 +1,7 @@
 // Writes the export-stdout "log" of the simulated Tetragon pod: the Tetragon reference corpus
 // (current event types), every pod moved to namespace shop as pods of Deployment checkout labelled
-// backstage.io/kubernetes-id=checkout, in CRI log format with timestamps ending now.
+// backstage.io/kubernetes-id=checkout, in CRI log format with timestamps ending now (event `time`
+// fields too, so the findings are inside the retention period).
 // Usage: node make-export-log.mjs <corpora dir> <output file>
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,8 +23,10 @@ const lines = fs
   .flatMap(f => fs.readFileSync(path.join(dir, f), 'utf8').split('\n'))
   .filter(l => l.trim());
 
-function relabel(line) {
+function relabel(line, at) {
   const obj = JSON.parse(line);
+  // the simulated pod emits the events now: recorded times would fall outside the retention period
+  if (typeof obj.time === 'string') obj.time = at.toISOString();
   const visit = v => {
     if (!v || typeof v !== 'object') return;
     if (v.pod && typeof v.pod === 'object' && typeof v.pod.namespace === 'string') {
@@ -42,7 +45,10 @@ function relabel(line) {
 
 const start = Date.now() - lines.length * 1000;
 const text = lines
-  .map((l, i) => `${new Date(start + i * 1000).toISOString().replace('Z', '000000Z')} stdout F ${relabel(l)}\n`)
+  .map((l, i) => {
+    const at = new Date(start + i * 1000);
+    return `${at.toISOString().replace('Z', '000000Z')} stdout F ${relabel(l, at)}\n`;
+  })
   .join('');
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, text);
