@@ -31,7 +31,17 @@ no_processes() { local out; out="$(pgrep -af -- "$PERISCOPE_CLUSTER_DIR" || true
 state_removed() { [ ! -e "$PERISCOPE_CLUSTER_DIR" ] || { echo "$PERISCOPE_CLUSTER_DIR still exists"; return 1; }; }
 kubectl_() { "$bin/kubectl" "$@"; }
 readyz_ok() { [ "$(kubectl_ --kubeconfig "$kubeconfig" get --raw=/readyz)" = ok ]; }
-readonly_can_list() { kubectl_ --kubeconfig "$PERISCOPE_CLUSTER_DIR/kubeconfig-readonly" get pods -n shop -o name | grep -q pod/; }
+# the `view` ClusterRole gets its rules from the controller manager's aggregation controller, a
+# moment after start: allow it 30 s, then show what the apiserver said
+readonly_can_list() {
+  local i out
+  for ((i = 0; i < 15; i++)); do
+    out="$(kubectl_ --kubeconfig "$PERISCOPE_CLUSTER_DIR/kubeconfig-readonly" get pods -n shop -o name 2>&1)" && grep -q pod/ <<<"$out" && return 0
+    sleep 2
+  done
+  echo "$out"
+  return 1
+}
 readonly_cannot_write() {
   local out
   out="$(kubectl_ --kubeconfig "$PERISCOPE_CLUSTER_DIR/kubeconfig-readonly" create configmap selftest -n shop 2>&1)" && return 1
