@@ -4,3 +4,4 @@
  */
 export * from './EntityStatePanel';
 export * from './client';
+export * from './timeline';

@@ -4,5 +4,11 @@
  */
 export { default } from './plugin';
 export * from './plugin';
-export { runtimeSecurityPlugin, EntitySecurityContent, EntitySecurityCard, SecurityOverviewPage } from './legacy';
+export {
+  runtimeSecurityPlugin,
+  EntitySecurityContent,
+  EntitySecurityCard,
+  EntityTimelineContent,
+  SecurityOverviewPage,
+} from './legacy';
 export * from './api';

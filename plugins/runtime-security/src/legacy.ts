@@ -34,6 +34,17 @@ export const EntitySecurityContent = runtimeSecurityPlugin.provide(
 );
 
 /**
+ * The cross-plugin Timeline tab for a legacy EntityPage: `<EntityLayout.Route path="/timeline" title="Timeline"><EntityTimelineContent /></EntityLayout.Route>`.
+ * @public
+ */
+export const EntityTimelineContent = runtimeSecurityPlugin.provide(
+  createComponentExtension({
+    name: 'EntityTimelineContent',
+    component: { lazy: () => import('./components/EntityTimelineContent').then(m => m.EntityTimelineContent) },
+  }),
+);
+
+/**
  * The Security card for a legacy entity overview page.
  * @public
  */

@@ -29,6 +29,21 @@ export const entitySecurityContent = EntityContentBlueprint.make({
   },
 });
 
+/**
+ * The entity "Timeline" tab: deploys, health findings and security findings on one time axis,
+ * so a service owner sees that a finding started right after a deploy.
+ * @public
+ */
+export const entityTimelineContent = EntityContentBlueprint.make({
+  name: 'timeline',
+  params: {
+    path: 'timeline',
+    title: 'Timeline',
+    filter: 'kind:component,resource',
+    loader: () => import('./components/EntityTimelineContent').then(m => <m.EntityTimelineContent />),
+  },
+});
+
 /** The overview card: open findings by severity. @public */
 export const entitySecurityCard = EntityCardBlueprint.make({
   name: 'security',
@@ -53,5 +68,5 @@ export const securityOverviewPage = PageBlueprint.make({
  */
 export default createFrontendPlugin({
   pluginId: 'runtime-security',
-  extensions: [runtimeSecurityApi, entitySecurityContent, entitySecurityCard, securityOverviewPage],
+  extensions: [runtimeSecurityApi, entitySecurityContent, entityTimelineContent, entitySecurityCard, securityOverviewPage],
 });

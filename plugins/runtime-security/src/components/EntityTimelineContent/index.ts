@@ -1,0 +1,1 @@
+export { EntityTimelineContent } from './EntityTimelineContent';
