@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export * from './permissions';
+export * from './api';
 
 export * from './events/types';
 export { eventId, hash64, type EventIdentity } from './events/eventId';

@@ -1,145 +1,49 @@
 import { createApiRef, DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
-import { fetchPluginJson, PeriscopeEntityEnvelope } from '@periscope/periscope-react';
+import { fetchPluginJson } from '@periscope/periscope-react';
+import {
+  EntitySecurity,
+  EntityTimeline,
+  FindingsQuery,
+  IngestHealth,
+  PoliciesResponse,
+  SecurityFinding,
+  SecurityFindingDetail,
+  SEVERITIES,
+  Severity,
+  TriageState,
+} from '@periscope/backstage-plugin-runtime-security-common';
 
-/** @public */
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+/**
+ * The wire types live in the common package, shared with the backend; the names the frontend
+ * has always exported stay available.
+ */
+export type {
+  EntitySecurity as EntitySecurityResponse,
+  EntityTimeline as TimelineResponse,
+  FindingsQuery,
+  IngestHealth as IngestHealthResponse,
+  PoliciesResponse,
+  ProcessSummary as ProcessNode,
+  SecurityFinding,
+  SecurityFindingDetail,
+  Severity,
+  SourceStats as SourceHealth,
+  TracingPolicySummary as TracingPolicy,
+  TriageState,
+} from '@periscope/backstage-plugin-runtime-security-common';
 
-/** @public */
-export const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-
-/** @public */
-export type TriageState = 'open' | 'acknowledged' | 'false-positive';
-
-/** One process of an ancestry chain (root first). @public */
-export interface ProcessNode {
-  execId: string;
-  parentExecId?: string;
-  binary: string;
-  arguments: string;
-  pid?: number;
-  uid?: number;
-  startTime?: string;
-  pod?: string;
-  container?: string;
-}
-
-/** @public */
-export interface SecurityFinding {
-  id: string;
-  rule: string;
-  severity: Severity;
-  title: string;
-  mitre: { id: string; name: string };
-  remediation: string;
-  outcome: 'observed' | 'blocked';
-  cluster: string;
-  namespace: string;
-  workload: string;
-  pod: string;
-  binary: string;
-  labels: Record<string, string>;
-  count: number;
-  firstSeen: string;
-  lastSeen: string;
-  policy?: string;
-  triage: { state: TriageState; by?: string; reason?: string; at?: string };
-}
-
-/** A finding with its evidence. @public */
-export interface SecurityFindingDetail extends SecurityFinding {
-  sample: {
-    eventId: string;
-    type: string;
-    time: string;
-    node?: string;
-    pod?: string;
-    container?: string;
-    image?: string;
-    binary: string;
-    arguments: string;
-    function?: string;
-    policy?: string;
-    action?: string;
-    detail?: string;
-    ancestry: ProcessNode[];
-    raw?: unknown;
-  };
-}
-
-/** @public */
-export interface EntitySecurityResponse extends PeriscopeEntityEnvelope {
-  entityRef: string;
-  labelSelector?: string;
-  findings: SecurityFinding[];
-}
-
-/** @public */
-export interface TimelineResponse {
-  entityRef: string;
-  bucket: 'hour' | 'day';
-  buckets: Array<{ start: string; counts: Partial<Record<Severity, number>> }>;
-}
-
-/** @public */
-export interface FindingsQuery {
-  severity?: Severity[];
-  triage?: TriageState[];
-  namespace?: string;
-  cluster?: string;
-  rule?: string;
-  q?: string;
-}
-
-/** @public */
-export interface TracingPolicy {
-  cluster: string;
-  kind: 'TracingPolicy' | 'TracingPolicyNamespaced';
-  name: string;
-  namespace?: string;
-  mode: 'enforcement' | 'monitoring';
-  hooks: string[];
-  calls: string[];
-  findings: number;
-}
-
-/** @public */
-export interface PoliciesResponse {
-  policies: TracingPolicy[];
-  notInstalled: string[];
-  unfedRules: Array<{ rule: string; title: string; eventTypes: string[] }>;
-  errors: Array<{ cluster: string; errorType: string; message: string }>;
-}
-
-/** @public */
-export interface SourceHealth {
-  id: string;
-  kind: 'kubernetes' | 'file' | 'http';
-  linesTotal: number;
-  eventsTotal: number;
-  detectionsTotal: number;
-  skipped: Record<string, number>;
-  eventsPerSecond: number;
-  lastEventTime?: string;
-  lastIngestAt?: string;
-  lagMs?: number;
-  error?: string;
-}
-
-/** @public */
-export interface IngestHealthResponse {
-  sources: SourceHealth[];
-  queuedLines: number;
-}
+/** Most severe first. @public */
+export const SEVERITY_ORDER: Severity[] = [...SEVERITIES];
 
 /** @public */
 export interface RuntimeSecurityApi {
-  getEntitySecurity(entityRef: string): Promise<EntitySecurityResponse>;
+  getEntitySecurity(entityRef: string): Promise<EntitySecurity>;
   getFinding(entityRef: string, id: string): Promise<SecurityFindingDetail>;
   triageFinding(entityRef: string, id: string, state: TriageState, reason: string): Promise<SecurityFindingDetail>;
-  getTimeline(entityRef: string, days: number): Promise<TimelineResponse>;
+  getTimeline(entityRef: string, days: number): Promise<EntityTimeline>;
   listFindings(query: FindingsQuery): Promise<{ findings: SecurityFinding[] }>;
   getPolicies(): Promise<PoliciesResponse>;
-  getIngestHealth(): Promise<IngestHealthResponse>;
+  getIngestHealth(): Promise<IngestHealth>;
 }
 
 /** @public */
@@ -155,7 +59,7 @@ export class RuntimeSecurityClient implements RuntimeSecurityApi {
     return `entityRef=${encodeURIComponent(entityRef)}`;
   }
 
-  getEntitySecurity(entityRef: string): Promise<EntitySecurityResponse> {
+  getEntitySecurity(entityRef: string): Promise<EntitySecurity> {
     return fetchPluginJson(this.deps, PLUGIN, `/entity?${this.ref(entityRef)}`);
   }
 
@@ -171,7 +75,7 @@ export class RuntimeSecurityClient implements RuntimeSecurityApi {
     });
   }
 
-  getTimeline(entityRef: string, days: number): Promise<TimelineResponse> {
+  getTimeline(entityRef: string, days: number): Promise<EntityTimeline> {
     return fetchPluginJson(this.deps, PLUGIN, `/entity/timeline?${this.ref(entityRef)}&days=${days}`);
   }
 
@@ -187,7 +91,7 @@ export class RuntimeSecurityClient implements RuntimeSecurityApi {
     return fetchPluginJson(this.deps, PLUGIN, '/policies');
   }
 
-  getIngestHealth(): Promise<IngestHealthResponse> {
+  getIngestHealth(): Promise<IngestHealth> {
     return fetchPluginJson(this.deps, PLUGIN, '/ingest/health');
   }
 }

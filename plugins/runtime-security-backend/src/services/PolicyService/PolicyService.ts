@@ -2,51 +2,19 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import {
   BUILTIN_RULES,
   DetectionRule,
+  PoliciesResponse,
   TetragonEventType,
+  TracingPolicySummary,
+  UnfedRule,
 } from '@periscope/backstage-plugin-runtime-security-common';
-import { ClusterDetails, ClusterError, fanOutClusters, kubeConfigFor } from '@periscope/kube-access';
+import { ClusterDetails, fanOutClusters, kubeConfigFor } from '@periscope/kube-access';
 import { FindingsStore } from '../FindingsStore/FindingsStore';
 
-/**
- * One TracingPolicy or TracingPolicyNamespaced of a cluster.
- * @public
- */
-export interface TracingPolicySummary {
-  cluster: string;
-  kind: 'TracingPolicy' | 'TracingPolicyNamespaced';
-  name: string;
-  namespace?: string;
-  /** `enforcement` when any selector has a Sigkill / Override / NotifyEnforcer action, else `monitoring`. */
-  mode: 'enforcement' | 'monitoring';
-  /** Hook sections present (kprobes, tracepoints, lsmhooks, uprobes, usdts). */
-  hooks: string[];
-  /** Kernel functions / tracepoints / symbols hooked. */
-  calls: string[];
-  /** Findings whose sample event came from this policy. */
-  findings: number;
-}
-
-/**
- * A rule that needs probe events no installed policy emits.
- * @public
- */
-export interface UnfedRule {
-  rule: string;
-  title: string;
-  eventTypes: TetragonEventType[];
-}
-
-/**
- * Answer of GET /policies.
- * @public
- */
-export interface PoliciesResponse {
-  policies: TracingPolicySummary[];
-  /** Clusters where the cilium.io TracingPolicy CRDs are not installed (404). */
-  notInstalled: string[];
-  unfedRules: UnfedRule[];
-  errors: ClusterError[];
-}
+export type {
+  PoliciesResponse,
+  TracingPolicySummary,
+  UnfedRule,
+} from '@periscope/backstage-plugin-runtime-security-common';
 
 const ENFORCING = new Set(['sigkill', 'override', 'notifyenforcer']);
 const HOOKS: Record<string, TetragonEventType> = {

@@ -4,48 +4,19 @@ import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { matchesLabelSelector, workloadSelectorFor } from '@periscope/kube-access';
 import { FindingsStore } from '../FindingsStore/FindingsStore';
+import type {
+  EntitySecurity,
+  EntityTimeline,
+  IngestHealth,
+} from '@periscope/backstage-plugin-runtime-security-common';
 import {
   FindingFilter,
-  SourceStats,
   StoredFinding,
   StoredFindingDetail,
-  TimelineBucket,
   TriageState,
 } from '../FindingsStore/types';
 
-/**
- * What an entity's Security tab shows.
- * @public
- */
-export interface EntitySecurity {
-  entityRef: string;
-  status: 'ok' | 'not-configured' | 'not-annotated';
-  labelSelector?: string;
-  namespace?: string;
-  findings: StoredFinding[];
-  /** Ingest sources with an error (findings may be incomplete). */
-  errors: Array<{ cluster: string; errorType: string; message: string }>;
-}
-
-/**
- * Findings over time of one entity.
- * @public
- */
-export interface EntityTimeline {
-  entityRef: string;
-  bucket: 'hour' | 'day';
-  buckets: TimelineBucket[];
-}
-
-/**
- * Ingest health: one row per source.
- * @public
- */
-export interface IngestHealth {
-  sources: SourceStats[];
-  /** Lines waiting in the POST /ingest queue of this replica. */
-  queuedLines: number;
-}
+export type { EntitySecurity, EntityTimeline, IngestHealth } from '@periscope/backstage-plugin-runtime-security-common';
 
 /**
  * Reads and triages findings. Entity-scoped methods resolve the entity through

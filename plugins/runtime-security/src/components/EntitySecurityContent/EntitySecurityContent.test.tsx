@@ -13,7 +13,7 @@ import {
 } from '../../api';
 
 const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'checkout' }, spec: {} };
-const base: EntitySecurityResponse = { entityRef: 'component:default/checkout', status: 'ok', findings: [] };
+const base: EntitySecurityResponse = { entityRef: 'component:default/checkout', status: 'ok', findings: [], errors: [] };
 
 function finding(over: Partial<SecurityFinding>): SecurityFinding {
   return {

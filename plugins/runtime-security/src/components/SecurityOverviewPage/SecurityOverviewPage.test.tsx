@@ -63,7 +63,7 @@ describe('SecurityOverviewPage', () => {
           errors: [{ cluster: 'dev', errorType: 'UNREACHABLE', message: 'cluster dev is unreachable' }],
         }),
         getIngestHealth: async () => ({
-          sources: [{ id: 'kubernetes:prod', kind: 'kubernetes', linesTotal: 10, eventsTotal: 9, detectionsTotal: 2, skipped: { malformed_json: 1 }, eventsPerSecond: 1.5, lagMs: 2000, error: 'pod x: 404' }],
+          sources: [{ id: 'kubernetes:prod', kind: 'kubernetes', linesTotal: 10, eventsTotal: 9, detectionsTotal: 2, skipped: { malformed_json: 1 }, eventsPerSecond: 1.5, lagMs: 2000, error: 'pod x: 404', updatedAt: '2026-01-01T00:00:00.000Z' }],
           queuedLines: 0,
         }),
       }),
