@@ -15,6 +15,16 @@ export interface Config {
     /** Per-cluster limit of one scan in milliseconds. Default 60000. */
     scanTimeoutMs?: number;
     /**
+     * k8sgpt-operator `Result` objects (core.k8sgpt.ai/v1alpha1) as a second source of findings.
+     * A cluster without the CRD is simply skipped.
+     */
+    operatorResults?: {
+      /** Read them at all. Default true. */
+      enabled?: boolean;
+      /** Read them only from these clusters (names from the kubernetes config). Default: every cluster. */
+      clusters?: string[];
+    };
+    /**
      * An OpenAI-compatible LLM for explanations (OpenAI, Azure OpenAI, Ollama, vLLM, LocalAI).
      * Without it, explanations come from the built-in remediation catalog.
      */

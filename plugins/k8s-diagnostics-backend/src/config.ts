@@ -41,6 +41,13 @@ export interface AiConfig {
   language: string;
 }
 
+/** Whether k8sgpt-operator Result objects are read as a second source, and in which clusters. */
+export interface OperatorResultsConfig {
+  enabled: boolean;
+  /** Only these clusters (names from the kubernetes config); all when absent. */
+  clusters?: string[];
+}
+
 /** The plugin's settings, validated once at start-up. */
 export interface DiagnosticsConfig {
   schedule: SchedulerServiceTaskScheduleDefinition;
@@ -50,6 +57,7 @@ export interface DiagnosticsConfig {
   /** Per-cluster limit of one scan. */
   scanTimeoutMs: number;
   ai?: AiConfig;
+  operatorResults: OperatorResultsConfig;
 }
 
 function readAi(config: RootConfigService): AiConfig | undefined {
@@ -116,5 +124,23 @@ export function readDiagnosticsConfig(config: RootConfigService): DiagnosticsCon
     cacheTtlSeconds: config.getOptionalNumber('k8sDiagnostics.cacheTtlSeconds') ?? 60,
     scanTimeoutMs: config.getOptionalNumber('k8sDiagnostics.scanTimeoutMs') ?? 60_000,
     ai: readAi(config),
+    operatorResults: {
+      enabled: config.getOptionalBoolean('k8sDiagnostics.operatorResults.enabled') ?? true,
+      clusters: config.getOptionalStringArray('k8sDiagnostics.operatorResults.clusters'),
+    },
   };
+}
+
+/**
+ * Whether Result objects are read from this cluster; throws an `InputError` at start-up when
+ * `k8sDiagnostics.operatorResults.clusters` names a cluster the kubernetes config does not have.
+ */
+export function operatorResultsFor(settings: OperatorResultsConfig, clusterNames: string[]): (cluster: string) => boolean {
+  const unknown = (settings.clusters ?? []).filter(c => !clusterNames.includes(c));
+  if (unknown.length > 0) {
+    throw new InputError(
+      `k8sDiagnostics.operatorResults.clusters names ${unknown.map(c => `'${c}'`).join(', ')}, which the kubernetes config does not have: use one of ${clusterNames.map(c => `'${c}'`).join(', ') || '(no clusters configured)'}`,
+    );
+  }
+  return cluster => settings.enabled && (!settings.clusters || settings.clusters.includes(cluster));
 }

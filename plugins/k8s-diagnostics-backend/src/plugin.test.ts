@@ -6,7 +6,7 @@ import { createKubeHttp } from '@periscope/backstage-plugin-k8s-diagnostics-node
 import { kubernetesConfigFromKubeconfig, loadKubeConfigFile } from '@periscope/kube-access';
 import request from 'supertest';
 import { registerActions } from './actions';
-import { readDiagnosticsConfig } from './config';
+import { operatorResultsFor, readDiagnosticsConfig } from './config';
 import { k8sDiagnosticsPlugin } from './plugin';
 import { createExplainService } from './services/ExplainService';
 import { createFindingsStore } from './services/FindingsStore';
@@ -201,6 +201,16 @@ describe('k8s-diagnostics backend', () => {
     expect(() => readDiagnosticsConfig(mockServices.rootConfig({ data: { k8sDiagnostics: { ai: { baseUrl: 'http://x/v1' } } } }))).toThrow(/k8sDiagnostics.ai.model is missing/);
     expect(() => readDiagnosticsConfig(mockServices.rootConfig({ data: { k8sDiagnostics: { analyzers: ['Pods'] } } }))).toThrow(/k8sDiagnostics.analyzers: unknown analyzer "Pods"/);
     expect(() => readDiagnosticsConfig(mockServices.rootConfig({ data: { k8sDiagnostics: { ai: { baseUrl: 'http://x/v1', model: 'm', dailyTokenBudget: -1 } } } }))).toThrow(/dailyTokenBudget is -1/);
+    expect(() => readDiagnosticsConfig(mockServices.rootConfig({ data: { k8sDiagnostics: { operatorResults: { enabled: 'yes please' } } } }))).toThrow(/operatorResults.enabled/);
+  });
+
+  it('reads operatorResults per cluster and rejects a cluster name the kubernetes config does not have', () => {
+    const read = (operatorResults: object) => readDiagnosticsConfig(mockServices.rootConfig({ data: { k8sDiagnostics: { operatorResults } } })).operatorResults;
+    expect(operatorResultsFor(read({}), ['a', 'b'])('b')).toBe(true);
+    expect(operatorResultsFor(read({ enabled: false }), ['a', 'b'])('a')).toBe(false);
+    const onlyA = operatorResultsFor(read({ clusters: ['a'] }), ['a', 'b']);
+    expect([onlyA('a'), onlyA('b')]).toEqual([true, false]);
+    expect(() => operatorResultsFor(read({ clusters: ['prod'] }), ['a', 'b'])).toThrow(/k8sDiagnostics.operatorResults.clusters names 'prod', which the kubernetes config does not have: use one of 'a', 'b'/);
   });
 });
 
@@ -299,6 +309,51 @@ const live = process.env.PERISCOPE_KUBECONFIG;
     expect(crit.body.findings.length).toBeGreaterThan(0);
     expect(crit.body.findings.every((f: HealthFinding) => f.severity === 'critical' && f.object.namespace === 'shop')).toBe(true);
   }, 200_000);
+
+  it('adds the seeded k8sgpt-operator Results to the right entity, once per object and text', async () => {
+    const server = await start({ config: kubernetesConfigFromKubeconfig(live!, 'local') });
+    const rescan = async (id: string) => {
+      const res = await request(server).post('/api/k8s-diagnostics/entity/rescan').send({ entityRef: `component:default/${id}` });
+      expect(res.status).toBe(200);
+      expect(res.body.errors).toEqual([]);
+      return allFindings(res.body);
+    };
+    const payments = await rescan('payments');
+    const operatorOnly = payments.filter(f => f.sources?.join() === 'k8sgpt-operator');
+    // The Log result (kwok pods have no logs, so only the operator's Result has it).
+    expect(operatorOnly).toContainEqual(expect.objectContaining({
+      analyzer: 'Log',
+      object: expect.objectContaining({ kind: 'Pod', name: expect.stringMatching(/^payments-/) }),
+      workload: { kind: 'Deployment', name: 'payments', namespace: 'shop' },
+      failures: [expect.objectContaining({ text: expect.stringMatching(/^previous container logs: .*certificate has expired/) })],
+    }));
+    // The crash-looping pod: Periscope and the operator report the same text, kept once.
+    const both = payments.filter(f => f.sources?.includes('periscope') && f.sources?.includes('k8sgpt-operator'));
+    expect(both.map(f => f.object.kind)).toContain('Pod');
+    const lines = payments.flatMap(f => f.failures.map(x => `${f.object.kind}/${f.object.name}: ${x.text}`));
+    expect(new Set(lines).size).toBe(lines.length);
+    // checkout has no Result; cart's come from its own objects only.
+    expect((await rescan('checkout')).filter(f => f.sources?.includes('k8sgpt-operator'))).toEqual([]);
+    const cart = await rescan('cart');
+    expect(cart.filter(f => f.sources?.includes('k8sgpt-operator')).length).toBeGreaterThan(0);
+    expect(cart.every(f => f.workload.name === 'cart' || f.object.name.startsWith('cart'))).toBe(true);
+  }, 120_000);
+
+  it('skips the Results when turned off, and gives a typed FORBIDDEN error when the user may not list them', async () => {
+    const base = kubernetesConfigFromKubeconfig(live!, 'local');
+    const off = await start({ config: { ...base, k8sDiagnostics: { operatorResults: { enabled: false } } } });
+    const res = await request(off).post('/api/k8s-diagnostics/entity/rescan').send({ entityRef: 'component:default/payments' });
+    expect(allFindings(res.body).length).toBeGreaterThan(0);
+    expect(allFindings(res.body).every(f => f.sources?.join() === 'periscope')).toBe(true);
+    const readonly = await start({ config: kubernetesConfigFromKubeconfig(live!.replace(/kubeconfig$/, 'kubeconfig-readonly'), 'local') });
+    const denied = await request(readonly).post('/api/k8s-diagnostics/entity/rescan').send({ entityRef: 'component:default/payments' });
+    expect(denied.status).toBe(200);
+    expect(denied.body.errors).toEqual([
+      expect.objectContaining({ cluster: 'local', errorType: 'FORBIDDEN', message: expect.stringMatching(/^k8sgpt-operator Results not read: .*k8sDiagnostics\.operatorResults/) }),
+    ]);
+    // The live scan still answered for that cluster.
+    expect(allFindings(denied.body).some(f => f.object.kind === 'Pod' && f.workload.name === 'payments')).toBe(true);
+  }, 120_000);
 
   it('sends no name, namespace, label value or IP of the scenario workloads to the LLM', async () => {
     const llm = await startFakeLlm('json');

@@ -16,6 +16,13 @@ export interface ClusterErrorInfo {
 }
 
 /**
+ * Who reported a finding: Periscope's own live scan, or a k8sgpt-operator `Result` object
+ * (core.k8sgpt.ai/v1alpha1) in the cluster.
+ * @public
+ */
+export type FindingSource = 'periscope' | 'k8sgpt-operator';
+
+/**
  * One object with failures, as the Health tab shows it, with its history.
  * @public
  */
@@ -36,6 +43,11 @@ export interface HealthFinding {
   lastSeen: string;
   /** Set once a scan of its cluster no longer finds it. */
   resolvedAt?: string;
+  /**
+   * Who reported it; both sources when a k8sgpt-operator Result names the same object and text.
+   * Absent on findings stored before sources were recorded: read that as `['periscope']`.
+   */
+  sources?: FindingSource[];
 }
 
 /**

@@ -16,6 +16,7 @@ export type {
   Explanation,
   ExplainChunk,
   ExplainResult,
+  FindingSource,
   HealthFinding,
   ObjectRef,
   Severity,

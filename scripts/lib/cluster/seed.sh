@@ -2,6 +2,8 @@
 # `scripts/cluster seed` and `check-scenarios`. Sourced by scripts/cluster after control-plane.sh.
 
 SEED_DIR="$PERISCOPE_ROOT/scripts/seed"
+# shellcheck source=scripts/seed/k8sgpt-operator/seed.sh
+source "$SEED_DIR/k8sgpt-operator/seed.sh"
 SEED_SCALE_NODES="${PERISCOPE_SCALE_NODES:-100}"
 SEED_SCALE_DEPLOYMENTS="${PERISCOPE_SCALE_DEPLOYMENTS:-1000}"
 SEED_SCALE_PODS="${PERISCOPE_SCALE_PODS:-5000}"
@@ -41,6 +43,7 @@ seed_scenarios() {
     sleep 2
   done
   echo "$out" >&2
+  seed_k8sgpt_operator
   log "scenarios seeded in $((SECONDS - t0)) s"
 }
 

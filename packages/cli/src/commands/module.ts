@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createModuleEngine } from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import { registerModulePushCommand } from '../module/push';
 import {
   ModuleCliIo,
   ModuleCliOptions,
@@ -12,6 +13,11 @@ import {
   rollbackAction,
   statusAction,
   vetAction,
+  BundleCliOptions,
+  bundleApplyAction,
+  bundleBuildAction,
+  bundleDeleteAction,
+  bundleVetAction,
 } from '../module';
 
 function collect(v: string, prev: string[] = []): string[] {
@@ -45,13 +51,125 @@ export function loadKubeConfig(path?: string, context?: string): KubeConfig {
   return kc;
 }
 
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(Buffer.from(c));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 function defaultIo(): ModuleCliIo {
   return {
     out: s => process.stdout.write(s),
     err: s => process.stderr.write(s),
     engine: createModuleEngine(),
     kubeConfig: loadKubeConfig,
+    stdin: readStdin,
+    env: process.env,
   };
+}
+
+function bundleOptions(cmd: Command, cluster: boolean): Command {
+  cmd
+    .option(
+      '-f, --file <file>',
+      'bundle file (.cue, .yaml, .json; - for stdin); repeatable, unified in order',
+      collect,
+      [],
+    )
+    .option(
+      '--runtime <file>',
+      'runtime file (runtime: {apiVersion: "v1alpha1", name, values: [{query: "k8s:v1:Secret:<ns>:<name>", for: {NAME: "obj.data.key"}}]}); repeatable; read from the cluster',
+      collect,
+      [],
+    )
+    .option(
+      '--runtime-from-env',
+      'use environment variables as runtime values (runtime files take precedence)',
+    )
+    .option(
+      '--kubeconfig <path>',
+      `kubeconfig file (default: $PERISCOPE_KUBECONFIG, $KUBECONFIG, ~/.kube/config)${
+        cluster ? '' : '; only needed with --runtime'
+      }`,
+    )
+    .option('--context <context>', 'kubeconfig context');
+  return cmd;
+}
+
+function registerBundleCommand(
+  mod: Command,
+  run: <A extends unknown[]>(
+    fn: (io: ModuleCliIo, ...a: A) => Promise<void>,
+  ) => (...a: A) => Promise<void>,
+  output: () => Option,
+): void {
+  const bundle = mod
+    .command('bundle')
+    .description(
+      'Timoni bundles: several instances from one or more bundle files (timoni bundle vet|build|apply|delete)',
+    );
+  bundleOptions(
+    bundle
+      .command('vet')
+      .description(
+        'validate the bundle against the v1alpha1 schema; list its instances',
+      ),
+    false,
+  )
+    .addOption(output())
+    .action(run((i, o: BundleCliOptions) => bundleVetAction(i, o)));
+  bundleOptions(
+    bundle
+      .command('build')
+      .description(
+        'render every instance and print the objects (runtime values from Secrets are masked)',
+      ),
+    false,
+  )
+    .addOption(output().default('yaml'))
+    .option(
+      '--kube-version <version>',
+      'Kubernetes version injected into the modules (default 1.36.3)',
+    )
+    .option('-p, --package <name>', 'CUE package of the instances', 'main')
+    .action(run((i, o: BundleCliOptions) => bundleBuildAction(i, o)));
+  bundleOptions(
+    bundle
+      .command('apply')
+      .description(
+        'render every instance, then apply them in order (each waited for, pruned and stored like Timoni)',
+      ),
+    true,
+  )
+    .option(
+      '--diff',
+      'server-side dry run; print the per-field diff of each instance',
+    )
+    .option('--dry-run', 'server-side dry run; print what each object would do')
+    .option('--timeout <duration>', 'readiness timeout per apply set', '5m')
+    .option('--no-wait', 'do not wait for readiness')
+    .option(
+      '--no-force',
+      'stop on fields owned by another field manager instead of taking them over',
+    )
+    .option(
+      '--overwrite-ownership',
+      'take over instances that exist but are not managed by this bundle',
+    )
+    .option('-p, --package <name>', 'CUE package of the instances', 'main')
+    .action(run((i, o: BundleCliOptions) => bundleApplyAction(i, o)));
+  bundleOptions(
+    bundle
+      .command('delete [name]')
+      .description(
+        'delete every instance of the bundle (found by the bundle.timoni.sh/name label), last installed first',
+      ),
+    true,
+  ).action(
+    run((i, name: string | undefined, o: BundleCliOptions) =>
+      bundleDeleteAction(i, name, o),
+    ),
+  );
 }
 
 function instanceOptions(cmd: Command, withValues: boolean): Command {
@@ -85,7 +203,7 @@ function instanceOptions(cmd: Command, withValues: boolean): Command {
 }
 
 /**
- * Registers `periscope module vet|render|diff|apply|status|history|rollback|delete`.
+ * Registers `periscope module vet|render|diff|apply|status|history|rollback|delete|bundle|push`.
  *
  * @public
  */
@@ -211,5 +329,7 @@ export function registerModuleCommand(
   ).action(
     run((i, _s: string | undefined, o: ModuleCliOptions) => deleteAction(i, o)),
   );
+  registerBundleCommand(mod, run, output);
+  registerModulePushCommand(mod);
   return mod;
 }

@@ -37,6 +37,10 @@ export interface ModuleCliIo {
   err(s: string): void;
   engine: ModuleEngine;
   kubeConfig(path?: string, context?: string): KubeConfig;
+  /** Reads standard input (bundle files given as `-f -`). */
+  stdin?(): Promise<string>;
+  /** The environment, for `--runtime-from-env` (default: process.env). */
+  env?: Record<string, string | undefined>;
 }
 
 function required(v: string | undefined, flag: string): string {
@@ -56,7 +60,12 @@ function spec(source: string | undefined, o: ModuleCliOptions): InstanceSpec {
   };
 }
 
-function timeoutMs(o: ModuleCliOptions): number {
+/**
+ * Parses `--timeout` (300s, 5m, 90000ms; default 5m) into milliseconds.
+ *
+ * @public
+ */
+export function timeoutMs(o: Pick<ModuleCliOptions, 'timeout'>): number {
   const t = o.timeout ?? '5m';
   const m = /^(\d+)(ms|s|m)?$/.exec(t);
   if (!m)
@@ -66,7 +75,12 @@ function timeoutMs(o: ModuleCliOptions): number {
   return n * unit[m[2] ?? 's'];
 }
 
-function printEvent(io: ModuleCliIo) {
+/**
+ * Prints deploy events to stderr, one line each.
+ *
+ * @public
+ */
+export function printEvent(io: Pick<ModuleCliIo, 'err'>) {
   return (e: DeployEvent) =>
     io.err(
       `[${(e.elapsedMs / 1000).toFixed(1)}s] ${e.phase}${

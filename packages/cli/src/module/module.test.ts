@@ -2,15 +2,10 @@ import { promises as fs } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
-import {
-  createModuleEngine,
-  findTool,
-} from '@periscope/backstage-plugin-module-deploy-backend/engine';
-import { registerModuleCommand, loadKubeConfig } from '../commands/module';
-import { ModuleCliIo } from './actions';
+import { findTool } from '@periscope/backstage-plugin-module-deploy-backend/engine';
 import { formatDiff, parseOutputFormat } from './format';
+import { runModuleCli } from './testSupport';
 
 const CORPORA =
   process.env.PERISCOPE_CORPORA ??
@@ -25,26 +20,7 @@ if (!cue) {
 }
 const d = cue ? describe : describe.skip;
 
-async function run(args: string[]): Promise<{ out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: ModuleCliIo = {
-    out: s => {
-      out += s;
-    },
-    err: s => {
-      err += s;
-    },
-    engine: createModuleEngine(),
-    kubeConfig: loadKubeConfig,
-  };
-  const program = new Command('periscope')
-    .exitOverride()
-    .configureOutput({ writeErr: s => (err += s), writeOut: s => (out += s) });
-  registerModuleCommand(program, () => io);
-  await program.parseAsync(['module', ...args], { from: 'user' });
-  return { out, err };
-}
+const run = (args: string[]) => runModuleCli(args);
 
 d('periscope module (real cue)', () => {
   it('render prints a YAML stream of the objects', async () => {

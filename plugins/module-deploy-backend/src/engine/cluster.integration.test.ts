@@ -13,19 +13,13 @@ import { CueEvaluationError } from './cue';
 import { createModuleEngine } from './engine';
 import { DeployError } from './errors';
 import { INSTANCE_SECRET_TYPE, decodeInstanceSecret } from './storage';
-import { cueForTests, timoniCorpus } from './testSupport';
+import { cueForTests, kubeconfigForTests, timoniCorpus } from './testSupport';
 import { findTool } from './tools';
 
 jest.setTimeout(600_000);
 
-const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
+const kubeconfig = kubeconfigForTests('cluster integration tests');
 const cue = cueForTests();
-if (!kubeconfig) {
-  // eslint-disable-next-line no-console
-  console.warn(
-    'SKIPPED cluster integration tests: PERISCOPE_KUBECONFIG is unset (run ./scripts/cluster up and export its kubeconfig path)',
-  );
-}
 const d = kubeconfig && cue ? describe : describe.skip;
 
 d('module deploy against the local control plane', () => {

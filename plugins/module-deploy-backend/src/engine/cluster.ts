@@ -23,7 +23,9 @@ import {
   splitApiVersion,
   staleEntries,
 } from '@periscope/backstage-plugin-module-deploy-common';
+import { BUNDLE_NAME_LABEL } from './bundle';
 import { DeployError, httpStatus, toDeployError } from './errors';
+import { RawObjectApi } from './kubeApi';
 import { InstanceStore, Revision, instanceRecord } from './storage';
 
 /** Labels Timoni (fluxcd ssa `SetOwnerLabels`, owner group `instance.timoni.sh`) puts on objects. */
@@ -46,6 +48,8 @@ export interface Release {
   valuesCue: string;
   sets: ApplySet[];
   images: string[];
+  /** The bundle this instance belongs to (stored as Timoni's `bundle.timoni.sh/name` label). */
+  bundle?: string;
 }
 
 /**
@@ -69,6 +73,41 @@ export interface ApplyOptions {
    * With false, a field owned by another manager stops the apply with a conflict naming the object.
    */
   force?: boolean;
+  /**
+   * Take over an instance that another bundle manages (or, for a bundle, one that no bundle
+   * manages), as Timoni's `--overwrite-ownership`. Default false: such an apply stops with a conflict.
+   */
+  overwriteOwnership?: boolean;
+}
+
+/**
+ * The ownership conflict Timoni reports when a bundle would take over an instance it does not
+ * manage, or a standalone apply would take over a bundle's instance; undefined when there is none.
+ *
+ * @public
+ */
+export function ownershipConflict(
+  release: Pick<Release, 'name' | 'namespace' | 'bundle'>,
+  owner: string | undefined,
+): DeployError | undefined {
+  const ref = `instance ${release.namespace}/${release.name}`;
+  const fix =
+    'apply with overwrite ownership (--overwrite-ownership) to take it over';
+  if (release.bundle && owner !== release.bundle)
+    return new DeployError(
+      ref,
+      'conflict',
+      `instance ownership conflict: it exists and is ${
+        owner ? `managed by bundle "${owner}"` : 'not managed by a bundle'
+      }, not by bundle "${release.bundle}"; ${fix}`,
+    );
+  if (!release.bundle && owner)
+    return new DeployError(
+      ref,
+      'conflict',
+      `instance ownership conflict: it exists and is managed by bundle "${owner}"; ${fix}, or apply the bundle`,
+    );
+  return undefined;
 }
 
 /**
@@ -138,12 +177,15 @@ function refOf(o: KubernetesObject): string {
  */
 export class ClusterDeployer {
   readonly store: InstanceStore;
+  private readonly api: RawObjectApi;
 
+  /** `api` is used through {@link RawObjectApi}, so objects travel as JSON, unchanged. */
   constructor(
-    private readonly api: KubernetesObjectApi,
+    api: KubernetesObjectApi,
     private readonly fieldManager = 'periscope',
   ) {
-    this.store = new InstanceStore(api, fieldManager);
+    this.api = RawObjectApi.wrap(api);
+    this.store = new InstanceStore(this.api, fieldManager);
   }
 
   private async read(o: KubernetesObject): Promise<JsonObject | undefined> {
@@ -362,6 +404,14 @@ export class ClusterDeployer {
       opts.onEvent?.({ ...e, elapsedMs: Date.now() - t0 });
     const previous = await this.store.get(release.name, release.namespace);
     const prevEntries = previous?.inventory?.entries ?? [];
+    const owner = previous?.metadata.labels?.[BUNDLE_NAME_LABEL];
+    if (previous && opts.action !== 'rollback' && !opts.overwriteOwnership) {
+      const conflict = ownershipConflict(release, owner);
+      if (conflict) throw conflict;
+    }
+    // a rollback keeps the owner; a standalone apply that overwrites ownership drops it (as Timoni)
+    const bundle =
+      release.bundle ?? (opts.action === 'rollback' ? owner : undefined);
     const applied: KubeObject[] = [];
     const store = async (objs: KubeObject[], extra: InventoryEntry[]) => {
       const inv = [
@@ -376,6 +426,7 @@ export class ClusterDeployer {
           valuesCue: release.valuesCue,
           inventory: inv,
           images: release.images,
+          labels: bundle ? { [BUNDLE_NAME_LABEL]: bundle } : undefined,
         }),
       );
       return inv;

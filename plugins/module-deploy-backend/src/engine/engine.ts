@@ -1,11 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  KubeConfig,
-  KubernetesObjectApi,
-  VersionApi,
-} from '@kubernetes/client-node';
+import { KubeConfig, VersionApi } from '@kubernetes/client-node';
 import {
   JsonObject,
   ModuleReference,
@@ -14,6 +10,23 @@ import {
   isOciReference,
 } from '@periscope/backstage-plugin-module-deploy-common';
 import { ApplyOptions, ApplyResult, ClusterDeployer, Release } from './cluster';
+import { Bundle, BundleFile, loadBundle, loadBundleName } from './bundle';
+import {
+  BundleInstanceApply,
+  BundleInstanceDiff,
+  BundleInstanceRender,
+  applyBundleInstances,
+  bundleRelease,
+  deleteBundleInstances,
+  renderBundleInstances,
+} from './bundleEngine';
+import { RawObjectApi } from './kubeApi';
+import {
+  RuntimeValues,
+  loadRuntime,
+  mergeRuntimeValues,
+  readRuntimeValues,
+} from './runtime';
 import { PullOptions, pullModule } from './oci';
 import { RenderResult, renderModule } from './render';
 import { valuesSchema } from './schema';
@@ -92,6 +105,48 @@ export interface ModuleEngine {
     kc: KubeConfig,
     opts?: Pick<ApplyOptions, 'onEvent'>,
   ): Promise<string[]>;
+  /**
+   * Runtime values for bundles: the environment (when given, as `--runtime-from-env`), then the
+   * values the runtime files read from the cluster (which take precedence).
+   */
+  runtimeValues(
+    opts: { files?: string[]; env?: Record<string, string | undefined> },
+    kc?: KubeConfig,
+  ): Promise<RuntimeValues>;
+  /** Parses and validates a bundle (files unified in order), with runtime values injected. */
+  loadBundle(
+    files: BundleFile[],
+    runtimeValues?: Record<string, string>,
+  ): Promise<Bundle>;
+  /** Only `bundle.name` of the files (for delete -f: the rest need not be complete). */
+  bundleName(
+    files: BundleFile[],
+    runtimeValues?: Record<string, string>,
+  ): Promise<string>;
+  /** Renders every bundle instance (for the cluster's Kubernetes version when `kc` is given). */
+  renderBundle(
+    bundle: Bundle,
+    kc?: KubeConfig,
+    opts?: { kubeVersion?: string; pkg?: string },
+  ): Promise<BundleInstanceRender[]>;
+  /** Server-side dry run of every bundle instance. */
+  diffBundle(
+    bundle: Bundle,
+    kc: KubeConfig,
+    opts?: { pkg?: string },
+  ): Promise<BundleInstanceDiff[]>;
+  /** Renders every instance, then applies them in order (nothing is applied if one fails to render). */
+  applyBundle(
+    bundle: Bundle,
+    kc: KubeConfig,
+    opts?: ApplyOptions & { pkg?: string },
+  ): Promise<BundleInstanceApply[]>;
+  /** Deletes the instances of the named bundle, last installed first. */
+  deleteBundle(
+    name: string,
+    kc: KubeConfig,
+    opts?: Pick<ApplyOptions, 'onEvent'>,
+  ): Promise<{ name: string; namespace: string; deleted: string[] }[]>;
 }
 
 /**
@@ -118,7 +173,7 @@ export function createModuleEngine(
   const cueBin = () => resolveTool('cue', config);
   const deployer = (kc: KubeConfig) =>
     new ClusterDeployer(
-      KubernetesObjectApi.makeApiClient(kc),
+      RawObjectApi.fromKubeConfig(kc),
       config.fieldManager ?? 'periscope',
     );
 
@@ -198,5 +253,46 @@ export function createModuleEngine(
       deployer(kc).rollback(name, namespace, revision, opts),
     delete: (name, namespace, kc, opts) =>
       deployer(kc).delete(name, namespace, opts),
+    async runtimeValues(opts, kc) {
+      let fromCluster: RuntimeValues | undefined;
+      if (opts.files?.length) {
+        const rt = await loadRuntime(cueBin(), opts.files);
+        if (rt.values.length && !kc)
+          throw new Error(
+            `runtime ${rt.name} reads values from the cluster: a kubeconfig is needed`,
+          );
+        fromCluster = kc
+          ? await readRuntimeValues(
+              RawObjectApi.fromKubeConfig(kc),
+              cueBin(),
+              rt,
+            )
+          : undefined;
+      }
+      return mergeRuntimeValues(opts.env, fromCluster);
+    },
+    loadBundle: (files, runtimeValues) =>
+      loadBundle({ cueBin: cueBin(), files, runtimeValues }),
+    bundleName: (files, runtimeValues) =>
+      loadBundleName({ cueBin: cueBin(), files, runtimeValues }),
+    async renderBundle(bundle, kc, opts = {}) {
+      const kubeVersion =
+        opts.kubeVersion ?? (kc ? await clusterKubeVersion(kc) : undefined);
+      return renderBundleInstances(render, bundle, { ...opts, kubeVersion });
+    },
+    async diffBundle(bundle, kc, opts = {}) {
+      const renders = await this.renderBundle(bundle, kc, opts);
+      const d = deployer(kc);
+      const out: BundleInstanceDiff[] = [];
+      for (const r of renders)
+        out.push({ ...r, diff: await d.diff(bundleRelease(r)) });
+      return out;
+    },
+    async applyBundle(bundle, kc, opts = {}) {
+      const renders = await this.renderBundle(bundle, kc, opts);
+      return applyBundleInstances(deployer(kc), renders, opts);
+    },
+    deleteBundle: (name, kc, opts) =>
+      deleteBundleInstances(deployer(kc), name, opts),
   };
 }

@@ -1,16 +1,20 @@
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer, Server } from 'node:http';
+import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
+  OCI_MANIFEST_MEDIA_TYPE,
+  buildModuleArtifact,
   TIMONI_CONFIG_MEDIA_TYPE,
   TIMONI_CONTENT_MEDIA_TYPE,
   pullModule,
+  pushModule,
+  sha256Digest,
 } from './oci';
+import { RegistryClient } from './registryClient';
 import { unpackTarGz } from './tar';
 import { createModuleEngine } from './engine';
 import { cueForTests, timoniCorpus } from './testSupport';
@@ -47,9 +51,6 @@ function tar(entries: Entry[]): Buffer {
   blocks.push(Buffer.alloc(1024));
   return gzipSync(Buffer.concat(blocks));
 }
-
-const digest = (b: Buffer) =>
-  `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 describe('unpackTarGz', () => {
   const dest = async () =>
@@ -135,231 +136,423 @@ describe('unpackTarGz', () => {
   });
 });
 
-describe('pullModule against a local OCI registry', () => {
-  let server: Server;
-  let host: string;
-  const blobs = new Map<string, Buffer>();
-  const manifests = new Map<string, Buffer>();
-  let requireToken = false;
+/*
+ * Everything below runs against a real OCI registry: Debian's docker-registry (the CNCF
+ * distribution registry), started on loopback by scripts/lib/registry.sh, which exports
+ * PERISCOPE_REGISTRY_URL, PERISCOPE_REGISTRY_STORAGE (its filesystem storage, where the
+ * tampering tests corrupt stored blobs) and, for basic auth, PERISCOPE_REGISTRY_AUTH_URL and
+ * PERISCOPE_REGISTRY_AUTH_CREDENTIALS.
+ */
+jest.setTimeout(120_000);
 
-  function publish(
-    repoTag: string,
-    layer: Buffer,
-    opts: { mediaType?: string; lieAboutLayer?: boolean } = {},
-  ) {
-    const layerDigest = digest(layer);
-    blobs.set(
-      layerDigest,
-      opts.lieAboutLayer ? Buffer.concat([layer, Buffer.from('x')]) : layer,
-    );
-    const config = Buffer.from('{}');
-    blobs.set(digest(config), config);
-    const m = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: {
-          mediaType: opts.mediaType ?? TIMONI_CONFIG_MEDIA_TYPE,
-          digest: digest(config),
-          size: config.length,
-        },
-        layers: [
-          {
-            mediaType: TIMONI_CONTENT_MEDIA_TYPE,
-            digest: layerDigest,
-            size: layer.length,
-          },
-        ],
-        annotations: { 'org.opencontainers.image.version': '1.0.0' },
-      }),
-    );
-    manifests.set(repoTag, m);
-    manifests.set(`${repoTag.split(':')[0]}:${digest(m)}`, m);
-    return digest(m);
+const REGISTRY = process.env.PERISCOPE_REGISTRY_URL;
+const STORAGE = process.env.PERISCOPE_REGISTRY_STORAGE;
+const AUTH_REGISTRY = process.env.PERISCOPE_REGISTRY_AUTH_URL;
+const AUTH_CREDS = process.env.PERISCOPE_REGISTRY_AUTH_CREDENTIALS;
+const hostOf = (url: string) =>
+  url.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+if (!REGISTRY) {
+  // eslint-disable-next-line no-console
+  console.warn(
+    'SKIPPED OCI registry tests: PERISCOPE_REGISTRY_URL is unset (apt-get install docker-registry; source scripts/lib/registry.sh and run registry_up, or run scripts/test)',
+  );
+}
+const withRegistry = REGISTRY ? describe : describe.skip;
+if (REGISTRY && !STORAGE) {
+  // eslint-disable-next-line no-console
+  console.warn(
+    'SKIPPED tampering checks: PERISCOPE_REGISTRY_STORAGE (the registry storage directory) is unset',
+  );
+}
+const withStorage = STORAGE ? describe : describe.skip;
+const run = Date.now().toString(36);
+const minimal = timoniCorpus('modules', 'minimal');
+const dest = async () => join(await mkdtemp(join(tmpdir(), 'pull-')), 'module');
+
+/** Where the registry's filesystem driver keeps a blob. */
+function storedBlob(digest: string): string {
+  const hex = digest.slice('sha256:'.length);
+  return join(
+    STORAGE as string,
+    'docker/registry/v2/blobs/sha256',
+    hex.slice(0, 2),
+    hex,
+    'data',
+  );
+}
+
+/** A copy of the minimal module with one unique file, so that its module layer is unique. */
+async function uniqueModule(): Promise<string> {
+  const dir = join(await mkdtemp(join(tmpdir(), 'mod-')), 'minimal');
+  await fs.cp(minimal, dir, { recursive: true });
+  await fs.chmod(dir, 0o755);
+  await fs.writeFile(join(dir, 'unique.txt'), `${Date.now()} ${Math.random()}`);
+  return dir;
+}
+
+/** Uploads raw blobs and a manifest with the plain distribution API (crafted artifacts). */
+async function putRaw(
+  repo: string,
+  tag: string,
+  layer: Buffer,
+  configMediaType = TIMONI_CONFIG_MEDIA_TYPE,
+): Promise<void> {
+  const client = new RegistryClient(hostOf(REGISTRY!), repo, {}, 'test upload');
+  const config = Buffer.from('{}');
+  for (const b of [layer, config]) {
+    const start = await client.send({
+      method: 'POST',
+      path: '/blobs/uploads/',
+    });
+    const loc = start.headers.get('location') as string;
+    await client.send({
+      method: 'PUT',
+      path: `${loc}${loc.includes('?') ? '&' : '?'}digest=${sha256Digest(b)}`,
+      body: b,
+    });
   }
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST_MEDIA_TYPE,
+    config: {
+      mediaType: configMediaType,
+      size: config.length,
+      digest: sha256Digest(config),
+    },
+    layers: [
+      {
+        mediaType: TIMONI_CONTENT_MEDIA_TYPE,
+        size: layer.length,
+        digest: sha256Digest(layer),
+      },
+    ],
+  };
+  await client.send({
+    method: 'PUT',
+    path: `/manifests/${tag}`,
+    headers: { 'Content-Type': OCI_MANIFEST_MEDIA_TYPE },
+    body: Buffer.from(JSON.stringify(manifest)),
+  });
+}
+
+async function listFiles(root: string, rel = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await fs.readdir(join(root, rel), { withFileTypes: true })) {
+    const p = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...(await listFiles(root, p)));
+    else out.push(p);
+  }
+  return out.sort();
+}
+
+withRegistry('push and pull through a real OCI registry', () => {
+  const host = () => hostOf(REGISTRY!);
+  const repo = () => `oci://${host()}/periscope-h4-${run}/minimal`;
+  let pushed: Awaited<ReturnType<typeof pushModule>>;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    pushed = await pushModule(minimal, repo(), {
+      version: '0.5.0',
+      latest: true,
+    });
+  });
+
+  it('pushes Timoni’s artifact: version tag and latest point at one manifest', async () => {
+    expect(pushed).toMatchObject({
+      repository: repo(),
+      version: '0.5.0',
+      url: `${repo()}@${pushed.digest}`,
+      tags: ['0.5.0', 'latest'],
+    });
+    const client = new RegistryClient(
+      host(),
+      `periscope-h4-${run}/minimal`,
+      {},
+      'test',
+    );
+    for (const tag of ['0.5.0', 'latest', pushed.digest]) {
+      const { body, headers } = await client.get(
+        `/manifests/${tag}`,
+        OCI_MANIFEST_MEDIA_TYPE,
+      );
+      expect(sha256Digest(body)).toBe(pushed.digest);
+      expect(headers.get('docker-content-digest')).toBe(pushed.digest);
+    }
+    const tags = JSON.parse(
+      (await client.get('/tags/list')).body.toString(),
+    ) as { tags: string[] };
+    expect(tags.tags.sort()).toEqual(['0.5.0', 'latest']);
+  });
+
+  it('pulls by tag and by digest the same files as the module directory', async () => {
+    const byTag = await pullModule(`${repo()}:0.5.0`, await dest());
+    const byDigest = await pullModule(
+      `${repo()}@${pushed.digest}`,
+      await dest(),
+    );
+    expect(byTag).toMatchObject({ version: '0.5.0', digest: pushed.digest });
+    expect(byDigest).toMatchObject({ version: '0.5.0', digest: pushed.digest });
+    const want = await listFiles(minimal);
+    expect(await listFiles(byTag.dir)).toEqual(want);
+    expect(await listFiles(byDigest.dir)).toEqual(want);
+    for (const f of want)
+      expect(await fs.readFile(join(byDigest.dir, f), 'utf8')).toBe(
+        await fs.readFile(join(minimal, f), 'utf8'),
+      );
+  });
+
+  it('uploads in PATCH chunks too, to the same digest', async () => {
+    const chunked = await pushModule(
+      minimal,
+      `oci://${host()}/periscope-h4-${run}/chunked`,
+      { version: '0.5.0', chunkSize: 4096 },
+    );
+    expect(chunked.digest).toBe(pushed.digest);
+    const res = await pullModule(
+      `oci://${host()}/periscope-h4-${run}/chunked@${chunked.digest}`,
+      await dest(),
+    );
+    expect(await listFiles(res.dir)).toEqual(await listFiles(minimal));
+  });
+
+  it('refuses a digest the registry does not have, and a missing tag', async () => {
+    await expect(
+      pullModule(`${repo()}@sha256:${'0'.repeat(64)}`, await dest()),
+    ).rejects.toThrow(/not found in the registry/);
+    await expect(pullModule(`${repo()}:9.9.9`, await dest())).rejects.toThrow(
+      /not found in the registry/,
+    );
+  });
+
+  withStorage('a registry whose storage was tampered with', () => {
+    const pushUnique = async (name: string) =>
+      pushModule(
+        await uniqueModule(),
+        `oci://${host()}/periscope-h4-${run}/${name}`,
+        { version: '1.0.0' },
+      );
+
+    it('refuses a stored layer that was tampered with', async () => {
+      const p = await pushUnique('tampered');
+      const manifest = JSON.parse(
+        await fs.readFile(storedBlob(p.digest), 'utf8'),
+      ) as { layers: { digest: string }[] };
+      const file = storedBlob(manifest.layers[1].digest);
+      const data = await fs.readFile(file);
+      data[data.length - 10] ^= 0xff;
+      await fs.writeFile(file, data);
+      await expect(
+        pullModule(`${p.repository}:1.0.0`, await dest()),
+      ).rejects.toThrow(/layer digest mismatch .*refusing it/);
+    });
+
+    it('refuses a stored manifest that was tampered with, by tag and by digest', async () => {
+      const p = await pushUnique('tampered-manifest');
+      const file = storedBlob(p.digest);
+      const text = await fs.readFile(file, 'utf8');
+      await fs.writeFile(
+        file,
+        text.replace(
+          '"org.opencontainers.image.version":"1.0.0"',
+          '"org.opencontainers.image.version":"6.6.6"',
+        ),
+      );
+      await expect(
+        pullModule(`${p.repository}:1.0.0`, await dest()),
+      ).rejects.toThrow(/manifest digest mismatch: header says/);
+      await expect(pullModule(p.url, await dest())).rejects.toThrow(
+        /manifest digest mismatch: the registry served/,
+      );
+    });
+  });
+
+  it('refuses artifacts that are not Timoni modules and unsafe archives', async () => {
+    const layer = tar([{ name: 'values.cue', body: 'values: {}' }]);
+    await putRaw(
+      `periscope-h4-${run}/image`,
+      '1.0.0',
+      layer,
+      'application/vnd.oci.image.config.v1+json',
+    );
+    await expect(
+      pullModule(
+        `oci://${host()}/periscope-h4-${run}/image:1.0.0`,
+        await dest(),
+      ),
+    ).rejects.toThrow(/not a Timoni module/);
+    await putRaw(
+      `periscope-h4-${run}/evil`,
+      '1.0.0',
+      tar([{ name: '../x', body: 'x' }]),
+    );
+    await expect(
+      pullModule(
+        `oci://${host()}/periscope-h4-${run}/evil:1.0.0`,
+        await dest(),
+      ),
+    ).rejects.toThrow(/escapes/);
+  });
+
+  it("reports the registry's own error for a refused manifest", async () => {
+    const client = new RegistryClient(
+      host(),
+      `periscope-h4-${run}/broken`,
+      {},
+      'pushing broken',
+    );
+    const missing = `sha256:${'1'.repeat(64)}`;
+    await expect(
+      client.send({
+        method: 'PUT',
+        path: '/manifests/1.0.0',
+        headers: { 'Content-Type': OCI_MANIFEST_MEDIA_TYPE },
+        body: Buffer.from(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: OCI_MANIFEST_MEDIA_TYPE,
+            config: {
+              mediaType: TIMONI_CONFIG_MEDIA_TYPE,
+              size: 2,
+              digest: missing,
+            },
+            layers: [],
+          }),
+        ),
+      }),
+    ).rejects.toThrow(
+      /pushing broken: registry answered HTTP 400 for PUT \/manifests\/1.0.0: MANIFEST_BLOB_UNKNOWN/,
+    );
+  });
+
+  it('refuses bad push targets and an unreachable registry', async () => {
+    await expect(
+      pushModule(minimal, `${repo()}:1.0.0`, { version: '1.0.0' }),
+    ).rejects.toThrow(/without a tag or digest; the version gives the tag/);
+    await expect(
+      pushModule(minimal, repo(), { version: 'v1' }),
+    ).rejects.toThrow(/module version 'v1' is not valid/);
+    await expect(
+      pushModule(minimal, 'oci://127.0.0.1:9/periscope/minimal', {
+        version: '1.0.0',
+      }),
+    ).rejects.toThrow(/cannot reach the registry at http:\/\/127.0.0.1:9/);
+  });
+});
+
+(AUTH_REGISTRY && AUTH_CREDS ? describe : describe.skip)(
+  'a real registry with basic auth (htpasswd)',
+  () => {
+    const repo = () =>
+      `oci://${hostOf(AUTH_REGISTRY!)}/periscope-h4-${run}/private`;
+
+    it('refuses a push without credentials and with wrong ones, saying what to do', async () => {
+      await expect(
+        pushModule(minimal, repo(), { version: '1.0.0' }),
+      ).rejects.toThrow(/requires authentication \(Basic\); pass credentials/);
+      await expect(
+        pushModule(minimal, repo(), {
+          version: '1.0.0',
+          credentials: 'periscope:wrong',
+        }),
+      ).rejects.toThrow(/refused the credentials/);
+    });
+
+    it('pushes and pulls with the right credentials', async () => {
+      const p = await pushModule(minimal, repo(), {
+        version: '1.0.0',
+        credentials: AUTH_CREDS,
+      });
+      await expect(pullModule(p.url, await dest())).rejects.toThrow(
+        /requires authentication/,
+      );
+      const res = await pullModule(p.url, await dest(), {
+        credentials: AUTH_CREDS,
+      });
+      expect(res.digest).toBe(p.digest);
+    });
+  },
+);
+
+/*
+ * Bearer-token registries (Docker Hub, GHCR, Harbor) need a token server that signs JWTs;
+ * no packaged registry here ships one, so this flow keeps a small stand-in server.
+ */
+describe('pullModule through a bearer-token challenge (stand-in token server)', () => {
+  it('gets a token, then pulls', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'mod-')), 'm');
+    await fs.mkdir(join(dir, 'cue.mod'), { recursive: true });
+    await fs.writeFile(
+      join(dir, 'cue.mod/module.cue'),
+      'module: "timoni.sh/app"',
+    );
+    const art = await buildModuleArtifact(dir, { version: '1.0.0' });
+    const blobs = new Map(
+      [...art.layers, art.config].map(b => [b.digest, b.data]),
+    );
+    let address = '';
+    const srv = createServer((req, res) => {
       if (req.url?.startsWith('/token')) {
-        res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ token: 'tok' }));
         return;
       }
-      if (requireToken && req.headers.authorization !== 'Bearer tok') {
+      if (req.headers.authorization !== 'Bearer tok') {
         res.statusCode = 401;
         res.setHeader(
           'www-authenticate',
-          `Bearer realm="http://${host}/token",service="test",scope="repository:modules/app:pull"`,
+          `Bearer realm="http://${address}/token",service="t",scope="repository:m:pull"`,
         );
         res.end();
         return;
       }
-      const m = /^\/v2\/(.+)\/(manifests|blobs)\/(.+)$/.exec(req.url ?? '');
+      const m = /\/(manifests|blobs)\/(.+)$/.exec(req.url ?? '');
       const body =
-        m &&
-        (m[2] === 'manifests'
-          ? manifests.get(`${m[1]}:${decodeURIComponent(m[3])}`)
-          : blobs.get(decodeURIComponent(m[3])));
-      if (!body) {
-        res.statusCode = 404;
-        res.end();
-        return;
-      }
-      res.end(body);
-    });
-    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise(r => server.close(r)));
-
-  const dest = async () =>
-    join(await mkdtemp(join(tmpdir(), 'pull-')), 'module');
-  const good = () =>
-    tar([
-      { name: 'cue.mod/module.cue', body: 'module: "timoni.sh/app"' },
-      { name: 'values.cue', body: 'values: {}' },
-    ]);
-
-  it('pulls by tag, records the verified digest, unpacks the module', async () => {
-    const d = publish('modules/app:1.0.0', good());
-    const res = await pullModule(
-      `oci://${host}/modules/app:1.0.0`,
-      await dest(),
-    );
-    expect(res).toMatchObject({
-      url: `oci://${host}/modules/app`,
-      version: '1.0.0',
-      digest: d,
-    });
-    expect(
-      await fs.readFile(join(res.dir, 'cue.mod/module.cue'), 'utf8'),
-    ).toContain('timoni.sh/app');
-  });
-
-  it('pulls by digest and gets a bearer token when challenged', async () => {
-    const d = publish('modules/app:1.0.1', good());
-    requireToken = true;
-    try {
-      const res = await pullModule(
-        `oci://${host}/modules/app@${d}`,
-        await dest(),
-      );
-      expect(res.digest).toBe(d);
-      expect(res.version).toBe('1.0.0');
-    } finally {
-      requireToken = false;
-    }
-  });
-
-  it('refuses a manifest whose digest differs from the pinned one', async () => {
-    publish('modules/app:1.0.2', good());
-    const other = `sha256:${'a'.repeat(64)}`;
-    manifests.set(
-      `modules/app:${other}`,
-      manifests.get('modules/app:1.0.2') as Buffer,
-    );
-    await expect(
-      pullModule(`oci://${host}/modules/app@${other}`, await dest()),
-    ).rejects.toThrow(/manifest digest mismatch/);
-  });
-
-  it('refuses a layer whose content does not match its digest', async () => {
-    publish('modules/app:1.0.3', good(), { lieAboutLayer: true });
-    await expect(
-      pullModule(`oci://${host}/modules/app:1.0.3`, await dest()),
-    ).rejects.toThrow(/layer digest mismatch/);
-  });
-
-  it('refuses artifacts that are not Timoni modules, missing tags and bad archives', async () => {
-    publish('modules/app:image', good(), {
-      mediaType: 'application/vnd.oci.image.config.v1+json',
-    });
-    await expect(
-      pullModule(`oci://${host}/modules/app:image`, await dest()),
-    ).rejects.toThrow(/not a Timoni module/);
-    await expect(
-      pullModule(`oci://${host}/modules/app:nope`, await dest()),
-    ).rejects.toThrow(/not found/);
-    publish('modules/app:evil', tar([{ name: '../x', body: 'x' }]));
-    await expect(
-      pullModule(`oci://${host}/modules/app:evil`, await dest()),
-    ).rejects.toThrow(/escapes/);
-    await expect(pullModule('oci://nohost', await dest())).rejects.toThrow(
-      /invalid OCI reference/,
-    );
-  });
-});
-
-const cue = cueForTests();
-(cue ? describe : describe.skip)('engine.render of an oci:// module', () => {
-  it('pulls, verifies and renders the minimal module, recording the digest', async () => {
-    const root = timoniCorpus('modules', 'minimal');
-    const entries: Entry[] = [];
-    const walk = async (rel: string) => {
-      for (const e of await fs.readdir(join(root, rel), {
-        withFileTypes: true,
-      })) {
-        const p = rel ? `${rel}/${e.name}` : e.name;
-        if (e.isDirectory()) await walk(p);
-        else
-          entries.push({
-            name: p,
-            body: await fs.readFile(join(root, p), 'utf8'),
-          });
-      }
-    };
-    await walk('');
-    const layer = tar(entries);
-    const config = Buffer.from('{}');
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        config: {
-          mediaType: TIMONI_CONFIG_MEDIA_TYPE,
-          digest: digest(config),
-          size: config.length,
-        },
-        layers: [
-          {
-            mediaType: TIMONI_CONTENT_MEDIA_TYPE,
-            digest: digest(layer),
-            size: layer.length,
-          },
-        ],
-      }),
-    );
-    const srv = createServer((req, res) => {
-      const url = req.url ?? '';
-      const routes: [string, Buffer][] = [
-        ['/manifests/0.5.0', manifest],
-        [digest(layer), layer],
-        [digest(config), config],
-      ];
-      const body = routes.find(([suffix]) => url.endsWith(suffix))?.[1];
+        m?.[1] === 'manifests'
+          ? art.manifest
+          : blobs.get(decodeURIComponent(m?.[2] ?? ''));
       res.statusCode = body ? 200 : 404;
       res.end(body);
     });
     await new Promise<void>(r => srv.listen(0, '127.0.0.1', r));
+    address = `127.0.0.1:${(srv.address() as AddressInfo).port}`;
     try {
-      const h = `127.0.0.1:${(srv.address() as AddressInfo).port}`;
-      const engine = createModuleEngine({ cueBin: cue });
-      const r = await engine.render({
-        source: `oci://${h}/modules/minimal:0.5.0`,
-        name: 'web',
-        namespace: 'apps',
-      });
-      expect(r.module).toEqual({
-        name: 'timoni.sh/minimal',
-        repository: `oci://${h}/modules/minimal`,
-        version: '0.5.0',
-        digest: digest(manifest),
-      });
-      expect(r.objects[0].metadata.labels?.['app.kubernetes.io/version']).toBe(
-        '0.5.0',
+      const res = await pullModule(
+        `oci://${address}/m@${art.digest}`,
+        await dest(),
       );
-      expect(r.objects).toHaveLength(4);
+      expect(res).toMatchObject({ digest: art.digest, version: '1.0.0' });
+      expect(await listFiles(res.dir)).toEqual(['cue.mod/module.cue']);
     } finally {
       await new Promise(r => srv.close(r));
     }
   });
 });
+
+const cue = cueForTests();
+(cue && REGISTRY ? describe : describe.skip)(
+  'engine.render of a module pushed to the real registry',
+  () => {
+    it('renders by tag and by digest exactly what the local directory renders', async () => {
+      const repo = `oci://${hostOf(REGISTRY!)}/periscope-h4-${run}/render`;
+      const p = await pushModule(minimal, repo, { version: '0.5.0' });
+      const engine = createModuleEngine({ cueBin: cue });
+      const spec = { name: 'web', namespace: 'apps' };
+      const local = await engine.render({
+        ...spec,
+        source: minimal,
+        moduleVersion: '0.5.0',
+      });
+      const byTag = await engine.render({ ...spec, source: `${repo}:0.5.0` });
+      const byDigest = await engine.render({ ...spec, source: p.url });
+      for (const r of [byTag, byDigest]) {
+        expect(r.module).toEqual({
+          name: 'timoni.sh/minimal',
+          repository: repo,
+          version: '0.5.0',
+          digest: p.digest,
+        });
+        expect(r.objects).toEqual(local.objects);
+      }
+      expect(local.objects).toHaveLength(4);
+    });
+  },
+);

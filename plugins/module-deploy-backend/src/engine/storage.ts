@@ -12,6 +12,7 @@ import {
   ModuleReference,
 } from '@periscope/backstage-plugin-module-deploy-common';
 import { httpStatus, toDeployError } from './errors';
+import { RawObjectApi } from './kubeApi';
 
 /** Timoni's field manager and storage prefix (`apiv1.FieldManager`). */
 export const TIMONI_FIELD_MANAGER = 'timoni';
@@ -55,6 +56,7 @@ export function instanceSecret(record: InstanceRecord): SecretObject {
       name: instanceSecretName(record.metadata.name),
       namespace: record.metadata.namespace,
       labels: {
+        ...(record.metadata.labels ?? {}),
         'app.kubernetes.io/name': record.metadata.name,
         'app.kubernetes.io/component': 'instance',
         'app.kubernetes.io/created-by': TIMONI_FIELD_MANAGER,
@@ -82,11 +84,19 @@ export function instanceRecord(args: {
   inventory: InventoryEntry[];
   images: string[];
   now?: Date;
+  /** Instance labels, e.g. `bundle.timoni.sh/name` for bundle instances. */
+  labels?: Record<string, string>;
 }): InstanceRecord {
   return {
     kind: 'Instance',
     apiVersion: 'timoni.sh/v1alpha1',
-    metadata: { name: args.name, namespace: args.namespace },
+    metadata: {
+      name: args.name,
+      namespace: args.namespace,
+      ...(args.labels && Object.keys(args.labels).length
+        ? { labels: args.labels }
+        : {}),
+    },
     module: args.module,
     values: args.valuesCue,
     lastTransitionTime: (args.now ?? new Date())
@@ -168,10 +178,11 @@ function decodeRevision(s: StoredRevision): Revision {
  * @public
  */
 export class InstanceStore {
-  constructor(
-    private readonly api: KubernetesObjectApi,
-    private readonly fieldManager: string,
-  ) {}
+  private readonly api: RawObjectApi;
+
+  constructor(api: KubernetesObjectApi, private readonly fieldManager: string) {
+    this.api = RawObjectApi.wrap(api);
+  }
 
   private async readSecret(
     name: string,
@@ -218,7 +229,10 @@ export class InstanceStore {
   }
 
   /** Instances in a namespace (all namespaces when omitted), selected like `timoni list`. */
-  async list(namespace?: string): Promise<InstanceRecord[]> {
+  async list(
+    namespace?: string,
+    labelSelector?: string,
+  ): Promise<InstanceRecord[]> {
     const res = await this.api.list<SecretObject>(
       'v1',
       'Secret',
@@ -227,9 +241,16 @@ export class InstanceStore {
       undefined,
       undefined,
       `type=${INSTANCE_SECRET_TYPE}`,
-      'app.kubernetes.io/component=instance,app.kubernetes.io/created-by=timoni',
+      `app.kubernetes.io/component=instance,app.kubernetes.io/created-by=timoni${
+        labelSelector ? `,${labelSelector}` : ''
+      }`,
     );
-    return res.items.map(decodeInstanceSecret);
+    // oldest first, as Timoni orders them (bundle delete walks the list backwards)
+    const created = (s: SecretObject) =>
+      String(s.metadata?.creationTimestamp ?? '');
+    return [...res.items]
+      .sort((a, b) => created(a).localeCompare(created(b)))
+      .map(decodeInstanceSecret);
   }
 
   /** Stores the instance record (server-side apply, forced, like Timoni). */

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { dirname, posix, resolve, sep } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 /**
  * Limits for unpacking untrusted archives.
@@ -87,7 +87,7 @@ export async function unpackTarGz(
   archive: Buffer,
   dest: string,
   limits: UnpackLimits = {},
-): Promise<{ files: number; bytes: number }> {
+): Promise<{ files: number; bytes: number; entries: number }> {
   const maxCompressed = limits.maxCompressedBytes ?? 32 * 1024 * 1024;
   const maxBytes = limits.maxBytes ?? 64 * 1024 * 1024;
   const maxEntries = limits.maxEntries ?? 10_000;
@@ -183,5 +183,113 @@ export async function unpackTarGz(
     });
     files++;
   }
-  return { files, bytes };
+  return { files, bytes, entries };
+}
+
+/**
+ * One entry of an archive to write: a directory or a regular file.
+ *
+ * @public
+ */
+export interface TarEntry {
+  /** Path inside the archive, `/`-separated, relative (`.` for the root directory). */
+  name: string;
+  type: 'file' | 'dir';
+  /** Permission bits (e.g. 0o644). */
+  mode: number;
+  /** File content (files only). */
+  body?: Buffer;
+}
+
+function writeOctal(h: Buffer, off: number, len: number, n: number): void {
+  h.write(`${n.toString(8).padStart(len - 1, '0')}\0`, off, len, 'ascii');
+}
+
+function ustarHeader(
+  name: string,
+  prefix: string,
+  type: string,
+  mode: number,
+  size: number,
+): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100, 'utf8');
+  writeOctal(h, 100, 8, mode & 0o7777);
+  writeOctal(h, 108, 8, 0); // uid
+  writeOctal(h, 116, 8, 0); // gid
+  writeOctal(h, 124, 12, size);
+  writeOctal(h, 136, 12, 0); // mtime: Timoni zeroes it
+  h.write(type, 156, 1, 'ascii');
+  h.write('ustar\0', 257, 6, 'ascii');
+  h.write('00', 263, 2, 'ascii');
+  writeOctal(h, 329, 8, 0); // devmajor
+  writeOctal(h, 337, 8, 0); // devminor
+  h.write(prefix, 345, 155, 'utf8');
+  h.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii');
+  return h;
+}
+
+function pad(size: number): Buffer {
+  return Buffer.alloc((512 - (size % 512)) % 512);
+}
+
+/** Splits a long path into ustar prefix (<= 155 bytes) and name (<= 100 bytes), if it can. */
+function splitUstar(path: string): [string, string] | undefined {
+  if (Buffer.byteLength(path) <= 100) return ['', path];
+  for (let i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
+    const prefix = path.slice(0, i);
+    const name = path.slice(i + 1);
+    if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(name) <= 100)
+      return [prefix, name];
+  }
+  return undefined;
+}
+
+function paxRecord(key: string, value: string): Buffer {
+  // the length field counts itself: grow it until it is stable
+  const rest = ` ${key}=${value}\n`;
+  let len = Buffer.byteLength(rest) + 1;
+  while (String(len).length + Buffer.byteLength(rest) !== len)
+    len = String(len).length + Buffer.byteLength(rest);
+  return Buffer.from(`${len}${rest}`, 'utf8');
+}
+
+/**
+ * Writes a tar of directories and regular files with environment-specific data removed
+ * (uid/gid 0, no user or group names, zero modification time), the way Timoni packages a
+ * module: ustar headers, a PAX `path` record for names that do not fit.
+ *
+ * @public
+ */
+export function packTar(entries: TarEntry[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const e of entries) {
+    const body =
+      e.type === 'file' ? e.body ?? Buffer.alloc(0) : Buffer.alloc(0);
+    const type = e.type === 'dir' ? '5' : '0';
+    safeEntryPath(e.name);
+    const split = splitUstar(e.name);
+    if (!split) {
+      const pax = paxRecord('path', e.name);
+      blocks.push(ustarHeader('PaxHeaders/x', '', 'x', 0o644, pax.length));
+      blocks.push(pax, pad(pax.length));
+    }
+    const [prefix, name] = split ?? ['', e.name.slice(0, 100)];
+    blocks.push(ustarHeader(name, prefix, type, e.mode, body.length));
+    blocks.push(body, pad(body.length));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+/**
+ * {@link packTar}, gzip-compressed.
+ *
+ * @public
+ */
+export function packTarGz(entries: TarEntry[]): Buffer {
+  return gzipSync(packTar(entries));
 }

@@ -39,3 +39,18 @@ export function cueForTests(): string | undefined {
   }
   return cue;
 }
+
+/**
+ * The kubeconfig of the local control plane for integration tests ($PERISCOPE_KUBECONFIG), or
+ * undefined with the reason printed (the tests then skip).
+ */
+export function kubeconfigForTests(what: string): string | undefined {
+  const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
+  if (!kubeconfig) {
+    // eslint-disable-next-line no-console
+    console.warn(
+      `SKIPPED ${what}: PERISCOPE_KUBECONFIG is unset (run ./scripts/cluster up and export its kubeconfig path)`,
+    );
+  }
+  return kubeconfig;
+}

@@ -29,6 +29,26 @@ function pickValues(doc: unknown, file: string): JsonObject {
 }
 
 /**
+ * Reads a text file; a failure names what the file is, its path and the reason (ENOENT, EISDIR…).
+ *
+ * @public
+ */
+export async function readTextFile(
+  file: string,
+  what: string,
+): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new Error(
+      `cannot read ${what} ${file}: ${
+        (e as NodeJS.ErrnoException).code ?? (e as Error).message
+      }`,
+    );
+  }
+}
+
+/**
  * Loads a values file as Timoni does: CUE (`values: {...}`, evaluated on its own with `cue
  * export`), YAML or JSON (`values:` top-level key). Returns the concrete values.
  *
@@ -38,16 +58,7 @@ export async function loadValuesFile(
   cueBin: string,
   file: string,
 ): Promise<JsonObject> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new Error(
-      `cannot read values file ${file}: ${
-        (e as NodeJS.ErrnoException).code ?? (e as Error).message
-      }`,
-    );
-  }
+  const text = await readTextFile(file, 'values file');
   const ext = extname(file).toLowerCase();
   if (ext === '.yaml' || ext === '.yml' || ext === '.json') {
     let doc: unknown;

@@ -10,7 +10,7 @@ import {
   workloadSelectorFor,
   WorkloadSelector,
 } from '@periscope/kube-access';
-import { DiagnosticsConfig } from '../../config';
+import { DiagnosticsConfig, operatorResultsFor } from '../../config';
 import { ClusterFindings, EntityHealth } from '../../types';
 import { CLUSTER_SCOPE, FindingsStore } from '../FindingsStore';
 import { belongsTo, countBySeverity, groupByWorkload, ObjectIndex, workloadsOf } from './findings';
@@ -43,6 +43,7 @@ export function createHealthService(deps: {
   const { clusters, config, catalog, store, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const inFlight = new Map<string, Promise<void>>();
+  const operatorResults = operatorResultsFor(config.operatorResults, clusters.map(c => c.name));
 
   /** Runs one scan per key at a time; concurrent callers share it. */
   function once(key: string, fn: () => Promise<void>): Promise<void> {
@@ -55,7 +56,7 @@ export function createHealthService(deps: {
   }
 
   const scan = (namespace?: string) =>
-    scanClusters(clusters, { analyzers: config.analyzers, namespace, timeoutMs: config.scanTimeoutMs });
+    scanClusters(clusters, { analyzers: config.analyzers, namespace, timeoutMs: config.scanTimeoutMs, operatorResults });
 
   async function recordEntity(entityRef: string, selector: WorkloadSelector, outcome: ScanOutcome, at: Date) {
     const part = entityPart(outcome, selector);

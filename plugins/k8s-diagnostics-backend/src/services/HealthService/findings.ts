@@ -99,6 +99,7 @@ export function toFindings(cluster: string, snapshot: ClusterSnapshot, results: 
       severity: r.severity,
       failures: r.failures.map(f => ({ text: f.text, severity: f.severity })),
       events: r.events,
+      sources: ['periscope'],
       sensitive: [...sensitive].filter(s => s !== ''),
     };
   });

@@ -8,7 +8,8 @@ import {
   createKubeHttp,
   scanCluster,
 } from '@periscope/backstage-plugin-k8s-diagnostics-node';
-import { ClusterDetails, ClusterError, fanOutClusters, kubeConfigFor } from '@periscope/kube-access';
+import { ClusterDetails, ClusterError, classifyClusterError, fanOutClusters, kubeConfigFor } from '@periscope/kube-access';
+import { listOperatorResults, mergeSources, operatorFindings } from '../OperatorResults';
 import { ScannedFinding, toFindings } from './findings';
 
 /** One cluster's scan: what was listed and what the analyzers found. */
@@ -17,6 +18,39 @@ export interface ClusterScan {
   snapshot: ClusterSnapshot;
   findings: ScannedFinding[];
   warnings: string[];
+  /** The cluster answered the scan, but a second source (k8sgpt-operator Results) failed. */
+  errors: ClusterError[];
+}
+
+/** What a scan reads besides the live objects. */
+export interface ScanOptions {
+  analyzers: string[];
+  namespace?: string;
+  timeoutMs: number;
+  /** Whether to read k8sgpt-operator Result objects from this cluster. */
+  operatorResults?: (cluster: string) => boolean;
+}
+
+/** Time kept back for the Result list so the cluster's overall timeout does not fire first. */
+const OPERATOR_MARGIN_MS = 250;
+
+/**
+ * Adds the cluster's k8sgpt-operator Results to its findings. No CRD: nothing to add. A failing
+ * list (401, 403, timeout...) becomes a typed error for this cluster; the live findings stay.
+ */
+async function withOperatorResults(cluster: ClusterDetails, scan: ClusterScan, namespace: string | undefined, timeoutMs: number): Promise<ClusterScan> {
+  try {
+    const list = await listOperatorResults(kubeConfigFor(cluster), { timeoutMs, namespace });
+    if (!list.installed) return scan;
+    const warnings = [...scan.warnings, ...list.warnings.map(w => `${cluster.name}: ${w}`)];
+    return { ...scan, warnings, findings: mergeSources(scan.findings, operatorFindings(cluster.name, scan.snapshot, list.results)) };
+  } catch (e) {
+    const err = classifyClusterError(cluster.name, e);
+    const hint = err.errorType === 'FORBIDDEN'
+      ? ` Grant list on results.core.k8sgpt.ai, or turn the source off with k8sDiagnostics.operatorResults.enabled: false (or leave '${cluster.name}' out of k8sDiagnostics.operatorResults.clusters).`
+      : '';
+    return { ...scan, errors: [...scan.errors, { ...err, message: `k8sgpt-operator Results not read: ${err.message}${hint}` }] };
+  }
 }
 
 /** The scan of every configured cluster: the reachable ones, and a typed error for each other. */
@@ -25,9 +59,11 @@ export interface ScanOutcome {
   errors: ClusterError[];
 }
 
-async function scanOne(cluster: ClusterDetails, analyzerNames: string[], namespace: string | undefined, timeoutMs: number): Promise<ClusterScan> {
+async function scanOne(cluster: ClusterDetails, options: ScanOptions): Promise<ClusterScan> {
+  const { namespace, timeoutMs } = options;
+  const started = Date.now();
   const http = await createKubeHttp(kubeConfigFor(cluster), timeoutMs);
-  const wanted = resolveAnalyzers(analyzerNames);
+  const wanted = resolveAnalyzers(options.analyzers);
   let scan;
   try {
     scan = await scanCluster(http, { analyzers: wanted, namespace });
@@ -48,21 +84,17 @@ async function scanOne(cluster: ClusterDetails, analyzerNames: string[], namespa
     ? analyze(scan.snapshot, { filters: runnable.map(a => a.name), namespace })
     : { results: [], errors: [] };
   warnings.push(...report.errors.map(e => `${cluster.name}: ${e}`));
-  return { cluster: cluster.name, snapshot: scan.snapshot, findings: toFindings(cluster.name, scan.snapshot, report.results), warnings };
+  const live: ClusterScan = { cluster: cluster.name, snapshot: scan.snapshot, findings: toFindings(cluster.name, scan.snapshot, report.results), warnings, errors: [] };
+  if (!options.operatorResults?.(cluster.name)) return live;
+  return withOperatorResults(cluster, live, namespace, Math.max(1, timeoutMs - (Date.now() - started) - OPERATOR_MARGIN_MS));
 }
 
 /**
  * Scans every cluster in parallel (namespace-scoped when a namespace is given) and runs the
  * analyzers; an unreachable or rejecting cluster becomes a typed error, the others still return.
  */
-export async function scanClusters(
-  clusters: ClusterDetails[],
-  options: { analyzers: string[]; namespace?: string; timeoutMs: number },
-): Promise<ScanOutcome> {
-  const { results, errors } = await fanOutClusters(
-    clusters,
-    cluster => scanOne(cluster, options.analyzers, options.namespace, options.timeoutMs),
-    { timeoutMs: options.timeoutMs },
-  );
-  return { scans: results.map(r => r.value), errors };
+export async function scanClusters(clusters: ClusterDetails[], options: ScanOptions): Promise<ScanOutcome> {
+  const { results, errors } = await fanOutClusters(clusters, cluster => scanOne(cluster, options), { timeoutMs: options.timeoutMs });
+  const scans = results.map(r => r.value);
+  return { scans, errors: [...errors, ...scans.flatMap(s => s.errors)] };
 }

@@ -106,6 +106,24 @@ describe('EntityHealthContent', () => {
     expect(screen.getByText(/CrashLoopBackOff <b>bold<\/b>/)).toBeInTheDocument();
   });
 
+  it('marks findings a k8sgpt-operator Result reported with a k8sgpt-operator chip', async () => {
+    const log: HealthFinding = { ...pod, id: 'f00d3', analyzer: 'Log', sources: ['k8sgpt-operator'], severity: 'medium', failures: [{ text: 'previous container logs: ERROR ledger', severity: 'medium' }], events: [] };
+    const groups = [{ ...withFindings.groups[0], findings: [deployment, { ...pod, sources: ['periscope', 'k8sgpt-operator'] as HealthFinding['sources'] }, log] }];
+    await renderWith({ getEntityHealth: async () => ({ ...withFindings, groups }) });
+    expect(await screen.findByText('previous container logs: ERROR ledger')).toBeInTheDocument();
+    // the pod (both sources) and the Log finding (operator only); not the Deployment (Periscope only)
+    expect(screen.getAllByText('k8sgpt-operator')).toHaveLength(2);
+    expect(screen.getByTitle('Found by Periscope and also reported by a k8sgpt-operator Result in the cluster')).toHaveTextContent('k8sgpt-operator');
+    expect(screen.getByTitle('Reported only by a k8sgpt-operator Result in the cluster')).toHaveTextContent('k8sgpt-operator');
+  });
+
+  it('shows no source chip when only Periscope found the findings (or the field is absent)', async () => {
+    const groups = [{ ...withFindings.groups[0], findings: [{ ...deployment, sources: ['periscope'] as HealthFinding['sources'] }, pod] }];
+    await renderWith({ getEntityHealth: async () => ({ ...withFindings, groups }) });
+    expect(await screen.findByText('Deployment shop/payments (prod)')).toBeInTheDocument();
+    expect(screen.queryByText('k8sgpt-operator')).not.toBeInTheDocument();
+  });
+
   it('streams an explanation as text when Explain is clicked', async () => {
     const explainFinding: K8sDiagnosticsApi['explainFinding'] = async (_ref, id, onText) => {
       onText('<img src=x onerror=alert(1)> partial ');

@@ -9,6 +9,7 @@ import { ClusterErrorsPanel, EntityStatePanel, PeriscopeCard } from '@periscope/
 import { EntityHealthResponse, HealthFinding, k8sDiagnosticsApiRef, WorkloadFindings } from '../../api';
 import { ExplainPanel } from '../common/ExplainPanel';
 import { HistoryChart, objectLabel, SeverityChip, SeveritySummary } from '../common/severity';
+import { SourceChips } from '../common/sources';
 
 type Row = EntityHealthResponse['clusters'][number]['workloads'][number] & { cluster: string; id: string };
 
@@ -27,6 +28,7 @@ function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild
       <Box display="flex" alignItems="center" style={{ gap: 8 }}>
         <SeverityChip severity={f.severity} />
         <Typography variant="subtitle2">{objectLabel(f.object)}</Typography>
+        <SourceChips finding={f} />
         <Typography variant="caption" color="textSecondary">
           {f.analyzer} analyzer · first seen {new Date(f.firstSeen).toLocaleString()} · last seen {new Date(f.lastSeen).toLocaleString()}
         </Typography>

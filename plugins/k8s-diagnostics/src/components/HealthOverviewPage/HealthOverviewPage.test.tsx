@@ -51,6 +51,15 @@ describe('HealthOverviewPage', () => {
     expect(listFindings).toHaveBeenLastCalledWith({ severity: 'critical' });
   });
 
+  it('marks the findings a k8sgpt-operator Result reported', async () => {
+    const fromOperator = { ...finding('payments-2', 'medium'), analyzer: 'Log', sources: ['k8sgpt-operator'] as HealthFinding['sources'] };
+    await renderWith(async () => ({ ...ok, findings: [...ok.findings, fromOperator] }));
+    expect(await screen.findByText('payments-2 is broken')).toBeInTheDocument();
+    const chips = screen.getAllByText('k8sgpt-operator');
+    expect(chips).toHaveLength(1);
+    expect(within(chips[0].closest('tr')!).getByText('payments-2 is broken')).toBeInTheDocument();
+  });
+
   it('says all healthy when nothing matches', async () => {
     await renderWith(async () => ({ ...ok, findings: [] }));
     expect(await screen.findByText(/All healthy/)).toBeInTheDocument();

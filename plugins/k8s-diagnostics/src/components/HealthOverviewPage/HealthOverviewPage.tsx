@@ -6,13 +6,14 @@ import useAsync from 'react-use/esm/useAsync';
 import { ClusterErrorsPanel } from '@periscope/periscope-react';
 import { ClusterFindingsFilter, HealthFinding, k8sDiagnosticsApiRef, SEVERITIES, Severity } from '../../api';
 import { SeverityChip } from '../common/severity';
+import { SourceChips } from '../common/sources';
 
 const columns: TableColumn<HealthFinding>[] = [
   { title: 'Severity', field: 'severity', render: f => <SeverityChip severity={f.severity} /> },
   { title: 'Cluster', field: 'cluster' },
   { title: 'Namespace', field: 'object.namespace' },
   { title: 'Kind', field: 'object.kind' },
-  { title: 'Name', field: 'object.name' },
+  { title: 'Name', field: 'object.name', render: f => <>{f.object.name} <SourceChips finding={f} /></> },
   { title: 'Workload', render: f => `${f.workload.kind}/${f.workload.name}` },
   { title: 'Problem', render: f => f.failures.map(x => x.text).join('\n') },
   { title: 'Since', render: f => new Date(f.firstSeen).toLocaleString() },
