@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
 
 /**
@@ -26,6 +27,23 @@ export interface KubeHttp {
   readonly context: string;
   getJson(path: string, accept?: string): Promise<unknown>;
   getText(path: string): Promise<string>;
+  /**
+   * A body handed, chunk by chunk as it arrives, to the sink chosen for its Content-Type
+   * (decoding then overlaps the transfer); resolves to what the sink's `end` returns.
+   */
+  getStreamed<T>(path: string, accept: string, sinkFor: (contentType: string) => BodySink<T>): Promise<T>;
+}
+
+/** Receives a response body while it arrives. @public */
+export interface BodySink<T> {
+  write(chunk: Buffer): void;
+  end(): T;
+}
+
+/** A sink that keeps the whole body. */
+function collect(): BodySink<Buffer> {
+  const chunks: Buffer[] = [];
+  return { write: c => chunks.push(c), end: () => Buffer.concat(chunks) };
 }
 
 const TLS_CODES = new Set([
@@ -101,7 +119,7 @@ export async function createKubeHttp(kc: KubeConfig, timeoutMs = 60_000): Promis
     throw new ClusterRequestError('the kubeconfig has no current cluster: set current-context or pass --context');
   }
   const base = new URL(cluster.server);
-  const opts: https.RequestOptions = {};
+  const opts: https.RequestOptions & Pick<tls.ConnectionOptions, 'secureContext'> = {};
   try {
     await kc.applyToHTTPSOptions(opts);
   } catch (e) {
@@ -111,15 +129,34 @@ export async function createKubeHttp(kc: KubeConfig, timeoutMs = 60_000): Promis
   }
   const transport = base.protocol === 'http:' ? http : https;
   const prefix = base.pathname.replace(/\/$/, '');
+  if (transport === https && !cluster.proxyUrl) {
+    // One TLS context for all requests (a scan makes dozens in parallel), not one per request.
+    try {
+      opts.secureContext = tls.createSecureContext({
+        ca: opts.ca,
+        cert: opts.cert,
+        key: opts.key,
+        pfx: opts.pfx,
+        passphrase: opts.passphrase,
+      });
+    } catch (e) {
+      throw new ClusterRequestError(
+        `the TLS credentials of context '${kc.getCurrentContext()}' cannot be used (${(e as Error).message}): ` +
+          `check certificate-authority-data, client-certificate-data and client-key-data in the kubeconfig`,
+      );
+    }
+  }
 
   const self: KubeHttp = {
     server: cluster.server,
     context: kc.getCurrentContext(),
-    getText: path => request(path, '*/*'),
-    getJson: async (path, accept = 'application/json') => JSON.parse(await request(path, accept)),
+    getText: async path => (await request(path, '*/*', collect)).toString('utf8'),
+    getJson: async (path, accept = 'application/json') =>
+      JSON.parse((await request(path, accept, collect)).toString('utf8')),
+    getStreamed: request,
   };
 
-  function request(path: string, accept: string): Promise<string> {
+  function request<T>(path: string, accept: string, sinkFor: (contentType: string) => BodySink<T>): Promise<T> {
     return new Promise((resolve, reject) => {
       const req = transport.request(
         {
@@ -132,15 +169,36 @@ export async function createKubeHttp(kc: KubeConfig, timeoutMs = 60_000): Promis
           headers: { ...(opts.headers ?? {}), Accept: accept },
         },
         res => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('error', e => reject(networkError(self, e, timeoutMs)));
+            res.on('end', () => reject(httpError(self, path, status, Buffer.concat(chunks).toString('utf8'))));
+            return;
+          }
+          let sink: BodySink<T>;
+          try {
+            sink = sinkFor(res.headers['content-type'] ?? '');
+          } catch (e) {
+            req.destroy();
+            reject(e);
+            return;
+          }
+          let failed = false;
+          const settle = (fn: () => void) => {
+            if (failed) return;
+            try {
+              fn();
+            } catch (e) {
+              failed = true;
+              req.destroy();
+              reject(e);
+            }
+          };
+          res.on('data', (c: Buffer) => settle(() => sink.write(c)));
           res.on('error', e => reject(networkError(self, e, timeoutMs)));
-          res.on('end', () => {
-            const body = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) resolve(body);
-            else reject(httpError(self, path, status, body));
-          });
+          res.on('end', () => settle(() => resolve(sink.end())));
         },
       );
       req.setTimeout(timeoutMs, () => {

@@ -3,12 +3,27 @@ import { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { resolveAnalyzers } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { createKubeHttp, isFailingPod, kindsToList, listPath, RESOURCES, scanCluster } from '.';
+import { envelope, msg, str } from './proto/testing';
 
-/** A loopback API server: lists are empty except Pods; Secrets are forbidden. */
-async function startApi() {
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
+/**
+ * A loopback API server: lists are empty except Pods; Secrets are forbidden. `protobufPods`
+ * answers Pod lists in protobuf when the client accepts it.
+ */
+async function startApi(protobufPods?: Buffer) {
   const paths: string[] = [];
+  const accepts: string[] = [];
   const server = http.createServer((req, res) => {
     paths.push(req.url ?? '');
+    accepts.push(`${req.url} ${req.headers.accept}`);
+    if (protobufPods && req.url?.endsWith('/pods') && req.headers.accept?.includes(PROTOBUF)) {
+      // In small pieces, as a large list arrives.
+      res.writeHead(200, { 'Content-Type': PROTOBUF });
+      for (let i = 0; i < protobufPods.length; i += 5) res.write(protobufPods.subarray(i, i + 5));
+      res.end();
+      return undefined;
+    }
     if (req.url === '/version') return res.end('{"major":"1"}');
     if (req.url?.includes('/secrets')) {
       res.writeHead(403).end(JSON.stringify({ message: 'secrets is forbidden' }));
@@ -25,7 +40,7 @@ async function startApi() {
     contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
     currentContext: 'c',
   });
-  return { kc, paths, close: () => new Promise(r => server.close(r)) };
+  return { kc, paths, accepts, close: () => new Promise(r => server.close(r)) };
 }
 
 describe('scanCluster', () => {
@@ -41,6 +56,44 @@ describe('scanCluster', () => {
     } finally {
       await api.close();
     }
+  });
+
+  it('reads large built-in kinds as protobuf and the rest as JSON', async () => {
+    const pod = msg(2, msg(1, str(1, 'web-0'), str(3, 'shop')), msg(3, str(1, 'Pending')));
+    const api = await startApi(envelope('PodList', pod));
+    try {
+      const scan = await scanCluster(await createKubeHttp(api.kc, 5000), { analyzers: resolveAnalyzers(['Pod', 'ConfigMap']) });
+      expect(scan.snapshot.objects.Pod).toEqual([
+        { metadata: { name: 'web-0', namespace: 'shop' }, status: { phase: 'Pending' }, apiVersion: 'v1', kind: 'Pod' },
+      ]);
+      expect(scan.unavailable.size).toBe(0);
+      expect(api.accepts).toContain(`/api/v1/pods ${PROTOBUF}, application/json`);
+      expect(api.accepts).toContain('/api/v1/configmaps application/json');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('reports a kind whose protobuf answer is malformed, naming the list', async () => {
+    const api = await startApi(Buffer.from('k8s\u0000\u0012\u00ff', 'latin1'));
+    try {
+      const scan = await scanCluster(await createKubeHttp(api.kc, 5000), { analyzers: resolveAnalyzers(['Pod']) });
+      expect(scan.unavailable.get('Pod')).toMatch(/cannot read the Pod list from http:\/\/127\.0\.0\.1:\d+ \(GET \/api\/v1\/pods\): malformed protobuf/);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('says which kubeconfig TLS data is unusable', async () => {
+    const kc = new KubeConfig();
+    const junk = Buffer.from('not a PEM block').toString('base64');
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: 'https://127.0.0.1:1', caData: junk }],
+      users: [{ name: 'u', certData: junk, keyData: junk }],
+      contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+      currentContext: 'c',
+    });
+    await expect(createKubeHttp(kc, 2000)).rejects.toThrow(/TLS credentials of context 'c' cannot be used .*check certificate-authority-data/);
   });
 
   it('says which cluster cannot be reached', async () => {

@@ -5,8 +5,9 @@ import {
   inputKindsFor,
   logKey,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { ClusterRequestError, KubeHttp } from './client';
+import { BodySink, ClusterRequestError, KubeHttp } from './client';
 import { RESOURCES, ResourceInfo, apiPrefix, listPath } from './resources';
+import { ProtoDecodeError, protobufKinds, protobufListStream } from './proto/decode';
 
 /** @public */
 export interface LiveScanOptions {
@@ -28,6 +29,52 @@ export interface LiveScanResult {
 
 const METADATA_ONLY_ACCEPT =
   'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+/** Protobuf where the API server offers it (built-in kinds), else JSON. */
+const PROTOBUF_ACCEPT = 'application/vnd.kubernetes.protobuf, application/json';
+const PROTOBUF_KINDS = new Set(protobufKinds());
+
+type RawItem = Record<string, unknown>;
+
+/**
+ * One list request: protobuf for the large built-in kinds (the API server encodes it several
+ * times faster than JSON; the decoder skips managedFields and works while the body arrives),
+ * JSON otherwise or when the server answers JSON.
+ */
+async function fetchItems(http: KubeHttp, info: ResourceInfo, path: string): Promise<RawItem[]> {
+  if (info.metadataOnly || !PROTOBUF_KINDS.has(info.kind)) {
+    const list = (await http.getJson(path, info.metadataOnly ? METADATA_ONLY_ACCEPT : undefined)) as {
+      items?: RawItem[] | null;
+    };
+    return list.items ?? [];
+  }
+  try {
+    return await http.getStreamed(path, PROTOBUF_ACCEPT, contentType =>
+      contentType.startsWith('application/vnd.kubernetes.protobuf') ? itemsOfProtobuf(info.kind) : itemsOfJson(contentType),
+    );
+  } catch (e) {
+    if (!(e instanceof ProtoDecodeError || e instanceof SyntaxError)) throw e;
+    throw new ClusterRequestError(`cannot read the ${info.kind} list from ${http.server} (GET ${path}): ${e.message}`);
+  }
+}
+
+function itemsOfProtobuf(kind: string): BodySink<RawItem[]> {
+  const stream = protobufListStream(kind);
+  return { write: c => stream.write(c), end: () => stream.end().items };
+}
+
+function itemsOfJson(contentType: string): BodySink<RawItem[]> {
+  const chunks: Buffer[] = [];
+  return {
+    write: c => chunks.push(c),
+    end: () => {
+      try {
+        return (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { items?: RawItem[] | null }).items ?? [];
+      } catch (e) {
+        throw new SyntaxError(`the answer (${contentType || 'no Content-Type'}) is neither protobuf nor JSON: ${(e as Error).message}`);
+      }
+    },
+  };
+}
 
 /** Runs tasks with at most `limit` in flight. @public */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -80,15 +127,13 @@ interface ListOutcome {
 async function listKind(http: KubeHttp, info: ResourceInfo, namespace?: string): Promise<ListOutcome> {
   const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`;
   try {
-    const list = (await http.getJson(
-      listPath(info, namespace),
-      info.metadataOnly ? METADATA_ONLY_ACCEPT : undefined,
-    )) as { items?: Array<Record<string, unknown>> | null };
+    const raw = await fetchItems(http, info, listPath(info, namespace));
     // List items carry no kind/apiVersion; add them so the objects stand alone.
-    const items = (list.items ?? []).map(
-      item => ({ ...item, apiVersion, kind: info.kind }) as KubeObject,
-    );
-    return { kind: info.kind, items };
+    for (const item of raw) {
+      item.apiVersion = apiVersion;
+      item.kind = info.kind;
+    }
+    return { kind: info.kind, items: raw as unknown as KubeObject[] };
   } catch (e) {
     if (!(e instanceof ClusterRequestError)) throw e;
     if (e.status === 404 && info.optional) return { kind: info.kind, items: undefined };
@@ -140,8 +185,9 @@ export function customResourceInfos(crds: KubeObject[]): ResourceInfo[] {
 export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Promise<LiveScanResult> {
   const concurrency = options.concurrency ?? 12;
   let requests = 1;
-  // Fails fast, with a clear message, when the cluster is unreachable or rejects us.
-  await http.getJson('/version');
+  // Says clearly when the cluster is unreachable or rejects us; asked beside the lists, not before.
+  const version = http.getJson('/version');
+  version.catch(() => undefined);
 
   const cross = crossNamespaceKinds(options.analyzers);
   const nsFor = (kind: string) => (cross.has(kind) ? undefined : options.namespace);
@@ -157,6 +203,7 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
     ...(await mapLimit(customInfos, concurrency, info => listKind(http, info, options.namespace))),
   );
   requests += customInfos.length;
+  await version;
 
   const objects: Record<string, KubeObject[]> = {};
   const unavailable = new Map<string, string>();

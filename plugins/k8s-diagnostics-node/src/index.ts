@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { createKubeHttp, ClusterRequestError } from './client';
-export type { KubeHttp } from './client';
+export type { KubeHttp, BodySink } from './client';
 export {
   scanCluster,
   fetchFailingPodLogs,
@@ -18,3 +18,10 @@ export {
 export type { LiveScanOptions, LiveScanResult, PodLike } from './cluster';
 export { RESOURCES, apiPrefix, listPath } from './resources';
 export type { ResourceInfo } from './resources';
+export {
+  decodeProtobufList,
+  protobufListStream,
+  protobufKinds,
+  ProtoDecodeError,
+} from './proto/decode';
+export type { DecodedList, ProtobufListStream } from './proto/decode';

@@ -1,0 +1,77 @@
+/* eslint-disable no-console */
+/**
+ * Where a live scan's time goes (bundled and run by scan-timings.sh): one `scanCluster` with
+ * the k8sgpt core analyzers, printing for each request when it started, when its first byte came
+ * (time-to-first-byte shows API server work), when it ended and the time spent decoding it, then
+ * the analysis time.
+ *
+ *   --kubeconfig PATH
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { BodySink, KubeHttp, createKubeHttp, scanCluster } from '../../plugins/k8s-diagnostics-node/src';
+import { K8SGPT_CORE_ANALYZERS, analyze, resolveAnalyzers } from '../../plugins/k8s-diagnostics-common/src';
+
+const ms = (t: number) => t.toFixed(0).padStart(5);
+
+/** Wraps a sink to add up the time spent in it. */
+function timedSink<T>(sink: BodySink<T>, spent: { ms: number }): BodySink<T> {
+  const time = <R>(fn: () => R): R => {
+    const t = performance.now();
+    try {
+      return fn();
+    } finally {
+      spent.ms += performance.now() - t;
+    }
+  };
+  return { write: c => time(() => sink.write(c)), end: () => time(() => sink.end()) };
+}
+
+function timedHttp(base: KubeHttp, t0: number, rows: string[]): KubeHttp {
+  const row = (path: string, start: number, first: number | undefined, decode: number) =>
+    rows.push(
+      `${ms(start - t0)} ${first === undefined ? '    -' : ms(first - t0)} ${ms(performance.now() - t0)} ${ms(decode)}  ${path}`,
+    );
+  return {
+    ...base,
+    getJson: async (path, accept) => {
+      const start = performance.now();
+      const out = await base.getJson(path, accept);
+      row(path, start, undefined, 0);
+      return out;
+    },
+    getStreamed: async (path, accept, sinkFor) => {
+      const start = performance.now();
+      let first: number | undefined;
+      const spent = { ms: 0 };
+      const out = await base.getStreamed(path, accept, contentType => {
+        first = performance.now();
+        return timedSink(sinkFor(contentType), spent);
+      });
+      row(path, start, first, spent.ms);
+      return out;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const i = process.argv.indexOf('--kubeconfig');
+  const file = i >= 0 ? process.argv[i + 1] : undefined;
+  if (!file) throw new Error('missing --kubeconfig <path>');
+  const kc = new KubeConfig();
+  kc.loadFromFile(file);
+  const analyzers = resolveAnalyzers([...K8SGPT_CORE_ANALYZERS]);
+  const rows: string[] = [];
+  const t0 = performance.now();
+  const scan = await scanCluster(timedHttp(await createKubeHttp(kc), t0, rows), { analyzers });
+  const t1 = performance.now();
+  const report = analyze(scan.snapshot, { filters: analyzers.map(a => a.name) });
+  const t2 = performance.now();
+  console.log('start  ttfb   end decode (ms since the scan began; ttfb only for protobuf lists)');
+  console.log(rows.join('\n'));
+  console.log(`scan ${ms(t1 - t0)} ms, ${scan.requests} requests; analysis ${ms(t2 - t1)} ms, ${report.results.length} results`);
+}
+
+main().catch(e => {
+  console.error(`bench/diagnostics/scan-timings: ${(e as Error).message}`);
+  process.exit(1);
+});
