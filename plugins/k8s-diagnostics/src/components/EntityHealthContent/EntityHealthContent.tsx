@@ -24,7 +24,14 @@ const columns: TableColumn<Row>[] = [
 function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild: boolean }) {
   const { finding: f } = props;
   return (
-    <Box ml={props.isChild ? 4 : 0} mt={2} pl={props.isChild ? 2 : 0} borderLeft={props.isChild ? '2px solid #ccc' : undefined}>
+    <Box
+      role="group"
+      aria-label={`${f.analyzer} finding for ${objectLabel(f.object)}`}
+      ml={props.isChild ? 4 : 0}
+      mt={2}
+      pl={props.isChild ? 2 : 0}
+      borderLeft={props.isChild ? '2px solid #ccc' : undefined}
+    >
       <Box display="flex" alignItems="center" style={{ gap: 8 }}>
         <SeverityChip severity={f.severity} />
         <Typography variant="subtitle2">{objectLabel(f.object)}</Typography>
