@@ -17,6 +17,7 @@ import {
   bundleApplyAction,
   bundleBuildAction,
   bundleDeleteAction,
+  bundleStatusAction,
   bundleVetAction,
 } from '../module';
 
@@ -41,7 +42,18 @@ export function loadKubeConfig(path?: string, context?: string): KubeConfig {
       `cannot load kubeconfig ${file ?? '(default)'}: ${(e as Error).message}`,
     );
   }
-  if (context) kc.setCurrentContext(context);
+  if (context) {
+    const names = kc.getContexts().map(c => c.name);
+    if (!names.includes(context))
+      throw new Error(
+        `kubeconfig ${
+          file ?? '(default)'
+        } has no context "${context}" (its contexts: ${
+          names.join(', ') || 'none'
+        }); pass one of them, or add the context to the kubeconfig`,
+      );
+    kc.setCurrentContext(context);
+  }
   if (!kc.getCurrentCluster())
     throw new Error(
       `kubeconfig ${
@@ -77,8 +89,8 @@ function bundleOptions(cmd: Command, cluster: boolean): Command {
       [],
     )
     .option(
-      '--runtime <file>',
-      'runtime file (runtime: {apiVersion: "v1alpha1", name, values: [{query: "k8s:v1:Secret:<ns>:<name>", for: {NAME: "obj.data.key"}}]}); repeatable; read from the cluster',
+      '-r, --runtime <file>',
+      'runtime file (runtime: {apiVersion: "v1alpha1", name, clusters?: {<name>: {group, kubeContext}}, values: [{query: "k8s:v1:Secret:<ns>:<name>", for: {NAME: "obj.data.key"}}]}); repeatable; values are read from each cluster',
       collect,
       [],
     )
@@ -87,12 +99,25 @@ function bundleOptions(cmd: Command, cluster: boolean): Command {
       'use environment variables as runtime values (runtime files take precedence)',
     )
     .option(
+      '--runtime-cluster <name>',
+      'only the runtime cluster with this name (* for all)',
+      '*',
+    )
+    .option(
+      '--runtime-group <group>',
+      'only the runtime clusters of this group (* for all)',
+      '*',
+    )
+    .option(
       '--kubeconfig <path>',
       `kubeconfig file (default: $PERISCOPE_KUBECONFIG, $KUBECONFIG, ~/.kube/config)${
-        cluster ? '' : '; only needed with --runtime'
+        cluster ? '' : '; only needed when a runtime file has values to read'
       }`,
     )
-    .option('--context <context>', 'kubeconfig context');
+    .option(
+      '--context <context>',
+      'kubeconfig context (runtime clusters use their own kubeContext)',
+    );
   return cmd;
 }
 
@@ -106,13 +131,13 @@ function registerBundleCommand(
   const bundle = mod
     .command('bundle')
     .description(
-      'Timoni bundles: several instances from one or more bundle files (timoni bundle vet|build|apply|delete)',
+      'Timoni bundles: several instances from one or more bundle files, applied to each runtime cluster in order (timoni bundle vet|build|apply|status|delete)',
     );
   bundleOptions(
     bundle
       .command('vet')
       .description(
-        'validate the bundle against the v1alpha1 schema; list its instances',
+        'validate the bundle against the v1alpha1 schema (per runtime cluster); list its instances',
       ),
     false,
   )
@@ -122,11 +147,15 @@ function registerBundleCommand(
     bundle
       .command('build')
       .description(
-        'render every instance and print the objects (runtime values from Secrets are masked)',
+        'render every instance and print the objects (one runtime cluster; runtime values from Secrets are masked)',
       ),
     false,
   )
     .addOption(output().default('yaml'))
+    .option(
+      '--mask-secrets',
+      'print *** for every data / stringData entry of Secret objects',
+    )
     .option(
       '--kube-version <version>',
       'Kubernetes version injected into the modules (default 1.36.3)',
@@ -137,7 +166,7 @@ function registerBundleCommand(
     bundle
       .command('apply')
       .description(
-        'render every instance, then apply them in order (each waited for, pruned and stored like Timoni)',
+        'for each runtime cluster in order: render every instance, then apply them in order (each waited for, pruned and stored like Timoni); a failure stops the clusters after it',
       ),
     true,
   )
@@ -160,9 +189,28 @@ function registerBundleCommand(
     .action(run((i, o: BundleCliOptions) => bundleApplyAction(i, o)));
   bundleOptions(
     bundle
+      .command('status [name]')
+      .description(
+        'per runtime cluster: each instance of the bundle (name, or -f to read bundle.name) with module, digest, last applied, images and object readiness',
+      ),
+    true,
+  )
+    .addOption(
+      new Option(
+        '-o, --output <format>',
+        'json: the statuses per cluster as JSON',
+      ).choices(['json']),
+    )
+    .action(
+      run((i, name: string | undefined, o: BundleCliOptions) =>
+        bundleStatusAction(i, name, o),
+      ),
+    );
+  bundleOptions(
+    bundle
       .command('delete [name]')
       .description(
-        'delete every instance of the bundle (found by the bundle.timoni.sh/name label), last installed first',
+        'delete every instance of the bundle (found by the bundle.timoni.sh/name label) in each runtime cluster, last installed first',
       ),
     true,
   ).action(
@@ -243,6 +291,10 @@ export function registerModuleCommand(
     true,
   )
     .addOption(output().default('yaml'))
+    .option(
+      '--mask-secrets',
+      'print *** for every data / stringData entry of Secret objects',
+    )
     .action(
       run((i, source: string, o: ModuleCliOptions) =>
         renderAction(i, source, o),

@@ -1,10 +1,17 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { DeployEvent } from '@periscope/backstage-plugin-module-deploy-common';
-import type {
+import {
   InstanceSpec,
   ModuleEngine,
+  maskSecretData,
+  maskSecretDiff,
 } from '@periscope/backstage-plugin-module-deploy-backend/engine';
-import { formatDiff, formatObjects, parseOutputFormat } from './format';
+import {
+  formatDiff,
+  formatObjectStates,
+  formatObjects,
+  parseOutputFormat,
+} from './format';
 
 /**
  * Options shared by the module subcommands (from commander).
@@ -25,6 +32,7 @@ export interface ModuleCliOptions {
   revision?: string;
   package?: string;
   force?: boolean;
+  maskSecrets?: boolean;
 }
 
 /**
@@ -115,7 +123,12 @@ export async function renderAction(
 ): Promise<void> {
   const format = parseOutputFormat(o.output);
   const r = await io.engine.render(spec(source, o));
-  io.out(formatObjects(r.objects, format));
+  io.out(
+    formatObjects(
+      o.maskSecrets ? r.objects.map(maskSecretData) : r.objects,
+      format,
+    ),
+  );
 }
 
 /** `periscope module diff`: server-side dry run against the cluster, per object and field. */
@@ -125,10 +138,11 @@ export async function diffAction(
   o: ModuleCliOptions,
 ): Promise<void> {
   const format = o.output ? parseOutputFormat(o.output) : undefined;
-  const { diff } = await io.engine.diff(
+  const res = await io.engine.diff(
     spec(source, o),
     io.kubeConfig(o.kubeconfig, o.context),
   );
+  const diff = res.diff.map(maskSecretDiff);
   io.out(
     format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : formatDiff(diff),
   );
@@ -176,8 +190,7 @@ export async function statusAction(
       instance.module.digest ? ` (${instance.module.digest})` : ''
     }, last applied ${instance.lastTransitionTime ?? 'unknown'}\n`,
   );
-  for (const ob of objects)
-    io.out(`  ${ob.ref}: ${ob.state} (${ob.message})\n`);
+  io.out(formatObjectStates(objects));
 }
 
 /** `periscope module history`. */

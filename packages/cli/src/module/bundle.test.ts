@@ -1,37 +1,18 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import {
-  RawObjectApi,
-  findTool,
-} from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import { RawObjectApi } from '@periscope/backstage-plugin-module-deploy-backend/engine';
 import { loadKubeConfig } from '../commands/module';
-import { runModuleCli } from './testSupport';
+import { ENGINE_FIXTURES, describeWith, runModuleCli } from './testSupport';
 
 jest.setTimeout(300_000);
 
-const FIXTURES = resolve(
-  __dirname,
-  '../../../../plugins/module-deploy-backend/src/engine/__fixtures__/bundles',
-);
+const FIXTURES = join(ENGINE_FIXTURES, 'bundles');
 const APP = join(FIXTURES, 'app.cue');
-const cue = findTool('cue');
-if (!cue) {
-  // eslint-disable-next-line no-console
-  console.warn(
-    'SKIPPED bundle CLI tests: no cue binary (set PERISCOPE_CUE_BIN or run ./scripts/build-tools)',
-  );
-}
-const d = cue ? describe : describe.skip;
+const d = describeWith('bundle CLI tests');
 const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
-if (!kubeconfig) {
-  // eslint-disable-next-line no-console
-  console.warn(
-    'SKIPPED bundle CLI cluster tests: PERISCOPE_KUBECONFIG is unset (run ./scripts/cluster up)',
-  );
-}
-const dc = cue && kubeconfig ? describe : describe.skip;
+const dc = describeWith('bundle CLI cluster tests', true);
 
 function run(
   args: string[],

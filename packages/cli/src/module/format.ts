@@ -80,3 +80,16 @@ export function formatDiff(diff: ObjectDiff[]): string {
   );
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * One indented line per object: `  Kind/ns/name: state (message)`.
+ *
+ * @public
+ */
+export function formatObjectStates(
+  objects: { ref: string; state: string; message: string }[],
+): string {
+  return objects
+    .map(ob => `  ${ob.ref}: ${ob.state} (${ob.message})\n`)
+    .join('');
+}

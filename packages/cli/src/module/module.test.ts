@@ -3,9 +3,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { findTool } from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import {
+  RawObjectApi,
+  findTool,
+} from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import { loadKubeConfig } from '../commands/module';
 import { formatDiff, parseOutputFormat } from './format';
-import { runModuleCli } from './testSupport';
+import { ENGINE_FIXTURES, describeWith, runModuleCli } from './testSupport';
 
 const CORPORA =
   process.env.PERISCOPE_CORPORA ??
@@ -199,5 +203,65 @@ describe('periscope module (no cluster, no cue needed)', () => {
     expect(text).toBe(
       '~ Deployment/apps/web changed\n    ~ spec.replicas: 1 -> 3\n- ConfigMap/apps/old to be pruned\n0 to create, 1 to change, 0 unchanged, 1 to prune\n',
     );
+  });
+});
+
+const SECRET_MODULE = join(ENGINE_FIXTURES, 'secret-module');
+const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
+const dc = describeWith('module diff against the control plane', true);
+
+d('periscope module render --mask-secrets', () => {
+  it('masks Secret data and stringData only when asked', async () => {
+    const args = ['render', SECRET_MODULE, '--name', 'app', '-n', 'apps'];
+    expect((await run(args)).out).toContain('password: s3cr3t');
+    const { out } = await run([...args, '--mask-secrets', '-o', 'json']);
+    const [cm, secret] = JSON.parse(out);
+    expect(cm.data).toEqual({ message: 'hello', secretName: 'app' });
+    expect(secret.stringData).toEqual({ password: '***' });
+    expect(secret.data).toEqual({ token: '***' });
+  });
+});
+
+dc('periscope module diff against the local control plane', () => {
+  const ns = `periscope-h5-diff-${Date.now().toString(36)}`;
+  const common = [
+    '--name',
+    'app',
+    '-n',
+    ns,
+    '--kubeconfig',
+    kubeconfig as string,
+  ];
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'periscope-h5-diff-'));
+    await run(['apply', SECRET_MODULE, ...common, '--timeout', '60s']);
+  });
+  afterAll(async () => {
+    await run(['delete', ...common]).catch(() => undefined);
+    await RawObjectApi.fromKubeConfig(loadKubeConfig(kubeconfig))
+      .delete({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })
+      .catch(() => undefined);
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('masks the Secret values it would change, as timoni --diff does', async () => {
+    const values = join(dir, 'values.yaml');
+    await fs.writeFile(values, 'values:\n  password: ch4ng3d\n');
+    for (const format of [[], ['-o', 'json']]) {
+      const { out } = await run([
+        'diff',
+        SECRET_MODULE,
+        ...common,
+        '-f',
+        values,
+        ...format,
+      ]);
+      expect(out).toContain(`Secret/${ns}/app`);
+      expect(out).toContain('***');
+      for (const plain of ['s3cr3t', 'ch4ng3d'])
+        for (const shown of [plain, Buffer.from(plain).toString('base64')])
+          expect(out).not.toContain(shown);
+    }
   });
 });

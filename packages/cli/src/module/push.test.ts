@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -104,6 +104,27 @@ if (!REGISTRY) {
       ]);
       expect(info).toMatchObject({ repository: repo, version: '0.6.0' });
       expect(info.url).toBe(`${repo}@${info.digest}`);
+    });
+
+    it('leaves *_test.cue files out of the pushed module', async () => {
+      const work = await mkdtemp(join(tmpdir(), 'cli-push-test-cue-'));
+      const src = join(work, 'src');
+      await cp(MINIMAL, src, { recursive: true });
+      await writeFile(
+        join(src, 'templates', 'service_test.cue'),
+        'package templates\n\ncases: "defaults": {}\n',
+      );
+      await writeFile(join(src, 'timoni.ignore'), '!*_test.cue\n', {
+        flag: 'a',
+      });
+      const { out } = await run([src, `${repo}-tests`, '-v', '0.7.0']);
+      const pulled = await pullModule(out.trim(), join(work, 'pulled'));
+      await expect(
+        stat(join(pulled.dir, 'templates', 'service.cue')),
+      ).resolves.toBeTruthy();
+      await expect(
+        stat(join(pulled.dir, 'templates', 'service_test.cue')),
+      ).rejects.toThrow(/ENOENT/);
     });
   },
 );
