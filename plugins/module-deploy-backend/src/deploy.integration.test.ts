@@ -104,6 +104,17 @@ const ndjson = (text: string) =>
       expect(res.body.instances).toEqual([
         expect.objectContaining({ cluster: 'local', deployed: false }),
       ]);
+      // nothing deployed yet: the drift check has nothing to compare
+      res = await post(`/entity/drift${E}`, {});
+      expect([res.status, res.body]).toEqual([
+        200,
+        {
+          entityRef: 'component:default/checkout',
+          status: 'ok',
+          clusters: [{ cluster: 'local' }],
+          errors: [],
+        },
+      ]);
 
       res = await post(`/entity/preview${E}`, { values: { message: 'v1' } });
       expect(res.body.valid).toBe(true);
@@ -201,6 +212,17 @@ const ndjson = (text: string) =>
       });
       expect((await deployment()).spec.replicas).toBe(2);
 
+      // "Check drift now" right after the deploy: in sync, and the tab shows it
+      res = await post(`/entity/drift${E}`, { cluster: 'local' });
+      expect(res.body.clusters).toEqual([
+        {
+          cluster: 'local',
+          drift: expect.objectContaining({ drifted: false, objects: [] }),
+        },
+      ]);
+      res = await get(`/entity${E}`);
+      expect(res.body.instances[0].drift).toMatchObject({ drifted: false });
+
       // someone scales the Deployment by hand: the scheduled drift check finds it
       await api.patch(
         {
@@ -215,6 +237,8 @@ const ndjson = (text: string) =>
         true,
         PatchStrategy.ServerSideApply,
       );
+      res = await post(`/entity/drift${E}`, {});
+      expect(res.body.clusters[0].drift).toMatchObject({ drifted: true });
       expect(tasks.map(t => t.id)).toEqual(['module-deploy:drift']);
       await tasks[0].fn(new AbortController().signal as any);
       res = await get(`/entity${E}`);

@@ -32,6 +32,7 @@ const routes: Array<[string, string, object | undefined, string]> = [
     'module-deploy.instance.read',
   ],
   ['get', `/entity/history${E}`, undefined, 'module-deploy.instance.read'],
+  ['post', `/entity/drift${E}`, {}, 'module-deploy.instance.read'],
   [
     'post',
     `/entity/deploy${E}`,
@@ -129,6 +130,32 @@ describe('module-deploy backend', () => {
       { confirm: 'wrong' },
       /type the instance name 'checkout'/,
     ],
+    ['post', '/entity/drift', {}, /'entityRef' is missing/],
+    [
+      'post',
+      '/entity/drift?entityRef=checkout:',
+      {},
+      /not an entity reference/,
+    ],
+    [
+      'post',
+      `/entity/drift${E}`,
+      { cluster: '' },
+      /'cluster' must not be empty/,
+    ],
+    [
+      'post',
+      `/entity/drift${E}`,
+      { cluster: 7 },
+      /'cluster' must be the name of a target cluster/,
+    ],
+    ['post', `/entity/drift${E}`, { clusters: ['c1'] }, /clusters/],
+    [
+      'post',
+      `/entity/drift${E}`,
+      { cluster: 'ghost' },
+      /cluster 'ghost' is not a target of component:default\/checkout; targets: c1/,
+    ],
     ['post', '/instances/preview', { module: 'minimal' }, /instanceName/],
     [
       'post',
@@ -201,6 +228,40 @@ describe('module-deploy backend', () => {
     expect(res.body.error.message).toMatch(
       /has no periscope.dev\/module annotation/,
     );
+  });
+
+  it('checks drift now: an unreachable cluster is stored as the check error, per cluster', async () => {
+    const server = await start({ config: oneCluster });
+    const res = await call(server, 'post', `/entity/drift${E}`, {});
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      entityRef: 'component:default/checkout',
+      status: 'ok',
+      errors: [],
+    });
+    expect(res.body.clusters).toEqual([
+      {
+        cluster: 'c1',
+        drift: {
+          checkedAt: expect.any(String),
+          drifted: false,
+          objects: [],
+          error: expect.stringMatching(/c1.*(unreachable|ECONNREFUSED)/i),
+        },
+      },
+    ]);
+    const bare = await call(
+      server,
+      'post',
+      '/entity/drift?entityRef=component:default/bare',
+      {},
+    );
+    expect(bare.body).toEqual({
+      entityRef: 'component:default/bare',
+      status: 'not-annotated',
+      clusters: [],
+      errors: [],
+    });
   });
 
   it('turns an unreachable cluster into a typed per-cluster error', async () => {

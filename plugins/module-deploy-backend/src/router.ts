@@ -12,7 +12,11 @@ import { parseEntityRefParam } from '@periscope/kube-access';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { DeployService, StreamSink } from './services/DeployService';
+import {
+  DeployService,
+  PreparedOperation,
+  StreamSink,
+} from './services/DeployService';
 import { ModuleCatalog } from './services/ModuleCatalog';
 import { DeployStreamEvent } from './types';
 
@@ -33,6 +37,17 @@ const schemas = {
         error:
           "'confirm' is missing: type the instance name to confirm the delete",
       }),
+    })
+    .strict(),
+  drift: z
+    .object({
+      cluster: z
+        .string({ error: "'cluster' must be the name of a target cluster" })
+        .min(
+          1,
+          "'cluster' must not be empty: omit it to check every target cluster",
+        )
+        .optional(),
     })
     .strict(),
   target: z
@@ -131,39 +146,47 @@ export async function createRouter(deps: {
     );
   });
 
-  router.post('/entity/deploy', async (req, res) => {
-    const entityRef = ref(req);
-    const body = parse(schemas.values, req.body, 'deploy');
-    const op = await deploys.prepareDeploy({
-      entityRef,
-      credentials: await who(req),
+  /** An entity operation that streams its steps: input and permission errors stay plain 4xx answers. */
+  const streamRoute = <T>(
+    path: string,
+    schema: z.ZodType<T>,
+    run: (op: PreparedOperation, body: T, sink: StreamSink) => Promise<unknown>,
+  ) =>
+    router.post(`/entity/${path}`, async (req, res) => {
+      const entityRef = ref(req);
+      const body = parse(schema, req.body, path);
+      const op = await deploys.prepareDeploy({
+        entityRef,
+        credentials: await who(req),
+      });
+      await stream(res, sink => run(op, body, sink));
     });
-    await stream(res, sink => op.deploy(body.values as JsonObject, sink));
-  });
+
+  streamRoute('deploy', schemas.values, (op, body, sink) =>
+    op.deploy(body.values as JsonObject, sink),
+  );
+  streamRoute('rollback', schemas.rollback, (op, body, sink) =>
+    op.rollback(body, sink),
+  );
+  streamRoute('delete', schemas.delete, (op, body, sink) =>
+    op.delete(body.confirm, sink),
+  );
 
   router.get('/entity/history', async (req, res) => {
     const entityRef = ref(req);
     res.json(await deploys.history({ entityRef, credentials: await who(req) }));
   });
 
-  router.post('/entity/rollback', async (req, res) => {
+  router.post('/entity/drift', async (req, res) => {
     const entityRef = ref(req);
-    const body = parse(schemas.rollback, req.body, 'rollback');
-    const op = await deploys.prepareDeploy({
-      entityRef,
-      credentials: await who(req),
-    });
-    await stream(res, sink => op.rollback(body, sink));
-  });
-
-  router.post('/entity/delete', async (req, res) => {
-    const entityRef = ref(req);
-    const body = parse(schemas.delete, req.body, 'delete');
-    const op = await deploys.prepareDeploy({
-      entityRef,
-      credentials: await who(req),
-    });
-    await stream(res, sink => op.delete(body.confirm, sink));
+    const body = parse(schemas.drift, req.body, 'drift');
+    res.json(
+      await deploys.checkEntityDrift({
+        entityRef,
+        cluster: body.cluster,
+        credentials: await who(req),
+      }),
+    );
   });
 
   router.get('/modules', async (req, res) => {

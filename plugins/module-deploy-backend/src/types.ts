@@ -1,196 +1,30 @@
-import {
-  DeployEvent,
-  JsonObject,
-  ModuleReference,
-  ObjectDiff,
-  ValuesIssue,
-  ValuesJsonSchema,
+/**
+ * The wire types live in `@periscope/backstage-plugin-module-deploy-common`, shared with the
+ * frontend and the scaffolder actions; the names this package has always exported stay available.
+ */
+export {
+  CLUSTERS_ANNOTATION,
+  INSTANCE_ANNOTATION,
+  MODULE_ANNOTATION,
 } from '@periscope/backstage-plugin-module-deploy-common';
-import { ClusterError } from '@periscope/kube-access';
-
-/** Entity annotation naming the module: a configured module name, an `oci://` reference, or a path relative to the entity's file. @public */
-export const MODULE_ANNOTATION = 'periscope.dev/module';
-/** Entity annotation naming the instance (default: the entity name). @public */
-export const INSTANCE_ANNOTATION = 'periscope.dev/instance';
-/** Entity annotation listing the target clusters, comma-separated, in rollout order. @public */
-export const CLUSTERS_ANNOTATION = 'periscope.dev/clusters';
-
-/** Whether an entity can be deployed: the envelope shared by every Periscope entity endpoint. @public */
-export type EntityStatus = 'ok' | 'not-configured' | 'not-annotated';
-
-/** Where an entity deploys. @public */
-export interface DeployTarget {
-  entityRef: string;
-  /** The annotation (or request) value. */
-  module: string;
-  /** What the engine renders: a local directory or an `oci://` reference. */
-  source: string;
-  instanceName: string;
-  namespace: string;
-  /** Cluster names in rollout order. */
-  clusters: string[];
-}
-
-/** Readiness of one object of an instance. @public */
-export interface ObjectHealth {
-  ref: string;
-  state: string;
-  message: string;
-}
-
-/** The last deploy, rollback or delete recorded in the audit table. @public */
-export interface LastOperation {
-  action: AuditAction;
-  actor: string;
-  at: string;
-  result: 'success' | 'failure';
-  revision?: number;
-  message?: string;
-}
-
-/** Drift found by the scheduled dry-run diff. @public */
-export interface DriftState {
-  checkedAt: string;
-  drifted: boolean;
-  /** Objects whose live state differs from the last applied revision. */
-  objects: ObjectDiff[];
-  error?: string;
-}
-
-/** One instance of the entity in one cluster. @public */
-export interface InstanceState {
-  cluster: string;
-  namespace: string;
-  name: string;
-  deployed: boolean;
-  module?: ModuleReference;
-  lastTransitionTime?: string;
-  revision?: number;
-  health: 'healthy' | 'progressing' | 'degraded' | 'unknown';
-  objects: ObjectHealth[];
-  drift?: DriftState;
-  lastOperation?: LastOperation;
-}
-
-/** GET /entity. @public */
-export interface EntityDeployState {
-  entityRef: string;
-  status: EntityStatus;
-  target?: DeployTarget;
-  instances: InstanceState[];
-  errors: ClusterError[];
-}
-
-/** GET /entity/schema. @public */
-export interface EntitySchema {
-  entityRef: string;
-  status: EntityStatus;
-  target?: DeployTarget;
-  schema?: ValuesJsonSchema;
-  /** The values of the latest revision (from the cluster's history), else the module defaults. */
-  values?: JsonObject;
-  valuesFrom?: { cluster: string; revision: number } | 'defaults';
-}
-
-/** Per-cluster preview. @public */
-export interface ClusterPreview {
-  cluster: string;
-  objects: ObjectDiff[];
-}
-
-/** POST /entity/preview: `valid: false` carries CUE's issues by values path. @public */
-export interface PreviewResult {
-  status: EntityStatus;
-  valid: boolean;
-  issues: ValuesIssue[];
-  /** Objects the module renders (also when no cluster is configured). */
-  rendered: string[];
-  clusters: ClusterPreview[];
-  errors: ClusterError[];
-}
-
-/** Operations recorded in the audit table. @public */
-export type AuditAction = 'deploy' | 'rollback' | 'delete';
-
-/** One line of the NDJSON stream of POST /entity/deploy, /entity/rollback, /entity/delete. @public */
-export type DeployStreamEvent =
-  | {
-      type: 'start';
-      action: AuditAction;
-      instanceName: string;
-      namespace: string;
-      clusters: string[];
-    }
-  | { type: 'invalid'; message: string; issues: ValuesIssue[] }
-  | {
-      type: 'cluster';
-      cluster: string;
-      status: 'started' | 'healthy' | 'deleted' | 'failed' | 'skipped';
-      revision?: number;
-      message?: string;
-    }
-  | { type: 'step'; cluster: string; event: DeployEvent }
-  | { type: 'done'; ok: boolean; results: ClusterResult[]; error?: string };
-
-/** Outcome per cluster. @public */
-export interface ClusterResult {
-  cluster: string;
-  status: 'healthy' | 'deleted' | 'failed' | 'skipped';
-  revision?: number;
-  message?: string;
-}
-
-/** One revision of an instance (from the cluster's history Secret, joined with who did it). @public */
-export interface RevisionInfo {
-  cluster: string;
-  revision: number;
-  appliedAt: string;
-  action: 'apply' | 'rollback';
-  module: ModuleReference;
-  values: JsonObject;
-  objects: string[];
-  actor?: string;
-  current: boolean;
-}
-
-/** GET /entity/history. @public */
-export interface EntityHistory {
-  entityRef: string;
-  status: EntityStatus;
-  revisions: RevisionInfo[];
-  audit: AuditRecord[];
-  errors: ClusterError[];
-}
-
-/** A row of the audit table. @public */
-export interface AuditRecord {
-  id?: number;
-  at: string;
-  actor: string;
-  entityRef: string;
-  cluster: string;
-  namespace: string;
-  instanceName: string;
-  action: AuditAction;
-  revision?: number;
-  module?: ModuleReference;
-  values?: JsonObject;
-  result: 'success' | 'failure';
-  message?: string;
-}
-
-/** One module on the platform page (GET /modules). @public */
-export interface ModuleInfo {
-  name: string;
-  title?: string;
-  description?: string;
-  kind: 'local' | 'oci';
-  /** Directory or `oci://host/repository`. */
-  location: string;
-  /** CUE module name from cue.mod/module.cue (local modules). */
-  moduleName?: string;
-  versions: string[];
-  /** Schema of the newest version. */
-  schema?: ValuesJsonSchema;
-  error?: string;
-}
+export type {
+  AuditAction,
+  AuditRecord,
+  ClusterDrift,
+  ClusterPreview,
+  ClusterResult,
+  DeployStreamEvent,
+  DeployTarget,
+  DriftState,
+  EntityDeployState,
+  EntityDriftCheck,
+  EntityHistory,
+  EntitySchema,
+  EntityStatus,
+  InstanceState,
+  LastOperation,
+  ModuleInfo,
+  ObjectHealth,
+  PreviewResult,
+  RevisionInfo,
+} from '@periscope/backstage-plugin-module-deploy-common';

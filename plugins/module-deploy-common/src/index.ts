@@ -13,4 +13,6 @@ export * from './diff';
 export * from './readiness';
 export * from './ociRef';
 export * from './schema';
+export * from './schemaFields';
+export * from './api';
 export * from './permissions';

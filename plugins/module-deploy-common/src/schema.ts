@@ -23,6 +23,18 @@ export interface ValuesJsonSchema {
   default?: JsonValue;
   additionalProperties?: boolean;
   readOnly?: boolean;
+  /** Constraints a module may declare; shown on the Modules page when present. */
+  enum?: JsonValue[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  format?: string;
+  minItems?: number;
+  maxItems?: number;
 }
 
 function typeOf(v: JsonValue): ValuesJsonSchema['type'] {

@@ -5,152 +5,35 @@ import {
 } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
-  DeployEvent,
+  DeployStreamEvent,
+  EntityDeployState,
+  EntityDriftCheck,
+  EntityHistory,
+  EntitySchema,
   JsonObject,
-  ModuleReference,
-  ObjectDiff,
-  ValuesIssue,
-  ValuesJsonSchema,
+  ModuleInfo,
+  PreviewResult,
 } from '@periscope/backstage-plugin-module-deploy-common';
-import {
-  fetchPluginJson,
-  PeriscopeEntityEnvelope,
-} from '@periscope/periscope-react';
+import { fetchPluginJson } from '@periscope/periscope-react';
 
-/** Mirrors the backend's types (plugins/module-deploy-backend/src/types.ts). @public */
-export interface DeployTarget {
-  entityRef: string;
-  module: string;
-  source: string;
-  instanceName: string;
-  namespace: string;
-  clusters: string[];
-}
-
-/** @public */
-export interface InstanceState {
-  cluster: string;
-  namespace: string;
-  name: string;
-  deployed: boolean;
-  module?: ModuleReference;
-  lastTransitionTime?: string;
-  revision?: number;
-  health: 'healthy' | 'progressing' | 'degraded' | 'unknown';
-  objects: Array<{ ref: string; state: string; message: string }>;
-  drift?: {
-    checkedAt: string;
-    drifted: boolean;
-    objects: ObjectDiff[];
-    error?: string;
-  };
-  lastOperation?: {
-    action: string;
-    actor: string;
-    at: string;
-    result: 'success' | 'failure';
-    revision?: number;
-    message?: string;
-  };
-}
-
-/** GET /entity. @public */
-export interface EntityDeployState extends PeriscopeEntityEnvelope {
-  entityRef: string;
-  target?: DeployTarget;
-  instances: InstanceState[];
-}
-
-/** GET /entity/schema. @public */
-export interface EntitySchema {
-  entityRef: string;
-  status: PeriscopeEntityEnvelope['status'];
-  target?: DeployTarget;
-  schema?: ValuesJsonSchema;
-  values?: JsonObject;
-  valuesFrom?: { cluster: string; revision: number } | 'defaults';
-}
-
-/** POST /entity/preview. @public */
-export interface PreviewResult {
-  status: PeriscopeEntityEnvelope['status'];
-  valid: boolean;
-  issues: ValuesIssue[];
-  rendered: string[];
-  clusters: Array<{ cluster: string; objects: ObjectDiff[] }>;
-  errors: NonNullable<PeriscopeEntityEnvelope['errors']>;
-}
-
-/** @public */
-export interface ClusterResult {
-  cluster: string;
-  status: 'healthy' | 'deleted' | 'failed' | 'skipped';
-  revision?: number;
-  message?: string;
-}
-
-/** One line of a deploy, rollback or delete stream. @public */
-export type DeployStreamEvent =
-  | {
-      type: 'start';
-      action: string;
-      instanceName: string;
-      namespace: string;
-      clusters: string[];
-    }
-  | { type: 'invalid'; message: string; issues: ValuesIssue[] }
-  | {
-      type: 'cluster';
-      cluster: string;
-      status: 'started' | ClusterResult['status'];
-      revision?: number;
-      message?: string;
-    }
-  | { type: 'step'; cluster: string; event: DeployEvent }
-  | { type: 'done'; ok: boolean; results: ClusterResult[]; error?: string };
-
-/** @public */
-export interface RevisionInfo {
-  cluster: string;
-  revision: number;
-  appliedAt: string;
-  action: 'apply' | 'rollback';
-  module: ModuleReference;
-  values: JsonObject;
-  objects: string[];
-  actor?: string;
-  current: boolean;
-}
-
-/** @public */
-export interface EntityHistory {
-  entityRef: string;
-  status: PeriscopeEntityEnvelope['status'];
-  revisions: RevisionInfo[];
-  audit: Array<{
-    at: string;
-    actor: string;
-    cluster: string;
-    action: string;
-    revision?: number;
-    result: string;
-    message?: string;
-  }>;
-  errors: NonNullable<PeriscopeEntityEnvelope['errors']>;
-}
-
-/** GET /modules. @public */
-export interface ModuleInfo {
-  name: string;
-  title?: string;
-  description?: string;
-  kind: 'local' | 'oci';
-  location: string;
-  moduleName?: string;
-  versions: string[];
-  schema?: ValuesJsonSchema;
-  error?: string;
-}
+/**
+ * The wire types live in the common package, shared with the backend; the names the frontend
+ * has always exported stay available.
+ */
+export type {
+  ClusterDrift,
+  ClusterResult,
+  DeployStreamEvent,
+  DeployTarget,
+  EntityDeployState,
+  EntityDriftCheck,
+  EntityHistory,
+  EntitySchema,
+  InstanceState,
+  ModuleInfo,
+  PreviewResult,
+  RevisionInfo,
+} from '@periscope/backstage-plugin-module-deploy-common';
 
 /** @public */
 export type StreamListener = (event: DeployStreamEvent) => void;
@@ -167,6 +50,8 @@ export interface ModuleDeployApi {
     onEvent: StreamListener,
   ): Promise<DeployStreamEvent>;
   getHistory(entityRef: string): Promise<EntityHistory>;
+  /** Runs a drift check now (dry run against the last revision), in every target cluster or `cluster`. */
+  checkDrift(entityRef: string, cluster?: string): Promise<EntityDriftCheck>;
   rollback(
     entityRef: string,
     body: { revision: number; cluster?: string },
@@ -276,6 +161,12 @@ export class ModuleDeployClient implements ModuleDeployApi {
   }
   getHistory(entityRef: string) {
     return this.json<EntityHistory>(`/entity/history${this.q(entityRef)}`);
+  }
+  checkDrift(entityRef: string, cluster?: string) {
+    return this.json<EntityDriftCheck>(
+      `/entity/drift${this.q(entityRef)}`,
+      cluster ? { cluster } : {},
+    );
   }
   rollback(
     entityRef: string,

@@ -204,6 +204,32 @@ async function startPortal(clusters: object, entities: object[] = [checkout]) {
     );
   });
 
+  it('explains bad action input in the scaffolder dry run, naming the input', async () => {
+    const { server } = await startPortal({});
+    const bad = await request(server)
+      .post('/api/scaffolder/v2/dry-run')
+      .send({
+        template: {
+          ...readTemplate('runtime-security-policy'),
+          spec: {
+            ...readTemplate('runtime-security-policy').spec,
+            steps: [
+              {
+                id: 'diff',
+                action: 'periscope:module:diff',
+                input: { module: 'minimal', name: 'Web_1', namespace: 'shop' },
+              },
+            ],
+          },
+        },
+        values: { service: 'component:default/checkout', action: 'Post' },
+        directoryContents: [],
+      });
+    expect(JSON.stringify(bad.body)).toMatch(
+      /invalid input to periscope:module:diff: name is 'Web_1', which is not a valid Kubernetes name/,
+    );
+  });
+
   (kubeconfig ? describe : describe.skip)(
     'against the local control plane',
     () => {

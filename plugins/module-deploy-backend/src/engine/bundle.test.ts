@@ -341,6 +341,7 @@ withCue('runtime files', () => {
     ]);
     expect(rt).toEqual({
       name: 'fixture',
+      clusters: [],
       values: [
         {
           query: 'k8s:v1:Secret:NAMESPACE:db-auth',
@@ -366,8 +367,8 @@ withCue('runtime files', () => {
       "runtime query 'db:x': must start with k8s",
     ],
     [
-      'runtime: {apiVersion: "v1alpha1", name: "x", values: [], clusters: a: {group: "g", kubeContext: "c"}}',
-      'runtime.clusters is not supported by Periscope',
+      'runtime: {apiVersion: "v1alpha1", name: "x", values: [], clusters: a: {group: "g"}}',
+      'runtime.clusters.a.kubeContext: field is required but not present',
     ],
   ])('refuses %s', async (text, msg) => {
     const f = join(dir, `rt-${Math.random().toString(36).slice(2)}.cue`);

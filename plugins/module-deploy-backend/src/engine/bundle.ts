@@ -299,7 +299,8 @@ async function exportBundle(
       );
       throw new BundleError(
         issues,
-        required.length && issues.some(i => /incomplete value/.test(i.message))
+        required.length &&
+        issues.some(i => /incomplete value|non-concrete value/.test(i.message))
           ? `runtime values not provided: ${required.join(
               ', ',
             )} (set them with --runtime FILE or --runtime-from-env)`

@@ -216,3 +216,53 @@ export async function deleteBundleInstances(
   }
   return out;
 }
+
+/**
+ * The status of one bundle instance, as `timoni bundle status` prints it.
+ *
+ * @public
+ */
+export interface BundleInstanceStatus {
+  name: string;
+  namespace: string;
+  /** `<repository>:<version>`. */
+  module: string;
+  digest: string;
+  lastApplied?: string;
+  images: string[];
+  /** Live readiness of each inventory object; `missing` when it is not in the cluster. */
+  objects: { ref: string; state: string; message: string }[];
+}
+
+/**
+ * Timoni's `bundle status`: every instance of the named bundle (found by the
+ * `bundle.timoni.sh/name` label in all namespaces, oldest first) with its module, digest, last
+ * apply time, images and the live readiness of each inventory object. An empty list when the
+ * bundle has no instance in this cluster.
+ *
+ * @public
+ */
+export async function bundleInstancesStatus(
+  deployer: ClusterDeployer,
+  bundle: string,
+): Promise<BundleInstanceStatus[]> {
+  const instances = await deployer.store.list(
+    undefined,
+    `${BUNDLE_NAME_LABEL}=${bundle}`,
+  );
+  const out: BundleInstanceStatus[] = [];
+  for (const i of instances) {
+    const { name, namespace } = i.metadata;
+    const { objects } = await deployer.status(name, namespace);
+    out.push({
+      name,
+      namespace,
+      module: `${i.module.repository}:${i.module.version}`,
+      digest: i.module.digest,
+      lastApplied: i.lastTransitionTime,
+      images: i.images ?? [],
+      objects,
+    });
+  }
+  return out;
+}

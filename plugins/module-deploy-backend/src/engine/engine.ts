@@ -15,13 +15,16 @@ import {
   BundleInstanceApply,
   BundleInstanceDiff,
   BundleInstanceRender,
+  BundleInstanceStatus,
   applyBundleInstances,
+  bundleInstancesStatus,
   bundleRelease,
   deleteBundleInstances,
   renderBundleInstances,
 } from './bundleEngine';
 import { RawObjectApi } from './kubeApi';
 import {
+  RuntimeSpec,
   RuntimeValues,
   loadRuntime,
   mergeRuntimeValues,
@@ -107,12 +110,18 @@ export interface ModuleEngine {
   ): Promise<string[]>;
   /**
    * Runtime values for bundles: the environment (when given, as `--runtime-from-env`), then the
-   * values the runtime files read from the cluster (which take precedence).
+   * values the runtime files read from the cluster `kc` (which take precedence). Single cluster:
+   * `runtime.clusters` are not consulted here (the CLI walks them with `loadRuntime`,
+   * `selectRuntimeClusters` and `readRuntime`).
    */
   runtimeValues(
     opts: { files?: string[]; env?: Record<string, string | undefined> },
     kc?: KubeConfig,
   ): Promise<RuntimeValues>;
+  /** Parses and validates runtime files (clusters in declaration order, queries). */
+  loadRuntime(files: string[]): Promise<RuntimeSpec>;
+  /** Reads a runtime's values from one cluster (Secret-sourced names listed for masking). */
+  readRuntime(runtime: RuntimeSpec, kc: KubeConfig): Promise<RuntimeValues>;
   /** Parses and validates a bundle (files unified in order), with runtime values injected. */
   loadBundle(
     files: BundleFile[],
@@ -141,6 +150,8 @@ export interface ModuleEngine {
     kc: KubeConfig,
     opts?: ApplyOptions & { pkg?: string },
   ): Promise<BundleInstanceApply[]>;
+  /** Status of every instance of the named bundle in one cluster (empty when none). */
+  bundleStatus(name: string, kc: KubeConfig): Promise<BundleInstanceStatus[]>;
   /** Deletes the instances of the named bundle, last installed first. */
   deleteBundle(
     name: string,
@@ -217,6 +228,9 @@ export function createModuleEngine(
       kubeVersion: spec.kubeVersion ?? (await clusterKubeVersion(kc)),
     });
 
+  const readRuntime = (rt: RuntimeSpec, kc: KubeConfig) =>
+    readRuntimeValues(RawObjectApi.fromKubeConfig(kc), cueBin(), rt);
+
   const release = (r: RenderResult): Release => ({
     name: r.name,
     namespace: r.namespace,
@@ -261,16 +275,12 @@ export function createModuleEngine(
           throw new Error(
             `runtime ${rt.name} reads values from the cluster: a kubeconfig is needed`,
           );
-        fromCluster = kc
-          ? await readRuntimeValues(
-              RawObjectApi.fromKubeConfig(kc),
-              cueBin(),
-              rt,
-            )
-          : undefined;
+        fromCluster = kc ? await readRuntime(rt, kc) : undefined;
       }
       return mergeRuntimeValues(opts.env, fromCluster);
     },
+    loadRuntime: files => loadRuntime(cueBin(), files),
+    readRuntime,
     loadBundle: (files, runtimeValues) =>
       loadBundle({ cueBin: cueBin(), files, runtimeValues }),
     bundleName: (files, runtimeValues) =>
@@ -292,6 +302,7 @@ export function createModuleEngine(
       const renders = await this.renderBundle(bundle, kc, opts);
       return applyBundleInstances(deployer(kc), renders, opts);
     },
+    bundleStatus: (name, kc) => bundleInstancesStatus(deployer(kc), name),
     deleteBundle: (name, kc, opts) =>
       deleteBundleInstances(deployer(kc), name, opts),
   };

@@ -10,6 +10,7 @@ export * from './kubeApi';
 export * from './bundle';
 export * from './bundleEngine';
 export * from './runtime';
+export * from './mask';
 export { injectRuntimeValues, runtimeLiteral } from './runtimeInject';
 export type { RuntimeAttribute, InjectResult } from './runtimeInject';
 export * from './storage';

@@ -103,6 +103,34 @@ describe('collectLayerEntries', () => {
     ]);
     expect(art.layers[0].files).toEqual(['cue.mod/module.cue']);
   });
+
+  it('leaves out *_test.cue files, even when timoni.ignore re-includes them', async () => {
+    const dir = await tmp();
+    const m = join(dir, 'm');
+    const src = timoniCorpus('modules', 'engine-testdata', 'module');
+    await fs.cp(src, m, { recursive: true });
+    const cases = 'package templates\n\ncases: "x": {}\n';
+    await fs.writeFile(join(m, 'templates', 'config_test.cue'), cases);
+    await fs.writeFile(join(m, 'root_test.cue'), cases);
+    await fs.writeFile(join(m, 'templates', 'test.cue'), 'package templates\n');
+    await fs.appendFile(
+      join(m, 'timoni.ignore'),
+      '\n!templates/config_test.cue\n!*_test.cue\n',
+    );
+    const art = await buildModuleArtifact(m, { version: '1.0.0' });
+    expect(art.layers[1].files.sort()).toEqual([
+      'templates/config.cue',
+      'templates/kube.cue',
+      'templates/test.cue',
+      'timoni.cue',
+      'values.cue',
+    ]);
+    const unpacked = await mkdtemp(join(dir, 'out-'));
+    await unpackTarGz(art.layers[1].data, unpacked);
+    await expect(
+      fs.stat(join(unpacked, 'templates', 'config_test.cue')),
+    ).rejects.toThrow(/ENOENT/);
+  });
 });
 
 describe('buildModuleArtifact', () => {

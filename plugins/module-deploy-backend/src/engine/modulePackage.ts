@@ -18,9 +18,9 @@ import { TarEntry, packTar } from './tar';
  * Packages a module directory exactly as `timoni mod push` does (internal/oci/push_module.go,
  * build_artifact.go): two gzip tar layers of media type TIMONI_CONTENT_MEDIA_TYPE, first the
  * vendored schemas (ignore rules `/*`, `!/cue.mod`; annotation `cue.mod`), then the rest of the
- * module (the module's `timoni.ignore` rules plus `cue.mod/`; annotation `module`). Only regular
- * files and directories are packed (symlinks are skipped), paths are relative with `.` for the
- * root, ownership and times are zeroed. Ignore rules follow go-git's gitignore matcher, which
+ * module (the module's `timoni.ignore` rules plus `cue.mod/`, then `*_test.cue`; annotation
+ * `module`). Only regular files and directories are packed (symlinks are skipped), paths are
+ * relative with `.` for the root, ownership and times are zeroed. Ignore rules follow go-git's gitignore matcher, which
  * Timoni uses through fluxcd/pkg/sourceignore: the last matching rule wins, a rule without a
  * slash matches any path component, a rule with one is anchored at the module root, and a
  * matching directory prefix matches everything under it.
@@ -278,6 +278,15 @@ export interface ModuleArtifact {
   annotations: Record<string, string>;
 }
 
+/**
+ * Timoni's `apiv1.TestFilePattern`: the CUE files holding a module's unit tests (read only by
+ * `timoni mod test`), always left out of the published module whatever `timoni.ignore` says. It is
+ * the last rule, so a `!…_test.cue` rule in `timoni.ignore` cannot bring one back.
+ *
+ * @public
+ */
+export const TEST_FILE_PATTERN = '*_test.cue';
+
 const TIMONI_VERSION_RE =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?$/;
 
@@ -315,7 +324,10 @@ export async function buildModuleArtifact(
   const ignore = await readTimoniIgnore(dir);
   const specs = [
     { contentType: 'cue.mod', rules: ['/*', '!/cue.mod'] },
-    { contentType: 'module', rules: [...ignore, 'cue.mod/'] },
+    {
+      contentType: 'module',
+      rules: [...ignore, 'cue.mod/', TEST_FILE_PATTERN],
+    },
   ];
   const layers: ModuleArtifact['layers'] = [];
   const diffIds: string[] = [];

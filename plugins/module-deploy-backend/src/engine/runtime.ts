@@ -22,7 +22,7 @@ export const RUNTIME_SCHEMA = `import "strings"
 #Runtime: {
 	apiVersion: string & =~"^v1alpha1$"
 	name:       string & =~"^(([A-Za-z0-9][-A-Za-z0-9_]*)?[A-Za-z0-9])?$" & strings.MaxRunes(63) & strings.MinRunes(1)
-	clusters?: [string]: {
+	clusters?: [string & =~"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$" & strings.MaxRunes(63) & strings.MinRunes(1)]: {
 		group!:       string
 		kubeContext!: string
 	}
@@ -44,13 +44,97 @@ export interface RuntimeQuery {
 }
 
 /**
- * A parsed runtime file.
+ * A cluster of a runtime (`runtime.clusters.<name>`): Timoni's `RuntimeCluster`.
+ *
+ * @public
+ */
+export interface RuntimeCluster {
+  name: string;
+  group: string;
+  /** The kubeconfig context; empty for the default cluster (the `--context` given, or the current one). */
+  kubeContext: string;
+}
+
+/**
+ * A parsed runtime file; clusters in declaration order (the order `timoni bundle apply` walks them).
  *
  * @public
  */
 export interface RuntimeSpec {
   name: string;
+  clusters: RuntimeCluster[];
   values: RuntimeQuery[];
+}
+
+/** Name and group of the cluster a runtime without `clusters` targets (`apiv1.RuntimeDefaultName`). */
+export const DEFAULT_RUNTIME_CLUSTER = '_default';
+
+/**
+ * The cluster a runtime without `clusters` (or no runtime at all) targets: the kubeconfig
+ * context given with `--context`, else the current one (Timoni's `DefaultRuntime`).
+ *
+ * @public
+ */
+export function defaultRuntimeCluster(kubeContext = ''): RuntimeCluster {
+  return {
+    name: DEFAULT_RUNTIME_CLUSTER,
+    group: DEFAULT_RUNTIME_CLUSTER,
+    kubeContext,
+  };
+}
+
+/** Whether a cluster is the default one (no `runtime.clusters`). */
+export function isDefaultRuntimeCluster(c: RuntimeCluster): boolean {
+  return c.name === DEFAULT_RUNTIME_CLUSTER;
+}
+
+/**
+ * Timoni's `SelectClusters`: the runtime's clusters (or the default cluster) whose name and group
+ * match the filters, case-insensitively; an empty filter or `*` matches all. Order is kept.
+ * Throws, listing the clusters, when none matches.
+ *
+ * @public
+ */
+export function selectRuntimeClusters(
+  runtime: Pick<RuntimeSpec, 'clusters' | 'name'> | undefined,
+  filter: { cluster?: string; group?: string } = {},
+  defaultContext = '',
+): RuntimeCluster[] {
+  const all = runtime?.clusters.length
+    ? runtime.clusters
+    : [defaultRuntimeCluster(defaultContext)];
+  const matches = (v: string, f?: string) =>
+    !f || f === '*' || v.toLowerCase() === f.toLowerCase();
+  const out = all.filter(
+    c => matches(c.name, filter.cluster) && matches(c.group, filter.group),
+  );
+  if (!out.length)
+    throw new Error(
+      `no cluster found: --runtime-cluster '${
+        filter.cluster ?? '*'
+      }' and --runtime-group '${filter.group ?? '*'}' match none of ${
+        runtime?.clusters.length
+          ? `the clusters of runtime ${runtime.name}: ${runtime.clusters
+              .map(c => `${c.name} (group ${c.group})`)
+              .join(', ')}`
+          : 'the clusters: no runtime file defines runtime.clusters, so the only cluster is the default one (drop the filters)'
+      }`,
+    );
+  return out;
+}
+
+/**
+ * The runtime values Timoni adds for a cluster (`NameGroupValues`): `TIMONI_CLUSTER_NAME` and
+ * `TIMONI_CLUSTER_GROUP`, none for the default cluster.
+ *
+ * @public
+ */
+export function clusterRuntimeValues(
+  c: RuntimeCluster,
+): Record<string, string> {
+  return isDefaultRuntimeCluster(c)
+    ? {}
+    : { TIMONI_CLUSTER_NAME: c.name, TIMONI_CLUSTER_GROUP: c.group };
 }
 
 /**
@@ -100,8 +184,7 @@ export function parseRuntimeQuery(query: string): ObjectRef {
 
 /**
  * Parses and validates runtime files (CUE, unified in order, with Timoni's runtime schema).
- * Runtime `clusters` (multi-cluster fan-out) are refused: Periscope targets one kubeconfig
- * context per run.
+ * `clusters` keep their declaration order (Timoni's `RuntimeBuilder.GetRuntime`).
  *
  * @public
  */
@@ -142,13 +225,16 @@ export async function loadRuntime(
       );
     }
     const doc = JSON.parse(res.stdout) as JsonObject;
-    if (doc.clusters && Object.keys(doc.clusters as JsonObject).length)
-      throw new Error(
-        `runtime ${doc.name}: runtime.clusters is not supported by Periscope; apply once per cluster with --context`,
-      );
+    const clusters = Object.entries(
+      (doc.clusters ?? {}) as Record<string, JsonObject>,
+    ).map(([name, c]) => ({
+      name,
+      group: c.group as string,
+      kubeContext: c.kubeContext as string,
+    }));
     const values = (doc.values ?? []) as unknown as RuntimeQuery[];
     values.forEach(v => parseRuntimeQuery(v.query));
-    return { name: doc.name as string, values };
+    return { name: doc.name as string, clusters, values };
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }

@@ -10,6 +10,10 @@ import {
   ResponseError,
   ServiceUnavailableError,
 } from '@backstage/errors';
+import type {
+  DeployStreamEvent,
+  PreviewResult,
+} from '@periscope/backstage-plugin-module-deploy-common';
 
 /** The backend's own message, with the matching error type. */
 async function backendError(res: Response): Promise<Error> {
@@ -30,56 +34,6 @@ export interface InstanceRequest {
   entityRef?: string;
   values?: Record<string, unknown>;
 }
-
-/** The module-deploy backend's preview answer (see its README). */
-export interface PreviewAnswer {
-  status: string;
-  valid: boolean;
-  issues: Array<{ path: string; valuesPath?: string; message: string }>;
-  rendered: string[];
-  clusters: Array<{
-    cluster: string;
-    objects: Array<{
-      ref: string;
-      action: string;
-      changes: Array<{
-        path: string;
-        op: string;
-        before?: unknown;
-        after?: unknown;
-      }>;
-    }>;
-  }>;
-  errors: Array<{ cluster: string; message: string }>;
-}
-
-/** One line of the deploy stream. */
-export type StreamEvent =
-  | { type: 'start'; clusters: string[] }
-  | { type: 'invalid'; message: string; issues: PreviewAnswer['issues'] }
-  | {
-      type: 'cluster';
-      cluster: string;
-      status: string;
-      revision?: number;
-      message?: string;
-    }
-  | {
-      type: 'step';
-      cluster: string;
-      event: { phase: string; object?: string; message: string };
-    }
-  | {
-      type: 'done';
-      ok: boolean;
-      results: Array<{
-        cluster: string;
-        status: string;
-        revision?: number;
-        message?: string;
-      }>;
-      error?: string;
-    };
 
 /** Calls the module-deploy backend on behalf of the task's initiator, so its permissions and audit apply. */
 export class ModuleDeployClient {
@@ -112,25 +66,25 @@ export class ModuleDeployClient {
   async preview(
     body: InstanceRequest,
     credentials: BackstageCredentials,
-  ): Promise<PreviewAnswer> {
+  ): Promise<PreviewResult> {
     // JSON.parse of the text rather than res.json(): the objects then belong to this realm (matters under Jest's VM)
     return JSON.parse(
       await (await this.post('/instances/preview', body, credentials)).text(),
-    ) as PreviewAnswer;
+    ) as PreviewResult;
   }
 
   async deploy(
     body: InstanceRequest,
     credentials: BackstageCredentials,
-    onEvent: (e: StreamEvent) => void,
-  ): Promise<Extract<StreamEvent, { type: 'done' }>> {
+    onEvent: (e: DeployStreamEvent) => void,
+  ): Promise<Extract<DeployStreamEvent, { type: 'done' }>> {
     const res = await this.post('/instances/deploy', body, credentials);
     const text = res.body ? res.body : undefined;
-    let last: StreamEvent | undefined;
+    let last: DeployStreamEvent | undefined;
     let buffer = '';
     const emit = (line: string) => {
       if (!line.trim()) return;
-      last = JSON.parse(line) as StreamEvent;
+      last = JSON.parse(line) as DeployStreamEvent;
       onEvent(last);
     };
     if (text) {

@@ -1,54 +1,131 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { ModuleDeployClient, PreviewAnswer } from './client';
+import { PreviewResult } from '@periscope/backstage-plugin-module-deploy-common';
+import { z as zod } from 'zod/v3';
+import { InstanceRequest, ModuleDeployClient } from './client';
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const ENTITY_REF = /^[A-Za-z0-9_.-]+:([A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/;
+
+const dnsLabel = (zi: typeof zod, what: string) =>
+  zi
+    .string({ invalid_type_error: `${what} must be a string` })
+    .min(1, `${what} is empty: give a lowercase DNS name, e.g. 'checkout'`)
+    .max(63, `${what} is longer than 63 characters (a Kubernetes limit)`)
+    .refine(
+      v => DNS_LABEL.test(v),
+      v => ({
+        message: `${what} is '${v}', which is not a valid Kubernetes name: use lowercase letters, digits and '-', starting and ending with a letter or digit`,
+      }),
+    );
+
+/**
+ * Input of both actions. Types and lengths also go into the action's JSON Schema (the
+ * scaffolder checks them before the step runs); the rules below are re-checked by the handler
+ * with messages that name the input and say what to write instead.
+ */
 const inputSchema = {
-  module: (z: any) =>
-    z
-      .string()
-      .min(1)
+  module: (zi: typeof zod) =>
+    zi
+      .string({ invalid_type_error: 'module must be a string' })
+      .min(
+        1,
+        "module is empty: name a module from moduleDeploy.modules, e.g. 'minimal'",
+      )
+      .refine(
+        v => !/\s/.test(v),
+        v => ({
+          message: `module is '${v}', which contains white space: use a name from moduleDeploy.modules, optionally '@<version>', or an oci:// reference`,
+        }),
+      )
       .describe(
         "A module from moduleDeploy.modules (e.g. 'minimal'), optionally '@<version>', or an oci:// reference under a configured OCI module",
       ),
-  name: (z: any) =>
-    z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a lowercase DNS name')
-      .max(63)
-      .describe('Instance name'),
-  namespace: (z: any) =>
-    z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a lowercase DNS name')
-      .max(63)
-      .describe('Namespace of the instance'),
-  clusters: (z: any) =>
-    z
-      .array(z.string().min(1))
+  name: (zi: typeof zod) =>
+    dnsLabel(zi, 'name').describe(
+      'Instance name: a lowercase DNS name (letters, digits, -), at most 63 characters',
+    ),
+  namespace: (zi: typeof zod) =>
+    dnsLabel(zi, 'namespace').describe(
+      'Namespace of the instance: a lowercase DNS name, at most 63 characters',
+    ),
+  clusters: (zi: typeof zod) =>
+    zi
+      .array(
+        zi
+          .string({ invalid_type_error: 'clusters must list cluster names' })
+          .min(1, 'clusters contains an empty name'),
+        { invalid_type_error: 'clusters must be a list of cluster names' },
+      )
+      .refine(
+        v => new Set(v).size === v.length,
+        v => ({
+          message: `clusters lists ${
+            v.find((c, i) => v.indexOf(c) !== i) ?? ''
+          } twice: name each target cluster once, in rollout order`,
+        }),
+      )
       .optional()
       .describe(
         'Target clusters in rollout order (default: moduleDeploy.defaults.clusters, else all)',
       ),
-  entityRef: (z: any) =>
-    z
-      .string()
+  entityRef: (zi: typeof zod) =>
+    zi
+      .string({ invalid_type_error: 'entityRef must be a string' })
+      .refine(
+        v => ENTITY_REF.test(v),
+        v => ({
+          message: `entityRef is '${v}', which is not an entity reference: write kind:namespace/name, e.g. 'component:default/checkout'`,
+        }),
+      )
       .optional()
       .describe(
-        'Entity whose module-deploy.instance.apply permission is checked (conditional policies apply)',
+        'Entity whose module-deploy.instance.apply permission is checked (conditional policies apply), as kind:namespace/name',
       ),
-  values: (z: any) =>
-    z.record(z.string(), z.unknown()).optional().describe('Module values'),
-} as const;
+  values: (zi: typeof zod) =>
+    zi
+      .record(zi.string(), zi.unknown(), {
+        invalid_type_error:
+          'values must be an object of module values (field: value), not a list or a scalar',
+      })
+      .optional()
+      .describe(
+        "Module values (an object); the module's CUE schema validates them and names any rejected field",
+      ),
+};
 
-function request(input: {
-  module: string;
-  name: string;
-  namespace: string;
-  clusters?: string[];
-  entityRef?: string;
-  values?: Record<string, unknown>;
-}) {
+const instanceInput = zod.object({
+  module: inputSchema.module(zod),
+  name: inputSchema.name(zod),
+  namespace: inputSchema.namespace(zod),
+  clusters: inputSchema.clusters(zod),
+  entityRef: inputSchema.entityRef(zod),
+  values: inputSchema.values(zod),
+});
+
+/** What both actions take, checked. */
+export type InstanceInput = zod.infer<typeof instanceInput>;
+
+/**
+ * Checks an action's input; an InputError names every wrong input and what to write instead.
+ * @public
+ */
+export function parseInstanceInput(
+  action: string,
+  input: unknown,
+): InstanceInput {
+  const r = instanceInput.safeParse(input);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map(i =>
+    i.code === 'invalid_type' && i.received === 'undefined'
+      ? `${i.path.join('.')} is missing`
+      : i.message,
+  );
+  throw new InputError(`invalid input to ${action}: ${problems.join('; ')}`);
+}
+
+function request(input: InstanceInput): InstanceRequest {
   return {
     module: input.module,
     instanceName: input.name,
@@ -59,7 +136,7 @@ function request(input: {
   };
 }
 
-function summary(p: PreviewAnswer): string[] {
+function summary(p: PreviewResult): string[] {
   return p.clusters.flatMap(c =>
     c.objects
       .filter(o => o.action !== 'unchanged')
@@ -74,7 +151,7 @@ function summary(p: PreviewAnswer): string[] {
   );
 }
 
-function rejectInvalid(p: PreviewAnswer): void {
+function rejectInvalid(p: PreviewResult): void {
   if (p.valid) return;
   throw new InputError(
     `the module rejected the values: ${p.issues
@@ -128,7 +205,7 @@ export function createModuleDiffAction(deps: {
     },
     async handler(ctx) {
       const preview = await client.preview(
-        request(ctx.input),
+        request(parseInstanceInput('periscope:module:diff', ctx.input)),
         await ctx.getInitiatorCredentials(),
       );
       rejectInvalid(preview);
@@ -196,7 +273,9 @@ export function createModuleDeployAction(deps: {
     },
     async handler(ctx) {
       const credentials = await ctx.getInitiatorCredentials();
-      const req = request(ctx.input);
+      const req = request(
+        parseInstanceInput('periscope:module:deploy', ctx.input),
+      );
       if (ctx.isDryRun) {
         const preview = await client.preview(req, credentials);
         rejectInvalid(preview);

@@ -10,32 +10,22 @@ import { Entity } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { KubernetesObjectApi } from '@kubernetes/client-node';
 import {
   DeployEvent,
   JsonObject,
+  objectRef,
   moduleDeployApplyPermission,
   moduleDeployReadPermission,
 } from '@periscope/backstage-plugin-module-deploy-common';
 import {
   authorizeEntity,
   ClusterDetails,
-  ClusterError,
-  classifyClusterError,
   fanOutClusters,
   kubeConfigFor,
 } from '@periscope/kube-access';
-import {
-  ClusterDeployer,
-  CueEvaluationError,
-  DeployError,
-  ModuleEngine,
-  Revision,
-} from '../../engine';
+import { CueEvaluationError, ModuleEngine, Revision } from '../../engine';
 import { ModuleDeployConfig } from '../../config';
 import {
-  AuditAction,
-  ClusterResult,
   DeployTarget,
   EntityDeployState,
   InstanceState,
@@ -47,7 +37,9 @@ import {
 import { DeployStore } from '../DeployStore';
 import { ModuleCatalog } from '../ModuleCatalog';
 import { entityTarget, explicitTarget } from './targets';
-import { DeployService, PreparedOperation, StreamSink } from './types';
+import { checkInstanceDrift, instanceKey } from './drift';
+import { createRollout, Resolved } from './rollout';
+import { DeployService, PreparedOperation } from './types';
 import { valuesOverlay } from './values';
 
 /** Dependencies of {@link createDeployService}. @public */
@@ -68,21 +60,8 @@ export interface DeployServiceDeps {
   pollMs?: number;
 }
 
-type Resolved = { target: DeployTarget; clusters: ClusterDetails[] };
-
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function actorOf(credentials: BackstageCredentials): string {
-  const p = credentials.principal as {
-    type?: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
-  if (p?.type === 'user' && p.userEntityRef) return p.userEntityRef;
-  if (p?.type === 'service' && p.subject) return p.subject;
-  return 'unknown';
 }
 
 function healthOf(objects: ObjectHealth[]): InstanceState['health'] {
@@ -94,14 +73,45 @@ function healthOf(objects: ObjectHealth[]): InstanceState['health'] {
 }
 
 function objectRefs(rev: Revision): string[] {
-  return rev.sets.flatMap(s =>
-    s.objects.map(
-      o =>
-        `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${
-          o.metadata.name
-        }`,
-    ),
-  );
+  return rev.sets.flatMap(s => s.objects.map(objectRef));
+}
+
+/** What the engine renders for a target with the values overlay. */
+function engineInput(t: DeployTarget, overlay: JsonObject) {
+  return {
+    source: t.source,
+    name: t.instanceName,
+    namespace: t.namespace,
+    values: [overlay],
+  };
+}
+
+/** The clusters of `r` narrowed to `cluster` when one is named; an unknown name is a 400. */
+function narrowTo(r: Resolved, cluster: string | undefined): Resolved {
+  if (!cluster) return r;
+  const clusters = r.clusters.filter(c => c.name === cluster);
+  if (!clusters.length) {
+    throw new InputError(
+      `cluster '${cluster}' is not a target of ${
+        r.target.entityRef || r.target.instanceName
+      }; targets: ${r.target.clusters.join(', ')}`,
+    );
+  }
+  return { clusters, target: { ...r.target, clusters: [cluster] } };
+}
+
+function emptyPreview(
+  status: PreviewResult['status'],
+  issues: PreviewResult['issues'] = [],
+): PreviewResult {
+  return {
+    status,
+    valid: issues.length === 0,
+    issues,
+    rendered: [],
+    clusters: [],
+    errors: [],
+  };
 }
 
 /**
@@ -113,6 +123,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
   const { config, engine, modules, store, catalog, permissions, logger } = deps;
   const timeoutMs = deps.clusterTimeoutMs ?? 10_000;
   const kc = (c: ClusterDetails) => kubeConfigFor(c);
+  const rollout = createRollout({ store, logger, auditor: deps.auditor });
 
   async function loadEntity(
     entityRef: string,
@@ -142,173 +153,35 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
     return { status: 'ok' as const, entity, ...resolved };
   }
 
+  /** Checks the read permission on the entity, then resolves where it deploys. */
+  async function readEntity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ) {
+    await authorizeEntity(
+      permissions,
+      moduleDeployReadPermission,
+      entityRef,
+      credentials,
+    );
+    return resolveEntity(entityRef, credentials);
+  }
+
   async function render(target: DeployTarget, values: JsonObject) {
     const schema = await modules.schema(target.source);
     const overlay = valuesOverlay(values, schema);
     try {
-      const r = await engine.render({
-        source: target.source,
-        name: target.instanceName,
-        namespace: target.namespace,
-        values: [overlay],
-      });
+      const r = await engine.render(engineInput(target, overlay));
       return {
         ok: true as const,
         overlay,
-        rendered: r.objects.map(
-          o =>
-            `${o.kind}/${
-              o.metadata.namespace ? `${o.metadata.namespace}/` : ''
-            }${o.metadata.name}`,
-        ),
+        rendered: r.objects.map(objectRef),
       };
     } catch (e) {
       if (e instanceof CueEvaluationError)
         return { ok: false as const, overlay, error: e };
       throw e;
     }
-  }
-
-  async function audit(
-    target: DeployTarget,
-    cluster: string,
-    action: AuditAction,
-    actor: string,
-    result: ClusterResult,
-    extra: { values?: JsonObject; module?: Revision['module'] } = {},
-  ) {
-    const record = {
-      at: new Date().toISOString(),
-      actor,
-      entityRef: target.entityRef,
-      cluster,
-      namespace: target.namespace,
-      instanceName: target.instanceName,
-      action,
-      revision: result.revision,
-      module: extra.module,
-      values: extra.values,
-      result:
-        result.status === 'failed'
-          ? ('failure' as const)
-          : ('success' as const),
-      message: result.message,
-    };
-    await store
-      .recordAudit(record)
-      .catch(e =>
-        logger.error(
-          `module-deploy: could not write the audit record: ${message(e)}`,
-        ),
-      );
-    if (
-      result.revision !== undefined &&
-      action !== 'delete' &&
-      result.status !== 'failed' &&
-      extra.module &&
-      extra.values
-    ) {
-      await store
-        .recordRevision({
-          ...record,
-          action,
-          revision: result.revision,
-          module: extra.module,
-          values: extra.values,
-          result: 'success',
-        })
-        .catch(e =>
-          logger.error(
-            `module-deploy: could not write the revision record: ${message(e)}`,
-          ),
-        );
-    }
-  }
-
-  /** Runs `step` per cluster in rollout order; a failure skips the remaining clusters. */
-  async function rollout(
-    r: Resolved,
-    action: AuditAction,
-    credentials: BackstageCredentials,
-    sink: StreamSink,
-    step: (
-      c: ClusterDetails,
-      onEvent: (e: DeployEvent) => void,
-    ) => Promise<{
-      result: ClusterResult;
-      values?: JsonObject;
-      module?: Revision['module'];
-    }>,
-  ): Promise<ClusterResult[]> {
-    const actor = actorOf(credentials);
-    const auditEvent = await deps.auditor
-      ?.createEvent({
-        eventId: `module-${action}`,
-        severityLevel: 'high',
-        meta: {
-          actor,
-          entityRef: r.target.entityRef,
-          instance: `${r.target.namespace}/${r.target.instanceName}`,
-          clusters: r.target.clusters,
-        },
-      })
-      .catch(() => undefined);
-    sink({
-      type: 'start',
-      action,
-      instanceName: r.target.instanceName,
-      namespace: r.target.namespace,
-      clusters: r.target.clusters,
-    });
-    const results: ClusterResult[] = [];
-    let failed = false;
-    for (const c of r.clusters) {
-      if (failed) {
-        const skipped: ClusterResult = {
-          cluster: c.name,
-          status: 'skipped',
-          message: 'not rolled out: a previous cluster failed',
-        };
-        results.push(skipped);
-        sink({ type: 'cluster', ...skipped });
-        continue;
-      }
-      sink({ type: 'cluster', cluster: c.name, status: 'started' });
-      let out: Awaited<ReturnType<typeof step>>;
-      try {
-        out = await step(c, event =>
-          sink({ type: 'step', cluster: c.name, event }),
-        );
-      } catch (e) {
-        const text =
-          e instanceof DeployError || e instanceof CueEvaluationError
-            ? e.message
-            : classifyClusterError(c.name, e).message;
-        out = { result: { cluster: c.name, status: 'failed', message: text } };
-      }
-      failed = out.result.status === 'failed';
-      results.push(out.result);
-      sink({ type: 'cluster', ...out.result });
-      await audit(r.target, c.name, action, actor, out.result, out);
-    }
-    const ok = !failed;
-    sink({ type: 'done', ok, results });
-    if (ok)
-      await auditEvent
-        ?.success({
-          meta: { results: results.map(x => `${x.cluster}: ${x.status}`) },
-        })
-        .catch(() => undefined);
-    else
-      await auditEvent
-        ?.fail({
-          error: new Error(
-            results.find(x => x.status === 'failed')?.message ?? 'failed',
-          ),
-          meta: { results: results.map(x => `${x.cluster}: ${x.status}`) },
-        })
-        .catch(() => undefined);
-    return results;
   }
 
   function operation(
@@ -324,34 +197,14 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
     return {
       async preview(values) {
         const rendered = await render(t, values);
-        if (!rendered.ok) {
-          return {
-            status: 'ok',
-            valid: false,
-            issues: rendered.error.issues,
-            rendered: [],
-            clusters: [],
-            errors: [],
-          };
-        }
+        if (!rendered.ok) return emptyPreview('ok', rendered.error.issues);
         const { results, errors } = await fanOutClusters(
           r.clusters,
-          async c =>
-            engine.diff(
-              {
-                source: t.source,
-                name: t.instanceName,
-                namespace: t.namespace,
-                values: [rendered.overlay],
-              },
-              kc(c),
-            ),
+          async c => engine.diff(engineInput(t, rendered.overlay), kc(c)),
           { timeoutMs: Math.max(timeoutMs, 120_000) },
         );
         return {
-          status: 'ok',
-          valid: true,
-          issues: [],
+          ...emptyPreview('ok'),
           rendered: rendered.rendered,
           clusters: results.map(x => ({
             cluster: x.cluster,
@@ -373,12 +226,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
         }
         return rollout(r, 'deploy', credentials, sink, async (c, onEvent) => {
           const { render: out, result } = await engine.apply(
-            {
-              source: t.source,
-              name: t.instanceName,
-              namespace: t.namespace,
-              values: [rendered.overlay],
-            },
+            engineInput(t, rendered.overlay),
             kc(c),
             applyOpts(onEvent),
           );
@@ -395,18 +243,9 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
         });
       },
       async rollback({ revision, cluster }, sink) {
-        const sub = cluster
-          ? { ...r, clusters: r.clusters.filter(c => c.name === cluster) }
-          : r;
-        if (cluster && !sub.clusters.length) {
-          throw new InputError(
-            `cluster '${cluster}' is not a target of ${
-              t.entityRef || t.instanceName
-            }; targets: ${t.clusters.join(', ')}`,
-          );
-        }
+        const sub = narrowTo(r, cluster);
         return rollout(
-          { ...sub, target: { ...t, clusters: sub.clusters.map(c => c.name) } },
+          sub,
           'rollback',
           credentials,
           sink,
@@ -475,16 +314,10 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
   }
 
   async function instanceState(
-    r: Resolved & { status: 'ok' },
+    r: Resolved,
     c: ClusterDetails,
   ): Promise<InstanceState> {
     const t = r.target;
-    const key = {
-      entityRef: t.entityRef,
-      cluster: c.name,
-      namespace: t.namespace,
-      instanceName: t.instanceName,
-    };
     const base = {
       cluster: c.name,
       namespace: t.namespace,
@@ -498,7 +331,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
     const [status, history, drift, auditRows] = await Promise.all([
       engine.status(t.instanceName, t.namespace, kc(c)),
       engine.history(t.instanceName, t.namespace, kc(c)),
-      store.getDrift(key),
+      store.getDrift(instanceKey(t, c.name)),
       store.listAudit(t.entityRef, 20),
     ]);
     const last = auditRows.find(a => a.cluster === c.name);
@@ -552,50 +385,12 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
     }
   }
 
-  async function driftOf(
-    r: Resolved,
-    c: ClusterDetails,
-  ): Promise<boolean | undefined> {
-    const t = r.target;
-    const key = {
-      entityRef: t.entityRef,
-      cluster: c.name,
-      namespace: t.namespace,
-      instanceName: t.instanceName,
-    };
-    const history = await engine.history(t.instanceName, t.namespace, kc(c));
-    const last = history[history.length - 1];
-    if (!last) return undefined;
-    const deployer = new ClusterDeployer(
-      KubernetesObjectApi.makeApiClient(kc(c)),
-    );
-    const diff = await deployer.diff({
-      name: t.instanceName,
-      namespace: t.namespace,
-      module: last.module,
-      values: last.values,
-      valuesCue: last.valuesCue,
-      sets: last.sets,
-      images: last.images,
-    });
-    const drifted = diff.filter(d => d.action !== 'unchanged');
-    await store.putDrift(key, {
-      checkedAt: new Date().toISOString(),
-      drifted: drifted.length > 0,
-      objects: drifted,
-    });
-    return drifted.length > 0;
-  }
+  const drift = (t: DeployTarget, c: ClusterDetails) =>
+    checkInstanceDrift({ engine, store }, t, c);
 
   return {
     async getEntity({ entityRef, credentials }): Promise<EntityDeployState> {
-      await authorizeEntity(
-        permissions,
-        moduleDeployReadPermission,
-        entityRef,
-        credentials,
-      );
-      const r = await resolveEntity(entityRef, credentials);
+      const r = await readEntity(entityRef, credentials);
       if (r.status !== 'ok')
         return { entityRef, status: r.status, instances: [], errors: [] };
       const { results, errors } = await fanOutClusters(
@@ -615,15 +410,15 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
     },
 
     async getSchema({ entityRef, credentials }) {
-      await authorizeEntity(
-        permissions,
-        moduleDeployReadPermission,
-        entityRef,
-        credentials,
-      );
-      const r = await resolveEntity(entityRef, credentials);
+      const r = await readEntity(entityRef, credentials);
       if (r.status !== 'ok') return { entityRef, status: r.status };
       const schema = await modules.schema(r.target.source);
+      const found = {
+        entityRef,
+        status: 'ok' as const,
+        target: r.target,
+        schema,
+      };
       for (const c of r.clusters) {
         try {
           const history = await engine.history(
@@ -634,10 +429,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
           const last = history[history.length - 1];
           if (last)
             return {
-              entityRef,
-              status: 'ok',
-              target: r.target,
-              schema,
+              ...found,
               values: last.values,
               valuesFrom: { cluster: c.name, revision: last.revision },
             };
@@ -649,33 +441,12 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
           );
         }
       }
-      return {
-        entityRef,
-        status: 'ok',
-        target: r.target,
-        schema,
-        values: {},
-        valuesFrom: 'defaults',
-      };
+      return { ...found, values: {}, valuesFrom: 'defaults' };
     },
 
     async preview({ entityRef, values, credentials }): Promise<PreviewResult> {
-      await authorizeEntity(
-        permissions,
-        moduleDeployReadPermission,
-        entityRef,
-        credentials,
-      );
-      const r = await resolveEntity(entityRef, credentials);
-      if (r.status !== 'ok')
-        return {
-          status: r.status,
-          valid: true,
-          issues: [],
-          rendered: [],
-          clusters: [],
-          errors: [],
-        };
+      const r = await readEntity(entityRef, credentials);
+      if (r.status !== 'ok') return emptyPreview(r.status);
       return operation(r, credentials).preview(values);
     },
 
@@ -708,13 +479,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
     },
 
     async history({ entityRef, credentials }) {
-      await authorizeEntity(
-        permissions,
-        moduleDeployReadPermission,
-        entityRef,
-        credentials,
-      );
-      const r = await resolveEntity(entityRef, credentials);
+      const r = await readEntity(entityRef, credentials);
       if (r.status !== 'ok')
         return {
           entityRef,
@@ -759,6 +524,27 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       return { entityRef, status: 'ok', revisions, audit: auditRows, errors };
     },
 
+    async checkEntityDrift({ entityRef, credentials, cluster }) {
+      const r = await readEntity(entityRef, credentials);
+      if (r.status !== 'ok')
+        return { entityRef, status: r.status, clusters: [], errors: [] };
+      const sub = narrowTo(r, cluster);
+      const { results, errors } = await fanOutClusters(
+        sub.clusters,
+        c => drift(r.target, c),
+        { timeoutMs: Math.max(timeoutMs, 120_000) },
+      );
+      return {
+        entityRef,
+        status: 'ok',
+        clusters: results.map(({ cluster: name, value }) => ({
+          cluster: name,
+          ...(value ? { drift: value } : {}),
+        })),
+        errors,
+      };
+    },
+
     async checkDrift() {
       const credentials = await deps.auth.getOwnServiceCredentials();
       const { items } = await catalog.getEntities(
@@ -789,26 +575,10 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
         }
         if (!r) continue;
         for (const c of r.clusters) {
-          try {
-            const d = await driftOf(r, c);
-            if (d === undefined) continue;
-            checked++;
-            if (d) drifted++;
-          } catch (e) {
-            const err: ClusterError = classifyClusterError(c.name, e);
-            const key = {
-              entityRef: r.target.entityRef,
-              cluster: c.name,
-              namespace: r.target.namespace,
-              instanceName: r.target.instanceName,
-            };
-            await store.putDrift(key, {
-              checkedAt: new Date().toISOString(),
-              drifted: false,
-              objects: [],
-              error: err.message,
-            });
-          }
+          const d = await drift(r.target, c);
+          if (!d || d.error) continue;
+          checked++;
+          if (d.drifted) drifted++;
         }
       }
       logger.info(

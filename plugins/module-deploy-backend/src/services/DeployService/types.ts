@@ -4,6 +4,7 @@ import {
   ClusterResult,
   DeployStreamEvent,
   EntityDeployState,
+  EntityDriftCheck,
   EntityHistory,
   EntitySchema,
   PreviewResult,
@@ -53,6 +54,15 @@ export interface DeployService {
     entityRef: string;
     credentials: BackstageCredentials;
   }): Promise<EntityHistory>;
+  /**
+   * Checks the entity's instances for drift now (server-side dry run against the last
+   * revision), in every target cluster or the one named; stores the result like the scheduled check.
+   */
+  checkEntityDrift(o: {
+    entityRef: string;
+    credentials: BackstageCredentials;
+    cluster?: string;
+  }): Promise<EntityDriftCheck>;
   /** Runs the scheduled drift check over every annotated entity. */
   checkDrift(): Promise<{ checked: number; drifted: number }>;
 }

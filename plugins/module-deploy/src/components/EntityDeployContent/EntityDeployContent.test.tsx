@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { DeployStreamEvent } from '../../api';
 import {
-  deployedState,
+  notDeployedState,
   entityRef,
   fakeApi,
   history,
@@ -59,19 +59,7 @@ describe('EntityDeployContent', () => {
   it('says when nothing is deployed yet', async () => {
     await renderWith(
       fakeApi({
-        getEntity: async () => ({
-          ...deployedState,
-          instances: [
-            {
-              cluster: 'local',
-              namespace: 'shop',
-              name: 'checkout',
-              deployed: false,
-              health: 'unknown',
-              objects: [],
-            },
-          ],
-        }),
+        getEntity: async () => notDeployedState,
         getHistory: async () => ({ ...history, revisions: [] }),
       }),
     );

@@ -58,7 +58,7 @@ export function EntityDeployContent() {
         <ClusterErrorsPanel errors={value.errors} />
       </Grid>
       <Grid item xs={12}>
-        <InstancesCard state={value} />
+        <InstancesCard state={value} onDriftChecked={refresh} />
       </Grid>
       <Grid item xs={12} md={7}>
         <ValuesCard

@@ -1,7 +1,22 @@
 import { Table, TableColumn } from '@backstage/core-components';
-import { Chip, Tooltip, Typography } from '@material-ui/core';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  Box,
+  Button,
+  Chip,
+  CircularProgress,
+  Tooltip,
+  Typography,
+} from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
 import { PeriscopeCard } from '@periscope/periscope-react';
-import type { EntityDeployState, InstanceState } from '../../api';
+import { useState } from 'react';
+import {
+  EntityDeployState,
+  EntityDriftCheck,
+  InstanceState,
+  moduleDeployApiRef,
+} from '../../api';
 
 type Row = InstanceState & { id: string };
 
@@ -85,8 +100,76 @@ const columns: TableColumn<Row>[] = [
   },
 ];
 
+/** One line per cluster: what the check just found. */
+export function driftSummary(check: EntityDriftCheck): string {
+  const lines = check.clusters.map(({ cluster, drift }) => {
+    if (!drift) return `${cluster}: not deployed, nothing to compare`;
+    if (drift.error) return `${cluster}: check failed: ${drift.error}`;
+    return drift.drifted
+      ? `${cluster}: drifted (${drift.objects.length} object(s))`
+      : `${cluster}: in sync`;
+  });
+  for (const e of check.errors) lines.push(`${e.cluster}: ${e.message}`);
+  return lines.join('; ') || 'no target cluster to check';
+}
+
+/** "Check drift now": a server-side dry run against the last revision, then the table reloads. */
+function CheckDriftButton(props: {
+  entityRef: string;
+  disabled: boolean;
+  onChecked: () => void;
+}) {
+  const api = useApi(moduleDeployApiRef);
+  const [running, setRunning] = useState(false);
+  const [outcome, setOutcome] = useState<
+    { ok: boolean; text: string } | undefined
+  >();
+  const run = async () => {
+    setRunning(true);
+    setOutcome(undefined);
+    try {
+      const check = await api.checkDrift(props.entityRef);
+      const failed =
+        check.errors.length > 0 || check.clusters.some(c => c.drift?.error);
+      setOutcome({ ok: !failed, text: driftSummary(check) });
+      props.onChecked();
+    } catch (e) {
+      setOutcome({
+        ok: false,
+        text: `Drift check failed: ${(e as Error).message}`,
+      });
+    } finally {
+      setRunning(false);
+    }
+  };
+  return (
+    <Box mb={2}>
+      <Button
+        variant="outlined"
+        size="small"
+        onClick={run}
+        disabled={props.disabled || running}
+        startIcon={running ? <CircularProgress size={14} /> : undefined}
+      >
+        {running ? 'Checking drift…' : 'Check drift now'}
+      </Button>
+      {outcome && (
+        <Box mt={1}>
+          <Alert severity={outcome.ok ? 'info' : 'warning'}>
+            {outcome.text}
+          </Alert>
+        </Box>
+      )}
+    </Box>
+  );
+}
+
 /** Where the entity's module runs, with object health, drift and the last deploy. @public */
-export function InstancesCard(props: { state: EntityDeployState }) {
+export function InstancesCard(props: {
+  state: EntityDeployState;
+  /** Called after "Check drift now" stored a result, to reload the state. */
+  onDriftChecked?: () => void;
+}) {
   const { target, instances } = props.state;
   const rows: Row[] = instances.map(i => ({
     ...i,
@@ -105,6 +188,11 @@ export function InstancesCard(props: { state: EntityDeployState }) {
           : undefined
       }
     >
+      <CheckDriftButton
+        entityRef={props.state.entityRef}
+        disabled={!rows.some(r => r.deployed)}
+        onChecked={() => props.onDriftChecked?.()}
+      />
       {rows.every(r => !r.deployed) && rows.length > 0 && (
         <Typography>
           Not deployed yet: no instance '{target?.instanceName}' exists in any

@@ -1,4 +1,5 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { ModulesPage } from './ModulesPage';
 import { ModuleDeployApi, moduleDeployApiRef } from '../../api';
@@ -63,5 +64,35 @@ describe('ModulesPage', () => {
     expect(
       screen.getByText(/pulling oci:\/\/r\/modules\/web:1.2.0: not found/),
     ).toBeInTheDocument();
+  });
+
+  it('opens a module to show its values as a table of fields', async () => {
+    await renderWith(async () => ({
+      modules: [
+        {
+          name: 'minimal',
+          kind: 'local',
+          location: '/repo/examples/modules/minimal',
+          versions: ['local'],
+          schema: {
+            type: 'object',
+            required: ['message'],
+            properties: {
+              message: { type: 'string', default: 'Hello' },
+              replicas: { type: 'integer', default: 1 },
+            },
+          },
+        },
+      ],
+    }));
+    const row = (await screen.findByText('minimal')).closest('tr')!;
+    await userEvent.click(within(row).getAllByRole('button')[0]);
+    const table = await screen.findByRole('table', {
+      name: 'Values of minimal local',
+    });
+    expect(within(table).getByText('message')).toBeInTheDocument();
+    expect(within(table).getByText('"Hello"')).toBeInTheDocument();
+    expect(within(table).getByText('required')).toBeInTheDocument();
+    expect(within(table).getByText('replicas')).toBeInTheDocument();
   });
 });

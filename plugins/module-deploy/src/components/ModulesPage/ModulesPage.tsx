@@ -10,10 +10,11 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { Typography } from '@material-ui/core';
+import { Box } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import useAsync from 'react-use/esm/useAsync';
 import { ModuleInfo, moduleDeployApiRef } from '../../api';
+import { ValuesSchemaTable } from './ValuesSchemaTable';
 
 type Row = ModuleInfo & { id: string };
 
@@ -74,15 +75,12 @@ export function ModulesPage() {
           columns={columns}
           data={rows}
           detailPanel={({ rowData }) => (
-            <div style={{ padding: 16 }}>
-              <Typography variant="subtitle2">
-                Values schema of {rowData.name} {rowData.versions[0] ?? ''}
-              </Typography>
-              <CodeSnippet
-                text={JSON.stringify(rowData.schema ?? {}, null, 2)}
-                language="json"
+            <Box p={2}>
+              <ValuesSchemaTable
+                schema={rowData.schema}
+                title={`Values of ${rowData.name} ${rowData.versions[0] ?? ''}`}
               />
-            </div>
+            </Box>
           )}
         />
       </>

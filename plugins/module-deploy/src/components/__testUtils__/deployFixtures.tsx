@@ -83,6 +83,20 @@ export const deployedState: EntityDeployState = {
     },
   ],
 };
+/** The same target, with the instance deployed nowhere. */
+export const notDeployedState: EntityDeployState = {
+  ...deployedState,
+  instances: [
+    {
+      cluster: 'local',
+      namespace: 'shop',
+      name: 'checkout',
+      deployed: false,
+      health: 'unknown',
+      objects: [],
+    },
+  ],
+};
 export const schema: EntitySchema = {
   entityRef,
   status: 'ok',
@@ -174,6 +188,12 @@ export function fakeApi(
         },
       ]),
     ),
+    checkDrift: jest.fn(async () => ({
+      entityRef,
+      status: 'ok' as const,
+      clusters: [{ cluster: 'local', drift: deployedState.instances[0].drift }],
+      errors: [],
+    })),
     listModules: jest.fn(async () => ({ modules: [] })),
     ...overrides,
   };
