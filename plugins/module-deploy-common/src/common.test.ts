@@ -1,5 +1,6 @@
 import {
   diffObjects,
+  maskSecretChanges,
   evaluateReadiness,
   formatCue,
   inventoryOf,
@@ -142,8 +143,50 @@ describe('diffObjects', () => {
       { kind: 'Secret', metadata: { name: 's' }, data: { p: 'b2xk' } },
       { kind: 'Secret', metadata: { name: 's' }, data: { p: 'bmV3' } },
     );
-    expect(changes).toHaveLength(1);
+    expect(changes).toEqual([{ path: 'data.p', op: 'change', before: '***', after: '***' }]);
     expect(JSON.stringify(changes)).not.toMatch(/b2xk|bmV3/);
+  });
+
+  it('finds every changed Secret value: values are compared before they are masked', () => {
+    // 'pass-46' and 'pass-340' share the 16-bit fingerprint an earlier version compared:
+    // a password change between them was reported as no change.
+    expect(
+      diffObjects(
+        { kind: 'Secret', metadata: { name: 's' }, stringData: { p: 'pass-46' } },
+        { kind: 'Secret', metadata: { name: 's' }, stringData: { p: 'pass-340' } },
+      ),
+    ).toEqual([{ path: 'stringData.p', op: 'change', before: '***', after: '***' }]);
+    expect(
+      diffObjects(
+        { kind: 'Secret', metadata: { name: 's' }, data: { p: 'same' } },
+        { kind: 'Secret', metadata: { name: 's' }, data: { p: 'same' } },
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('maskSecretChanges', () => {
+  const changes = [
+    { path: 'data.password', op: 'change' as const, before: 'czNjcjN0', after: 'Y2g0bmczZA==' },
+    { path: 'stringData', op: 'add' as const, after: { token: 't0k3n', url: 'u' } },
+    { path: 'data["tls.key"]', op: 'remove' as const, before: 'a2V5' },
+    { path: 'metadata.labels.app', op: 'change' as const, before: 'a', after: 'b' },
+    { path: 'dataSource', op: 'add' as const, after: 'x' },
+  ];
+
+  it('masks every value under data and stringData of a Secret, keeping keys and other fields', () => {
+    expect(maskSecretChanges('Secret', changes)).toEqual([
+      { path: 'data.password', op: 'change', before: '***', after: '***' },
+      { path: 'stringData', op: 'add', after: { token: '***', url: '***' } },
+      { path: 'data["tls.key"]', op: 'remove', before: '***' },
+      { path: 'metadata.labels.app', op: 'change', before: 'a', after: 'b' },
+      { path: 'dataSource', op: 'add', after: 'x' },
+    ]);
+  });
+
+  it('leaves the changes of other kinds as they are', () => {
+    expect(maskSecretChanges('ConfigMap', changes)).toBe(changes);
+    expect(maskSecretChanges(undefined, changes)).toBe(changes);
   });
 });
 

@@ -86,36 +86,46 @@ function walk(
   }
 }
 
-function maskSecret(obj: JsonObject): JsonObject {
-  if (obj.kind !== 'Secret') return obj;
-  const out: JsonObject = { ...obj };
-  for (const field of ['data', 'stringData']) {
-    const d = out[field];
-    if (isObj(d)) {
-      const masked: JsonObject = {};
-      for (const k of Object.keys(d)) {
-        // keep a length-free fingerprint so that a change is still visible as a change
-        masked[k] = `${SECRET_MASK}${fingerprint(JSON.stringify(d[k]))}`;
-      }
-      out[field] = masked;
-    }
-  }
-  return out;
+const SECRET_FIELDS = ['data', 'stringData'];
+
+function secretField(path: string): string | undefined {
+  return SECRET_FIELDS.find(
+    f => path === f || path.startsWith(`${f}.`) || path.startsWith(`${f}[`),
+  );
 }
 
-function fingerprint(s: string): string {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 16777619);
+function maskValue(path: string, v: JsonValue | undefined): JsonValue | undefined {
+  if (v === undefined) return undefined;
+  // a whole `data` map added or removed: keep its keys, mask each value
+  if (SECRET_FIELDS.includes(path) && isObj(v)) {
+    return Object.fromEntries(Object.keys(v).map(k => [k, SECRET_MASK]));
   }
-  return (h >>> 0).toString(16).padStart(8, '0').slice(0, 4);
+  return SECRET_MASK;
+}
+
+/**
+ * The changes of a Secret with every value under `data` and `stringData` replaced by `***`
+ * (keys stay visible, as in Timoni's masked diffs); the changes of any other kind as they are.
+ * {@link diffObjects} applies it already; it is exported for diffs that come from elsewhere.
+ *
+ * @public
+ */
+export function maskSecretChanges(kind: string | undefined, changes: FieldChange[]): FieldChange[] {
+  if (kind !== 'Secret') return changes;
+  return changes.map(c => {
+    if (!secretField(c.path)) return c;
+    const out: FieldChange = { path: c.path, op: c.op };
+    if (c.before !== undefined) out.before = maskValue(c.path, c.before);
+    if (c.after !== undefined) out.after = maskValue(c.path, c.after);
+    return out;
+  });
 }
 
 /**
  * Per-field differences between a live object and the object the API server would store
- * (server-side apply dry run). Server-owned metadata and status are ignored; Secret values
- * are masked (a changed value still shows as a change, never its content).
+ * (server-side apply dry run). Server-owned metadata and status are ignored. Values are
+ * compared as they are, so every change is found; a Secret's `data`/`stringData` values are
+ * then masked in the result (a changed value shows as a change, never its content).
  *
  * @public
  */
@@ -124,8 +134,9 @@ export function diffObjects(
   next: JsonObject,
 ): FieldChange[] {
   const out: FieldChange[] = [];
-  const a = live ? maskSecret(normalizeForDiff(live)) : undefined;
-  const b = maskSecret(normalizeForDiff(next));
+  const a = live ? normalizeForDiff(live) : undefined;
+  const b = normalizeForDiff(next);
   walk(a, b, '', out);
-  return out;
+  const kind = typeof next.kind === 'string' ? next.kind : undefined;
+  return maskSecretChanges(kind, out);
 }

@@ -4,7 +4,6 @@ import {
   InstanceSpec,
   ModuleEngine,
   maskSecretData,
-  maskSecretDiff,
 } from '@periscope/backstage-plugin-module-deploy-backend/engine';
 import {
   formatDiff,
@@ -142,7 +141,8 @@ export async function diffAction(
     spec(source, o),
     io.kubeConfig(o.kubeconfig, o.context),
   );
-  const diff = res.diff.map(maskSecretDiff);
+  // Secret values arrive masked: diffObjects masks them.
+  const diff = res.diff;
   io.out(
     format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : formatDiff(diff),
   );

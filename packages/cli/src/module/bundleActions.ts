@@ -8,7 +8,6 @@ import {
   clusterRuntimeValues,
   isDefaultRuntimeCluster,
   maskSecretData,
-  maskSecretDiff,
   maskSecrets,
   mergeRuntimeValues,
   selectRuntimeClusters,
@@ -290,7 +289,7 @@ async function dryRunCluster(
     t.out(
       `instance ${d.instance.name} (namespace ${d.instance.namespace}), server dry run:\n`,
     );
-    const diff = d.diff.map(maskSecretDiff);
+    const diff = d.diff; // Secret values arrive masked (diffObjects)
     t.out(
       o.diff
         ? formatDiff(diff)

@@ -1,4 +1,4 @@
-import { MASK, maskSecretData, maskSecretDiff } from './mask';
+import { MASK, maskSecretData } from './mask';
 
 const secret = (extra: Record<string, unknown>): Record<string, unknown> => ({
   apiVersion: 'v1',
@@ -44,44 +44,5 @@ describe('maskSecretData (Timoni mask.SecretData)', () => {
       'app.kubernetes.io/managed-by': 'timoni',
     });
     expect(maskSecretData(secret({}))).not.toHaveProperty('data');
-  });
-});
-
-describe('maskSecretDiff', () => {
-  const diff = (ref: string) => ({
-    id: 'x',
-    ref,
-    apiVersion: 'v1',
-    action: 'change' as const,
-    changes: [
-      {
-        path: 'data.password',
-        op: 'change' as const,
-        before: 'czNjcjN0',
-        after: 'Y2g0bmczZA==',
-      },
-      { path: 'stringData', op: 'add' as const, after: { token: 't0k3n' } },
-      { path: 'data["tls.key"]', op: 'remove' as const, before: 'a2V5' },
-      {
-        path: 'metadata.labels.app',
-        op: 'change' as const,
-        before: 'a',
-        after: 'b',
-      },
-    ],
-  });
-
-  it('masks before and after of Secret data, keeps other fields', () => {
-    expect(maskSecretDiff(diff('Secret/apps/db')).changes).toEqual([
-      { path: 'data.password', op: 'change', before: MASK, after: MASK },
-      { path: 'stringData', op: 'add', after: MASK },
-      { path: 'data["tls.key"]', op: 'remove', before: MASK },
-      { path: 'metadata.labels.app', op: 'change', before: 'a', after: 'b' },
-    ]);
-  });
-
-  it('leaves the diff of other kinds as it is', () => {
-    const d = diff('ConfigMap/apps/db');
-    expect(maskSecretDiff(d)).toBe(d);
   });
 });

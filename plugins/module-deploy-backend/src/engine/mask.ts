@@ -1,12 +1,13 @@
-import { ObjectDiff } from '@periscope/backstage-plugin-module-deploy-common';
+import { SECRET_MASK } from '@periscope/backstage-plugin-module-deploy-common';
 
 /**
- * Masking of Secret values in printed objects and diffs, as Timoni's `internal/mask` does for
- * `timoni build --mask-secrets`, `timoni bundle build --mask-secrets` and every `--diff`.
+ * Masking of Secret values in printed objects, as Timoni's `internal/mask` does for
+ * `timoni build --mask-secrets` and `timoni bundle build --mask-secrets`. Diffs are masked where
+ * they are made: `diffObjects` in module-deploy-common.
  */
 
-/** What replaces a masked value (`mask.Value`). */
-export const MASK = '***';
+/** What replaces a masked value (`mask.Value`); the same mask as in diffs. */
+export const MASK = SECRET_MASK;
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const SECRET_FIELDS = ['data', 'stringData'];
@@ -35,35 +36,4 @@ export function maskSecretData<T extends object>(obj: T): T {
   if (ann && LAST_APPLIED in ann)
     out.metadata = { ...meta, annotations: { ...ann, [LAST_APPLIED]: MASK } };
   return out as T;
-}
-
-function secretPath(path: string): boolean {
-  return (
-    SECRET_FIELDS.some(
-      f => path === f || path.startsWith(`${f}.`) || path.startsWith(`${f}[`),
-    ) || path.includes(LAST_APPLIED)
-  );
-}
-
-/**
- * A diff with the before/after values of a Secret's `data`, `stringData` and last-applied
- * annotation replaced by `***` (Timoni masks them in every `--diff`). Other objects are returned
- * as they are.
- *
- * @public
- */
-export function maskSecretDiff(d: ObjectDiff): ObjectDiff {
-  if (!d.ref.startsWith('Secret/') || d.apiVersion !== 'v1') return d;
-  return {
-    ...d,
-    changes: d.changes.map(c =>
-      secretPath(c.path)
-        ? {
-            ...c,
-            ...(c.before !== undefined ? { before: MASK } : {}),
-            ...(c.after !== undefined ? { after: MASK } : {}),
-          }
-        : c,
-    ),
-  };
 }
