@@ -17,6 +17,11 @@ interface Ctx {
 interface Entry {
   analyzers: string[];
   match: RegExp;
+  /**
+   * Match the failure texts only, not the related events: a log line says more than the
+   * pod's BackOff events, which every crashing container has.
+   */
+  failuresOnly?: boolean;
   explain(c: Ctx): Explanation;
 }
 
@@ -24,7 +29,101 @@ const describe = (c: Ctx) => `kubectl describe ${c.kind.toLowerCase()} ${c.n}${c
 const events = (c: Ctx) => `kubectl get events ${c.n}--field-selector involvedObject.name=${c.name} --sort-by=.lastTimestamp`;
 const owner = (c: Ctx) => (c.workload.kind !== c.kind ? `${c.workload.kind.toLowerCase()}/${c.workload.name}` : `${c.kind.toLowerCase()}/${c.name}`);
 
+const logs = (c: Ctx) => `kubectl logs ${c.n}${c.name} --all-containers --tail=100`;
+const previousLogs = (c: Ctx) => `kubectl logs ${c.n}${c.name} --all-containers --previous --tail=100`;
+
+/** The Log analyzer's findings: an error line from a container's last 100 log lines. */
+const LOG_ENTRIES: Entry[] = [
+  {
+    analyzers: ['Log'],
+    failuresOnly: true,
+    match: /^Error .* from Pod /,
+    explain: c => ({
+      summary: `The logs of a container of ${c.kind} ${c.name} could not be read: ${c.text.split('\n')[0]}`,
+      likelyCause: 'The container has not started yet (it waits for its image, volumes or configuration), or the kubelet of its node does not answer.',
+      steps: ['Look at the pod findings of the same workload: they say why the container does not start.', 'Once it runs, scan again to analyze its logs.'],
+      commands: [describe(c), events(c)],
+    }),
+  },
+  {
+    analyzers: ['Log'],
+    failuresOnly: true,
+    match: /x509|certificate (has expired|is not valid|signed by unknown authority)|CERT_HAS_EXPIRED|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT|tls: (handshake|bad certificate)|SSL routines|PKIX path/i,
+    explain: c => ({
+      summary: `A container of ${c.kind} ${c.name} logs a TLS certificate error: it cannot establish a trusted connection.`,
+      likelyCause: 'A certificate has expired or is not yet valid, is issued for another host name, or its issuing CA is not in the trust store the container uses.',
+      steps: [
+        'Find out from the log line which endpoint the connection goes to, and which side (client or server) rejects the certificate.',
+        'Check the certificate dates and names: openssl s_client -connect <host>:<port> -servername <host> shows the chain.',
+        `Renew the certificate (or fix the cert-manager Certificate that issues it), or mount the right CA bundle into ${owner(c)}.`,
+      ],
+      commands: [logs(c), 'kubectl get certificates -A', `kubectl get secrets ${c.n}--field-selector type=kubernetes.io/tls`],
+    }),
+  },
+  {
+    analyzers: ['Log'],
+    failuresOnly: true,
+    match: /connection refused|ECONNREFUSED|no such host|ENOTFOUND|EAI_AGAIN|name resolution|i\/o timeout|ETIMEDOUT|connection reset|ECONNRESET|dial tcp|could not connect|unreachable/i,
+    explain: c => ({
+      summary: `A container of ${c.kind} ${c.name} cannot reach a service it depends on (connection refused, unknown host or timeout).`,
+      likelyCause: 'The dependency is down or not ready, its Service has no endpoints, the host name or port in the configuration is wrong, or a NetworkPolicy blocks the traffic.',
+      steps: [
+        'Read the host and port in the log line and compare them with the configuration of the container.',
+        'Check that the target Service exists in the expected namespace and has ready endpoints.',
+        'Check NetworkPolicies of both namespaces if the Service is healthy; retry with back-off in the application so a slow dependency does not crash it.',
+      ],
+      commands: [logs(c), `kubectl get services,endpoints ${c.n}`.trim(), `kubectl get networkpolicies ${c.n}`.trim()],
+    }),
+  },
+  {
+    analyzers: ['Log'],
+    failuresOnly: true,
+    match: /permission denied|EACCES|EPERM|unauthori[sz]ed|forbidden|access denied|authentication failed|invalid (credentials|token|password|api key)|\b(401|403)\b/i,
+    explain: c => ({
+      summary: `A container of ${c.kind} ${c.name} is refused access: wrong credentials, or a file or API it may not use.`,
+      likelyCause: 'A password, token or key in a Secret is wrong or rotated, the ServiceAccount lacks an RBAC permission, or the process runs as a user that may not read or write a path.',
+      steps: [
+        'Find out from the log line which system refuses (database, cloud API, Kubernetes API, file system).',
+        `For credentials: check the Secret the container reads and update it; restart ${owner(c)} if it reads the value only at start.`,
+        'For the Kubernetes API: check the RBAC of its ServiceAccount (kubectl auth can-i --list --as=system:serviceaccount:<namespace>:<name>); for files: runAsUser/fsGroup in the securityContext.',
+      ],
+      commands: [logs(c), `kubectl get ${c.kind.toLowerCase()} ${c.n}${c.name} -o jsonpath='{.spec.serviceAccountName}'`],
+    }),
+  },
+  {
+    analyzers: ['Log'],
+    failuresOnly: true,
+    match: /OutOfMemoryError|heap out of memory|Cannot allocate memory|ENOMEM|out of memory/i,
+    explain: c => ({
+      summary: `A container of ${c.kind} ${c.name} runs out of memory inside the process (its runtime reports it before the kernel kills it).`,
+      likelyCause: "The runtime's heap limit (JVM -Xmx, Node --max-old-space-size) or the container memory limit is too low for the load, or the process leaks memory.",
+      steps: [
+        'Compare the heap setting with resources.limits.memory of the container (leave room for non-heap memory).',
+        `Raise both together in ${owner(c)}, or reduce what the process keeps in memory.`,
+        'If usage grows without bound over time, look for a leak before raising limits again.',
+      ],
+      commands: [logs(c), previousLogs(c), `kubectl top pod ${c.n}${c.name}`],
+    }),
+  },
+  {
+    analyzers: ['Log'],
+    failuresOnly: true,
+    match: /no such file or directory|ENOENT|FileNotFoundException|missing (required )?(environment variable|env var|config)|not set in (the )?environment|config(uration)? file not found/i,
+    explain: c => ({
+      summary: `A container of ${c.kind} ${c.name} misses a file or setting it needs at start.`,
+      likelyCause: 'A ConfigMap or Secret is not mounted at the path the application reads, a key is missing from it, or an environment variable is not set in the pod template.',
+      steps: [
+        'Read the missing path or variable name in the log line.',
+        `Compare it with the volumeMounts, env and envFrom of the container in ${owner(c)}.`,
+        'Add the key to the ConfigMap/Secret or fix the mount path, then roll out again.',
+      ],
+      commands: [logs(c), `kubectl get ${c.kind.toLowerCase()} ${c.n}${c.name} -o jsonpath='{.spec.containers[*].volumeMounts}'`, `kubectl get configmaps,secrets ${c.n}`.trim()],
+    }),
+  },
+];
+
 const ENTRIES: Entry[] = [
+  ...LOG_ENTRIES,
   {
     analyzers: ['Pod', 'Log'],
     match: /OOMKilled/i,
@@ -233,6 +332,17 @@ const ENTRIES: Entry[] = [
 ];
 
 function generic(c: Ctx, analyzer: string): Explanation {
+  if (analyzer === 'Log') {
+    return {
+      summary: `A container of ${c.kind} ${c.name} logs an error${c.text ? `: ${c.text.split('\n')[0]}` : '.'}`,
+      likelyCause: 'The application reports a failure of its own; the lines around this one usually say which operation failed and why.',
+      steps: [
+        'Read the log lines before and after this one (and the previous instance after a restart).',
+        'Match the failing operation to its configuration or dependency, fix it, and scan again.',
+      ],
+      commands: [logs(c), previousLogs(c), describe(c)],
+    };
+  }
   return {
     summary: `The ${analyzer} analyzer reports a problem with ${c.kind} ${c.name}: ${c.text.split('\n')[0]}`,
     likelyCause: 'See the failure text and the related events for the exact reason.',
@@ -247,15 +357,18 @@ function generic(c: Ctx, analyzer: string): Explanation {
  */
 export function catalogExplanation(finding: HealthFinding): Explanation {
   const ns = finding.object.namespace ?? '';
-  const text = [...finding.failures.map(f => f.text), ...finding.events.map(e => `${e.reason} ${e.message}`)].join('\n');
+  const failureText = finding.failures.map(f => f.text).join('\n');
+  const text = [failureText, ...finding.events.map(e => `${e.reason} ${e.message}`)].join('\n');
   const c: Ctx = {
     kind: finding.object.kind,
     name: finding.object.name,
     ns,
     n: ns ? `-n ${ns} ` : '',
     workload: finding.workload,
-    text: finding.failures.map(f => f.text).join('\n'),
+    text: failureText,
   };
-  const entry = ENTRIES.find(e => e.analyzers.includes(finding.analyzer) && e.match.test(text));
+  const entry = ENTRIES.find(
+    e => e.analyzers.includes(finding.analyzer) && e.match.test(e.failuresOnly ? failureText : text),
+  );
   return entry ? entry.explain(c) : generic(c, finding.analyzer);
 }
