@@ -2,6 +2,7 @@ import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
 import {
+  isDnsLabel,
   isOciReference,
   parseOciReference,
 } from '@periscope/backstage-plugin-module-deploy-common';
@@ -33,12 +34,10 @@ export interface ModuleDeployConfig {
   registry: { credentials?: string; plainHttp: boolean };
 }
 
-const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 function readModule(c: Config, i: number): ConfiguredModule {
   const key = `moduleDeploy.modules[${i}]`;
   const name = c.getOptionalString('name');
-  if (!name || !NAME_RE.test(name)) {
+  if (!name || !isDnsLabel(name)) {
     throw new InputError(
       `${key}.name is ${
         name ? `'${name}'` : 'missing'
@@ -106,9 +105,9 @@ export function readModuleDeployConfig(config: Config): ModuleDeployConfig {
     seen.add(m.name);
   }
   const namespace = md?.getOptionalString('defaults.namespace');
-  if (namespace !== undefined && !NAME_RE.test(namespace)) {
+  if (namespace !== undefined && !isDnsLabel(namespace)) {
     throw new InputError(
-      `moduleDeploy.defaults.namespace is '${namespace}', which is not a valid namespace name`,
+      `moduleDeploy.defaults.namespace is '${namespace}', which is not a valid namespace name: use lowercase letters, digits and '-', at most 63 characters`,
     );
   }
   const timeout = md?.getOptionalNumber('readinessTimeoutMs') ?? 300_000;

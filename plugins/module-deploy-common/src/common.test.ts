@@ -1,6 +1,7 @@
 import {
   diffObjects,
   maskSecretChanges,
+  isDnsLabel,
   evaluateReadiness,
   formatCue,
   inventoryOf,
@@ -270,5 +271,15 @@ describe('valuesSchemaFrom', () => {
     expect(s.properties?.replicas).toEqual({ type: 'integer', default: 1 });
     expect(s.properties?.kubeVersion?.readOnly).toBe(true);
     expect(s.properties?.metadata?.properties?.name?.readOnly).toBe(true);
+  });
+});
+
+describe('isDnsLabel', () => {
+  it('accepts lowercase DNS labels of at most 63 characters', () => {
+    for (const ok of ['a', 'web', 'web-1', '0abc', 'a'.repeat(63)]) expect(isDnsLabel(ok)).toBe(true);
+  });
+  it('rejects upper case, dots, underscores, edges with - and names over 63 characters', () => {
+    for (const bad of ['', 'Web', 'a.b', 'a_b', '-a', 'a-', 'a b', 'a'.repeat(64)])
+      expect(isDnsLabel(bad)).toBe(false);
   });
 });

@@ -16,3 +16,4 @@ export * from './schema';
 export * from './schemaFields';
 export * from './api';
 export * from './permissions';
+export * from './names';

@@ -66,6 +66,10 @@ describe('readModuleDeployConfig', () => {
     ],
     [{ defaults: { namespace: 'Not_OK' } }, /defaults.namespace is 'Not_OK'/],
     [
+      { defaults: { namespace: 'n'.repeat(64) } },
+      /defaults.namespace is 'n{64}'.*at most 63 characters/,
+    ],
+    [
       { modules: [{ name: 'web', oci: 'oci://r.example/Bad' }] },
       /oci of 'web': invalid OCI reference/,
     ],

@@ -1,11 +1,13 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { PreviewResult } from '@periscope/backstage-plugin-module-deploy-common';
+import {
+  DNS_LABEL_PATTERN,
+  PreviewResult,
+} from '@periscope/backstage-plugin-module-deploy-common';
 import { z as zod } from 'zod/v3';
 import { InstanceRequest, ModuleDeployClient } from './client';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ENTITY_REF = /^[A-Za-z0-9_.-]+:([A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+$/;
 
 const dnsLabel = (zi: typeof zod, what: string) =>
@@ -14,7 +16,7 @@ const dnsLabel = (zi: typeof zod, what: string) =>
     .min(1, `${what} is empty: give a lowercase DNS name, e.g. 'checkout'`)
     .max(63, `${what} is longer than 63 characters (a Kubernetes limit)`)
     .refine(
-      v => DNS_LABEL.test(v),
+      v => DNS_LABEL_PATTERN.test(v),
       v => ({
         message: `${what} is '${v}', which is not a valid Kubernetes name: use lowercase letters, digits and '-', starting and ending with a letter or digit`,
       }),

@@ -4,6 +4,7 @@ import {
   ClusterDetails,
   KUBERNETES_NAMESPACE_ANNOTATION,
 } from '@periscope/kube-access';
+import { isDnsLabel } from '@periscope/backstage-plugin-module-deploy-common';
 import { ModuleDeployConfig } from '../../config';
 import {
   CLUSTERS_ANNOTATION,
@@ -14,10 +15,8 @@ import {
 import { ModuleCatalog } from '../ModuleCatalog';
 import { ExplicitTarget } from './types';
 
-const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 function checkName(value: string, what: string): string {
-  if (!NAME_RE.test(value) || value.length > 63) {
+  if (!isDnsLabel(value)) {
     throw new InputError(
       `${what} is '${value}', which is not a valid Kubernetes name (lowercase letters, digits and '-', at most 63 characters)`,
     );
