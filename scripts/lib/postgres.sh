@@ -1,6 +1,8 @@
 # PostgreSQL from Debian's package, for the tests: a private cluster in the cache on port
-# ${PERISCOPE_PG_PORT:-55432}, owned by the postgres system user (initdb refuses root).
-PERISCOPE_PG_PORT="${PERISCOPE_PG_PORT:-55432}"
+# ${PERISCOPE_PG_PORT:-25432}, owned by the postgres system user (initdb refuses root).
+# Below 32768, outside Linux's ephemeral port range: a port in that range can be held, at random,
+# by the local end of one of the cluster's many loopback connections, and then the bind fails.
+PERISCOPE_PG_PORT="${PERISCOPE_PG_PORT:-25432}"
 # outside $HOME: the postgres system user must be able to enter it
 PERISCOPE_PG_DIR="${PERISCOPE_PG_DIR:-/var/tmp/periscope-postgres}"
 

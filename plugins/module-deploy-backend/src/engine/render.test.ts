@@ -193,6 +193,13 @@ d('valuesSchema', () => {
     });
     expect(schema.properties?.kubeVersion?.readOnly).toBe(true);
     expect(schema.properties?.metadata?.properties?.name?.readOnly).toBe(true);
+    // doc comments of #Config, printed by `cue def`
+    expect(schema.properties?.replicas?.description).toBe(
+      'The number of pods replicas. By default, the number of replicas is 1.',
+    );
+    expect(schema.properties?.service?.description).toMatch(
+      /^The service allows setting the Kubernetes Service annotations and port/,
+    );
   });
 });
 

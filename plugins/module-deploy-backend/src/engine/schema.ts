@@ -12,6 +12,7 @@ import {
   runProcess,
 } from './cue';
 import { prepareWorkspace } from './render';
+import { parseConfigDocs, withFieldDocs } from './schemaDocs';
 
 /**
  * Options for {@link valuesSchema}.
@@ -82,11 +83,22 @@ export async function valuesSchema(
       ['export', '.', '-p', ws.pkg, '-e', 'values', '--out', 'json'],
       { cwd: ws.root },
     );
-    return valuesSchemaFrom(
+    const schema = valuesSchemaFrom(
       defaults,
       requiredPaths(bare.stderr),
       ws.moduleName,
     );
+    // Descriptions and allowed values come from the source of #Config (doc comments, literal
+    // disjunctions), printed with its comments by `cue def`. They only add to the schema: when
+    // `cue def` cannot print it, the schema goes out without them.
+    const def = await runProcess(
+      opts.cueBin,
+      ['def', ...ws.baseArgs, '-e', 'timoni.instance.config'],
+      { cwd: ws.root },
+    ).catch(() => undefined);
+    return def && def.code === 0
+      ? withFieldDocs(schema, parseConfigDocs(def.stdout))
+      : schema;
   } finally {
     await ws.cleanup();
   }

@@ -1,0 +1,115 @@
+import { parseConfigDocs, withFieldDocs } from './schemaDocs';
+
+// The shape `cue def . -e timoni.instance.config` prints (values first, then #Config's source).
+const DEF = `package main
+
+import (
+	"timoni.sh/web/templates"
+	timoniv1 "timoni.sh/core/v1alpha1"
+)
+
+_#def
+_#def: templates.#Config & {
+	message: "Hello"
+} & {
+	// The number of pods replicas.
+	// By default, the number of replicas is 1.
+	replicas: *1 | int & >0
+
+	// How the kubelet pulls the image.
+	pullPolicy: *"IfNotPresent" | "Always" | "Never"
+
+	// Not a doc comment of the next field: a blank line follows.
+
+	tier: "frontend" | "backend"
+
+	// Settings of the Service.
+	service: {
+		annotations?: timoniv1.#Annotations
+
+		// The port of the Service.
+		port: *80 | int & >0 & <=65535
+		// The protocol it speaks.
+		"app-protocol": *"http" | "grpc"
+	}
+
+	// Hidden from values: definitions are skipped.
+	#Internal: {
+		// never a values field
+		secret: "x" | "y"
+	}
+	debug: *false | true
+	metadata: timoniv1.#Metadata & {
+		#Version: "1.0.0"
+		// Labels added to every object.
+		labels: timoniv1.#Labels
+	}
+}
+`;
+
+describe('parseConfigDocs', () => {
+  const docs = parseConfigDocs(DEF);
+
+  it('keys doc comments by the dotted path of their field, nested structs included', () => {
+    expect(docs.get('replicas')).toEqual({
+      description: 'The number of pods replicas. By default, the number of replicas is 1.',
+    });
+    expect(docs.get('service')?.description).toBe('Settings of the Service.');
+    expect(docs.get('service.port')?.description).toBe('The port of the Service.');
+    expect(docs.get('metadata.labels')?.description).toBe('Labels added to every object.');
+  });
+
+  it('reads disjunctions of literals as allowed values, quoted field names included', () => {
+    expect(docs.get('pullPolicy')).toEqual({
+      description: 'How the kubelet pulls the image.',
+      enum: ['IfNotPresent', 'Always', 'Never'],
+    });
+    expect(docs.get('tier')).toEqual({ enum: ['frontend', 'backend'] });
+    expect(docs.get('service.app-protocol')?.enum).toEqual(['http', 'grpc']);
+  });
+
+  it('skips definitions, booleans, open types and comments separated by a blank line', () => {
+    expect([...docs.keys()].some(k => k.includes('Internal') || k.includes('secret'))).toBe(false);
+    expect(docs.has('debug')).toBe(false);
+    expect(docs.get('service.annotations')).toBeUndefined();
+    expect(docs.get('tier')?.description).toBeUndefined();
+  });
+
+  it.each([
+    ['empty text', ''],
+    ['not CUE', '{{{ ]] "unterminated'],
+    ['closing braces only', '}\n}\n}\nreplicas: *1 | 2'],
+    ['an error message', 'build constraints exclude all CUE files in .'],
+  ])('returns what it can read, without throwing, for %s', (_what, text) => {
+    expect(() => parseConfigDocs(text)).not.toThrow();
+  });
+});
+
+describe('withFieldDocs', () => {
+  const schema = {
+    type: 'object' as const,
+    properties: {
+      replicas: { type: 'integer' as const, default: 1 },
+      pullPolicy: { type: 'string' as const, default: 'IfNotPresent' },
+      tier: { type: 'string' as const, default: 'edge' },
+      service: {
+        type: 'object' as const,
+        properties: { port: { type: 'integer' as const, default: 80 } },
+      },
+    },
+  };
+
+  it('adds descriptions and enums to the fields the schema has, and nothing else', () => {
+    const out = withFieldDocs(schema, parseConfigDocs(DEF));
+    expect(out.properties?.replicas?.description).toMatch(/^The number of pods replicas/);
+    expect(out.properties?.pullPolicy?.enum).toEqual(['IfNotPresent', 'Always', 'Never']);
+    expect(out.properties?.service?.properties?.port?.description).toBe('The port of the Service.');
+    expect(Object.keys(out.properties ?? {})).toEqual(['replicas', 'pullPolicy', 'tier', 'service']);
+    expect(schema.properties.replicas).not.toHaveProperty('description');
+  });
+
+  it('drops an enum that does not contain the default, rather than contradict the module', () => {
+    const out = withFieldDocs(schema, parseConfigDocs(DEF));
+    expect(out.properties?.tier?.enum).toBeUndefined();
+  });
+});
