@@ -67,5 +67,8 @@ test.describe('Deploy tab', () => {
     await expect(
       page.getByText(/No modules configured|Modules/).first(),
     ).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText([
+      'Modules',
+    ]);
   });
 });

@@ -39,6 +39,7 @@ test('the Health tab says how to configure it without a cluster', async ({ page 
 test('the cluster-wide health overview page opens', async ({ page }) => {
   await enterAsGuest(page, '/health-overview');
   await expect(page.getByText('Kubernetes health overview')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(['Health overview']);
   if (withCluster) {
     await expect(page.getByText(/finding\(s\)/).first()).toBeVisible({ timeout: 120_000 });
   } else {

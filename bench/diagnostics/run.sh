@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Diagnostics benchmark: times `periscope diagnose --kubeconfig` and the `k8sgpt analyze` binary
-# against the same cluster (the `scale` seed profile of ./scripts/cluster), several interleaved
-# rounds, and prints both median wall times, the ratio (goal: periscope <= 0.5 x k8sgpt) and both
-# finding counts. Both run k8sgpt's 14 core analyzers; k8sgpt runs without an AI backend.
+# against the same cluster (the `scale` seed profile of ./scripts/cluster), one untimed warm-up
+# and several interleaved rounds, and prints both median wall times and CPU times, the ratio
+# (goal: periscope <= 0.5 x k8sgpt) and both finding counts. Both run k8sgpt's 14 core analyzers;
+# k8sgpt runs without an AI backend. First it prints what the cluster holds.
+#
+# Read the figures with the cluster's state: k8sgpt asks the API server again about objects it
+# reports on (the events of each failing pod, of each Service...), one request after another, so
+# its wall time grows with the number of failing objects while its CPU time stays small (it
+# waits); periscope lists each kind once, so its time follows the size of the lists (5,000 pods
+# and their events). Measure both states:
+#   healthy:   ./scripts/cluster up && ./scripts/cluster seed --profile scale
+#   failures:  then ./scripts/cluster seed   (adds the scenario workloads and their failures)
 #
 # Usage: bench/diagnostics/run.sh [rounds]       (default 5)
 # Env:   PERISCOPE_KUBECONFIG  kubeconfig of the cluster (required), e.g.
-#          ./scripts/cluster up && ./scripts/cluster seed --profile scale
 #          PERISCOPE_KUBECONFIG=$(./scripts/cluster kubeconfig) bench/diagnostics/run.sh
 #        K8SGPT_BIN            k8sgpt binary (default: $PERISCOPE_CACHE/kube/*/bin/k8sgpt)
 #        BENCH_DIR             scratch folder (default: $TMPDIR/periscope-bench-diagnostics)

@@ -14,7 +14,7 @@ ensure_node
 [ -r "$PERISCOPE_KUBECONFIG" ] || die "PERISCOPE_KUBECONFIG=$PERISCOPE_KUBECONFIG is not a readable file"
 DIR="${BENCH_DIR:-${TMPDIR:-/tmp}/periscope-bench-diagnostics}"
 mkdir -p "$DIR"
-"$ROOT/node_modules/.bin/esbuild" "$ROOT/bench/diagnostics/scan-timings.ts" --bundle --platform=node --target=node22 \
+"$ROOT/node_modules/.bin/esbuild" "$ROOT/bench/diagnostics/scan-timings.ts" --bundle --platform=node --target=node22 --alias:punycode=punycode/ \
   --outfile="$DIR/scan-timings.js" --log-level=error \
   || die "esbuild could not bundle bench/diagnostics/scan-timings.ts (are dependencies installed?)"
 node "$DIR/scan-timings.js" --kubeconfig "$PERISCOPE_KUBECONFIG"

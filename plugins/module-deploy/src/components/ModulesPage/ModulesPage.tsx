@@ -1,9 +1,8 @@
 import {
   CodeSnippet,
   Content,
+  ContentHeader,
   EmptyState,
-  Header,
-  Page,
   Progress,
   ResponseErrorPanel,
   Table,
@@ -86,13 +85,11 @@ export function ModulesPage() {
       </>
     );
   }
+  // The app's page layout draws the page header (title "Modules", from the PageBlueprint).
   return (
-    <Page themeId="tool">
-      <Header
-        title="Modules"
-        subtitle="Timoni modules that services deploy from the portal"
-      />
-      <Content>{body}</Content>
-    </Page>
+    <Content>
+      <ContentHeader title="Timoni modules that services deploy from the portal" />
+      {body}
+    </Content>
   );
 }

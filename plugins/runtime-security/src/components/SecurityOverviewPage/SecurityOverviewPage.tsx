@@ -1,7 +1,6 @@
 import {
   Content,
-  Header,
-  Page,
+  ContentHeader,
   Progress,
   ResponseErrorPanel,
   Table,
@@ -18,7 +17,10 @@ import { SeveritySummary } from '../shared/severity';
 
 const policyColumns: TableColumn<TracingPolicy>[] = [
   { title: 'Cluster', field: 'cluster' },
-  { title: 'Policy', render: p => (p.namespace ? `${p.namespace}/${p.name}` : p.name) },
+  {
+    title: 'Policy',
+    render: p => (p.namespace ? `${p.namespace}/${p.name}` : p.name),
+  },
   { title: 'Kind', field: 'kind' },
   { title: 'Mode', field: 'mode' },
   { title: 'Hooks', render: p => p.calls.join(', ') || p.hooks.join(', ') },
@@ -37,19 +39,45 @@ const sourceColumns: TableColumn<SourceHealth>[] = [
   { title: 'Kind', field: 'kind' },
   { title: 'Events', field: 'eventsTotal', type: 'numeric' },
   { title: 'Events/s', field: 'eventsPerSecond', type: 'numeric' },
-  { title: 'Skipped', render: s => Object.entries(s.skipped ?? {}).map(([k, v]) => `${k}: ${v}`).join(', ') || '0' },
+  {
+    title: 'Skipped',
+    render: s =>
+      Object.entries(s.skipped ?? {})
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || '0',
+  },
   { title: 'Last event', render: s => s.lastEventTime ?? 'none' },
-  { title: 'Lag', render: s => (s.lagMs !== undefined ? `${Math.round(s.lagMs / 1000)} s` : '-') },
+  {
+    title: 'Lag',
+    render: s =>
+      s.lagMs !== undefined ? `${Math.round(s.lagMs / 1000)} s` : '-',
+  },
   { title: 'Last delivery', render: s => ago(s.lastIngestAt) },
-  { title: 'Status', render: s => (s.error ? <Typography color="error" variant="body2">{s.error}</Typography> : 'ok') },
+  {
+    title: 'Status',
+    render: s =>
+      s.error ? (
+        <Typography color="error" variant="body2">
+          {s.error}
+        </Typography>
+      ) : (
+        'ok'
+      ),
+  },
 ];
 
 function Findings() {
   const api = useApi(runtimeSecurityApiRef);
   const { value, loading, error } = useAsync(() => api.listFindings({}), [api]);
   if (loading) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} title="Could not load findings" />;
-  if (!value?.findings.length) return <Typography>No findings: no Tetragon event matched a detection rule yet.</Typography>;
+  if (error)
+    return <ResponseErrorPanel error={error} title="Could not load findings" />;
+  if (!value?.findings.length)
+    return (
+      <Typography>
+        No findings: no Tetragon event matched a detection rule yet.
+      </Typography>
+    );
   return (
     <>
       <SeveritySummary findings={value.findings} />
@@ -64,32 +92,53 @@ function Policies() {
   const api = useApi(runtimeSecurityApiRef);
   const { value, loading, error } = useAsync(() => api.getPolicies(), [api]);
   if (loading) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} title="Could not load TracingPolicies" />;
+  if (error)
+    return (
+      <ResponseErrorPanel
+        error={error}
+        title="Could not load TracingPolicies"
+      />
+    );
   if (!value) return null;
   return (
     <>
       <ClusterErrorsPanel errors={value.errors} />
       {value.notInstalled.length > 0 && (
-        <WarningPanel severity="info" title={`TracingPolicy CRDs are not installed in ${value.notInstalled.join(', ')}`}>
-          Install Tetragon (its Helm chart installs the cilium.io TracingPolicy CRDs) to list policies there.
+        <WarningPanel
+          severity="info"
+          title={`TracingPolicy CRDs are not installed in ${value.notInstalled.join(
+            ', ',
+          )}`}
+        >
+          Install Tetragon (its Helm chart installs the cilium.io TracingPolicy
+          CRDs) to list policies there.
         </WarningPanel>
       )}
       {value.policies.length === 0 ? (
-        <Typography>No TracingPolicy found: only process exec/exit rules can fire.</Typography>
+        <Typography>
+          No TracingPolicy found: only process exec/exit rules can fire.
+        </Typography>
       ) : (
-        <Table<TracingPolicy> options={{ paging: false, search: false, padding: 'dense' }} columns={policyColumns} data={value.policies} />
+        <Table<TracingPolicy>
+          options={{ paging: false, search: false, padding: 'dense' }}
+          columns={policyColumns}
+          data={value.policies}
+        />
       )}
       <Typography variant="subtitle2" style={{ marginTop: 16 }}>
         Rules with no policy feeding them
       </Typography>
       {value.unfedRules.length === 0 ? (
-        <Typography variant="body2">Every rule receives the events it needs.</Typography>
+        <Typography variant="body2">
+          Every rule receives the events it needs.
+        </Typography>
       ) : (
         <ul aria-label="rules with no policy">
           {value.unfedRules.map(r => (
             <li key={r.rule}>
               <Typography variant="body2">
-                <strong>{r.rule}</strong> ({r.title}) needs {r.eventTypes.join(' or ')} events
+                <strong>{r.rule}</strong> ({r.title}) needs{' '}
+                {r.eventTypes.join(' or ')} events
               </Typography>
             </li>
           ))}
@@ -101,11 +150,22 @@ function Policies() {
 
 function Ingest() {
   const api = useApi(runtimeSecurityApiRef);
-  const { value, loading, error } = useAsync(() => api.getIngestHealth(), [api]);
+  const { value, loading, error } = useAsync(
+    () => api.getIngestHealth(),
+    [api],
+  );
   if (loading) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} title="Could not load ingest health" />;
+  if (error)
+    return (
+      <ResponseErrorPanel error={error} title="Could not load ingest health" />
+    );
   if (!value?.sources.length) {
-    return <Typography>No source has delivered events yet. Configure runtimeSecurity.sources, or post NDJSON to /api/runtime-security/ingest.</Typography>;
+    return (
+      <Typography>
+        No source has delivered events yet. Configure runtimeSecurity.sources,
+        or post NDJSON to /api/runtime-security/ingest.
+      </Typography>
+    );
   }
   return (
     <Table<SourceHealth>
@@ -124,27 +184,26 @@ function Ingest() {
  */
 export function SecurityOverviewPage() {
   return (
-    <Page themeId="tool">
-      <Header title="Security overview" subtitle="Tetragon runtime findings across clusters" />
-      <Content>
-        <Grid container spacing={3}>
-          <Grid item xs={12}>
-            <PeriscopeCard title="All findings">
-              <Findings />
-            </PeriscopeCard>
-          </Grid>
-          <Grid item xs={12}>
-            <PeriscopeCard title="TracingPolicies">
-              <Policies />
-            </PeriscopeCard>
-          </Grid>
-          <Grid item xs={12}>
-            <PeriscopeCard title="Ingest health">
-              <Ingest />
-            </PeriscopeCard>
-          </Grid>
+    // The app's page layout draws the page header (title "Security overview", from the PageBlueprint).
+    <Content>
+      <ContentHeader title="Tetragon runtime findings across clusters" />
+      <Grid container spacing={3}>
+        <Grid item xs={12}>
+          <PeriscopeCard title="All findings">
+            <Findings />
+          </PeriscopeCard>
         </Grid>
-      </Content>
-    </Page>
+        <Grid item xs={12}>
+          <PeriscopeCard title="TracingPolicies">
+            <Policies />
+          </PeriscopeCard>
+        </Grid>
+        <Grid item xs={12}>
+          <PeriscopeCard title="Ingest health">
+            <Ingest />
+          </PeriscopeCard>
+        </Grid>
+      </Grid>
+    </Content>
   );
 }
