@@ -102,7 +102,7 @@ function main(): void {
   console.log('tool        median_s   cpu_s   results  problems');
   console.log(row('periscope', p));
   console.log(row('k8sgpt', k));
-  console.log(`ratio periscope/k8sgpt: ${(p / k).toFixed(2)} (goal <= 0.50)`);
+  console.log(`ratio periscope/k8sgpt: ${(p / k).toFixed(2)}  (goal <= 0.50: ${p / k <= 0.5 ? 'MET' : 'NOT MET'})`);
 }
 
 try {
