@@ -21,7 +21,7 @@ export type {
 } from './model';
 export { SEVERITIES } from './model';
 export { analyze, inputKindsFor, resolveAnalyzers, UnknownAnalyzerError } from './analyze';
-export { ANALYZERS, K8SGPT_CORE_ANALYZERS, logKey, firstErrorLine } from './analyzers';
+export { ANALYZERS, K8SGPT_CORE_ANALYZERS, logKey, firstErrorLine, addConfigMapRefs } from './analyzers';
 export type { AnalyzerDefinition, AnalyzerContext, RawResult } from './analyzers';
 export { createSnapshot, CLUSTER_SCOPED_KINDS } from './snapshot';
 export { parseObjects, ObjectParseError } from './parse';

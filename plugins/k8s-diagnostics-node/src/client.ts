@@ -46,6 +46,11 @@ function collect(): BodySink<Buffer> {
   return { write: c => chunks.push(c), end: () => Buffer.concat(chunks) };
 }
 
+/** Connections to the API server at a time (a scan's requests wait for a free one). */
+const MAX_SOCKETS = 8;
+/** An idle kept connection closes after this long. */
+const IDLE_SOCKET_MS = 5_000;
+
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -145,6 +150,17 @@ export async function createKubeHttp(kc: KubeConfig, timeoutMs = 60_000): Promis
           `check certificate-authority-data, client-certificate-data and client-key-data in the kubeconfig`,
       );
     }
+  }
+
+  // Connections are kept and reused across the scan's requests: a TLS handshake costs both
+  // sides CPU, and a scan makes dozens of requests. Idle ones close after IDLE_SOCKET_MS (each
+  // request sets its own timeout while it runs). An agent from the kubeconfig (a proxy) wins.
+  if (!opts.agent && !cluster.proxyUrl) {
+    opts.agent = new (transport === https ? https.Agent : http.Agent)({
+      keepAlive: true,
+      maxSockets: MAX_SOCKETS,
+      timeout: IDLE_SOCKET_MS,
+    });
   }
 
   const self: KubeHttp = {

@@ -2,12 +2,14 @@ import {
   AnalyzerDefinition,
   ClusterSnapshot,
   KubeObject,
+  addConfigMapRefs,
   inputKindsFor,
   logKey,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { BodySink, ClusterRequestError, KubeHttp } from './client';
 import { RESOURCES, ResourceInfo, apiPrefix, listPath } from './resources';
 import { ProtoDecodeError, protobufKinds, protobufListStream } from './proto/decode';
+import { PodRow, canReadFailingPodsOnly, planFullPods, podRowIsHealthy, podRowsOfTable } from './podPrefilter';
 
 /** @public */
 export interface LiveScanOptions {
@@ -16,6 +18,13 @@ export interface LiveScanOptions {
   namespace?: string;
   /** Parallel requests (default 12). */
   concurrency?: number;
+  /**
+   * `failing`: read pods first as Table rows (name, status, ready, restarts) and in full only
+   * the ones an analyzer can report on, plus what the ConfigMap, webhook and StatefulSet
+   * analyzers need; the snapshot then holds only those pods. Taken only when every selected
+   * analyzer allows it ({@link canReadFailingPodsOnly}). Default `all`: every pod in full.
+   */
+  pods?: 'all' | 'failing';
 }
 
 /** @public */
@@ -25,6 +34,8 @@ export interface LiveScanResult {
   unavailable: Map<string, string>;
   /** Number of API requests made. */
   requests: number;
+  /** Whether the snapshot holds every pod, or only the failing ones (see `pods`). */
+  podsRead: 'all' | 'failing';
 }
 
 const METADATA_ONLY_ACCEPT =
@@ -40,16 +51,22 @@ type RawItem = Record<string, unknown>;
  * times faster than JSON; the decoder skips managedFields and works while the body arrives),
  * JSON otherwise or when the server answers JSON.
  */
-async function fetchItems(http: KubeHttp, info: ResourceInfo, path: string): Promise<RawItem[]> {
+interface RawList {
+  items: RawItem[];
+  continue?: string;
+}
+
+async function fetchList(http: KubeHttp, info: ResourceInfo, path: string): Promise<RawList> {
   if (info.metadataOnly || !PROTOBUF_KINDS.has(info.kind)) {
     const list = (await http.getJson(path, info.metadataOnly ? METADATA_ONLY_ACCEPT : undefined)) as {
       items?: RawItem[] | null;
+      metadata?: { continue?: string };
     };
-    return list.items ?? [];
+    return { items: list.items ?? [], continue: list.metadata?.continue || undefined };
   }
   try {
     return await http.getStreamed(path, PROTOBUF_ACCEPT, contentType =>
-      contentType.startsWith('application/vnd.kubernetes.protobuf') ? itemsOfProtobuf(info.kind) : itemsOfJson(contentType),
+      contentType.startsWith('application/vnd.kubernetes.protobuf') ? listOfProtobuf(info.kind) : listOfJson(contentType),
     );
   } catch (e) {
     if (!(e instanceof ProtoDecodeError || e instanceof SyntaxError)) throw e;
@@ -57,18 +74,26 @@ async function fetchItems(http: KubeHttp, info: ResourceInfo, path: string): Pro
   }
 }
 
-function itemsOfProtobuf(kind: string): BodySink<RawItem[]> {
-  const stream = protobufListStream(kind);
-  return { write: c => stream.write(c), end: () => stream.end().items };
+async function fetchItems(http: KubeHttp, info: ResourceInfo, path: string): Promise<RawItem[]> {
+  return (await fetchList(http, info, path)).items;
 }
 
-function itemsOfJson(contentType: string): BodySink<RawItem[]> {
+function listOfProtobuf(kind: string): BodySink<RawList> {
+  const stream = protobufListStream(kind);
+  return { write: c => stream.write(c), end: () => stream.end() };
+}
+
+function listOfJson(contentType: string): BodySink<RawList> {
   const chunks: Buffer[] = [];
   return {
     write: c => chunks.push(c),
     end: () => {
       try {
-        return (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { items?: RawItem[] | null }).items ?? [];
+        const list = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          items?: RawItem[] | null;
+          metadata?: { continue?: string };
+        };
+        return { items: list.items ?? [], continue: list.metadata?.continue || undefined };
       } catch (e) {
         throw new SyntaxError(`the answer (${contentType || 'no Content-Type'}) is neither protobuf nor JSON: ${(e as Error).message}`);
       }
@@ -176,6 +201,168 @@ export function customResourceInfos(crds: KubeObject[]): ResourceInfo[] {
   return infos;
 }
 
+const TABLE_ACCEPT = 'application/json;as=Table;g=meta.k8s.io;v=v1';
+/** More namespaces than this: one pod list is cheaper than a Table request per namespace. */
+const MAX_TABLE_NAMESPACES = 64;
+/** More failing pods than this in a namespace: list the namespace instead of one GET each. */
+const MAX_POD_GETS = 20;
+/**
+ * Pods in the first page read to find the pods that use a namespace's ConfigMaps (every pod uses
+ * kube-root-ca.crt, so one page is often enough); each next page is four times larger.
+ */
+const CONFIGMAP_PAGE = 10;
+
+/** The kinds {@link readFailingPods} looks at to decide which pods to read whole. */
+const FAILING_POD_INPUTS = ['ConfigMap', 'StatefulSet', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'];
+
+/** Runs at most `limit` of the functions given to it at a time, in the order given. */
+function createLimiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async fn => {
+    if (active >= limit) await new Promise<void>(resolve => waiting.push(resolve));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** Requests made, counted where they are made. */
+interface Counter {
+  n: number;
+}
+
+/**
+ * The pod rows of every namespace in scope (undefined for a namespace whose Table could not be
+ * read), or undefined when the namespaces cannot be listed or are too many for one Table each.
+ */
+async function podRowsByNamespace(
+  http: KubeHttp,
+  namespace: string | undefined,
+  concurrency: number,
+  count: Counter,
+): Promise<Map<string, PodRow[] | undefined> | undefined> {
+  let namespaces: string[];
+  if (namespace) {
+    namespaces = [namespace];
+  } else {
+    count.n++;
+    try {
+      const list = (await http.getJson('/api/v1/namespaces', METADATA_ONLY_ACCEPT)) as {
+        items?: Array<{ metadata?: { name?: string } }> | null;
+      };
+      namespaces = (list.items ?? []).map(i => i.metadata?.name ?? '').filter(Boolean);
+    } catch (e) {
+      if (e instanceof ClusterRequestError && e.status === 401) throw e;
+      return undefined; // e.g. no permission to list namespaces: read the pods whole
+    }
+  }
+  if (namespaces.length > MAX_TABLE_NAMESPACES) return undefined;
+  const rows = await mapLimit(namespaces, concurrency, async ns => {
+    count.n++;
+    try {
+      const table = await http.getJson(`${listPath(RESOURCES.Pod, ns)}?includeObject=None`, TABLE_ACCEPT);
+      return podRowsOfTable(table);
+    } catch (e) {
+      if (e instanceof ClusterRequestError && e.status === 401) throw e;
+      return undefined; // the whole read of this namespace says what is wrong, if anything is
+    }
+  });
+  return new Map(namespaces.map((ns, i) => [ns, rows[i]]));
+}
+
+/**
+ * The pods a prefiltered scan reads in full (see {@link LiveScanOptions.pods}): whole namespaces
+ * where an analyzer needs them or the Table was not readable, one GET per failing pod elsewhere,
+ * and pages of pods until each ConfigMap of a namespace has a pod that uses it.
+ */
+async function readFailingPods(
+  http: KubeHttp,
+  rowsByNs: Map<string, PodRow[] | undefined>,
+  opts: {
+    analyzers: AnalyzerDefinition[];
+    objects: Record<string, KubeObject[]>;
+    concurrency: number;
+    count: Counter;
+  },
+): Promise<RawItem[]> {
+  const info = RESOURCES.Pod;
+  const names = new Set(opts.analyzers.map(a => a.name));
+  const restartsMatter = names.has('Log');
+  const whole = planFullPods(opts.analyzers, opts.objects);
+  const gets: Array<{ ns: string; name: string }> = [];
+  for (const [ns, rows] of rowsByNs) {
+    if (!rows) {
+      whole.add(ns);
+      continue;
+    }
+    const failing = rows.filter(r => !podRowIsHealthy(r, restartsMatter));
+    if (failing.length > MAX_POD_GETS) whole.add(ns);
+    else if (!whole.has(ns)) failing.forEach(r => gets.push({ ns, name: r.name }));
+  }
+  for (const ns of whole) if (!rowsByNs.has(ns)) whole.delete(ns);
+
+  // ConfigMaps of each namespace that is not read whole: the pods to find users for them
+  const configMaps = new Map<string, Set<string>>();
+  if (names.has('ConfigMap')) {
+    for (const cm of opts.objects.ConfigMap ?? []) {
+      const ns = cm.metadata?.namespace ?? '';
+      if (!rowsByNs.has(ns) || whole.has(ns)) continue;
+      let set = configMaps.get(ns);
+      if (!set) configMaps.set(ns, (set = new Set()));
+      set.add(cm.metadata?.name ?? '');
+    }
+  }
+
+  const pods = new Map<string, RawItem>();
+  const keep = (items: RawItem[]) => {
+    for (const p of items) {
+      const m = (p.metadata ?? {}) as { namespace?: string; name?: string };
+      pods.set(`${m.namespace}/${m.name}`, p);
+    }
+  };
+  type Task = () => Promise<void>;
+  const tasks: Task[] = [
+    ...[...whole].map(ns => async () => {
+      opts.count.n++;
+      keep(await fetchItems(http, info, listPath(info, ns)));
+    }),
+    ...gets.map(g => async () => {
+      opts.count.n++;
+      try {
+        keep([(await http.getJson(`${listPath(info, g.ns)}/${encodeURIComponent(g.name)}`)) as RawItem]);
+      } catch (e) {
+        // deleted since its row was read: nothing to report on
+        if (!(e instanceof ClusterRequestError && e.status === 404)) throw e;
+      }
+    }),
+    ...[...configMaps].map(([ns, unused]) => async () => {
+      let token: string | undefined;
+      let limit = CONFIGMAP_PAGE;
+      do {
+        opts.count.n++;
+        const page = await fetchList(
+          http,
+          info,
+          `${listPath(info, ns)}?limit=${limit}${token ? `&continue=${encodeURIComponent(token)}` : ''}`,
+        );
+        limit *= 4;
+        keep(page.items);
+        const used = new Set<string>();
+        for (const p of page.items) addConfigMapRefs(p as unknown as KubeObject, used);
+        for (const name of used) unused.delete(name);
+        token = page.continue;
+      } while (token && unused.size > 0);
+    }),
+  ];
+  await mapLimit(tasks, opts.concurrency, t => t());
+  return [...pods.values()];
+}
+
 /**
  * Lists what the analyzers need, each kind once for the whole scan, in parallel. A kind that
  * cannot be listed is reported in `unavailable`; an unreachable or unauthorized cluster throws.
@@ -195,8 +382,44 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
   const infos = kindsToList(options.analyzers).map(k => RESOURCES[k]);
   if (wantsCustom) infos.push(RESOURCES.CustomResourceDefinition);
 
-  const outcomes = await mapLimit(infos, concurrency, info => listKind(http, info, nsFor(info.kind)));
-  requests += infos.length;
+  const prefilter =
+    options.pods === 'failing' && canReadFailingPodsOnly(options.analyzers) && infos.some(i => i.kind === 'Pod');
+  const firstRound = prefilter ? infos.filter(i => i.kind !== 'Pod') : infos;
+  const run = createLimiter(concurrency);
+  const lists = new Map(firstRound.map(info => [info.kind, run(() => listKind(http, info, nsFor(info.kind)))]));
+  requests += firstRound.length;
+  let podsRead: LiveScanResult['podsRead'] = 'all';
+  const count: Counter = { n: 0 };
+  // Failing pods: Table rows first, then what the analyzers need in full, each step as soon as
+  // the lists it depends on have arrived (not after the slow ones, such as Events).
+  const pods = prefilter
+    ? (async (): Promise<ListOutcome> => {
+        const rowsByNs = await podRowsByNamespace(http, nsFor('Pod'), concurrency, count);
+        if (!rowsByNs) {
+          count.n++;
+          return listKind(http, RESOURCES.Pod, nsFor('Pod'));
+        }
+        const objects: Record<string, KubeObject[]> = {};
+        for (const kind of FAILING_POD_INPUTS) {
+          const o = await lists.get(kind);
+          if (o?.items) objects[kind] = o.items;
+        }
+        try {
+          const raw = await readFailingPods(http, rowsByNs, { analyzers: options.analyzers, objects, concurrency, count });
+          for (const item of raw) {
+            item.apiVersion = 'v1';
+            item.kind = 'Pod';
+          }
+          podsRead = 'failing';
+          return { kind: 'Pod', items: raw as unknown as KubeObject[] };
+        } catch (e) {
+          if (!(e instanceof ClusterRequestError)) throw e;
+          return { kind: 'Pod', error: e };
+        }
+      })()
+    : undefined;
+  const outcomes = await Promise.all([...lists.values(), ...(pods ? [pods] : [])]);
+  requests += count.n;
   const crds = outcomes.find(o => o.kind === 'CustomResourceDefinition')?.items ?? [];
   const customInfos = wantsCustom ? customResourceInfos(crds) : [];
   outcomes.push(
@@ -213,7 +436,7 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
     else if (o.items) objects[o.kind] = o.items;
   }
   if (!wantsCustom) delete objects.CustomResourceDefinition;
-  return { snapshot: { objects }, unavailable, requests };
+  return { snapshot: { objects }, unavailable, requests, podsRead };
 }
 
 /** The pod fields {@link isFailingPod} reads. @public */

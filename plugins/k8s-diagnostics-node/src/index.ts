@@ -16,6 +16,13 @@ export {
   mapLimit,
 } from './cluster';
 export type { LiveScanOptions, LiveScanResult, PodLike } from './cluster';
+export {
+  canReadFailingPodsOnly,
+  podRowsOfTable,
+  podRowIsHealthy,
+  planFullPods,
+} from './podPrefilter';
+export type { PodRow } from './podPrefilter';
 export { RESOURCES, apiPrefix, listPath } from './resources';
 export type { ResourceInfo } from './resources';
 export {

@@ -99,7 +99,9 @@ async function liveSnapshot(
   const load = io.loadKubeConfig ?? loadKubeConfigFile;
   const kc = load(p.source.kubeconfig, p.source.context);
   const http = await createKubeHttp(kc);
-  const scan = await scanCluster(http, { analyzers: p.analyzers, namespace: opts.namespace });
+  // Only the failing pods in full (where the analyzers allow it): a CLI run reports, it keeps
+  // no picture of the cluster.
+  const scan = await scanCluster(http, { analyzers: p.analyzers, namespace: opts.namespace, pods: 'failing' });
   const warnings: string[] = [];
   // An analyzer whose input could not be listed would report false problems: skip it.
   const analyzers = p.analyzers.filter(a => {

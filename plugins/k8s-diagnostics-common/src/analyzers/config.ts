@@ -7,7 +7,7 @@ import {
   PodDisruptionBudget,
   PodTemplateOwner,
 } from '../kinds';
-import { Failure } from '../model';
+import { Failure, KubeObject } from '../model';
 import { matchesLabelMap } from '../selector';
 import { AnalyzerContext, AnalyzerDefinition, collect, nameOf, nsOf } from './types';
 
@@ -26,6 +26,23 @@ function containerConfigMaps(containers: Container[] | null | undefined, into: S
   }
 }
 
+/**
+ * Adds the names of the ConfigMaps a pod references (volumes, projected sources, env and envFrom
+ * of its containers and init containers): what makes a ConfigMap "used" for k8sgpt.
+ */
+export function addConfigMapRefs(obj: KubeObject, into: Set<string>): Set<string> {
+  const pod = obj as Pod;
+  for (const v of pod.spec?.volumes ?? []) {
+    if (v.configMap?.name) into.add(v.configMap.name);
+    for (const src of v.projected?.sources ?? []) {
+      if (src.configMap?.name) into.add(src.configMap.name);
+    }
+  }
+  containerConfigMaps(pod.spec?.containers, into);
+  containerConfigMaps(pod.spec?.initContainers, into);
+  return into;
+}
+
 /** Names of the ConfigMaps each namespace's pods reference, computed once per analysis. */
 function usedConfigMaps(ctx: AnalyzerContext): Map<string, Set<string>> {
   const used = new Map<string, Set<string>>();
@@ -33,14 +50,7 @@ function usedConfigMaps(ctx: AnalyzerContext): Map<string, Set<string>> {
     const ns = nsOf(pod);
     let set = used.get(ns);
     if (!set) used.set(ns, (set = new Set()));
-    for (const v of pod.spec?.volumes ?? []) {
-      if (v.configMap?.name) set.add(v.configMap.name);
-      for (const src of v.projected?.sources ?? []) {
-        if (src.configMap?.name) set.add(src.configMap.name);
-      }
-    }
-    containerConfigMaps(pod.spec?.containers, set);
-    containerConfigMaps(pod.spec?.initContainers, set);
+    addConfigMapRefs(pod, set);
   }
   return used;
 }

@@ -59,3 +59,4 @@ export const K8SGPT_CORE_ANALYZERS: readonly string[] = ANALYZERS.filter(
 
 export type { AnalyzerDefinition, AnalyzerContext, RawResult } from './types';
 export { logKey, firstErrorLine } from './log';
+export { addConfigMapRefs } from './config';
