@@ -70,6 +70,16 @@ function statusMessage(body: string): string {
   return body.slice(0, 200).trim();
 }
 
+/**
+ * Which role gives read access to what a path lists: the built-in `view` ClusterRole covers the
+ * namespaced kinds except Secrets, not the cluster-scoped ones (IngressClasses, Nodes...).
+ */
+function grantHint(path: string): string {
+  const resource = path.split('?')[0].split('/').filter(Boolean).pop() ?? '';
+  if (path.includes('/namespaces/') && resource !== 'secrets') return "for example the 'view' ClusterRole";
+  return `a ClusterRole with get/list on ${resource}, bound with a ClusterRoleBinding: the 'view' ClusterRole does not include it`;
+}
+
 function httpError(http_: KubeHttp, path: string, status: number, body: string): ClusterRequestError {
   const said = statusMessage(body);
   if (status === 401) {
@@ -82,7 +92,7 @@ function httpError(http_: KubeHttp, path: string, status: number, body: string):
   if (status === 403) {
     return new ClusterRequestError(
       `forbidden (403) to read ${path}: ${said}. Grant the user of context '${http_.context}' get/list on it ` +
-        `(for example the 'view' ClusterRole)`,
+        `(${grantHint(path)})`,
       { status },
     );
   }
