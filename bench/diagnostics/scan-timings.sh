@@ -3,7 +3,7 @@
 # decode time, then the analysis time (see scan-timings.ts). Complements run.sh, which times the
 # whole CLI against k8sgpt.
 #
-# Usage: PERISCOPE_KUBECONFIG=<kubeconfig> bench/diagnostics/scan-timings.sh
+# Usage: PERISCOPE_KUBECONFIG=<kubeconfig> bench/diagnostics/scan-timings.sh [--pods failing|all]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=../../scripts/lib/env.sh
@@ -17,4 +17,4 @@ mkdir -p "$DIR"
 "$ROOT/node_modules/.bin/esbuild" "$ROOT/bench/diagnostics/scan-timings.ts" --bundle --platform=node --target=node22 --alias:punycode=punycode/ \
   --outfile="$DIR/scan-timings.js" --log-level=error \
   || die "esbuild could not bundle bench/diagnostics/scan-timings.ts (are dependencies installed?)"
-node "$DIR/scan-timings.js" --kubeconfig "$PERISCOPE_KUBECONFIG"
+node "$DIR/scan-timings.js" --kubeconfig "$PERISCOPE_KUBECONFIG" "$@"

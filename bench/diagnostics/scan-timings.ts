@@ -3,9 +3,10 @@
  * Where a live scan's time goes (bundled and run by scan-timings.sh): one `scanCluster` with
  * the k8sgpt core analyzers, printing for each request when it started, when its first byte came
  * (time-to-first-byte shows API server work), when it ended and the time spent decoding it, then
- * the analysis time.
+ * the analysis time. Pods are read as `periscope diagnose` reads them (Table rows first, then only
+ * the failing ones in full) unless `--pods all`.
  *
- *   --kubeconfig PATH
+ *   --kubeconfig PATH [--pods failing|all]
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { BodySink, KubeHttp, createKubeHttp, scanCluster } from '../../plugins/k8s-diagnostics-node/src';
@@ -62,13 +63,19 @@ async function main(): Promise<void> {
   const analyzers = resolveAnalyzers([...K8SGPT_CORE_ANALYZERS]);
   const rows: string[] = [];
   const t0 = performance.now();
-  const scan = await scanCluster(timedHttp(await createKubeHttp(kc), t0, rows), { analyzers });
+  const p = process.argv.indexOf('--pods');
+  const pods = p >= 0 ? process.argv[p + 1] : 'failing';
+  if (pods !== 'failing' && pods !== 'all') throw new Error(`--pods is '${pods}': use failing or all`);
+  const scan = await scanCluster(timedHttp(await createKubeHttp(kc), t0, rows), { analyzers, pods });
   const t1 = performance.now();
   const report = analyze(scan.snapshot, { filters: analyzers.map(a => a.name) });
   const t2 = performance.now();
   console.log('start  ttfb   end decode (ms since the scan began; ttfb only for protobuf lists)');
   console.log(rows.join('\n'));
-  console.log(`scan ${ms(t1 - t0)} ms, ${scan.requests} requests; analysis ${ms(t2 - t1)} ms, ${report.results.length} results`);
+  console.log(
+    `scan ${ms(t1 - t0)} ms, ${scan.requests} requests, pods read: ${scan.podsRead} (${scan.snapshot.objects.Pod?.length ?? 0} in full); ` +
+      `analysis ${ms(t2 - t1)} ms, ${report.results.length} results`,
+  );
 }
 
 main().catch(e => {
