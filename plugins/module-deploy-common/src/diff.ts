@@ -86,10 +86,15 @@ function walk(
   }
 }
 
-const SECRET_FIELDS = ['data', 'stringData'];
+/**
+ * The fields of a Secret whose values are secret (masked in diffs and in printed objects).
+ *
+ * @public
+ */
+export const SECRET_DATA_FIELDS: readonly string[] = ['data', 'stringData'];
 
 function secretField(path: string): string | undefined {
-  return SECRET_FIELDS.find(
+  return SECRET_DATA_FIELDS.find(
     f => path === f || path.startsWith(`${f}.`) || path.startsWith(`${f}[`),
   );
 }
@@ -97,7 +102,7 @@ function secretField(path: string): string | undefined {
 function maskValue(path: string, v: JsonValue | undefined): JsonValue | undefined {
   if (v === undefined) return undefined;
   // a whole `data` map added or removed: keep its keys, mask each value
-  if (SECRET_FIELDS.includes(path) && isObj(v)) {
+  if (SECRET_DATA_FIELDS.includes(path) && isObj(v)) {
     return Object.fromEntries(Object.keys(v).map(k => [k, SECRET_MASK]));
   }
   return SECRET_MASK;

@@ -1,4 +1,7 @@
-import { SECRET_MASK } from '@periscope/backstage-plugin-module-deploy-common';
+import {
+  SECRET_DATA_FIELDS,
+  SECRET_MASK,
+} from '@periscope/backstage-plugin-module-deploy-common';
 
 /**
  * Masking of Secret values in printed objects, as Timoni's `internal/mask` does for
@@ -10,7 +13,6 @@ import { SECRET_MASK } from '@periscope/backstage-plugin-module-deploy-common';
 export const MASK = SECRET_MASK;
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-const SECRET_FIELDS = ['data', 'stringData'];
 
 type Obj = Record<string, unknown>;
 
@@ -30,7 +32,7 @@ export function maskSecretData<T extends object>(obj: T): T {
   const o = obj as Obj;
   if (o.kind !== 'Secret' || o.apiVersion !== 'v1') return obj;
   const out: Obj = { ...o };
-  for (const f of SECRET_FIELDS) if (f in out) out[f] = maskField(out[f]);
+  for (const f of SECRET_DATA_FIELDS) if (f in out) out[f] = maskField(out[f]);
   const meta = out.metadata as Obj | undefined;
   const ann = meta?.annotations as Record<string, string> | undefined;
   if (ann && LAST_APPLIED in ann)
