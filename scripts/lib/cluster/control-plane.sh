@@ -100,8 +100,18 @@ start_component() {
   shift 2
   # fd 8 is the up/down lock: the component must not keep it held.
   setsid "$binary" "$@" </dev/null >"$CLUSTER_DIR/logs/$name.log" 2>&1 8>&- &
-  echo $! >"$(pid_file "$name")"
+  local pid=$! i state
+  echo "$pid" >"$(pid_file "$name")"
   CLUSTER_STARTED_ANY=1
+  # Until the forked shell has exec'd the binary, /proc/PID/cmdline is still this script's, and
+  # component_pid (which checks the command line names our state dir) would call it gone: a busy
+  # machine made `up` report "exited during start-up" with an empty log. Wait for the exec (or exit).
+  for ((i = 0; i < 200; i++)); do
+    component_pid "$name" >/dev/null && return 0
+    state="$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" || return 0
+    [ -n "$state" ] && [ "$state" != Z ] || return 0
+    sleep 0.05
+  done
 }
 
 # wait_healthy NAME: waits up to CLUSTER_TIMEOUT s; fails early when the process exits.
