@@ -4,12 +4,13 @@
  * the k8sgpt core analyzers, printing for each request when it started, when its first byte came
  * (time-to-first-byte shows API server work), when it ended and the time spent decoding it, then
  * the analysis time. Pods are read as `periscope diagnose` reads them (Table rows first, then only
- * the failing ones in full) unless `--pods all`.
+ * the failing ones in full) unless `--pods all`, and events as it reads them (warnings, then
+ * every event of the namespaces an analyzer asks for) unless `--events all`.
  *
- *   --kubeconfig PATH [--pods failing|all]
+ *   --kubeconfig PATH [--pods failing|all] [--events warnings|all]
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { BodySink, KubeHttp, createKubeHttp, scanCluster } from '../../plugins/k8s-diagnostics-node/src';
+import { BodySink, KubeHttp, createKubeHttp, readEventsOf, scanCluster } from '../../plugins/k8s-diagnostics-node/src';
 import { K8SGPT_CORE_ANALYZERS, analyze, resolveAnalyzers } from '../../plugins/k8s-diagnostics-common/src';
 
 const ms = (t: number) => t.toFixed(0).padStart(5);
@@ -66,15 +67,24 @@ async function main(): Promise<void> {
   const p = process.argv.indexOf('--pods');
   const pods = p >= 0 ? process.argv[p + 1] : 'failing';
   if (pods !== 'failing' && pods !== 'all') throw new Error(`--pods is '${pods}': use failing or all`);
-  const scan = await scanCluster(timedHttp(await createKubeHttp(kc), t0, rows), { analyzers, pods });
+  const e = process.argv.indexOf('--events');
+  const events = e >= 0 ? process.argv[e + 1] : 'warnings';
+  if (events !== 'warnings' && events !== 'all') throw new Error(`--events is '${events}': use warnings or all`);
+  const http = timedHttp(await createKubeHttp(kc), t0, rows);
+  const scan = await scanCluster(http, { analyzers, pods, events });
   const t1 = performance.now();
-  const report = analyze(scan.snapshot, { filters: analyzers.map(a => a.name) });
+  // As `periscope diagnose` does: Normal events only of the namespaces an analyzer asks for.
+  let report = analyze(scan.snapshot, { filters: analyzers.map(a => a.name) });
+  while (report.eventsNeeded && (await readEventsOf(http, scan.snapshot, report.eventsNeeded)) > 0) {
+    rows.push(`       (events of every type read for ${report.eventsNeeded.join(', ')})`);
+    report = analyze(scan.snapshot, { filters: analyzers.map(a => a.name) });
+  }
   const t2 = performance.now();
   console.log('start  ttfb   end decode (ms since the scan began; ttfb only for protobuf lists)');
   console.log(rows.join('\n'));
   console.log(
     `scan ${ms(t1 - t0)} ms, ${scan.requests} requests, pods read: ${scan.podsRead} (${scan.snapshot.objects.Pod?.length ?? 0} in full); ` +
-      `analysis ${ms(t2 - t1)} ms, ${report.results.length} results`,
+      `analysis (with the event reads it asked for) ${ms(t2 - t1)} ms, ${report.results.length} results`,
   );
 }
 

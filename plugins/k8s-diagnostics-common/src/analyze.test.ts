@@ -161,6 +161,48 @@ describe('analyze', () => {
     );
   });
 
+  it('partialEvents: names the namespaces whose Normal events it needed, and then equals a full analysis', () => {
+    const event = (ns: string, name: string, kind: string, type: string, reason: string, at: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: meta(`${name}.${reason}`, ns),
+      involvedObject: { kind, name, namespace: ns },
+      type,
+      reason,
+      message: `${reason} of ${name}`,
+      lastTimestamp: at,
+    });
+    const pvc = (ns: string): KubeObject => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta('data', ns), spec: {}, status: { phase: 'Pending' } });
+    // shop: the claim's latest event is Normal, so there is nothing to report; an older warning
+    // alone would say ProvisioningFailed. web: a Service's warning event is a finding by itself.
+    const objects = [
+      pvc('shop'),
+      event('shop', 'data', 'PersistentVolumeClaim', 'Warning', 'ProvisioningFailed', '2026-01-01T00:00:00Z'),
+      event('shop', 'data', 'PersistentVolumeClaim', 'Normal', 'ExternalProvisioning', '2026-01-01T00:01:00Z'),
+      { apiVersion: 'v1', kind: 'Service', metadata: meta('api', 'web'), spec: {} },
+      { apiVersion: 'v1', kind: 'Endpoints', metadata: meta('api', 'web') },
+      event('web', 'api', 'Service', 'Warning', 'FailedToUpdateEndpoint', '2026-01-01T00:00:00Z'),
+      event('web', 'api', 'Service', 'Normal', 'Synced', '2026-01-01T00:02:00Z'),
+    ];
+    const opts = { filters: ['PersistentVolumeClaim', 'Service'], maskSeed: 'partial-events' };
+    const texts = (r: ReturnType<typeof analyze>) => r.results.map(x => `${x.name}: ${x.failures.map(f => f.text).join('; ')}`);
+    const full = analyze(createSnapshot(objects), opts);
+    expect(full.eventsNeeded).toBeUndefined();
+    expect(texts(full)).toEqual(['web/api: Service web/api has event FailedToUpdateEndpoint of api']);
+
+    const warningsOnly = objects.filter(o => o.kind !== 'Event' || (o as { type?: string }).type !== 'Normal');
+    const partial = analyze(createSnapshot(warningsOnly, { partialEvents: { allTypesIn: [] } }), opts);
+    // the claim's lookup needs shop's Normal events; the Service analyzer looks up warnings only,
+    // but the web/api result lists its related events of every type, so web is needed too
+    expect(partial.eventsNeeded).toEqual(['shop', 'web']);
+    expect(texts(partial)).toContain('shop/data: ProvisioningFailed of data'); // what the missing events would change
+
+    const withShopAndWeb = createSnapshot(objects, { partialEvents: { allTypesIn: ['shop', 'web'] } });
+    const again = analyze(withShopAndWeb, opts);
+    expect(again.eventsNeeded).toBeUndefined();
+    expect(again.results).toEqual(full.results);
+  });
+
   // speed is measured in bench/diagnostics, not asserted here
   it('analyzes 5,000 pods with services and config maps, one result each', () => {
     const objects: KubeObject[] = [];

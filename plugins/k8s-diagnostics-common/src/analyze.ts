@@ -204,5 +204,6 @@ export function analyze(snapshot: ClusterSnapshot, options: AnalyzeOptions = {})
     own.sort((a, b) => compare(a.kind, b.kind) || compare(a.name, b.name));
     results.push(...own);
   }
-  return { results, errors, analyzers: analyzers.map(a => a.name) };
+  const eventsNeeded = index.eventsNeeded();
+  return { results, errors, analyzers: analyzers.map(a => a.name), ...(eventsNeeded.length ? { eventsNeeded } : {}) };
 }

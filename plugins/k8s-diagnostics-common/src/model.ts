@@ -65,6 +65,13 @@ export interface ClusterSnapshot {
   previousLogs?: Record<string, string>;
   /** Why fetching the logs of a container failed, same keys. */
   logErrors?: Record<string, string>;
+  /**
+   * Set when `objects.Event` holds only the events whose type is not `Normal`, except in the
+   * namespaces listed here, where it holds every event (a live scan that reads Normal events
+   * only where an analyzer looks them up). {@link AnalysisReport.eventsNeeded} names the
+   * namespaces an analysis needed and did not have. Unset: every event.
+   */
+  partialEvents?: { allTypesIn: string[] };
 }
 
 /**
@@ -153,4 +160,10 @@ export interface AnalysisReport {
   errors: string[];
   /** The analyzers that ran. */
   analyzers: string[];
+  /**
+   * Only for a snapshot with `partialEvents`: namespaces whose Normal events an analyzer looked
+   * up but the snapshot lacks. Read every event of these namespaces into the snapshot and analyze
+   * again; when this is absent the results equal those of a snapshot with every event.
+   */
+  eventsNeeded?: string[];
 }

@@ -101,9 +101,13 @@ export class SnapshotIndex {
   private readonly byNamespace = new Map<string, Map<string, KubeObject[]>>();
   private eventsByName?: Map<string, KubeEvent[]>;
   private readonly latestCache = new Map<string, KubeEvent | undefined>();
+  /** With `partialEvents`: the namespaces holding every event; else undefined. */
+  private readonly allEventsIn?: ReadonlySet<string>;
+  private readonly missingEvents = new Set<string>();
 
   constructor(snapshot: ClusterSnapshot) {
     this.snapshot = snapshot;
+    if (snapshot.partialEvents) this.allEventsIn = new Set(snapshot.partialEvents.allTypesIn);
     for (const [kind, list] of Object.entries(snapshot.objects)) {
       const nsMap = new Map<string, KubeObject[]>();
       for (const obj of list ?? []) {
@@ -165,7 +169,22 @@ export class SnapshotIndex {
    * selector `involvedObject.name=<name>`, the subject's kind is not compared.
    */
   eventsNamed(namespace: string, name: string): KubeEvent[] {
+    // Events of a live cluster always have a namespace: '' finds none with or without Normal ones.
+    if (this.allEventsIn && namespace && !this.allEventsIn.has(namespace)) this.missingEvents.add(namespace);
     return this.events().get(key(namespace, name)) ?? [];
+  }
+
+  /** Like {@link SnapshotIndex.eventsNamed}, only the events whose type is not `Normal`. */
+  warningEventsNamed(namespace: string, name: string): KubeEvent[] {
+    return (this.events().get(key(namespace, name)) ?? []).filter(e => e.type !== 'Normal');
+  }
+
+  /**
+   * With `partialEvents`: the namespaces whose Normal events were looked up (by
+   * {@link SnapshotIndex.eventsNamed} and what uses it) but are not in the snapshot.
+   */
+  eventsNeeded(): string[] {
+    return [...this.missingEvents].sort();
   }
 
   /** k8sgpt's `FetchLatestEvent`: the newest such event, the first one winning ties. */

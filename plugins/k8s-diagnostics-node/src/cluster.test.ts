@@ -2,7 +2,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { resolveAnalyzers } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { createKubeHttp, isFailingPod, kindsToList, listPath, RESOURCES, scanCluster } from '.';
+import { createKubeHttp, isFailingPod, kindsToList, listPath, readEventsOf, RESOURCES, scanCluster } from '.';
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
@@ -61,6 +61,16 @@ describe('scanCluster', () => {
     const kc = new KubeConfig();
     kc.loadFromOptions({ clusters: [{ name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'c', cluster: 'c', user: 'u' }], currentContext: 'c' });
     await expect(scanCluster(await createKubeHttp(kc, 2000), { analyzers: resolveAnalyzers(['Pod']) })).rejects.toThrow(/cannot reach the cluster at http:\/\/127.0.0.1:1.*ECONNREFUSED/);
+  });
+
+  it('readEventsOf leaves the snapshot as it was when the events cannot be read', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({ clusters: [{ name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'c', cluster: 'c', user: 'u' }], currentContext: 'c' });
+    const warning = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', namespace: 'shop' }, type: 'Warning' };
+    const snapshot = { objects: { Event: [warning] }, partialEvents: { allTypesIn: [] as string[] } };
+    await expect(readEventsOf(await createKubeHttp(kc, 2000), snapshot, ['shop'])).rejects.toThrow(/cannot reach the cluster at http:\/\/127.0.0.1:1/);
+    expect(snapshot).toEqual({ objects: { Event: [warning] }, partialEvents: { allTypesIn: [] } });
+    await expect(readEventsOf(await createKubeHttp(kc, 2000), { objects: {} }, ['shop'])).rejects.toThrow(/already holds every event \(it has no partialEvents\)/);
   });
 });
 

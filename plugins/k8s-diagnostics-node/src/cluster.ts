@@ -25,6 +25,13 @@ export interface LiveScanOptions {
    * analyzer allows it ({@link canReadFailingPodsOnly}). Default `all`: every pod in full.
    */
   pods?: 'all' | 'failing';
+  /**
+   * `warnings`: list only the events whose type is not `Normal` (most of a healthy cluster's
+   * events are Normal); the snapshot then has `partialEvents`, and the caller reads the Normal
+   * events an analysis asks for with {@link readEventsOf} (see `AnalysisReport.eventsNeeded`).
+   * Default `all`.
+   */
+  events?: 'all' | 'warnings';
 }
 
 /** @public */
@@ -149,10 +156,13 @@ interface ListOutcome {
   error?: ClusterRequestError;
 }
 
-async function listKind(http: KubeHttp, info: ResourceInfo, namespace?: string): Promise<ListOutcome> {
+/** The field selector of a list of the events that are not `Normal`. */
+const WARNING_EVENTS_QUERY = `?fieldSelector=${encodeURIComponent('type!=Normal')}`;
+
+async function listKind(http: KubeHttp, info: ResourceInfo, namespace?: string, query = ''): Promise<ListOutcome> {
   const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`;
   try {
-    const raw = await fetchItems(http, info, listPath(info, namespace));
+    const raw = await fetchItems(http, info, `${listPath(info, namespace)}${query}`);
     // List items carry no kind/apiVersion; add them so the objects stand alone.
     for (const item of raw) {
       item.apiVersion = apiVersion;
@@ -386,7 +396,11 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
     options.pods === 'failing' && canReadFailingPodsOnly(options.analyzers) && infos.some(i => i.kind === 'Pod');
   const firstRound = prefilter ? infos.filter(i => i.kind !== 'Pod') : infos;
   const run = createLimiter(concurrency);
-  const lists = new Map(firstRound.map(info => [info.kind, run(() => listKind(http, info, nsFor(info.kind)))]));
+  const warningEvents = options.events === 'warnings' && infos.some(i => i.kind === 'Event');
+  const queryFor = (kind: string) => (warningEvents && kind === 'Event' ? WARNING_EVENTS_QUERY : '');
+  const lists = new Map(
+    firstRound.map(info => [info.kind, run(() => listKind(http, info, nsFor(info.kind), queryFor(info.kind)))]),
+  );
   requests += firstRound.length;
   let podsRead: LiveScanResult['podsRead'] = 'all';
   const count: Counter = { n: 0 };
@@ -436,7 +450,37 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
     else if (o.items) objects[o.kind] = o.items;
   }
   if (!wantsCustom) delete objects.CustomResourceDefinition;
-  return { snapshot: { objects }, unavailable, requests, podsRead };
+  const snapshot: ClusterSnapshot = { objects };
+  if (warningEvents && objects.Event) snapshot.partialEvents = { allTypesIn: [] };
+  return { snapshot, unavailable, requests, podsRead };
+}
+
+/**
+ * Reads every event of these namespaces into a snapshot that holds only warning events there
+ * (`partialEvents`, from a scan with `events: 'warnings'`), replacing what it had of them, and
+ * returns the number of requests made. The namespaces are those an analysis named in
+ * `eventsNeeded`; analyze again afterwards. A namespace whose events cannot be read throws
+ * (the snapshot is then left as it was).
+ *
+ * @public
+ */
+export async function readEventsOf(
+  http: KubeHttp,
+  snapshot: ClusterSnapshot,
+  namespaces: string[],
+  options: { concurrency?: number } = {},
+): Promise<number> {
+  const partial = snapshot.partialEvents;
+  if (!partial) throw new Error('readEventsOf: this snapshot already holds every event (it has no partialEvents)');
+  const wanted = [...new Set(namespaces)].filter(ns => ns && !partial.allTypesIn.includes(ns));
+  const outcomes = await mapLimit(wanted, options.concurrency ?? 12, ns => listKind(http, RESOURCES.Event, ns));
+  const failed = outcomes.find(o => o.error);
+  if (failed?.error) throw failed.error;
+  const replaced = new Set(wanted);
+  const kept = (snapshot.objects.Event ?? []).filter(e => !replaced.has(e.metadata?.namespace ?? ''));
+  snapshot.objects.Event = [...kept, ...outcomes.flatMap(o => o.items ?? [])];
+  partial.allTypesIn = [...partial.allTypesIn, ...wanted];
+  return wanted.length;
 }
 
 /** The pod fields {@link isFailingPod} reads. @public */

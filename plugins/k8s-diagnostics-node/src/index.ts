@@ -9,6 +9,7 @@ export { createKubeHttp, ClusterRequestError } from './client';
 export type { KubeHttp, BodySink } from './client';
 export {
   scanCluster,
+  readEventsOf,
   fetchFailingPodLogs,
   isFailingPod,
   kindsToList,

@@ -5,7 +5,7 @@
  * scheduled (the analyzer looks its pods up by name), and a webhook whose Service's pods are all
  * healthy (the analyzer looks them up by label). Needs PERISCOPE_KUBECONFIG (./scripts/cluster up).
  */
-import { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { KubernetesObject } from '@kubernetes/client-node';
 import {
   K8SGPT_CORE_ANALYZERS,
   analyze,
@@ -15,15 +15,10 @@ import {
 import { createKubeHttp } from './client';
 import { scanCluster } from './cluster';
 import { podRowIsHealthy } from './podPrefilter';
+import { describeWithObjects } from './testing/liveObjects';
 
-const KUBECONFIG = process.env.PERISCOPE_KUBECONFIG;
 const NS = 'periscope-prefilter-it';
 const WEBHOOK = 'periscope-prefilter-it';
-const describeLive = KUBECONFIG ? describe : describe.skip;
-if (!KUBECONFIG) {
-  // eslint-disable-next-line no-console
-  console.log('prefilter integration test skipped: set PERISCOPE_KUBECONFIG to the kubeconfig of ./scripts/cluster up');
-}
 
 const labels = (app: string) => ({ app });
 const podTemplate = (app: string, extra: Record<string, unknown> = {}) => ({
@@ -101,39 +96,9 @@ function findings(snapshot: Parameters<typeof analyze>[0]): string[] {
     .sort();
 }
 
-describeLive('scanCluster with pods: failing (live control plane)', () => {
-  let kc: KubeConfig;
-  let api: KubernetesObjectApi;
-
-  async function cleanup() {
-    for (const o of [...OBJECTS].reverse().filter(x => x.kind === 'Namespace' || x.kind === 'ValidatingWebhookConfiguration')) {
-      await api.delete(o).catch(() => undefined);
-    }
-  }
-
-  beforeAll(async () => {
-    kc = new KubeConfig();
-    kc.loadFromFile(KUBECONFIG!);
-    api = KubernetesObjectApi.makeApiClient(kc);
-    await cleanup();
-    // a namespace being deleted from an earlier run refuses new objects: wait until it is gone
-    for (let i = 0; i < 60; i++) {
-      const gone = await api.read({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }).then(
-        () => false,
-        () => true,
-      );
-      if (gone) break;
-      await new Promise(r => setTimeout(r, 1_000));
-    }
-    for (const o of OBJECTS) await api.create(o);
-  }, 120_000);
-
-  afterAll(async () => {
-    if (api) await cleanup();
-  });
-
+describeWithObjects('scanCluster with pods: failing (live control plane)', OBJECTS, live => {
   it('finds what a full scan finds while reading fewer pods in full', async () => {
-    const http = await createKubeHttp(kc);
+    const http = await createKubeHttp(live.kc);
     const analyzers = resolveAnalyzers([...K8SGPT_CORE_ANALYZERS]);
     // wait for the test namespace's intended state: store-0..2 and both hook pods ready, store-3 Pending
     const deadline = Date.now() + 120_000;

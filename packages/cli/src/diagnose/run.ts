@@ -14,7 +14,7 @@ import {
   toK8sgptJson,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { loadKubeConfigFile } from '@periscope/kube-access';
-import { createKubeHttp, fetchFailingPodLogs, scanCluster } from '@periscope/backstage-plugin-k8s-diagnostics-node';
+import { createKubeHttp, fetchFailingPodLogs, readEventsOf, scanCluster } from '@periscope/backstage-plugin-k8s-diagnostics-node';
 import { loadObjects } from './files';
 
 /**
@@ -95,13 +95,23 @@ async function liveSnapshot(
   p: Plan & { source: { kubeconfig: string; context?: string } },
   opts: DiagnoseOptions,
   io: DiagnoseIo,
-): Promise<{ snapshot: ClusterSnapshot; warnings: string[]; analyzers: AnalyzerDefinition[] }> {
+): Promise<{
+  snapshot: ClusterSnapshot;
+  warnings: string[];
+  analyzers: AnalyzerDefinition[];
+  readEvents: (namespaces: string[]) => Promise<number>;
+}> {
   const load = io.loadKubeConfig ?? loadKubeConfigFile;
   const kc = load(p.source.kubeconfig, p.source.context);
   const http = await createKubeHttp(kc);
-  // Only the failing pods in full (where the analyzers allow it): a CLI run reports, it keeps
-  // no picture of the cluster.
-  const scan = await scanCluster(http, { analyzers: p.analyzers, namespace: opts.namespace, pods: 'failing' });
+  // Only the failing pods in full (where the analyzers allow it), and only warning events until an
+  // analyzer looks up Normal ones: a CLI run reports, it keeps no picture of the cluster.
+  const scan = await scanCluster(http, {
+    analyzers: p.analyzers,
+    namespace: opts.namespace,
+    pods: 'failing',
+    events: 'warnings',
+  });
   const warnings: string[] = [];
   // An analyzer whose input could not be listed would report false problems: skip it.
   const analyzers = p.analyzers.filter(a => {
@@ -116,7 +126,12 @@ async function liveSnapshot(
   if (analyzers.some(a => a.name === 'Log')) {
     await fetchFailingPodLogs(http, scan.snapshot, { namespace: opts.namespace });
   }
-  return { snapshot: scan.snapshot, warnings, analyzers };
+  return {
+    snapshot: scan.snapshot,
+    warnings,
+    analyzers,
+    readEvents: namespaces => readEventsOf(http, scan.snapshot, namespaces),
+  };
 }
 
 function render(report: AnalysisReport, output: 'json' | 'text'): string {
@@ -149,6 +164,7 @@ export async function runDiagnose(opts: DiagnoseOptions, io: DiagnoseIo): Promis
   try {
     let snapshot: ClusterSnapshot;
     let analyzers = p.analyzers;
+    let readEvents: ((namespaces: string[]) => Promise<number>) | undefined;
     const warnings: string[] = [];
     if ('objects' in p.source) {
       snapshot = createSnapshot(loadObjects(p.source.objects));
@@ -159,17 +175,21 @@ export async function runDiagnose(opts: DiagnoseOptions, io: DiagnoseIo): Promis
       const live = await liveSnapshot({ ...p, source: p.source }, opts, io);
       snapshot = live.snapshot;
       analyzers = live.analyzers;
+      readEvents = live.readEvents;
       warnings.push(...live.warnings);
     }
     if (analyzers.length === 0) {
       io.stderr(`periscope diagnose: no analyzer could run:\n${warnings.map(w => `- ${w}`).join('\n')}\n`);
       return DIAGNOSE_EXIT.error;
     }
-    const report = analyze(snapshot, {
-      filters: analyzers.map(a => a.name),
-      namespace: opts.namespace,
-      selector: opts.selector,
-    });
+    const analyzeOnce = () =>
+      analyze(snapshot, { filters: analyzers.map(a => a.name), namespace: opts.namespace, selector: opts.selector });
+    let report = analyzeOnce();
+    // The scan read only warning events: read all events of the namespaces whose Normal events
+    // an analyzer looked up, and analyze again. Each round adds namespaces, so this ends.
+    while (report.eventsNeeded && readEvents && (await readEvents(report.eventsNeeded)) > 0) {
+      report = analyzeOnce();
+    }
     report.errors.unshift(...warnings);
     io.stdout(render(report, opts.output ?? 'text'));
     return exitCode(report, opts.failOn);

@@ -38,12 +38,8 @@ function endpointsFailures(ctx: AnalyzerContext, ep: Endpoints): Failure[] | und
       );
     }
   }
-  for (const evt of ctx.index.eventsNamed(ns, name)) {
-    if (evt.type !== 'Normal') {
-      failures.push(
-        ctx.failure(`Service ${ns}/${name} has event ${eventMessage(evt)}`, 'medium', [ns, name]),
-      );
-    }
+  for (const evt of ctx.index.warningEventsNamed(ns, name)) {
+    failures.push(ctx.failure(`Service ${ns}/${name} has event ${eventMessage(evt)}`, 'medium', [ns, name]));
   }
   return failures;
 }

@@ -1,0 +1,98 @@
+/**
+ * A scan that reads only warning events (`events: 'warnings'`), followed by `readEventsOf` for the
+ * namespaces an analysis asks for, gives exactly the findings of a scan that reads every event.
+ * The test namespace holds a Pending claim whose newest event is Normal after an older
+ * ProvisioningFailed warning: with the warning alone the PersistentVolumeClaim analyzer would
+ * report it, with every event it does not. Needs PERISCOPE_KUBECONFIG (./scripts/cluster up).
+ */
+import { KubernetesObject } from '@kubernetes/client-node';
+import {
+  ClusterSnapshot,
+  analyze,
+  resolveAnalyzers,
+  toK8sgptJson,
+} from '@periscope/backstage-plugin-k8s-diagnostics-common';
+import { createKubeHttp } from './client';
+import { readEventsOf, scanCluster } from './cluster';
+import { describeWithObjects } from './testing/liveObjects';
+
+const NS = 'periscope-events-it';
+
+const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+const claimEvent = (name: string, type: string, reason: string, message: string, secondsAgo: number) =>
+  ({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace: NS },
+    involvedObject: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: 'data', namespace: NS },
+    type,
+    reason,
+    message,
+    source: { component: 'periscope-test' },
+    firstTimestamp: ago(secondsAgo),
+    lastTimestamp: ago(secondsAgo),
+    count: 1,
+  }) as KubernetesObject;
+
+const OBJECTS: KubernetesObject[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
+  {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'data', namespace: NS },
+    // no class and no volume: the claim stays Pending
+    spec: { storageClassName: '', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+  } as KubernetesObject,
+  claimEvent('data.failed', 'Warning', 'ProvisioningFailed', 'storageclass "fast" not found', 3600),
+  claimEvent('data.waiting', 'Normal', 'ExternalProvisioning', 'waiting for a volume to be created', 1800),
+];
+
+const PVC_FINDING = `PersistentVolumeClaim ${NS}/data: storageclass "fast" not found`;
+
+function findings(snapshot: ClusterSnapshot) {
+  const report = analyze(snapshot, { filters: ['PersistentVolumeClaim'], maskSeed: 'it' });
+  const texts = (toK8sgptJson(report).results ?? []).map(r => `${r.kind} ${r.name}: ${r.error.map(e => e.Text).join(' | ')}`).sort();
+  return { report, texts };
+}
+
+describeWithObjects('scanCluster with events: warnings (live control plane)', OBJECTS, live => {
+  it('reads Normal events only where an analysis asks, with the findings of a full read', async () => {
+    const http = await createKubeHttp(live.kc);
+    const analyzers = resolveAnalyzers(['PersistentVolumeClaim']);
+    const full = await scanCluster(http, { analyzers, events: 'all' });
+    const partial = await scanCluster(http, { analyzers, events: 'warnings' });
+    expect(full.snapshot.partialEvents).toBeUndefined();
+    expect(partial.snapshot.partialEvents).toEqual({ allTypesIn: [] });
+    const inNs = (s: ClusterSnapshot) => (s.objects.Event ?? []).filter(e => e.metadata?.namespace === NS);
+    expect(inNs(full.snapshot).map(e => e.metadata?.name).sort()).toEqual(expect.arrayContaining(['data.failed', 'data.waiting']));
+    expect((partial.snapshot.objects.Event ?? []).every(e => (e as { type?: string }).type !== 'Normal')).toBe(true);
+    expect(inNs(partial.snapshot).map(e => e.metadata?.name)).toContain('data.failed');
+
+    const expected = findings(full.snapshot);
+    expect(expected.texts).not.toContain(PVC_FINDING); // the claim's newest event is Normal
+
+    // the warning alone would make a finding; the analysis names the namespace it lacks
+    const first = findings(partial.snapshot);
+    expect(first.texts).toContain(PVC_FINDING);
+    expect(first.report.eventsNeeded).toContain(NS);
+
+    let report = first.report;
+    let rounds = 0;
+    while (report.eventsNeeded) {
+      expect(await readEventsOf(http, partial.snapshot, report.eventsNeeded)).toBeGreaterThan(0);
+      report = findings(partial.snapshot).report;
+      rounds++;
+    }
+    expect(rounds).toBe(1);
+    expect(partial.snapshot.partialEvents?.allTypesIn).toContain(NS);
+    expect(inNs(partial.snapshot).map(e => e.metadata?.name)).toContain('data.waiting');
+    expect(findings(partial.snapshot).texts).toEqual(expected.texts);
+    // Normal events stay out of the namespaces nobody asked about
+    const asked = new Set(partial.snapshot.partialEvents?.allTypesIn);
+    expect(
+      (partial.snapshot.objects.Event ?? []).filter(e => !asked.has(e.metadata?.namespace ?? '') && (e as { type?: string }).type === 'Normal'),
+    ).toEqual([]);
+
+    await expect(readEventsOf(http, full.snapshot, [NS])).rejects.toThrow(/already holds every event/);
+  }, 120_000);
+});

@@ -1,0 +1,75 @@
+/**
+ * Set-up and clean-up of the objects a live test creates on the local control plane (test code
+ * only; not exported by the package).
+ */
+import { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+
+/** The objects whose deletion removes the rest: namespaces, and cluster-scoped objects of the test. */
+const removable = (objects: KubernetesObject[]) =>
+  [...objects].reverse().filter(o => o.kind === 'Namespace' || !o.metadata?.namespace);
+
+/** Deletes what an earlier run of the test may have left. */
+export async function removeTestObjects(api: KubernetesObjectApi, objects: KubernetesObject[]): Promise<void> {
+  for (const o of removable(objects)) {
+    await api.delete(o as KubernetesObject & { metadata: { name: string } }).catch(() => undefined);
+  }
+}
+
+/**
+ * Removes what an earlier run left, waits until its namespaces are gone (a namespace being
+ * deleted refuses new objects), and creates the objects in order.
+ */
+export async function recreateTestObjects(api: KubernetesObjectApi, objects: KubernetesObject[]): Promise<void> {
+  await removeTestObjects(api, objects);
+  for (const ns of objects.filter(o => o.kind === 'Namespace')) {
+    const ref = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.metadata?.name ?? '' } };
+    for (let i = 0; i < 60; i++) {
+      const gone = await api.read(ref).then(
+        () => false,
+        () => true,
+      );
+      if (gone) break;
+      await new Promise(r => setTimeout(r, 1_000));
+    }
+  }
+  for (const o of objects) await api.create(o);
+}
+
+/**
+ * In a live test's `describe`: loads the kubeconfig and creates the objects before its tests
+ * (see {@link recreateTestObjects}), removes them after. Returns the loaded kubeconfig's holder.
+ */
+export function useTestObjects(kubeconfigPath: string, objects: KubernetesObject[]): { kc: KubeConfig } {
+  const holder = { kc: new KubeConfig() };
+  let api: KubernetesObjectApi | undefined;
+  beforeAll(async () => {
+    holder.kc.loadFromFile(kubeconfigPath);
+    api = KubernetesObjectApi.makeApiClient(holder.kc);
+    await recreateTestObjects(api, objects);
+  }, 120_000);
+  afterAll(async () => {
+    if (api) await removeTestObjects(api, objects);
+  });
+  return holder;
+}
+
+/**
+ * A `describe` that runs against the local control plane (PERISCOPE_KUBECONFIG) with these
+ * objects created, or is skipped, saying so, when no kubeconfig is given.
+ */
+export function describeWithObjects(
+  name: string,
+  objects: KubernetesObject[],
+  body: (live: { kc: KubeConfig }) => void,
+): void {
+  const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
+  if (!kubeconfig) {
+    // eslint-disable-next-line no-console
+    console.log(`${name}: skipped, set PERISCOPE_KUBECONFIG to the kubeconfig of ./scripts/cluster up`);
+    // eslint-disable-next-line jest/valid-title, jest/valid-describe-callback, jest/no-disabled-tests
+    describe.skip(name, () => body({ kc: new KubeConfig() }));
+    return;
+  }
+  // eslint-disable-next-line jest/valid-title, jest/valid-describe-callback
+  describe(name, () => body(useTestObjects(kubeconfig, objects)));
+}
