@@ -5,7 +5,8 @@
  *   --periscope FILE --k8sgpt BIN --kubeconfig PATH --rounds N
  *
  * Runs both tools once untimed (warm-up), then N times, interleaved (alternating which goes
- * first), and prints the median wall time of each, the ratio and the finding counts.
+ * first), and prints the median wall time of each, the ratio, the finding counts and which
+ * findings one tool has and the other lacks.
  */
 import { spawnSync } from 'child_process';
 import { readFileSync } from 'fs';
@@ -24,6 +25,8 @@ interface Run {
   cpuSeconds: number;
   results: number;
   problems: number;
+  /** `Kind namespace/name` of each result. */
+  findings: string[];
 }
 
 /** CPU seconds of the waited-for children so far (cutime + cstime of /proc/self/stat). */
@@ -35,7 +38,10 @@ function childCpuSeconds(): number {
 }
 
 /** The JSON document in a tool's stdout (k8sgpt may print warnings before it). */
-function jsonDocument(tool: string, stdout: string): { results: unknown[] | null; problems: number } {
+function jsonDocument(
+  tool: string,
+  stdout: string,
+): { results: Array<{ kind?: string; name?: string }> | null; problems: number } {
   const start = stdout.startsWith('{') ? 0 : stdout.indexOf('\n{') + 1;
   if (start < 0 || stdout[start] !== '{') {
     throw new Error(`${tool} printed no JSON document; its output began with: ${stdout.slice(0, 300)}`);
@@ -54,7 +60,8 @@ function timed(tool: string, cmd: string, args: string[]): Run {
     throw new Error(`${tool} exited with ${res.status}: ${(res.stderr || res.stdout).trim().slice(0, 1000)}`);
   }
   const doc = jsonDocument(tool, res.stdout);
-  return { seconds, cpuSeconds, results: doc.results?.length ?? 0, problems: doc.problems };
+  const findings = (doc.results ?? []).map(r => `${r.kind ?? ''} ${r.name ?? ''}`);
+  return { seconds, cpuSeconds, results: findings.length, problems: doc.problems, findings };
 }
 
 function median(xs: number[]): number {
@@ -103,6 +110,28 @@ function main(): void {
   console.log(row('periscope', p));
   console.log(row('k8sgpt', k));
   console.log(`ratio periscope/k8sgpt: ${(p / k).toFixed(2)}  (goal <= 0.50: ${p / k <= 0.5 ? 'MET' : 'NOT MET'})`);
+  compareFindings(last('periscope').findings, last('k8sgpt').findings);
+}
+
+/** Which findings (kind and name) each tool has that the other lacks, from the last round. */
+function compareFindings(periscope: string[], k8sgpt: string[]): void {
+  const ours = new Set(periscope);
+  const theirs = new Set(k8sgpt);
+  const only = (a: Set<string>, b: Set<string>) => [...a].filter(x => !b.has(x)).sort();
+  const show = (xs: string[]) => (xs.length ? `: ${xs.slice(0, 6).join(', ')}${xs.length > 6 ? `, ... (${xs.length - 6} more)` : ''}` : '');
+  const k8sgptOnly = only(theirs, ours);
+  const periscopeOnly = only(ours, theirs);
+  console.log(`findings in both: ${periscope.filter(x => theirs.has(x)).length}`);
+  console.log(`k8sgpt only: ${k8sgptOnly.length}${show(k8sgptOnly)}`);
+  console.log(`periscope only: ${periscopeOnly.length}${show(periscopeOnly)}`);
+  const rootCa = k8sgptOnly.filter(x => x.startsWith('ConfigMap ') && x.endsWith('/kube-root-ca.crt'));
+  if (rootCa.length > 0) {
+    console.log(
+      `  ${rootCa.length} of the k8sgpt-only findings are kube-root-ca.crt ConfigMaps, which every pod mounts through its ` +
+        'service-account projected volume: this k8sgpt build does not count projected sources; the upstream test case ' +
+        'configmap-13 (shared corpora, k8sgpt/cases) expects no finding for them, and periscope follows it.',
+    );
+  }
 }
 
 try {
