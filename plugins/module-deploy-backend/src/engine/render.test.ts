@@ -200,6 +200,15 @@ d('valuesSchema', () => {
     expect(schema.properties?.service?.description).toMatch(
       /^The service allows setting the Kubernetes Service annotations and port/,
     );
+    // and of the imported definitions #Config uses (timoni's #Image), by `cue def --inline-imports`
+    expect(schema.properties?.image?.properties?.pullPolicy).toMatchObject({
+      default: 'IfNotPresent',
+      enum: ['IfNotPresent', 'Always', 'Never'],
+      description: 'PullPolicy defines the pull policy for the image. By default, it is set to IfNotPresent.',
+    });
+    expect(schema.properties?.test?.properties?.image?.properties?.tag?.description).toMatch(
+      /^Tag identifies an image in the repository/,
+    );
   });
 });
 

@@ -89,13 +89,17 @@ export async function valuesSchema(
       ws.moduleName,
     );
     // Descriptions and allowed values come from the source of #Config (doc comments, literal
-    // disjunctions), printed with its comments by `cue def`. They only add to the schema: when
-    // `cue def` cannot print it, the schema goes out without them.
-    const def = await runProcess(
-      opts.cueBin,
-      ['def', ...ws.baseArgs, '-e', 'timoni.instance.config'],
-      { cwd: ws.root },
-    ).catch(() => undefined);
+    // disjunctions), printed with its comments by `cue def`; `--inline-imports` also prints the
+    // imported definitions it uses (timoni's #Image...), so their fields get theirs. They only
+    // add to the schema: when `cue def` cannot print it, the schema goes out without them.
+    const printDef = (extra: string[]) =>
+      runProcess(
+        opts.cueBin,
+        ['def', ...extra, ...ws.baseArgs, '-e', 'timoni.instance.config'],
+        { cwd: ws.root },
+      ).catch(() => undefined);
+    let def = await printDef(['--inline-imports']);
+    if (!def || def.code !== 0) def = await printDef([]);
     return def && def.code === 0
       ? withFieldDocs(schema, parseConfigDocs(def.stdout))
       : schema;

@@ -47,6 +47,71 @@ _#def: templates.#Config & {
 }
 `;
 
+// The shape `cue def --inline-imports` prints: imported definitions as let blocks, used by name.
+const INLINE = `_#def
+_#def: {
+	// The container image.
+	image!: IMAGE.#x
+	sidecar: {
+		image: IMAGE.#x & {
+			// Overridden here.
+			tag: *"1.0" | "2.0"
+		}
+	}
+	// A list of them: not a struct, nothing to add.
+	extra: [...IMAGE.#x]
+}
+
+//cue:path: "timoni.sh/core/v1alpha1".#Image
+let IMAGE = {
+	#x: {
+		// Tag identifies an image in the repository.
+		tag!: string
+
+		// PullPolicy defines the pull policy for the image.
+		pullPolicy: *"IfNotPresent" | "Always" | "Never"
+
+		// How to verify it.
+		verify?: VERIFY.#x
+	}
+}
+
+let VERIFY = {
+	#x: {
+		// The signing key.
+		key: string
+	}
+}
+`;
+
+describe('parseConfigDocs with inlined imports', () => {
+  const docs = parseConfigDocs(INLINE);
+
+  it('gives the fields of an imported definition the docs of its source, nested ones included', () => {
+    expect(docs.get('image')?.description).toBe('The container image.');
+    expect(docs.get('image.tag')?.description).toBe('Tag identifies an image in the repository.');
+    expect(docs.get('image.pullPolicy')).toEqual({
+      description: 'PullPolicy defines the pull policy for the image.',
+      enum: ['IfNotPresent', 'Always', 'Never'],
+    });
+    expect(docs.get('image.verify.key')?.description).toBe('The signing key.');
+    expect(docs.get('sidecar.image.pullPolicy')?.enum).toEqual(['IfNotPresent', 'Always', 'Never']);
+  });
+
+  it("keeps a field's own docs over the definition's, and no definition paths or cue:path comments", () => {
+    expect(docs.get('sidecar.image.tag')).toEqual({ description: 'Overridden here.', enum: ['1.0', '2.0'] });
+    expect([...docs.keys()].every(k => !k.includes('#') && !k.startsWith('\u0000'))).toBe(true);
+    expect([...docs.values()].some(d => d.description?.includes('cue:path'))).toBe(false);
+    expect(docs.has('extra.tag')).toBe(false);
+  });
+
+  it('stops on a definition that refers to itself', () => {
+    const loop = parseConfigDocs('_#def: {\n\tnode: NODE.#x\n}\nlet NODE = {\n\t#x: {\n\t\t// The next one.\n\t\tnext?: NODE.#x\n\t}\n}\n');
+    expect(loop.get('node.next')?.description).toBe('The next one.');
+    expect(loop.size).toBeLessThanOrEqual(12);
+  });
+});
+
 describe('parseConfigDocs', () => {
   const docs = parseConfigDocs(DEF);
 

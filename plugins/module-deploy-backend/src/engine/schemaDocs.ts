@@ -14,6 +14,14 @@ export interface FieldDoc {
 /** A field declaration line: `name:`, `name?:`, `name!:` or `"quoted-name":`, then its value. */
 const FIELD = /^([A-Za-z_$][\w$-]*|"(?:[^"\\]|\\.)*")[?!]?:\s*(.*)$/;
 const LITERAL = /^(?:"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null)$/;
+/** `let NAME = {`: how `cue def --inline-imports` prints an imported definition. */
+const LET = /^let\s+([A-Za-z_]\w*)\s*=\s*\{\s*$/;
+/** A definition field inside such a block, e.g. `#x: {`. */
+const DEF_FIELD = /^(#[A-Za-z_]\w*)[?!]?:\s*(.*)$/;
+/** A field value that starts with a reference to an inlined definition, e.g. `IMAGE.#x & {`. */
+const LET_REF = /^([A-Za-z_]\w*)\.(#[A-Za-z_]\w*)(?=\s|&|$)/;
+/** Path prefix of the docs found inside `let` blocks (not a values path; dropped at the end). */
+const LET_MARK = '\u0000let';
 
 /** Braces that open minus braces that close, outside string literals and comments. */
 function braceBalance(line: string): number {
@@ -57,11 +65,14 @@ function unquote(name: string): string {
 /**
  * Doc comments and literal enums of the fields in `cue def -e '#Config'` output (which `cue`
  * prints formatted, one field per line, with the comments of the source), keyed by the dotted
- * path of each field. Definitions (`#Name`), hidden fields and anything the scan does not
+ * path of each field. With `--inline-imports`, fields of imported definitions (e.g. timoni's
+ * `#Image`, printed as `let IMAGE = { #x: {...} }` and used as `image: IMAGE.#x`) get theirs too. Definitions (`#Name`), hidden fields and anything the scan does not
  * recognise are skipped: the result only adds to a schema, it never decides validity (CUE does).
  */
 export function parseConfigDocs(cueDef: string): Map<string, FieldDoc> {
   const docs = new Map<string, FieldDoc>();
+  // [field path, definition path]: a field whose value is an inlined imported definition
+  const refs: Array<[string, string]> = [];
   // stack[d] is the path of the struct open at brace depth d (undefined: not a plain field)
   const stack: Array<string[] | undefined> = [[]];
   let depth = 0;
@@ -73,12 +84,16 @@ export function parseConfigDocs(cueDef: string): Map<string, FieldDoc> {
       continue;
     }
     const balance = braceBalance(line);
-    const field = FIELD.exec(line);
     const parent = stack[depth];
+    const field = FIELD.exec(line) ?? (parent?.[0] === LET_MARK ? DEF_FIELD.exec(line) : null);
+    const letBlock = depth === 0 ? LET.exec(line) : null;
     let opened: string[] | undefined;
     if (!field && depth === 0 && /^_#def:/.test(line)) {
       // `cue def -e <expr>` prints the expression as `_#def: ... & {fields}`
       opened = [];
+    } else if (letBlock) {
+      // `--inline-imports` prints each imported definition once, as `let NAME = { #x: ... }`
+      opened = [LET_MARK, letBlock[1]];
     } else if (field && parent) {
       const path = [...parent, unquote(field[1])];
       const key = path.join('.');
@@ -87,6 +102,8 @@ export function parseConfigDocs(cueDef: string): Map<string, FieldDoc> {
       const literals = literalDisjunction(field[2].replace(/,\s*$/, ''));
       if (literals && !doc.enum) doc.enum = literals;
       if (doc.description || doc.enum) docs.set(key, doc);
+      const ref = LET_REF.exec(field[2]);
+      if (ref) refs.push([key, [LET_MARK, ref[1], ref[2]].join('.')]);
       opened = path;
     }
     comment = [];
@@ -98,7 +115,30 @@ export function parseConfigDocs(cueDef: string): Map<string, FieldDoc> {
     depth = Math.max(0, depth + balance);
     stack.length = depth + 1;
   }
+  graftDefinitionDocs(docs, refs);
+  for (const key of [...docs.keys()]) if (key.startsWith(LET_MARK)) docs.delete(key);
   return docs;
+}
+
+/**
+ * Copies the docs of an inlined definition's fields under each field that refers to it (its own
+ * docs win). Definitions refer to other definitions, so this repeats until nothing changes
+ * (bounded: a definition that refers to itself adds nothing new after its first copy).
+ */
+function graftDefinitionDocs(docs: Map<string, FieldDoc>, refs: Array<[string, string]>): void {
+  for (let round = 0; round < 8; round++) {
+    let changed = false;
+    for (const [target, source] of refs) {
+      for (const [key, doc] of [...docs]) {
+        if (!key.startsWith(`${source}.`)) continue;
+        const copy = `${target}${key.slice(source.length)}`;
+        if (docs.has(copy) || copy.split('.').length > 12) continue;
+        docs.set(copy, doc);
+        changed = true;
+      }
+    }
+    if (!changed) return;
+  }
 }
 
 /**
