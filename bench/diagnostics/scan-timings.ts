@@ -1,13 +1,13 @@
 /* eslint-disable no-console */
 /**
  * Where a live scan's time goes (bundled and run by scan-timings.sh): one `scanCluster` with
- * the k8sgpt core analyzers, printing for each request when it started, when its first byte came
+ * the k8sgpt core analyzers (or those of `--filter`), printing for each request when it started, when its first byte came
  * (time-to-first-byte shows API server work), when it ended and the time spent decoding it, then
  * the analysis time. Pods are read as `periscope diagnose` reads them (Table rows first, then only
  * the failing ones in full) unless `--pods all`, and events as it reads them (warnings, then
  * every event of the namespaces an analyzer asks for) unless `--events all`.
  *
- *   --kubeconfig PATH [--pods failing|all] [--events warnings|all]
+ *   --kubeconfig PATH [--pods failing|all] [--events warnings|all] [--filter Analyzer,...]
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { BodySink, KubeHttp, createKubeHttp, readEventsOf, scanCluster } from '../../plugins/k8s-diagnostics-node/src';
@@ -61,7 +61,8 @@ async function main(): Promise<void> {
   if (!file) throw new Error('missing --kubeconfig <path>');
   const kc = new KubeConfig();
   kc.loadFromFile(file);
-  const analyzers = resolveAnalyzers([...K8SGPT_CORE_ANALYZERS]);
+  const f = process.argv.indexOf('--filter');
+  const analyzers = resolveAnalyzers(f >= 0 ? process.argv[f + 1].split(',') : [...K8SGPT_CORE_ANALYZERS]);
   const rows: string[] = [];
   const t0 = performance.now();
   const p = process.argv.indexOf('--pods');

@@ -9,7 +9,7 @@ import {
 import { BodySink, ClusterRequestError, KubeHttp } from './client';
 import { RESOURCES, ResourceInfo, apiPrefix, listPath } from './resources';
 import { ProtoDecodeError, protobufKinds, protobufListStream } from './proto/decode';
-import { PodRow, canReadFailingPodsOnly, planFullPods, podRowIsHealthy, podRowsOfTable } from './podPrefilter';
+import { PodRow, canReadFailingPodsOnly, planFullPods, podRowIsHealthy, podRowsOfTable, reportsPods } from './podPrefilter';
 
 /** @public */
 export interface LiveScanOptions {
@@ -140,10 +140,13 @@ function crossNamespaceKinds(analyzers: AnalyzerDefinition[]): Set<string> {
   return kinds;
 }
 
-/** The built-in kinds to list: the analyzers' inputs, plus owners for parent resolution. @public */
+/**
+ * The built-in kinds to list: the analyzers' inputs, plus the owners of pods for the parent
+ * object when an analyzer may report pods. @public
+ */
 export function kindsToList(analyzers: AnalyzerDefinition[]): string[] {
   const kinds = new Set(inputKindsFor(analyzers));
-  if (kinds.has('Pod')) {
+  if (reportsPods(analyzers)) {
     kinds.add('ReplicaSet');
     kinds.add('Job');
   }
@@ -249,13 +252,15 @@ interface Counter {
 /**
  * The pod rows of every namespace in scope (undefined for a namespace whose Table could not be
  * read), or undefined when the namespaces cannot be listed or are too many for one Table each.
+ * Without `rows` (no selected analyzer reports pods, so failing ones need not be found), no
+ * Table is asked for and every namespace has none.
  */
 async function podRowsByNamespace(
   http: KubeHttp,
   namespace: string | undefined,
-  concurrency: number,
-  count: Counter,
+  opts: { concurrency: number; count: Counter; rows: boolean },
 ): Promise<Map<string, PodRow[] | undefined> | undefined> {
+  const { concurrency, count } = opts;
   let namespaces: string[];
   if (namespace) {
     namespaces = [namespace];
@@ -271,6 +276,7 @@ async function podRowsByNamespace(
       return undefined; // e.g. no permission to list namespaces: read the pods whole
     }
   }
+  if (!opts.rows) return new Map(namespaces.map(ns => [ns, []]));
   if (namespaces.length > MAX_TABLE_NAMESPACES) return undefined;
   const rows = await mapLimit(namespaces, concurrency, async ns => {
     count.n++;
@@ -408,7 +414,11 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
   // the lists it depends on have arrived (not after the slow ones, such as Events).
   const pods = prefilter
     ? (async (): Promise<ListOutcome> => {
-        const rowsByNs = await podRowsByNamespace(http, nsFor('Pod'), concurrency, count);
+        const rowsByNs = await podRowsByNamespace(http, nsFor('Pod'), {
+          concurrency,
+          count,
+          rows: reportsPods(options.analyzers),
+        });
         if (!rowsByNs) {
           count.n++;
           return listKind(http, RESOURCES.Pod, nsFor('Pod'));

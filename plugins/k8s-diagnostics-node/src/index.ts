@@ -19,6 +19,7 @@ export {
 export type { LiveScanOptions, LiveScanResult, PodLike } from './cluster';
 export {
   canReadFailingPodsOnly,
+  reportsPods,
   podRowsOfTable,
   podRowIsHealthy,
   planFullPods,

@@ -1,5 +1,6 @@
 import { resolveAnalyzers } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { canReadFailingPodsOnly, planFullPods, podRowIsHealthy, podRowsOfTable } from './podPrefilter';
+import { canReadFailingPodsOnly, planFullPods, podRowIsHealthy, podRowsOfTable, reportsPods } from './podPrefilter';
+import { kindsToList } from './cluster';
 
 const table = (rows: unknown[][], columns = ['Name', 'Ready', 'Status', 'Restarts', 'Age']) => ({
   kind: 'Table',
@@ -93,5 +94,20 @@ describe('planFullPods', () => {
   it('needs nothing whole for analyzers that do not look pods up', () => {
     expect(planFullPods(resolveAnalyzers(['Pod', 'ConfigMap']), objects).size).toBe(0);
     expect(planFullPods(resolveAnalyzers([]), {}).size).toBe(0);
+  });
+});
+
+describe('reportsPods', () => {
+  it('is false only when every analyzer reading pods just looks them up', () => {
+    expect(reportsPods(resolveAnalyzers(['Pod']))).toBe(true);
+    expect(reportsPods(resolveAnalyzers(['Log', 'ConfigMap']))).toBe(true);
+    expect(reportsPods(resolveAnalyzers(['ConfigMap', 'StatefulSet', 'ValidatingWebhookConfiguration']))).toBe(false);
+    expect(reportsPods(resolveAnalyzers(['Service']))).toBe(false);
+  });
+
+  it('decides whether pod owners are listed for the parent object', () => {
+    expect(kindsToList(resolveAnalyzers(['Pod']))).toEqual(expect.arrayContaining(['ReplicaSet', 'Job']));
+    expect(kindsToList(resolveAnalyzers(['ConfigMap']))).not.toContain('ReplicaSet');
+    expect(kindsToList(resolveAnalyzers(['ConfigMap']))).toEqual(expect.arrayContaining(['ConfigMap', 'Pod']));
   });
 });

@@ -19,6 +19,25 @@ const PARTIAL_POD_ANALYZERS = new Set([
   'StatefulSet',
 ]);
 
+/** Analyzers that look pods up but never report one (their results are other kinds). */
+const POD_LOOKUP_ONLY = new Set([
+  'ConfigMap',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'StatefulSet',
+]);
+
+/**
+ * Whether an analyzer may report pods (so their owners are needed for the parent object, and a
+ * prefiltered scan must find the failing ones): any with pods as input except those that only
+ * look them up.
+ *
+ * @public
+ */
+export function reportsPods(analyzers: AnalyzerDefinition[]): boolean {
+  return analyzers.some(a => a.inputKinds.includes('Pod') && !POD_LOOKUP_ONLY.has(a.name));
+}
+
 /** Whether every analyzer that reads pods can run on the pods a prefiltered scan reads. @public */
 export function canReadFailingPodsOnly(analyzers: AnalyzerDefinition[]): boolean {
   return analyzers.every(a => !a.inputKinds.includes('Pod') || PARTIAL_POD_ANALYZERS.has(a.name));

@@ -89,8 +89,8 @@ const OBJECTS: KubernetesObject[] = [
   } as KubernetesObject,
 ];
 
-function findings(snapshot: Parameters<typeof analyze>[0]): string[] {
-  const report = analyze(snapshot, { filters: [...K8SGPT_CORE_ANALYZERS], maskSeed: 'it' });
+function findings(snapshot: Parameters<typeof analyze>[0], filters = [...K8SGPT_CORE_ANALYZERS]): string[] {
+  const report = analyze(snapshot, { filters, maskSeed: 'it' });
   return (toK8sgptJson(report).results ?? [])
     .map(r => `${r.kind} ${r.name}: ${r.error.map(e => e.Text).join(' | ')}`)
     .sort();
@@ -147,5 +147,18 @@ describeWithObjects('scanCluster with pods: failing (live control plane)', OBJEC
       },
     };
     expect(findings(onlyFailing)).not.toEqual(findings(all.snapshot));
+
+    // analyzers that only look pods up (none reports a pod): no Table rows, no pod owners listed,
+    // and still the findings of a full scan
+    const lookupOnly = ['ConfigMap', 'StatefulSet', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'];
+    const lookupAll = await scanCluster(http, { analyzers: resolveAnalyzers(lookupOnly), pods: 'all' });
+    const lookupFailing = await scanCluster(http, { analyzers: resolveAnalyzers(lookupOnly), pods: 'failing' });
+    expect(lookupFailing.podsRead).toBe('failing');
+    expect(findings(lookupFailing.snapshot, lookupOnly)).toEqual(findings(lookupAll.snapshot, lookupOnly));
+    expect(findings(lookupFailing.snapshot, lookupOnly)).toContain(
+      `StatefulSet ${NS}/store: Statefulset pod store-3 in the namespace ${NS} is not in running state.`,
+    );
+    expect(lookupFailing.snapshot.objects.ReplicaSet).toBeUndefined();
+    expect(lookupFailing.requests).toBeLessThan(failing.requests);
   }, 240_000);
 });
