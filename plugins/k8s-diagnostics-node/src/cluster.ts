@@ -258,7 +258,7 @@ interface Counter {
 async function podRowsByNamespace(
   http: KubeHttp,
   namespace: string | undefined,
-  opts: { concurrency: number; count: Counter; rows: boolean },
+  opts: { concurrency: number; count: Counter; rows: boolean; firstPages?: Map<string, Promise<RawList>> },
 ): Promise<Map<string, PodRow[] | undefined> | undefined> {
   const { concurrency, count } = opts;
   let namespaces: string[];
@@ -278,6 +278,16 @@ async function podRowsByNamespace(
   }
   if (!opts.rows) return new Map(namespaces.map(ns => [ns, []]));
   if (namespaces.length > MAX_TABLE_NAMESPACES) return undefined;
+  if (opts.firstPages) {
+    // The ConfigMap analyzer's first page of each namespace, asked for beside its Table rather
+    // than after it (every namespace holds a ConfigMap, kube-root-ca.crt); awaited where used.
+    for (const ns of namespaces) {
+      count.n++;
+      const page = fetchList(http, RESOURCES.Pod, `${listPath(RESOURCES.Pod, ns)}?limit=${CONFIGMAP_PAGE}`);
+      page.catch(() => undefined); // a namespace read whole never awaits it; the reader reports errors
+      opts.firstPages.set(ns, page);
+    }
+  }
   const rows = await mapLimit(namespaces, concurrency, async ns => {
     count.n++;
     try {
@@ -304,6 +314,8 @@ async function readFailingPods(
     objects: Record<string, KubeObject[]>;
     concurrency: number;
     count: Counter;
+    /** First pages ({@link CONFIGMAP_PAGE} pods) already asked for, by namespace. */
+    firstPages?: Map<string, Promise<RawList>>;
   },
 ): Promise<RawItem[]> {
   const info = RESOURCES.Pod;
@@ -359,13 +371,12 @@ async function readFailingPods(
     ...[...configMaps].map(([ns, unused]) => async () => {
       let token: string | undefined;
       let limit = CONFIGMAP_PAGE;
+      let ready = opts.firstPages?.get(ns);
       do {
-        opts.count.n++;
-        const page = await fetchList(
-          http,
-          info,
-          `${listPath(info, ns)}?limit=${limit}${token ? `&continue=${encodeURIComponent(token)}` : ''}`,
-        );
+        if (!ready) opts.count.n++;
+        const page = await (ready ??
+          fetchList(http, info, `${listPath(info, ns)}?limit=${limit}${token ? `&continue=${encodeURIComponent(token)}` : ''}`));
+        ready = undefined;
         limit *= 4;
         keep(page.items);
         const used = new Set<string>();
@@ -414,10 +425,14 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
   // the lists it depends on have arrived (not after the slow ones, such as Events).
   const pods = prefilter
     ? (async (): Promise<ListOutcome> => {
+        const firstPages = new Map<string, Promise<RawList>>();
+        const rows = reportsPods(options.analyzers);
         const rowsByNs = await podRowsByNamespace(http, nsFor('Pod'), {
           concurrency,
           count,
-          rows: reportsPods(options.analyzers),
+          rows,
+          // with Table rows to wait for, the first pages come beside them instead of after
+          firstPages: rows && options.analyzers.some(a => a.name === 'ConfigMap') ? firstPages : undefined,
         });
         if (!rowsByNs) {
           count.n++;
@@ -429,7 +444,13 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
           if (o?.items) objects[kind] = o.items;
         }
         try {
-          const raw = await readFailingPods(http, rowsByNs, { analyzers: options.analyzers, objects, concurrency, count });
+          const raw = await readFailingPods(http, rowsByNs, {
+            analyzers: options.analyzers,
+            objects,
+            concurrency,
+            count,
+            firstPages,
+          });
           for (const item of raw) {
             item.apiVersion = 'v1';
             item.kind = 'Pod';
