@@ -30,7 +30,13 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
  */
 export async function listOperatorResults(
   kc: KubeConfig,
-  options: { timeoutMs: number; namespace?: string; resource?: typeof RESULT_RESOURCE },
+  options: {
+    timeoutMs: number;
+    namespace?: string;
+    resource?: typeof RESULT_RESOURCE;
+    /** Results per list request (default 500). */
+    pageSize?: number;
+  },
 ): Promise<OperatorResultList> {
   const api = kc.makeApiClient(CustomObjectsApi);
   const resource = options.resource ?? RESULT_RESOURCE;
@@ -41,7 +47,7 @@ export async function listOperatorResults(
     let page: { items?: unknown[]; metadata?: { _continue?: string; continue?: string } };
     try {
       page = await withTimeout(
-        api.listClusterCustomObject({ ...resource, limit: PAGE, _continue: next }),
+        api.listClusterCustomObject({ ...resource, limit: options.pageSize ?? PAGE, _continue: next }),
         Math.max(1, deadline - Date.now()),
       );
     } catch (e) {
