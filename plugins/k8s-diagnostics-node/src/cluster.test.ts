@@ -7,19 +7,14 @@ import { createKubeHttp, isFailingPod, kindsToList, listPath, readEventsOf, RESO
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
 /**
- * A loopback server that answers Pod lists with the given bytes as protobuf: only for what a real
- * API server never sends (a corrupt body). What a real one does is tested against the local
- * control plane in cluster.integration.test.ts.
+ * A loopback server, only for what a real API server never sends (a corrupt body) or that the
+ * local control plane cannot be made to do (refuse the events `type` field selector). What a real
+ * one does is tested against the local control plane in cluster.integration.test.ts.
+ * `answer` returns false for requests it leaves to the default (empty lists, a /version).
  */
-async function startApi(protobufPods: Buffer) {
+async function startApi(answer: (req: http.IncomingMessage, res: http.ServerResponse) => boolean) {
   const server = http.createServer((req, res) => {
-    if (req.url?.endsWith('/pods') && req.headers.accept?.includes(PROTOBUF)) {
-      // In small pieces, as a large list arrives.
-      res.writeHead(200, { 'Content-Type': PROTOBUF });
-      for (let i = 0; i < protobufPods.length; i += 5) res.write(protobufPods.subarray(i, i + 5));
-      res.end();
-      return undefined;
-    }
+    if (answer(req, res)) return undefined;
     if (req.url === '/version') return res.end('{"major":"1"}');
     return res.end(JSON.stringify({ items: [] }));
   });
@@ -34,9 +29,18 @@ async function startApi(protobufPods: Buffer) {
   return { kc, close: () => new Promise(r => server.close(r)) };
 }
 
+/** Answers Pod lists with these bytes as protobuf, in small pieces, as a large list arrives. */
+const protobufPods = (bytes: Buffer) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+  if (!(req.url?.endsWith('/pods') && req.headers.accept?.includes(PROTOBUF))) return false;
+  res.writeHead(200, { 'Content-Type': PROTOBUF });
+  for (let i = 0; i < bytes.length; i += 5) res.write(bytes.subarray(i, i + 5));
+  res.end();
+  return true;
+};
+
 describe('scanCluster', () => {
   it('reports a kind whose protobuf answer is malformed, naming the list', async () => {
-    const api = await startApi(Buffer.from('k8s\u0000\u0012\u00ff', 'latin1'));
+    const api = await startApi(protobufPods(Buffer.from('k8s\u0000\u0012\u00ff', 'latin1')));
     try {
       const scan = await scanCluster(await createKubeHttp(api.kc, 5000), { analyzers: resolveAnalyzers(['Pod']) });
       expect(scan.unavailable.get('Pod')).toMatch(/cannot read the Pod list from http:\/\/127\.0\.0\.1:\d+ \(GET \/api\/v1\/pods\): malformed protobuf/);
@@ -61,6 +65,31 @@ describe('scanCluster', () => {
     const kc = new KubeConfig();
     kc.loadFromOptions({ clusters: [{ name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'c', cluster: 'c', user: 'u' }], currentContext: 'c' });
     await expect(scanCluster(await createKubeHttp(kc, 2000), { analyzers: resolveAnalyzers(['Pod']) })).rejects.toThrow(/cannot reach the cluster at http:\/\/127.0.0.1:1.*ECONNREFUSED/);
+  });
+
+  it('reads every event when the API server refuses the type field selector', async () => {
+    const seen: string[] = [];
+    const api = await startApi((req, res) => {
+      seen.push(req.url ?? '');
+      if (req.url?.includes('fieldSelector')) {
+        res.writeHead(400, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'Status', message: 'field label not supported: type', code: 400 }));
+        return true;
+      }
+      if (!req.url?.startsWith('/api/v1/events')) return false;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ items: [{ metadata: { name: 'e', namespace: 'shop' }, type: 'Normal' }] }));
+      return true;
+    });
+    try {
+      const scan = await scanCluster(await createKubeHttp(api.kc, 5000), { analyzers: resolveAnalyzers(['Service']), events: 'warnings' });
+      expect(seen.filter(u => u.startsWith('/api/v1/events'))).toEqual(['/api/v1/events?fieldSelector=type!%3DNormal', '/api/v1/events']);
+      expect(scan.unavailable.has('Event')).toBe(false);
+      expect(scan.snapshot.objects.Event).toHaveLength(1);
+      expect(scan.snapshot.partialEvents).toBeUndefined();
+    } finally {
+      await api.close();
+    }
   });
 
   it('readEventsOf leaves the snapshot as it was when the events cannot be read', async () => {

@@ -465,6 +465,14 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
     : undefined;
   const outcomes = await Promise.all([...lists.values(), ...(pods ? [pods] : [])]);
   requests += count.n;
+  // An API server that refuses the `type` field selector (400): read every event instead.
+  let partialEvents = warningEvents;
+  const events = outcomes.findIndex(o => o.kind === 'Event');
+  if (warningEvents && events >= 0 && outcomes[events].error?.status === 400) {
+    outcomes[events] = await listKind(http, RESOURCES.Event, nsFor('Event'));
+    requests++;
+    partialEvents = false;
+  }
   const crds = outcomes.find(o => o.kind === 'CustomResourceDefinition')?.items ?? [];
   const customInfos = wantsCustom ? customResourceInfos(crds) : [];
   outcomes.push(
@@ -482,7 +490,7 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
   }
   if (!wantsCustom) delete objects.CustomResourceDefinition;
   const snapshot: ClusterSnapshot = { objects };
-  if (warningEvents && objects.Event) snapshot.partialEvents = { allTypesIn: [] };
+  if (partialEvents && objects.Event) snapshot.partialEvents = { allTypesIn: [] };
   return { snapshot, unavailable, requests, podsRead };
 }
 
