@@ -345,6 +345,9 @@ const live = process.env.PERISCOPE_KUBECONFIG;
     const res = await request(off).post('/api/k8s-diagnostics/entity/rescan').send({ entityRef: 'component:default/payments' });
     expect(allFindings(res.body).length).toBeGreaterThan(0);
     expect(allFindings(res.body).every(f => f.sources?.join() === 'periscope')).toBe(true);
+    // The scan lists warning events only, then every event of the namespaces its findings are in:
+    // the crash-looping pod's finding lists its Normal Scheduled event too.
+    expect(allFindings(res.body).some(f => f.object.kind === 'Pod' && f.events.some(e => e.type === 'Normal' && e.reason === 'Scheduled'))).toBe(true);
     const readonly = await start({ config: kubernetesConfigFromKubeconfig(live!.replace(/kubeconfig$/, 'kubeconfig-readonly'), 'local') });
     const denied = await request(readonly).post('/api/k8s-diagnostics/entity/rescan').send({ entityRef: 'component:default/payments' });
     expect(denied.status).toBe(200);

@@ -1,11 +1,14 @@
 import {
   analyze,
+  AnalysisReport,
   ClusterSnapshot,
   resolveAnalyzers,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import {
   ClusterRequestError,
   createKubeHttp,
+  KubeHttp,
+  readEventsOf,
   scanCluster,
 } from '@periscope/backstage-plugin-k8s-diagnostics-node';
 import { ClusterDetails, ClusterError, classifyClusterError, fanOutClusters, kubeConfigFor } from '@periscope/kube-access';
@@ -38,11 +41,23 @@ const OPERATOR_MARGIN_MS = 250;
  * Adds the cluster's k8sgpt-operator Results to its findings. No CRD: nothing to add. A failing
  * list (401, 403, timeout...) becomes a typed error for this cluster; the live findings stay.
  */
-async function withOperatorResults(cluster: ClusterDetails, scan: ClusterScan, namespace: string | undefined, timeoutMs: number): Promise<ClusterScan> {
+async function withOperatorResults(
+  cluster: ClusterDetails,
+  scan: ClusterScan,
+  opts: { namespace?: string; timeoutMs: number; http: KubeHttp },
+): Promise<ClusterScan> {
+  const { namespace, timeoutMs } = opts;
   try {
     const list = await listOperatorResults(kubeConfigFor(cluster), { timeoutMs, namespace });
     if (!list.installed) return scan;
     const warnings = [...scan.warnings, ...list.warnings.map(w => `${cluster.name}: ${w}`)];
+    // The Results' findings list their objects' events: read every event of those namespaces.
+    if (scan.snapshot.partialEvents) {
+      const namespaces = [...new Set(list.results.map(r => r.object.namespace ?? ''))].filter(Boolean);
+      await readEventsOf(opts.http, scan.snapshot, namespaces).catch(e =>
+        warnings.push(`${cluster.name}: events of ${namespaces.join(', ')} not read, k8sgpt-operator findings there list warning events only: ${(e as Error).message}`),
+      );
+    }
     return { ...scan, warnings, findings: mergeSources(scan.findings, operatorFindings(cluster.name, scan.snapshot, list.results)) };
   } catch (e) {
     const err = classifyClusterError(cluster.name, e);
@@ -64,13 +79,15 @@ async function scanOne(cluster: ClusterDetails, options: ScanOptions): Promise<C
   const started = Date.now();
   const http = await createKubeHttp(kubeConfigFor(cluster), timeoutMs);
   const wanted = resolveAnalyzers(options.analyzers);
+  // kube-access classifies by statusCode; ClusterRequestError calls it status.
+  const typed = (e: unknown) => (e instanceof ClusterRequestError && e.status ? Object.assign(e, { statusCode: e.status }) : e);
   let scan;
   try {
-    scan = await scanCluster(http, { analyzers: wanted, namespace });
+    // Warning events only, then every event of the namespaces the analysis looks into (below):
+    // a cluster's Normal events are most of them, and the findings are the same.
+    scan = await scanCluster(http, { analyzers: wanted, namespace, events: 'warnings' });
   } catch (e) {
-    // kube-access classifies by statusCode; ClusterRequestError calls it status.
-    if (e instanceof ClusterRequestError && e.status) throw Object.assign(e, { statusCode: e.status });
-    throw e;
+    throw typed(e);
   }
   const warnings: string[] = [];
   // An analyzer whose input could not be listed would report false problems: skip it.
@@ -80,13 +97,21 @@ async function scanOne(cluster: ClusterDetails, options: ScanOptions): Promise<C
     return missing.length === 0;
   });
   if (scan.unavailable.has('Event')) warnings.push(`${cluster.name}: events not read: ${scan.unavailable.get('Event')}`);
-  const report = runnable.length
-    ? analyze(scan.snapshot, { filters: runnable.map(a => a.name), namespace })
-    : { results: [], errors: [] };
+  const analyzeOnce = () => analyze(scan.snapshot, { filters: runnable.map(a => a.name), namespace });
+  let report: AnalysisReport = runnable.length ? analyzeOnce() : { results: [], errors: [], analyzers: [] };
+  try {
+    while (report.eventsNeeded && (await readEventsOf(http, scan.snapshot, report.eventsNeeded)) > 0) report = analyzeOnce();
+  } catch (e) {
+    throw typed(e);
+  }
   warnings.push(...report.errors.map(e => `${cluster.name}: ${e}`));
   const live: ClusterScan = { cluster: cluster.name, snapshot: scan.snapshot, findings: toFindings(cluster.name, scan.snapshot, report.results), warnings, errors: [] };
   if (!options.operatorResults?.(cluster.name)) return live;
-  return withOperatorResults(cluster, live, namespace, Math.max(1, timeoutMs - (Date.now() - started) - OPERATOR_MARGIN_MS));
+  return withOperatorResults(cluster, live, {
+    namespace,
+    http,
+    timeoutMs: Math.max(1, timeoutMs - (Date.now() - started) - OPERATOR_MARGIN_MS),
+  });
 }
 
 /**
