@@ -10,8 +10,8 @@
  *   --kubeconfig PATH [--pods failing|all] [--events warnings|all] [--filter Analyzer,...]
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { BodySink, KubeHttp, createKubeHttp, readEventsOf, scanCluster } from '../../plugins/k8s-diagnostics-node/src';
-import { K8SGPT_CORE_ANALYZERS, analyze, resolveAnalyzers } from '../../plugins/k8s-diagnostics-common/src';
+import { BodySink, KubeHttp, analyzeWithEvents, createKubeHttp, scanCluster } from '../../plugins/k8s-diagnostics-node/src';
+import { K8SGPT_CORE_ANALYZERS, resolveAnalyzers } from '../../plugins/k8s-diagnostics-common/src';
 
 const ms = (t: number) => t.toFixed(0).padStart(5);
 
@@ -75,11 +75,9 @@ async function main(): Promise<void> {
   const scan = await scanCluster(http, { analyzers, pods, events });
   const t1 = performance.now();
   // As `periscope diagnose` does: Normal events only of the namespaces an analyzer asks for.
-  let report = analyze(scan.snapshot, { filters: analyzers.map(a => a.name) });
-  while (report.eventsNeeded && (await readEventsOf(http, scan.snapshot, report.eventsNeeded)) > 0) {
-    rows.push(`       (events of every type read for ${report.eventsNeeded.join(', ')})`);
-    report = analyze(scan.snapshot, { filters: analyzers.map(a => a.name) });
-  }
+  const report = await analyzeWithEvents(http, scan.snapshot, { filters: analyzers.map(a => a.name) }, {
+    onEventsRead: namespaces => rows.push(`       (events of every type read for ${namespaces.join(', ')})`),
+  });
   const t2 = performance.now();
   console.log('start  ttfb   end decode (ms since the scan began; ttfb only for protobuf lists)');
   console.log(rows.join('\n'));

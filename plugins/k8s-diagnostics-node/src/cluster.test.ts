@@ -2,7 +2,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { resolveAnalyzers } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { createKubeHttp, isFailingPod, kindsToList, listPath, readEventsOf, RESOURCES, scanCluster } from '.';
+import { analyzeWithEvents, createKubeHttp, isFailingPod, kindsToList, listPath, readEventsOf, RESOURCES, scanCluster } from '.';
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
@@ -38,6 +38,13 @@ const protobufPods = (bytes: Buffer) => (req: http.IncomingMessage, res: http.Se
   return true;
 };
 
+/** A kubeconfig whose server refuses connections (port 1 on loopback). */
+function unreachableKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({ clusters: [{ name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'c', cluster: 'c', user: 'u' }], currentContext: 'c' });
+  return kc;
+}
+
 describe('scanCluster', () => {
   it('reports a kind whose protobuf answer is malformed, naming the list', async () => {
     const api = await startApi(protobufPods(Buffer.from('k8s\u0000\u0012\u00ff', 'latin1')));
@@ -62,8 +69,7 @@ describe('scanCluster', () => {
   });
 
   it('says which cluster cannot be reached', async () => {
-    const kc = new KubeConfig();
-    kc.loadFromOptions({ clusters: [{ name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'c', cluster: 'c', user: 'u' }], currentContext: 'c' });
+    const kc = unreachableKubeConfig();
     await expect(scanCluster(await createKubeHttp(kc, 2000), { analyzers: resolveAnalyzers(['Pod']) })).rejects.toThrow(/cannot reach the cluster at http:\/\/127.0.0.1:1.*ECONNREFUSED/);
   });
 
@@ -93,13 +99,35 @@ describe('scanCluster', () => {
   });
 
   it('readEventsOf leaves the snapshot as it was when the events cannot be read', async () => {
-    const kc = new KubeConfig();
-    kc.loadFromOptions({ clusters: [{ name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'c', cluster: 'c', user: 'u' }], currentContext: 'c' });
+    const kc = unreachableKubeConfig();
     const warning = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', namespace: 'shop' }, type: 'Warning' };
     const snapshot = { objects: { Event: [warning] }, partialEvents: { allTypesIn: [] as string[] } };
     await expect(readEventsOf(await createKubeHttp(kc, 2000), snapshot, ['shop'])).rejects.toThrow(/cannot reach the cluster at http:\/\/127.0.0.1:1/);
     expect(snapshot).toEqual({ objects: { Event: [warning] }, partialEvents: { allTypesIn: [] } });
     await expect(readEventsOf(await createKubeHttp(kc, 2000), { objects: {} }, ['shop'])).rejects.toThrow(/already holds every event \(it has no partialEvents\)/);
+  });
+
+  it('analyzeWithEvents fails with the event read and leaves the snapshot as it was', async () => {
+    const kc = unreachableKubeConfig();
+    // A Pending claim with a warning: the analyzer looks its events up, so it needs every event of 'shop'.
+    const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'shop' }, status: { phase: 'Pending' } };
+    const warning = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'e', namespace: 'shop' },
+      involvedObject: { kind: 'PersistentVolumeClaim', name: 'data', namespace: 'shop' },
+      type: 'Warning',
+      reason: 'ProvisioningFailed',
+      message: 'storageclass "fast" not found',
+    };
+    const snapshot = { objects: { PersistentVolumeClaim: [claim], Event: [warning] }, partialEvents: { allTypesIn: [] as string[] } };
+    const kube = await createKubeHttp(kc, 2000);
+    await expect(analyzeWithEvents(kube, snapshot, { filters: ['PersistentVolumeClaim'] })).rejects.toThrow(/cannot reach the cluster at http:\/\/127.0.0.1:1/);
+    expect(snapshot).toEqual({ objects: { PersistentVolumeClaim: [claim], Event: [warning] }, partialEvents: { allTypesIn: [] } });
+    // with every event there it analyzes without asking the cluster
+    const { partialEvents: _, ...complete } = snapshot;
+    const report = await analyzeWithEvents(kube, complete, { filters: ['PersistentVolumeClaim'] });
+    expect(report.results.map(r => r.failures.map(f => f.text))).toEqual([['storageclass "fast" not found']]);
   });
 });
 

@@ -1,6 +1,9 @@
 import {
+  AnalysisReport,
+  AnalyzeOptions,
   AnalyzerDefinition,
   ClusterSnapshot,
+  analyze,
   KubeObject,
   addConfigMapRefs,
   inputKindsFor,
@@ -520,6 +523,30 @@ export async function readEventsOf(
   snapshot.objects.Event = [...kept, ...outcomes.flatMap(o => o.items ?? [])];
   partial.allTypesIn = [...partial.allTypesIn, ...wanted];
   return wanted.length;
+}
+
+/**
+ * Analyzes a snapshot and, while the analysis names namespaces whose Normal events it looked up
+ * but the snapshot holds only warning events of (`eventsNeeded`, after a scan with
+ * `events: 'warnings'`), reads every event of those namespaces ({@link readEventsOf}) and
+ * analyzes again. Each round adds namespaces, so it ends; the findings are those of a scan that
+ * read every event. A snapshot holding every event is analyzed once. A failed event read throws
+ * (the snapshot keeps what it had).
+ *
+ * @public
+ */
+export async function analyzeWithEvents(
+  http: KubeHttp,
+  snapshot: ClusterSnapshot,
+  options: AnalyzeOptions,
+  hooks: { onEventsRead?: (namespaces: string[]) => void } = {},
+): Promise<AnalysisReport> {
+  let report = analyze(snapshot, options);
+  while (report.eventsNeeded && snapshot.partialEvents && (await readEventsOf(http, snapshot, report.eventsNeeded)) > 0) {
+    hooks.onEventsRead?.(report.eventsNeeded);
+    report = analyze(snapshot, options);
+  }
+  return report;
 }
 
 /** The pod fields {@link isFailingPod} reads. @public */

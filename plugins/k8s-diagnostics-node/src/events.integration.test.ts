@@ -3,7 +3,8 @@
  * namespaces an analysis asks for, gives exactly the findings of a scan that reads every event.
  * The test namespace holds a Pending claim whose newest event is Normal after an older
  * ProvisioningFailed warning: with the warning alone the PersistentVolumeClaim analyzer would
- * report it, with every event it does not. Needs PERISCOPE_KUBECONFIG (./scripts/cluster up).
+ * report it, with every event it does not. `analyzeWithEvents` (what the CLI, the Health backend
+ * and the bench call) runs that loop. Needs PERISCOPE_KUBECONFIG (./scripts/cluster up).
  */
 import { KubernetesObject } from '@kubernetes/client-node';
 import {
@@ -13,7 +14,7 @@ import {
   toK8sgptJson,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { createKubeHttp } from './client';
-import { readEventsOf, scanCluster } from './cluster';
+import { analyzeWithEvents, readEventsOf, scanCluster } from './cluster';
 import { describeWithObjects } from './testing/liveObjects';
 
 const NS = 'periscope-events-it';
@@ -94,5 +95,23 @@ describeWithObjects('scanCluster with events: warnings (live control plane)', OB
     ).toEqual([]);
 
     await expect(readEventsOf(http, full.snapshot, [NS])).rejects.toThrow(/already holds every event/);
+  }, 120_000);
+
+  it('analyzeWithEvents reads the namespaces the analysis asks for and ends with a full read\'s findings', async () => {
+    const http = await createKubeHttp(live.kc);
+    const analyzers = resolveAnalyzers(['PersistentVolumeClaim']);
+    const options = { filters: ['PersistentVolumeClaim'], maskSeed: 'it' };
+    const full = await scanCluster(http, { analyzers, events: 'all' });
+    const partial = await scanCluster(http, { analyzers, events: 'warnings' });
+    const read: string[][] = [];
+    const fromFull = await analyzeWithEvents(http, full.snapshot, options, { onEventsRead: ns => read.push(ns) });
+    expect(read).toEqual([]); // every event is there already: one analysis, no reads
+    const fromPartial = await analyzeWithEvents(http, partial.snapshot, options, { onEventsRead: ns => read.push(ns) });
+    expect(read).toHaveLength(1);
+    expect(read[0]).toContain(NS);
+    expect(fromPartial.eventsNeeded).toBeUndefined();
+    const texts = (r: typeof fromFull) => (toK8sgptJson(r).results ?? []).map(x => `${x.kind} ${x.name}: ${x.error.map(e => e.Text).join(' | ')}`).sort();
+    expect(texts(fromPartial)).toEqual(texts(fromFull));
+    expect(texts(fromFull)).not.toContain(PVC_FINDING);
   }, 120_000);
 });

@@ -10,6 +10,7 @@ export type { KubeHttp, BodySink } from './client';
 export {
   scanCluster,
   readEventsOf,
+  analyzeWithEvents,
   fetchFailingPodLogs,
   isFailingPod,
   kindsToList,

@@ -1,8 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import {
   AnalysisReport,
+  AnalyzeOptions,
   AnalyzerDefinition,
-  ClusterSnapshot,
   SEVERITIES,
   Severity,
   analyze,
@@ -14,7 +14,7 @@ import {
   toK8sgptJson,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { loadKubeConfigFile } from '@periscope/kube-access';
-import { createKubeHttp, fetchFailingPodLogs, readEventsOf, scanCluster } from '@periscope/backstage-plugin-k8s-diagnostics-node';
+import { analyzeWithEvents, createKubeHttp, fetchFailingPodLogs, scanCluster } from '@periscope/backstage-plugin-k8s-diagnostics-node';
 import { loadObjects } from './files';
 
 /**
@@ -96,10 +96,10 @@ async function liveSnapshot(
   opts: DiagnoseOptions,
   io: DiagnoseIo,
 ): Promise<{
-  snapshot: ClusterSnapshot;
   warnings: string[];
   analyzers: AnalyzerDefinition[];
-  readEvents: (namespaces: string[]) => Promise<number>;
+  /** Analyzes the scan, reading every event of the namespaces the analysis asks for. */
+  analyze: (options: AnalyzeOptions) => Promise<AnalysisReport>;
 }> {
   const load = io.loadKubeConfig ?? loadKubeConfigFile;
   const kc = load(p.source.kubeconfig, p.source.context);
@@ -127,10 +127,9 @@ async function liveSnapshot(
     await fetchFailingPodLogs(http, scan.snapshot, { namespace: opts.namespace });
   }
   return {
-    snapshot: scan.snapshot,
     warnings,
     analyzers,
-    readEvents: namespaces => readEventsOf(http, scan.snapshot, namespaces),
+    analyze: options => analyzeWithEvents(http, scan.snapshot, options),
   };
 }
 
@@ -162,34 +161,27 @@ export async function runDiagnose(opts: DiagnoseOptions, io: DiagnoseIo): Promis
     return DIAGNOSE_EXIT.usage;
   }
   try {
-    let snapshot: ClusterSnapshot;
     let analyzers = p.analyzers;
-    let readEvents: ((namespaces: string[]) => Promise<number>) | undefined;
+    // Objects from files hold every event; a live scan reads the rest where the analysis asks.
+    let analyzeSnapshot: (options: AnalyzeOptions) => Promise<AnalysisReport>;
     const warnings: string[] = [];
     if ('objects' in p.source) {
-      snapshot = createSnapshot(loadObjects(p.source.objects));
+      const snapshot = createSnapshot(loadObjects(p.source.objects));
+      analyzeSnapshot = async options => analyze(snapshot, options);
       if (analyzers.some(a => a.name === 'Log')) {
         warnings.push('Log analyzer has no logs to read in --objects mode (use --kubeconfig)');
       }
     } else {
       const live = await liveSnapshot({ ...p, source: p.source }, opts, io);
-      snapshot = live.snapshot;
       analyzers = live.analyzers;
-      readEvents = live.readEvents;
+      analyzeSnapshot = live.analyze;
       warnings.push(...live.warnings);
     }
     if (analyzers.length === 0) {
       io.stderr(`periscope diagnose: no analyzer could run:\n${warnings.map(w => `- ${w}`).join('\n')}\n`);
       return DIAGNOSE_EXIT.error;
     }
-    const analyzeOnce = () =>
-      analyze(snapshot, { filters: analyzers.map(a => a.name), namespace: opts.namespace, selector: opts.selector });
-    let report = analyzeOnce();
-    // The scan read only warning events: read all events of the namespaces whose Normal events
-    // an analyzer looked up, and analyze again. Each round adds namespaces, so this ends.
-    while (report.eventsNeeded && readEvents && (await readEvents(report.eventsNeeded)) > 0) {
-      report = analyzeOnce();
-    }
+    const report = await analyzeSnapshot({ filters: analyzers.map(a => a.name), namespace: opts.namespace, selector: opts.selector });
     report.errors.unshift(...warnings);
     io.stdout(render(report, opts.output ?? 'text'));
     return exitCode(report, opts.failOn);

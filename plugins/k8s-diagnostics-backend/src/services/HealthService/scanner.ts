@@ -1,10 +1,10 @@
 import {
-  analyze,
   AnalysisReport,
   ClusterSnapshot,
   resolveAnalyzers,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import {
+  analyzeWithEvents,
   ClusterRequestError,
   createKubeHttp,
   KubeHttp,
@@ -97,10 +97,9 @@ async function scanOne(cluster: ClusterDetails, options: ScanOptions): Promise<C
     return missing.length === 0;
   });
   if (scan.unavailable.has('Event')) warnings.push(`${cluster.name}: events not read: ${scan.unavailable.get('Event')}`);
-  const analyzeOnce = () => analyze(scan.snapshot, { filters: runnable.map(a => a.name), namespace });
-  let report: AnalysisReport = runnable.length ? analyzeOnce() : { results: [], errors: [], analyzers: [] };
+  let report: AnalysisReport = { results: [], errors: [], analyzers: [] };
   try {
-    while (report.eventsNeeded && (await readEventsOf(http, scan.snapshot, report.eventsNeeded)) > 0) report = analyzeOnce();
+    if (runnable.length) report = await analyzeWithEvents(http, scan.snapshot, { filters: runnable.map(a => a.name), namespace });
   } catch (e) {
     throw typed(e);
   }
