@@ -4,10 +4,11 @@
  * the k8sgpt core analyzers (or those of `--filter`), printing for each request when it started, when its first byte came
  * (time-to-first-byte shows API server work), when it ended and the time spent decoding it, then
  * the analysis time. Pods are read as `periscope diagnose` reads them (Table rows first, then only
- * the failing ones in full) unless `--pods all`, and events as it reads them (warnings, then
- * every event of the namespaces an analyzer asks for) unless `--events all`.
+ * the failing ones in full) unless `--pods all`, Deployments and ReplicaSets likewise unless
+ * `--workloads all`, and events as it reads them (warnings, then every event of the namespaces
+ * an analyzer asks for) unless `--events all`.
  *
- *   --kubeconfig PATH [--pods failing|all] [--events warnings|all] [--filter Analyzer,...]
+ *   --kubeconfig PATH [--pods failing|all] [--workloads failing|all] [--events warnings|all] [--filter Analyzer,...]
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { BodySink, KubeHttp, analyzeWithEvents, createKubeHttp, scanCluster } from '../../plugins/k8s-diagnostics-node/src';
@@ -71,8 +72,11 @@ async function main(): Promise<void> {
   const e = process.argv.indexOf('--events');
   const events = e >= 0 ? process.argv[e + 1] : 'warnings';
   if (events !== 'warnings' && events !== 'all') throw new Error(`--events is '${events}': use warnings or all`);
+  const w = process.argv.indexOf('--workloads');
+  const workloads = w >= 0 ? process.argv[w + 1] : 'failing';
+  if (workloads !== 'failing' && workloads !== 'all') throw new Error(`--workloads is '${workloads}': use failing or all`);
   const http = timedHttp(await createKubeHttp(kc), t0, rows);
-  const scan = await scanCluster(http, { analyzers, pods, events });
+  const scan = await scanCluster(http, { analyzers, pods, workloads, events });
   const t1 = performance.now();
   // As `periscope diagnose` does: Normal events only of the namespaces an analyzer asks for.
   const report = await analyzeWithEvents(http, scan.snapshot, { filters: analyzers.map(a => a.name) }, {
@@ -82,7 +86,7 @@ async function main(): Promise<void> {
   console.log('start  ttfb   end decode (ms since the scan began; ttfb only for protobuf lists)');
   console.log(rows.join('\n'));
   console.log(
-    `scan ${ms(t1 - t0)} ms, ${scan.requests} requests, pods read: ${scan.podsRead} (${scan.snapshot.objects.Pod?.length ?? 0} in full); ` +
+    `scan ${ms(t1 - t0)} ms, ${scan.requests} requests, pods read: ${scan.podsRead} (${scan.snapshot.objects.Pod?.length ?? 0} in full), Deployments/ReplicaSets read: ${scan.workloadsRead}; ` +
       `analysis (with the event reads it asked for) ${ms(t2 - t1)} ms, ${report.results.length} results`,
   );
 }

@@ -201,6 +201,15 @@ describe('analyze', () => {
     const again = analyze(withShopAndWeb, opts);
     expect(again.eventsNeeded).toBeUndefined();
     expect(again.results).toEqual(full.results);
+
+    // without related events (the CLI shows none) only the claim's lookup needs Normal events
+    const bare = analyze(createSnapshot(warningsOnly, { partialEvents: { allTypesIn: [] } }), { ...opts, relatedEvents: false });
+    expect(bare.eventsNeeded).toEqual(['shop']);
+    expect(bare.results.map(r => r.events)).toEqual(bare.results.map(() => []));
+    const bareAgain = analyze(createSnapshot(objects, { partialEvents: { allTypesIn: ['shop'] } }), { ...opts, relatedEvents: false });
+    expect(bareAgain.eventsNeeded).toBeUndefined();
+    expect(bareAgain.results).toEqual(full.results.map(r => ({ ...r, events: [] })));
+    expect(full.results[0].events.map(e => e.reason)).toEqual(['Synced', 'FailedToUpdateEndpoint']);
   });
 
   // speed is measured in bench/diagnostics, not asserted here

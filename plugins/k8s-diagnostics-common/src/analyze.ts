@@ -153,7 +153,7 @@ function worst(failures: Failure[]): Severity {
   return SEVERITIES[best];
 }
 
-function enrich(index: SnapshotIndex, analyzer: string, raw: RawResult): AnalysisResult {
+function enrich(index: SnapshotIndex, analyzer: string, raw: RawResult, withEvents: boolean): AnalysisResult {
   const obj = raw.object;
   const ns = namespaceOf(obj);
   const object: ObjectRef = ns
@@ -174,7 +174,7 @@ function enrich(index: SnapshotIndex, analyzer: string, raw: RawResult): Analysi
     object,
     ...(parentObject ? { parentObject } : {}),
     failures: raw.failures,
-    events: relatedEvents(index, obj),
+    events: withEvents ? relatedEvents(index, obj) : [],
     sensitive: [...sensitive],
     severity: worst(raw.failures),
   };
@@ -200,7 +200,7 @@ export function analyze(snapshot: ClusterSnapshot, options: AnalyzeOptions = {})
       errors.push(`${analyzer.name} analyzer failed: ${(e as Error).message}`);
       continue;
     }
-    const own = raw.map(r => enrich(index, analyzer.name, r));
+    const own = raw.map(r => enrich(index, analyzer.name, r, options.relatedEvents !== false));
     own.sort((a, b) => compare(a.kind, b.kind) || compare(a.name, b.name));
     results.push(...own);
   }

@@ -147,6 +147,12 @@ export interface AnalyzeOptions {
   selector?: string;
   /** Seed for the masks of sensitive strings; random per call when unset. */
   maskSeed?: string;
+  /**
+   * `false`: leave each result's `events` empty, for callers that do not show them (k8sgpt's
+   * output has none). With `partialEvents` this also spares reading the Normal events of the
+   * namespaces of results whose analyzers do not need them. Default true.
+   */
+  relatedEvents?: boolean;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 import { BodySink, ClusterRequestError, KubeHttp } from './client';
 import { RESOURCES, ResourceInfo, apiPrefix, listPath } from './resources';
 import { ProtoDecodeError, protobufKinds, protobufListStream } from './proto/decode';
+import { RowWorkloadKind, ROW_WORKLOAD_KINDS, canReadFailingWorkloadsOnly, workloadRowsOfTable } from './workloadPrefilter';
 import { PodRow, canReadFailingPodsOnly, planFullPods, podRowIsHealthy, podRowsOfTable, reportsPods } from './podPrefilter';
 
 /** @public */
@@ -28,6 +29,14 @@ export interface LiveScanOptions {
    * analyzer allows it ({@link canReadFailingPodsOnly}). Default `all`: every pod in full.
    */
   pods?: 'all' | 'failing';
+  /**
+   * `failing`: read Deployments and ReplicaSets as Table rows (one Table each), and in full only
+   * the ones their analyzers can report on ({@link workloadRowsOfTable}) and the ReplicaSets
+   * owning failing pods (for the parent object); the snapshot then holds only those. A kind
+   * whose objects to read are many, or whose Table is unreadable, is listed whole. Taken only
+   * when every selected analyzer allows it ({@link canReadFailingWorkloadsOnly}). Default `all`.
+   */
+  workloads?: 'all' | 'failing';
   /**
    * `warnings`: list only the events whose type is not `Normal` (most of a healthy cluster's
    * events are Normal); the snapshot then has `partialEvents`, and the caller reads the Normal
@@ -46,6 +55,8 @@ export interface LiveScanResult {
   requests: number;
   /** Whether the snapshot holds every pod, or only the failing ones (see `pods`). */
   podsRead: 'all' | 'failing';
+  /** Whether the snapshot holds every Deployment and ReplicaSet listed, or only some (see `workloads`). */
+  workloadsRead: 'all' | 'failing';
 }
 
 const METADATA_ONLY_ACCEPT =
@@ -253,6 +264,25 @@ interface Counter {
 }
 
 /**
+ * The namespaces a scan looks at: the one given, else every namespace (one metadata-only list),
+ * or undefined when they cannot be listed (no permission, say: callers then read whole lists).
+ * A 401 throws.
+ */
+async function namespacesInScope(http: KubeHttp, namespace: string | undefined, count: Counter): Promise<string[] | undefined> {
+  if (namespace) return [namespace];
+  count.n++;
+  try {
+    const list = (await http.getJson('/api/v1/namespaces', METADATA_ONLY_ACCEPT)) as {
+      items?: Array<{ metadata?: { name?: string } }> | null;
+    };
+    return (list.items ?? []).map(i => i.metadata?.name ?? '').filter(Boolean);
+  } catch (e) {
+    if (e instanceof ClusterRequestError && e.status === 401) throw e;
+    return undefined;
+  }
+}
+
+/**
  * The pod rows of every namespace in scope (undefined for a namespace whose Table could not be
  * read), or undefined when the namespaces cannot be listed or are too many for one Table each.
  * Without `rows` (no selected analyzer reports pods, so failing ones need not be found), no
@@ -260,25 +290,11 @@ interface Counter {
  */
 async function podRowsByNamespace(
   http: KubeHttp,
-  namespace: string | undefined,
+  namespaces: string[] | undefined,
   opts: { concurrency: number; count: Counter; rows: boolean; firstPages?: Map<string, Promise<RawList>> },
 ): Promise<Map<string, PodRow[] | undefined> | undefined> {
   const { concurrency, count } = opts;
-  let namespaces: string[];
-  if (namespace) {
-    namespaces = [namespace];
-  } else {
-    count.n++;
-    try {
-      const list = (await http.getJson('/api/v1/namespaces', METADATA_ONLY_ACCEPT)) as {
-        items?: Array<{ metadata?: { name?: string } }> | null;
-      };
-      namespaces = (list.items ?? []).map(i => i.metadata?.name ?? '').filter(Boolean);
-    } catch (e) {
-      if (e instanceof ClusterRequestError && e.status === 401) throw e;
-      return undefined; // e.g. no permission to list namespaces: read the pods whole
-    }
-  }
+  if (!namespaces) return undefined;
   if (!opts.rows) return new Map(namespaces.map(ns => [ns, []]));
   if (namespaces.length > MAX_TABLE_NAMESPACES) return undefined;
   if (opts.firstPages) {
@@ -393,6 +409,97 @@ async function readFailingPods(
   return [...pods.values()];
 }
 
+/** More Deployments or ReplicaSets to read in full than this: list the kind instead of one GET each. */
+const MAX_WORKLOAD_GETS = 30;
+
+type Limiter = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/**
+ * A kind read as Table rows (see {@link LiveScanOptions.workloads}), then in full only its
+ * unhealthy objects and the `extra` ones (the owners of failing pods); one list of the kind
+ * instead when they are many or the Table is unreadable. Table rows without objects carry no
+ * namespace, so an unhealthy row is read by name (`fieldSelector=metadata.name=...` in the
+ * scan's scope, which may add healthy namesakes from other namespaces); the owners of pods are
+ * read with one GET each. A failed read is reported as a failed list of the kind would be.
+ */
+async function readFailingWorkloads(
+  http: KubeHttp,
+  info: ResourceInfo,
+  opts: {
+    namespace?: string;
+    extra: () => Promise<Array<{ ns: string; name: string }>>;
+    run: Limiter;
+    count: Counter;
+  },
+): Promise<{ outcome: ListOutcome; rowsOnly: boolean }> {
+  const { run, count } = opts;
+  const whole = async () => {
+    count.n++;
+    return { outcome: await run(() => listKind(http, info, opts.namespace)), rowsOnly: false };
+  };
+  count.n++;
+  const rows = await run(async () => {
+    try {
+      const table = await http.getJson(`${listPath(info, opts.namespace)}?includeObject=None`, TABLE_ACCEPT);
+      return workloadRowsOfTable(info.kind as RowWorkloadKind, table);
+    } catch (e) {
+      if (e instanceof ClusterRequestError && e.status === 401) throw e;
+      return undefined; // the list of the kind says what is wrong, if anything is
+    }
+  });
+  if (!rows) return whole();
+  const byName = [...new Set(rows.filter(r => !r.healthy).map(r => r.name))];
+  const owners = new Map((await opts.extra()).map(o => [`${o.ns}/${o.name}`, o]));
+  if (byName.length + owners.size > MAX_WORKLOAD_GETS) return whole();
+  const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`;
+  try {
+    const read = await Promise.all([
+      ...byName.map(name =>
+        run(async () => {
+          count.n++;
+          const query = `?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`;
+          const items = await fetchItems(http, info, `${listPath(info, opts.namespace)}${query}`);
+          for (const item of items) {
+            item.apiVersion = apiVersion;
+            item.kind = info.kind;
+          }
+          return items as unknown as KubeObject[];
+        }),
+      ),
+      ...[...owners.values()].map(o =>
+        run(async () => {
+          count.n++;
+          try {
+            return [(await http.getJson(`${listPath(info, o.ns)}/${encodeURIComponent(o.name)}`)) as KubeObject];
+          } catch (e) {
+            // deleted since its pod was read: nothing to resolve
+            if (e instanceof ClusterRequestError && e.status === 404) return [];
+            throw e;
+          }
+        }),
+      ),
+    ]);
+    const items = new Map<string, KubeObject>();
+    for (const o of read.flat()) items.set(`${o.metadata?.namespace}/${o.metadata?.name}`, o);
+    return { outcome: { kind: info.kind, items: [...items.values()] }, rowsOnly: true };
+  } catch (e) {
+    if (!(e instanceof ClusterRequestError)) throw e;
+    return { outcome: { kind: info.kind, error: e }, rowsOnly: true };
+  }
+}
+
+/** The controlling owners of this kind of the pods {@link isFailingPod} picks (those analyzers may report). */
+function ownersOfFailingPods(pods: KubeObject[], kind: string): Array<{ ns: string; name: string }> {
+  const owners: Array<{ ns: string; name: string }> = [];
+  for (const pod of pods) {
+    if (!isFailingPod(pod as unknown as PodLike)) continue;
+    const refs = pod.metadata?.ownerReferences ?? [];
+    const ref = refs.find(r => r.controller) ?? refs[0];
+    if (ref?.kind === kind && ref.name) owners.push({ ns: pod.metadata?.namespace ?? '', name: ref.name });
+  }
+  return owners;
+}
+
 /**
  * Lists what the analyzers need, each kind once for the whole scan, in parallel. A kind that
  * cannot be listed is reported in `unavailable`; an unreachable or unauthorized cluster throws.
@@ -414,7 +521,12 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
 
   const prefilter =
     options.pods === 'failing' && canReadFailingPodsOnly(options.analyzers) && infos.some(i => i.kind === 'Pod');
-  const firstRound = prefilter ? infos.filter(i => i.kind !== 'Pod') : infos;
+  const rowKinds: readonly string[] = ROW_WORKLOAD_KINDS;
+  const rowInfos =
+    options.workloads === 'failing' && canReadFailingWorkloadsOnly(options.analyzers)
+      ? infos.filter(i => rowKinds.includes(i.kind))
+      : [];
+  const firstRound = infos.filter(i => !(prefilter && i.kind === 'Pod') && !rowInfos.includes(i));
   const run = createLimiter(concurrency);
   const warningEvents = options.events === 'warnings' && infos.some(i => i.kind === 'Event');
   const queryFor = (kind: string) => (warningEvents && kind === 'Event' ? WARNING_EVENTS_QUERY : '');
@@ -430,7 +542,7 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
     ? (async (): Promise<ListOutcome> => {
         const firstPages = new Map<string, Promise<RawList>>();
         const rows = reportsPods(options.analyzers);
-        const rowsByNs = await podRowsByNamespace(http, nsFor('Pod'), {
+        const rowsByNs = await podRowsByNamespace(http, await namespacesInScope(http, nsFor('Pod'), count), {
           concurrency,
           count,
           rows,
@@ -466,7 +578,28 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
         }
       })()
     : undefined;
-  const outcomes = await Promise.all([...lists.values(), ...(pods ? [pods] : [])]);
+  // Deployments and ReplicaSets: rows first, then the unhealthy ones and the failing pods' owners.
+  const podOutcome = pods ?? lists.get('Pod');
+  const workloads = rowInfos.map(info =>
+    readFailingWorkloads(http, info, {
+      namespace: nsFor(info.kind),
+      extra: async () =>
+        info.kind === 'ReplicaSet' && podOutcome && reportsPods(options.analyzers)
+          ? ownersOfFailingPods((await podOutcome).items ?? [], 'ReplicaSet')
+          : [],
+      run,
+      count,
+    }),
+  );
+  const [outcomes, workloadsRead] = await Promise.all([
+    Promise.all([...lists.values(), ...(pods ? [pods] : [])]),
+    Promise.all(workloads).then(read => {
+      const outcome = read.map(r => r.outcome);
+      const all = read.length === 0 || read.some(r => !r.rowsOnly);
+      return { outcome, read: (all ? 'all' : 'failing') as LiveScanResult['workloadsRead'] };
+    }),
+  ]);
+  outcomes.push(...workloadsRead.outcome);
   requests += count.n;
   // An API server that refuses the `type` field selector (400): read every event instead.
   let partialEvents = warningEvents;
@@ -494,7 +627,7 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
   if (!wantsCustom) delete objects.CustomResourceDefinition;
   const snapshot: ClusterSnapshot = { objects };
   if (partialEvents && objects.Event) snapshot.partialEvents = { allTypesIn: [] };
-  return { snapshot, unavailable, requests, podsRead };
+  return { snapshot, unavailable, requests, podsRead, workloadsRead: workloadsRead.read };
 }
 
 /**

@@ -35,3 +35,5 @@ export {
   ProtoDecodeError,
 } from './proto/decode';
 export type { DecodedList, ProtobufListStream } from './proto/decode';
+export { ROW_WORKLOAD_KINDS, canReadFailingWorkloadsOnly, workloadRowsOfTable } from './workloadPrefilter';
+export type { RowWorkloadKind, WorkloadRow } from './workloadPrefilter';

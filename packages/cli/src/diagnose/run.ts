@@ -110,6 +110,7 @@ async function liveSnapshot(
     analyzers: p.analyzers,
     namespace: opts.namespace,
     pods: 'failing',
+    workloads: 'failing',
     events: 'warnings',
   });
   const warnings: string[] = [];
@@ -181,7 +182,13 @@ export async function runDiagnose(opts: DiagnoseOptions, io: DiagnoseIo): Promis
       io.stderr(`periscope diagnose: no analyzer could run:\n${warnings.map(w => `- ${w}`).join('\n')}\n`);
       return DIAGNOSE_EXIT.error;
     }
-    const report = await analyzeSnapshot({ filters: analyzers.map(a => a.name), namespace: opts.namespace, selector: opts.selector });
+    // Neither output format shows a result's related events: leave them out (and unread).
+    const report = await analyzeSnapshot({
+      filters: analyzers.map(a => a.name),
+      namespace: opts.namespace,
+      selector: opts.selector,
+      relatedEvents: false,
+    });
     report.errors.unshift(...warnings);
     io.stdout(render(report, opts.output ?? 'text'));
     return exitCode(report, opts.failOn);
