@@ -78,8 +78,9 @@ async function main(): Promise<void> {
   const http = timedHttp(await createKubeHttp(kc), t0, rows);
   const scan = await scanCluster(http, { analyzers, pods, workloads, events });
   const t1 = performance.now();
-  // As `periscope diagnose` does: Normal events only of the namespaces an analyzer asks for.
-  const report = await analyzeWithEvents(http, scan.snapshot, { filters: analyzers.map(a => a.name) }, {
+  // As `periscope diagnose` does: Normal events only of the namespaces an analyzer asks for, and
+  // no related events (neither of its output formats shows them).
+  const report = await analyzeWithEvents(http, scan.snapshot, { filters: analyzers.map(a => a.name), relatedEvents: false }, {
     onEventsRead: namespaces => rows.push(`       (events of every type read for ${namespaces.join(', ')})`),
   });
   const t2 = performance.now();
