@@ -2,11 +2,14 @@
 /**
  * Diagnostics benchmark driver (bundled by run.sh with esbuild, run with Node 22).
  *
- *   --periscope FILE --k8sgpt BIN --kubeconfig PATH --rounds N
+ *   --periscope FILE --k8sgpt BIN --kubeconfig PATH --kubeconfig-load FILE --rounds N
  *
  * Runs both tools once untimed (warm-up), then N times, interleaved (alternating which goes
  * first), and prints the median wall time of each, the ratio, the finding counts and which
- * findings one tool has and the other lacks.
+ * findings one tool has and the other lacks. Then, as many rounds again, the start-up of each
+ * without a request (`periscope diagnose --help`, `k8sgpt version`) beside Node's own start
+ * (`node -e 0`) and the loading of a kubeconfig with @kubernetes/client-node alone
+ * (kubeconfig-load.ts), which show how much of periscope's time goes before its first request.
  */
 import { spawnSync } from 'child_process';
 import { readFileSync } from 'fs';
@@ -64,6 +67,42 @@ function timed(tool: string, cmd: string, args: string[]): Run {
   return { seconds, cpuSeconds, results: findings.length, problems: doc.problems, findings };
 }
 
+/** Wall and CPU seconds of a command that must exit 0 (its output is dropped). */
+function timedStart(label: string, cmd: string, args: string[]): { seconds: number; cpuSeconds: number } {
+  const cpu0 = childCpuSeconds();
+  const t0 = process.hrtime.bigint();
+  const res = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpuSeconds = childCpuSeconds() - cpu0;
+  if (res.error) throw new Error(`${label} could not start (${cmd}): ${res.error.message}`);
+  if (res.status !== 0) throw new Error(`${label} exited with ${res.status}: ${(res.stderr || res.stdout).trim().slice(0, 500)}`);
+  return { seconds, cpuSeconds };
+}
+
+/** The start-up table: each command once untimed, then `rounds` interleaved rounds. */
+function startup(periscope: string, k8sgpt: string, kubeconfig: string, kubeconfigLoad: string, rounds: number): void {
+  const commands: Array<[string, string, string[]]> = [
+    ['node -e 0', process.execPath, ['-e', '0']],
+    ['client-node: load kubeconfig', process.execPath, [kubeconfigLoad, kubeconfig]],
+    ['periscope diagnose --help', process.execPath, [periscope, 'diagnose', '--help']],
+    ['k8sgpt version', k8sgpt, ['version']],
+  ];
+  const times = commands.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
+  commands.forEach(([label, cmd, args]) => timedStart(label, cmd, args));
+  for (let r = 0; r < rounds; r++) {
+    commands.forEach(([label, cmd, args], i) => {
+      const t = timedStart(label, cmd, args);
+      times[i].wall.push(t.seconds);
+      times[i].cpu.push(t.cpuSeconds);
+    });
+  }
+  console.log(`start-up without requests: ${rounds} rounds, median wall time and CPU time`);
+  console.log('command                          median_s   cpu_s');
+  commands.forEach(([label], i) =>
+    console.log(`${label.padEnd(31)}  ${median(times[i].wall).toFixed(3).padStart(8)}  ${median(times[i].cpu).toFixed(2).padStart(6)}`),
+  );
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -111,6 +150,7 @@ function main(): void {
   console.log(row('k8sgpt', k));
   console.log(`ratio periscope/k8sgpt: ${(p / k).toFixed(2)}  (goal <= 0.50: ${p / k <= 0.5 ? 'MET' : 'NOT MET'})`);
   compareFindings(last('periscope').findings, last('k8sgpt').findings);
+  startup(periscope, k8sgpt, kubeconfig, arg('kubeconfig-load'), rounds);
 }
 
 /** Which findings (kind and name) each tool has that the other lacks, from the last round. */

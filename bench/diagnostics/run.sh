@@ -3,7 +3,9 @@
 # against the same cluster (the `scale` seed profile of ./scripts/cluster), one untimed warm-up
 # and several interleaved rounds, and prints both median wall times and CPU times, the ratio
 # (goal: periscope <= 0.5 x k8sgpt) and both finding counts. Both run k8sgpt's 14 core analyzers;
-# k8sgpt runs without an AI backend. First it prints what the cluster holds.
+# k8sgpt runs without an AI backend. First it prints what the cluster holds; last, a start-up
+# table (each tool without a request, Node alone, @kubernetes/client-node loading a kubeconfig
+# alone), which shows how much of periscope's time goes before its first request.
 #
 # Read the figures with the cluster's state: k8sgpt asks the API server again about objects it
 # reports on (the events of each failing pod, of each Service...), one request after another, so
@@ -55,6 +57,14 @@ LAUNCHER
 "$ROOT/node_modules/.bin/esbuild" "$ROOT/bench/diagnostics/driver.ts" --bundle --platform=node --target=node22 \
   --outfile="$DIR/driver.js" --log-level=error \
   || die "esbuild could not bundle bench/diagnostics/driver.ts"
+# client-node alone, bundled as the CLI is, for the start-up table.
+"$ROOT/node_modules/.bin/esbuild" "$ROOT/bench/diagnostics/kubeconfig-load.ts" --bundle --platform=node --target=node22 \
+  --alias:punycode=punycode/ --outfile="$DIR/kubeconfig-load.js" --log-level=error \
+  || die "esbuild could not bundle bench/diagnostics/kubeconfig-load.ts"
+cat > "$DIR/kubeconfig-load-launcher.js" <<'LAUNCHER'
+require('node:module').enableCompileCache?.();
+require('./kubeconfig-load.js');
+LAUNCHER
 
 # What the cluster holds, so the figures can be read: k8sgpt's time grows with the number of
 # failing objects (it asks the API server once more per object it reports on), periscope's with
@@ -66,4 +76,4 @@ if [ -x "$KUBECTL" ]; then
   echo "cluster: $("$KUBECTL" --kubeconfig "$KUBECONFIG_PATH" get events -A --no-headers 2>/dev/null | wc -l) events; scenario namespace shop: $("$KUBECTL" --kubeconfig "$KUBECONFIG_PATH" get namespace shop -o name 2>/dev/null | grep -c shop || true)"
 fi
 node "$DIR/driver.js" --periscope "$DIR/periscope.js" --k8sgpt "$K8SGPT" \
-  --kubeconfig "$KUBECONFIG_PATH" --rounds "$ROUNDS"
+  --kubeconfig "$KUBECONFIG_PATH" --kubeconfig-load "$DIR/kubeconfig-load-launcher.js" --rounds "$ROUNDS"
