@@ -42,29 +42,24 @@ fi
 [ -n "$K8SGPT" ] && [ -x "$K8SGPT" ] || die "no k8sgpt binary: expected $PERISCOPE_CACHE/kube/<version>/bin/k8sgpt (built by scripts/build-tools) or set K8SGPT_BIN to one"
 
 mkdir -p "$DIR"
-# Bundle the CLI once, as an installed (built) periscope would run, and the driver. The userland
-# punycode package stands in for Node's deprecated built-in (which warns when required from
-# outside node_modules, as it would be from the bundle).
-"$ROOT/node_modules/.bin/esbuild" "$ROOT/packages/cli/src/main.ts" --bundle --platform=node --target=node22 \
-  --alias:punycode=punycode/ --outfile="$DIR/periscope-cli.js" --log-level=error \
-  || die "esbuild could not bundle packages/cli/src/main.ts (are dependencies installed?)"
-# The launcher does what packages/cli/bin/periscope does when installed: turn on Node's on-disk
-# compile cache, then load the CLI. The first round fills the cache (in Node's default folder).
-cat > "$DIR/periscope.js" <<'LAUNCHER'
-require('node:module').enableCompileCache?.();
-require('./periscope-cli.js');
-LAUNCHER
+# bundle_with_launcher ENTRY NAME: bundles ENTRY (path under the repository) as $DIR/NAME-bundle.js,
+# as an installed (built) periscope would run, with the launcher $DIR/NAME.js, which does what
+# packages/cli/bin/periscope does when installed: turn on Node's on-disk compile cache, then load
+# the bundle (the warm-up round fills the cache, in Node's default folder). The userland punycode
+# package stands in for Node's deprecated built-in (which warns when required from outside
+# node_modules, as it would be from the bundle).
+bundle_with_launcher() {
+  "$ROOT/node_modules/.bin/esbuild" "$ROOT/$1" --bundle --platform=node --target=node22 \
+    --alias:punycode=punycode/ --outfile="$DIR/$2-bundle.js" --log-level=error \
+    || die "esbuild could not bundle $1 (are dependencies installed?)"
+  printf "require('node:module').enableCompileCache?.();\nrequire('./%s-bundle.js');\n" "$2" > "$DIR/$2.js"
+}
+bundle_with_launcher packages/cli/src/main.ts periscope
+# client-node alone, bundled as the CLI is, for the start-up table.
+bundle_with_launcher bench/diagnostics/kubeconfig-load.ts kubeconfig-load
 "$ROOT/node_modules/.bin/esbuild" "$ROOT/bench/diagnostics/driver.ts" --bundle --platform=node --target=node22 \
   --outfile="$DIR/driver.js" --log-level=error \
   || die "esbuild could not bundle bench/diagnostics/driver.ts"
-# client-node alone, bundled as the CLI is, for the start-up table.
-"$ROOT/node_modules/.bin/esbuild" "$ROOT/bench/diagnostics/kubeconfig-load.ts" --bundle --platform=node --target=node22 \
-  --alias:punycode=punycode/ --outfile="$DIR/kubeconfig-load.js" --log-level=error \
-  || die "esbuild could not bundle bench/diagnostics/kubeconfig-load.ts"
-cat > "$DIR/kubeconfig-load-launcher.js" <<'LAUNCHER'
-require('node:module').enableCompileCache?.();
-require('./kubeconfig-load.js');
-LAUNCHER
 
 # What the cluster holds, so the figures can be read: k8sgpt's time grows with the number of
 # failing objects (it asks the API server once more per object it reports on), periscope's with
@@ -76,4 +71,4 @@ if [ -x "$KUBECTL" ]; then
   echo "cluster: $("$KUBECTL" --kubeconfig "$KUBECONFIG_PATH" get events -A --no-headers 2>/dev/null | wc -l) events; scenario namespace shop: $("$KUBECTL" --kubeconfig "$KUBECONFIG_PATH" get namespace shop -o name 2>/dev/null | grep -c shop || true)"
 fi
 node "$DIR/driver.js" --periscope "$DIR/periscope.js" --k8sgpt "$K8SGPT" \
-  --kubeconfig "$KUBECONFIG_PATH" --kubeconfig-load "$DIR/kubeconfig-load-launcher.js" --rounds "$ROUNDS"
+  --kubeconfig "$KUBECONFIG_PATH" --kubeconfig-load "$DIR/kubeconfig-load.js" --rounds "$ROUNDS"
