@@ -3,7 +3,7 @@
 # decode time, then the analysis time (see scan-timings.ts). Complements run.sh, which times the
 # whole CLI against k8sgpt.
 #
-# Usage: PERISCOPE_KUBECONFIG=<kubeconfig> bench/diagnostics/scan-timings.sh [--pods failing|all] [--workloads failing|all] [--events warnings|all] [--filter Analyzer,...]
+# Usage: PERISCOPE_KUBECONFIG=<kubeconfig> bench/diagnostics/scan-timings.sh [--pods failing|all] [--workloads failing|all] [--events none|warnings|all] [--filter Analyzer,...]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=../../scripts/lib/env.sh

@@ -5,10 +5,10 @@
  * (time-to-first-byte shows API server work), when it ended and the time spent decoding it, then
  * the analysis time. Pods are read as `periscope diagnose` reads them (Table rows first, then only
  * the failing ones in full) unless `--pods all`, Deployments and ReplicaSets likewise unless
- * `--workloads all`, and events as it reads them (warnings, then every event of the namespaces
- * an analyzer asks for) unless `--events all`.
+ * `--workloads all`, and events as it reads them (every event of the namespaces an analyzer
+ * asks for, none before) unless `--events warnings` (every warning first) or `--events all`.
  *
- *   --kubeconfig PATH [--pods failing|all] [--workloads failing|all] [--events warnings|all] [--filter Analyzer,...]
+ *   --kubeconfig PATH [--pods failing|all] [--workloads failing|all] [--events none|warnings|all] [--filter Analyzer,...]
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { BodySink, KubeHttp, analyzeWithEvents, createKubeHttp, scanCluster } from '../../plugins/k8s-diagnostics-node/src';
@@ -70,18 +70,21 @@ async function main(): Promise<void> {
   const pods = p >= 0 ? process.argv[p + 1] : 'failing';
   if (pods !== 'failing' && pods !== 'all') throw new Error(`--pods is '${pods}': use failing or all`);
   const e = process.argv.indexOf('--events');
-  const events = e >= 0 ? process.argv[e + 1] : 'warnings';
-  if (events !== 'warnings' && events !== 'all') throw new Error(`--events is '${events}': use warnings or all`);
+  const events = e >= 0 ? process.argv[e + 1] : 'none';
+  if (events !== 'none' && events !== 'warnings' && events !== 'all') {
+    throw new Error(`--events is '${events}': use none, warnings or all`);
+  }
   const w = process.argv.indexOf('--workloads');
   const workloads = w >= 0 ? process.argv[w + 1] : 'failing';
   if (workloads !== 'failing' && workloads !== 'all') throw new Error(`--workloads is '${workloads}': use failing or all`);
   const http = timedHttp(await createKubeHttp(kc), t0, rows);
   const scan = await scanCluster(http, { analyzers, pods, workloads, events });
   const t1 = performance.now();
-  // As `periscope diagnose` does: Normal events only of the namespaces an analyzer asks for, and
+  // As `periscope diagnose` does: events only of the namespaces an analyzer asks for, and
   // no related events (neither of its output formats shows them).
   const report = await analyzeWithEvents(http, scan.snapshot, { filters: analyzers.map(a => a.name), relatedEvents: false }, {
-    onEventsRead: namespaces => rows.push(`       (events of every type read for ${namespaces.join(', ')})`),
+    onEventsRead: (namespaces, kind) =>
+      rows.push(`       (${kind === 'all' ? 'events of every type' : 'warning events'} read for ${namespaces.join(', ')})`),
   });
   const t2 = performance.now();
   console.log('start  ttfb   end decode (ms since the scan began; ttfb only for protobuf lists)');

@@ -210,6 +210,28 @@ describe('analyze', () => {
     expect(bareAgain.eventsNeeded).toBeUndefined();
     expect(bareAgain.results).toEqual(full.results.map(r => ({ ...r, events: [] })));
     expect(full.results[0].events.map(e => e.reason)).toEqual(['Synced', 'FailedToUpdateEndpoint']);
+
+    // no events outside allTypesIn (elsewhere: 'none'): the claim needs every event of shop, the
+    // Service analyzer the warnings of web; given those, the findings are the full ones
+    const none = analyze(createSnapshot(objects.filter(o => o.kind !== 'Event'), { partialEvents: { allTypesIn: [], elsewhere: 'none' } }), {
+      ...opts,
+      relatedEvents: false,
+    });
+    expect(none.eventsNeeded).toEqual(['shop']);
+    expect(none.warningEventsNeeded).toEqual(['web']);
+    expect(texts(none)).toEqual([]); // nothing to report without the events: they are needed
+    const webWarnings = objects.filter(o => o.kind !== 'Event' || o.metadata?.namespace === 'shop' || (o as { type?: string }).type !== 'Normal');
+    const noneAgain = analyze(createSnapshot(webWarnings, { partialEvents: { allTypesIn: ['shop'], elsewhere: 'none', warningsIn: ['web'] } }), {
+      ...opts,
+      relatedEvents: false,
+    });
+    expect(noneAgain.eventsNeeded).toBeUndefined();
+    expect(noneAgain.warningEventsNeeded).toBeUndefined();
+    expect(noneAgain.results).toEqual(full.results.map(r => ({ ...r, events: [] })));
+    // with related events, the web/api result found on the warnings then needs every event of web
+    const related = analyze(createSnapshot(webWarnings, { partialEvents: { allTypesIn: ['shop'], elsewhere: 'none', warningsIn: ['web'] } }), opts);
+    expect(related.eventsNeeded).toEqual(['web']);
+    expect(related.warningEventsNeeded).toBeUndefined();
   });
 
   // speed is measured in bench/diagnostics, not asserted here

@@ -205,5 +205,12 @@ export function analyze(snapshot: ClusterSnapshot, options: AnalyzeOptions = {})
     results.push(...own);
   }
   const eventsNeeded = index.eventsNeeded();
-  return { results, errors, analyzers: analyzers.map(a => a.name), ...(eventsNeeded.length ? { eventsNeeded } : {}) };
+  const warningEventsNeeded = index.warningEventsNeeded();
+  return {
+    results,
+    errors,
+    analyzers: analyzers.map(a => a.name),
+    ...(eventsNeeded.length ? { eventsNeeded } : {}),
+    ...(warningEventsNeeded.length ? { warningEventsNeeded } : {}),
+  };
 }

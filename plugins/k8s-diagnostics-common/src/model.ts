@@ -66,12 +66,14 @@ export interface ClusterSnapshot {
   /** Why fetching the logs of a container failed, same keys. */
   logErrors?: Record<string, string>;
   /**
-   * Set when `objects.Event` holds only the events whose type is not `Normal`, except in the
-   * namespaces listed here, where it holds every event (a live scan that reads Normal events
-   * only where an analyzer looks them up). {@link AnalysisReport.eventsNeeded} names the
+   * Set when `objects.Event` holds only some events: every event of the namespaces in
+   * `allTypesIn`, and elsewhere the ones whose type is not `Normal` (`elsewhere: 'warnings'`,
+   * the default) or none (`'none'`; then also the warning events of the namespaces in
+   * `warningsIn`): a live scan that reads events only where an analyzer looks them up.
+   * {@link AnalysisReport.eventsNeeded} and {@link AnalysisReport.warningEventsNeeded} name the
    * namespaces an analysis needed and did not have. Unset: every event.
    */
-  partialEvents?: { allTypesIn: string[] };
+  partialEvents?: { allTypesIn: string[]; elsewhere?: 'warnings' | 'none'; warningsIn?: string[] };
 }
 
 /**
@@ -167,9 +169,16 @@ export interface AnalysisReport {
   /** The analyzers that ran. */
   analyzers: string[];
   /**
-   * Only for a snapshot with `partialEvents`: namespaces whose Normal events an analyzer looked
-   * up but the snapshot lacks. Read every event of these namespaces into the snapshot and analyze
-   * again; when this is absent the results equal those of a snapshot with every event.
+   * Only for a snapshot with `partialEvents`: namespaces whose events (Normal ones, or with
+   * `elsewhere: 'none'` any) an analyzer looked up but the snapshot lacks. Read every event of
+   * these namespaces into the snapshot (and the warning events of `warningEventsNeeded`) and
+   * analyze again; when both are absent the results equal those of a snapshot with every event.
    */
   eventsNeeded?: string[];
+  /**
+   * Only for a snapshot with `partialEvents` and `elsewhere: 'none'`: namespaces whose warning
+   * events an analyzer looked up (the Service analyzer's) but the snapshot lacks, and whose
+   * other events no analyzer needs (those are in `eventsNeeded`).
+   */
+  warningEventsNeeded?: string[];
 }

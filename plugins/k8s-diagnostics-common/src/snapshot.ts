@@ -103,11 +103,20 @@ export class SnapshotIndex {
   private readonly latestCache = new Map<string, KubeEvent | undefined>();
   /** With `partialEvents`: the namespaces holding every event; else undefined. */
   private readonly allEventsIn?: ReadonlySet<string>;
+  /**
+   * With `partialEvents`: the namespaces holding their warning events beyond `allEventsIn`
+   * (undefined: every namespace does).
+   */
+  private readonly warningsIn?: ReadonlySet<string>;
+  private readonly missingWarnings = new Set<string>();
   private readonly missingEvents = new Set<string>();
 
   constructor(snapshot: ClusterSnapshot) {
     this.snapshot = snapshot;
-    if (snapshot.partialEvents) this.allEventsIn = new Set(snapshot.partialEvents.allTypesIn);
+    if (snapshot.partialEvents) {
+      this.allEventsIn = new Set(snapshot.partialEvents.allTypesIn);
+      if (snapshot.partialEvents.elsewhere === 'none') this.warningsIn = new Set(snapshot.partialEvents.warningsIn ?? []);
+    }
     for (const [kind, list] of Object.entries(snapshot.objects)) {
       const nsMap = new Map<string, KubeObject[]>();
       for (const obj of list ?? []) {
@@ -176,15 +185,28 @@ export class SnapshotIndex {
 
   /** Like {@link SnapshotIndex.eventsNamed}, only the events whose type is not `Normal`. */
   warningEventsNamed(namespace: string, name: string): KubeEvent[] {
+    if (this.allEventsIn && this.warningsIn && namespace && !this.allEventsIn.has(namespace) && !this.warningsIn.has(namespace)) {
+      this.missingWarnings.add(namespace);
+    }
     return (this.events().get(key(namespace, name)) ?? []).filter(e => e.type !== 'Normal');
   }
 
   /**
    * With `partialEvents`: the namespaces whose Normal events were looked up (by
-   * {@link SnapshotIndex.eventsNamed} and what uses it) but are not in the snapshot.
+   * {@link SnapshotIndex.eventsNamed} and what uses it), or with `elsewhere: 'none'` any
+   * events, but are not in the snapshot.
    */
   eventsNeeded(): string[] {
     return [...this.missingEvents].sort();
+  }
+
+  /**
+   * With `partialEvents` and `elsewhere: 'none'`: the namespaces whose warning events were
+   * looked up ({@link SnapshotIndex.warningEventsNamed}) but are not in the snapshot, less those
+   * of {@link SnapshotIndex.eventsNeeded}.
+   */
+  warningEventsNeeded(): string[] {
+    return [...this.missingWarnings].filter(ns => !this.missingEvents.has(ns)).sort();
   }
 
   /** k8sgpt's `FetchLatestEvent`: the newest such event, the first one winning ties. */

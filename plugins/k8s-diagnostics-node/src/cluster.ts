@@ -41,9 +41,13 @@ export interface LiveScanOptions {
    * `warnings`: list only the events whose type is not `Normal` (most of a healthy cluster's
    * events are Normal); the snapshot then has `partialEvents`, and the caller reads the Normal
    * events an analysis asks for with {@link readEventsOf} (see `AnalysisReport.eventsNeeded`).
-   * Default `all`.
+   * `none`: list no event (one request of one event checks they may be read); the snapshot's
+   * `partialEvents` says so (`elsewhere: 'none'`), and the caller reads every event of the
+   * namespaces an analysis looks into ({@link analyzeWithEvents} does both). Listing every
+   * warning of a large cluster costs the API server more than reading the few namespaces an
+   * analysis needs. Default `all`.
    */
-  events?: 'all' | 'warnings';
+  events?: 'all' | 'warnings' | 'none';
 }
 
 /** @public */
@@ -175,6 +179,8 @@ interface ListOutcome {
 
 /** The field selector of a list of the events that are not `Normal`. */
 const WARNING_EVENTS_QUERY = `?fieldSelector=${encodeURIComponent('type!=Normal')}`;
+/** `events: 'none'`: one event, to learn whether events may be read (and say why not). */
+const EVENTS_PROBE_QUERY = '?limit=1';
 
 async function listKind(http: KubeHttp, info: ResourceInfo, namespace?: string, query = ''): Promise<ListOutcome> {
   const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`;
@@ -529,7 +535,12 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
   const firstRound = infos.filter(i => !(prefilter && i.kind === 'Pod') && !rowInfos.includes(i));
   const run = createLimiter(concurrency);
   const warningEvents = options.events === 'warnings' && infos.some(i => i.kind === 'Event');
-  const queryFor = (kind: string) => (warningEvents && kind === 'Event' ? WARNING_EVENTS_QUERY : '');
+  const noEvents = options.events === 'none' && infos.some(i => i.kind === 'Event');
+  const queryFor = (kind: string) => {
+    if (kind !== 'Event') return '';
+    if (warningEvents) return WARNING_EVENTS_QUERY;
+    return noEvents ? EVENTS_PROBE_QUERY : '';
+  };
   const lists = new Map(
     firstRound.map(info => [info.kind, run(() => listKind(http, info, nsFor(info.kind), queryFor(info.kind)))]),
   );
@@ -627,15 +638,21 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
   if (!wantsCustom) delete objects.CustomResourceDefinition;
   const snapshot: ClusterSnapshot = { objects };
   if (partialEvents && objects.Event) snapshot.partialEvents = { allTypesIn: [] };
+  if (noEvents && objects.Event) {
+    objects.Event = []; // the probe's event: the namespaces an analysis needs are read whole
+    snapshot.partialEvents = { allTypesIn: [], elsewhere: 'none' };
+  }
   return { snapshot, unavailable, requests, podsRead, workloadsRead: workloadsRead.read };
 }
 
 /**
- * Reads every event of these namespaces into a snapshot that holds only warning events there
- * (`partialEvents`, from a scan with `events: 'warnings'`), replacing what it had of them, and
- * returns the number of requests made. The namespaces are those an analysis named in
- * `eventsNeeded`; analyze again afterwards. A namespace whose events cannot be read throws
- * (the snapshot is then left as it was).
+ * Reads every event of these namespaces into a snapshot that holds only warning events there, or
+ * none (`partialEvents`, from a scan with `events: 'warnings'` or `'none'`), replacing what it
+ * had of them, and returns the number of requests made. With `warningsOnly` (for a snapshot
+ * with `elsewhere: 'none'`) it reads only their warning events (every event where the API
+ * server refuses the field selector). The namespaces are those an analysis named in
+ * `eventsNeeded` (or `warningEventsNeeded`); analyze again afterwards. A namespace whose events
+ * cannot be read throws (the snapshot is then left as it was).
  *
  * @public
  */
@@ -643,28 +660,58 @@ export async function readEventsOf(
   http: KubeHttp,
   snapshot: ClusterSnapshot,
   namespaces: string[],
-  options: { concurrency?: number } = {},
+  options: { concurrency?: number; warningsOnly?: boolean } = {},
 ): Promise<number> {
-  const partial = snapshot.partialEvents;
-  if (!partial) throw new Error('readEventsOf: this snapshot already holds every event (it has no partialEvents)');
-  const wanted = [...new Set(namespaces)].filter(ns => ns && !partial.allTypesIn.includes(ns));
-  const outcomes = await mapLimit(wanted, options.concurrency ?? 12, ns => listKind(http, RESOURCES.Event, ns));
-  const failed = outcomes.find(o => o.error);
-  if (failed?.error) throw failed.error;
-  const replaced = new Set(wanted);
-  const kept = (snapshot.objects.Event ?? []).filter(e => !replaced.has(e.metadata?.namespace ?? ''));
-  snapshot.objects.Event = [...kept, ...outcomes.flatMap(o => o.items ?? [])];
-  partial.allTypesIn = [...partial.allTypesIn, ...wanted];
-  return wanted.length;
+  const read = await fetchEventsOf(http, snapshot, namespaces, options);
+  read.apply();
+  return read.requests;
 }
 
 /**
- * Analyzes a snapshot and, while the analysis names namespaces whose Normal events it looked up
- * but the snapshot holds only warning events of (`eventsNeeded`, after a scan with
- * `events: 'warnings'`), reads every event of those namespaces ({@link readEventsOf}) and
- * analyzes again. Each round adds namespaces, so it ends; the findings are those of a scan that
- * read every event. A snapshot holding every event is analyzed once. A failed event read throws
- * (the snapshot keeps what it had).
+ * What {@link readEventsOf} reads, with `apply` to put it into the snapshot: fetches that all
+ * succeeded are applied together, so a failed one leaves the snapshot as it was.
+ */
+async function fetchEventsOf(
+  http: KubeHttp,
+  snapshot: ClusterSnapshot,
+  namespaces: string[],
+  options: { concurrency?: number; warningsOnly?: boolean },
+): Promise<{ requests: number; apply: () => void }> {
+  const partial = snapshot.partialEvents;
+  if (!partial) throw new Error('readEventsOf: this snapshot already holds every event (it has no partialEvents)');
+  const held = new Set([...partial.allTypesIn, ...(options.warningsOnly ? partial.warningsIn ?? [] : [])]);
+  const wanted = [...new Set(namespaces)].filter(ns => ns && !held.has(ns));
+  let requests = wanted.length;
+  const outcomes = await mapLimit(wanted, options.concurrency ?? 12, async ns => {
+    if (!options.warningsOnly) return { ns, all: true, outcome: await listKind(http, RESOURCES.Event, ns) };
+    const outcome = await listKind(http, RESOURCES.Event, ns, WARNING_EVENTS_QUERY);
+    if (outcome.error?.status !== 400) return { ns, all: false, outcome };
+    requests++; // the field selector refused: every event of the namespace
+    return { ns, all: true, outcome: await listKind(http, RESOURCES.Event, ns) };
+  });
+  const failed = outcomes.find(o => o.outcome.error);
+  if (failed?.outcome.error) throw failed.outcome.error;
+  return {
+    requests,
+    apply: () => {
+      const replaced = new Set(wanted);
+      const kept = (snapshot.objects.Event ?? []).filter(e => !replaced.has(e.metadata?.namespace ?? ''));
+      snapshot.objects.Event = [...kept, ...outcomes.flatMap(o => o.outcome.items ?? [])];
+      const all = outcomes.filter(o => o.all).map(o => o.ns);
+      const warnings = outcomes.filter(o => !o.all).map(o => o.ns);
+      partial.allTypesIn = [...partial.allTypesIn, ...all];
+      if (warnings.length > 0) partial.warningsIn = [...(partial.warningsIn ?? []), ...warnings];
+    },
+  };
+}
+
+/**
+ * Analyzes a snapshot and, while the analysis names namespaces whose events it looked up but
+ * the snapshot lacks (`eventsNeeded` and `warningEventsNeeded`, after a scan with
+ * `events: 'warnings'` or `'none'`), reads those events ({@link readEventsOf}: every event, or
+ * the warning ones) and analyzes again. Each round adds namespaces, so it ends; the findings are
+ * those of a scan that read every event. A snapshot holding every event is analyzed once. A
+ * failed event read throws (the snapshot keeps what it had).
  *
  * @public
  */
@@ -672,11 +719,21 @@ export async function analyzeWithEvents(
   http: KubeHttp,
   snapshot: ClusterSnapshot,
   options: AnalyzeOptions,
-  hooks: { onEventsRead?: (namespaces: string[]) => void } = {},
+  hooks: { onEventsRead?: (namespaces: string[], kind: 'all' | 'warnings') => void } = {},
 ): Promise<AnalysisReport> {
   let report = analyze(snapshot, options);
-  while (report.eventsNeeded && snapshot.partialEvents && (await readEventsOf(http, snapshot, report.eventsNeeded)) > 0) {
-    hooks.onEventsRead?.(report.eventsNeeded);
+  while (snapshot.partialEvents && (report.eventsNeeded || report.warningEventsNeeded)) {
+    const all = report.eventsNeeded ?? [];
+    const warnings = report.warningEventsNeeded ?? [];
+    // both kinds of read at once; applied only when both succeeded (disjoint namespaces)
+    const reads = await Promise.all([
+      fetchEventsOf(http, snapshot, all, {}),
+      fetchEventsOf(http, snapshot, warnings, { warningsOnly: true }),
+    ]);
+    reads.forEach(r => r.apply());
+    if (reads[0].requests + reads[1].requests === 0) break;
+    if (all.length) hooks.onEventsRead?.(all, 'all');
+    if (warnings.length) hooks.onEventsRead?.(warnings, 'warnings');
     report = analyze(snapshot, options);
   }
   return report;

@@ -1,6 +1,7 @@
 /**
- * A scan that reads only warning events (`events: 'warnings'`), followed by `readEventsOf` for the
- * namespaces an analysis asks for, gives exactly the findings of a scan that reads every event.
+ * A scan that reads only warning events (`events: 'warnings'`) or none (`events: 'none'`),
+ * followed by `readEventsOf` for the namespaces an analysis asks for, gives exactly the findings
+ * of a scan that reads every event.
  * The test namespace holds a Pending claim whose newest event is Normal after an older
  * ProvisioningFailed warning: with the warning alone the PersistentVolumeClaim analyzer would
  * report it, with every event it does not. `analyzeWithEvents` (what the CLI, the Health backend
@@ -46,6 +47,27 @@ const OBJECTS: KubernetesObject[] = [
   } as KubernetesObject,
   claimEvent('data.failed', 'Warning', 'ProvisioningFailed', 'storageclass "fast" not found', 3600),
   claimEvent('data.waiting', 'Normal', 'ExternalProvisioning', 'waiting for a volume to be created', 1800),
+  // a Service whose selector matches no pod (the controller gives it empty Endpoints), with a
+  // warning event: the Service analyzer reports both, reading the namespace's warnings
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'api', namespace: NS },
+    spec: { selector: { app: 'nowhere' }, ports: [{ port: 80 }] },
+  } as KubernetesObject,
+  {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: 'api.failed', namespace: NS },
+    involvedObject: { apiVersion: 'v1', kind: 'Service', name: 'api', namespace: NS },
+    type: 'Warning',
+    reason: 'FailedToUpdateEndpoint',
+    message: 'Failed to update endpoint',
+    source: { component: 'periscope-test' },
+    firstTimestamp: ago(600),
+    lastTimestamp: ago(600),
+    count: 1,
+  } as KubernetesObject,
 ];
 
 const PVC_FINDING = `PersistentVolumeClaim ${NS}/data: storageclass "fast" not found`;
@@ -113,5 +135,43 @@ describeWithObjects('scanCluster with events: warnings (live control plane)', OB
     const texts = (r: typeof fromFull) => (toK8sgptJson(r).results ?? []).map(x => `${x.kind} ${x.name}: ${x.error.map(e => e.Text).join(' | ')}`).sort();
     expect(texts(fromPartial)).toEqual(texts(fromFull));
     expect(texts(fromFull)).not.toContain(PVC_FINDING);
+  }, 120_000);
+
+  it('with events: none, reads every event or the warnings of the namespaces the analysis looks into, with a full read\'s findings', async () => {
+    const http = await createKubeHttp(live.kc);
+    const filters = ['PersistentVolumeClaim', 'Service'];
+    const analyzers = resolveAnalyzers(filters);
+    const options = { filters, maskSeed: 'it', relatedEvents: false };
+    // the endpoints controller gives the Service its (empty) Endpoints
+    for (let i = 0; i < 100; i++) {
+      const scan = await scanCluster(http, { analyzers, namespace: NS, events: 'all' });
+      if ((scan.snapshot.objects.Endpoints ?? []).some(e => e.metadata?.name === 'api')) break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    const full = await scanCluster(http, { analyzers, events: 'all' });
+    const none = await scanCluster(http, { analyzers, events: 'none' });
+    expect(none.snapshot.objects.Event).toEqual([]);
+    expect(none.snapshot.partialEvents).toEqual({ allTypesIn: [], elsewhere: 'none' });
+    const read: Array<[string[], string]> = [];
+    const fromFull = await analyzeWithEvents(http, full.snapshot, options);
+    const fromNone = await analyzeWithEvents(http, none.snapshot, options, { onEventsRead: (ns, kind) => read.push([ns, kind]) });
+    const texts = (r: typeof fromFull) => (toK8sgptJson(r).results ?? []).map(x => `${x.kind} ${x.name}: ${x.error.map(e => e.Text).join(' | ')}`).sort();
+    expect(texts(fromNone)).toEqual(texts(fromFull));
+    expect(texts(fromNone)).toContain(`Service ${NS}/api: Service has no endpoints, expected label app=nowhere | Service ${NS}/api has event Failed to update endpoint`);
+    expect(texts(fromNone)).not.toContain(PVC_FINDING);
+    // NS: every event (the claim's latest one); the other namespaces with Endpoints: warnings
+    const all = read.filter(([, kind]) => kind === 'all').flatMap(([ns]) => ns);
+    const warnings = read.filter(([, kind]) => kind === 'warnings').flatMap(([ns]) => ns);
+    expect(all).toContain(NS);
+    expect(warnings).not.toContain(NS);
+    expect(warnings).toContain('default'); // the kubernetes Service's Endpoints
+    const partial = none.snapshot.partialEvents!;
+    expect(partial.warningsIn).toEqual(expect.arrayContaining(warnings));
+    const everyType = new Set(partial.allTypesIn);
+    expect(
+      (none.snapshot.objects.Event ?? []).filter(e => !everyType.has(e.metadata?.namespace ?? '') && (e as { type?: string }).type === 'Normal'),
+    ).toEqual([]);
+    expect(fromNone.eventsNeeded).toBeUndefined();
+    expect(fromNone.warningEventsNeeded).toBeUndefined();
   }, 120_000);
 });

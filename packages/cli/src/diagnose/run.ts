@@ -104,14 +104,15 @@ async function liveSnapshot(
   const load = io.loadKubeConfig ?? loadKubeConfigFile;
   const kc = load(p.source.kubeconfig, p.source.context);
   const http = await createKubeHttp(kc);
-  // Only the failing pods in full (where the analyzers allow it), and only warning events until an
-  // analyzer looks up Normal ones: a CLI run reports, it keeps no picture of the cluster.
+  // Only the failing pods, Deployments and ReplicaSets in full (where the analyzers allow it), and
+  // events only of the namespaces an analyzer looks into (read by analyzeWithEvents): a CLI run
+  // reports, it keeps no picture of the cluster.
   const scan = await scanCluster(http, {
     analyzers: p.analyzers,
     namespace: opts.namespace,
     pods: 'failing',
     workloads: 'failing',
-    events: 'warnings',
+    events: 'none',
   });
   const warnings: string[] = [];
   // An analyzer whose input could not be listed would report false problems: skip it.
