@@ -10,8 +10,10 @@
 # Read the figures with the cluster's state: k8sgpt asks the API server again about objects it
 # reports on (the events of each failing pod, of each Service...), one request after another, so
 # its wall time grows with the number of failing objects while its CPU time stays small (it
-# waits); periscope lists each kind once, so its time follows the size of the lists (5,000 pods
-# and their events). Measure both states:
+# waits); periscope reads each kind once over one HTTP/2 connection (pods, Deployments and
+# ReplicaSets as Table rows, then the failing ones in full; events only of the namespaces its
+# analysis looks into), so its time follows the number of objects and namespaces. Measure both
+# states:
 #   healthy:   ./scripts/cluster up && ./scripts/cluster seed --profile scale
 #   failures:  then ./scripts/cluster seed   (adds the scenario workloads and their failures)
 #
@@ -63,7 +65,7 @@ bundle_with_launcher bench/diagnostics/kubeconfig-load.ts kubeconfig-load
 
 # What the cluster holds, so the figures can be read: k8sgpt's time grows with the number of
 # failing objects (it asks the API server once more per object it reports on), periscope's with
-# the size of the lists (it lists each kind once).
+# the number of objects and namespaces (it reads each kind once).
 KUBECTL="$(dirname "$K8SGPT")/kubectl"
 if [ -x "$KUBECTL" ]; then
   "$KUBECTL" --kubeconfig "$KUBECONFIG_PATH" get pods -A --no-headers -o custom-columns=P:.status.phase 2>/dev/null \
