@@ -650,7 +650,9 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
  * none (`partialEvents`, from a scan with `events: 'warnings'` or `'none'`), replacing what it
  * had of them, and returns the number of requests made. With `warningsOnly` (for a snapshot
  * with `elsewhere: 'none'`) it reads only their warning events (every event where the API
- * server refuses the field selector). The namespaces are those an analysis named in
+ * server refuses the field selector); for more than `maxWarningNamespaces` (default 16) it
+ * reads every warning of the cluster in one list, and the snapshot then holds warnings
+ * everywhere (`elsewhere: 'warnings'`). The namespaces are those an analysis named in
  * `eventsNeeded` (or `warningEventsNeeded`); analyze again afterwards. A namespace whose events
  * cannot be read throws (the snapshot is then left as it was).
  *
@@ -660,12 +662,19 @@ export async function readEventsOf(
   http: KubeHttp,
   snapshot: ClusterSnapshot,
   namespaces: string[],
-  options: { concurrency?: number; warningsOnly?: boolean } = {},
+  options: { concurrency?: number; warningsOnly?: boolean; maxWarningNamespaces?: number } = {},
 ): Promise<number> {
   const read = await fetchEventsOf(http, snapshot, namespaces, options);
   read.apply();
   return read.requests;
 }
+
+/**
+ * Warnings of more namespaces than this to read (after a scan with `events: 'none'`): one list of
+ * every warning of the cluster instead, as `events: 'warnings'` reads them (each namespace's
+ * list costs the API server a request of its own).
+ */
+const MAX_WARNING_NAMESPACES = 16;
 
 /**
  * What {@link readEventsOf} reads, with `apply` to put it into the snapshot: fetches that all
@@ -675,12 +684,31 @@ async function fetchEventsOf(
   http: KubeHttp,
   snapshot: ClusterSnapshot,
   namespaces: string[],
-  options: { concurrency?: number; warningsOnly?: boolean },
+  options: { concurrency?: number; warningsOnly?: boolean; maxWarningNamespaces?: number },
 ): Promise<{ requests: number; apply: () => void }> {
   const partial = snapshot.partialEvents;
   if (!partial) throw new Error('readEventsOf: this snapshot already holds every event (it has no partialEvents)');
   const held = new Set([...partial.allTypesIn, ...(options.warningsOnly ? partial.warningsIn ?? [] : [])]);
   const wanted = [...new Set(namespaces)].filter(ns => ns && !held.has(ns));
+  if (options.warningsOnly && partial.elsewhere === 'none' && wanted.length > (options.maxWarningNamespaces ?? MAX_WARNING_NAMESPACES)) {
+    const every = await listKind(http, RESOURCES.Event, undefined, WARNING_EVENTS_QUERY);
+    if (every.error && every.error.status !== 400) throw every.error;
+    // (a refused field selector: each namespace's events below, as for a few namespaces)
+    if (!every.error) {
+      return {
+        requests: 1,
+        apply: () => {
+          // every warning of the cluster; every event where the snapshot had them already
+          const whole = new Set(partial.allTypesIn);
+          const kept = (snapshot.objects.Event ?? []).filter(e => whole.has(e.metadata?.namespace ?? ''));
+          const added = (every.items ?? []).filter(e => !whole.has(e.metadata?.namespace ?? ''));
+          snapshot.objects.Event = [...kept, ...added];
+          partial.elsewhere = 'warnings';
+          delete partial.warningsIn;
+        },
+      };
+    }
+  }
   let requests = wanted.length;
   const outcomes = await mapLimit(wanted, options.concurrency ?? 12, async ns => {
     if (!options.warningsOnly) return { ns, all: true, outcome: await listKind(http, RESOURCES.Event, ns) };
@@ -709,8 +737,9 @@ async function fetchEventsOf(
  * Analyzes a snapshot and, while the analysis names namespaces whose events it looked up but
  * the snapshot lacks (`eventsNeeded` and `warningEventsNeeded`, after a scan with
  * `events: 'warnings'` or `'none'`), reads those events ({@link readEventsOf}: every event, or
- * the warning ones) and analyzes again. Each round adds namespaces, so it ends; the findings are
- * those of a scan that read every event. A snapshot holding every event is analyzed once. A
+ * the warning ones) and analyzes again. Each round adds namespaces, so it ends (a round asking
+ * for what an earlier one did would read nothing new, and ends it too); the findings are those
+ * of a scan that read every event. A snapshot holding every event is analyzed once. A
  * failed event read throws (the snapshot keeps what it had).
  *
  * @public
@@ -719,16 +748,25 @@ export async function analyzeWithEvents(
   http: KubeHttp,
   snapshot: ClusterSnapshot,
   options: AnalyzeOptions,
-  hooks: { onEventsRead?: (namespaces: string[], kind: 'all' | 'warnings') => void } = {},
+  hooks: {
+    onEventsRead?: (namespaces: string[], kind: 'all' | 'warnings') => void;
+    /** See {@link readEventsOf}. */
+    maxWarningNamespaces?: number;
+  } = {},
 ): Promise<AnalysisReport> {
   let report = analyze(snapshot, options);
+  // what each round asked for: a round asking for what one before it did reads nothing new
+  const asked = new Set<string>();
   while (snapshot.partialEvents && (report.eventsNeeded || report.warningEventsNeeded)) {
     const all = report.eventsNeeded ?? [];
     const warnings = report.warningEventsNeeded ?? [];
+    const key = JSON.stringify([all, warnings]);
+    if (asked.has(key)) break;
+    asked.add(key);
     // both kinds of read at once; applied only when both succeeded (disjoint namespaces)
     const reads = await Promise.all([
       fetchEventsOf(http, snapshot, all, {}),
-      fetchEventsOf(http, snapshot, warnings, { warningsOnly: true }),
+      fetchEventsOf(http, snapshot, warnings, { warningsOnly: true, maxWarningNamespaces: hooks.maxWarningNamespaces }),
     ]);
     reads.forEach(r => r.apply());
     if (reads[0].requests + reads[1].requests === 0) break;

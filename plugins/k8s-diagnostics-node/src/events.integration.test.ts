@@ -173,5 +173,22 @@ describeWithObjects('scanCluster with events: warnings (live control plane)', OB
     ).toEqual([]);
     expect(fromNone.eventsNeeded).toBeUndefined();
     expect(fromNone.warningEventsNeeded).toBeUndefined();
+
+    // warnings of more namespaces than maxWarningNamespaces: one list of every warning instead
+    const many = await scanCluster(http, { analyzers, events: 'none' });
+    const fromMany = await analyzeWithEvents(http, many.snapshot, options, { maxWarningNamespaces: 0 });
+    expect(texts(fromMany)).toEqual(texts(fromFull));
+    expect(many.snapshot.partialEvents?.elsewhere).toBe('warnings');
+    expect(many.snapshot.partialEvents?.warningsIn).toBeUndefined();
+    expect(many.snapshot.partialEvents?.allTypesIn).toContain(NS);
+    // warnings of the whole cluster (events come and go: compare their namespaces), Normal events
+    // only where every event was asked for
+    const warningNamespaces = (s: ClusterSnapshot) =>
+      new Set((s.objects.Event ?? []).filter(e => (e as { type?: string }).type !== 'Normal').map(e => e.metadata?.namespace));
+    expect([...warningNamespaces(many.snapshot)]).toEqual(expect.arrayContaining([...warningNamespaces(full.snapshot)]));
+    const whole = new Set(many.snapshot.partialEvents?.allTypesIn);
+    expect(
+      (many.snapshot.objects.Event ?? []).filter(e => !whole.has(e.metadata?.namespace ?? '') && (e as { type?: string }).type === 'Normal'),
+    ).toEqual([]);
   }, 120_000);
 });
