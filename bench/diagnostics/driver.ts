@@ -53,30 +53,22 @@ function jsonDocument(
 }
 
 function timed(tool: string, cmd: string, args: string[]): Run {
-  const cpu0 = childCpuSeconds();
-  const t0 = process.hrtime.bigint();
-  const res = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpuSeconds = childCpuSeconds() - cpu0;
-  if (res.error) throw new Error(`${tool} could not start (${cmd}): ${res.error.message}`);
-  if (res.status !== 0) {
-    throw new Error(`${tool} exited with ${res.status}: ${(res.stderr || res.stdout).trim().slice(0, 1000)}`);
-  }
-  const doc = jsonDocument(tool, res.stdout);
+  const { seconds, cpuSeconds, stdout } = runTimed(tool, cmd, args);
+  const doc = jsonDocument(tool, stdout);
   const findings = (doc.results ?? []).map(r => `${r.kind ?? ''} ${r.name ?? ''}`);
   return { seconds, cpuSeconds, results: findings.length, problems: doc.problems, findings };
 }
 
-/** Wall and CPU seconds of a command that must exit 0 (its output is dropped). */
-function timedStart(label: string, cmd: string, args: string[]): { seconds: number; cpuSeconds: number } {
+/** Wall and CPU seconds and the output of a command that must exit 0. */
+function runTimed(label: string, cmd: string, args: string[]): { seconds: number; cpuSeconds: number; stdout: string } {
   const cpu0 = childCpuSeconds();
   const t0 = process.hrtime.bigint();
-  const res = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const res = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpuSeconds = childCpuSeconds() - cpu0;
   if (res.error) throw new Error(`${label} could not start (${cmd}): ${res.error.message}`);
-  if (res.status !== 0) throw new Error(`${label} exited with ${res.status}: ${(res.stderr || res.stdout).trim().slice(0, 500)}`);
-  return { seconds, cpuSeconds };
+  if (res.status !== 0) throw new Error(`${label} exited with ${res.status}: ${(res.stderr || res.stdout).trim().slice(0, 1000)}`);
+  return { seconds, cpuSeconds, stdout: res.stdout };
 }
 
 /** The start-up table: each command once untimed, then `rounds` interleaved rounds. */
@@ -88,10 +80,10 @@ function startup(periscope: string, k8sgpt: string, kubeconfig: string, kubeconf
     ['k8sgpt version', k8sgpt, ['version']],
   ];
   const times = commands.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
-  commands.forEach(([label, cmd, args]) => timedStart(label, cmd, args));
+  commands.forEach(([label, cmd, args]) => runTimed(label, cmd, args));
   for (let r = 0; r < rounds; r++) {
     commands.forEach(([label, cmd, args], i) => {
-      const t = timedStart(label, cmd, args);
+      const t = runTimed(label, cmd, args);
       times[i].wall.push(t.seconds);
       times[i].cpu.push(t.cpuSeconds);
     });

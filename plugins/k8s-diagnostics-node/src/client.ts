@@ -455,11 +455,7 @@ export async function createKubeHttp(kc: KubeConfig, timeoutMs = 60_000): Promis
           }).then(resolve, reject);
         },
       );
-      req.setTimeout(timeoutMs, () => {
-        const e: NodeJS.ErrnoException = new Error('timeout');
-        e.code = 'ETIMEDOUT_PERISCOPE';
-        req.destroy(e);
-      });
+      req.setTimeout(timeoutMs, () => req.destroy(timeoutError()));
       req.on('error', e => reject(networkError(self, e as NodeJS.ErrnoException, timeoutMs)));
       req.end();
     });

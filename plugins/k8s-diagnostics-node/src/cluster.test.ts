@@ -38,6 +38,24 @@ const protobufPods = (bytes: Buffer) => (req: http.IncomingMessage, res: http.Se
   return true;
 };
 
+/**
+ * An API server that refuses field selectors (400) and answers lists under `eventsPath` with one
+ * Normal event of `namespace`; every URL asked for goes into `seen`.
+ */
+const refusingFieldSelectors = (eventsPath: string, namespace: string, seen: string[]) =>
+  (req: http.IncomingMessage, res: http.ServerResponse) => {
+    seen.push(req.url ?? '');
+    if (req.url?.includes('fieldSelector')) {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', message: 'field label not supported: type', code: 400 }));
+      return true;
+    }
+    if (!req.url?.startsWith(eventsPath)) return false;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ items: [{ metadata: { name: 'e', namespace }, type: 'Normal' }] }));
+    return true;
+  };
+
 /** A kubeconfig whose server refuses connections (port 1 on loopback). */
 function unreachableKubeConfig(): KubeConfig {
   const kc = new KubeConfig();
@@ -75,24 +93,29 @@ describe('scanCluster', () => {
 
   it('reads every event when the API server refuses the type field selector', async () => {
     const seen: string[] = [];
-    const api = await startApi((req, res) => {
-      seen.push(req.url ?? '');
-      if (req.url?.includes('fieldSelector')) {
-        res.writeHead(400, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ kind: 'Status', message: 'field label not supported: type', code: 400 }));
-        return true;
-      }
-      if (!req.url?.startsWith('/api/v1/events')) return false;
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ items: [{ metadata: { name: 'e', namespace: 'shop' }, type: 'Normal' }] }));
-      return true;
-    });
+    const api = await startApi(refusingFieldSelectors('/api/v1/events', 'shop', seen));
     try {
       const scan = await scanCluster(await createKubeHttp(api.kc, 5000), { analyzers: resolveAnalyzers(['Service']), events: 'warnings' });
       expect(seen.filter(u => u.startsWith('/api/v1/events'))).toEqual(['/api/v1/events?fieldSelector=type!%3DNormal', '/api/v1/events']);
       expect(scan.unavailable.has('Event')).toBe(false);
       expect(scan.snapshot.objects.Event).toHaveLength(1);
       expect(scan.snapshot.partialEvents).toBeUndefined();
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('readEventsOf with warningsOnly reads every event of a namespace whose API server refuses the type field selector', async () => {
+    const seen: string[] = [];
+    const api = await startApi(refusingFieldSelectors('/api/v1/namespaces/web/events', 'web', seen));
+    try {
+      const snapshot = { objects: { Event: [] }, partialEvents: { allTypesIn: [] as string[], elsewhere: 'none' as const } };
+      const requests = await readEventsOf(await createKubeHttp(api.kc, 5000), snapshot, ['web'], { warningsOnly: true });
+      expect(seen).toEqual(['/api/v1/namespaces/web/events?fieldSelector=type!%3DNormal', '/api/v1/namespaces/web/events']);
+      expect(requests).toBe(2);
+      expect(snapshot.objects.Event).toHaveLength(1);
+      // every event of web was read: it counts as whole, not as warnings only
+      expect(snapshot.partialEvents).toEqual({ allTypesIn: ['web'], elsewhere: 'none' });
     } finally {
       await api.close();
     }

@@ -457,19 +457,15 @@ async function readFailingWorkloads(
   const byName = [...new Set(rows.filter(r => !r.healthy).map(r => r.name))];
   const owners = new Map((await opts.extra()).map(o => [`${o.ns}/${o.name}`, o]));
   if (byName.length + owners.size > MAX_WORKLOAD_GETS) return whole();
-  const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`;
   try {
     const read = await Promise.all([
       ...byName.map(name =>
         run(async () => {
           count.n++;
           const query = `?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`;
-          const items = await fetchItems(http, info, `${listPath(info, opts.namespace)}${query}`);
-          for (const item of items) {
-            item.apiVersion = apiVersion;
-            item.kind = info.kind;
-          }
-          return items as unknown as KubeObject[];
+          const listed = await listKind(http, info, opts.namespace, query);
+          if (listed.error) throw listed.error;
+          return listed.items ?? [];
         }),
       ),
       ...[...owners.values()].map(o =>
