@@ -6,11 +6,13 @@ import { defineConfig } from '@playwright/test';
  * locally run `./scripts/start` first. `npx playwright install` is not needed.
  */
 export default defineConfig({
-  testDir: '.',
+  // PERISCOPE_E2E_DIR: another folder of specs (the test script's self test uses one)
+  testDir: process.env.PERISCOPE_E2E_DIR ?? '.',
   testMatch: '**/*.spec.ts',
   timeout: 90_000,
   expect: { timeout: 30_000 },
-  forbidOnly: !!process.env.CI,
+  // always: a stray test.only would shrink the run without a trace
+  forbidOnly: true,
   retries: process.env.CI ? 1 : 0,
   workers: 1,
   reporter: [

@@ -24,7 +24,8 @@ check "no node and no npm" "Node 22 is needed .* Install Node.js 22 or 24" "$out
 # the holder's output goes to /dev/null, or $(port_holder …) would wait for it to exit
 port_holder() { python3 -c "import socket,time;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('127.0.0.1',$1));s.listen();time.sleep(120)" >/dev/null 2>&1 & echo $!; }
 if (exec 3<>/dev/tcp/127.0.0.1/3000) 2>/dev/null; then
-  echo "skip port-in-use check: something already listens on :3000"
+  # a check that cannot run is a failure, not a skip
+  failed=$((failed + 1)); echo "FAIL port-in-use check: something already listens on :3000 (stop it and run again)"
 else
   pid="$(port_holder 3000)"; sleep 0.5
   # `timeout`: should the check ever pass by mistake, no portal is left running

@@ -13,6 +13,7 @@ import { createFindingsStore } from './services/FindingsStore';
 import { createHealthService } from './services/HealthService';
 import { seedEntity, startFakeLlm } from './testSupport';
 import { EntityHealth, ExplainChunk, HealthFinding } from './types';
+import { describeIf } from '@periscope/test-utils';
 
 const component = (name: string, annotations?: Record<string, string>) => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -261,7 +262,7 @@ describe('k8s-diagnostics actions', () => {
 
 const live = process.env.PERISCOPE_KUBECONFIG;
 // runs when ./scripts/test has started the local control plane (PERISCOPE_KUBECONFIG)
-(live ? describe : describe.skip)('against the local control plane', () => {
+describeIf({ kubeconfig: live })('against the local control plane', () => {
   const texts = (f: HealthFinding) => f.failures.map(x => x.text).join('\n');
   const podOf = (fs: HealthFinding[], deployment: string, re: RegExp) =>
     fs.some(f => f.object.kind === 'Pod' && f.workload.kind === 'Deployment' && f.workload.name === deployment && re.test(texts(f)));

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterRequestError, createKubeHttp } from './client';
+import { describeIf } from '@periscope/test-utils';
 
 let dir: string;
 let tlsFiles: { key: Buffer; cert: Buffer };
@@ -202,7 +203,7 @@ describe('createKubeHttp over TLS', () => {
 
 const LIVE_KUBECONFIG = process.env.PERISCOPE_KUBECONFIG;
 
-(LIVE_KUBECONFIG ? describe : describe.skip)('createKubeHttp against the local control plane', () => {
+describeIf({ kubeconfig: LIVE_KUBECONFIG })('createKubeHttp against the local control plane', () => {
   it('speaks HTTP/2 to the API server', async () => {
     const kc = new KubeConfig();
     kc.loadFromFile(LIVE_KUBECONFIG!);

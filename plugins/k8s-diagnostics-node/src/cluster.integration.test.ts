@@ -7,13 +7,10 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { resolveAnalyzers } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { KubeHttp, createKubeHttp } from './client';
 import { scanCluster } from './cluster';
+import { describeIf } from '@periscope/test-utils';
 
 const KUBECONFIG = process.env.PERISCOPE_KUBECONFIG;
-const describeLive = KUBECONFIG ? describe : describe.skip;
-if (!KUBECONFIG) {
-  // eslint-disable-next-line no-console
-  console.log('scanCluster integration test skipped: set PERISCOPE_KUBECONFIG to the kubeconfig of ./scripts/cluster up');
-}
+const describeLive = describeIf({ kubeconfig: KUBECONFIG });
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 

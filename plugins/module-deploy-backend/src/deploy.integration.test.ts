@@ -16,29 +16,19 @@ import { kubernetesConfigFromKubeconfig } from '@periscope/kube-access';
 import request from 'supertest';
 import { findTool } from './engine';
 import { entities, modulesConfig, start } from './__testUtils__/testSupport';
+import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(600_000);
 
 const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
 const cue = findTool('cue');
-if (!kubeconfig || !cue) {
-  // eslint-disable-next-line no-console
-  console.warn(
-    `SKIPPED module-deploy route integration tests: ${
-      !kubeconfig
-        ? 'PERISCOPE_KUBECONFIG is unset (./scripts/cluster up prints it)'
-        : 'no cue binary (PERISCOPE_CUE_BIN or ./scripts/build-tools --peers)'
-    }`,
-  );
-}
-
 const ndjson = (text: string) =>
   text
     .trim()
     .split('\n')
     .map(l => JSON.parse(l));
 
-(kubeconfig && cue ? describe : describe.skip)(
+describeIf({ kubeconfig, cue })(
   'module-deploy routes against the local control plane',
   () => {
     const ns = `md-it-${Date.now().toString(36)}`;

@@ -26,6 +26,7 @@ import YAML from 'yaml';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import moduleDeployPlugin from '@periscope/backstage-plugin-module-deploy-backend';
 import scaffolderModulePeriscope from './index';
+import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(300_000);
 
@@ -33,12 +34,6 @@ const ROOT = path.resolve(__dirname, '../../..');
 const TEMPLATES = path.join(ROOT, 'examples/templates');
 const cue = findTool('cue');
 const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
-if (!cue) {
-  // eslint-disable-next-line no-console
-  console.warn(
-    'SKIPPED template tests: no cue binary (set PERISCOPE_CUE_BIN or run ./scripts/build-tools --peers)',
-  );
-}
 
 const checkout = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -117,7 +112,7 @@ async function startPortal(clusters: object, entities: object[] = [checkout]) {
   return { server, port };
 }
 
-(cue ? describe : describe.skip)('example templates', () => {
+describeIf({ cue })('example templates', () => {
   it('parse and use only the periscope actions with known modules', () => {
     for (const dir of ['new-service-from-module', 'runtime-security-policy']) {
       const t = readTemplate(dir);
@@ -230,7 +225,7 @@ async function startPortal(clusters: object, entities: object[] = [checkout]) {
     );
   });
 
-  (kubeconfig ? describe : describe.skip)(
+  describeIf({ kubeconfig })(
     'against the local control plane',
     () => {
       it('runs the runtime-policy template for real against the local control plane', async () => {

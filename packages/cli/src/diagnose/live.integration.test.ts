@@ -5,6 +5,7 @@
  */
 import { K8SGPT_CORE_ANALYZERS } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { runDiagnose } from './run';
+import { describeIf } from '@periscope/test-utils';
 
 interface JsonResult {
   kind: string;
@@ -47,11 +48,7 @@ async function scan(): Promise<{ code: number; results: JsonResult[]; stderr: st
   return { code, results: code === 0 ? (JSON.parse(stdout).results ?? []) : [], stderr };
 }
 
-const describeLive = KUBECONFIG ? describe : describe.skip;
-if (!KUBECONFIG) {
-  // eslint-disable-next-line no-console
-  console.log('live diagnose test skipped: set PERISCOPE_KUBECONFIG to the kubeconfig of ./scripts/cluster up');
-}
+const describeLive = describeIf({ kubeconfig: KUBECONFIG });
 
 describeLive('periscope diagnose --kubeconfig (live control plane)', () => {
   it('finds every planted failure in namespace shop', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { DiagnoseOptions, runDiagnose } from './run';
+import { describeIf } from '@periscope/test-utils';
 
 const SHOP = `
 apiVersion: apps/v1
@@ -216,7 +217,7 @@ describe('periscope diagnose --kubeconfig errors', () => {
 // Against the local control plane (./scripts/cluster up): its API server rejects a bad token, and
 // its read-only user (ClusterRole `view`) may not list Secrets.
 const LIVE_KUBECONFIG = process.env.PERISCOPE_KUBECONFIG;
-(LIVE_KUBECONFIG ? describe : describe.skip)('periscope diagnose --kubeconfig errors (live control plane)', () => {
+describeIf({ kubeconfig: LIVE_KUBECONFIG })('periscope diagnose --kubeconfig errors (live control plane)', () => {
   it('reports rejected credentials', async () => {
     const kc = new KubeConfig();
     kc.loadFromFile(LIVE_KUBECONFIG!);

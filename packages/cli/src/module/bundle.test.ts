@@ -10,9 +10,9 @@ jest.setTimeout(300_000);
 
 const FIXTURES = join(ENGINE_FIXTURES, 'bundles');
 const APP = join(FIXTURES, 'app.cue');
-const d = describeWith('bundle CLI tests');
+const d = describeWith();
 const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
-const dc = describeWith('bundle CLI cluster tests', true);
+const dc = describeWith(true);
 
 function run(
   args: string[],

@@ -10,12 +10,9 @@ import { ENGINE_FIXTURES, describeWith, runModuleCli } from './testSupport';
 jest.setTimeout(300_000);
 
 const FLEET = join(ENGINE_FIXTURES, 'bundles', 'fleet.cue');
-const d = describeWith('bundle runtime-cluster CLI tests');
+const d = describeWith();
 const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
-const dc = describeWith(
-  'bundle runtime-cluster CLI tests against the control plane',
-  true,
-);
+const dc = describeWith(true);
 
 function run(
   args: string[],

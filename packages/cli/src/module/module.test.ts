@@ -10,19 +10,14 @@ import {
 import { loadKubeConfig } from '../commands/module';
 import { formatDiff, parseOutputFormat } from './format';
 import { ENGINE_FIXTURES, describeWith, runModuleCli } from './testSupport';
+import { describeIf } from '@periscope/test-utils';
 
 const CORPORA =
   process.env.PERISCOPE_CORPORA ??
   resolve(__dirname, '../../../../../shared/corpora');
 const MINIMAL = join(CORPORA, 'timoni/modules/minimal');
 const cue = findTool('cue');
-if (!cue) {
-  // eslint-disable-next-line no-console
-  console.warn(
-    'SKIPPED module CLI render tests: no cue binary (set PERISCOPE_CUE_BIN or run ./scripts/build-tools)',
-  );
-}
-const d = cue ? describe : describe.skip;
+const d = describeIf({ cue });
 
 const run = (args: string[]) => runModuleCli(args);
 
@@ -208,7 +203,7 @@ describe('periscope module (no cluster, no cue needed)', () => {
 
 const SECRET_MODULE = join(ENGINE_FIXTURES, 'secret-module');
 const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
-const dc = describeWith('module diff against the control plane', true);
+const dc = describeWith(true);
 
 d('periscope module render --mask-secrets', () => {
   it('masks Secret data and stringData only when asked', async () => {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { pullModule } from '@periscope/backstage-plugin-module-deploy-backend/engine';
 import { parseAnnotations, registerModulePushCommand } from './push';
+import { describeIf } from '@periscope/test-utils';
 
 const CORPORA =
   process.env.PERISCOPE_CORPORA ??
@@ -61,13 +62,7 @@ describe('periscope module push: input errors', () => {
   });
 });
 
-if (!REGISTRY) {
-  // eslint-disable-next-line no-console
-  console.warn(
-    'SKIPPED module push against a registry: PERISCOPE_REGISTRY_URL is unset (scripts/lib/registry.sh registry_up, or scripts/test)',
-  );
-}
-(REGISTRY ? describe : describe.skip)(
+describeIf({ registry: REGISTRY })(
   'periscope module push against a real registry',
   () => {
     const repo = `oci://${HOST}/periscope-h4-cli-${Date.now().toString(

@@ -6,6 +6,9 @@ import {
 } from '@periscope/backstage-plugin-module-deploy-backend/engine';
 import { loadKubeConfig, registerModuleCommand } from '../commands/module';
 import { ModuleCliIo } from './actions';
+// test code only (imported by *.test.ts files), so a dev dependency is right
+// eslint-disable-next-line @backstage/no-undeclared-imports
+import { SuiteFn, describeIf } from '@periscope/test-utils';
 
 /** Runs `periscope module <args>` in-process with the real engine; returns what it printed. */
 export async function runModuleCli(
@@ -45,17 +48,11 @@ export const ENGINE_FIXTURES = join(
 
 /**
  * `describe` for tests that need the cue binary and, with `cluster`, the local control plane
- * ($PERISCOPE_KUBECONFIG); `describe.skip` otherwise, with the reason printed.
+ * ($PERISCOPE_KUBECONFIG); skipped otherwise, naming what is missing.
  */
-export function describeWith(what: string, cluster = false): jest.Describe {
-  let missing: string | undefined;
-  if (cluster && !process.env.PERISCOPE_KUBECONFIG)
-    missing = 'PERISCOPE_KUBECONFIG is unset (run ./scripts/cluster up)';
-  if (!findTool('cue'))
-    missing =
-      'no cue binary (set PERISCOPE_CUE_BIN or run ./scripts/build-tools)';
-  if (!missing) return describe;
-  // eslint-disable-next-line no-console
-  console.warn(`SKIPPED ${what}: ${missing}`);
-  return describe.skip;
+export function describeWith(cluster = false): SuiteFn {
+  return describeIf({
+    cue: findTool('cue'),
+    ...(cluster ? { kubeconfig: process.env.PERISCOPE_KUBECONFIG } : {}),
+  });
 }

@@ -3,6 +3,9 @@
  * only; not exported by the package).
  */
 import { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+// test code only (imported by *.test.ts files), so a dev dependency is right
+// eslint-disable-next-line @backstage/no-undeclared-imports
+import { describeIf } from '@periscope/test-utils';
 
 /** The objects whose deletion removes the rest: namespaces, and cluster-scoped objects of the test. */
 const removable = (objects: KubernetesObject[]) =>
@@ -63,13 +66,8 @@ export function describeWithObjects(
   body: (live: { kc: KubeConfig }) => void,
 ): void {
   const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
-  if (!kubeconfig) {
-    // eslint-disable-next-line no-console
-    console.log(`${name}: skipped, set PERISCOPE_KUBECONFIG to the kubeconfig of ./scripts/cluster up`);
-    // eslint-disable-next-line jest/valid-title, jest/valid-describe-callback, jest/no-disabled-tests
-    describe.skip(name, () => body({ kc: new KubeConfig() }));
-    return;
-  }
-  // eslint-disable-next-line jest/valid-title, jest/valid-describe-callback
-  describe(name, () => body(useTestObjects(kubeconfig, objects)));
+  // eslint-disable-next-line jest/valid-describe-callback
+  describeIf({ kubeconfig })(name, () =>
+    body(kubeconfig ? useTestObjects(kubeconfig, objects) : { kc: new KubeConfig() }),
+  );
 }

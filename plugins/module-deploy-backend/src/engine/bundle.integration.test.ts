@@ -11,12 +11,13 @@ import { createModuleEngine } from './engine';
 import { DeployError } from './errors';
 import { RawObjectApi } from './kubeApi';
 import { cueForTests, kubeconfigForTests } from './testSupport';
+import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(300_000);
 
-const kubeconfig = kubeconfigForTests('bundle integration tests');
+const kubeconfig = kubeconfigForTests();
 const cue = cueForTests();
-const d = kubeconfig && cue ? describe : describe.skip;
+const d = describeIf({ kubeconfig, cue });
 
 type Json = Record<string, any>;
 

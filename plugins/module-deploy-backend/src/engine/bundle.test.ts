@@ -19,12 +19,13 @@ import {
   mergeRuntimeValues,
   parseRuntimeQuery,
 } from './runtime';
-import { cueForTests, timoniCorpus } from './testSupport';
+import { TIMONI_CORPUS, cueForTests, timoniCorpus } from './testSupport';
+import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(120_000);
 
 const cue = cueForTests();
-const withCue = cue ? describe : describe.skip;
+const withCue = describeIf({ cue, corpora: TIMONI_CORPUS });
 const fixtures = join(__dirname, '__fixtures__');
 const appBundle = join(fixtures, 'bundles', 'app.cue');
 

@@ -13,14 +13,20 @@ import { CueEvaluationError } from './cue';
 import { createModuleEngine } from './engine';
 import { DeployError } from './errors';
 import { INSTANCE_SECRET_TYPE, decodeInstanceSecret } from './storage';
-import { cueForTests, kubeconfigForTests, timoniCorpus } from './testSupport';
+import {
+  TIMONI_CORPUS,
+  cueForTests,
+  kubeconfigForTests,
+  timoniCorpus,
+} from './testSupport';
 import { findTool } from './tools';
+import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(600_000);
 
-const kubeconfig = kubeconfigForTests('cluster integration tests');
+const kubeconfig = kubeconfigForTests();
 const cue = cueForTests();
-const d = kubeconfig && cue ? describe : describe.skip;
+const d = describeIf({ kubeconfig, cue, corpora: TIMONI_CORPUS });
 
 d('module deploy against the local control plane', () => {
   const ns = `periscope-it-${Date.now().toString(36)}`;
@@ -106,22 +112,17 @@ d('module deploy against the local control plane', () => {
     expect(listed.map(i => i.metadata.name)).toEqual([name]);
   });
 
-  it('is seen by timoni list / status when the timoni binary is present', () => {
-    const timoni = findTool('timoni');
-    if (!timoni) {
-      // eslint-disable-next-line no-console
-      console.warn(
-        'SKIPPED timoni interop check: no timoni binary (PERISCOPE_TIMONI_BIN or ./scripts/build-tools)',
-      );
-      return;
-    }
-    const env = { ...process.env, KUBECONFIG: kubeconfig };
-    expect(
-      execFileSync(timoni, ['list', '-n', ns], { env }).toString(),
-    ).toContain(name);
-    expect(
-      execFileSync(timoni, ['status', name, '-n', ns], { env }).toString(),
-    ).toMatch(/Deployment/);
+  const timoni = findTool('timoni');
+  describeIf({ timoni })('with the timoni binary', () => {
+    it('is seen by timoni list / status', () => {
+      const env = { ...process.env, KUBECONFIG: kubeconfig };
+      expect(
+        execFileSync(timoni!, ['list', '-n', ns], { env }).toString(),
+      ).toContain(name);
+      expect(
+        execFileSync(timoni!, ['status', name, '-n', ns], { env }).toString(),
+      ).toMatch(/Deployment/);
+    });
   });
 
   it('shows a changed value as a per-field diff, then applies it and prunes what left', async () => {

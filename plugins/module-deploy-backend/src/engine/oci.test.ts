@@ -17,7 +17,8 @@ import {
 import { RegistryClient } from './registryClient';
 import { unpackTarGz } from './tar';
 import { createModuleEngine } from './engine';
-import { cueForTests, timoniCorpus } from './testSupport';
+import { TIMONI_CORPUS, cueForTests, timoniCorpus } from './testSupport';
+import { describeIf } from '@periscope/test-utils';
 
 interface Entry {
   name: string;
@@ -151,20 +152,8 @@ const AUTH_REGISTRY = process.env.PERISCOPE_REGISTRY_AUTH_URL;
 const AUTH_CREDS = process.env.PERISCOPE_REGISTRY_AUTH_CREDENTIALS;
 const hostOf = (url: string) =>
   url.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
-if (!REGISTRY) {
-  // eslint-disable-next-line no-console
-  console.warn(
-    'SKIPPED OCI registry tests: PERISCOPE_REGISTRY_URL is unset (apt-get install docker-registry; source scripts/lib/registry.sh and run registry_up, or run scripts/test)',
-  );
-}
-const withRegistry = REGISTRY ? describe : describe.skip;
-if (REGISTRY && !STORAGE) {
-  // eslint-disable-next-line no-console
-  console.warn(
-    'SKIPPED tampering checks: PERISCOPE_REGISTRY_STORAGE (the registry storage directory) is unset',
-  );
-}
-const withStorage = STORAGE ? describe : describe.skip;
+const withRegistry = describeIf({ registry: REGISTRY });
+const withStorage = describeIf({ registry: REGISTRY, registryStorage: STORAGE });
 const run = Date.now().toString(36);
 const minimal = timoniCorpus('modules', 'minimal');
 const dest = async () => join(await mkdtemp(join(tmpdir(), 'pull-')), 'module');
@@ -439,7 +428,7 @@ withRegistry('push and pull through a real OCI registry', () => {
   });
 });
 
-(AUTH_REGISTRY && AUTH_CREDS ? describe : describe.skip)(
+describeIf({ registryAuth: AUTH_REGISTRY && AUTH_CREDS })(
   'a real registry with basic auth (htpasswd)',
   () => {
     const repo = () =>
@@ -528,7 +517,7 @@ describe('pullModule through a bearer-token challenge (stand-in token server)', 
 });
 
 const cue = cueForTests();
-(cue && REGISTRY ? describe : describe.skip)(
+describeIf({ cue, registry: REGISTRY, corpora: TIMONI_CORPUS })(
   'engine.render of a module pushed to the real registry',
   () => {
     it('renders by tag and by digest exactly what the local directory renders', async () => {

@@ -7,25 +7,15 @@ import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { createModuleEngine } from './engine';
 import { pushModule } from './oci';
 import { decodeInstanceSecret } from './storage';
-import { cueForTests, timoniCorpus } from './testSupport';
+import { TIMONI_CORPUS, cueForTests, timoniCorpus } from './testSupport';
+import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(600_000);
 
 const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
 const registry = process.env.PERISCOPE_REGISTRY_URL;
 const cue = cueForTests();
-if (!kubeconfig || !registry) {
-  // eslint-disable-next-line no-console
-  console.warn(
-    `SKIPPED OCI deploy tests: ${[
-      !kubeconfig && 'PERISCOPE_KUBECONFIG',
-      !registry && 'PERISCOPE_REGISTRY_URL',
-    ]
-      .filter(Boolean)
-      .join(' and ')} unset (scripts/test sets both)`,
-  );
-}
-const d = kubeconfig && registry && cue ? describe : describe.skip;
+const d = describeIf({ kubeconfig, registry, cue, corpora: TIMONI_CORPUS });
 
 d('deploy a module from a real OCI registry', () => {
   const run = Date.now().toString(36);

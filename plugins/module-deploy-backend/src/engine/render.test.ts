@@ -8,10 +8,11 @@ import { findTool } from './tools';
 import { renderModule } from './render';
 import { valuesSchema } from './schema';
 import { loadValuesFile } from './valuesFiles';
-import { cueForTests, timoniCorpus } from './testSupport';
+import { TIMONI_CORPUS, cueForTests, timoniCorpus } from './testSupport';
+import { describeIf } from '@periscope/test-utils';
 
 const cue = cueForTests();
-const d = cue ? describe : describe.skip;
+const d = describeIf({ cue, corpora: TIMONI_CORPUS });
 
 d('renderModule with the real cue binary', () => {
   const cueBin = cue as string;
@@ -213,17 +214,7 @@ d('valuesSchema', () => {
 });
 
 const timoniBin = findTool('timoni');
-if (!timoniBin || !cue) {
-  // eslint-disable-next-line no-console
-  console.warn(
-    `SKIPPED timoni build comparison: ${
-      timoniBin
-        ? 'no cue binary'
-        : 'no timoni binary (PERISCOPE_TIMONI_BIN or ./scripts/build-tools)'
-    }`,
-  );
-}
-(timoniBin && cue ? describe : describe.skip)(
+describeIf({ timoni: timoniBin, cue, corpora: TIMONI_CORPUS })(
   'render equals `timoni build` for minimal',
   () => {
     it('renders the same objects as the timoni binary, with and without values', async () => {

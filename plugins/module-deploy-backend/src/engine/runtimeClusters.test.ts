@@ -8,11 +8,12 @@ import {
   selectRuntimeClusters,
 } from './runtime';
 import { cueForTests } from './testSupport';
+import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(120_000);
 
 const cue = cueForTests();
-const withCue = cue ? describe : describe.skip;
+const withCue = describeIf({ cue });
 const bundles = join(__dirname, '__fixtures__', 'bundles');
 
 const fleet: RuntimeSpec = {

@@ -21,36 +21,17 @@ export function timoniCorpus(...parts: string[]): string {
   return resolve(CORPORA, 'timoni', ...parts);
 }
 
-/** The cue binary, or undefined with a printed reason (tests then skip). */
+/** The Timoni corpus folder when it is there (`describeIf({ corpora: TIMONI_CORPUS })`). */
+export const TIMONI_CORPUS = existsSync(timoniCorpus('modules', 'minimal'))
+  ? timoniCorpus()
+  : undefined;
+
+/** The cue binary, or undefined (tests then skip, naming it, through `describeIf`). */
 export function cueForTests(): string | undefined {
-  const cue = findTool('cue');
-  if (!cue) {
-    // eslint-disable-next-line no-console
-    console.warn(
-      'SKIPPED: no cue binary (set PERISCOPE_CUE_BIN or run ./scripts/build-tools)',
-    );
-  }
-  if (!existsSync(timoniCorpus('modules', 'minimal'))) {
-    // eslint-disable-next-line no-console
-    console.warn(
-      `SKIPPED: Timoni corpus not found under ${CORPORA} (set PERISCOPE_CORPORA)`,
-    );
-    return undefined;
-  }
-  return cue;
+  return findTool('cue');
 }
 
-/**
- * The kubeconfig of the local control plane for integration tests ($PERISCOPE_KUBECONFIG), or
- * undefined with the reason printed (the tests then skip).
- */
-export function kubeconfigForTests(what: string): string | undefined {
-  const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
-  if (!kubeconfig) {
-    // eslint-disable-next-line no-console
-    console.warn(
-      `SKIPPED ${what}: PERISCOPE_KUBECONFIG is unset (run ./scripts/cluster up and export its kubeconfig path)`,
-    );
-  }
-  return kubeconfig;
+/** The kubeconfig of the local control plane ($PERISCOPE_KUBECONFIG), or undefined. */
+export function kubeconfigForTests(): string | undefined {
+  return process.env.PERISCOPE_KUBECONFIG || undefined;
 }

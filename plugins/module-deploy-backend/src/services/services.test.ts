@@ -1,21 +1,16 @@
 import { ConfigReader } from '@backstage/config';
 import {
   mockServices,
-  TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { readModuleDeployConfig } from '../config';
 import { createDeployStore } from './DeployStore';
 import { valuesOverlay } from './DeployService';
 import { sortTags } from './ModuleCatalog';
+import { databaseIdsForTests } from '@periscope/test-utils';
 
 const databases = TestDatabases.create({
-  ids: [
-    'SQLITE_3',
-    ...(process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
-      ? (['POSTGRES_15'] as TestDatabaseId[])
-      : []),
-  ],
+  ids: databaseIdsForTests('module-deploy store tests'),
 });
 
 describe('readModuleDeployConfig', () => {

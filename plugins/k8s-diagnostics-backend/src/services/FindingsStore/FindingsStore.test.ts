@@ -1,9 +1,10 @@
-import { mockServices, TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ScannedFinding } from '../HealthService/findings';
 import { createFindingsStore } from './createFindingsStore';
+import { databaseIdsForTests } from '@periscope/test-utils';
 
 const databases = TestDatabases.create({
-  ids: ['SQLITE_3', ...(process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ? (['POSTGRES_15'] as TestDatabaseId[]) : [])],
+  ids: databaseIdsForTests('Health findings store tests'),
 });
 
 const finding = (id: string, cluster = 'c1'): ScannedFinding => ({

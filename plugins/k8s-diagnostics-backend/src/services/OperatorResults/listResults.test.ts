@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { classifyClusterError, loadKubeConfigFile } from '@periscope/kube-access';
 import { listOperatorResults } from './listResults';
+import { describeIf } from '@periscope/test-utils';
 
 /**
  * A Kubernetes-shaped API on loopback, only for what the local control plane cannot be made to
@@ -84,7 +85,7 @@ describe('listOperatorResults', () => {
 
 const live = process.env.PERISCOPE_KUBECONFIG;
 // runs when ./scripts/test has started and seeded the local control plane (PERISCOPE_KUBECONFIG)
-(live ? describe : describe.skip)('listOperatorResults against the local control plane', () => {
+describeIf({ kubeconfig: live })('listOperatorResults against the local control plane', () => {
   it('lists the seeded Results of the shop namespace', async () => {
     const list = await listOperatorResults(loadKubeConfigFile(live!), { timeoutMs: 10_000, namespace: 'shop' });
     expect(list.installed).toBe(true);

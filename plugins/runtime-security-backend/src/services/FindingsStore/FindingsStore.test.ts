@@ -3,9 +3,10 @@ import { createSecurityAnalyzer } from '@periscope/backstage-plugin-runtime-secu
 import { corpusBadLines, corpusLines, relabel } from '../../testSupport/corpus';
 import { SourceIngester } from '../IngestService/SourceIngester';
 import { FindingsStore } from './FindingsStore';
+import { databaseIdsForTests } from '@periscope/test-utils';
 
 const databases = TestDatabases.create({
-  ids: ['SQLITE_3', ...(process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ? (['POSTGRES_15'] as TestDatabaseId[]) : [])],
+  ids: databaseIdsForTests('Security findings store tests'),
 });
 
 const target = { namespace: 'shop', workload: 'checkout', entity: 'checkout' };

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { corpusLines, relabel } from '../../testSupport/corpus';
 import { FindingsStore } from '../FindingsStore';
 import { KubernetesLogSource } from './KubernetesLogSource';
+import { describeIf } from '@periscope/test-utils';
 
 /*
  * Against the local control plane (PERISCOPE_KUBECONFIG). The cluster's own kwok
@@ -20,7 +21,7 @@ import { KubernetesLogSource } from './KubernetesLogSource';
  * follower reads real log streams through the real API.
  */
 const KUBECONFIG = process.env.PERISCOPE_KUBECONFIG;
-const describeCluster = KUBECONFIG ? describe : describe.skip;
+const describeCluster = describeIf({ kubeconfig: KUBECONFIG });
 
 const NS = `periscope-rs-it-${Date.now().toString(36)}`;
 const NODE = 'periscope-rs-it-node';
