@@ -1,9 +1,8 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
-import { findTool } from './engine';
+import { findTool, pushModule } from './engine';
+import { listTags } from './services/ModuleCatalog';
 import {
   EXAMPLES,
   cluster,
@@ -11,15 +10,18 @@ import {
   oneCluster,
   start,
 } from './__testUtils__/testSupport';
+import { describeIf } from '@periscope/test-utils';
 
 const cue = findTool('cue');
-if (!cue) {
-  // eslint-disable-next-line no-console
-  console.warn(
-    'SKIPPED render-dependent tests: no cue binary (set PERISCOPE_CUE_BIN or run ./scripts/build-tools --peers)',
-  );
-}
-
+const REGISTRY = process.env.PERISCOPE_REGISTRY_URL;
+const AUTH_REGISTRY = process.env.PERISCOPE_REGISTRY_AUTH_URL;
+const AUTH_CREDS = process.env.PERISCOPE_REGISTRY_AUTH_CREDENTIALS;
+const hostOf = (url: string) =>
+  url.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+const run = Date.now().toString(36);
+const minimal = path.join(EXAMPLES, 'minimal');
+/** The tags pushed to the registry, in the order the catalog lists them: newest version first. */
+const pushedTags = ['1.10.0', '1.10.0-rc.1', '1.2.0', '0.9.0', 'latest'];
 const E = '?entityRef=component:default/checkout';
 const target = { module: 'minimal', instanceName: 'web', namespace: 'shop' };
 const routes: Array<[string, string, object | undefined, string]> = [
@@ -282,7 +284,7 @@ describe('module-deploy backend', () => {
     ]);
   });
 
-  (cue ? describe : describe.skip)('rendering with cue', () => {
+  describeIf({ cue })('rendering with cue', () => {
     it('returns the values schema, and defaults when nothing is deployed', async () => {
       const server = await start({
         config: { ...modulesConfig, kubernetes: oneCluster.kubernetes },
@@ -373,67 +375,186 @@ describe('module-deploy backend', () => {
       ]);
     });
 
-    it('lists configured modules with versions and schema, OCI tags from the registry', async () => {
-      const registry = http.createServer((req, res) => {
-        if (req.url === '/v2/modules/web/tags/list') {
-          res.setHeader('content-type', 'application/json');
-          res.end(
-            JSON.stringify({
-              name: 'modules/web',
-              tags: ['0.9.0', 'latest', '1.10.0', '1.2.0', '1.10.0-rc.1'],
-            }),
-          );
-          return;
-        }
-        res.statusCode = 404;
-        res.end();
+    it('lists a configured local module with its name, title and values schema', async () => {
+      const server = await start({
+        config: {
+          moduleDeploy: {
+            modules: [
+              {
+                name: 'minimal',
+                path: path.join(EXAMPLES, 'minimal'),
+                title: 'Web service',
+              },
+            ],
+          },
+        },
       });
-      await new Promise<void>(r => registry.listen(0, '127.0.0.1', () => r()));
-      const port = (registry.address() as AddressInfo).port;
-      try {
+      const res = await call(server, 'get', '/modules');
+      expect(res.status).toBe(200);
+      const [local] = res.body.modules;
+      expect(local).toMatchObject({
+        name: 'minimal',
+        kind: 'local',
+        moduleName: 'timoni.sh/minimal',
+        versions: ['local'],
+        title: 'Web service',
+      });
+      expect(local.error).toBeUndefined();
+      expect(local.schema.properties.message).toMatchObject({
+        type: 'string',
+      });
+    });
+  });
+
+  /*
+   * The module versions come from a real OCI registry: Debian's docker-registry on loopback,
+   * started by scripts/lib/registry.sh (registry_up, which ./scripts/test runs), which exports
+   * PERISCOPE_REGISTRY_URL and, for basic auth, PERISCOPE_REGISTRY_AUTH_URL and
+   * PERISCOPE_REGISTRY_AUTH_CREDENTIALS. The versions are pushed with the engine's own push.
+   */
+  describeIf({ registry: REGISTRY })(
+    'module versions from a real OCI registry',
+    () => {
+      const host = () => hostOf(REGISTRY!);
+      const web = () => `oci://${host()}/periscope-md-${run}/web`;
+      const gone = () => `oci://${host()}/periscope-md-${run}/gone`;
+
+      beforeAll(async () => {
+        for (const version of ['0.9.0', '1.2.0', '1.10.0-rc.1', '1.10.0'])
+          await pushModule(minimal, web(), {
+            version,
+            latest: version === '1.10.0',
+          });
+      });
+
+      it('listTags lists every pushed tag, newest version first', async () => {
+        expect(await listTags(web())).toEqual(pushedTags);
+      });
+
+      it('listTags says which repository does not exist, and which registry it cannot reach', async () => {
+        await expect(listTags(gone())).rejects.toThrow(
+          `listing the versions of ${gone()}: the repository does not exist in the registry`,
+        );
+        await expect(
+          listTags('oci://127.0.0.1:9/periscope/web'),
+        ).rejects.toThrow(
+          /^listing the versions of oci:\/\/127\.0\.0\.1:9\/periscope\/web: cannot reach the registry at 127\.0\.0\.1:9/,
+        );
+      });
+
+      it('GET /modules lists the versions from the registry, and the missing repository as its error', async () => {
         const server = await start({
           config: {
             moduleDeploy: {
               modules: [
-                {
-                  name: 'minimal',
-                  path: path.join(EXAMPLES, 'minimal'),
-                  title: 'Web service',
-                },
-                { name: 'web', oci: `oci://127.0.0.1:${port}/modules/web` },
-                { name: 'gone', oci: `oci://127.0.0.1:${port}/modules/gone` },
+                { name: 'web', oci: web(), title: 'Web service' },
+                { name: 'gone', oci: gone() },
               ],
             },
           },
         });
         const res = await call(server, 'get', '/modules');
         expect(res.status).toBe(200);
-        const [local, web, gone] = res.body.modules;
-        expect(local).toMatchObject({
-          name: 'minimal',
-          kind: 'local',
-          moduleName: 'timoni.sh/minimal',
-          versions: ['local'],
-          title: 'Web service',
+        expect(res.body.modules).toEqual([
+          expect.objectContaining({
+            name: 'web',
+            title: 'Web service',
+            kind: 'oci',
+            location: web(),
+            versions: pushedTags,
+          }),
+          {
+            name: 'gone',
+            kind: 'oci',
+            location: gone(),
+            versions: [],
+            error: `listing the versions of ${gone()}: the repository does not exist in the registry`,
+          },
+        ]);
+      });
+
+      describeIf({ cue })('with cue', () => {
+        it("GET /modules serves the newest version's values schema, pulled from the registry", async () => {
+          const server = await start({
+            config: {
+              moduleDeploy: { modules: [{ name: 'web', oci: web() }] },
+            },
+          });
+          const res = await call(server, 'get', '/modules');
+          const [info] = res.body.modules;
+          expect(info.error).toBeUndefined();
+          expect(info.versions[0]).toBe('1.10.0');
+          expect(info.schema.properties.message).toMatchObject({
+            type: 'string',
+          });
         });
-        expect(local.schema.properties.message).toMatchObject({
-          type: 'string',
+      });
+    },
+  );
+
+  describeIf({ registryAuth: AUTH_REGISTRY && AUTH_CREDS })(
+    'module versions from a real OCI registry with basic auth',
+    () => {
+      const repo = () =>
+        `oci://${hostOf(AUTH_REGISTRY!)}/periscope-md-${run}/private`;
+      const [user] = (AUTH_CREDS ?? ':').split(':');
+
+      beforeAll(async () => {
+        await pushModule(minimal, repo(), {
+          version: '1.0.0',
+          latest: true,
+          credentials: AUTH_CREDS,
         });
-        expect(web.versions).toEqual([
-          '1.10.0',
-          '1.10.0-rc.1',
-          '1.2.0',
-          '0.9.0',
+      });
+
+      it('listTags lists the tags with the right credentials', async () => {
+        expect(await listTags(repo(), { credentials: AUTH_CREDS })).toEqual([
+          '1.0.0',
           'latest',
         ]);
-        // the newest version's schema needs the module's OCI artifact, which this registry does not serve
-        expect(web.error).toMatch(
-          /pulling oci:\/\/127\.0\.0\.1:\d+\/modules\/web:1\.10\.0/,
+      });
+
+      it('listTags says what to set without credentials and with wrong ones', async () => {
+        await expect(listTags(repo())).rejects.toThrow(
+          `listing the versions of ${repo()}: the registry requires credentials (HTTP 401); set moduleDeploy.registry.credentials`,
         );
-        expect(gone.error).toMatch(/the repository does not exist/);
-      } finally {
-        registry.close();
-      }
-    });
-  });
+        await expect(
+          listTags(repo(), { credentials: `${user}:wrong` }),
+        ).rejects.toThrow(
+          `listing the versions of ${repo()}: the registry refused the credentials (HTTP 401); check moduleDeploy.registry.credentials`,
+        );
+      });
+
+      it('GET /modules lists the versions with moduleDeploy.registry.credentials, and says when they are wrong', async () => {
+        const modules = async (credentials: string) => {
+          const server = await start({
+            config: {
+              moduleDeploy: {
+                registry: { credentials },
+                modules: [{ name: 'private', oci: repo() }],
+              },
+            },
+          });
+          const res = await call(server, 'get', '/modules');
+          expect(res.status).toBe(200);
+          return res.body.modules;
+        };
+        expect(await modules(AUTH_CREDS!)).toEqual([
+          expect.objectContaining({
+            name: 'private',
+            versions: ['1.0.0', 'latest'],
+          }),
+        ]);
+        expect(await modules(`${user}:wrong`)).toEqual([
+          {
+            name: 'private',
+            kind: 'oci',
+            location: repo(),
+            versions: [],
+            error: `listing the versions of ${repo()}: the registry refused the credentials (HTTP 401); check moduleDeploy.registry.credentials`,
+          },
+        ]);
+      });
+    },
+  );
 });

@@ -206,6 +206,60 @@ describe('runtime-security backend', () => {
       expect(service.body).toMatchObject({ lines: 1, events: 0 });
     });
 
+    /** What the ingest health says was received: one entry per source that got events. */
+    const received = async (server: any) => (await request(server).get(`${BASE}/ingest/health`)).body.sources;
+
+    it.each([
+      [
+        'a wrong ingest token',
+        oneCluster,
+        { 'x-periscope-ingest-token': `${TOKEN}x` },
+        `the x-periscope-ingest-token header does not match runtimeSecurity.ingest.token`,
+      ],
+      [
+        'an empty ingest token',
+        oneCluster,
+        { 'x-periscope-ingest-token': '' },
+        `the x-periscope-ingest-token header does not match runtimeSecurity.ingest.token`,
+      ],
+      [
+        'a wrong ingest token, even beside a valid service token',
+        oneCluster,
+        { 'x-periscope-ingest-token': `${TOKEN}x`, authorization: mockCredentials.service.header() },
+        `the x-periscope-ingest-token header does not match runtimeSecurity.ingest.token`,
+      ],
+      [
+        'an ingest token when none is configured',
+        { ...oneCluster, runtimeSecurity: { sources: { kubernetes: { enabled: false } } } },
+        { 'x-periscope-ingest-token': TOKEN },
+        `runtimeSecurity.ingest.token is not configured, so x-periscope-ingest-token is not accepted: configure it, or call with a Backstage service token`,
+      ],
+      [
+        'a user token (only services and the ingest token may post)',
+        oneCluster,
+        { authorization: mockCredentials.user.header() },
+        `This endpoint does not allow 'user' credentials`,
+      ],
+    ])('answers 403 to %s, with the reason, and stores nothing', async (_what, config, headers, message) => {
+      const server = await start({ config });
+      const res = await request(server)
+        .post(`${BASE}/ingest?source=node-1`)
+        .set(headers as Record<string, string>)
+        .type('application/x-ndjson')
+        .send(corpus);
+      expect(res.status).toBe(403);
+      expect(res.body.error).toMatchObject({ name: 'NotAllowedError', message });
+      expect(await received(server)).toEqual([]);
+      // the same batch from a service is stored: the refusal above is what kept it out
+      const ok = await request(server)
+        .post(`${BASE}/ingest?source=node-1`)
+        .set('Authorization', mockCredentials.service.header())
+        .type('application/x-ndjson')
+        .send(corpus);
+      expect(ok.status).toBe(200);
+      expect(await received(server)).toEqual([expect.objectContaining({ id: 'http:node-1', eventsTotal: corpus.split('\n').length })]);
+    });
+
     it('refuses a batch over the size limit with 413 and says what to change', async () => {
       const server = await start({ config: oneCluster });
       const res = await request(server)

@@ -103,6 +103,13 @@ export async function listTags(
       };
       continue;
     }
+    // a basic-auth registry (htpasswd), or a bearer token that was not enough
+    if (res.status === 401)
+      throw new Error(
+        opts.credentials
+          ? `${what}: the registry refused the credentials (HTTP 401); check moduleDeploy.registry.credentials`
+          : `${what}: the registry requires credentials (HTTP 401); set moduleDeploy.registry.credentials`,
+      );
     if (res.status === 404)
       throw new Error(`${what}: the repository does not exist in the registry`);
     if (!res.ok)
@@ -110,6 +117,7 @@ export async function listTags(
     const body = (await res.json()) as { tags?: string[] | null };
     return sortTags(body.tags ?? []);
   }
+  // not reached: the second attempt (after a bearer challenge) returns or throws above
   throw new Error(
     `${what}: the registry refused the credentials (HTTP 401); set moduleDeploy.registry.credentials`,
   );

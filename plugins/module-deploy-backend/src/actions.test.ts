@@ -1,0 +1,247 @@
+/**
+ * The actions an AI assistant may call (registered through the ActionsRegistryService), through
+ * the whole plugin: the real deploy service, store and permission checks, a recording stand-in
+ * for the target cluster and a database the test can read.
+ */
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { describeIf } from '@periscope/test-utils';
+import { Knex } from 'knex';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { findTool } from './engine';
+import { modulesConfig, start } from './__testUtils__/testSupport';
+
+jest.setTimeout(120_000);
+
+const cue = findTool('cue');
+const READ = 'module-deploy.instance.read';
+const APPLY = 'module-deploy.instance.apply';
+const checkout = 'component:default/checkout';
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+/** A stand-in API server for the one target cluster: answers 500 to everything, records each request. */
+async function recordingCluster() {
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    req.resume();
+    res.statusCode = 500;
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        message: 'stand-in cluster: refuses everything',
+        code: 500,
+      }),
+    );
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    requests,
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise(r => server.close(r)),
+  };
+}
+
+describe('module-deploy actions (ActionsRegistryService)', () => {
+  let knex: Knex;
+  let cluster: Awaited<ReturnType<typeof recordingCluster>>;
+
+  beforeEach(async () => {
+    knex = await databases.init('SQLITE_3');
+    cluster = await recordingCluster();
+  });
+
+  afterEach(async () => {
+    await cluster.close();
+  });
+
+  /** The plugin with the given permissions denied; returns the registry its actions went into. */
+  async function startWithActions(deny: string[] = []) {
+    const registry = actionsRegistryServiceMock();
+    await start({
+      deny,
+      config: {
+        moduleDeploy: {
+          ...modulesConfig.moduleDeploy,
+          drift: { enabled: false },
+        },
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: 'c1',
+                  url: cluster.url,
+                  serviceAccountToken: 't',
+                  // client-node takes a plain-http server only with this set
+                  skipTLSVerify: true,
+                },
+              ],
+            },
+          ],
+        },
+        periscope: { clusterTimeoutMs: 2000 },
+      },
+      extraFeatures: [
+        createServiceFactory({
+          service: actionsRegistryServiceRef,
+          deps: {},
+          factory: () => registry,
+        }),
+        mockServices.database.factory({ knex }),
+      ],
+    });
+    const invoke = (name: string, input: object) =>
+      registry.invoke({
+        id: `test:${name}`,
+        input: input as any,
+        credentials: mockCredentials.user(),
+      });
+    return { registry, invoke };
+  }
+
+  const stored = async () => ({
+    audit: await knex('module_deploy_audit').select(),
+    revisions: await knex('module_deploy_revisions').select(),
+  });
+
+  it('registers exactly the preview (read-only) and the deploy (destructive) action', async () => {
+    const { registry } = await startWithActions();
+    const { actions } = await registry.list();
+    expect(
+      actions.map(a => [
+        a.name,
+        a.attributes.readOnly,
+        a.attributes.destructive,
+      ]),
+    ).toEqual([
+      ['preview-module-deploy', true, false],
+      ['deploy-module', false, true],
+    ]);
+  });
+
+  describe('a caller whose permission is denied', () => {
+    it(`preview-module-deploy: ${READ} denied → NotAllowedError, no cluster contacted`, async () => {
+      const { invoke } = await startWithActions([READ]);
+      const call = invoke('preview-module-deploy', {
+        entityRef: checkout,
+        values: { message: 'hi' },
+      });
+      await expect(call).rejects.toThrow(NotAllowedError);
+      await expect(call).rejects.toThrow(
+        `permission '${READ}' is denied for ${checkout}`,
+      );
+      expect(cluster.requests).toEqual([]);
+    });
+
+    it(`deploy-module: ${APPLY} denied → NotAllowedError; nothing applied, audited or stored`, async () => {
+      // reading stays allowed: the deploy needs the apply permission itself
+      const { invoke } = await startWithActions([APPLY]);
+      const call = invoke('deploy-module', {
+        entityRef: checkout,
+        values: { message: 'hi' },
+      });
+      await expect(call).rejects.toThrow(NotAllowedError);
+      await expect(call).rejects.toThrow(
+        `permission '${APPLY}' is denied for ${checkout}`,
+      );
+      expect(cluster.requests).toEqual([]);
+      expect(await stored()).toEqual({ audit: [], revisions: [] });
+    });
+  });
+
+  describe('a caller whose permission is allowed', () => {
+    it('gets past the permission check to the entity (no cue needed)', async () => {
+      const { invoke } = await startWithActions();
+      const preview = await invoke('preview-module-deploy', {
+        entityRef: 'component:default/bare',
+        values: {},
+      });
+      expect(preview.output).toEqual({
+        status: 'not-annotated',
+        valid: true,
+        issues: [],
+        clusters: [],
+        errors: [],
+      });
+      await expect(
+        invoke('deploy-module', {
+          entityRef: 'component:default/bare',
+          values: {},
+        }),
+      ).rejects.toThrow(InputError);
+      expect(cluster.requests).toEqual([]);
+    });
+
+    describeIf({ cue })('rendering with cue', () => {
+      it('preview-module-deploy renders and diffs against the cluster', async () => {
+        const { invoke } = await startWithActions([APPLY]);
+        const { output } = await invoke('preview-module-deploy', {
+          entityRef: checkout,
+          values: { message: 'hi' },
+        });
+        expect(output).toMatchObject({
+          status: 'ok',
+          valid: true,
+          issues: [],
+          clusters: [],
+          errors: [{ cluster: 'c1', message: expect.any(String) }],
+        });
+        expect(cluster.requests.length).toBeGreaterThan(0);
+        expect(await stored()).toEqual({ audit: [], revisions: [] });
+      });
+
+      it('deploy-module applies to the cluster and audits the attempt as the caller', async () => {
+        const { invoke } = await startWithActions([READ]);
+        const { output } = await invoke('deploy-module', {
+          entityRef: checkout,
+          values: { message: 'hi' },
+        });
+        expect(output).toMatchObject({
+          ok: false,
+          issues: [],
+          results: [{ cluster: 'c1', status: 'failed' }],
+        });
+        expect(cluster.requests.length).toBeGreaterThan(0);
+        const { audit } = await stored();
+        expect(audit).toEqual([
+          expect.objectContaining({
+            entity_ref: checkout,
+            cluster: 'c1',
+            action: 'deploy',
+            result: 'failure',
+            actor: 'user:default/mock',
+          }),
+        ]);
+      });
+
+      it('deploy-module reports invalid values without touching the cluster', async () => {
+        const { invoke } = await startWithActions();
+        const { output } = await invoke('deploy-module', {
+          entityRef: checkout,
+          values: { replicas: 0 },
+        });
+        expect(output).toMatchObject({
+          ok: false,
+          issues: [{ path: 'replicas', message: expect.any(String) }],
+          results: [],
+        });
+        expect(cluster.requests).toEqual([]);
+      });
+    });
+  });
+});
