@@ -2,7 +2,7 @@
  * Against the real local control plane: PERISCOPE_KUBECONFIG=$(./scripts/cluster kubeconfig).
  * Skipped, with the reason printed, when it is unset or cue is missing.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   KubeConfig,
   KubernetesObjectApi,
@@ -119,9 +119,12 @@ d('module deploy against the local control plane', () => {
       expect(
         execFileSync(timoni!, ['list', '-n', ns], { env }).toString(),
       ).toContain(name);
-      expect(
-        execFileSync(timoni!, ['status', name, '-n', ns], { env }).toString(),
-      ).toMatch(/Deployment/);
+      // timoni logs the status of each object to stderr
+      const status = spawnSync(timoni!, ['status', name, '-n', ns, '--log-color=false'], { env });
+      expect(status.status).toBe(0);
+      expect(`${status.stdout}${status.stderr}`).toMatch(
+        new RegExp(`Deployment/${ns}/${name}\\b.*Current`),
+      );
     });
   });
 
