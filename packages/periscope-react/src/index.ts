@@ -5,3 +5,8 @@
 export * from './EntityStatePanel';
 export * from './client';
 export * from './timeline';
+export {
+  isKubernetesAvailable,
+  isModuleDeployAvailable,
+  isPeriscopeAvailable,
+} from './entityFilters';

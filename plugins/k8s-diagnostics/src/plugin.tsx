@@ -7,6 +7,7 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { K8sDiagnosticsClient, k8sDiagnosticsApiRef } from './api';
+import { isKubernetesAvailable } from '@periscope/periscope-react';
 
 /** @public */
 export const k8sDiagnosticsApi = ApiBlueprint.make({
@@ -24,7 +25,7 @@ export const entityHealthContent = EntityContentBlueprint.make({
   params: {
     path: 'health',
     title: 'Health',
-    filter: 'kind:component,resource',
+    filter: isKubernetesAvailable,
     loader: () => import('./components/EntityHealthContent').then(m => <m.EntityHealthContent />),
   },
 });
@@ -33,7 +34,7 @@ export const entityHealthContent = EntityContentBlueprint.make({
 export const entityHealthCard = EntityCardBlueprint.make({
   name: 'health',
   params: {
-    filter: 'kind:component,resource',
+    filter: isKubernetesAvailable,
     loader: () => import('./components/EntityHealthCard').then(m => <m.EntityHealthCard />),
   },
 });

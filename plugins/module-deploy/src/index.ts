@@ -11,3 +11,9 @@ export {
   modulesRouteRef,
 } from './legacy';
 export * from './api';
+/**
+ * Where the Deploy tab applies (a legacy EntityPage's `EntitySwitch.Case if={isDeployAvailable}`):
+ * the entity names a module (`periscope.dev/module`).
+ * @public
+ */
+export { isModuleDeployAvailable as isDeployAvailable } from '@periscope/periscope-react';

@@ -7,6 +7,7 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { ModuleDeployClient, moduleDeployApiRef } from './api';
+import { isModuleDeployAvailable } from '@periscope/periscope-react';
 
 /** @public */
 export const moduleDeployApi = ApiBlueprint.make({
@@ -24,7 +25,7 @@ export const entityDeployContent = EntityContentBlueprint.make({
   params: {
     path: 'deploy',
     title: 'Deploy',
-    filter: 'kind:component,resource',
+    filter: isModuleDeployAvailable,
     loader: () =>
       import('./components/EntityDeployContent').then(m => (
         <m.EntityDeployContent />

@@ -12,3 +12,13 @@ export {
   SecurityOverviewPage,
 } from './legacy';
 export * from './api';
+/**
+ * Where the Security tab and card apply (`backstage.io/kubernetes-id` or `-label-selector`), and
+ * where the Timeline tab applies (that, or a module to deploy), for a legacy EntityPage's
+ * `EntitySwitch.Case`.
+ * @public
+ */
+export {
+  isKubernetesAvailable as isSecurityAvailable,
+  isPeriscopeAvailable as isTimelineAvailable,
+} from '@periscope/periscope-react';

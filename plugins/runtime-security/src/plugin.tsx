@@ -7,6 +7,7 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { RuntimeSecurityClient, runtimeSecurityApiRef } from './api';
+import { isKubernetesAvailable, isPeriscopeAvailable } from '@periscope/periscope-react';
 
 /** @public */
 export const runtimeSecurityApi = ApiBlueprint.make({
@@ -24,7 +25,7 @@ export const entitySecurityContent = EntityContentBlueprint.make({
   params: {
     path: 'security',
     title: 'Security',
-    filter: 'kind:component,resource',
+    filter: isKubernetesAvailable,
     loader: () => import('./components/EntitySecurityContent').then(m => <m.EntitySecurityContent />),
   },
 });
@@ -39,7 +40,7 @@ export const entityTimelineContent = EntityContentBlueprint.make({
   params: {
     path: 'timeline',
     title: 'Timeline',
-    filter: 'kind:component,resource',
+    filter: isPeriscopeAvailable,
     loader: () => import('./components/EntityTimelineContent').then(m => <m.EntityTimelineContent />),
   },
 });
@@ -48,7 +49,7 @@ export const entityTimelineContent = EntityContentBlueprint.make({
 export const entitySecurityCard = EntityCardBlueprint.make({
   name: 'security',
   params: {
-    filter: 'kind:component,resource',
+    filter: isKubernetesAvailable,
     loader: () => import('./components/EntitySecurityCard').then(m => <m.EntitySecurityCard />),
   },
 });
