@@ -23,6 +23,33 @@ describe('workloadSelectorFor', () => {
       ),
     ).toEqual({ labelSelector: 'app=shop,tier in (web, api)', namespace: 'shop' });
   });
+
+  it.each([
+    ['!team'],
+    ['team!=payments'],
+    ['team notin (payments)'],
+    ['app'],
+    ['!a,!b'],
+    ['app, tier!=db'],
+    ['app='],
+  ])('refuses the label selector "%s", which names no label value, saying what to write', selector => {
+    const e = entity({ 'backstage.io/kubernetes-label-selector': selector, 'backstage.io/kubernetes-id': 'checkout' });
+    expect(() => workloadSelectorFor(e)).toThrow(
+      expect.objectContaining({
+        name: 'InputError',
+        message: expect.stringMatching(/backstage\.io\/kubernetes-label-selector ".*" names no label value.*include at least one "key=value"/),
+      }),
+    );
+  });
+
+  it.each([['app=checkout'], ['app==checkout,!legacy'], ['tier in (web),team!=x'], ['  app = checkout ']])(
+    'accepts "%s", which names a label value',
+    selector => {
+      expect(workloadSelectorFor(entity({ 'backstage.io/kubernetes-label-selector': selector }))?.labelSelector).toBe(
+        selector.trim(),
+      );
+    },
+  );
 });
 
 describe('matchesLabelSelector', () => {

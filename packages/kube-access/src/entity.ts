@@ -1,4 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
 
 /** @public */
 export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
@@ -20,14 +21,19 @@ export interface WorkloadSelector {
 
 /**
  * Returns the entity's workload selector, or undefined when it has none of the annotations
- * (the plugins then show how to add them).
+ * (the plugins then show how to add them). Throws an InputError for a label selector that names
+ * no label value (only `!key`, `key!=value`, `key notin (...)` or bare `key` terms): such a
+ * selector reaches every workload that lacks a label, other teams' among them.
  * @public
  */
 export function workloadSelectorFor(entity: Entity): WorkloadSelector | undefined {
   const ann = entity.metadata.annotations ?? {};
   const namespace = ann[KUBERNETES_NAMESPACE_ANNOTATION] || undefined;
   const selector = ann[KUBERNETES_LABEL_SELECTOR_ANNOTATION];
-  if (selector && selector.trim()) return { labelSelector: selector.trim(), namespace };
+  if (selector && selector.trim()) {
+    requireNarrowSelector(selector.trim());
+    return { labelSelector: selector.trim(), namespace };
+  }
   const id = ann[KUBERNETES_ID_ANNOTATION];
   if (id && id.trim()) return { labelSelector: `${KUBERNETES_ID_ANNOTATION}=${id.trim()}`, namespace };
   return undefined;
@@ -53,6 +59,18 @@ export function matchesLabelSelector(labels: Record<string, string> | undefined,
     if (m) return m[1] ? !(m[2] in l) : m[2] in l;
     return false;
   });
+}
+
+/** Terms that name a label value: `key=value`, `key==value`, `key in (a,b)`. */
+const NARROWING_TERMS = [/^\s*[^\s!=()]+\s*==?\s*[^\s=!()]+\s*$/, /^\s*[^\s!=()]+\s+in\s+\(\s*[^\s,()][^()]*\)\s*$/];
+
+function requireNarrowSelector(selector: string) {
+  if (splitSelector(selector).some(term => NARROWING_TERMS.some(re => re.test(term)))) return;
+  throw new InputError(
+    `the annotation ${KUBERNETES_LABEL_SELECTOR_ANNOTATION} "${selector}" names no label value, so it would select every workload ` +
+      `without some label, other teams' among them: include at least one "key=value" or "key in (a,b)" term, ` +
+      `e.g. "app.kubernetes.io/name=checkout", or use ${KUBERNETES_ID_ANNOTATION}`,
+  );
 }
 
 function splitSelector(selector: string): string[] {

@@ -27,6 +27,8 @@ const entities = [
   ...SCENARIO_IDS.filter(id => id !== 'recommender').map(annotated),
   component('recommender', { 'backstage.io/kubernetes-label-selector': 'backstage.io/kubernetes-id=recommender' }),
   component('bare'),
+  // a selector by exclusion only: it would reach every workload without the label
+  component('greedy', { 'backstage.io/kubernetes-label-selector': '!team' }),
 ];
 const oneCluster = {
   kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters: [{ name: 'c1', url: 'https://127.0.0.1:1', serviceAccountToken: 't' }] }] },
@@ -134,6 +136,13 @@ describe('k8s-diagnostics backend', () => {
     server = await start({ config: oneCluster });
     res = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/bare');
     expect(res.body).toMatchObject({ status: 'not-annotated' });
+  });
+
+  it('refuses an entity whose label selector names no label value (400), naming the annotation', async () => {
+    const server = await start({ config: oneCluster });
+    const res = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/greedy');
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/backstage\.io\/kubernetes-label-selector "!team" names no label value.*"key=value"/);
   });
 
   it('turns an unreachable cluster into a typed per-cluster error, for the entity and cluster-wide', async () => {

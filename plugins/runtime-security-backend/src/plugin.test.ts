@@ -26,6 +26,13 @@ const entities: Entity[] = [
     metadata: { name: 'bare', namespace: 'default' },
     spec: { type: 'service', owner: 'team-shop', lifecycle: 'production' },
   },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    // a selector by exclusion only: it would reach every workload without the label
+    metadata: { name: 'greedy', namespace: 'default', annotations: { 'backstage.io/kubernetes-label-selector': 'team notin (payments)' } },
+    spec: { type: 'service', owner: 'team-shop', lifecycle: 'production' },
+  },
 ];
 const TOKEN = 'a-very-long-ingest-token-0123456789';
 const oneCluster = {
@@ -121,6 +128,13 @@ describe('runtime-security backend', () => {
     server = await start({ config: oneCluster });
     res = await request(server).get(`${BASE}/entity?entityRef=component:default/bare`);
     expect(res.body).toMatchObject({ status: 'not-annotated' });
+  });
+
+  it('refuses an entity whose label selector names no label value (400), naming the annotation', async () => {
+    const server = await start({ config: oneCluster });
+    const res = await request(server).get(`${BASE}/entity?entityRef=component:default/greedy`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/kubernetes-label-selector "team notin \(payments\)" names no label value/);
   });
 
   it('rejects a bad configuration at start-up with the key to fix', async () => {

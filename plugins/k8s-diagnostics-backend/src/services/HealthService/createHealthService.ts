@@ -155,7 +155,14 @@ export function createHealthService(deps: {
       logger.warn(`k8s-diagnostics scheduled scan: cannot list catalog entities, entity histories not updated: ${(e as Error).message}`);
     }
     for (const entity of entities) {
-      const selector = workloadSelectorFor(entity);
+      let selector;
+      try {
+        selector = workloadSelectorFor(entity);
+      } catch (e) {
+        // an annotation too broad to be safe: the entity's own tab shows the reason
+        logger.warn(`k8s-diagnostics scheduled scan: ${stringifyEntityRef(entity)} skipped: ${(e as Error).message}`);
+        continue;
+      }
       if (selector) await recordEntity(stringifyEntityRef(entity), selector, outcome, at);
     }
     logger.info(`k8s-diagnostics scan: ${outcome.scans.length} cluster(s), ${outcome.errors.length} error(s), ${entities.length} entities`);
