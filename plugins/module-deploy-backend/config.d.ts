@@ -26,6 +26,11 @@ export interface Config {
       /** Namespace (default `default`). */
       namespace?: string;
     };
+    /**
+     * Namespaces no deploy may target (entity, scaffolder or CLI through the backend), `*` matching
+     * any run of characters. Default `['kube-*', 'default']`; `[]` allows every namespace.
+     */
+    deniedNamespaces?: string[];
     /** Readiness timeout per apply set and cluster in milliseconds (default 300000). */
     readinessTimeoutMs?: number;
     /** The scheduled drift check (a dry-run diff of every instance against its last revision). */

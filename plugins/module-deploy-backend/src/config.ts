@@ -28,10 +28,30 @@ export interface ConfiguredModule {
 export interface ModuleDeployConfig {
   modules: ConfiguredModule[];
   defaults: { clusters?: string[]; namespace?: string };
+  /** Namespaces no deploy may target, `*` matching any run of characters. */
+  deniedNamespaces: string[];
   drift: { enabled: boolean; schedule: SchedulerServiceTaskScheduleDefinition };
   /** Readiness timeout per apply set and per cluster, in milliseconds. */
   readinessTimeoutMs: number;
   registry: { credentials?: string; plainHttp: boolean };
+}
+
+/** Namespaces no deploy may target unless `moduleDeploy.deniedNamespaces` says otherwise. */
+export const DEFAULT_DENIED_NAMESPACES = ['kube-*', 'default'];
+
+/** The first `moduleDeploy.deniedNamespaces` pattern a namespace matches, if any. */
+export function deniedNamespacePattern(
+  namespace: string,
+  patterns: string[],
+): string | undefined {
+  return patterns.find(p =>
+    new RegExp(
+      `^${p
+        .split('*')
+        .map(part => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+        .join('.*')}$`,
+    ).test(namespace),
+  );
 }
 
 function readModule(c: Config, i: number): ConfiguredModule {
@@ -110,6 +130,14 @@ export function readModuleDeployConfig(config: Config): ModuleDeployConfig {
       `moduleDeploy.defaults.namespace is '${namespace}', which is not a valid namespace name: use lowercase letters, digits and '-', at most 63 characters`,
     );
   }
+  const deniedNamespaces =
+    md?.getOptionalStringArray('deniedNamespaces') ?? DEFAULT_DENIED_NAMESPACES;
+  for (const pattern of deniedNamespaces) {
+    if (!/^[a-z0-9*-]{1,63}$/.test(pattern))
+      throw new InputError(
+        `moduleDeploy.deniedNamespaces has '${pattern}', which is not a namespace name or pattern: use lowercase letters, digits, '-' and '*' (any run of characters), e.g. 'kube-*'`,
+      );
+  }
   const timeout = md?.getOptionalNumber('readinessTimeoutMs') ?? 300_000;
   if (!(timeout > 0))
     throw new InputError(
@@ -122,6 +150,7 @@ export function readModuleDeployConfig(config: Config): ModuleDeployConfig {
       clusters: md?.getOptionalStringArray('defaults.clusters'),
       namespace,
     },
+    deniedNamespaces,
     drift: {
       enabled: drift?.getOptionalBoolean('enabled') ?? true,
       schedule: {

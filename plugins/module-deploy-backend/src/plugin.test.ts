@@ -183,6 +183,36 @@ describe('module-deploy backend', () => {
       { ...target, clusters: ['ghost'] },
       /cluster 'ghost', which is not configured; configured clusters: c1/,
     ],
+    [
+      'post',
+      '/instances/deploy',
+      { ...target, namespace: 'kube-system' },
+      /namespace is 'kube-system', which moduleDeploy.deniedNamespaces refuses \('kube-\*'\)/,
+    ],
+    [
+      'post',
+      '/instances/preview',
+      { ...target, namespace: 'default' },
+      /namespace is 'default', which moduleDeploy.deniedNamespaces refuses \('default'\)/,
+    ],
+    [
+      'post',
+      '/instances/deploy',
+      // checkout declares module minimal, instance checkout (its name) in namespace shop
+      { ...target, entityRef: 'component:default/checkout' },
+      /another instance than entity 'component:default\/checkout' declares: instanceName 'web' where the entity declares 'checkout'/,
+    ],
+    [
+      'post',
+      '/instances/preview',
+      {
+        module: 'minimal',
+        instanceName: 'checkout',
+        namespace: 'payments',
+        entityRef: 'component:default/checkout',
+      },
+      /namespace 'payments' where the entity declares 'shop' \(backstage.io\/kubernetes-namespace\)/,
+    ],
   ])('rejects bad input: %s %s %j', async (method, url, body, message) => {
     const server = await start({ config: oneCluster });
     const res = await call(server, method, url, body);

@@ -1,9 +1,11 @@
 import { ConfigReader } from '@backstage/config';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import {
-  mockServices,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
-import { readModuleDeployConfig } from '../config';
+  DEFAULT_DENIED_NAMESPACES,
+  deniedNamespacePattern,
+  readModuleDeployConfig,
+} from '../config';
+import { checkDeclaredTarget } from './DeployService/targets';
 import { createDeployStore } from './DeployStore';
 import { valuesOverlay } from './DeployService';
 import { sortTags } from './ModuleCatalog';
@@ -72,8 +74,69 @@ describe('readModuleDeployConfig', () => {
       { readinessTimeoutMs: -1 },
       /readinessTimeoutMs must be a positive number/,
     ],
+    [
+      { deniedNamespaces: ['kube-*', 'Team_A'] },
+      /deniedNamespaces has 'Team_A', which is not a namespace name or pattern/,
+    ],
   ])('rejects bad config %#', (moduleDeploy, message) => {
     expect(() => read(moduleDeploy)).toThrow(message);
+  });
+});
+
+describe('deniedNamespaces', () => {
+  it("refuses kube-* and default unless configured otherwise; '*' matches any run of characters", () => {
+    const read = (moduleDeploy: object) =>
+      readModuleDeployConfig(new ConfigReader({ moduleDeploy }))
+        .deniedNamespaces;
+    const denied = read({});
+    expect(denied).toEqual(DEFAULT_DENIED_NAMESPACES);
+    expect(deniedNamespacePattern('kube-system', denied)).toBe('kube-*');
+    expect(deniedNamespacePattern('kube-public', denied)).toBe('kube-*');
+    expect(deniedNamespacePattern('default', denied)).toBe('default');
+    expect(deniedNamespacePattern('shop', denied)).toBeUndefined();
+    expect(deniedNamespacePattern('my-kube-system', denied)).toBeUndefined();
+    expect(deniedNamespacePattern('defaults', denied)).toBeUndefined();
+    expect(
+      deniedNamespacePattern('default', read({ deniedNamespaces: [] })),
+    ).toBeUndefined();
+    expect(deniedNamespacePattern('team-a-prod', ['team-*-prod'])).toBe(
+      'team-*-prod',
+    );
+  });
+});
+
+describe('checkDeclaredTarget', () => {
+  const declared = {
+    entityRef: 'component:default/checkout',
+    module: 'minimal',
+    source: '/m',
+    instanceName: 'checkout',
+    namespace: 'shop',
+    clusters: ['a', 'b'],
+  };
+  it('accepts the declared target; clusters may be left out', () => {
+    expect(() =>
+      checkDeclaredTarget({ ...declared }, declared, true),
+    ).not.toThrow();
+    expect(() =>
+      checkDeclaredTarget({ ...declared, clusters: ['a'] }, declared, false),
+    ).not.toThrow();
+  });
+  it('names every field that differs from what the entity declares', () => {
+    expect(() =>
+      checkDeclaredTarget(
+        {
+          ...declared,
+          module: 'other',
+          namespace: 'payments',
+          clusters: ['b', 'a'],
+        },
+        declared,
+        true,
+      ),
+    ).toThrow(
+      "the request targets another instance than entity 'component:default/checkout' declares: module 'other' where the entity declares 'minimal' (periscope.dev/module); namespace 'payments' where the entity declares 'shop' (backstage.io/kubernetes-namespace); clusters 'b,a' where the entity declares 'a,b'",
+    );
   });
 });
 

@@ -36,7 +36,7 @@ import {
 } from '../../types';
 import { DeployStore } from '../DeployStore';
 import { ModuleCatalog } from '../ModuleCatalog';
-import { entityTarget, explicitTarget } from './targets';
+import { checkDeclaredTarget, entityTarget, explicitTarget } from './targets';
 import { checkInstanceDrift, instanceKey } from './drift';
 import { createRollout, Resolved } from './rollout';
 import { DeployService, PreparedOperation } from './types';
@@ -471,11 +471,29 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
 
     async prepareTarget({ target: t, credentials, permission }) {
       await authorizeTarget(t.entityRef, permission, credentials);
-      if (t.entityRef) await loadEntity(t.entityRef, credentials);
-      return operation(
-        explicitTarget(t, { clusters: deps.clusters, config, modules }),
-        credentials,
-      );
+      const explicit = explicitTarget(t, {
+        clusters: deps.clusters,
+        config,
+        modules,
+      });
+      if (t.entityRef) {
+        const entity = await loadEntity(t.entityRef, credentials);
+        // the entity's own target wins over the request's where it declares one
+        const declared = entityTarget(entity, {
+          clusters: deps.clusters,
+          config,
+          modules,
+        });
+        if (declared) {
+          checkDeclaredTarget(
+            explicit.target,
+            declared.target,
+            Boolean(t.clusters?.length),
+          );
+          return operation(declared, credentials);
+        }
+      }
+      return operation(explicit, credentials);
     },
 
     async history({ entityRef, credentials }) {

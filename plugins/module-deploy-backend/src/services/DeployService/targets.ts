@@ -5,7 +5,7 @@ import {
   KUBERNETES_NAMESPACE_ANNOTATION,
 } from '@periscope/kube-access';
 import { isDnsLabel } from '@periscope/backstage-plugin-module-deploy-common';
-import { ModuleDeployConfig } from '../../config';
+import { ModuleDeployConfig, deniedNamespacePattern } from '../../config';
 import {
   CLUSTERS_ANNOTATION,
   DeployTarget,
@@ -22,6 +22,20 @@ function checkName(value: string, what: string): string {
     );
   }
   return value;
+}
+
+function checkNamespaceAllowed(
+  namespace: string,
+  config: ModuleDeployConfig,
+  what: string,
+): string {
+  const pattern = deniedNamespacePattern(namespace, config.deniedNamespaces);
+  if (pattern) {
+    throw new InputError(
+      `${what} is '${namespace}', which moduleDeploy.deniedNamespaces refuses ('${pattern}'): deploy into a namespace of the service's own (set backstage.io/kubernetes-namespace on the entity), or ask the platform team to change moduleDeploy.deniedNamespaces`,
+    );
+  }
+  return namespace;
 }
 
 /** Picks the clusters in rollout order, checking every name against the configured clusters. */
@@ -75,17 +89,65 @@ export function entityTarget(
       'default',
     `the namespace (annotation ${KUBERNETES_NAMESPACE_ANNOTATION} or moduleDeploy.defaults.namespace)`,
   );
+  const source = deps.modules.resolve(module, entity);
   return {
     target: {
       entityRef: stringifyEntityRef(entity),
       module,
-      source: deps.modules.resolve(module, entity),
+      source,
       instanceName,
-      namespace,
+      namespace: checkNamespaceAllowed(
+        namespace,
+        deps.config,
+        `the namespace (annotation ${KUBERNETES_NAMESPACE_ANNOTATION} or moduleDeploy.defaults.namespace)`,
+      ),
       clusters: clusters.map(c => c.name),
     },
     clusters,
   };
+}
+
+/**
+ * With an entity that declares its deploy target (a module annotation), an explicit target must
+ * be exactly that one: a request may not point another team's instance, namespace or clusters at
+ * an entity it may act on. Throws an InputError naming each difference.
+ */
+export function checkDeclaredTarget(
+  explicit: DeployTarget,
+  declared: DeployTarget,
+  clustersGiven: boolean,
+): void {
+  const fields: Array<[keyof DeployTarget, string]> = [
+    ['module', MODULE_ANNOTATION],
+    ['instanceName', `${INSTANCE_ANNOTATION} (or the entity name)`],
+    ['namespace', KUBERNETES_NAMESPACE_ANNOTATION],
+  ];
+  const diffs = fields
+    .filter(([k]) => explicit[k] !== declared[k])
+    .map(
+      ([k, from]) =>
+        `${k} '${explicit[k]}' where the entity declares '${declared[k]}' (${from})`,
+    );
+  if (
+    clustersGiven &&
+    explicit.clusters.join(',') !== declared.clusters.join(',')
+  )
+    diffs.push(
+      `clusters '${explicit.clusters.join(
+        ',',
+      )}' where the entity declares '${declared.clusters.join(
+        ',',
+      )}' (${CLUSTERS_ANNOTATION} or moduleDeploy.defaults.clusters)`,
+    );
+  if (diffs.length > 0) {
+    throw new InputError(
+      `the request targets another instance than entity '${
+        declared.entityRef
+      }' declares: ${diffs.join(
+        '; ',
+      )}. Make them equal what the entity declares (clusters may be left out)`,
+    );
+  }
 }
 
 /** An explicit target (scaffolder): only configured modules, names checked. */
@@ -110,7 +172,11 @@ export function explicitTarget(
       module: t.module,
       source: deps.modules.resolve(t.module),
       instanceName: checkName(t.instanceName, 'instanceName'),
-      namespace: checkName(t.namespace, 'namespace'),
+      namespace: checkNamespaceAllowed(
+        checkName(t.namespace, 'namespace'),
+        deps.config,
+        'namespace',
+      ),
       clusters: clusters.map(c => c.name),
     },
     clusters,
