@@ -26,5 +26,11 @@ export interface Config {
   periscope?: {
     /** Per-cluster request timeout in milliseconds (default 10000). */
     clusterTimeoutMs?: number;
+    /**
+     * Where an entity without a `backstage.io/kubernetes-namespace` annotation is read (Health,
+     * Security): these namespaces only. Default none: such an entity must name its namespace.
+     * `['*']` reads every namespace, as the Kubernetes plugin does.
+     */
+    namespacesWithoutAnnotation?: string[];
   };
 }

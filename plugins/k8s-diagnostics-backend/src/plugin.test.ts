@@ -33,6 +33,8 @@ const entities = [
 const oneCluster = {
   kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters: [{ name: 'c1', url: 'https://127.0.0.1:1', serviceAccountToken: 't' }] }] },
   k8sDiagnostics: { scanTimeoutMs: 2000 },
+  // recommender selects by label only, with no namespace annotation
+  periscope: { namespacesWithoutAnnotation: ['shop'] },
 };
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
@@ -55,6 +57,11 @@ async function start(opts: { config?: object; result?: AuthorizeResult.ALLOW | A
   return server;
 }
 
+/** The local control plane's config; recommender (no namespace annotation) is read in shop. */
+const liveConfig = (kubeconfig: string, name?: string) => ({
+  ...kubernetesConfigFromKubeconfig(kubeconfig, name),
+  periscope: { namespacesWithoutAnnotation: ['shop'] },
+});
 const seededConfig = (ai?: object) => ({ ...oneCluster, k8sDiagnostics: { ...oneCluster.k8sDiagnostics, cacheTtlSeconds: 3600, ...(ai ? { ai } : {}) } });
 const ndjson = (text: string): ExplainChunk[] => text.trim().split('\n').map(l => JSON.parse(l));
 const allFindings = (h: EntityHealth): HealthFinding[] => h.groups.flatMap(g => g.findings);
@@ -293,7 +300,7 @@ describeIf({ kubeconfig: live })('against the local control plane', () => {
   ];
 
   it('finds each scenario on its entity, with parents and no cluster errors', async () => {
-    const server = await start({ config: kubernetesConfigFromKubeconfig(live!, 'local') });
+    const server = await start({ config: liveConfig(live!, 'local') });
     const scan = async () => {
       const out: Record<string, HealthFinding[]> = {};
       for (const id of SCENARIO_IDS) {
@@ -321,7 +328,7 @@ describeIf({ kubeconfig: live })('against the local control plane', () => {
   }, 200_000);
 
   it('adds the seeded k8sgpt-operator Results to the right entity, once per object and text', async () => {
-    const server = await start({ config: kubernetesConfigFromKubeconfig(live!, 'local') });
+    const server = await start({ config: liveConfig(live!, 'local') });
     const rescan = async (id: string) => {
       const res = await request(server).post('/api/k8s-diagnostics/entity/rescan').send({ entityRef: `component:default/${id}` });
       expect(res.status).toBe(200);
@@ -350,7 +357,7 @@ describeIf({ kubeconfig: live })('against the local control plane', () => {
   }, 120_000);
 
   it('skips the Results when turned off, and gives a typed FORBIDDEN error when the user may not list them', async () => {
-    const base = kubernetesConfigFromKubeconfig(live!, 'local');
+    const base = liveConfig(live!, 'local');
     const off = await start({ config: { ...base, k8sDiagnostics: { operatorResults: { enabled: false } } } });
     const res = await request(off).post('/api/k8s-diagnostics/entity/rescan').send({ entityRef: 'component:default/payments' });
     expect(allFindings(res.body).length).toBeGreaterThan(0);
@@ -358,7 +365,7 @@ describeIf({ kubeconfig: live })('against the local control plane', () => {
     // The scan lists warning events only, then every event of the namespaces its findings are in:
     // the crash-looping pod's finding lists its Normal Scheduled event too.
     expect(allFindings(res.body).some(f => f.object.kind === 'Pod' && f.events.some(e => e.type === 'Normal' && e.reason === 'Scheduled'))).toBe(true);
-    const readonly = await start({ config: kubernetesConfigFromKubeconfig(live!.replace(/kubeconfig$/, 'kubeconfig-readonly'), 'local') });
+    const readonly = await start({ config: liveConfig(live!.replace(/kubeconfig$/, 'kubeconfig-readonly'), 'local') });
     const denied = await request(readonly).post('/api/k8s-diagnostics/entity/rescan').send({ entityRef: 'component:default/payments' });
     expect(denied.status).toBe(200);
     expect(denied.body.errors).toEqual([
@@ -371,7 +378,7 @@ describeIf({ kubeconfig: live })('against the local control plane', () => {
   it('sends no name, namespace, label value or IP of the scenario workloads to the LLM', async () => {
     const llm = await startFakeLlm('json');
     try {
-      const server = await start({ config: { ...kubernetesConfigFromKubeconfig(live!, 'local'), k8sDiagnostics: { ai: { baseUrl: llm.baseUrl, model: 'fake-model' } } } });
+      const server = await start({ config: { ...liveConfig(live!, 'local'), k8sDiagnostics: { ai: { baseUrl: llm.baseUrl, model: 'fake-model' } } } });
       let explained = 0;
       for (const id of SCENARIO_IDS) {
         const res = await request(server).get(`/api/k8s-diagnostics/entity?entityRef=component:default/${id}`);

@@ -2,7 +2,7 @@ import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { k8sDiagnosticsPermissions } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { readClusters } from '@periscope/kube-access';
+import { readClusters, readWorkloadSelectorOptions } from '@periscope/kube-access';
 import { registerActions } from './actions';
 import { readDiagnosticsConfig } from './config';
 import { createRouter } from './router';
@@ -37,7 +37,15 @@ export const k8sDiagnosticsPlugin = createBackendPlugin({
         const settings = readDiagnosticsConfig(config);
         const clusters = readClusters(config);
         const store = await createFindingsStore(deps.database);
-        const health = createHealthService({ clusters, config: settings, catalog: deps.catalog, store, logger, auth: deps.auth });
+        const health = createHealthService({
+          clusters,
+          config: settings,
+          catalog: deps.catalog,
+          store,
+          logger,
+          auth: deps.auth,
+          selectors: readWorkloadSelectorOptions(config),
+        });
         const explain = createExplainService({ ai: settings.ai, health, store, logger });
         if (clusters.length > 0) {
           await scheduler.scheduleTask({

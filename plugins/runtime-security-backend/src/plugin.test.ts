@@ -37,7 +37,8 @@ const entities: Entity[] = [
 const TOKEN = 'a-very-long-ingest-token-0123456789';
 const oneCluster = {
   kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters: [{ name: 'c1', url: 'https://127.0.0.1:1', serviceAccountToken: 't' }] }] },
-  periscope: { clusterTimeoutMs: 2000 },
+  // payments has no namespace annotation: read it in every namespace, as the Kubernetes plugin does
+  periscope: { clusterTimeoutMs: 2000, namespacesWithoutAnnotation: ['*'] },
   runtimeSecurity: { sources: { kubernetes: { enabled: false } }, ingest: { token: TOKEN, maxBodyBytes: 200_000 } },
 };
 const BASE = '/api/runtime-security';
@@ -128,6 +129,15 @@ describe('runtime-security backend', () => {
     server = await start({ config: oneCluster });
     res = await request(server).get(`${BASE}/entity?entityRef=component:default/bare`);
     expect(res.body).toMatchObject({ status: 'not-annotated' });
+  });
+
+  it('refuses an entity without a namespace annotation (400) unless periscope.namespacesWithoutAnnotation allows one', async () => {
+    const server = await start({ config: { ...oneCluster, periscope: { clusterTimeoutMs: 2000 } } });
+    const res = await request(server).get(`${BASE}/entity?entityRef=component:default/payments`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(
+      /'component:default\/payments' has no backstage\.io\/kubernetes-namespace annotation.*periscope\.namespacesWithoutAnnotation/,
+    );
   });
 
   it('refuses an entity whose label selector names no label value (400), naming the annotation', async () => {

@@ -1,6 +1,7 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { runtimeSecurityPermissions } from '@periscope/backstage-plugin-runtime-security-common';
+import { readWorkloadSelectorOptions } from '@periscope/kube-access';
 import { readRuntimeSecurityConfig } from './config';
 import { createRouter } from './router';
 import { FindingsStore } from './services/FindingsStore';
@@ -39,6 +40,7 @@ export const runtimeSecurityPlugin = createBackendPlugin({
           logger,
           store,
           queuedLines: () => ingest.queuedLines,
+          selectors: readWorkloadSelectorOptions(config),
         });
         const policies = createPolicyListing({
           clusters: settings.clusters,

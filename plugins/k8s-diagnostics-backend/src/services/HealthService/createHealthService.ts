@@ -7,6 +7,7 @@ import {
   ClusterDetails,
   KUBERNETES_ID_ANNOTATION,
   KUBERNETES_LABEL_SELECTOR_ANNOTATION,
+  WorkloadSelectorOptions,
   workloadSelectorFor,
   WorkloadSelector,
 } from '@periscope/kube-access';
@@ -38,6 +39,8 @@ export function createHealthService(deps: {
   store: FindingsStore;
   logger: LoggerService;
   auth: AuthService;
+  /** Where entities without a namespace annotation are read (periscope.namespacesWithoutAnnotation). */
+  selectors?: WorkloadSelectorOptions;
   now?: () => Date;
 }): HealthService {
   const { clusters, config, catalog, store, logger } = deps;
@@ -157,7 +160,7 @@ export function createHealthService(deps: {
     for (const entity of entities) {
       let selector;
       try {
-        selector = workloadSelectorFor(entity);
+        selector = workloadSelectorFor(entity, deps.selectors);
       } catch (e) {
         // an annotation too broad to be safe: the entity's own tab shows the reason
         logger.warn(`k8s-diagnostics scheduled scan: ${stringifyEntityRef(entity)} skipped: ${(e as Error).message}`);
@@ -172,7 +175,7 @@ export function createHealthService(deps: {
     async getEntityHealth({ entityRef, credentials, refresh }) {
       const entity = await loadEntity(entityRef, credentials);
       if (clusters.length === 0) return empty(entityRef, 'not-configured');
-      const selector = workloadSelectorFor(entity);
+      const selector = workloadSelectorFor(entity, deps.selectors);
       if (!selector) return empty(entityRef, 'not-annotated');
       const last = await store.lastScan(entityRef);
       const stale = !last || now().getTime() - Date.parse(last.scannedAt) > config.cacheTtlSeconds * 1000;

@@ -12,7 +12,7 @@ import {
   Severity,
   CLUSTER_SCOPED_KINDS,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { matchesLabelSelector, WorkloadSelector } from '@periscope/kube-access';
+import { inSelectorNamespace, matchesLabelSelector, WorkloadSelector } from '@periscope/kube-access';
 import { HealthFinding, WorkloadFindings, WorkloadSummary } from '../../types';
 
 /** A finding straight out of a scan, before the store adds its history. */
@@ -110,7 +110,7 @@ export function toFindings(cluster: string, snapshot: ClusterSnapshot, results: 
  * one of its owners carries labels that match the entity's selector.
  */
 export function belongsTo(index: ObjectIndex, finding: Pick<ScannedFinding, 'object' | 'ownerChain'>, selector: WorkloadSelector): boolean {
-  if (selector.namespace && finding.object.namespace !== selector.namespace) return false;
+  if (!inSelectorNamespace(selector, finding.object.namespace)) return false;
   return [finding.object, ...finding.ownerChain].some(ref => {
     const obj = index.get(ref);
     return !!obj && matchesLabelSelector(obj.metadata?.labels, selector.labelSelector);
@@ -142,7 +142,7 @@ function readiness(obj: KubeObject): string {
 export function workloadsOf(snapshot: ClusterSnapshot, selector: WorkloadSelector): WorkloadSummary[] {
   return WORKLOAD_KINDS.flatMap(kind =>
     (snapshot.objects[kind] ?? [])
-      .filter(o => !selector.namespace || o.metadata?.namespace === selector.namespace)
+      .filter(o => inSelectorNamespace(selector, o.metadata?.namespace))
       .filter(o => matchesLabelSelector(o.metadata?.labels, selector.labelSelector))
       .map(o => ({ kind, namespace: o.metadata?.namespace ?? '', name: o.metadata?.name ?? '', ready: readiness(o) })),
   );

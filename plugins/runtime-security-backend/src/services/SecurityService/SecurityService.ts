@@ -2,7 +2,7 @@ import { BackstageCredentials, LoggerService } from '@backstage/backend-plugin-a
 import { Entity } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { matchesLabelSelector, workloadSelectorFor } from '@periscope/kube-access';
+import { inSelectorNamespace, matchesLabelSelector, WorkloadSelectorOptions, workloadSelectorFor } from '@periscope/kube-access';
 import { FindingsStore } from '../FindingsStore/FindingsStore';
 import type {
   EntitySecurity,
@@ -48,6 +48,8 @@ export function createSecurityService(deps: {
   logger: LoggerService;
   store: FindingsStore;
   queuedLines: () => number;
+  /** Where entities without a namespace annotation are read (periscope.namespacesWithoutAnnotation). */
+  selectors?: WorkloadSelectorOptions;
   now?: () => number;
 }): SecurityService {
   const now = () => (deps.now ? deps.now() : Date.now());
@@ -59,21 +61,23 @@ export function createSecurityService(deps: {
   }
 
   async function findingsOf(entity: Entity): Promise<StoredFinding[] | undefined> {
-    const selector = workloadSelectorFor(entity);
+    const selector = workloadSelectorFor(entity, deps.selectors);
     if (!selector) return undefined;
     const rows = await deps.store.list(selector.namespace ? { namespace: selector.namespace } : {});
-    return rows.filter(f => f.namespace !== '' && matchesLabelSelector(f.labels, selector.labelSelector));
+    return rows.filter(
+      f => f.namespace !== '' && inSelectorNamespace(selector, f.namespace) && matchesLabelSelector(f.labels, selector.labelSelector),
+    );
   }
 
   async function entityFinding(entityRef: string, id: string, credentials: BackstageCredentials) {
     const entity = await entityOf(entityRef, credentials);
     const finding = await deps.store.get(id);
-    const selector = workloadSelectorFor(entity);
+    const selector = workloadSelectorFor(entity, deps.selectors);
     const belongs =
       finding &&
       selector &&
       finding.namespace !== '' &&
-      (!selector.namespace || finding.namespace === selector.namespace) &&
+      inSelectorNamespace(selector, finding.namespace) &&
       matchesLabelSelector(finding.labels, selector.labelSelector);
     if (!finding || !belongs) {
       throw new NotFoundError(`finding '${id}' does not exist for ${entityRef} (it may have expired, or belong to another entity)`);
@@ -92,7 +96,7 @@ export function createSecurityService(deps: {
     async getEntitySecurity({ entityRef, credentials }) {
       const entity = await entityOf(entityRef, credentials);
       if (!deps.configured) return { entityRef, status: 'not-configured', findings: [], errors: [] };
-      const selector = workloadSelectorFor(entity);
+      const selector = workloadSelectorFor(entity, deps.selectors);
       const findings = await findingsOf(entity);
       if (!selector || !findings) return { entityRef, status: 'not-annotated', findings: [], errors: [] };
       return {
