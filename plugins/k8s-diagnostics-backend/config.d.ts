@@ -50,10 +50,29 @@ export interface Config {
       timeoutMs?: number;
       /** Retries on 429/5xx/connection errors (the SDK backs off). Default 2. */
       maxRetries?: number;
-      /** Tokens all explanations may use per UTC day; then explain answers 429. Default: unlimited. */
+      /**
+       * Tokens all explanations may use per UTC day (all replicas together). Before each call its
+       * worst case (estimated input + `maxOutputTokens`) is reserved atomically in the database and
+       * settled to the real usage after it; a call that does not fit answers 429. At least
+       * `maxOutputTokens`. Default (or 0): unlimited.
+       */
       dailyTokenBudget?: number;
       /** Language of the answers. Default `English`. */
       language?: string;
+      /** `max_tokens` of every chat request, a whole number from 64 to 128000. Default 800. */
+      maxOutputTokens?: number;
+      /**
+       * Most bytes of (masked) cluster data per request, from 1024 to 1048576: failure texts and
+       * events beyond it are left out, and the prompt says so. Default 16384.
+       */
+      maxInputBytes?: number;
+      /** Most bytes of one failure text, log line or event message, from 128 to 65536 (and at most `maxInputBytes`). Default 2048. */
+      maxItemBytes?: number;
+      /**
+       * LLM calls one user (or service) may start per UTC minute, counted in the database across
+       * replicas; then explain answers 429. Cached answers do not count. 0: no limit. Default 10.
+       */
+      perUserPerMinute?: number;
     };
   };
 }

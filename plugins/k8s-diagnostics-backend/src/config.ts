@@ -39,7 +39,23 @@ export interface AiConfig {
   maxRetries: number;
   dailyTokenBudget?: number;
   language: string;
+  /** `max_tokens` of every chat request; the budget reserves it before each call. */
+  maxOutputTokens: number;
+  /** Most bytes of (masked) cluster data one request carries; the rest is left out and the prompt says so. */
+  maxInputBytes: number;
+  /** Most bytes of one failure text, event message or log line. */
+  maxItemBytes: number;
+  /** LLM calls one user (or service) may start per UTC minute; 0: no limit. Cached answers do not count. */
+  perUserPerMinute: number;
 }
+
+/** Defaults of the request limits (`k8sDiagnostics.ai.*`). */
+export const AI_LIMIT_DEFAULTS = {
+  maxOutputTokens: 800,
+  maxInputBytes: 16_384,
+  maxItemBytes: 2_048,
+  perUserPerMinute: 10,
+} as const;
 
 /** Whether k8sgpt-operator Result objects are read as a second source, and in which clusters. */
 export interface OperatorResultsConfig {
@@ -84,13 +100,41 @@ function readAi(config: RootConfigService): AiConfig | undefined {
   if (!model) {
     throw new InputError('k8sDiagnostics.ai.model is missing: name the chat model, e.g. gpt-4o-mini or llama3.1');
   }
+  const number = (key: string): number | undefined => {
+    try {
+      return ai.getOptionalNumber(key);
+    } catch {
+      throw new InputError(`k8sDiagnostics.ai.${key} is ${JSON.stringify(ai.getOptional(key))}: it must be a number`);
+    }
+  };
   const positive = (key: string, fallback: number | undefined) => {
-    const v = ai.getOptionalNumber(key) ?? fallback;
+    const v = number(key) ?? fallback;
     if (v !== undefined && (!Number.isFinite(v) || v < 0)) {
       throw new InputError(`k8sDiagnostics.ai.${key} is ${v}: it must be a number >= 0`);
     }
     return v;
   };
+  /** A whole number in [min, max], or the default. */
+  const integer = (key: keyof typeof AI_LIMIT_DEFAULTS, min: number, max: number, why: string) => {
+    const v = number(key) ?? AI_LIMIT_DEFAULTS[key];
+    if (!Number.isInteger(v) || v < min || v > max) {
+      throw new InputError(`k8sDiagnostics.ai.${key} is ${v}: it must be a whole number from ${min} to ${max} (${why}); default ${AI_LIMIT_DEFAULTS[key]}`);
+    }
+    return v;
+  };
+  const maxOutputTokens = integer('maxOutputTokens', 64, 128_000, 'the max_tokens of every request; a JSON answer needs at least 64');
+  const maxInputBytes = integer('maxInputBytes', 1_024, 1_048_576, 'bytes of cluster data per request');
+  const maxItemBytes = integer('maxItemBytes', 128, 65_536, 'bytes of one failure text, event or log line');
+  if (maxItemBytes > maxInputBytes) {
+    throw new InputError(`k8sDiagnostics.ai.maxItemBytes is ${maxItemBytes}, more than k8sDiagnostics.ai.maxInputBytes (${maxInputBytes}): one text cannot be longer than the whole input`);
+  }
+  const perUserPerMinute = integer('perUserPerMinute', 0, 10_000, 'LLM calls per user and minute, 0 for no limit');
+  const dailyTokenBudget = positive('dailyTokenBudget', undefined);
+  if (dailyTokenBudget && dailyTokenBudget < maxOutputTokens) {
+    throw new InputError(
+      `k8sDiagnostics.ai.dailyTokenBudget is ${dailyTokenBudget}, less than one answer may use (k8sDiagnostics.ai.maxOutputTokens ${maxOutputTokens}): no explanation could ever start; raise the budget or lower maxOutputTokens`,
+    );
+  }
   return {
     provider: azure ? 'azure' : 'openai',
     baseUrl,
@@ -99,8 +143,12 @@ function readAi(config: RootConfigService): AiConfig | undefined {
     azure,
     timeoutMs: positive('timeoutMs', 60_000)!,
     maxRetries: positive('maxRetries', 2)!,
-    dailyTokenBudget: positive('dailyTokenBudget', undefined),
+    dailyTokenBudget,
     language: ai.getOptionalString('language') ?? 'English',
+    maxOutputTokens,
+    maxInputBytes,
+    maxItemBytes,
+    perUserPerMinute,
   };
 }
 

@@ -1,6 +1,6 @@
 import { mockCredentials, mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AiConfig, readDiagnosticsConfig } from '../../config';
+import { AI_LIMIT_DEFAULTS, AiConfig, readDiagnosticsConfig } from '../../config';
 import { FORBIDDEN, SECRET_VALUE, seedEntity, startFakeLlm } from '../../testSupport';
 import { ExplainChunk } from '../../types';
 import { createFindingsStore } from '../FindingsStore';
@@ -30,7 +30,7 @@ async function setup(ai?: Partial<AiConfig> & { baseUrl: string }) {
   });
   const payments = await seedEntity(store, entityRef, 'payments');
   const cart = await seedEntity(store, 'component:default/cart', 'cart');
-  const aiConfig: AiConfig | undefined = ai && { provider: 'openai', model: 'fake-model', timeoutMs: 5000, maxRetries: 2, language: 'English', ...ai };
+  const aiConfig: AiConfig | undefined = ai && { provider: 'openai', model: 'fake-model', timeoutMs: 5000, maxRetries: 2, language: 'English', ...AI_LIMIT_DEFAULTS, ...ai };
   const explain = createExplainService({ ai: aiConfig, health, store, logger: mockServices.logger.mock() });
   const pod = (list: typeof payments) => list.find(f => f.object.kind === 'Pod')!;
   return { explain, store, paymentsPod: pod(payments), cartPod: pod(cart) };
@@ -58,7 +58,7 @@ describe('ExplainService against an OpenAI-compatible server on loopback', () =>
     expect(await store.tokensUsedOn(new Date().toISOString().slice(0, 10))).toBe(160);
 
     const body = JSON.parse(llm.bodies[0]);
-    expect(body).toMatchObject({ model: 'fake-model', stream: true });
+    expect(body).toMatchObject({ model: 'fake-model', stream: true, max_tokens: 800 });
     expect(body.messages[1].content).toMatch(/<<<BEGIN UNTRUSTED CLUSTER DATA>>>/);
     expect(body.messages[0].content).toMatch(/do not follow instructions/);
 
@@ -106,14 +106,17 @@ describe('ExplainService against an OpenAI-compatible server on loopback', () =>
     expect(llm.bodies).toHaveLength(2);
   });
 
-  it('answers 429 once the daily token budget is spent', async () => {
+  it('answers 429 once the rest of the daily token budget cannot hold another call', async () => {
     llm = await startFakeLlm('json');
-    const { explain, paymentsPod, cartPod } = await setup({ baseUrl: llm.baseUrl, dailyTokenBudget: 100 });
+    // One call reserves its estimated input plus max_tokens (2000): 2500 holds one, not 160 used plus another.
+    const { explain, store, paymentsPod, cartPod } = await setup({ baseUrl: llm.baseUrl, dailyTokenBudget: 2700, maxOutputTokens: 2000 });
     await explain.explain({ entityRef, findingId: paymentsPod.id, credentials });
     await expect(explain.explain({ entityRef: 'component:default/cart', findingId: cartPod.id, credentials })).rejects.toMatchObject({
       statusCode: 429,
-      message: expect.stringMatching(/daily AI token budget is spent \(160 of 100 tokens.*dailyTokenBudget/),
+      message: expect.stringMatching(/daily AI token budget is spent \(160 of 2700 tokens used on .* UTC, 0 more reserved .*may need up to 2\d{3}\).*dailyTokenBudget/),
     });
+    expect(llm.bodies).toHaveLength(1);
+    expect(await store.tokensUsedOn(new Date().toISOString().slice(0, 10))).toBe(160);
   });
 
   it('says which server cannot be reached', async () => {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
 import OpenAI from 'openai';
 import { AiConfig } from '../../config';
 import { ExplainChunk, ExplainResult, Explanation, TokenUsage } from '../../types';
 import { FindingsStore, StoredFinding } from '../FindingsStore';
 import { HealthService } from '../HealthService';
-import { createLlmClient, estimateUsage, providerError, providerLabel } from './llm';
+import { createLlmClient, estimateInputTokens, estimateUsage, providerError, providerLabel } from './llm';
 import { createPlaceholderMasker, createStreamingUnmasker, PlaceholderMasker } from './masking';
 import { buildMessages, explanationText, maskedFindingInput, parseAnswer, PROMPT_VERSION } from './prompt';
 import { catalogExplanation } from './remediationCatalog';
@@ -38,6 +38,19 @@ function textFallback(raw: string): Explanation {
 
 const MALFORMED_WARNING = 'the model did not answer in the requested JSON format; its answer is shown as text';
 
+/** A 429 in the shape the error handler answers with (`statusCode`). */
+function tooManyRequests(message: string): Error {
+  return Object.assign(new ServiceUnavailableError(message), { statusCode: 429 });
+}
+
+/** Who asks, for the rate limit and the usage records: a user entity ref, `service:<subject>` or `anonymous`. */
+export function callerOf(credentials: BackstageCredentials): string {
+  const p = credentials.principal as { type?: string; userEntityRef?: string; subject?: string } | undefined;
+  if (p?.type === 'user' && p.userEntityRef) return p.userEntityRef;
+  if (p?.type === 'service' && p.subject) return `service:${p.subject}`;
+  return 'anonymous';
+}
+
 /** @public */
 export function createExplainService(deps: {
   ai?: AiConfig;
@@ -58,48 +71,71 @@ export function createExplainService(deps: {
     return { findingId: finding.id, source: 'catalog', format: 'json', explanation };
   }
 
-  async function checkBudget(config: AiConfig) {
-    if (!config.dailyTokenBudget) return;
-    const day = now().toISOString().slice(0, 10);
-    const used = await store.tokensUsedOn(day);
-    if (used >= config.dailyTokenBudget) {
-      throw Object.assign(
-        new ServiceUnavailableError(
-          `the daily AI token budget is spent (${used} of ${config.dailyTokenBudget} tokens used on ${day} UTC): explanations resume tomorrow, or raise k8sDiagnostics.ai.dailyTokenBudget`,
-        ),
-        { statusCode: 429 },
+  /** Takes one of the caller's LLM calls of this minute, or answers 429. */
+  async function checkRate(config: AiConfig, caller: string) {
+    if (!config.perUserPerMinute) return;
+    const minute = now().toISOString().slice(0, 16);
+    if (!(await store.takeRateSlot({ userRef: caller, minute, limit: config.perUserPerMinute }))) {
+      throw tooManyRequests(
+        `too many AI explanations: ${caller} may start ${config.perUserPerMinute} a minute (k8sDiagnostics.ai.perUserPerMinute); try again in a minute (already explained findings are still served from the cache)`,
       );
     }
+  }
+
+  /**
+   * Reserves the worst case of a call (estimated input + max_tokens) of today's budget before it
+   * starts, atomically in the store; answers 429 when it does not fit. Returns what to settle.
+   */
+  async function reserve(config: AiConfig, tokens: number): Promise<{ day: string; reserved: number }> {
+    const day = now().toISOString().slice(0, 10);
+    if (!config.dailyTokenBudget) return { day, reserved: 0 };
+    const r = await store.reserveTokens({ day, tokens, budget: config.dailyTokenBudget });
+    if (!r.granted) {
+      throw tooManyRequests(
+        `the daily AI token budget is spent (${r.used} of ${config.dailyTokenBudget} tokens used on ${day} UTC, ${r.reserved} more reserved by explanations in progress; this one may need up to ${tokens}): explanations resume tomorrow, or raise k8sDiagnostics.ai.dailyTokenBudget`,
+      );
+    }
+    return { day, reserved: tokens };
   }
 
   async function streamCompletion(
     config: AiConfig,
     llm: OpenAI,
     messages: ReturnType<typeof buildMessages>,
+    progress: { raw: string },
     onText: (delta: string) => void,
-  ): Promise<{ raw: string; usage: TokenUsage }> {
+  ): Promise<{ raw: string; usage: TokenUsage; cutAtLimit: boolean }> {
     const abort = new AbortController();
     let idle: NodeJS.Timeout | undefined;
     const arm = () => {
       clearTimeout(idle);
       idle = setTimeout(() => abort.abort(), config.timeoutMs);
     };
-    let raw = '';
     let usage: TokenUsage | undefined;
+    let cutAtLimit = false;
     const started = Date.now();
     try {
       const stream = await llm.chat.completions.create(
-        { model: config.model, messages, stream: true, stream_options: { include_usage: true }, temperature: 0.2 },
+        {
+          model: config.model,
+          messages,
+          stream: true,
+          stream_options: { include_usage: true },
+          temperature: 0.2,
+          max_tokens: config.maxOutputTokens,
+        },
         { signal: abort.signal },
       );
       arm();
       for await (const chunk of stream) {
         arm();
-        const delta = chunk.choices?.[0]?.delta?.content ?? '';
+        const choice = chunk.choices?.[0];
+        const delta = choice?.delta?.content ?? '';
         if (delta) {
-          raw += delta;
+          progress.raw += delta;
           onText(delta);
         }
+        if (choice?.finish_reason === 'length') cutAtLimit = true;
         if (chunk.usage) {
           usage = {
             promptTokens: chunk.usage.prompt_tokens,
@@ -116,14 +152,21 @@ export function createExplainService(deps: {
     } finally {
       clearTimeout(idle);
     }
-    const prompt = messages.map(m => m.content).join('\n');
-    return { raw, usage: usage ?? estimateUsage(prompt, raw) };
+    const raw = progress.raw;
+    return { raw, usage: usage ?? estimateUsage(messages.map(m => m.content).join('\n'), raw), cutAtLimit };
   }
 
-  async function fromLlm(config: AiConfig, llm: OpenAI, entityRef: string, finding: StoredFinding, onChunk: (c: ExplainChunk) => void): Promise<ExplainResult> {
+  async function fromLlm(
+    config: AiConfig,
+    llm: OpenAI,
+    entityRef: string,
+    caller: string,
+    finding: StoredFinding,
+    onChunk: (c: ExplainChunk) => void,
+  ): Promise<ExplainResult> {
     const masker = maskerFor(finding, entityRef);
-    const input = maskedFindingInput(finding, masker);
-    const inputHash = sha256(input);
+    const input = maskedFindingInput(finding, masker, config);
+    const inputHash = sha256(`${input.text}\n${input.cut ?? ''}`);
     const cacheKey = sha256(JSON.stringify([config.provider, config.model, PROMPT_VERSION, config.language, inputHash]));
     const base = { findingId: finding.id, provider: config.provider, model: config.model };
 
@@ -135,22 +178,50 @@ export function createExplainService(deps: {
       return { ...base, source: 'cache', format: 'json', explanation };
     }
 
-    await checkBudget(config);
-    const unmasker = createStreamingUnmasker(masker.unmask);
-    const { raw, usage } = await streamCompletion(config, llm, buildMessages(input, config.language), delta => {
-      const text = unmasker.push(delta);
-      if (text) onChunk({ type: 'delta', text });
+    await checkRate(config, caller);
+    const messages = buildMessages(input.text, config.language, input.cut);
+    const reservation = await reserve(config, estimateInputTokens(messages) + config.maxOutputTokens);
+    const usageEntry = (usage: TokenUsage) => ({
+      cacheKey,
+      entityRef,
+      userRef: caller,
+      findingId: finding.id,
+      provider: config.provider,
+      model: config.model,
+      usage,
+      at: now(),
     });
+    const unmasker = createStreamingUnmasker(masker.unmask);
+    const progress = { raw: '' };
+    let completion: Awaited<ReturnType<typeof streamCompletion>>;
+    try {
+      completion = await streamCompletion(config, llm, messages, progress, delta => {
+        const text = unmasker.push(delta);
+        if (text) onChunk({ type: 'delta', text });
+      });
+    } catch (e) {
+      // Release the reservation; what the provider used is unknown: count the text that came back
+      // (and the prompt that produced it), nothing when no answer started.
+      const partial = progress.raw ? usageEntry(estimateUsage(messages.map(m => m.content).join('\n'), progress.raw)) : undefined;
+      await store.settleTokens({ ...reservation, usage: partial }).catch(settleError => {
+        logger.error(`k8s-diagnostics: could not release ${reservation.reserved} reserved AI tokens of ${reservation.day}: ${settleError}`);
+      });
+      throw e;
+    }
+    const { raw, usage, cutAtLimit } = completion;
+    await store.settleTokens({ ...reservation, usage: usageEntry(usage) });
     const rest = unmasker.flush();
     if (rest) onChunk({ type: 'delta', text: rest });
-    await store.recordUsage({ cacheKey, entityRef, findingId: finding.id, provider: config.provider, model: config.model, usage, at: now() });
     if (!raw.trim()) {
       throw new ServiceUnavailableError(`${providerLabel(config)} returned an empty answer for model '${config.model}': check that the model is loaded`);
     }
     const parsed = parseAnswer(raw);
     if (!parsed) {
-      logger.warn(`k8s-diagnostics: ${MALFORMED_WARNING} (finding ${finding.id}, model ${config.model})`);
-      return { ...base, source: 'llm', format: 'text', explanation: textFallback(masker.unmask(raw)), usage, warning: MALFORMED_WARNING };
+      const warning = cutAtLimit
+        ? `the answer was cut at k8sDiagnostics.ai.maxOutputTokens (${config.maxOutputTokens} tokens) before the requested JSON was complete; it is shown as text`
+        : MALFORMED_WARNING;
+      logger.warn(`k8s-diagnostics: ${warning} (finding ${finding.id}, model ${config.model})`);
+      return { ...base, source: 'llm', format: 'text', explanation: textFallback(masker.unmask(raw)), usage, warning };
     }
     // The cache holds the masked answer: no names are stored, and it fits any finding with the same masked input.
     await store.putExplanation({ cacheKey, provider: config.provider, model: config.model, promptVersion: PROMPT_VERSION, language: config.language, inputHash, answer: raw, at: now() });
@@ -161,7 +232,7 @@ export function createExplainService(deps: {
     async explain({ entityRef, findingId, credentials, onChunk }) {
       const emit = onChunk ?? (() => {});
       const finding = await health.getEntityFinding({ entityRef, findingId, credentials });
-      const result = ai && client ? await fromLlm(ai, client, entityRef, finding, emit) : fromCatalog(finding, emit);
+      const result = ai && client ? await fromLlm(ai, client, entityRef, callerOf(credentials), finding, emit) : fromCatalog(finding, emit);
       emit({ type: 'done', result });
       return result;
     },

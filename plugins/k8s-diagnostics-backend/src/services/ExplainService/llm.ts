@@ -73,3 +73,12 @@ export function estimateUsage(prompt: string, completion: string): TokenUsage {
   const completionTokens = Math.ceil(completion.length / 4);
   return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, estimated: true };
 }
+
+/**
+ * A cautious count of the tokens of a request's messages, for reserving budget before the call:
+ * 3 UTF-8 bytes a token (English text averages about 4 characters, JSON and identifiers fewer),
+ * plus the per-message overhead of the chat format.
+ */
+export function estimateInputTokens(messages: Array<{ content: string }>): number {
+  return 3 + messages.reduce((n, m) => n + 4 + Math.ceil(Buffer.byteLength(m.content, 'utf8') / 3), 0);
+}

@@ -2,12 +2,16 @@ import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { SEVERITIES, Severity } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { HistoryPoint } from '../../types';
-import { FindingsStore, ScanInput, ScanRecord, StoredFinding } from './types';
+import { FindingsStore, ScanInput, ScanRecord, StoredFinding, UsageEntry } from './types';
 
 const FINDINGS = 'k8s_diagnostics_findings';
 const SCANS = 'k8s_diagnostics_scans';
 const EXPLANATIONS = 'k8s_diagnostics_explanations';
 const USAGE = 'k8s_diagnostics_token_usage';
+/** One row a UTC day: tokens used and reserved by calls in progress (the atomic budget check). */
+const BUDGET = 'k8s_diagnostics_token_budget';
+/** Calls per caller and UTC minute (the per-user rate limit). */
+const RATE = 'k8s_diagnostics_ai_rate';
 /** Scans and resolved findings older than this are deleted. */
 const RETENTION_DAYS = 30;
 
@@ -69,6 +73,67 @@ async function migrate(knex: Knex): Promise<void> {
     t.integer('total_tokens').notNullable();
     t.boolean('estimated').notNullable();
     t.string('created_at', 40).notNullable();
+    t.string('user_ref', 255).nullable();
+  });
+  // Tables from before usage was recorded per user.
+  if (!(await knex.schema.hasColumn(USAGE, 'user_ref'))) {
+    try {
+      await knex.schema.alterTable(USAGE, t => t.string('user_ref', 255).nullable());
+    } catch (e) {
+      if (!(await knex.schema.hasColumn(USAGE, 'user_ref'))) throw e;
+    }
+  }
+  await create(BUDGET, t => {
+    t.string('day', 10).primary();
+    t.integer('used_tokens').notNullable();
+    t.integer('reserved_tokens').notNullable();
+  });
+  await create(RATE, t => {
+    t.string('user_ref', 255).notNullable();
+    t.string('minute', 16).notNullable();
+    t.integer('calls').notNullable();
+    t.primary(['user_ref', 'minute']);
+  });
+}
+
+/** Creates a day's budget row, starting from the usage recorded before it existed. */
+async function ensureBudgetDay(db: Knex | Knex.Transaction, day: string): Promise<void> {
+  if (await db(BUDGET).where({ day }).first()) return;
+  const row = await db(USAGE).where({ day }).sum({ total: 'total_tokens' }).first();
+  await db(BUDGET)
+    .insert({ day, used_tokens: Number(row?.total ?? 0), reserved_tokens: 0 })
+    .onConflict('day')
+    .ignore();
+}
+
+function usageRow(day: string, e: UsageEntry) {
+  return {
+    day,
+    cache_key: e.cacheKey,
+    entity_ref: e.entityRef,
+    user_ref: e.userRef ?? null,
+    finding_id: e.findingId,
+    provider: e.provider,
+    model: e.model,
+    prompt_tokens: e.usage.promptTokens,
+    completion_tokens: e.usage.completionTokens,
+    total_tokens: e.usage.totalTokens,
+    estimated: !!e.usage.estimated,
+    created_at: e.at.toISOString(),
+  };
+}
+
+async function settleTokens(knex: Knex, s: { day: string; reserved: number; usage?: UsageEntry }): Promise<void> {
+  await knex.transaction(async tx => {
+    await ensureBudgetDay(tx, s.day);
+    const used = Math.max(0, s.usage?.usage.totalTokens ?? 0);
+    await tx(BUDGET)
+      .where({ day: s.day })
+      .update({
+        reserved_tokens: tx.raw('CASE WHEN reserved_tokens > ? THEN reserved_tokens - ? ELSE 0 END', [s.reserved, s.reserved]),
+        used_tokens: tx.raw('used_tokens + ?', [used]),
+      });
+    if (s.usage) await tx(USAGE).insert(usageRow(s.day, s.usage));
   });
 }
 
@@ -205,23 +270,43 @@ export async function createFindingsStore(database: DatabaseService): Promise<Fi
         .merge(['answer', 'created_at']);
     },
     async recordUsage(e) {
-      await knex(USAGE).insert({
-        day: e.at.toISOString().slice(0, 10),
-        cache_key: e.cacheKey,
-        entity_ref: e.entityRef,
-        finding_id: e.findingId,
-        provider: e.provider,
-        model: e.model,
-        prompt_tokens: e.usage.promptTokens,
-        completion_tokens: e.usage.completionTokens,
-        total_tokens: e.usage.totalTokens,
-        estimated: !!e.usage.estimated,
-        created_at: e.at.toISOString(),
-      });
+      await settleTokens(knex, { day: e.at.toISOString().slice(0, 10), reserved: 0, usage: e });
     },
     async tokensUsedOn(day) {
       const row = await knex(USAGE).where({ day }).sum({ total: 'total_tokens' }).first();
       return Number(row?.total ?? 0);
+    },
+    async reserveTokens({ day, tokens, budget }) {
+      await ensureBudgetDay(knex, day);
+      // One conditional UPDATE: atomic on SQLite and PostgreSQL (the row lock makes a concurrent
+      // update re-check the condition), so no two replicas can both take the last tokens.
+      const updated = await knex(BUDGET)
+        .where({ day })
+        .andWhereRaw('used_tokens + reserved_tokens + ? <= ?', [tokens, budget])
+        .increment('reserved_tokens', tokens);
+      const row = await knex(BUDGET).where({ day }).first();
+      return { granted: Number(updated) === 1, used: Number(row?.used_tokens ?? 0), reserved: Number(row?.reserved_tokens ?? 0) };
+    },
+    settleTokens: s => settleTokens(knex, s),
+    async takeRateSlot({ userRef, minute, limit }) {
+      await knex(RATE).insert({ user_ref: userRef, minute, calls: 0 }).onConflict(['user_ref', 'minute']).ignore();
+      const updated = await knex(RATE).where({ user_ref: userRef, minute }).andWhere('calls', '<', limit).increment('calls', 1);
+      // Earlier minutes are done with.
+      await knex(RATE).where('minute', '<', minute).delete();
+      return Number(updated) === 1;
+    },
+    async usageOn(day) {
+      const rows: Array<{ user_ref: string | null; entity_ref: string; calls: number | string; total: number | string }> = await knex(USAGE)
+        .where({ day })
+        .groupBy('user_ref', 'entity_ref')
+        .select('user_ref', 'entity_ref', knex.raw('count(*) as calls'), knex.raw('sum(total_tokens) as total'))
+        .orderBy(['user_ref', 'entity_ref']);
+      return rows.map(r => ({
+        ...(r.user_ref ? { userRef: r.user_ref } : {}),
+        entityRef: r.entity_ref,
+        calls: Number(r.calls),
+        totalTokens: Number(r.total),
+      }));
     },
   };
 }

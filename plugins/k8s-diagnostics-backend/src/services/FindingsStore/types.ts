@@ -30,6 +30,36 @@ export interface ScanInput {
   clusters: Array<{ name: string; workloads: WorkloadSummary[] }>;
 }
 
+/** The token usage of one LLM call, recorded per user and entity. */
+export interface UsageEntry {
+  cacheKey: string;
+  entityRef: string;
+  /** Who asked: a user entity ref, `service:<subject>` or `anonymous`. Absent on rows recorded before users were. */
+  userRef?: string;
+  findingId: string;
+  provider: string;
+  model: string;
+  usage: TokenUsage;
+  at: Date;
+}
+
+/** The outcome of reserving tokens of a day's budget, with the day's state after it. */
+export interface TokenReservation {
+  granted: boolean;
+  /** Tokens recorded as used that day. */
+  used: number;
+  /** Tokens reserved by calls in progress (this one included when granted). */
+  reserved: number;
+}
+
+/** A day's usage by user and entity. */
+export interface UsageTotal {
+  userRef?: string;
+  entityRef: string;
+  calls: number;
+  totalTokens: number;
+}
+
 /** Persistence of findings, scans, cached explanations and token usage. */
 export interface FindingsStore {
   recordScan(input: ScanInput): Promise<void>;
@@ -40,8 +70,23 @@ export interface FindingsStore {
   getFinding(scope: string, id: string): Promise<StoredFinding | undefined>;
   getExplanation(cacheKey: string): Promise<string | undefined>;
   putExplanation(entry: { cacheKey: string; provider: string; model: string; promptVersion: string; language: string; inputHash: string; answer: string; at: Date }): Promise<void>;
-  recordUsage(entry: { cacheKey: string; entityRef: string; findingId: string; provider: string; model: string; usage: TokenUsage; at: Date }): Promise<void>;
+  /** Records usage that was not reserved (counted on the day of `at`). */
+  recordUsage(entry: UsageEntry): Promise<void>;
   tokensUsedOn(day: string): Promise<number>;
+  /**
+   * Reserves `tokens` of `day`'s budget in one conditional UPDATE (used + reserved + tokens <=
+   * budget), so concurrent calls, also from other replicas on the same database, cannot overshoot.
+   */
+  reserveTokens(request: { day: string; tokens: number; budget: number }): Promise<TokenReservation>;
+  /**
+   * Releases a reservation of `day` (0 when none was made) and, in the same transaction, records
+   * what the call really used (nothing when `usage` is absent, e.g. the provider was unreachable).
+   */
+  settleTokens(settlement: { day: string; reserved: number; usage?: UsageEntry }): Promise<void>;
+  /** Takes one of `limit` calls of a caller in a UTC minute (`YYYY-MM-DDTHH:MM`); false when all are taken. */
+  takeRateSlot(request: { userRef: string; minute: string; limit: number }): Promise<boolean>;
+  /** Usage of a day by user and entity. */
+  usageOn(day: string): Promise<UsageTotal[]>;
 }
 
 export type { Severity };

@@ -1,0 +1,41 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { AI_LIMIT_DEFAULTS, readDiagnosticsConfig } from './config';
+
+const read = (ai: object) => readDiagnosticsConfig(mockServices.rootConfig({ data: { k8sDiagnostics: { ai: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'm', ...ai } } } }));
+
+describe('readDiagnosticsConfig: AI request limits', () => {
+  it('defaults: max_tokens 800, 16 KiB of input, 2 KiB a text, 10 calls a user and minute', () => {
+    expect(read({}).ai).toMatchObject({ maxOutputTokens: 800, maxInputBytes: 16_384, maxItemBytes: 2_048, perUserPerMinute: 10, dailyTokenBudget: undefined });
+    expect(AI_LIMIT_DEFAULTS).toEqual({ maxOutputTokens: 800, maxInputBytes: 16_384, maxItemBytes: 2_048, perUserPerMinute: 10 });
+  });
+
+  it('reads set values', () => {
+    expect(read({ maxOutputTokens: 1200, maxInputBytes: 8192, maxItemBytes: 1024, perUserPerMinute: 0, dailyTokenBudget: 50_000 }).ai).toMatchObject({
+      maxOutputTokens: 1200,
+      maxInputBytes: 8192,
+      maxItemBytes: 1024,
+      perUserPerMinute: 0,
+      dailyTokenBudget: 50_000,
+    });
+  });
+
+  it.each([
+    [{ maxOutputTokens: 0 }, /^k8sDiagnostics\.ai\.maxOutputTokens is 0: it must be a whole number from 64 to 128000/],
+    [{ maxOutputTokens: 10 }, /^k8sDiagnostics\.ai\.maxOutputTokens is 10: .*at least 64/],
+    [{ maxOutputTokens: 500.5 }, /^k8sDiagnostics\.ai\.maxOutputTokens is 500\.5: it must be a whole number/],
+    [{ maxOutputTokens: 1_000_000 }, /^k8sDiagnostics\.ai\.maxOutputTokens is 1000000/],
+    [{ maxOutputTokens: 'lots' }, /^k8sDiagnostics\.ai\.maxOutputTokens is "lots": it must be a number/],
+    [{ maxInputBytes: 100 }, /^k8sDiagnostics\.ai\.maxInputBytes is 100: it must be a whole number from 1024/],
+    [{ maxInputBytes: -1 }, /^k8sDiagnostics\.ai\.maxInputBytes is -1/],
+    [{ maxItemBytes: 10 }, /^k8sDiagnostics\.ai\.maxItemBytes is 10: it must be a whole number from 128/],
+    [{ maxItemBytes: 8192, maxInputBytes: 4096 }, /^k8sDiagnostics\.ai\.maxItemBytes is 8192, more than k8sDiagnostics\.ai\.maxInputBytes \(4096\)/],
+    [{ perUserPerMinute: -1 }, /^k8sDiagnostics\.ai\.perUserPerMinute is -1: it must be a whole number from 0/],
+    [{ perUserPerMinute: 2.5 }, /^k8sDiagnostics\.ai\.perUserPerMinute is 2\.5/],
+    [{ perUserPerMinute: true }, /^k8sDiagnostics\.ai\.perUserPerMinute is true: it must be a number/],
+    [{ dailyTokenBudget: -5 }, /^k8sDiagnostics\.ai\.dailyTokenBudget is -5: it must be a number >= 0/],
+    [{ dailyTokenBudget: 500 }, /^k8sDiagnostics\.ai\.dailyTokenBudget is 500, less than one answer may use \(k8sDiagnostics\.ai\.maxOutputTokens 800\)/],
+  ])('rejects %j with a message naming the key', (ai, message) => {
+    expect(() => read(ai)).toThrow(message);
+    expect(() => read(ai)).toThrow(expect.objectContaining({ name: 'InputError' }));
+  });
+});
