@@ -30,7 +30,7 @@ function findCode(e: any): string | undefined {
 }
 
 /**
- * Turns anything @kubernetes/client-node (or fetch) throws into a typed per-cluster error
+ * Turns anything `@kubernetes/client-node` (or fetch) throws into a typed per-cluster error
  * whose message says what to do.
  * @public
  */

@@ -304,7 +304,7 @@ function h2Connector(base: URL, opts: https.RequestOptions & Pick<tls.Connection
 
 /**
  * Builds a {@link KubeHttp} from a kubeconfig: credentials, CA and proxy come from
- * @kubernetes/client-node (`applyToHTTPSOptions`); responses are parsed as plain JSON, without
+ * `@kubernetes/client-node` (`applyToHTTPSOptions`); responses are parsed as plain JSON, without
  * the typed-model conversion of the generated clients, which is slow for large lists.
  *
  * @public

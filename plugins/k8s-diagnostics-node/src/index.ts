@@ -1,6 +1,6 @@
 /**
  * Live scans of a Kubernetes cluster for the k8s-diagnostics analyzers: a raw JSON client over
- * a kubeconfig (credentials from @kubernetes/client-node) and a scan that lists each kind the
+ * a kubeconfig (credentials from `@kubernetes/client-node`) and a scan that lists each kind the
  * analyzers need once. Shared by the k8s-diagnostics backend and the `periscope diagnose` CLI.
  *
  * @packageDocumentation

@@ -8,7 +8,7 @@ import {
 import { K8sDiagnosticsClient, k8sDiagnosticsApiRef } from './api';
 
 /**
- * Periscope Health for legacy (createApp from @backstage/app-defaults) apps.
+ * Periscope Health for legacy (createApp from `@backstage/app-defaults`) apps.
  * @public
  */
 export const k8sDiagnosticsPlugin = createPlugin({

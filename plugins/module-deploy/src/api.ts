@@ -70,7 +70,10 @@ export const moduleDeployApiRef = createApiRef<ModuleDeployApi>({
   id: 'plugin.module-deploy.api',
 });
 
-/** Reads an NDJSON body line by line. */
+/**
+ * Reads an NDJSON body line by line.
+ * @public
+ */
 export async function readNdjson(
   body: ReadableStream<Uint8Array> | null,
   onEvent: StreamListener,

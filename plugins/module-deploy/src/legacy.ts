@@ -10,7 +10,7 @@ import {
 import { ModuleDeployClient, moduleDeployApiRef } from './api';
 
 /**
- * Periscope Deploy for legacy (createApp from @backstage/app-defaults) apps.
+ * Periscope Deploy for legacy (createApp from `@backstage/app-defaults`) apps.
  * @public
  */
 export const moduleDeployPlugin = createPlugin({

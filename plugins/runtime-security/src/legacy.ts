@@ -8,7 +8,7 @@ import {
 import { RuntimeSecurityClient, runtimeSecurityApiRef } from './api';
 
 /**
- * Periscope Security for legacy (createApp from @backstage/app-defaults) apps.
+ * Periscope Security for legacy (createApp from `@backstage/app-defaults`) apps.
  * @public
  */
 export const runtimeSecurityPlugin = createPlugin({

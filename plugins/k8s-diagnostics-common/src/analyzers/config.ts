@@ -29,6 +29,7 @@ function containerConfigMaps(containers: Container[] | null | undefined, into: S
 /**
  * Adds the names of the ConfigMaps a pod references (volumes, projected sources, env and envFrom
  * of its containers and init containers): what makes a ConfigMap "used" for k8sgpt.
+ * @public
  */
 export function addConfigMapRefs(obj: KubeObject, into: Set<string>): Set<string> {
   const pod = obj as Pod;

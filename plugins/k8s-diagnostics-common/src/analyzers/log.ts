@@ -5,12 +5,18 @@ import { AnalyzerContext, AnalyzerDefinition, RawResult, nameOf, nsOf } from './
 const ERROR_PATTERN = /(error|exception|fail)/;
 const TAIL_LINES = 100;
 
-/** The key of a container's logs in {@link ClusterSnapshot.logs}. */
+/**
+ * The key of a container's logs in {@link ClusterSnapshot.logs}.
+ * @public
+ */
 export function logKey(namespace: string, pod: string, container: string): string {
   return `${namespace}/${pod}/${container}`;
 }
 
-/** k8sgpt's `printErrorLines`: the first line (of the last 100) matching error|exception|fail. */
+/**
+ * k8sgpt's `printErrorLines`: the first line (of the last 100) matching error|exception|fail.
+ * @public
+ */
 export function firstErrorLine(logs: string): string | undefined {
   const lines = logs.split('\n');
   const tail = lines.length > TAIL_LINES ? lines.slice(lines.length - TAIL_LINES) : lines;

@@ -2,7 +2,10 @@ import { Failure, KubeObject, Severity } from '../model';
 import { LabelRequirement } from '../selector';
 import { SnapshotIndex } from '../snapshot';
 
-/** What an analyzer gets: the indexed snapshot and the filters. */
+/**
+ * What an analyzer gets: the indexed snapshot and the filters.
+ * @public
+ */
 export interface AnalyzerContext {
   index: SnapshotIndex;
   /** Namespace filter ('' or undefined: all namespaces). */
@@ -14,7 +17,10 @@ export interface AnalyzerContext {
   failure(text: string, severity: Severity, sensitive?: Array<string | undefined>): Failure;
 }
 
-/** An analyzer's finding before owner, event and masking enrichment. */
+/**
+ * An analyzer's finding before owner, event and masking enrichment.
+ * @public
+ */
 export interface RawResult {
   /** k8sgpt's result kind. */
   kind: string;

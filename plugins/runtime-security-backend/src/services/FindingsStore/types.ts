@@ -57,7 +57,7 @@ export interface DetectionRecord {
 }
 
 /**
- * Filters of {@link FindingsStore.list}.
+ * Filters of `FindingsStore.list`.
  * @public
  */
 export interface FindingFilter {
