@@ -378,7 +378,7 @@ describeIf({ kubeconfig: live })('against the local control plane', () => {
   it('sends no name, namespace, label value or IP of the scenario workloads to the LLM', async () => {
     const llm = await startFakeLlm('json');
     try {
-      const server = await start({ config: { ...liveConfig(live!, 'local'), k8sDiagnostics: { ai: { baseUrl: llm.baseUrl, model: 'fake-model' } } } });
+      const server = await start({ config: { ...liveConfig(live!, 'local'), k8sDiagnostics: { ai: { baseUrl: llm.baseUrl, model: 'fake-model', perUserPerMinute: 0 } } } }); // one user explains every finding here: no rate limit
       let explained = 0;
       for (const id of SCENARIO_IDS) {
         const res = await request(server).get(`/api/k8s-diagnostics/entity?entityRef=component:default/${id}`);
