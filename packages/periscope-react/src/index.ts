@@ -10,3 +10,10 @@ export {
   isModuleDeployAvailable,
   isPeriscopeAvailable,
 } from './entityFilters';
+export {
+  WithReason,
+  notAllowedReason,
+  useEntityActionPermission,
+  useEntityPermission,
+} from './entityPermission';
+export type { EntityActionPermission, EntityPermission } from './entityPermission';

@@ -1,6 +1,8 @@
-import { fireEvent, screen } from '@testing-library/react';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { PermissionApi, permissionApiRef } from '@backstage/plugin-permission-react';
 import { EntityHealthContent } from './EntityHealthContent';
 import { EntityHealthResponse, HealthFinding, K8sDiagnosticsApi, k8sDiagnosticsApiRef } from '../../api';
 
@@ -15,11 +17,16 @@ const notUsed = async () => {
   throw new Error('not used in this test');
 };
 
-function renderWith(api: Partial<K8sDiagnosticsApi>) {
+/**
+ * `permission` answers usePermission (allow by default). usePermission caches each decision per
+ * permission and entity for the whole file, so a test with another answer names another entity.
+ */
+function renderWith(api: Partial<K8sDiagnosticsApi>, opts: { permission?: PermissionApi; name?: string } = {}) {
   const full: K8sDiagnosticsApi = { getEntityHealth: notUsed, rescanEntity: notUsed, explainFinding: notUsed, listFindings: notUsed, ...api };
+  const permission = opts.permission ?? mockApis.permission({ authorize: AuthorizeResult.ALLOW });
   return renderInTestApp(
-    <TestApiProvider apis={[[k8sDiagnosticsApiRef, full]]}>
-      <EntityProvider entity={entity}>
+    <TestApiProvider apis={[[k8sDiagnosticsApiRef, full], [permissionApiRef, permission]]}>
+      <EntityProvider entity={opts.name ? { ...entity, metadata: { ...entity.metadata, name: opts.name } } : entity}>
         <EntityHealthContent />
       </EntityProvider>
     </TestApiProvider>,
@@ -136,6 +143,7 @@ describe('EntityHealthContent', () => {
     };
     await renderWith({ getEntityHealth: async () => withFindings, explainFinding });
     const buttons = await screen.findAllByRole('button', { name: 'Explain' });
+    await waitFor(() => expect(buttons[1]).toBeEnabled()); // once the permission is known
     fireEvent.click(buttons[1]);
     expect(await screen.findByText('Explained f00d1 <script>x</script>')).toBeInTheDocument();
     expect(screen.getByText('Read the logs')).toBeInTheDocument();
@@ -151,7 +159,9 @@ describe('EntityHealthContent', () => {
         throw new Error('the daily AI token budget is spent');
       },
     });
-    fireEvent.click((await screen.findAllByRole('button', { name: 'Explain' }))[0]);
+    const [first] = await screen.findAllByRole('button', { name: 'Explain' });
+    await waitFor(() => expect(first).toBeEnabled()); // once the permission is known
+    fireEvent.click(first);
     expect(await screen.findByRole('alert')).toHaveTextContent('Explanation failed: the daily AI token budget is spent');
   });
 
@@ -161,6 +171,69 @@ describe('EntityHealthContent', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Rescan' }));
     expect(await screen.findByText('Deployment shop/payments (prod)')).toBeInTheDocument();
     expect(rescanEntity).toHaveBeenCalledWith('component:default/payments');
+  });
+
+  it('asks for the explain permission on the entity and enables Explain when it is allowed', async () => {
+    const authorize = jest.fn(() => AuthorizeResult.ALLOW);
+    const explainFinding = jest.fn<ReturnType<K8sDiagnosticsApi['explainFinding']>, Parameters<K8sDiagnosticsApi['explainFinding']>>(async (_ref, id) => ({
+      findingId: id,
+      source: 'catalog',
+      format: 'json',
+      explanation: { summary: `Explained ${id}`, likelyCause: 'The process exits', steps: [], commands: [] },
+    }));
+    await renderWith({ getEntityHealth: async () => withFindings, explainFinding }, { permission: mockApis.permission({ authorize }), name: 'payments-allowed' });
+    const buttons = await screen.findAllByRole('button', { name: 'Explain' });
+    await waitFor(() => expect(buttons[0]).toBeEnabled());
+    expect(authorize).toHaveBeenCalledWith(
+      expect.objectContaining({ permission: expect.objectContaining({ name: 'k8s-diagnostics.findings.explain' }), resourceRef: 'component:default/payments-allowed' }),
+    );
+    expect(screen.queryByText(/You may not/)).not.toBeInTheDocument();
+    fireEvent.click(buttons[0]);
+    expect(await screen.findByText('Explained f00d2')).toBeInTheDocument();
+    expect(explainFinding).toHaveBeenCalledWith('component:default/payments-allowed', 'f00d2', expect.any(Function));
+  });
+
+  it('disables Explain with the reason when the explain permission is denied, and still rescans', async () => {
+    const explainFinding = jest.fn(notUsed);
+    const rescanEntity = jest.fn(async () => withFindings);
+    const authorize = (r: { permission: { name: string } }) => (r.permission.name === 'k8s-diagnostics.findings.explain' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW);
+    await renderWith({ getEntityHealth: async () => withFindings, explainFinding, rescanEntity }, { permission: mockApis.permission({ authorize }), name: 'payments-denied' });
+    const reason =
+      "You may not ask for explanations of this entity's findings (permission 'k8s-diagnostics.findings.explain' is denied for this entity); ask its owners or the platform team.";
+    expect(await screen.findByText(reason)).toBeInTheDocument();
+    const buttons = screen.getAllByRole('button', { name: 'Explain' });
+    expect(buttons).toHaveLength(2);
+    for (const b of buttons) {
+      expect(b).toBeDisabled();
+      expect(b.parentElement).toHaveAttribute('title', reason); // the tooltip on hover
+    }
+    fireEvent.click(buttons[0]);
+    expect(explainFinding).not.toHaveBeenCalled();
+    // Rescan needs only the read permission, which loading the tab already required
+    fireEvent.click(screen.getByRole('button', { name: 'Rescan' }));
+    await waitFor(() => expect(rescanEntity).toHaveBeenCalledWith('component:default/payments-denied'));
+  });
+
+  it('keeps Explain disabled while the permission decision loads', async () => {
+    const explainFinding = jest.fn(notUsed);
+    const pending: PermissionApi = { authorize: () => new Promise(() => {}) };
+    await renderWith({ getEntityHealth: async () => withFindings, explainFinding }, { permission: pending, name: 'payments-pending' });
+    const buttons = await screen.findAllByRole('button', { name: 'Explain' });
+    for (const b of buttons) expect(b).toBeDisabled();
+    expect(screen.queryByText(/You may not/)).not.toBeInTheDocument();
+    fireEvent.click(buttons[0]);
+    expect(explainFinding).not.toHaveBeenCalled();
+  });
+
+  it('says when the explain permission could not be checked', async () => {
+    const failing: PermissionApi = { authorize: async () => Promise.reject(new Error('permission backend unreachable')) };
+    await renderWith({ getEntityHealth: async () => withFindings }, { permission: failing, name: 'payments-unknown' });
+    expect(
+      await screen.findByText(
+        "Could not check whether you may ask for explanations of this entity's findings (permission 'k8s-diagnostics.findings.explain'): permission backend unreachable",
+      ),
+    ).toBeInTheDocument();
+    for (const b of screen.getAllByRole('button', { name: 'Explain' })) expect(b).toBeDisabled();
   });
 
   it('shows a backend error', async () => {

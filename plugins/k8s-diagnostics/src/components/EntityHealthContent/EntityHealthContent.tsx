@@ -5,7 +5,14 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Box, Button, Grid, Typography } from '@material-ui/core';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { ClusterErrorsPanel, EntityStatePanel, PeriscopeCard } from '@periscope/periscope-react';
+import {
+  ClusterErrorsPanel,
+  EntityStatePanel,
+  PeriscopeCard,
+  EntityActionPermission,
+  useEntityActionPermission,
+} from '@periscope/periscope-react';
+import { k8sDiagnosticsExplainPermission } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { EntityHealthResponse, HealthFinding, k8sDiagnosticsApiRef, WorkloadFindings } from '../../api';
 import { ExplainPanel } from '../common/ExplainPanel';
 import { HistoryChart, objectLabel, SeverityChip, SeveritySummary } from '../common/severity';
@@ -21,7 +28,7 @@ const columns: TableColumn<Row>[] = [
   { title: 'Ready / phase', field: 'ready' },
 ];
 
-function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild: boolean }) {
+function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild: boolean; explain: EntityActionPermission }) {
   const { finding: f } = props;
   return (
     <Box
@@ -60,12 +67,12 @@ function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild
           ))}
         </Box>
       )}
-      <ExplainPanel entityRef={props.entityRef} findingId={f.id} />
+      <ExplainPanel entityRef={props.entityRef} findingId={f.id} permission={props.explain} />
     </Box>
   );
 }
 
-function WorkloadGroup(props: { group: WorkloadFindings; entityRef: string }) {
+function WorkloadGroup(props: { group: WorkloadFindings; entityRef: string; explain: EntityActionPermission }) {
   const { group } = props;
   const title = `${objectLabel(group.workload)} (${group.cluster})`;
   return (
@@ -75,6 +82,7 @@ function WorkloadGroup(props: { group: WorkloadFindings; entityRef: string }) {
           key={f.id}
           finding={f}
           entityRef={props.entityRef}
+          explain={props.explain}
           isChild={!(f.object.kind === group.workload.kind && f.object.name === group.workload.name)}
         />
       ))}
@@ -84,7 +92,9 @@ function WorkloadGroup(props: { group: WorkloadFindings; entityRef: string }) {
 
 /**
  * The entity "Health" tab: severity summary, findings by workload (parent → children) with
- * related events and "Explain", history chart, rescan, workloads.
+ * related events and "Explain", history chart, rescan, workloads. "Explain" is disabled, with the
+ * reason, unless the explain permission is allowed for the entity; "Rescan" needs only the read
+ * permission that loading the tab already required.
  * @public
  */
 export function EntityHealthContent() {
@@ -96,6 +106,7 @@ export function EntityHealthContent() {
   const [rescanError, setRescanError] = useState<Error>();
   const { value: loaded, loading, error } = useAsyncRetry(() => api.getEntityHealth(entityRef), [api, entityRef]);
   const value = rescanned ?? loaded;
+  const explain = useEntityActionPermission(k8sDiagnosticsExplainPermission, entityRef, "ask for explanations of this entity's findings");
 
   const rescan = async () => {
     setRescanning(true);
@@ -142,6 +153,11 @@ export function EntityHealthContent() {
               <Typography>All healthy: no problems found in this entity's workloads.</Typography>
             )}
           </Box>
+          {explain.reason && value.groups.length > 0 && (
+            <Typography variant="caption" color="textSecondary" component="p">
+              {explain.reason}
+            </Typography>
+          )}
           {value.warnings.map(w => (
             <Typography key={w} variant="caption" color="textSecondary" component="p">
               {w}
@@ -156,7 +172,7 @@ export function EntityHealthContent() {
       </Grid>
       {value.groups.map(g => (
         <Grid item xs={12} key={`${g.cluster}/${g.workload.kind}/${g.workload.namespace}/${g.workload.name}`}>
-          <WorkloadGroup group={g} entityRef={entityRef} />
+          <WorkloadGroup group={g} entityRef={entityRef} explain={explain} />
         </Grid>
       ))}
       {value.resolved.length > 0 && (

@@ -2,12 +2,14 @@ import { useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { Box, Button, CircularProgress, Typography } from '@material-ui/core';
 import { ExplainResult, k8sDiagnosticsApiRef } from '../../api';
+import { EntityActionPermission, WithReason } from '@periscope/periscope-react';
 
 /**
  * The "Explain" button of a finding and its streamed answer. Everything is rendered as text
- * (React escapes it); the answer is never interpreted as HTML or markdown.
+ * (React escapes it); the answer is never interpreted as HTML or markdown. The button stays
+ * disabled until the explain permission is known to be allowed, and says why when it is not.
  */
-export function ExplainPanel(props: { entityRef: string; findingId: string }) {
+export function ExplainPanel(props: { entityRef: string; findingId: string; permission: EntityActionPermission }) {
   const api = useApi(k8sDiagnosticsApiRef);
   const [streamed, setStreamed] = useState('');
   const [running, setRunning] = useState(false);
@@ -15,6 +17,7 @@ export function ExplainPanel(props: { entityRef: string; findingId: string }) {
   const [error, setError] = useState<string>();
 
   const run = async () => {
+    if (!props.permission.allowed) return;
     setRunning(true);
     setStreamed('');
     setResult(undefined);
@@ -31,9 +34,11 @@ export function ExplainPanel(props: { entityRef: string; findingId: string }) {
   const e = result?.explanation;
   return (
     <Box mt={1}>
-      <Button size="small" variant="outlined" color="primary" onClick={run} disabled={running}>
-        {running ? <CircularProgress size={14} /> : 'Explain'}
-      </Button>
+      <WithReason reason={props.permission.reason}>
+        <Button size="small" variant="outlined" color="primary" onClick={run} disabled={running || !props.permission.allowed}>
+          {running ? <CircularProgress size={14} /> : 'Explain'}
+        </Button>
+      </WithReason>
       {error && (
         <Typography color="error" variant="body2" role="alert">
           Explanation failed: {error}

@@ -9,7 +9,12 @@ import {
   TextField,
   Typography,
 } from '@material-ui/core';
-import { PeriscopeCard } from '@periscope/periscope-react';
+import {
+  PeriscopeCard,
+  EntityPermission,
+  notAllowedReason,
+  WithReason,
+} from '@periscope/periscope-react';
 import { useState } from 'react';
 import {
   DeployStreamEvent,
@@ -18,10 +23,13 @@ import {
 } from '../../api';
 import { ProgressView } from '../common/ProgressView';
 
-/** Deletes the instance everywhere, after the user types its name. @public */
+/**
+ * Deletes the instance everywhere, after the user types its name; disabled, with the reason,
+ * without the apply permission. @public
+ */
 export function DeleteCard(props: {
   state: EntityDeployState;
-  canApply: boolean;
+  apply: EntityPermission;
   onDeleted: () => void;
 }) {
   const api = useApi(moduleDeployApiRef);
@@ -38,8 +46,13 @@ export function DeleteCard(props: {
     ),
   ];
 
+  const denied = notAllowedReason(
+    props.apply,
+    "delete this entity's module instance",
+  );
   const remove = async () => {
     setOpen(false);
+    if (!props.apply.allowed) return;
     setFailure(undefined);
     const seen: DeployStreamEvent[] = [];
     try {
@@ -55,16 +68,23 @@ export function DeleteCard(props: {
 
   return (
     <PeriscopeCard title="Delete">
-      <Button
-        variant="outlined"
-        color="secondary"
-        disabled={!props.canApply}
-        onClick={() => setOpen(true)}
-      >
-        Delete instance {target.instanceName}
-      </Button>
+      <WithReason reason={denied}>
+        <Button
+          variant="outlined"
+          color="secondary"
+          disabled={!props.apply.allowed}
+          onClick={() => setOpen(true)}
+        >
+          Delete instance {target.instanceName}
+        </Button>
+      </WithReason>
+      {denied && (
+        <Typography variant="caption" color="textSecondary" component="p">
+          {denied}
+        </Typography>
+      )}
       <Dialog
-        open={open}
+        open={open && props.apply.allowed}
         onClose={() => setOpen(false)}
         aria-labelledby="delete-title"
       >

@@ -192,7 +192,9 @@ describe('EntityDeployContent', () => {
     const api = fakeApi({ deploy });
     await renderWith(api);
     await screen.findByDisplayValue('v1');
-    await userEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    const deployButton = screen.getByRole('button', { name: 'Deploy' });
+    await waitFor(() => expect(deployButton).toBeEnabled()); // once the permission is known
+    await userEvent.click(deployButton);
     expect(
       await screen.findByText(
         'local: [wait] Deployment/shop/checkout ready (1/1 replicas ready)',
@@ -229,9 +231,11 @@ describe('EntityDeployContent', () => {
   it('deletes only after the instance name is typed, naming what goes', async () => {
     const api = fakeApi();
     await renderWith(api);
-    await userEvent.click(
-      await screen.findByRole('button', { name: /Delete instance checkout/ }),
-    );
+    const deleteButton = await screen.findByRole('button', {
+      name: /Delete instance checkout/,
+    });
+    await waitFor(() => expect(deleteButton).toBeEnabled()); // once the permission is known
+    await userEvent.click(deleteButton);
     const dialog = await screen.findByRole('dialog');
     expect(
       within(dialog).getByText('Deployment/shop/checkout (local)'),

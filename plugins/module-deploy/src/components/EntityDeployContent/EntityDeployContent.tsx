@@ -2,12 +2,12 @@ import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { usePermission } from '@backstage/plugin-permission-react';
 import { Grid } from '@material-ui/core';
 import { moduleDeployApplyPermission } from '@periscope/backstage-plugin-module-deploy-common';
 import {
   ClusterErrorsPanel,
   EntityStatePanel,
+  useEntityPermission,
 } from '@periscope/periscope-react';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -19,7 +19,10 @@ import { ValuesCard } from './ValuesCard';
 
 /**
  * The entity "Deploy" tab: instances, the values form with preview and streamed deploy,
- * history with values diff and rollback, delete. Read-only without the apply permission.
+ * history with values diff and rollback, delete. Read-only without the apply permission:
+ * Deploy, Roll back and Delete stay disabled until it is known to be allowed for the entity,
+ * and say why when it is not. Preview and Check drift need only the read permission that
+ * loading the tab already required.
  * @public
  */
 export function EntityDeployContent() {
@@ -31,11 +34,7 @@ export function EntityDeployContent() {
     () => api.getEntity(entityRef),
     [api, entityRef, refreshKey],
   );
-  const permission = usePermission({
-    permission: moduleDeployApplyPermission,
-    resourceRef: entityRef,
-  });
-  const canApply = !permission.loading && permission.allowed;
+  const apply = useEntityPermission(moduleDeployApplyPermission, entityRef);
   const refresh = () => {
     setRefreshKey(k => k + 1);
     retry();
@@ -61,23 +60,18 @@ export function EntityDeployContent() {
         <InstancesCard state={value} onDriftChecked={refresh} />
       </Grid>
       <Grid item xs={12} md={7}>
-        <ValuesCard
-          entityRef={entityRef}
-          canApply={canApply}
-          readOnly={!permission.loading && !permission.allowed}
-          onDeployed={refresh}
-        />
+        <ValuesCard entityRef={entityRef} apply={apply} onDeployed={refresh} />
       </Grid>
       <Grid item xs={12} md={5}>
         <HistoryCard
           entityRef={entityRef}
-          canApply={canApply}
+          apply={apply}
           refreshKey={refreshKey}
           onChanged={refresh}
         />
       </Grid>
       <Grid item xs={12}>
-        <DeleteCard state={value} canApply={canApply} onDeleted={refresh} />
+        <DeleteCard state={value} apply={apply} onDeleted={refresh} />
       </Grid>
     </Grid>
   );

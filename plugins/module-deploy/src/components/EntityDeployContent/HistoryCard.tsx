@@ -6,7 +6,12 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { Box, Button, Checkbox, Typography } from '@material-ui/core';
-import { PeriscopeCard } from '@periscope/periscope-react';
+import {
+  PeriscopeCard,
+  EntityPermission,
+  notAllowedReason,
+  WithReason,
+} from '@periscope/periscope-react';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { DeployStreamEvent, moduleDeployApiRef, RevisionInfo } from '../../api';
@@ -15,10 +20,13 @@ import { diffValues } from '../common/schemaForm';
 
 type Row = RevisionInfo & { id: string };
 
-/** Revisions per cluster, a values diff between any two, and one-click rollback. @public */
+/**
+ * Revisions per cluster, a values diff between any two, and one-click rollback (disabled, with
+ * the reason, without the apply permission). @public
+ */
 export function HistoryCard(props: {
   entityRef: string;
-  canApply: boolean;
+  apply: EntityPermission;
   refreshKey: number;
   onChanged: () => void;
 }) {
@@ -40,7 +48,12 @@ export function HistoryCard(props: {
     id: `${r.cluster}#${r.revision}`,
   }));
 
+  const denied = notAllowedReason(
+    props.apply,
+    "roll back this entity's module instance",
+  );
   const rollback = async (r: Row) => {
+    if (!props.apply.allowed) return;
     setBusy(true);
     setFailure(undefined);
     const seen: DeployStreamEvent[] = [];
@@ -93,14 +106,16 @@ export function HistoryCard(props: {
       title: '',
       render: r =>
         r.current ? null : (
-          <Button
-            size="small"
-            variant="outlined"
-            disabled={!props.canApply || busy}
-            onClick={() => rollback(r)}
-          >
-            Roll back to {r.revision}
-          </Button>
+          <WithReason reason={denied}>
+            <Button
+              size="small"
+              variant="outlined"
+              disabled={!props.apply.allowed || busy}
+              onClick={() => rollback(r)}
+            >
+              Roll back to {r.revision}
+            </Button>
+          </WithReason>
         ),
     },
   ];
@@ -124,6 +139,11 @@ export function HistoryCard(props: {
           columns={columns}
           data={rows}
         />
+      )}
+      {denied && rows.some(r => !r.current) && (
+        <Typography variant="caption" color="textSecondary" component="p">
+          {denied}
+        </Typography>
       )}
       {a && b && (
         <Box mt={2} aria-label="values diff">

@@ -3,7 +3,12 @@ import { useApi } from '@backstage/core-plugin-api';
 import { Box, Button, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import type { JsonObject } from '@periscope/backstage-plugin-module-deploy-common';
-import { PeriscopeCard } from '@periscope/periscope-react';
+import {
+  PeriscopeCard,
+  EntityPermission,
+  notAllowedReason,
+  WithReason,
+} from '@periscope/periscope-react';
 import Form from '@rjsf/material-ui';
 import validator from '@rjsf/validator-ajv8';
 import { useMemo, useState } from 'react';
@@ -19,13 +24,13 @@ import { extraErrorsFor, formSchema, uiSchemaFor } from '../common/schemaForm';
 
 /**
  * The values form generated from the module's schema, pre-filled with the current values;
- * Preview shows the per-object diff, Deploy streams the rollout.
+ * Preview shows the per-object diff, Deploy streams the rollout. Without the apply permission
+ * the card is read-only: Deploy is disabled and says why, Preview still works.
  * @public
  */
 export function ValuesCard(props: {
   entityRef: string;
-  canApply: boolean;
-  readOnly?: boolean;
+  apply: EntityPermission;
   onDeployed: () => void;
 }) {
   const api = useApi(moduleDeployApiRef);
@@ -57,7 +62,16 @@ export function ValuesCard(props: {
   const issues =
     preview && !preview.valid ? preview.issues : invalid?.issues ?? [];
 
+  const readOnly = notAllowedReason(
+    props.apply,
+    "deploy, roll back or delete this entity's module instance",
+  );
+  const deployReason = notAllowedReason(
+    props.apply,
+    "deploy this entity's module instance",
+  );
   const run = async (kind: 'preview' | 'deploy') => {
+    if (kind === 'deploy' && !props.apply.allowed) return;
     setBusy(kind);
     setFailure(undefined);
     try {
@@ -89,10 +103,9 @@ export function ValuesCard(props: {
           : `current values: revision ${value.valuesFrom.revision} in ${value.valuesFrom.cluster}`
       }
     >
-      {props.readOnly && (
+      {readOnly && (
         <Alert severity="info">
-          Read-only: you may preview changes, but you are not allowed to deploy
-          this entity.
+          Read-only: you may preview changes. {readOnly}
         </Alert>
       )}
       <Form
@@ -114,14 +127,16 @@ export function ValuesCard(props: {
           >
             Preview
           </Button>{' '}
-          <Button
-            variant="contained"
-            color="primary"
-            disabled={!!busy || !props.canApply}
-            onClick={() => run('deploy')}
-          >
-            Deploy
-          </Button>
+          <WithReason reason={deployReason}>
+            <Button
+              variant="contained"
+              color="primary"
+              disabled={!!busy || !props.apply.allowed}
+              onClick={() => run('deploy')}
+            >
+              Deploy
+            </Button>
+          </WithReason>
         </Box>
       </Form>
       {failure && <ResponseErrorPanel error={failure} />}

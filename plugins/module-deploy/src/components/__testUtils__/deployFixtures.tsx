@@ -5,7 +5,10 @@ import {
   TestApiProvider,
 } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  PermissionApi,
+  permissionApiRef,
+} from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { EntityDeployContent } from '../EntityDeployContent/EntityDeployContent';
 import {
@@ -199,20 +202,34 @@ export function fakeApi(
   };
 }
 
+/**
+ * Renders the Deploy tab; `permission` answers usePermission (a result for every request, or a
+ * whole PermissionApi). usePermission caches each decision per permission and entity for the
+ * whole test file, so a test with another answer than the file's others names another entity
+ * (`name`).
+ */
 export function renderWith(
   api: ModuleDeployApi,
   permission:
     | AuthorizeResult.ALLOW
-    | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+    | AuthorizeResult.DENY
+    | PermissionApi = AuthorizeResult.ALLOW,
+  name?: string,
 ) {
+  const permissionApi =
+    typeof permission === 'object'
+      ? permission
+      : mockApis.permission({ authorize: permission });
   return renderInTestApp(
     <TestApiProvider
       apis={[
         [moduleDeployApiRef, api],
-        [permissionApiRef, mockApis.permission({ authorize: permission })],
+        [permissionApiRef, permissionApi],
       ]}
     >
-      <EntityProvider entity={entity}>
+      <EntityProvider
+        entity={name ? { ...entity, metadata: { name } } : entity}
+      >
         <EntityDeployContent />
       </EntityProvider>
     </TestApiProvider>,

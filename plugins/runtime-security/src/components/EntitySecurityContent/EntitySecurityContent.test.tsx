@@ -1,6 +1,8 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { PermissionApi, permissionApiRef } from '@backstage/plugin-permission-react';
 import { ResponseError } from '@backstage/errors';
 import { EntitySecurityContent } from './EntitySecurityContent';
 import { EntitySecurityCard } from '../EntitySecurityCard';
@@ -72,12 +74,27 @@ function api(over: Partial<RuntimeSecurityApi>): RuntimeSecurityApi {
   };
 }
 
-function renderWith(impl: RuntimeSecurityApi, node = <EntitySecurityContent />) {
+/**
+ * `permission` answers usePermission (allow by default). usePermission caches each decision per
+ * permission and entity for the whole file, so a test with another answer names another entity.
+ */
+function renderWith(impl: RuntimeSecurityApi, node = <EntitySecurityContent />, opts: { permission?: PermissionApi; name?: string } = {}) {
+  const permission = opts.permission ?? mockApis.permission({ authorize: AuthorizeResult.ALLOW });
   return renderInTestApp(
-    <TestApiProvider apis={[[runtimeSecurityApiRef, impl]]}>
-      <EntityProvider entity={entity}>{node}</EntityProvider>
+    <TestApiProvider apis={[[runtimeSecurityApiRef, impl], [permissionApiRef, permission]]}>
+      <EntityProvider entity={opts.name ? { ...entity, metadata: { name: opts.name } } : entity}>{node}</EntityProvider>
     </TestApiProvider>,
   );
+}
+
+const triageDenied =
+  "You may not acknowledge this entity's findings, mark them false positives or open them again (permission 'runtime-security.findings.triage' is denied for this entity); ask its owners or the platform team.";
+
+async function openShell() {
+  fireEvent.click(await screen.findByRole('button', { name: 'Shell started in a container' }));
+  const dialog = await screen.findByRole('dialog');
+  await within(dialog).findByLabelText('process tree');
+  return dialog;
 }
 
 describe('EntitySecurityContent', () => {
@@ -153,8 +170,61 @@ describe('EntitySecurityContent', () => {
     const save = within(dialog).getByRole('button', { name: 'Save' });
     expect(save).toBeDisabled();
     fireEvent.change(within(dialog).getByLabelText('triage reason'), { target: { value: 'test job' } });
+    await waitFor(() => expect(save).toBeEnabled()); // once the permission is known
     fireEvent.click(save);
     await waitFor(() => expect(triageFinding).toHaveBeenCalledWith('component:default/checkout', shell.id, 'acknowledged', 'test job'));
+  });
+
+  it('asks for the triage permission on the entity and triages when it is allowed', async () => {
+    const authorize = jest.fn(() => AuthorizeResult.ALLOW);
+    const triageFinding = jest.fn(async () => detail);
+    await renderWith(api({ triageFinding, getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell] }) }), undefined, {
+      permission: mockApis.permission({ authorize }),
+      name: 'checkout-allowed',
+    });
+    const dialog = await openShell();
+    fireEvent.change(within(dialog).getByLabelText('triage reason'), { target: { value: 'known cron job' } });
+    const save = within(dialog).getByRole('button', { name: 'Save' });
+    await waitFor(() => expect(save).toBeEnabled());
+    expect(authorize).toHaveBeenCalledWith(
+      expect.objectContaining({ permission: expect.objectContaining({ name: 'runtime-security.findings.triage' }), resourceRef: 'component:default/checkout-allowed' }),
+    );
+    expect(within(dialog).queryByText(/You may not/)).not.toBeInTheDocument();
+    fireEvent.click(save);
+    await waitFor(() => expect(triageFinding).toHaveBeenCalledWith('component:default/checkout-allowed', shell.id, 'acknowledged', 'known cron job'));
+  });
+
+  it('replaces the triage form with the reason when the triage permission is denied', async () => {
+    const triageFinding = jest.fn(async () => detail);
+    const authorize = (r: { permission: { name: string } }) => (r.permission.name === 'runtime-security.findings.triage' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW);
+    await renderWith(api({ triageFinding, getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell] }) }), undefined, {
+      permission: mockApis.permission({ authorize }),
+      name: 'checkout-denied',
+    });
+    const dialog = await openShell();
+    expect(await within(dialog).findByText(triageDenied)).toBeInTheDocument();
+    expect(within(dialog).queryByRole('button', { name: 'Save' })).not.toBeInTheDocument();
+    expect(within(dialog).queryByLabelText('triage reason')).not.toBeInTheDocument();
+    // the rest of the detail still shows
+    expect(within(dialog).getByText('Open: nobody has triaged this finding.')).toBeInTheDocument();
+    expect(within(dialog).getByText('Remove shells from the image.')).toBeInTheDocument();
+    expect(triageFinding).not.toHaveBeenCalled();
+  });
+
+  it('keeps Save disabled while the triage permission decision loads', async () => {
+    const triageFinding = jest.fn(async () => detail);
+    const pending: PermissionApi = { authorize: () => new Promise(() => {}) };
+    await renderWith(api({ triageFinding, getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell] }) }), undefined, {
+      permission: pending,
+      name: 'checkout-pending',
+    });
+    const dialog = await openShell();
+    fireEvent.change(within(dialog).getByLabelText('triage reason'), { target: { value: 'test job' } });
+    const save = within(dialog).getByRole('button', { name: 'Save' });
+    expect(save).toBeDisabled();
+    fireEvent.click(save);
+    expect(triageFinding).not.toHaveBeenCalled();
+    expect(within(dialog).queryByText(/You may not/)).not.toBeInTheDocument();
   });
 });
 

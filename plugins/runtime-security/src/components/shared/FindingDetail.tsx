@@ -14,7 +14,9 @@ import {
 } from '@material-ui/core';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { runtimeSecurityTriagePermission } from '@periscope/backstage-plugin-runtime-security-common';
 import { ProcessNode, runtimeSecurityApiRef, SecurityFindingDetail, TriageState } from '../../api';
+import { useEntityActionPermission } from '@periscope/periscope-react';
 import { SeverityChip } from './severity';
 
 function mitreUrl(id: string): string {
@@ -43,14 +45,24 @@ export function ProcessTree(props: { ancestry: ProcessNode[] }) {
   );
 }
 
+/**
+ * Acknowledge / false positive / open again, with a reason. Save stays disabled until the triage
+ * permission is known to be allowed for the entity; when it is not, the form gives way to the reason.
+ */
 function TriageForm(props: { detail: SecurityFindingDetail; entityRef: string; onDone: () => void }) {
   const api = useApi(runtimeSecurityApiRef);
   const alertApi = useApi(alertApiRef);
+  const permission = useEntityActionPermission(
+    runtimeSecurityTriagePermission,
+    props.entityRef,
+    "acknowledge this entity's findings, mark them false positives or open them again",
+  );
   const [state, setState] = useState<TriageState>(props.detail.triage.state === 'open' ? 'acknowledged' : 'open');
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const needsReason = state !== 'open';
   const submit = async () => {
+    if (!permission.allowed) return;
     setBusy(true);
     try {
       await api.triageFinding(props.entityRef, props.detail.id, state, reason);
@@ -63,6 +75,13 @@ function TriageForm(props: { detail: SecurityFindingDetail; entityRef: string; o
       setBusy(false);
     }
   };
+  if (permission.reason) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        {permission.reason}
+      </Typography>
+    );
+  }
   return (
     <Box display="flex" style={{ gap: 12 }} alignItems="flex-end" mt={1}>
       <TextField select label="Mark as" value={state} onChange={e => setState(e.target.value as TriageState)} style={{ minWidth: 160 }}>
@@ -78,7 +97,7 @@ function TriageForm(props: { detail: SecurityFindingDetail; entityRef: string; o
         inputProps={{ 'aria-label': 'triage reason', maxLength: 2000 }}
         style={{ flexGrow: 1 }}
       />
-      <Button variant="contained" color="primary" disabled={busy || (needsReason && !reason.trim())} onClick={submit}>
+      <Button variant="contained" color="primary" disabled={busy || !permission.allowed || (needsReason && !reason.trim())} onClick={submit}>
         Save
       </Button>
     </Box>
