@@ -40,10 +40,9 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // permission plugin
 backend.add(import('@backstage/plugin-permission-backend'));
-// See https://backstage.io/docs/permissions/getting-started for how to create your own permission policy
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// Periscope's policy, selected in config: allow-all in app-config.yaml (development), owners and a
+// platform group in app-config.production.yaml
+backend.add(import('@periscope/backstage-plugin-permission-backend-module-periscope'));
 
 // search plugin
 backend.add(import('@backstage/plugin-search-backend'));
