@@ -4,12 +4,7 @@
  *
  * @packageDocumentation
  */
-export {
-  NEEDS,
-  describeIf,
-  itIf,
-  missingNeeds,
-  skippedTitle,
-} from './skip';
+export { NEEDS, describeIf, itIf, missingNeeds, skippedTitle } from './skip';
 export type { Need, Requirements, SuiteFn, TestFn } from './skip';
 export { databaseIdsForTests, POSTGRES_ENV } from './databases';
+export { permissionsDenying, recordingCluster } from './services';

@@ -2,7 +2,9 @@ import { NEEDS, describeIf, itIf, missingNeeds, skippedTitle } from './skip';
 
 describe('missingNeeds', () => {
   it('names every missing prerequisite and how to provide it', () => {
-    expect(missingNeeds({ cue: '/bin/cue', kubeconfig: '' })).toBe(NEEDS.kubeconfig);
+    expect(missingNeeds({ cue: '/bin/cue', kubeconfig: '' })).toBe(
+      NEEDS.kubeconfig,
+    );
     expect(missingNeeds({ cue: undefined, registry: undefined })).toBe(
       `${NEEDS.cue} and ${NEEDS.registry}`,
     );
@@ -25,7 +27,9 @@ describe('describeIf / itIf', () => {
   });
 
   it('give a skipping function when one is missing', () => {
-    expect(describeIf({ cue: '/bin/cue', kubeconfig: undefined })).not.toBe(describe);
+    expect(describeIf({ cue: '/bin/cue', kubeconfig: undefined })).not.toBe(
+      describe,
+    );
     expect(itIf({ timoni: '' })).not.toBe(it);
   });
 });

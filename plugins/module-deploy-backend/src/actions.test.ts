@@ -12,10 +12,8 @@ import {
 } from '@backstage/backend-test-utils';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { InputError, NotAllowedError } from '@backstage/errors';
-import { describeIf } from '@periscope/test-utils';
+import { describeIf, recordingCluster } from '@periscope/test-utils';
 import { Knex } from 'knex';
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { findTool } from './engine';
 import { modulesConfig, start } from './__testUtils__/testSupport';
 
@@ -27,33 +25,6 @@ const APPLY = 'module-deploy.instance.apply';
 const checkout = 'component:default/checkout';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-
-/** A stand-in API server for the one target cluster: answers 500 to everything, records each request. */
-async function recordingCluster() {
-  const requests: string[] = [];
-  const server = http.createServer((req, res) => {
-    requests.push(`${req.method} ${req.url}`);
-    req.resume();
-    res.statusCode = 500;
-    res.setHeader('content-type', 'application/json');
-    res.end(
-      JSON.stringify({
-        kind: 'Status',
-        apiVersion: 'v1',
-        status: 'Failure',
-        message: 'stand-in cluster: refuses everything',
-        code: 500,
-      }),
-    );
-  });
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    requests,
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise(r => server.close(r)),
-  };
-}
 
 describe('module-deploy actions (ActionsRegistryService)', () => {
   let knex: Knex;

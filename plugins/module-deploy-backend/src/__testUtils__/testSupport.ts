@@ -1,11 +1,8 @@
 /* Shared by the backend tests. */
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionsDenying } from '@periscope/test-utils';
 import fs from 'node:fs';
 import path from 'node:path';
 import { moduleDeployPlugin } from '../plugin';
@@ -72,24 +69,6 @@ export const oneCluster = {
   },
   periscope: { clusterTimeoutMs: 2000 },
 };
-
-/** Permissions that allow everything except the permissions named in `deny`. */
-export function permissionsDenying(deny: string[]) {
-  const decide = (name: string) =>
-    deny.includes(name) ? AuthorizeResult.DENY : AuthorizeResult.ALLOW;
-  return createServiceFactory({
-    service: coreServices.permissions,
-    deps: {},
-    factory: () =>
-      ({
-        authorize: async (reqs: Array<{ permission: { name: string } }>) =>
-          reqs.map(r => ({ result: decide(r.permission.name) })),
-        authorizeConditional: async (
-          reqs: Array<{ permission: { name: string } }>,
-        ) => reqs.map(r => ({ result: decide(r.permission.name) })),
-      } as any),
-  });
-}
 
 export async function start(
   opts: {

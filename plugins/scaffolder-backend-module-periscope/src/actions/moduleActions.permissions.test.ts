@@ -6,19 +6,17 @@
  * So these run the actions against the real module-deploy backend with a permission denied, a
  * recording stand-in for the target cluster, and read the audit trail through the backend.
  */
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { NotAllowedError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import moduleDeployPlugin from '@periscope/backstage-plugin-module-deploy-backend';
 import { findTool } from '@periscope/backstage-plugin-module-deploy-backend/engine';
-import { describeIf } from '@periscope/test-utils';
-import http from 'node:http';
+import {
+  describeIf,
+  permissionsDenying,
+  recordingCluster,
+} from '@periscope/test-utils';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
@@ -41,51 +39,6 @@ const input = {
   entityRef: checkout,
   values: { message: 'hi' },
 };
-
-/** Permissions that allow everything except the permissions named in `deny`. */
-function permissionsDenying(deny: string[]) {
-  const decide = (name: string) =>
-    deny.includes(name) ? AuthorizeResult.DENY : AuthorizeResult.ALLOW;
-  return createServiceFactory({
-    service: coreServices.permissions,
-    deps: {},
-    factory: () =>
-      ({
-        authorize: async (reqs: Array<{ permission: { name: string } }>) =>
-          reqs.map(r => ({ result: decide(r.permission.name) })),
-        authorizeConditional: async (
-          reqs: Array<{ permission: { name: string } }>,
-        ) => reqs.map(r => ({ result: decide(r.permission.name) })),
-      } as any),
-  });
-}
-
-/** A stand-in API server for the target cluster: answers 500 to everything, records each request. */
-async function recordingCluster() {
-  const requests: string[] = [];
-  const server = http.createServer((req, res) => {
-    requests.push(`${req.method} ${req.url}`);
-    req.resume();
-    res.statusCode = 500;
-    res.setHeader('content-type', 'application/json');
-    res.end(
-      JSON.stringify({
-        kind: 'Status',
-        apiVersion: 'v1',
-        status: 'Failure',
-        message: 'stand-in cluster: refuses everything',
-        code: 500,
-      }),
-    );
-  });
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    requests,
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise(r => server.close(r)),
-  };
-}
 
 describe('periscope:module:* permissions, enforced by the module-deploy backend', () => {
   let cluster: Awaited<ReturnType<typeof recordingCluster>>;
