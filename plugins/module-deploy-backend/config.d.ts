@@ -44,15 +44,51 @@ export interface Config {
       /** Default { minutes: 1 }. */
       initialDelay?: HumanDuration;
     };
+    /**
+     * Credentials per registry host for `oci://` modules. Each entry's credentials go only to its
+     * host (and to that registry's token realm when it is allowed, see registryTokenRealms); a
+     * host without an entry is accessed anonymously.
+     */
+    registries?: Array<{
+      /** `host` or `host:port` as in `oci://host/repository`, e.g. `ghcr.io`. */
+      host: string;
+      /** User for basic auth or the token request; needs `password`. */
+      username?: string;
+      /**
+       * Password or personal access token of `username`.
+       * @visibility secret
+       */
+      password?: string;
+      /**
+       * A bearer token the registry accepts as is (instead of username and password).
+       * @visibility secret
+       */
+      token?: string;
+      /** Plain http to this host (loopback hosts always use http). Default false. */
+      insecure?: boolean;
+    }>;
+    /**
+     * Hosts besides a registry's own whose Bearer token realm may be followed (with the
+     * registry's credentials), e.g. `auth.docker.io` for Docker Hub. Default none: a realm on
+     * another host is refused with an error naming it.
+     */
+    registryTokenRealms?: string[];
     /** Registry access for `oci://` modules. */
     registry?: {
       /**
-       * `user:password` (basic auth, or exchanged for a bearer token).
+       * Deprecated: use `registries`. `user:password`, given to the host of every `oci` module in
+       * `modules` (and nowhere else). Not allowed together with `registries`.
        * @visibility secret
        */
       credentials?: string;
-      /** Use http instead of https (always for localhost). */
+      /** Use http instead of https for every registry (always for localhost). */
       plainHttp?: boolean;
+      /** Largest manifest (or other non-blob answer) read from a registry, in bytes. Default 4194304 (4 MiB). */
+      maxManifestBytes?: number;
+      /** Largest blob (module layer) read from a registry, in bytes. Default 67108864 (64 MiB). */
+      maxBlobBytes?: number;
+      /** Time limit of every registry request, body included, in milliseconds. Default 120000. */
+      timeoutMs?: number;
     };
   };
 }

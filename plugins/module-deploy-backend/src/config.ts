@@ -8,6 +8,16 @@ import {
 } from '@periscope/backstage-plugin-module-deploy-common';
 import { HumanDuration } from '@backstage/types';
 import path from 'node:path';
+import {
+  DEFAULT_MAX_BLOB_BYTES,
+  DEFAULT_MAX_MANIFEST_BYTES,
+  DEFAULT_REGISTRY_TIMEOUT_MS,
+  RegistryHostConfig,
+  parseRegistryHosts,
+  parseTokenRealms,
+} from './engine/registryClient';
+
+export type { RegistryHostConfig } from './engine/registryClient';
 
 /**
  * A module the portal offers: a local directory or an OCI repository.
@@ -33,7 +43,37 @@ export interface ModuleDeployConfig {
   drift: { enabled: boolean; schedule: SchedulerServiceTaskScheduleDefinition };
   /** Readiness timeout per apply set and per cluster, in milliseconds. */
   readinessTimeoutMs: number;
-  registry: { credentials?: string; plainHttp: boolean };
+  /** Registry access for `oci://` modules; the engine takes it as its pull options. */
+  registry: ModuleDeployRegistryConfig;
+}
+
+/**
+ * Registry access for `oci://` modules (`moduleDeploy.registries`, `moduleDeploy.registry.*`,
+ * `moduleDeploy.registryTokenRealms`).
+ * @public
+ */
+export interface ModuleDeployRegistryConfig {
+  /**
+   * Credentials per registry host (`moduleDeploy.registries`, plus the legacy
+   * `moduleDeploy.registry.credentials` as an entry for each configured OCI module's host).
+   */
+  registries: RegistryHostConfig[];
+  /**
+   * The legacy `moduleDeploy.registry.credentials` (`user:password`) as written. The engine
+   * ignores it (it uses `registries`); kept only for callers that still take one credential.
+   * @deprecated use `registries`
+   */
+  credentials?: string;
+  /** `moduleDeploy.registry.plainHttp`: plain http to every registry (default false). */
+  plainHttp: boolean;
+  /** `moduleDeploy.registryTokenRealms`: token service hosts allowed besides the registry's own. */
+  tokenRealms: string[];
+  /** `moduleDeploy.registry.maxManifestBytes` (default 4 MiB). */
+  maxManifestBytes: number;
+  /** `moduleDeploy.registry.maxBlobBytes` (default 64 MiB). */
+  maxBlobBytes: number;
+  /** `moduleDeploy.registry.timeoutMs`: limit per registry request (default 120000). */
+  timeoutMs: number;
 }
 
 /** Namespaces no deploy may target unless `moduleDeploy.deniedNamespaces` says otherwise. */
@@ -160,9 +200,88 @@ export function readModuleDeployConfig(config: Config): ModuleDeployConfig {
       },
     },
     readinessTimeoutMs: timeout,
-    registry: {
-      credentials: md?.getOptionalString('registry.credentials'),
-      plainHttp: md?.getOptionalBoolean('registry.plainHttp') ?? false,
-    },
+    registry: readRegistryConfig(md, modules),
+  };
+}
+
+function positiveInteger(
+  c: Config | undefined,
+  key: string,
+  fallback: number,
+): number {
+  const v = c?.getOptionalNumber(key) ?? fallback;
+  if (!Number.isSafeInteger(v) || v <= 0)
+    throw new InputError(
+      `moduleDeploy.${key} must be a positive whole number, got ${v}`,
+    );
+  return v;
+}
+
+/** The registry section: per-host credentials, token realm allow list, byte caps and time limit. */
+function readRegistryConfig(
+  md: Config | undefined,
+  modules: ConfiguredModule[],
+): ModuleDeployRegistryConfig {
+  let registries: RegistryHostConfig[];
+  let tokenRealms: string[];
+  try {
+    registries = parseRegistryHosts(
+      md?.getOptional('registries'),
+      'moduleDeploy.registries',
+    );
+    tokenRealms = parseTokenRealms(
+      md?.getOptional('registryTokenRealms'),
+      'moduleDeploy.registryTokenRealms',
+    );
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+  const legacy = md?.getOptionalString('registry.credentials');
+  if (legacy) {
+    if (md?.has('registries'))
+      throw new InputError(
+        'moduleDeploy.registry.credentials and moduleDeploy.registries are both set: move the credentials into the moduleDeploy.registries entry of the host they belong to ({ host, username, password }) and remove moduleDeploy.registry.credentials',
+      );
+    const colon = legacy.indexOf(':');
+    if (colon <= 0)
+      throw new InputError(
+        'moduleDeploy.registry.credentials must be user:password; better, use moduleDeploy.registries: [{ host, username, password }]',
+      );
+    // The legacy key was sent to whichever registry a module came from, and modules come only
+    // from the configured OCI repositories: give it to exactly those hosts.
+    const hosts = [
+      ...new Set(
+        modules
+          .filter(m => m.oci)
+          .map(m => parseOciReference(m.oci as string).host),
+      ),
+    ];
+    registries = hosts.map(host => ({
+      host,
+      username: legacy.slice(0, colon),
+      password: legacy.slice(colon + 1),
+    }));
+  }
+  const reg = md?.getOptionalConfig('registry');
+  return {
+    registries,
+    ...(legacy ? { credentials: legacy } : {}),
+    plainHttp: reg?.getOptionalBoolean('plainHttp') ?? false,
+    tokenRealms,
+    maxManifestBytes: positiveInteger(
+      md,
+      'registry.maxManifestBytes',
+      DEFAULT_MAX_MANIFEST_BYTES,
+    ),
+    maxBlobBytes: positiveInteger(
+      md,
+      'registry.maxBlobBytes',
+      DEFAULT_MAX_BLOB_BYTES,
+    ),
+    timeoutMs: positiveInteger(
+      md,
+      'registry.timeoutMs',
+      DEFAULT_REGISTRY_TIMEOUT_MS,
+    ),
   };
 }

@@ -12,6 +12,10 @@ import {
 } from './__testUtils__/testSupport';
 import { describeIf } from '@periscope/test-utils';
 
+/** The registry client's answer to wrong basic-auth credentials. */
+const REFUSED =
+  /^listing the versions of .*: the registry 127\.0\.0\.1:\d+ refused .* \(HTTP 401\); check user and password$/;
+
 const cue = findTool('cue');
 const REGISTRY = process.env.PERISCOPE_REGISTRY_URL;
 const AUTH_REGISTRY = process.env.PERISCOPE_REGISTRY_AUTH_URL;
@@ -463,12 +467,12 @@ describe('module-deploy backend', () => {
 
       it('listTags says which repository does not exist, and which registry it cannot reach', async () => {
         await expect(listTags(gone())).rejects.toThrow(
-          `listing the versions of ${gone()}: the repository does not exist in the registry`,
+          `listing the versions of ${gone()}: the repository does not exist in the registry; push a version first, or fix the oci:// reference`,
         );
         await expect(
           listTags('oci://127.0.0.1:9/periscope/web'),
         ).rejects.toThrow(
-          /^listing the versions of oci:\/\/127\.0\.0\.1:9\/periscope\/web: cannot reach the registry at 127\.0\.0\.1:9/,
+          /^listing the versions of oci:\/\/127\.0\.0\.1:9\/periscope\/web: cannot reach the registry at http:\/\/127\.0\.0\.1:9\/v2\/periscope\/web .*is it running/,
         );
       });
 
@@ -498,7 +502,7 @@ describe('module-deploy backend', () => {
             kind: 'oci',
             location: gone(),
             versions: [],
-            error: `listing the versions of ${gone()}: the repository does not exist in the registry`,
+            error: `listing the versions of ${gone()}: the repository does not exist in the registry; push a version first, or fix the oci:// reference`,
           },
         ]);
       });
@@ -546,13 +550,11 @@ describe('module-deploy backend', () => {
 
       it('listTags says what to set without credentials and with wrong ones', async () => {
         await expect(listTags(repo())).rejects.toThrow(
-          `listing the versions of ${repo()}: the registry requires credentials (HTTP 401); set moduleDeploy.registry.credentials`,
+          /the registry 127\.0\.0\.1:\d+ requires authentication \(Basic\); give credentials for 127\.0\.0\.1:\d+: in the backend a moduleDeploy\.registries entry/,
         );
         await expect(
           listTags(repo(), { credentials: `${user}:wrong` }),
-        ).rejects.toThrow(
-          `listing the versions of ${repo()}: the registry refused the credentials (HTTP 401); check moduleDeploy.registry.credentials`,
-        );
+        ).rejects.toThrow(REFUSED);
       });
 
       it('GET /modules lists the versions with moduleDeploy.registry.credentials, and says when they are wrong', async () => {
@@ -581,7 +583,7 @@ describe('module-deploy backend', () => {
             kind: 'oci',
             location: repo(),
             versions: [],
-            error: `listing the versions of ${repo()}: the registry refused the credentials (HTTP 401); check moduleDeploy.registry.credentials`,
+            error: expect.stringMatching(REFUSED),
           },
         ]);
       });

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createModuleEngine } from '@periscope/backstage-plugin-module-deploy-backend/engine';
 import { registerModulePushCommand } from '../module/push';
+import { lazyPullOptions } from '../module/registryConfig';
 import {
   ModuleCliIo,
   ModuleCliOptions,
@@ -73,7 +74,9 @@ function defaultIo(): ModuleCliIo {
   return {
     out: s => process.stdout.write(s),
     err: s => process.stderr.write(s),
-    engine: createModuleEngine(),
+    // pulls of oci:// modules use the registry config file ($PERISCOPE_REGISTRY_CONFIG or
+    // ~/.config/periscope/registries.yaml), never credentials from argv
+    engine: createModuleEngine({ pull: lazyPullOptions(process.env) }),
     kubeConfig: loadKubeConfig,
     stdin: readStdin,
     env: process.env,

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { pullModule } from '@periscope/backstage-plugin-module-deploy-backend/engine';
-import { parseAnnotations, registerModulePushCommand } from './push';
+import {
+  ModulePushIo,
+  parseAnnotations,
+  registerModulePushCommand,
+} from './push';
+import { PushOptions } from '@periscope/backstage-plugin-module-deploy-backend/engine';
 import { describeIf } from '@periscope/test-utils';
 
 const CORPORA =
@@ -13,7 +18,10 @@ const MINIMAL = join(CORPORA, 'timoni/modules/minimal');
 const REGISTRY = process.env.PERISCOPE_REGISTRY_URL;
 const HOST = REGISTRY?.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
 
-async function run(args: string[]): Promise<{ out: string; err: string }> {
+async function run(
+  args: string[],
+  extra: Partial<ModulePushIo> = {},
+): Promise<{ out: string; err: string }> {
   let out = '';
   let err = '';
   const program = new Command('periscope')
@@ -27,6 +35,8 @@ async function run(args: string[]): Promise<{ out: string; err: string }> {
     err: s => {
       err += s;
     },
+    env: {},
+    ...extra,
   }));
   mod.commands.forEach(c =>
     c.exitOverride().configureOutput({ writeErr: s => (err += s) }),
@@ -53,6 +63,76 @@ describe('periscope module push: input errors', () => {
     await expect(
       run([MINIMAL, 'oci://127.0.0.1:9/p/m', '-v', 'v1.0.0']),
     ).rejects.toThrow(/module version 'v1.0.0' is not valid/);
+  });
+
+  it('refuses credentials on the command line, pointing to the environment and the file', async () => {
+    await expect(
+      run([MINIMAL, 'oci://127.0.0.1:9/p/m', '-v', '1.0.0', '--creds', 'u:p']),
+    ).rejects.toThrow(
+      /^--creds is not accepted: a password on the command line shows in the process list and the shell history. Set PERISCOPE_REGISTRY_USERNAME and PERISCOPE_REGISTRY_PASSWORD \(or PERISCOPE_REGISTRY_TOKEN\) in the environment, or give the registry's credentials in a file with --registry-config <file>/,
+    );
+  });
+
+  it('gives the push the credentials of the environment and the registry config file, per host', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-push-creds-'));
+    const file = join(dir, 'registries.yaml');
+    await writeFile(
+      file,
+      'registries:\n  - { host: other.example, username: o, password: p }\ntokenRealms: [auth.example]\n',
+      { mode: 0o600 },
+    );
+    let got: PushOptions | undefined;
+    const push = async (_d: string, _u: string, o: PushOptions) => {
+      got = o;
+      return {
+        url: 'oci://r.example/m@sha256:0',
+        repository: 'oci://r.example/m',
+        version: '1.0.0',
+        digest: 'sha256:0',
+        tags: ['1.0.0'],
+      };
+    };
+    await run(
+      [MINIMAL, 'oci://r.example/m', '-v', '1.0.0', '--registry-config', file],
+      {
+        push,
+        env: {
+          PERISCOPE_REGISTRY_USERNAME: 'bot',
+          PERISCOPE_REGISTRY_PASSWORD: 'secret',
+        },
+      },
+    );
+    expect(got).toMatchObject({
+      registries: [
+        { host: 'r.example', username: 'bot', password: 'secret' },
+        { host: 'other.example', username: 'o', password: 'p' },
+      ],
+      tokenRealms: ['auth.example'],
+    });
+    expect(got).not.toHaveProperty('credentials');
+    await expect(
+      run([MINIMAL, 'oci://r.example/m', '-v', '1.0.0'], {
+        push,
+        env: { PERISCOPE_REGISTRY_USERNAME: 'bot' },
+      }),
+    ).rejects.toThrow(
+      /PERISCOPE_REGISTRY_USERNAME is set without PERISCOPE_REGISTRY_PASSWORD/,
+    );
+    await expect(
+      run(
+        [
+          MINIMAL,
+          'oci://r.example/m',
+          '-v',
+          '1.0.0',
+          '--registry-config',
+          join(dir, 'missing.yaml'),
+        ],
+        { push },
+      ),
+    ).rejects.toThrow(
+      /cannot read the registry config .*missing.yaml \(--registry-config\)/,
+    );
   });
 
   it('names the registry it cannot reach', async () => {
@@ -120,6 +200,46 @@ describeIf({ registry: REGISTRY })(
       await expect(
         stat(join(pulled.dir, 'templates', 'service_test.cue')),
       ).rejects.toThrow(/ENOENT/);
+    });
+  },
+);
+
+const AUTH_REGISTRY = process.env.PERISCOPE_REGISTRY_AUTH_URL;
+const AUTH_CREDS = process.env.PERISCOPE_REGISTRY_AUTH_CREDENTIALS;
+describeIf({ registryAuth: AUTH_REGISTRY && AUTH_CREDS })(
+  'periscope module push to a real registry with basic auth',
+  () => {
+    const host = AUTH_REGISTRY?.replace(/^https?:\/\//, '').replace(
+      /\/.*$/,
+      '',
+    );
+    const repo = `oci://${host}/periscope-h4-cli-${Date.now().toString(
+      36,
+    )}/private`;
+
+    it('takes the credentials from the environment, or from the registry config file', async () => {
+      const [username, password] = (AUTH_CREDS as string).split(/:(.*)/s);
+      await expect(run([MINIMAL, repo, '-v', '1.0.0'])).rejects.toThrow(
+        `the registry ${host} requires authentication (Basic); give credentials for ${host}`,
+      );
+      const { out } = await run([MINIMAL, repo, '-v', '1.0.0'], {
+        env: {
+          PERISCOPE_REGISTRY_USERNAME: username,
+          PERISCOPE_REGISTRY_PASSWORD: password,
+        },
+      });
+      expect(out.trim()).toMatch(/@sha256:[a-f0-9]{64}$/);
+      const dir = await mkdtemp(join(tmpdir(), 'cli-push-auth-'));
+      const file = join(dir, 'registries.json');
+      await writeFile(
+        file,
+        JSON.stringify({ registries: [{ host, username, password }] }),
+        { mode: 0o600 },
+      );
+      const second = await run([MINIMAL, repo, '-v', '1.0.1'], {
+        env: { PERISCOPE_REGISTRY_CONFIG: file },
+      });
+      expect(second.out.trim()).toMatch(/@sha256:[a-f0-9]{64}$/);
     });
   },
 );

@@ -4,6 +4,8 @@ import {
   PushResult,
   pushModule,
 } from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import { parseOciReference } from '@periscope/backstage-plugin-module-deploy-common';
+import { REGISTRY_ENV, pushRegistryOptions } from './registryConfig';
 
 /**
  * Options of `periscope module push` (from commander).
@@ -14,6 +16,9 @@ export interface ModulePushCliOptions {
   version?: string;
   latest?: boolean;
   insecureHttp?: boolean;
+  /** Registry config file (YAML or JSON) with credentials per host. */
+  registryConfig?: string;
+  /** Refused: credentials are not taken from the command line. */
   creds?: string;
   annotation?: string[];
   output?: string;
@@ -28,6 +33,8 @@ export interface ModulePushIo {
   out(s: string): void;
   err(s: string): void;
   push?: (dir: string, url: string, opts: PushOptions) => Promise<PushResult>;
+  /** Environment with the registry credentials (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Parses `key=value` annotations (a value may contain `=`). */
@@ -56,15 +63,35 @@ export async function pushAction(
   url: string,
   o: ModulePushCliOptions,
 ): Promise<void> {
+  if (o.creds !== undefined)
+    throw new Error(
+      `--creds is not accepted: a password on the command line shows in the process list and the shell history. Set ${REGISTRY_ENV.username} and ${REGISTRY_ENV.password} (or ${REGISTRY_ENV.token}) in the environment, or give the registry's credentials in a file with --registry-config <file> (see periscope module push --help)`,
+    );
   if (!o.version)
     throw new Error('--version is required (the module version, e.g. 1.0.0)');
-  const credentials = o.creds ?? process.env.PERISCOPE_REGISTRY_CREDENTIALS;
+  const annotations = parseAnnotations(o.annotation);
+  let host: string;
+  try {
+    host = parseOciReference(url).host;
+  } catch (e) {
+    throw new Error(
+      `push target '${url}': ${
+        (e as Error).message
+      }; write oci://host/repository`,
+    );
+  }
+  const registry = pushRegistryOptions(
+    host,
+    o.registryConfig,
+    io.env ?? process.env,
+    s => io.err(s),
+  );
   const res = await (io.push ?? pushModule)(dir, url, {
     version: o.version,
     latest: o.latest ?? false,
     plainHttp: o.insecureHttp ?? false,
-    credentials: credentials || undefined,
-    annotations: parseAnnotations(o.annotation),
+    ...registry,
+    annotations,
   });
   if (o.output === 'json') {
     const { tags: _tags, ...info } = res;
@@ -107,8 +134,14 @@ export function registerModulePushCommand(
       false,
     )
     .option(
-      '--creds <user:password>',
-      'registry credentials (default: $PERISCOPE_REGISTRY_CREDENTIALS)',
+      '--registry-config <file>',
+      `registry credentials per host, YAML or JSON: registries: [{host, username, password | token, insecure?}], tokenRealms?: [host] (default: $${REGISTRY_ENV.config}, else ~/.config/periscope/registries.yaml when it exists); $${REGISTRY_ENV.username} and $${REGISTRY_ENV.password} (or $${REGISTRY_ENV.token}) give the target's credentials instead`,
+    )
+    .addOption(
+      new Option(
+        '--creds <user:password>',
+        'refused: credentials do not belong on the command line',
+      ).hideHelp(),
     )
     .option(
       '-a, --annotation <key=value>',

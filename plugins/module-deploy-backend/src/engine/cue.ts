@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ValuesIssue } from '@periscope/backstage-plugin-module-deploy-common';
 
 /**
@@ -40,14 +43,54 @@ export interface ExecResult {
 }
 
 /**
- * Runs a binary without a shell and collects its output (non-zero exit is returned, not thrown).
+ * The whole environment `cue` runs with: `PATH` and `LANG` from the backend, `HOME`,
+ * `CUE_CACHE_DIR` and `CUE_CONFIG_DIR` inside the throw-away directory `home`, and
+ * `CUE_REGISTRY=none` so that a module cannot make cue fetch dependencies from the network.
+ * Nothing else of the backend's environment (database passwords, tokens, cloud credentials)
+ * reaches cue.
  *
  * @public
  */
-export function runProcess(
+export function cueEnv(
+  home: string,
+  from: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  return {
+    PATH: from.PATH || '/usr/local/bin:/usr/bin:/bin',
+    LANG: from.LANG || 'C.UTF-8',
+    HOME: home,
+    CUE_CACHE_DIR: join(home, 'cache'),
+    CUE_CONFIG_DIR: join(home, 'config'),
+    CUE_REGISTRY: 'none',
+  };
+}
+
+/**
+ * Runs a binary without a shell and collects its output (non-zero exit is returned, not thrown).
+ * Without `opts.env` it runs with {@link cueEnv} around a fresh temporary home (removed after),
+ * never with the backend's own environment; pass `env` to choose another one.
+ *
+ * @public
+ */
+export async function runProcess(
   bin: string,
   args: string[],
   opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<ExecResult> {
+  if (opts.env) return execProcess(bin, args, opts, opts.env);
+  const home = await mkdtemp(join(tmpdir(), 'periscope-cue-home-'));
+  try {
+    return await execProcess(bin, args, opts, cueEnv(home));
+  } finally {
+    await rm(home, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function execProcess(
+  bin: string,
+  args: string[],
+  opts: { cwd?: string; timeoutMs?: number },
+  env: NodeJS.ProcessEnv,
 ): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -57,7 +100,7 @@ export function runProcess(
         cwd: opts.cwd,
         timeout: opts.timeoutMs ?? 120_000,
         maxBuffer: 256 * 1024 * 1024,
-        env: opts.env ?? process.env,
+        env,
       },
       (err, stdout, stderr) => {
         if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
@@ -95,6 +138,23 @@ function valuesPathOf(path: string): string | undefined {
 }
 
 /**
+ * cue runs with `CUE_REGISTRY=none` (see {@link cueEnv}): an import of a CUE module dependency
+ * that is not in the module fails. Says why, and what to do.
+ */
+function withRemoteImportHint(message: string): string {
+  const m =
+    /import failed: cannot find package "([^"]+)": (?:cannot fetch ([^:\s]+)|cannot find module providing package)/.exec(
+      message,
+    );
+  if (!m) return message;
+  return `${message}: the module imports ${
+    m[2] ?? m[1]
+  }, a CUE module dependency it does not contain; Periscope runs cue without network access to module registries (CUE_REGISTRY=none), so vendor the package into the module (cue.mod/pkg/${
+    m[1]
+  }) or remove the dependency from cue.mod/module.cue before publishing it`;
+}
+
+/**
  * Parses CUE's error output (`path: message:` followed by indented positions) into issues.
  * Lines without a field path become issues with an empty path.
  *
@@ -114,11 +174,15 @@ export function parseCueErrors(stderr: string): ValuesIssue[] {
       issues.push({
         path: m[1],
         valuesPath: valuesPathOf(m[1]),
-        message: m[2],
+        message: withRemoteImportHint(m[2]),
         positions: [],
       });
     } else {
-      issues.push({ path: '', message: line.replace(/:$/, ''), positions: [] });
+      issues.push({
+        path: '',
+        message: withRemoteImportHint(line.replace(/:$/, '')),
+        positions: [],
+      });
     }
   }
   return condenseIssues(issues);

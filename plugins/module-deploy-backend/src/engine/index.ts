@@ -20,6 +20,7 @@ export * from './tools';
 export * from './errors';
 export {
   CueEvaluationError,
+  cueEnv,
   parseCueErrors,
   condenseIssues,
   runProcess,

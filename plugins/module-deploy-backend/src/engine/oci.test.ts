@@ -153,7 +153,10 @@ const AUTH_CREDS = process.env.PERISCOPE_REGISTRY_AUTH_CREDENTIALS;
 const hostOf = (url: string) =>
   url.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
 const withRegistry = describeIf({ registry: REGISTRY });
-const withStorage = describeIf({ registry: REGISTRY, registryStorage: STORAGE });
+const withStorage = describeIf({
+  registry: REGISTRY,
+  registryStorage: STORAGE,
+});
 const run = Date.now().toString(36);
 const minimal = timoniCorpus('modules', 'minimal');
 const dest = async () => join(await mkdtemp(join(tmpdir(), 'pull-')), 'module');
@@ -435,15 +438,49 @@ describeIf({ registryAuth: AUTH_REGISTRY && AUTH_CREDS })(
       `oci://${hostOf(AUTH_REGISTRY!)}/periscope-h4-${run}/private`;
 
     it('refuses a push without credentials and with wrong ones, saying what to do', async () => {
+      const host = hostOf(AUTH_REGISTRY!);
       await expect(
         pushModule(minimal, repo(), { version: '1.0.0' }),
-      ).rejects.toThrow(/requires authentication \(Basic\); pass credentials/);
+      ).rejects.toThrow(
+        `the registry ${host} requires authentication (Basic); give credentials for ${host}`,
+      );
       await expect(
         pushModule(minimal, repo(), {
           version: '1.0.0',
           credentials: 'periscope:wrong',
         }),
-      ).rejects.toThrow(/refused the credentials/);
+      ).rejects.toThrow(/refused the given credentials \(HTTP 401\)/);
+      await expect(
+        pushModule(minimal, repo(), {
+          version: '1.0.0',
+          registries: [{ host, username: 'periscope', password: 'wrong' }],
+        }),
+      ).rejects.toThrow(
+        `the registry ${host} refused the username and password of registries entry '${host}' (HTTP 401); check user and password`,
+      );
+    });
+
+    it('uses the registries entry of its host only', async () => {
+      const host = hostOf(AUTH_REGISTRY!);
+      const [username, password] = AUTH_CREDS!.split(/:(.*)/s);
+      const p = await pushModule(minimal, repo(), {
+        version: '1.0.1',
+        registries: [
+          { host: hostOf(REGISTRY!), username: 'someone', password: 'else' },
+          { host, username, password },
+        ],
+      });
+      const res = await pullModule(p.url, await dest(), {
+        registries: [{ host, username, password }],
+      });
+      expect(res.digest).toBe(p.digest);
+      // the entry of another host is not sent here, nor the legacy single credentials
+      await expect(
+        pullModule(p.url, await dest(), {
+          registries: [{ host: 'other.example', username, password }],
+          credentials: AUTH_CREDS,
+        }),
+      ).rejects.toThrow(`the registry ${host} requires authentication (Basic)`);
     });
 
     it('pushes and pulls with the right credentials', async () => {

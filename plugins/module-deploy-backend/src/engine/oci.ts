@@ -1,5 +1,10 @@
 import { parseOciReference } from '@periscope/backstage-plugin-module-deploy-common';
-import { RegistryClient, RegistryOptions } from './registryClient';
+import {
+  DEFAULT_MAX_BLOB_BYTES,
+  REGISTRY_LIMIT_KEYS,
+  RegistryClient,
+  RegistryOptions,
+} from './registryClient';
 import { UnpackLimits, unpackTarGz } from './tar';
 import {
   OCI_VERSION_ANNOTATION,
@@ -56,8 +61,19 @@ function parseManifest(ref: string, bytes: Buffer): Manifest {
   try {
     manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
   } catch {
-    throw new Error(`pulling ${ref}: the manifest is not JSON`);
+    throw new Error(
+      `pulling ${ref}: the manifest is not JSON; is the reference an OCI artifact?`,
+    );
   }
+  if (
+    !manifest ||
+    typeof manifest !== 'object' ||
+    Array.isArray(manifest) ||
+    (manifest.layers !== undefined && !Array.isArray(manifest.layers))
+  )
+    throw new Error(
+      `pulling ${ref}: the manifest is not an OCI image manifest (an object with a layers list); is the reference a Timoni module?`,
+    );
   if (
     manifest.config?.mediaType &&
     manifest.config.mediaType !== TIMONI_CONFIG_MEDIA_TYPE
@@ -72,26 +88,37 @@ function parseManifest(ref: string, bytes: Buffer): Manifest {
 /** The content layers, in order (Timoni pushes the vendored `cue.mod` first, then the module). */
 function contentLayers(ref: string, manifest: Manifest, max: number) {
   const layers = (manifest.layers ?? []).filter(
-    l => l.mediaType === TIMONI_CONTENT_MEDIA_TYPE,
+    l => l?.mediaType === TIMONI_CONTENT_MEDIA_TYPE,
   );
   if (!layers.length) {
     throw new Error(
       `pulling ${ref}: no layer of type ${TIMONI_CONTENT_MEDIA_TYPE} (found: ${
-        (manifest.layers ?? []).map(l => l.mediaType).join(', ') || 'none'
+        (manifest.layers ?? []).map(l => l?.mediaType).join(', ') || 'none'
       })`,
     );
   }
   let total = 0;
   for (const layer of layers) {
-    if (!/^sha256:[a-f0-9]{64}$/.test(layer.digest))
+    if (
+      typeof layer.digest !== 'string' ||
+      !/^sha256:[a-f0-9]{64}$/.test(layer.digest)
+    )
       throw new Error(
-        `pulling ${ref}: layer digest '${layer.digest}' is not sha256`,
+        `pulling ${ref}: layer digest '${layer.digest}' is not sha256; the artifact is not one Periscope or Timoni pushed`,
+      );
+    if (!Number.isSafeInteger(layer.size) || layer.size < 0)
+      throw new Error(
+        `pulling ${ref}: layer ${
+          layer.digest
+        } declares the size ${JSON.stringify(
+          layer.size,
+        )}, which is not a byte count; the manifest is broken`,
       );
     total += layer.size;
   }
   if (total > max)
     throw new Error(
-      `pulling ${ref}: layers of ${total} bytes exceed the ${max} byte limit`,
+      `pulling ${ref}: layers of ${total} bytes exceed the ${max} byte limit on a module's compressed content (PullOptions.maxCompressedBytes); refusing it`,
     );
   return layers;
 }
@@ -119,6 +146,7 @@ export async function pullModule(
   const { body: manifestBytes, headers } = await client.get(
     `/manifests/${r.digest ?? r.tag}`,
     MANIFEST_ACCEPT,
+    { subject: `the manifest ${r.digest ?? r.tag}`, limit: 'manifest' },
   );
   const digest = sha256Digest(manifestBytes);
   if (r.digest && r.digest !== digest) {
@@ -136,8 +164,20 @@ export async function pullModule(
   const max = opts.maxCompressedBytes ?? 32 * 1024 * 1024;
   let maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
   let maxEntries = opts.maxEntries ?? 10_000;
+  const maxBlob = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
   for (const layer of contentLayers(ref, manifest, max)) {
-    const { body: blob } = await client.get(`/blobs/${layer.digest}`);
+    if (layer.size > maxBlob)
+      throw new Error(
+        `pulling ${ref}: layer ${layer.digest} is ${layer.size} bytes, more than the ${maxBlob}-byte blob limit; refusing it. Raise ${REGISTRY_LIMIT_KEYS.maxBlobBytes} if the module is really this large`,
+      );
+    const { body: blob } = await client.get(
+      `/blobs/${layer.digest}`,
+      undefined,
+      {
+        subject: `layer ${layer.digest}`,
+        limit: 'blob',
+      },
+    );
     if (blob.length !== layer.size || sha256Digest(blob) !== layer.digest) {
       throw new Error(
         `pulling ${ref}: layer digest mismatch (expected ${layer.digest}, ${
@@ -164,4 +204,23 @@ export async function pullModule(
 
 export * from './ociPush';
 export * from './modulePackage';
-export type { RegistryOptions } from './registryClient';
+export type {
+  RegistryOptions,
+  RegistryHostConfig,
+  RegistryAuth,
+} from './registryClient';
+export {
+  DEFAULT_MAX_BLOB_BYTES,
+  DEFAULT_MAX_MANIFEST_BYTES,
+  DEFAULT_REGISTRY_TIMEOUT_MS,
+  REGISTRY_LIMIT_KEYS,
+  checkTokenRealm,
+  credentialsHint,
+  isRegistryHost,
+  listRegistryTags,
+  parseRegistryHosts,
+  parseTokenRealms,
+  readCapped,
+  registryAuthFor,
+  RegistryLimitError,
+} from './registryClient';
