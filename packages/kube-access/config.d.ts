@@ -1,7 +1,7 @@
 export interface Config {
   /**
-   * Backstage's standard Kubernetes configuration. Periscope reads the clusters of every
-   * `clusterLocatorMethods` entry of `type: config`; nothing else needs configuring per plugin.
+   * Backstage's standard Kubernetes configuration, read with the Kubernetes plugin's own cluster
+   * locators and auth strategies; nothing else needs configuring per plugin.
    */
   kubernetes?: {
     clusterLocatorMethods?: Array<{
@@ -11,7 +11,7 @@ export interface Config {
         name: string;
         /** API server URL, e.g. https://127.0.0.1:16443 */
         url: string;
-        /** Only `serviceAccount` (a bearer token) is supported by Periscope. */
+        /** As for the Kubernetes plugin: serviceAccount, aws, google, googleServiceAccount, azure, aks, oidc, localKubectlProxy, or a custom strategy. */
         authProvider?: string;
         /** @visibility secret */
         serviceAccountToken?: string;

@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 export * from './clusters';
+export * from './clusterSource';
 export * from './errors';
 export * from './entity';
 export * from './routing';

@@ -31,7 +31,7 @@ const entities = [
   component('greedy', { 'backstage.io/kubernetes-label-selector': '!team' }),
 ];
 const oneCluster = {
-  kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters: [{ name: 'c1', url: 'https://127.0.0.1:1', serviceAccountToken: 't' }] }] },
+  kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters: [{ name: 'c1', url: 'https://127.0.0.1:1', authProvider: 'serviceAccount', serviceAccountToken: 't' }] }] },
   k8sDiagnostics: { scanTimeoutMs: 2000 },
   // recommender selects by label only, with no namespace annotation
   periscope: { namespacesWithoutAnnotation: ['shop'] },
@@ -76,6 +76,7 @@ describe('k8s-diagnostics backend', () => {
 
   it.each([
     ['get', '/entity?entityRef=component:default/checkout'],
+    ['get', '/clusters?entityRef=component:default/checkout'],
     ['post', '/entity/rescan'],
     ['post', '/entity/explain'],
     ['get', '/findings'],
@@ -87,6 +88,7 @@ describe('k8s-diagnostics backend', () => {
 
   it.each([
     ['get', '/entity?entityRef=component:default/checkout', /k8s-diagnostics.findings.read/],
+    ['get', '/clusters?entityRef=component:default/checkout', /k8s-diagnostics.findings.read/],
     ['post', '/entity/rescan', /k8s-diagnostics.findings.read/],
     ['post', '/entity/explain', /k8s-diagnostics.findings.read' and 'k8s-diagnostics.findings.explain/],
     ['get', '/findings', /k8s-diagnostics.cluster.read/],
@@ -95,6 +97,12 @@ describe('k8s-diagnostics backend', () => {
     const res = await request(server)[method](`/api/k8s-diagnostics${path}`).send({ entityRef: 'component:default/checkout', findingId: 'abcdef' });
     expect(res.status).toBe(403);
     expect(res.body.error.message).toMatch(message);
+  });
+
+  it('lists the clusters and their auth providers for the frontend, without URL or token', async () => {
+    const server = await start({ config: oneCluster });
+    const res = await request(server).get('/api/k8s-diagnostics/clusters?entityRef=component:default/checkout');
+    expect([res.status, res.body]).toEqual([200, { items: [{ name: 'c1', authProvider: 'serviceAccount', clientSide: false }] }]);
   });
 
   it.each([

@@ -2,7 +2,7 @@ import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { k8sDiagnosticsPermissions } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { readClusters, readWorkloadSelectorOptions } from '@periscope/kube-access';
+import { periscopeClustersServiceRef, readWorkloadSelectorOptions } from '@periscope/kube-access';
 import { registerActions } from './actions';
 import { readDiagnosticsConfig } from './config';
 import { createRouter } from './router';
@@ -30,12 +30,13 @@ export const k8sDiagnosticsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         actionsRegistry: actionsRegistryServiceRef,
         catalog: catalogServiceRef,
+        clusters: periscopeClustersServiceRef,
       },
       async init(deps) {
         const { config, logger, httpRouter, permissions, scheduler } = deps;
         deps.permissionsRegistry.addPermissions(k8sDiagnosticsPermissions);
         const settings = readDiagnosticsConfig(config);
-        const clusters = readClusters(config);
+        const clusters = deps.clusters;
         const store = await createFindingsStore(deps.database);
         const health = createHealthService({
           clusters,
@@ -47,15 +48,14 @@ export const k8sDiagnosticsPlugin = createBackendPlugin({
           selectors: readWorkloadSelectorOptions(config),
         });
         const explain = createExplainService({ ai: settings.ai, health, store, logger });
-        if (clusters.length > 0) {
-          await scheduler.scheduleTask({
-            id: 'k8s-diagnostics:scan',
-            ...settings.schedule,
-            fn: () => health.scanAll(),
-          });
-        }
+        // clusters can come from the catalog later: the task runs and does nothing while there are none
+        await scheduler.scheduleTask({
+          id: 'k8s-diagnostics:scan',
+          ...settings.schedule,
+          fn: () => health.scanAll(),
+        });
         registerActions({ actionsRegistry: deps.actionsRegistry, permissions, health, explain });
-        httpRouter.use(await createRouter({ httpAuth: deps.httpAuth, permissions, health, explain }));
+        httpRouter.use(await createRouter({ httpAuth: deps.httpAuth, permissions, health, explain, clusters }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

@@ -1,7 +1,13 @@
 import { BackstageCredentials, HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { authorizeEntity, parseEntityRefParam } from '@periscope/kube-access';
+import {
+  authorizeEntity,
+  ClusterSource,
+  parseEntityRefParam,
+  readKubernetesRequestAuth,
+  summarizeClusters,
+} from '@periscope/kube-access';
 import {
   k8sDiagnosticsClusterReadPermission,
   k8sDiagnosticsExplainPermission,
@@ -74,6 +80,8 @@ export async function createRouter(deps: {
   permissions: PermissionsService;
   health: HealthService;
   explain: ExplainService;
+  /** Lists the clusters for `GET /clusters` (names and auth providers, no URL or credential). */
+  clusters?: ClusterSource;
 }): Promise<express.Router> {
   const { httpAuth, permissions, health, explain } = deps;
   const router = Router();
@@ -87,14 +95,25 @@ export async function createRouter(deps: {
     const entityRef = parseEntityRefParam(req.query.entityRef);
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
-    res.json(await health.getEntityHealth({ entityRef, credentials }));
+    const requestAuth = readKubernetesRequestAuth(req);
+    res.json(await health.getEntityHealth({ entityRef, credentials, requestAuth }));
+  });
+
+  // Which clusters the tab reads and with which auth provider, so the frontend can send the
+  // signed-in user's token for clusters with client-side auth (as the Kubernetes plugin's /clusters).
+  router.get('/clusters', async (req, res) => {
+    const entityRef = parseEntityRefParam(req.query.entityRef);
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
+    res.json({ items: deps.clusters ? summarizeClusters(await deps.clusters.listClusters()) : [] });
   });
 
   router.post('/entity/rescan', async (req, res) => {
     const entityRef = parseEntityRefParam(req.body?.entityRef ?? req.query.entityRef);
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
-    res.json(await health.getEntityHealth({ entityRef, credentials, refresh: true }));
+    const requestAuth = readKubernetesRequestAuth(req);
+    res.json(await health.getEntityHealth({ entityRef, credentials, refresh: true, requestAuth }));
   });
 
   router.post('/entity/explain', async (req, res) => {

@@ -57,6 +57,7 @@ describe('module-deploy actions (ActionsRegistryService)', () => {
                 {
                   name: 'c1',
                   url: cluster.url,
+                  authProvider: 'serviceAccount',
                   serviceAccountToken: 't',
                   // client-node takes a plain-http server only with this set
                   skipTLSVerify: true,

@@ -15,18 +15,13 @@ import {
 import { kubernetesConfigFromKubeconfig } from '@periscope/kube-access';
 import request from 'supertest';
 import { findTool } from './engine';
-import { entities, modulesConfig, start } from './__testUtils__/testSupport';
+import { entities, modulesConfig, ndjson, start } from './__testUtils__/testSupport';
 import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(600_000);
 
 const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
 const cue = findTool('cue');
-const ndjson = (text: string) =>
-  text
-    .trim()
-    .split('\n')
-    .map(l => JSON.parse(l));
 
 describeIf({ kubeconfig, cue })(
   'module-deploy routes against the local control plane',

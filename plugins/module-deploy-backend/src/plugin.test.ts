@@ -31,6 +31,7 @@ const target = { module: 'minimal', instanceName: 'web', namespace: 'shop' };
 const routes: Array<[string, string, object | undefined, string]> = [
   ['get', `/entity${E}`, undefined, 'module-deploy.instance.read'],
   ['get', `/entity/schema${E}`, undefined, 'module-deploy.instance.read'],
+  ['get', `/clusters${E}`, undefined, 'module-deploy.instance.read'],
   [
     'post',
     `/entity/preview${E}`,

@@ -5,7 +5,7 @@ import {
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { moduleDeployPermissions } from '@periscope/backstage-plugin-module-deploy-common';
-import { readClusters } from '@periscope/kube-access';
+import { periscopeClustersServiceRef } from '@periscope/kube-access';
 import { registerActions } from './actions';
 import { readModuleDeployConfig } from './config';
 import { createModuleEngine } from './engine';
@@ -35,12 +35,13 @@ export const moduleDeployPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         actionsRegistry: actionsRegistryServiceRef,
         catalog: catalogServiceRef,
+        clusters: periscopeClustersServiceRef,
       },
       async init(deps) {
         const { rootConfig, logger, permissions } = deps;
         deps.permissionsRegistry.addPermissions(moduleDeployPermissions);
         const config = readModuleDeployConfig(rootConfig);
-        const clusters = readClusters(rootConfig);
+        const clusters = deps.clusters;
         const engine = createModuleEngine({ pull: config.registry });
         const modules = createModuleCatalog({ config, engine });
         const store = await createDeployStore(deps.database);
@@ -59,7 +60,7 @@ export const moduleDeployPlugin = createBackendPlugin({
             'periscope.clusterTimeoutMs',
           ),
         });
-        if (clusters.length > 0 && config.drift.enabled) {
+        if (config.drift.enabled) {
           await deps.scheduler.scheduleTask({
             id: 'module-deploy:drift',
             ...config.drift.schedule,
@@ -73,6 +74,7 @@ export const moduleDeployPlugin = createBackendPlugin({
             permissions,
             deploys,
             modules,
+            clusters,
           }),
         );
         deps.httpRouter.addAuthPolicy({

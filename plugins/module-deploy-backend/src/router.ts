@@ -7,8 +7,15 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   JsonObject,
   moduleDeployModulesReadPermission,
+  moduleDeployReadPermission,
 } from '@periscope/backstage-plugin-module-deploy-common';
-import { parseEntityRefParam } from '@periscope/kube-access';
+import {
+  authorizeEntity,
+  ClusterSource,
+  parseEntityRefParam,
+  readKubernetesRequestAuth,
+  summarizeClusters,
+} from '@periscope/kube-access';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -106,6 +113,8 @@ export async function createRouter(deps: {
   permissions: PermissionsService;
   deploys: DeployService;
   modules: ModuleCatalog;
+  /** Lists the clusters for `GET /clusters` (names and auth providers, no URL or credential). */
+  clusters?: ClusterSource;
 }): Promise<express.Router> {
   const { httpAuth, permissions, deploys, modules } = deps;
   const router = Router();
@@ -113,6 +122,11 @@ export async function createRouter(deps: {
 
   const who = (req: express.Request) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
+  /** The caller and, for clusters with client-side auth, the caller's own Kubernetes tokens. */
+  const who2 = async (req: express.Request) => ({
+    credentials: await who(req),
+    requestAuth: readKubernetesRequestAuth(req),
+  });
   const ref = (req: express.Request) =>
     parseEntityRefParam(req.query.entityRef);
 
@@ -123,14 +137,22 @@ export async function createRouter(deps: {
   router.get('/entity', async (req, res) => {
     const entityRef = ref(req);
     res.json(
-      await deploys.getEntity({ entityRef, credentials: await who(req) }),
+      await deploys.getEntity({ entityRef, ...(await who2(req)) }),
     );
+  });
+
+  // Which clusters the tab reaches and with which auth provider, so the frontend can send the
+  // signed-in user's token for clusters with client-side auth (as the Kubernetes plugin's /clusters).
+  router.get('/clusters', async (req, res) => {
+    const entityRef = ref(req);
+    await authorizeEntity(permissions, moduleDeployReadPermission, entityRef, await who(req));
+    res.json({ items: deps.clusters ? summarizeClusters(await deps.clusters.listClusters()) : [] });
   });
 
   router.get('/entity/schema', async (req, res) => {
     const entityRef = ref(req);
     res.json(
-      await deploys.getSchema({ entityRef, credentials: await who(req) }),
+      await deploys.getSchema({ entityRef, ...(await who2(req)) }),
     );
   });
 
@@ -141,7 +163,7 @@ export async function createRouter(deps: {
       await deploys.preview({
         entityRef,
         values: body.values as JsonObject,
-        credentials: await who(req),
+        ...(await who2(req)),
       }),
     );
   });
@@ -157,7 +179,7 @@ export async function createRouter(deps: {
       const body = parse(schema, req.body, path);
       const op = await deploys.prepareDeploy({
         entityRef,
-        credentials: await who(req),
+        ...(await who2(req)),
       });
       await stream(res, sink => run(op, body, sink));
     });
@@ -174,7 +196,7 @@ export async function createRouter(deps: {
 
   router.get('/entity/history', async (req, res) => {
     const entityRef = ref(req);
-    res.json(await deploys.history({ entityRef, credentials: await who(req) }));
+    res.json(await deploys.history({ entityRef, ...(await who2(req)) }));
   });
 
   router.post('/entity/drift', async (req, res) => {
@@ -184,7 +206,7 @@ export async function createRouter(deps: {
       await deploys.checkEntityDrift({
         entityRef,
         cluster: body.cluster,
-        credentials: await who(req),
+        ...(await who2(req)),
       }),
     );
   });
@@ -211,7 +233,7 @@ export async function createRouter(deps: {
     );
     const op = await deploys.prepareTarget({
       target,
-      credentials: await who(req),
+      ...(await who2(req)),
       permission: 'read',
     });
     res.json(await op.preview((v ?? {}) as JsonObject));
@@ -225,7 +247,7 @@ export async function createRouter(deps: {
     );
     const op = await deploys.prepareTarget({
       target,
-      credentials: await who(req),
+      ...(await who2(req)),
       permission: 'apply',
     });
     await stream(res, sink => op.deploy((v ?? {}) as JsonObject, sink));

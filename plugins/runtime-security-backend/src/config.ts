@@ -9,7 +9,7 @@ import {
   CustomRuleSpec,
   validateCustomRules,
 } from '@periscope/backstage-plugin-runtime-security-common';
-import { ClusterDetails, readClusters } from '@periscope/kube-access';
+import { ClusterDetails } from '@periscope/kube-access';
 
 /** Detection settings shared by every source. */
 export interface AnalyzerSettings {
@@ -25,7 +25,8 @@ export interface KubernetesSourceSettings {
   labelSelector: string;
   container: string;
   namespace?: string;
-  clusters: ClusterDetails[];
+  /** The clusters to follow by name (`sources.kubernetes.clusters`); all server-side clusters when absent. */
+  clusterNames?: string[];
   /** How long one scheduled run follows the logs before it hands over (checkpoint saved). */
   followWindowMs: number;
   /** How often a run lists the Tetragon pods again. */
@@ -57,7 +58,8 @@ export interface RuntimeSecurityConfig {
   kubernetes: KubernetesSourceSettings;
   files: FileSourceSettings[];
   ingest: HttpIngestSettings;
-  clusters: ClusterDetails[];
+  /** The `kubernetes` section has cluster locators (clusters themselves come from `periscopeClustersServiceRef`). */
+  clustersConfigured: boolean;
 }
 
 function durationMs(config: Config, key: string, fallbackMs: number, prefix = ''): number {
@@ -111,29 +113,55 @@ function readAnalyzer(rs: Config): AnalyzerSettings {
   return settings;
 }
 
-function readKubernetes(rs: Config, clusters: ClusterDetails[]): KubernetesSourceSettings {
-  const k = rs.getOptionalConfig('sources.kubernetes');
-  const names = k?.getOptionalStringArray('clusters');
+/**
+ * The clusters the Kubernetes source follows now: the named ones (an unknown name is reported),
+ * never clusters with client-side auth (no user is present in a scheduled task).
+ */
+export function selectFollowedClusters(
+  settings: KubernetesSourceSettings,
+  clusters: ClusterDetails[],
+): { clusters: ClusterDetails[]; problems: string[] } {
+  const problems: string[] = [];
+  const names = settings.clusterNames;
   let selected = clusters;
   if (names) {
     const unknown = names.filter(n => !clusters.some(c => c.name === n));
     if (unknown.length) {
-      throw new InputError(
-        `runtimeSecurity.sources.kubernetes.clusters names ${unknown.map(n => `'${n}'`).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not in kubernetes.clusterLocatorMethods; configured clusters: ${clusters.map(c => c.name).join(', ') || 'none'}`,
+      problems.push(
+        `runtimeSecurity.sources.kubernetes.clusters names ${unknown.map(n => `'${n}'`).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not among the clusters of kubernetes.clusterLocatorMethods; clusters now: ${clusters.map(c => c.name).join(', ') || 'none'}`,
       );
     }
     selected = clusters.filter(c => names.includes(c.name));
+  }
+  const clientSide = selected.filter(c => c.clientSide);
+  if (clientSide.length) {
+    problems.push(
+      `clusters ${clientSide.map(c => `'${c.name}'`).join(', ')} use the signed-in user's token (client-side auth), so Tetragon logs cannot be followed there in the background: give them a server-side authProvider or send their events to POST /ingest`,
+    );
+  }
+  return { clusters: selected.filter(c => !c.clientSide), problems };
+}
+
+function readKubernetes(rs: Config, clustersConfigured: boolean, configClusterNames?: string[]): KubernetesSourceSettings {
+  const k = rs.getOptionalConfig('sources.kubernetes');
+  const names = k?.getOptionalStringArray('clusters');
+  // with config clusters only, the names are known now: a typo fails at start-up
+  const unknown = configClusterNames && names ? names.filter(n => !configClusterNames.includes(n)) : [];
+  if (unknown.length) {
+    throw new InputError(
+      `runtimeSecurity.sources.kubernetes.clusters names ${unknown.map(n => `'${n}'`).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not in kubernetes.clusterLocatorMethods; configured clusters: ${configClusterNames!.join(', ') || 'none'}`,
+    );
   }
   const labelSelector = k?.getOptionalString('labelSelector') ?? 'app.kubernetes.io/name=tetragon';
   if (!labelSelector.trim()) {
     throw new InputError('runtimeSecurity.sources.kubernetes.labelSelector is empty: give the label selector of the Tetragon pods, e.g. app.kubernetes.io/name=tetragon');
   }
   const settings: KubernetesSourceSettings = {
-    enabled: (k?.getOptionalBoolean('enabled') ?? true) && selected.length > 0,
+    enabled: (k?.getOptionalBoolean('enabled') ?? true) && clustersConfigured && (names === undefined || names.length > 0),
     labelSelector,
     container: k?.getOptionalString('container') ?? 'export-stdout',
     namespace: k?.getOptionalString('namespace'),
-    clusters: selected,
+    ...(names ? { clusterNames: names } : {}),
     followWindowMs: k ? durationMs(k, 'followWindow', 5 * 60_000, 'sources.kubernetes.') : 5 * 60_000,
     rescanMs: k ? durationMs(k, 'rescanInterval', 30_000, 'sources.kubernetes.') : 30_000,
     flushMs: k ? durationMs(k, 'flushInterval', 1000, 'sources.kubernetes.') : 1000,
@@ -177,13 +205,18 @@ function readIngest(rs: Config): HttpIngestSettings {
  */
 export function readRuntimeSecurityConfig(config: RootConfigService): RuntimeSecurityConfig {
   const section: Config = config.getOptionalConfig('runtimeSecurity') ?? new ConfigReader({});
-  const clusters = readClusters(config);
+  const methods = config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
+  const clustersConfigured = methods.length > 0;
+  const configOnly = methods.every(m => m.getOptionalString('type') === 'config');
+  const configClusterNames = configOnly
+    ? methods.flatMap(m => (m.getOptionalConfigArray('clusters') ?? []).map(c => c.getOptionalString('name') ?? ''))
+    : undefined;
   return {
     retentionMs: durationMs(section, 'retention', 30 * 24 * 3600_000),
     analyzer: readAnalyzer(section),
-    kubernetes: readKubernetes(section, clusters),
+    kubernetes: readKubernetes(section, clustersConfigured, configClusterNames),
     files: readFiles(section),
     ingest: readIngest(section),
-    clusters,
+    clustersConfigured,
   };
 }

@@ -36,7 +36,7 @@ const entities: Entity[] = [
 ];
 const TOKEN = 'a-very-long-ingest-token-0123456789';
 const oneCluster = {
-  kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters: [{ name: 'c1', url: 'https://127.0.0.1:1', serviceAccountToken: 't' }] }] },
+  kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters: [{ name: 'c1', url: 'https://127.0.0.1:1', authProvider: 'serviceAccount', serviceAccountToken: 't' }] }] },
   // payments has no namespace annotation: read it in every namespace, as the Kubernetes plugin does
   periscope: { clusterTimeoutMs: 2000, namespacesWithoutAnnotation: ['*'] },
   runtimeSecurity: { sources: { kubernetes: { enabled: false } }, ingest: { token: TOKEN, maxBodyBytes: 200_000 } },
@@ -78,11 +78,18 @@ describe('runtime-security backend', () => {
     ['post', '/entity/findings/0123456789abcdef/triage?entityRef=component:default/checkout'],
     ['get', '/findings'],
     ['get', '/policies'],
+    ['get', '/clusters'],
     ['get', '/ingest/health'],
   ] as const)('needs credentials for %s %s', async (method, path) => {
     const server = await start({ config: oneCluster });
     const res = await request(server)[method](`${BASE}${path}`).set('Authorization', mockCredentials.none.header());
     expect(res.status).toBe(401);
+  });
+
+  it('lists the clusters and their auth providers for the policy page, without URL or token', async () => {
+    const server = await start({ config: oneCluster });
+    const res = await request(server).get(`${BASE}/clusters`);
+    expect([res.status, res.body]).toEqual([200, { items: [{ name: 'c1', authProvider: 'serviceAccount', clientSide: false }] }]);
   });
 
   it.each([
@@ -92,6 +99,7 @@ describe('runtime-security backend', () => {
     ['post', '/entity/findings/0123456789abcdef/triage?entityRef=component:default/checkout', 'runtime-security.findings.triage'],
     ['get', '/findings', 'runtime-security.cluster.read'],
     ['get', '/policies', 'runtime-security.cluster.read'],
+    ['get', '/clusters', 'runtime-security.cluster.read'],
     ['get', '/ingest/health', 'runtime-security.cluster.read'],
   ] as const)('answers 403 on %s %s when the permission is denied', async (method, path, permission) => {
     const server = await start({ config: oneCluster, result: AuthorizeResult.DENY });

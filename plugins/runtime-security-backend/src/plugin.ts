@@ -1,7 +1,7 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { runtimeSecurityPermissions } from '@periscope/backstage-plugin-runtime-security-common';
-import { readWorkloadSelectorOptions } from '@periscope/kube-access';
+import { periscopeClustersServiceRef, readWorkloadSelectorOptions } from '@periscope/kube-access';
 import { readRuntimeSecurityConfig } from './config';
 import { createRouter } from './router';
 import { FindingsStore } from './services/FindingsStore';
@@ -28,14 +28,15 @@ export const runtimeSecurityPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        clusters: periscopeClustersServiceRef,
       },
-      async init({ config, logger, database, scheduler, httpAuth, httpRouter, permissions, permissionsRegistry, catalog }) {
+      async init({ config, logger, database, scheduler, httpAuth, httpRouter, permissions, permissionsRegistry, catalog, clusters }) {
         const settings = readRuntimeSecurityConfig(config);
         permissionsRegistry.addPermissions(runtimeSecurityPermissions);
         const store = await FindingsStore.create(database);
         const ingest = new HttpIngest(settings.ingest, { store, logger, analyzer: settings.analyzer });
         const security = createSecurityService({
-          configured: settings.clusters.length > 0 || settings.files.length > 0 || settings.ingest.token !== undefined,
+          configured: settings.clustersConfigured || settings.files.length > 0 || settings.ingest.token !== undefined,
           catalog,
           logger,
           store,
@@ -43,12 +44,12 @@ export const runtimeSecurityPlugin = createBackendPlugin({
           selectors: readWorkloadSelectorOptions(config),
         });
         const policies = createPolicyListing({
-          clusters: settings.clusters,
+          clusters,
           store,
           timeoutMs: config.getOptionalNumber('periscope.clusterTimeoutMs') ?? 10_000,
         });
-        await scheduleSources({ config: settings, scheduler, store, logger });
-        httpRouter.use(await createRouter({ httpAuth, permissions, security, policies, ingest }));
+        await scheduleSources({ config: settings, scheduler, store, logger, clusters });
+        httpRouter.use(await createRouter({ httpAuth, permissions, security, policies, ingest, clusters }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         // POST /ingest checks the static ingest token itself, or requires a service principal.
         httpRouter.addAuthPolicy({ path: '/ingest', allow: 'unauthenticated' });

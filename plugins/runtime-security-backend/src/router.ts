@@ -1,7 +1,13 @@
 import { HttpAuthService, PermissionsService, BackstageCredentials } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { authorizeEntity, parseEntityRefParam } from '@periscope/kube-access';
+import {
+  authorizeEntity,
+  ClusterSource,
+  parseEntityRefParam,
+  readKubernetesRequestAuth,
+  summarizeClusters,
+} from '@periscope/kube-access';
 import {
   runtimeSecurityClusterReadPermission,
   runtimeSecurityReadPermission,
@@ -90,6 +96,8 @@ export async function createRouter(deps: {
   security: SecurityService;
   policies: PolicyListing;
   ingest: HttpIngest;
+  /** Lists the clusters for `GET /clusters` (names and auth providers, no URL or credential). */
+  clusters?: ClusterSource;
 }): Promise<express.Router> {
   const { httpAuth, permissions, security, policies, ingest } = deps;
   const router = Router();
@@ -166,7 +174,14 @@ export async function createRouter(deps: {
 
   router.get('/policies', async (req, res) => {
     await clusterRead(req);
-    res.json(await policies.list());
+    res.json(await policies.list({ requestAuth: readKubernetesRequestAuth(req) }));
+  });
+
+  // The clusters the policy page reads and their auth providers, so the frontend can send the
+  // signed-in user's token for clusters with client-side auth (as the Kubernetes plugin's /clusters).
+  router.get('/clusters', async (req, res) => {
+    await clusterRead(req);
+    res.json({ items: deps.clusters ? summarizeClusters(await deps.clusters.listClusters()) : [] });
   });
 
   router.get('/ingest/health', async (req, res) => {

@@ -8,6 +8,10 @@ CLUSTER_ETCD_PEER_PORT="${PERISCOPE_ETCD_PEER_PORT:-12380}"
 CLUSTER_KCM_PORT="${PERISCOPE_KCM_PORT:-16257}"
 CLUSTER_SCHEDULER_PORT="${PERISCOPE_SCHEDULER_PORT:-16259}"
 CLUSTER_KWOK_PORT="${PERISCOPE_KWOK_PORT:-16247}"
+# The loopback OIDC issuer kube-apiserver trusts (scripts/lib/oidc-issuer.js). 0: a free port the
+# kernel picks when the issuer starts (no race with other listeners); `up` records the one it got.
+CLUSTER_OIDC_PORT="${PERISCOPE_OIDC_PORT:-0}"
+CLUSTER_OIDC_AUDIENCE=periscope-local
 # The address published in the default/kubernetes Service endpoints. The apiserver still binds
 # to 127.0.0.1 only, but Endpoints may not hold a loopback address, so a TEST-NET-1 address
 # (RFC 5737, never routed) stands in; without it `kubernetes` would show as a Service with no endpoints.
@@ -19,7 +23,9 @@ CLUSTER_STOP_TIMEOUT="${PERISCOPE_CLUSTER_STOP_TIMEOUT:-10}"
 CLUSTER_ADMIN_KUBECONFIG="$CLUSTER_DIR/kubeconfig"
 CLUSTER_READONLY_KUBECONFIG="$CLUSTER_DIR/kubeconfig-readonly"
 CLUSTER_MARKER="$CLUSTER_DIR/.periscope-cluster"
-CLUSTER_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+# issuer, audience, signing key file and kid for tests that sign user tokens (packages/test-utils)
+CLUSTER_OIDC_INFO="$CLUSTER_DIR/oidc.json"
+CLUSTER_COMPONENTS=(etcd oidc-issuer kube-apiserver kube-controller-manager kube-scheduler kwok)
 
 
 CLUSTER_UP_OK=0
@@ -47,6 +53,7 @@ component_port() {
     kube-controller-manager) echo "$CLUSTER_KCM_PORT" ;;
     kube-scheduler) echo "$CLUSTER_SCHEDULER_PORT" ;;
     kwok) echo "$CLUSTER_KWOK_PORT" ;;
+    oidc-issuer) echo "$CLUSTER_OIDC_PORT" ;;
   esac
 }
 
@@ -57,6 +64,7 @@ component_health_url() {
     kube-controller-manager) echo "https://127.0.0.1:$CLUSTER_KCM_PORT/healthz" ;;
     kube-scheduler) echo "https://127.0.0.1:$CLUSTER_SCHEDULER_PORT/healthz" ;;
     kwok) echo "http://127.0.0.1:$CLUSTER_KWOK_PORT/healthz" ;;
+    oidc-issuer) echo "https://127.0.0.1:$CLUSTER_OIDC_PORT/healthz" ;;
   esac
 }
 
@@ -65,7 +73,7 @@ component_healthy() {
   local url body
   url="$(component_health_url "$1")"
   case "$1" in
-    kube-apiserver)
+    kube-apiserver | oidc-issuer)
       body="$(curl -sS --max-time 3 --cacert "$CLUSTER_DIR/pki/ca.crt" "$url" 2>/dev/null)" || return 1 ;;
     *) body="$(curl -sSk --max-time 3 "$url" 2>/dev/null)" || return 1 ;;
   esac
@@ -152,6 +160,10 @@ orphan_pids() {
     [ -r "/proc/$pid/cmdline" ] || continue
     exe="$(tr '\0' '\n' <"/proc/$pid/cmdline" | head -n 1)"
     name="$(basename "$exe")"
+    # the OIDC issuer is `node …/oidc-issuer.js serve …`
+    if [ "$name" = node ] && [[ "$(tr '\0' '\n' <"/proc/$pid/cmdline" | sed -n 2p)" == */oidc-issuer.js ]]; then
+      name=oidc-issuer
+    fi
     case " ${CLUSTER_COMPONENTS[*]} " in *" $name "*) echo "$name $pid" ;; esac
   done
 }
@@ -177,11 +189,11 @@ stop_group() {
   done
 }
 
-# Clients of the apiserver first, then the apiserver, then its storage.
+# Clients of the apiserver first, then the apiserver, then its storage and its OIDC issuer.
 stop_all() {
   stop_group kwok kube-scheduler kube-controller-manager
   stop_group kube-apiserver
-  stop_group etcd
+  stop_group etcd oidc-issuer
 }
 
 on_up_exit() {
@@ -221,6 +233,13 @@ write_pki() {
       -extfile "$p/client.ext" -out "$p/front-proxy-client.crt"
     openssl genrsa -out "$p/sa.key" 2048
     openssl rsa -in "$p/sa.key" -pubout -out "$p/sa.pub"
+    # The loopback OIDC issuer: its token signing key and its serving cert (127.0.0.1, by our CA).
+    openssl genrsa -out "$p/oidc-signing.key" 2048
+    openssl req -newkey rsa:2048 -nodes -keyout "$p/oidc-issuer.key" -out "$p/oidc-issuer.csr" -subj "/CN=periscope-oidc-issuer"
+    printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+      "extendedKeyUsage=serverAuth" "keyUsage=critical,digitalSignature,keyEncipherment" >"$p/oidc-issuer.ext"
+    openssl x509 -req -in "$p/oidc-issuer.csr" -CA "$p/ca.crt" -CAkey "$p/ca.key" -CAcreateserial -days 30 \
+      -extfile "$p/oidc-issuer.ext" -out "$p/oidc-issuer.crt"
   } >"$l" 2>&1 || fail "generate certificates" "$l" "check that openssl works (openssl version) and that $CLUSTER_DIR is writable."
   chmod 600 "$p"/*.key
 }
@@ -296,10 +315,13 @@ check_ports_free() {
   local pair var port owner
   for pair in "PERISCOPE_ETCD_CLIENT_PORT:$CLUSTER_ETCD_CLIENT_PORT" "PERISCOPE_ETCD_PEER_PORT:$CLUSTER_ETCD_PEER_PORT" \
     "PERISCOPE_APISERVER_PORT:$CLUSTER_APISERVER_PORT" "PERISCOPE_KCM_PORT:$CLUSTER_KCM_PORT" \
-    "PERISCOPE_SCHEDULER_PORT:$CLUSTER_SCHEDULER_PORT" "PERISCOPE_KWOK_PORT:$CLUSTER_KWOK_PORT"; do
+    "PERISCOPE_SCHEDULER_PORT:$CLUSTER_SCHEDULER_PORT" "PERISCOPE_KWOK_PORT:$CLUSTER_KWOK_PORT" \
+    "PERISCOPE_OIDC_PORT:$CLUSTER_OIDC_PORT"; do
     var="${pair%%:*}" port="${pair##*:}"
+    # PERISCOPE_OIDC_PORT=0 (the default): the issuer takes any free port when it starts
+    [ "$var" = PERISCOPE_OIDC_PORT ] && [ "$port" = 0 ] && continue
     [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] \
-      || fail "check ports" "" "$var='$port' is not a port number; set it to a free TCP port (1-65535)."
+      || fail "check ports" "" "$var='$port' is not a port number; set it to a free TCP port (1-65535)$([ "$var" = PERISCOPE_OIDC_PORT ] && echo ', or 0 for any free port')."
     owner="$(port_owner "$port")"
     if [ -n "$owner" ]; then
       fail "check ports" "" "port $port ($var) is already in use ($owner). Stop that process, or choose another port: $var=<free port> scripts/cluster up. If it is an earlier cluster, run scripts/cluster down."
@@ -320,6 +342,57 @@ start_etcd() {
   wait_healthy etcd
 }
 
+# start_oidc_issuer: the loopback OIDC issuer (scripts/lib/oidc-issuer.js) kube-apiserver trusts,
+# started like every component (pid file, log, stopped by `down`). Once listening it writes
+# oidc.json (issuer URL, audience, signing key file, kid); the port it got goes into cluster.env
+# and the issuer URL into the apiserver's AuthenticationConfiguration.
+start_oidc_issuer() {
+  local p="$CLUSTER_DIR/pki" node deadline=$((SECONDS + CLUSTER_TIMEOUT))
+  node="$(command -v node)" || fail "find node" "" "Node.js runs the OIDC issuer; install Node 22 (scripts/lib/env.sh ensure_node) and run again."
+  start_component oidc-issuer "$node" "$PERISCOPE_ROOT/scripts/lib/oidc-issuer.js" serve \
+    --signing-key="$p/oidc-signing.key" --tls-cert="$p/oidc-issuer.crt" --tls-key="$p/oidc-issuer.key" \
+    --ca="$p/ca.crt" --port="$CLUSTER_OIDC_PORT" --audience="$CLUSTER_OIDC_AUDIENCE" --info-out="$CLUSTER_OIDC_INFO"
+  while [ ! -s "$CLUSTER_OIDC_INFO" ]; do
+    component_pid oidc-issuer >/dev/null || fail "start oidc-issuer" "$CLUSTER_DIR/logs/oidc-issuer.log" \
+      "the OIDC issuer exited during start-up; read its log above. With PERISCOPE_OIDC_PORT set, 'address already in use' means that port is taken: unset it (any free port) or choose another."
+    [ "$SECONDS" -lt "$deadline" ] || fail "wait for oidc-issuer" "$CLUSTER_DIR/logs/oidc-issuer.log" \
+      "the OIDC issuer did not write $CLUSTER_OIDC_INFO within ${CLUSTER_TIMEOUT} s; read its log."
+    sleep 0.1
+  done
+  CLUSTER_OIDC_PORT="$(sed -n 's/^ *"port": *\([0-9]*\).*/\1/p' "$CLUSTER_OIDC_INFO")"
+  [ -n "$CLUSTER_OIDC_PORT" ] || fail "read oidc.json" "$CLUSTER_DIR/logs/oidc-issuer.log" "$CLUSTER_OIDC_INFO names no port; read it and the issuer's log."
+  echo "CLUSTER_OIDC_PORT=$CLUSTER_OIDC_PORT" >>"$CLUSTER_DIR/cluster.env"
+  wait_healthy oidc-issuer
+  write_authentication_config
+}
+
+# write_authentication_config: kube-apiserver --authentication-config: ID tokens from the loopback
+# issuer, audience periscope-local; user = the `email` claim, groups = the `groups` claim, both
+# prefixed "oidc:" (so they can never collide with system: or static-token users).
+write_authentication_config() {
+  {
+    cat <<EOF
+apiVersion: apiserver.config.k8s.io/v1
+kind: AuthenticationConfiguration
+jwt:
+- issuer:
+    url: https://127.0.0.1:$CLUSTER_OIDC_PORT
+    audiences: [$CLUSTER_OIDC_AUDIENCE]
+    certificateAuthority: |
+EOF
+    sed 's/^/      /' "$CLUSTER_DIR/pki/ca.crt"
+    cat <<EOF
+  claimMappings:
+    username:
+      claim: email
+      prefix: "oidc:"
+    groups:
+      claim: groups
+      prefix: "oidc:"
+EOF
+  } >"$CLUSTER_DIR/components/authentication-config.yaml"
+}
+
 start_apiserver() {
   local p="$CLUSTER_DIR/pki"
   start_component kube-apiserver "$CLUSTER_BIN/kube-apiserver" \
@@ -327,6 +400,7 @@ start_apiserver() {
     --bind-address=127.0.0.1 --advertise-address="$CLUSTER_ADVERTISE_ADDRESS" --secure-port="$CLUSTER_APISERVER_PORT" \
     --cert-dir="$p" --tls-cert-file="$p/apiserver.crt" --tls-private-key-file="$p/apiserver.key" \
     --client-ca-file="$p/ca.crt" --token-auth-file="$p/tokens.csv" \
+    --authentication-config="$CLUSTER_DIR/components/authentication-config.yaml" \
     --requestheader-client-ca-file="$p/ca.crt" --requestheader-allowed-names=front-proxy-client \
     --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
     --requestheader-extra-headers-prefix=X-Remote-Extra- \
@@ -374,6 +448,36 @@ setup_rbac() {
   local l="$CLUSTER_DIR/logs/setup.log"
   kube create clusterrolebinding periscope-readonly-view --clusterrole=view --user=periscope-readonly >>"$l" 2>&1 \
     || fail "grant the read-only user" "$l" "the apiserver refused the ClusterRoleBinding; read the log and $CLUSTER_DIR/logs/kube-apiserver.log."
+  # OIDC people: namespace shop, oidc:shop-deployers edit it, oidc:viewers view it (see the file)
+  kube apply --server-side --field-manager=periscope-cluster-up -f "$PERISCOPE_ROOT/scripts/lib/cluster/oidc-rbac.yaml" >>"$l" 2>&1 \
+    || fail "grant the OIDC groups" "$l" "the apiserver refused scripts/lib/cluster/oidc-rbac.yaml; read the log and $CLUSTER_DIR/logs/kube-apiserver.log."
+}
+
+# oidc_token USER [GROUPS [TTL]]: an ID token from the loopback issuer's key (GROUPS comma-separated).
+oidc_token() {
+  node "$PERISCOPE_ROOT/scripts/lib/oidc-issuer.js" token --info="$CLUSTER_OIDC_INFO" --user="$1" --groups="${2:-}" --ttl="${3:-600}"
+}
+
+# oidc_whoami TOKEN: the username kube-apiserver sees for TOKEN (a SelfSubjectReview), empty when refused.
+oidc_whoami() {
+  curl -sS --max-time 5 --cacert "$CLUSTER_DIR/pki/ca.crt" -X POST -H "Authorization: Bearer $1" \
+    -H 'Content-Type: application/json' \
+    -d '{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}' \
+    "https://127.0.0.1:$CLUSTER_APISERVER_PORT/apis/authentication.k8s.io/v1/selfsubjectreviews" 2>/dev/null \
+    | sed -n 's/.*"username": *"\([^"]*\)".*/\1/p' | head -n 1
+}
+
+# wait_oidc_accepted: kube-apiserver fetches the issuer's keys in the background after start; `up`
+# returns only once it accepts a signed token, so tests never race it.
+wait_oidc_accepted() {
+  local deadline=$((SECONDS + CLUSTER_TIMEOUT)) token who=""
+  token="$(oidc_token periscope-up-check@periscope.local)" \
+    || fail "sign an OIDC token" "$CLUSTER_DIR/logs/oidc-issuer.log" "scripts/lib/oidc-issuer.js token failed (message above); check $CLUSTER_OIDC_INFO."
+  while who="$(oidc_whoami "$token")"; [ "$who" != "oidc:periscope-up-check@periscope.local" ]; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "wait for OIDC tokens to be accepted" "$CLUSTER_DIR/logs/kube-apiserver.log" \
+      "kube-apiserver did not accept a token from https://127.0.0.1:$CLUSTER_OIDC_PORT within ${CLUSTER_TIMEOUT} s (it saw '${who:-no user}'). Look for 'jwt' or 'oidc' in its log and read $CLUSTER_DIR/logs/oidc-issuer.log."
+    sleep 0.3
+  done
 }
 
 # gen_nodes PREFIX COUNT POOL: Node manifests kwok manages (annotation kwok.x-k8s.io/node=fake).
@@ -458,6 +562,7 @@ cluster_up() {
   command -v openssl >/dev/null || fail "find openssl" "" "install openssl (apt-get install -y openssl) and run again."
   command -v curl >/dev/null || fail "find curl" "" "install curl (apt-get install -y curl) and run again."
   command -v ss >/dev/null || fail "find ss" "" "install iproute2 (apt-get install -y iproute2) and run again."
+  ensure_node # runs the OIDC issuer
   [[ "$CLUSTER_NODES" =~ ^[0-9]+$ ]] && [ "$CLUSTER_NODES" -ge 1 ] \
     || fail "check settings" "" "PERISCOPE_CLUSTER_NODES='$CLUSTER_NODES' must be a whole number of at least 1."
 
@@ -473,9 +578,12 @@ cluster_up() {
   write_cluster_env
   log "starting etcd on 127.0.0.1:$CLUSTER_ETCD_CLIENT_PORT"
   start_etcd
+  start_oidc_issuer
+  log "OIDC issuer on https://127.0.0.1:$CLUSTER_OIDC_PORT ($CLUSTER_OIDC_INFO)"
   log "starting kube-apiserver on https://127.0.0.1:$CLUSTER_APISERVER_PORT"
   start_apiserver
   setup_rbac
+  wait_oidc_accepted
   log "starting kube-controller-manager, kube-scheduler and kwok"
   start_controllers
   log "creating $CLUSTER_NODES simulated nodes"
@@ -510,6 +618,8 @@ cluster_down() {
   for name in "${CLUSTER_COMPONENTS[@]}"; do
     [ "$recorded" = 1 ] || break
     port="$(component_port "$name")"
+    # an issuer that never got its port (up stopped early) left none to check
+    case "$port" in "" | 0) continue ;; esac
     owner="$(port_owner "$port")"
     if [ -n "$owner" ]; then
       log "WARNING: port $port ($name) is still in use by $owner — not a process this script started, left alone"

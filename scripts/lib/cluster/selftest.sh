@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end test of scripts/cluster against the real control plane:
-# up -> readyz + RBAC + scenario states -> down -> no process or port left; bad input is refused.
+# up -> readyz + RBAC + OIDC users + scenario states -> down -> no process or port left; bad input is refused.
 # Prints "N passed, N failed" last; exits non-zero when anything failed.
 # Uses its own state dir and ports (PERISCOPE_SELFTEST_PORT_BASE, default 26000) so it does not
 # disturb a cluster you are running.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+# Node signs the OIDC tokens (scripts/lib/oidc-issuer.js token)
+source "$root/scripts/lib/env.sh"
+ensure_node
 base="${PERISCOPE_SELFTEST_PORT_BASE:-26000}"
 state="$(mktemp -d "${TMPDIR:-/tmp}/periscope-cluster-selftest.XXXXXX")"
 export PERISCOPE_CLUSTER_DIR="$state/cluster"
@@ -47,6 +50,28 @@ readonly_cannot_write() {
   out="$(kubectl_ --kubeconfig "$PERISCOPE_CLUSTER_DIR/kubeconfig-readonly" create configmap selftest -n shop 2>&1)" && return 1
   grep -qi forbidden <<<"$out" || { echo "$out"; return 1; }
 }
+# oidc_kubectl EMAIL GROUPS ARGS...: kubectl as that person, with a token from the cluster's OIDC issuer only
+oidc_kubectl() {
+  local who="$1" groups="$2" t
+  shift 2
+  t="$(node "$root/scripts/lib/oidc-issuer.js" token --info="$PERISCOPE_CLUSTER_DIR/oidc.json" --user="$who" --groups="$groups")" || return 1
+  kubectl_ --kubeconfig=/dev/null --server="https://127.0.0.1:$PERISCOPE_APISERVER_PORT" \
+    --certificate-authority="$PERISCOPE_CLUSTER_DIR/pki/ca.crt" --token="$t" "$@"
+}
+oidc_user_known() {
+  local out
+  out="$(oidc_kubectl alice@example.com shop-deployers auth whoami -o jsonpath='{.status.userInfo.username}' 2>&1)"
+  [ "$out" = "oidc:alice@example.com" ] || { echo "$out"; return 1; }
+}
+oidc_deployer_can_write() {
+  oidc_kubectl alice@example.com shop-deployers create configmap selftest-oidc -n shop \
+    && oidc_kubectl alice@example.com shop-deployers delete configmap selftest-oidc -n shop
+}
+oidc_viewer_cannot_write() {
+  local out
+  out="$(oidc_kubectl bob@example.com viewers create configmap selftest-oidc-bob -n shop 2>&1)" && return 1
+  grep -qi forbidden <<<"$out" || { echo "$out"; return 1; }
+}
 up_prints_kubeconfig_last() { [ "$(tail -n 1 "$state/up.out")" = "$PERISCOPE_CLUSTER_DIR/kubeconfig" ]; }
 second_up_reports() { local out; out="$("$cluster" up 2>"$state/up2.err")" && [ "$(tail -n 1 <<<"$out")" = "$PERISCOPE_CLUSTER_DIR/kubeconfig" ] && grep -q 'already up' "$state/up2.err"; }
 port_clash_refused() { # a second cluster on the same apiserver port must fail, name the step and the variable
@@ -80,10 +105,16 @@ check "cluster up" bash -c "'$cluster' up >'$state/up.out' 2>'$state/up.err' || 
 echo "     (up took $((SECONDS - t0)) s)"
 bin="$(sed -n 's/^CLUSTER_BIN=//p' "$PERISCOPE_CLUSTER_DIR/cluster.env" 2>/dev/null)"
 kubeconfig="$PERISCOPE_CLUSTER_DIR/kubeconfig"
+# the OIDC issuer's port is picked at start: it must be free again after down, like the others
+oidc_port="$(sed -n 's/^CLUSTER_OIDC_PORT=//p' "$PERISCOPE_CLUSTER_DIR/cluster.env" 2>/dev/null)"
+[ -n "$oidc_port" ] && ports+=("$oidc_port")
 check "up prints the admin kubeconfig path as its last line" up_prints_kubeconfig_last
 check "apiserver /readyz is ok" readyz_ok
 check "status: every component healthy" "$cluster" status
 check "second up reports and prints the kubeconfig" second_up_reports
+check "an OIDC token authenticates its e-mail as oidc:<email>" oidc_user_known
+check "OIDC shop deployer can create and delete a ConfigMap in shop" oidc_deployer_can_write
+check "OIDC viewer cannot create in shop" oidc_viewer_cannot_write
 check "port clash is refused, naming step and variable" port_clash_refused
 check "seed --profile scenarios" "$cluster" seed --profile scenarios
 check "scenario states" "$cluster" check-scenarios

@@ -54,6 +54,7 @@ export const entities = [
 export const cluster = (name: string, port = 1) => ({
   name,
   url: `https://127.0.0.1:${port}`,
+  authProvider: 'serviceAccount',
   serviceAccountToken: 't',
   skipTLSVerify: true,
 });
@@ -96,3 +97,10 @@ export async function start(
   });
   return server;
 }
+
+/** The events of an NDJSON stream answer (deploy, rollback, delete). */
+export const ndjson = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map(l => JSON.parse(l));

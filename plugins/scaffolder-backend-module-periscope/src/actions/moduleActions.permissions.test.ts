@@ -96,6 +96,7 @@ describe('periscope:module:* permissions, enforced by the module-deploy backend'
                     {
                       name: 'c1',
                       url: cluster.url,
+                      authProvider: 'serviceAccount',
                       serviceAccountToken: 't',
                       // client-node takes a plain-http server only with this set
                       skipTLSVerify: true,

@@ -3,9 +3,12 @@ import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common';
 import {
   ClusterDetails,
+  ClusterSource,
   KUBERNETES_ID_ANNOTATION,
+  toClusterSource,
   KUBERNETES_LABEL_SELECTOR_ANNOTATION,
   WorkloadSelectorOptions,
   workloadSelectorFor,
@@ -33,7 +36,8 @@ function entityPart(outcome: ScanOutcome, selector: WorkloadSelector) {
 
 /** @public */
 export function createHealthService(deps: {
-  clusters: ClusterDetails[];
+  /** The clusters to scan (`periscopeClustersServiceRef`), or a fixed list. */
+  clusters: ClusterSource | ClusterDetails[];
   config: DiagnosticsConfig;
   catalog: CatalogService;
   store: FindingsStore;
@@ -43,10 +47,14 @@ export function createHealthService(deps: {
   selectors?: WorkloadSelectorOptions;
   now?: () => Date;
 }): HealthService {
-  const { clusters, config, catalog, store, logger } = deps;
+  const { config, catalog, store, logger } = deps;
+  const source = toClusterSource(deps.clusters);
   const now = deps.now ?? (() => new Date());
   const inFlight = new Map<string, Promise<void>>();
-  const operatorResults = operatorResultsFor(config.operatorResults, clusters.map(c => c.name));
+  // a fixed list is checked at start-up; supplied clusters (catalog, GKE) change, so per scan
+  if (Array.isArray(deps.clusters)) operatorResultsFor(config.operatorResults, deps.clusters.map(c => c.name));
+  const operatorResults = (cluster: string) =>
+    config.operatorResults.enabled && (!config.operatorResults.clusters || config.operatorResults.clusters.includes(cluster));
 
   /** Runs one scan per key at a time; concurrent callers share it. */
   function once(key: string, fn: () => Promise<void>): Promise<void> {
@@ -58,8 +66,13 @@ export function createHealthService(deps: {
     return p;
   }
 
-  const scan = (namespace?: string) =>
-    scanClusters(clusters, { analyzers: config.analyzers, namespace, timeoutMs: config.scanTimeoutMs, operatorResults });
+  const scan = async (namespace?: string, requestAuth?: KubernetesRequestAuth) =>
+    scanClusters(await source.listClusters({ requestAuth }), {
+      analyzers: config.analyzers,
+      namespace,
+      timeoutMs: config.scanTimeoutMs,
+      operatorResults,
+    });
 
   async function recordEntity(entityRef: string, selector: WorkloadSelector, outcome: ScanOutcome, at: Date) {
     const part = entityPart(outcome, selector);
@@ -74,8 +87,8 @@ export function createHealthService(deps: {
     });
   }
 
-  async function scanEntity(entityRef: string, selector: WorkloadSelector) {
-    const outcome = await scan(selector.namespace);
+  async function scanEntity(entityRef: string, selector: WorkloadSelector, requestAuth?: KubernetesRequestAuth) {
+    const outcome = await scan(selector.namespace, requestAuth);
     for (const e of outcome.errors) logger.warn(`k8s-diagnostics scan of ${entityRef}: ${e.message}`);
     await recordEntity(entityRef, selector, outcome, now());
   }
@@ -138,7 +151,7 @@ export function createHealthService(deps: {
   }
 
   async function scanAll(): Promise<void> {
-    if (clusters.length === 0) return;
+    if ((await source.listClusters()).length === 0) return;
     const at = now();
     const outcome = await scan();
     for (const e of outcome.errors) logger.warn(`k8s-diagnostics scheduled scan: ${e.message}`);
@@ -172,14 +185,18 @@ export function createHealthService(deps: {
   }
 
   return {
-    async getEntityHealth({ entityRef, credentials, refresh }) {
+    async getEntityHealth({ entityRef, credentials, refresh, requestAuth }) {
       const entity = await loadEntity(entityRef, credentials);
-      if (clusters.length === 0) return empty(entityRef, 'not-configured');
+      if ((await source.listClusters()).length === 0) return empty(entityRef, 'not-configured');
       const selector = workloadSelectorFor(entity, deps.selectors);
       if (!selector) return empty(entityRef, 'not-annotated');
       const last = await store.lastScan(entityRef);
       const stale = !last || now().getTime() - Date.parse(last.scannedAt) > config.cacheTtlSeconds * 1000;
-      if (refresh || stale) await once(entityRef, () => scanEntity(entityRef, selector));
+      // a scan with the user's own cluster tokens is that user's: not shared with a concurrent caller
+      if (refresh || stale) {
+        if (requestAuth) await scanEntity(entityRef, selector, requestAuth);
+        else await once(entityRef, () => scanEntity(entityRef, selector));
+      }
       return readEntity(entityRef, selector);
     },
 
@@ -195,7 +212,7 @@ export function createHealthService(deps: {
     },
 
     async listClusterFindings({ filter }): Promise<ClusterFindings> {
-      if (clusters.length === 0) {
+      if ((await source.listClusters()).length === 0) {
         return { status: 'not-configured', findings: [], errors: [], warnings: [], facets: { clusters: [], namespaces: [], kinds: [] } };
       }
       if (!(await store.lastScan(CLUSTER_SCOPE))) await once(CLUSTER_SCOPE, scanAll);

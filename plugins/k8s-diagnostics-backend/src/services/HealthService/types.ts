@@ -1,3 +1,4 @@
+import { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { ClusterFindings, ClusterFindingsFilter, EntityHealth } from '../../types';
 import { StoredFinding } from '../FindingsStore';
@@ -9,7 +10,13 @@ import { StoredFinding } from '../FindingsStore';
  */
 export interface HealthService {
   /** The entity's findings; scans when the stored scan is older than the cache TTL or `refresh` is set. */
-  getEntityHealth(options: { entityRef: string; credentials: BackstageCredentials; refresh?: boolean }): Promise<EntityHealth>;
+  getEntityHealth(options: {
+    entityRef: string;
+    credentials: BackstageCredentials;
+    refresh?: boolean;
+    /** The signed-in user's Kubernetes tokens, for clusters with client-side auth. */
+    requestAuth?: KubernetesRequestAuth;
+  }): Promise<EntityHealth>;
   /** One open or resolved finding of the entity, with its masking hints (for explanations). */
   getEntityFinding(options: { entityRef: string; findingId: string; credentials: BackstageCredentials }): Promise<StoredFinding>;
   /** The cluster-wide findings of the last scheduled scan (scans once if there is none yet). */

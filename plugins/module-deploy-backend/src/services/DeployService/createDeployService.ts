@@ -1,3 +1,4 @@
+import { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common';
 import {
   AuditorService,
   AuthService,
@@ -20,6 +21,8 @@ import {
 import {
   authorizeEntity,
   ClusterDetails,
+  ClusterSource,
+  toClusterSource,
   fanOutClusters,
   kubeConfigFor,
 } from '@periscope/kube-access';
@@ -45,7 +48,8 @@ import { valuesOverlay } from './values';
 /** Dependencies of {@link createDeployService}. @public */
 export interface DeployServiceDeps {
   config: ModuleDeployConfig;
-  clusters: ClusterDetails[];
+  /** The clusters (`periscopeClustersServiceRef`), or a fixed list. */
+  clusters: ClusterSource | ClusterDetails[];
   engine: ModuleEngine;
   modules: ModuleCatalog;
   store: DeployStore;
@@ -123,6 +127,8 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
   const { config, engine, modules, store, catalog, permissions, logger } = deps;
   const timeoutMs = deps.clusterTimeoutMs ?? 10_000;
   const kc = (c: ClusterDetails) => kubeConfigFor(c);
+  const source = toClusterSource(deps.clusters);
+  const clustersFor = (requestAuth?: KubernetesRequestAuth) => source.listClusters({ requestAuth });
   const rollout = createRollout({ store, logger, auditor: deps.auditor });
 
   async function loadEntity(
@@ -140,12 +146,14 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
   async function resolveEntity(
     entityRef: string,
     credentials: BackstageCredentials,
+    requestAuth?: KubernetesRequestAuth,
   ) {
     const entity = await loadEntity(entityRef, credentials);
-    if (deps.clusters.length === 0)
+    const clusters = await clustersFor(requestAuth);
+    if (clusters.length === 0)
       return { status: 'not-configured' as const, entity };
     const resolved = entityTarget(entity, {
-      clusters: deps.clusters,
+      clusters,
       config,
       modules,
     });
@@ -157,6 +165,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
   async function readEntity(
     entityRef: string,
     credentials: BackstageCredentials,
+    requestAuth?: KubernetesRequestAuth,
   ) {
     await authorizeEntity(
       permissions,
@@ -164,7 +173,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       entityRef,
       credentials,
     );
-    return resolveEntity(entityRef, credentials);
+    return resolveEntity(entityRef, credentials, requestAuth);
   }
 
   async function render(target: DeployTarget, values: JsonObject) {
@@ -389,8 +398,8 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
     checkInstanceDrift({ engine, store }, t, c);
 
   return {
-    async getEntity({ entityRef, credentials }): Promise<EntityDeployState> {
-      const r = await readEntity(entityRef, credentials);
+    async getEntity({ entityRef, credentials, requestAuth }): Promise<EntityDeployState> {
+      const r = await readEntity(entityRef, credentials, requestAuth);
       if (r.status !== 'ok')
         return { entityRef, status: r.status, instances: [], errors: [] };
       const { results, errors } = await fanOutClusters(
@@ -409,8 +418,8 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       };
     },
 
-    async getSchema({ entityRef, credentials }) {
-      const r = await readEntity(entityRef, credentials);
+    async getSchema({ entityRef, credentials, requestAuth }) {
+      const r = await readEntity(entityRef, credentials, requestAuth);
       if (r.status !== 'ok') return { entityRef, status: r.status };
       const schema = await modules.schema(r.target.source);
       const found = {
@@ -444,20 +453,20 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       return { ...found, values: {}, valuesFrom: 'defaults' };
     },
 
-    async preview({ entityRef, values, credentials }): Promise<PreviewResult> {
-      const r = await readEntity(entityRef, credentials);
+    async preview({ entityRef, values, credentials, requestAuth }): Promise<PreviewResult> {
+      const r = await readEntity(entityRef, credentials, requestAuth);
       if (r.status !== 'ok') return emptyPreview(r.status);
       return operation(r, credentials).preview(values);
     },
 
-    async prepareDeploy({ entityRef, credentials }) {
+    async prepareDeploy({ entityRef, credentials, requestAuth }) {
       await authorizeEntity(
         permissions,
         moduleDeployApplyPermission,
         entityRef,
         credentials,
       );
-      const r = await resolveEntity(entityRef, credentials);
+      const r = await resolveEntity(entityRef, credentials, requestAuth);
       if (r.status === 'not-configured')
         throw new InputError(
           'no Kubernetes cluster is configured: add clusters to the kubernetes section of app-config.yaml',
@@ -469,10 +478,11 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       return operation(r, credentials);
     },
 
-    async prepareTarget({ target: t, credentials, permission }) {
+    async prepareTarget({ target: t, credentials, permission, requestAuth }) {
       await authorizeTarget(t.entityRef, permission, credentials);
+      const clusters = await clustersFor(requestAuth);
       const explicit = explicitTarget(t, {
-        clusters: deps.clusters,
+        clusters,
         config,
         modules,
       });
@@ -480,7 +490,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
         const entity = await loadEntity(t.entityRef, credentials);
         // the entity's own target wins over the request's where it declares one
         const declared = entityTarget(entity, {
-          clusters: deps.clusters,
+          clusters,
           config,
           modules,
         });
@@ -496,8 +506,8 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       return operation(explicit, credentials);
     },
 
-    async history({ entityRef, credentials }) {
-      const r = await readEntity(entityRef, credentials);
+    async history({ entityRef, credentials, requestAuth }) {
+      const r = await readEntity(entityRef, credentials, requestAuth);
       if (r.status !== 'ok')
         return {
           entityRef,
@@ -542,8 +552,8 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       return { entityRef, status: 'ok', revisions, audit: auditRows, errors };
     },
 
-    async checkEntityDrift({ entityRef, credentials, cluster }) {
-      const r = await readEntity(entityRef, credentials);
+    async checkEntityDrift({ entityRef, credentials, requestAuth, cluster }) {
+      const r = await readEntity(entityRef, credentials, requestAuth);
       if (r.status !== 'ok')
         return { entityRef, status: r.status, clusters: [], errors: [] };
       const sub = narrowTo(r, cluster);
@@ -576,11 +586,13 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       );
       let checked = 0;
       let drifted = 0;
+      // scheduled: the backend's identity; clusters with client-side auth are checked on demand
+      const clusters = (await clustersFor()).filter(c => !c.clientSide);
       for (const entity of items) {
         let r: Resolved | undefined;
         try {
           r = entityTarget(entity, {
-            clusters: deps.clusters,
+            clusters,
             config,
             modules,
           });

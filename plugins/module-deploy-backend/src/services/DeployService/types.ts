@@ -1,3 +1,4 @@
+import { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@periscope/backstage-plugin-module-deploy-common';
 import {
@@ -30,29 +31,41 @@ export interface DeployService {
   getEntity(o: {
     entityRef: string;
     credentials: BackstageCredentials;
+    /** The signed-in user's Kubernetes tokens, for clusters with client-side auth. */
+    requestAuth?: KubernetesRequestAuth;
   }): Promise<EntityDeployState>;
   getSchema(o: {
     entityRef: string;
     credentials: BackstageCredentials;
+    /** The signed-in user's Kubernetes tokens, for clusters with client-side auth. */
+    requestAuth?: KubernetesRequestAuth;
   }): Promise<EntitySchema>;
   preview(o: {
     entityRef: string;
     values: JsonObject;
     credentials: BackstageCredentials;
+    /** The signed-in user's Kubernetes tokens, for clusters with client-side auth. */
+    requestAuth?: KubernetesRequestAuth;
   }): Promise<PreviewResult>;
   /** Checks the apply permission; resolves the target. Call before starting a stream so that 403/400 are plain answers. */
   prepareDeploy(o: {
     entityRef: string;
     credentials: BackstageCredentials;
+    /** The signed-in user's Kubernetes tokens, for clusters with client-side auth. */
+    requestAuth?: KubernetesRequestAuth;
   }): Promise<PreparedOperation>;
   prepareTarget(o: {
     target: ExplicitTarget;
     credentials: BackstageCredentials;
+    /** The signed-in user's Kubernetes tokens, for clusters with client-side auth. */
+    requestAuth?: KubernetesRequestAuth;
     permission: 'read' | 'apply';
   }): Promise<PreparedOperation>;
   history(o: {
     entityRef: string;
     credentials: BackstageCredentials;
+    /** The signed-in user's Kubernetes tokens, for clusters with client-side auth. */
+    requestAuth?: KubernetesRequestAuth;
   }): Promise<EntityHistory>;
   /**
    * Checks the entity's instances for drift now (server-side dry run against the last
@@ -61,6 +74,8 @@ export interface DeployService {
   checkEntityDrift(o: {
     entityRef: string;
     credentials: BackstageCredentials;
+    /** The signed-in user's Kubernetes tokens, for clusters with client-side auth. */
+    requestAuth?: KubernetesRequestAuth;
     cluster?: string;
   }): Promise<EntityDriftCheck>;
   /** Runs the scheduled drift check over every annotated entity. */

@@ -1,5 +1,6 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import { RuntimeSecurityConfig } from '../../config';
+import { ClusterSource } from '@periscope/kube-access';
+import { RuntimeSecurityConfig, selectFollowedClusters } from '../../config';
 import { FileSource } from '../FileSource/FileSource';
 import { FindingsStore } from '../FindingsStore/FindingsStore';
 import { KubernetesLogSource } from '../KubernetesSource/KubernetesLogSource';
@@ -16,26 +17,39 @@ export async function scheduleSources(deps: {
   scheduler: SchedulerService;
   store: FindingsStore;
   logger: LoggerService;
+  clusters: ClusterSource;
 }): Promise<void> {
   const { config, scheduler, store, logger } = deps;
   const sourceDeps = { store, logger, analyzer: config.analyzer };
   if (config.kubernetes.enabled) {
-    for (const cluster of config.kubernetes.clusters) {
-      const source = new KubernetesLogSource(cluster, config.kubernetes, sourceDeps);
-      await scheduler.scheduleTask({
-        id: `runtime-security:${source.id}`,
-        scope: 'global',
-        frequency: { seconds: 5 },
-        timeout: { milliseconds: config.kubernetes.followWindowMs + 60_000 },
-        initialDelay: { seconds: 1 },
-        fn: async signal => {
-          await source.run(signal ?? new AbortController().signal);
-        },
-      });
-    }
-    logger.info(
-      `runtime-security: following ${config.kubernetes.labelSelector} container ${config.kubernetes.container} in ${config.kubernetes.clusters.map(c => c.name).join(', ')}`,
-    );
+    // Clusters can appear later (catalog, GKE locators): each run lists them again and follows
+    // every server-side cluster for one window; a source per cluster keeps its checkpoint.
+    const sources = new Map<string, { url: string; source: KubernetesLogSource }>();
+    let reported = '';
+    await scheduler.scheduleTask({
+      id: 'runtime-security:kubernetes',
+      scope: 'global',
+      frequency: { seconds: 5 },
+      timeout: { milliseconds: config.kubernetes.followWindowMs + 60_000 },
+      initialDelay: { seconds: 1 },
+      fn: async signal => {
+        const { clusters, problems } = selectFollowedClusters(config.kubernetes, await deps.clusters.listClusters());
+        const report = [`following ${config.kubernetes.labelSelector} container ${config.kubernetes.container} in ${clusters.map(c => c.name).join(', ') || 'no cluster'}`, ...problems].join('; ');
+        if (report !== reported) {
+          (problems.length ? logger.warn : logger.info).call(logger, `runtime-security: ${report}`);
+          reported = report;
+        }
+        const running = clusters.map(cluster => {
+          let entry = sources.get(cluster.name);
+          if (!entry || entry.url !== cluster.url) {
+            entry = { url: cluster.url, source: new KubernetesLogSource(cluster, config.kubernetes, sourceDeps) };
+            sources.set(cluster.name, entry);
+          }
+          return entry.source.run(signal ?? new AbortController().signal);
+        });
+        await Promise.all(running);
+      },
+    });
   }
   for (const file of config.files) {
     const source = new FileSource(file, sourceDeps);
