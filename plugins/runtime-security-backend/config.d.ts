@@ -56,6 +56,23 @@ export interface Config {
        * @visibility secret
        */
       token?: string;
+      /**
+       * Static tokens limited to clusters: a batch posted with one is stored under `?cluster=`
+       * (which must be one of `clusters`; the only one when omitted), never the agent's own claim.
+       */
+      tokens?: Array<{
+        /** Shown in errors and logs. */
+        name?: string;
+        /** @visibility secret */
+        token: string;
+        clusters: string[];
+      }>;
+      /**
+       * Backstage service principals (external access tokens, other backends) that may post: each
+       * needs the runtime-security.events.ingest permission; a subject listed here writes only its
+       * clusters.
+       */
+      services?: Array<{ subject: string; clusters: string[] }>;
       /** Largest batch in bytes (413 above). Default 5242880. */
       maxBodyBytes?: number;
       /** Lines allowed to wait for storage before batches get 429. Default 50000. */

@@ -45,7 +45,12 @@ export interface FileSourceSettings {
 
 /** `runtimeSecurity.ingest`. */
 export interface HttpIngestSettings {
+  /** `ingest.token`: a static token that may write events of any cluster. */
   token?: string;
+  /** `ingest.tokens`: static tokens, each limited to its clusters. */
+  tokens: Array<{ name: string; token: string; clusters: string[] }>;
+  /** `ingest.services`: Backstage service principals (by subject) limited to clusters. */
+  services: Array<{ subject: string; clusters: string[] }>;
   maxBodyBytes: number;
   maxQueuedLines: number;
   retryAfterSeconds: number;
@@ -191,8 +196,35 @@ function readIngest(rs: Config): HttpIngestSettings {
   if (token !== undefined && token.length < 16) {
     throw new InputError('runtimeSecurity.ingest.token is shorter than 16 characters: use a long random secret (e.g. openssl rand -hex 32)');
   }
+  const names = new Set<string>();
+  const tokens = (rs.getOptionalConfigArray('ingest.tokens') ?? []).map((t, i) => {
+    const key = `runtimeSecurity.ingest.tokens[${i}]`;
+    const name = t.getOptionalString('name') ?? `tokens[${i}]`;
+    const value = t.getOptionalString('token');
+    if (!value || value.length < 16) {
+      throw new InputError(`${key}.token is ${value ? 'shorter than 16 characters' : 'missing'}: use a long random secret (e.g. openssl rand -hex 32)`);
+    }
+    const clusters = t.getOptionalStringArray('clusters') ?? [];
+    if (!clusters.length) {
+      throw new InputError(`${key}.clusters is empty: list the clusters this token may write events for (the cluster names of the kubernetes config)`);
+    }
+    if (names.has(name)) throw new InputError(`${key}.name '${name}' is used twice: give each token a unique name`);
+    names.add(name);
+    if (value === token) throw new InputError(`${key}.token equals runtimeSecurity.ingest.token, which may write every cluster: use distinct secrets`);
+    return { name, token: value, clusters };
+  });
+  const services = (rs.getOptionalConfigArray('ingest.services') ?? []).map((s, i) => {
+    const key = `runtimeSecurity.ingest.services[${i}]`;
+    const subject = s.getOptionalString('subject');
+    if (!subject) throw new InputError(`${key}.subject is missing: give the service principal's subject, e.g. external:fluent-bit (backend.auth.externalAccess)`);
+    const clusters = s.getOptionalStringArray('clusters') ?? [];
+    if (!clusters.length) throw new InputError(`${key}.clusters is empty: list the clusters ${subject} may write events for`);
+    return { subject, clusters };
+  });
   return {
     token,
+    tokens,
+    services,
     maxBodyBytes: positiveInt(rs, 'ingest.maxBodyBytes', 5 * 1024 * 1024),
     maxQueuedLines: positiveInt(rs, 'ingest.maxQueuedLines', 50_000),
     retryAfterSeconds: positiveInt(rs, 'ingest.retryAfterSeconds', 2),

@@ -226,7 +226,7 @@ describe('runtime-security backend', () => {
       expect(none.status).toBe(401);
       const wrong = await request(server).post(`${BASE}/ingest`).set('x-periscope-ingest-token', `${TOKEN}x`).send('{}');
       expect(wrong.status).toBe(403);
-      expect(wrong.body.error.message).toMatch(/does not match runtimeSecurity.ingest.token/);
+      expect(wrong.body.error.message).toMatch(/matches neither runtimeSecurity.ingest.token nor an entry of runtimeSecurity.ingest.tokens/);
       const user = await request(server).post(`${BASE}/ingest`).set('Authorization', mockCredentials.user.header()).send('{}');
       expect(user.status).toBe(403);
       const service = await request(server)
@@ -246,25 +246,25 @@ describe('runtime-security backend', () => {
         'a wrong ingest token',
         oneCluster,
         { 'x-periscope-ingest-token': `${TOKEN}x` },
-        `the x-periscope-ingest-token header does not match runtimeSecurity.ingest.token`,
+        `the x-periscope-ingest-token header matches neither runtimeSecurity.ingest.token nor an entry of runtimeSecurity.ingest.tokens`,
       ],
       [
         'an empty ingest token',
         oneCluster,
         { 'x-periscope-ingest-token': '' },
-        `the x-periscope-ingest-token header does not match runtimeSecurity.ingest.token`,
+        `the x-periscope-ingest-token header matches neither runtimeSecurity.ingest.token nor an entry of runtimeSecurity.ingest.tokens`,
       ],
       [
         'a wrong ingest token, even beside a valid service token',
         oneCluster,
         { 'x-periscope-ingest-token': `${TOKEN}x`, authorization: mockCredentials.service.header() },
-        `the x-periscope-ingest-token header does not match runtimeSecurity.ingest.token`,
+        `the x-periscope-ingest-token header matches neither runtimeSecurity.ingest.token nor an entry of runtimeSecurity.ingest.tokens`,
       ],
       [
         'an ingest token when none is configured',
         { ...oneCluster, runtimeSecurity: { sources: { kubernetes: { enabled: false } } } },
         { 'x-periscope-ingest-token': TOKEN },
-        `runtimeSecurity.ingest.token is not configured, so x-periscope-ingest-token is not accepted: configure it, or call with a Backstage service token`,
+        `no ingest token is configured (runtimeSecurity.ingest.token or .tokens), so x-periscope-ingest-token is not accepted: configure one, or call with a Backstage service token`,
       ],
       [
         'a user token (only services and the ingest token may post)',
@@ -290,6 +290,66 @@ describe('runtime-security backend', () => {
         .send(corpus);
       expect(ok.status).toBe(200);
       expect(await received(server)).toEqual([expect.objectContaining({ id: 'http:node-1', eventsTotal: corpus.split('\n').length })]);
+    });
+
+    describe('callers limited to clusters', () => {
+      const PROD = 'prod-only-ingest-token-0123456789';
+      const limited = {
+        ...oneCluster,
+        runtimeSecurity: {
+          sources: { kubernetes: { enabled: false } },
+          ingest: {
+            tokens: [{ name: 'fluent-bit-prod', token: PROD, clusters: ['prod'] }],
+            services: [{ subject: 'external:test-service', clusters: ['prod', 'staging'] }],
+          },
+        },
+      };
+      const post = (server: any, query: string, headers: Record<string, string>) =>
+        request(server).post(`${BASE}/ingest?source=node-1${query}`).set(headers).type('application/x-ndjson').send(corpus);
+      const clustersOf = async (server: any) =>
+        [...new Set(((await request(server).get(`${BASE}/findings`)).body.findings as any[]).map(f => f.cluster))];
+
+      it('a token writes only its clusters: its only cluster by default, another one is 403 and stores nothing', async () => {
+        const server = await start({ config: limited });
+        const other = await post(server, '&cluster=staging', { 'x-periscope-ingest-token': PROD });
+        expect([other.status, other.body.error?.message]).toEqual([
+          403,
+          "runtimeSecurity.ingest.tokens 'fluent-bit-prod' may not write events of cluster 'staging'; it may write prod",
+        ]);
+        expect(await received(server)).toEqual([]);
+        const ok = await post(server, '', { 'x-periscope-ingest-token': PROD });
+        expect(ok.status).toBe(200);
+        expect(await clustersOf(server)).toEqual(['prod']);
+      });
+
+      it('a listed service principal must name one of its clusters', async () => {
+        const server = await start({ config: limited });
+        const none = await post(server, '', { authorization: mockCredentials.service.header() });
+        expect([none.status, none.body.error?.message]).toEqual([400, 'external:test-service may write events of prod, staging: name one with ?cluster=']);
+        const other = await post(server, '&cluster=dev', { authorization: mockCredentials.service.header() });
+        expect(other.status).toBe(403);
+        expect((await post(server, '&cluster=staging', { authorization: mockCredentials.service.header() })).status).toBe(200);
+        expect(await clustersOf(server)).toEqual(['staging']);
+      });
+
+      it('a service principal needs the ingest permission', async () => {
+        const server = await start({ config: limited, result: AuthorizeResult.DENY });
+        const res = await post(server, '&cluster=prod', { authorization: mockCredentials.service.header() });
+        expect([res.status, res.body.error?.message]).toEqual([
+          403,
+          "permission 'runtime-security.events.ingest' is denied for external:test-service",
+        ]);
+      });
+
+      it.each([
+        [{ tokens: [{ token: 'short', clusters: ['a'] }] }, /ingest.tokens\[0\].token is shorter than 16 characters/],
+        [{ tokens: [{ token: PROD }] }, /ingest.tokens\[0\].clusters is empty/],
+        [{ token: PROD, tokens: [{ token: PROD, clusters: ['a'] }] }, /equals runtimeSecurity.ingest.token/],
+        [{ services: [{ clusters: ['a'] }] }, /ingest.services\[0\].subject is missing/],
+        [{ services: [{ subject: 'external:x' }] }, /ingest.services\[0\].clusters is empty: list the clusters external:x may write/],
+      ])('refuses a bad ingest config %#', async (ingest, message) => {
+        await expect(start({ config: { ...oneCluster, runtimeSecurity: { ingest } } })).rejects.toThrow(message);
+      });
     });
 
     it('refuses a batch over the size limit with 413 and says what to change', async () => {

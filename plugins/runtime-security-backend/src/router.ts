@@ -10,6 +10,7 @@ import {
 } from '@periscope/kube-access';
 import {
   runtimeSecurityClusterReadPermission,
+  runtimeSecurityIngestPermission,
   runtimeSecurityReadPermission,
   runtimeSecurityTriagePermission,
   SEVERITIES,
@@ -189,24 +190,50 @@ export async function createRouter(deps: {
     res.json(await security.getIngestHealth());
   });
 
-  router.post('/ingest', async (req, res) => {
+  /**
+   * Who posts to /ingest and which clusters it may write: a static token (`ingest.token`: any
+   * cluster; `ingest.tokens[]`: its clusters), or a Backstage service principal that holds the
+   * ingest permission (`ingest.services[]` narrows a subject to its clusters).
+   */
+  async function ingestCaller(req: Request): Promise<{ who: string; clusters?: string[] }> {
     const presented = req.header(INGEST_TOKEN_HEADER);
+    const { token, tokens } = ingest.settings;
     if (presented !== undefined) {
-      if (!ingest.settings.token || !tokenMatches(presented, ingest.settings.token)) {
-        throw new NotAllowedError(
-          ingest.settings.token
-            ? `the ${INGEST_TOKEN_HEADER} header does not match runtimeSecurity.ingest.token`
-            : `runtimeSecurity.ingest.token is not configured, so ${INGEST_TOKEN_HEADER} is not accepted: configure it, or call with a Backstage service token`,
-        );
+      if (token && tokenMatches(presented, token)) return { who: 'runtimeSecurity.ingest.token' };
+      const limited = tokens.find(t => tokenMatches(presented, t.token));
+      if (limited) return { who: `runtimeSecurity.ingest.tokens '${limited.name}'`, clusters: limited.clusters };
+      throw new NotAllowedError(
+        token || tokens.length
+          ? `the ${INGEST_TOKEN_HEADER} header matches neither runtimeSecurity.ingest.token nor an entry of runtimeSecurity.ingest.tokens`
+          : `no ingest token is configured (runtimeSecurity.ingest.token or .tokens), so ${INGEST_TOKEN_HEADER} is not accepted: configure one, or call with a Backstage service token`,
+      );
+    }
+    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    const [decision] = await permissions.authorize([{ permission: runtimeSecurityIngestPermission }], { credentials });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`permission '${runtimeSecurityIngestPermission.name}' is denied for ${credentials.principal.subject}`);
+    }
+    const entry = ingest.settings.services.find(s => s.subject === credentials.principal.subject);
+    return { who: credentials.principal.subject, clusters: entry?.clusters };
+  }
+
+  router.post('/ingest', async (req, res) => {
+    const caller = await ingestCaller(req);
+    let cluster = strParam(req.query.cluster, 'cluster');
+    if (caller.clusters) {
+      // a limited caller's events always carry a cluster it may write (never the agent's own claim)
+      if (!cluster && caller.clusters.length === 1) cluster = caller.clusters[0];
+      if (!cluster) {
+        throw new InputError(`${caller.who} may write events of ${caller.clusters.join(', ')}: name one with ?cluster=`);
       }
-    } else {
-      await httpAuth.credentials(req, { allow: ['service'] });
+      if (!caller.clusters.includes(cluster)) {
+        throw new NotAllowedError(`${caller.who} may not write events of cluster '${cluster}'; it may write ${caller.clusters.join(', ')}`);
+      }
     }
     const source = strParam(req.query.source, 'source') ?? 'default';
     if (!/^[a-zA-Z0-9._:-]+$/.test(source)) {
       throw new InputError(`parameter 'source' is '${source}': use letters, digits, '.', '_', ':' or '-' (e.g. the node name)`);
     }
-    const cluster = strParam(req.query.cluster, 'cluster');
     const body = await readBody(req, ingest.settings.maxBodyBytes);
     try {
       const result = await ingest.ingest(body, { source, cluster });

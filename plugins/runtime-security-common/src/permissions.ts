@@ -30,8 +30,19 @@ export const runtimeSecurityClusterReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/**
+ * Post Tetragon events to `POST /ingest` as a Backstage service principal (e.g. an external
+ * access token restricted to this permission).
+ * @public
+ */
+export const runtimeSecurityIngestPermission = createPermission({
+  name: 'runtime-security.events.ingest',
+  attributes: { action: 'create' },
+});
+
 /** @public */
 export const runtimeSecurityPermissions = [
+  runtimeSecurityIngestPermission,
   runtimeSecurityReadPermission,
   runtimeSecurityTriagePermission,
   runtimeSecurityClusterReadPermission,

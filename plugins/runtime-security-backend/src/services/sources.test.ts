@@ -88,7 +88,7 @@ describe('HttpIngest', () => {
       return realIngest(recs);
     });
     const ingest = new HttpIngest(
-      { maxBodyBytes: 1e6, maxQueuedLines: lines.length + 5, retryAfterSeconds: 3 },
+      { maxBodyBytes: 1e6, maxQueuedLines: lines.length + 5, retryAfterSeconds: 3, tokens: [], services: [] },
       { store, logger: mockServices.logger.mock(), analyzer },
     );
     const first = ingest.ingest(lines.join('\n'), { source: 'n1' });
