@@ -58,6 +58,23 @@ describe('FindingsStore', () => {
     expect(await store.lastScan('component:default/other')).toBeUndefined();
   });
 
+  it.each(databases.eachSupportedId())('records concurrent scans of one scope (two replicas) without a conflict or a lost finding on %p', async id => {
+    const knex = await databases.init(id);
+    const one = await createFindingsStore(mockServices.database({ knex }));
+    const two = await createFindingsStore(mockServices.database({ knex }));
+    // both replicas see the same new findings at the same moment, twenty times over
+    for (let i = 0; i < 20; i++) {
+      const at = new Date(Date.UTC(2026, 0, 2, 0, i)).toISOString();
+      await Promise.all([
+        one.recordScan(scan(at, [finding('a'), finding(`n${i}`)])),
+        two.recordScan(scan(at, [finding('a'), finding(`n${i}`)])),
+      ]);
+    }
+    const open = await one.openFindings('component:default/x');
+    expect(open.map(f => f.id).sort()).toEqual(['a', 'n19']);
+    expect((await one.history('component:default/x', 100)).length).toBe(40);
+  });
+
   it.each(databases.eachSupportedId())('caches explanations and sums token usage per day on %p', async id => {
     const knex = await databases.init(id);
     const store = await createFindingsStore(mockServices.database({ knex }));

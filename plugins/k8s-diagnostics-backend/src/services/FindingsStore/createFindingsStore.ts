@@ -6,6 +6,8 @@ import { FindingsStore, ScanInput, ScanRecord, StoredFinding, UsageEntry } from 
 
 const FINDINGS = 'k8s_diagnostics_findings';
 const SCANS = 'k8s_diagnostics_scans';
+/** One row per scope, locked while a scan of it is recorded: concurrent scans (two replicas) take turns. */
+const SCOPE_LOCKS = 'k8s_diagnostics_scope_locks';
 const EXPLANATIONS = 'k8s_diagnostics_explanations';
 const USAGE = 'k8s_diagnostics_token_usage';
 /** One row a UTC day: tokens used and reserved by calls in progress (the atomic budget check). */
@@ -83,6 +85,9 @@ async function migrate(knex: Knex): Promise<void> {
       if (!(await knex.schema.hasColumn(USAGE, 'user_ref'))) throw e;
     }
   }
+  await create(SCOPE_LOCKS, t => {
+    t.string('scope', 255).primary();
+  });
   await create(BUDGET, t => {
     t.string('day', 10).primary();
     t.integer('used_tokens').notNullable();
@@ -165,6 +170,13 @@ function countsOf(findings: Array<{ severity: Severity }>): Record<Severity, num
 async function recordScan(knex: Knex, input: ScanInput): Promise<void> {
   const at = input.at.toISOString();
   await knex.transaction(async tx => {
+    // Two replicas recording the same scope at once would both insert a new finding (a primary
+    // key conflict) or resolve each other's findings: take the scope's row lock first (PostgreSQL
+    // and MySQL; SQLite runs one write transaction at a time anyway).
+    await tx(SCOPE_LOCKS).insert({ scope: input.scope }).onConflict('scope').ignore();
+    if (!/sqlite/.test(String(tx.client.config.client))) {
+      await tx(SCOPE_LOCKS).where({ scope: input.scope }).forUpdate().first();
+    }
     const existing: FindingRow[] = await tx(FINDINGS).where({ scope: input.scope }).select();
     const byId = new Map(existing.map(r => [r.id, r]));
     const seen = new Set<string>();
