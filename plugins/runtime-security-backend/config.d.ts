@@ -48,6 +48,11 @@ export interface Config {
         pollInterval?: string | HumanDuration;
       }>;
     };
+    /**
+     * This replica's name in the ids of its file sources (checkpoints, ingest health): default
+     * the host name. Set it to something stable (e.g. the StatefulSet pod name) when host names change.
+     */
+    replicaName?: string;
     /** POST /ingest (NDJSON batches from Fluent Bit / Vector). */
     ingest?: {
       /**

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { RootConfigService } from '@backstage/backend-plugin-api';
 import { Config, ConfigReader, readDurationFromConfig } from '@backstage/config';
 import { InputError } from '@backstage/errors';
@@ -174,8 +175,17 @@ function readKubernetes(rs: Config, clustersConfigured: boolean, configClusterNa
   return settings;
 }
 
+/**
+ * Export files are on each replica's own disk: a file source's id (its checkpoint and health row)
+ * names the replica (`runtimeSecurity.replicaName`, default the host name), so two replicas reading
+ * their own copy of the same path never overwrite each other's checkpoint.
+ */
 function readFiles(rs: Config): FileSourceSettings[] {
   const files = rs.getOptionalConfigArray('sources.files') ?? [];
+  const replica = rs.getOptionalString('replicaName') ?? hostname();
+  if (!/^[a-zA-Z0-9._-]+$/.test(replica)) {
+    throw new InputError(`runtimeSecurity.replicaName is '${replica}': use letters, digits, '.', '_' or '-' (e.g. the pod name)`);
+  }
   const ids = new Set<string>();
   return files.map((f, i) => {
     const path = f.getOptionalString('path');
@@ -184,7 +194,7 @@ function readFiles(rs: Config): FileSourceSettings[] {
         `runtimeSecurity.sources.files[${i}].path is ${path ? `'${path}', which is not absolute` : 'missing'}: give the absolute path of a Tetragon JSON export file, e.g. /var/run/cilium/tetragon/tetragon.log`,
       );
     }
-    const id = `file:${f.getOptionalString('name') ?? path}`;
+    const id = `file:${replica}:${f.getOptionalString('name') ?? path}`;
     if (ids.has(id)) throw new InputError(`runtimeSecurity.sources.files[${i}]: '${id}' is configured twice; give each file a unique path or name`);
     ids.add(id);
     return { id, path, cluster: f.getOptionalString('cluster'), pollMs: durationMs(f, 'pollInterval', 2000, `sources.files[${i}].`) };

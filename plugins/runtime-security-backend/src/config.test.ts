@@ -1,0 +1,25 @@
+import { ConfigReader } from '@backstage/config';
+import { hostname } from 'node:os';
+import { readRuntimeSecurityConfig } from './config';
+
+const files = (extra: object = {}) =>
+  new ConfigReader({ runtimeSecurity: { ...extra, sources: { files: [{ path: '/var/log/tetragon.log' }, { path: '/x.log', name: 'second' }] } } });
+
+describe('runtimeSecurity.sources.files ids', () => {
+  it('name the replica, so two replicas keep separate checkpoints of their own copy of a file', () => {
+    const a = readRuntimeSecurityConfig(files({ replicaName: 'backend-0' })).files.map(f => f.id);
+    const b = readRuntimeSecurityConfig(files({ replicaName: 'backend-1' })).files.map(f => f.id);
+    expect(a).toEqual(['file:backend-0:/var/log/tetragon.log', 'file:backend-0:second']);
+    expect(b).toEqual(['file:backend-1:/var/log/tetragon.log', 'file:backend-1:second']);
+  });
+
+  it('default to the host name', () => {
+    expect(readRuntimeSecurityConfig(files()).files[0].id).toBe(`file:${hostname()}:/var/log/tetragon.log`);
+  });
+
+  it('refuse a replica name that cannot be part of an id', () => {
+    expect(() => readRuntimeSecurityConfig(files({ replicaName: 'a b/c' }))).toThrow(
+      "runtimeSecurity.replicaName is 'a b/c': use letters, digits, '.', '_' or '-' (e.g. the pod name)",
+    );
+  });
+});
