@@ -234,8 +234,14 @@ export async function createRouter(deps: {
     if (!/^[a-zA-Z0-9._:-]+$/.test(source)) {
       throw new InputError(`parameter 'source' is '${source}': use letters, digits, '.', '_', ':' or '-' (e.g. the node name)`);
     }
-    const body = await readBody(req, ingest.settings.maxBodyBytes);
     try {
+      const release = ingest.admit();
+      let body: string;
+      try {
+        body = await readBody(req, ingest.settings.maxBodyBytes);
+      } finally {
+        release();
+      }
       const result = await ingest.ingest(body, { source, cluster });
       res.status(200).json(result);
     } catch (e) {

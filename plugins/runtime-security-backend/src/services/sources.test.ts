@@ -67,6 +67,23 @@ describe('FileSource', () => {
     expect(await total(store)).toBe(referenceTotal(lines));
   });
 
+  it('skips a line longer than maxLineBytes as too_large, keeping only maxLineBytes + 1 of it in memory', async () => {
+    const store = await newStore();
+    const file = path.join(dir, 'huge.log');
+    // 3 MiB of one line (no newline for many read chunks), then ordinary lines
+    fs.writeFileSync(file, `${'x'.repeat(3 * 1024 * 1024)}\n${lines.slice(0, 5).join('\n')}\n`);
+    const settings = { id: 'file:huge', path: file, pollMs: 1000 };
+    const deps = { store, logger: mockServices.logger.mock(), analyzer: { customRules: [], maxLineBytes: 4096 } };
+    const concat = jest.spyOn(Buffer, 'concat');
+    expect(await new FileSource(settings, deps).poll()).toBe(6);
+    // no buffer the source built grew past the cap plus one read chunk
+    const largest = Math.max(...concat.mock.results.map(r => (r.value as Buffer).length));
+    concat.mockRestore();
+    expect(largest).toBeLessThanOrEqual(4097 + 1024 * 1024); // without the cap: the whole 3 MiB line
+    expect((await store.getSource('file:huge'))?.skipped).toMatchObject({ too_large: 1 });
+    expect(await total(store)).toBe(referenceTotal(lines.slice(0, 5)));
+  });
+
   it('records a missing file as a source error that says what to check', async () => {
     const store = await newStore();
     const src = new FileSource({ id: 'file:none', path: path.join(dir, 'absent.log'), pollMs: 1000 }, { store, logger: mockServices.logger.mock(), analyzer });
@@ -98,6 +115,29 @@ describe('HttpIngest', () => {
     await first;
     expect(ingest.queuedLines).toBe(0);
     await expect(ingest.ingest(lines.join('\n'), { source: 'n2' })).resolves.toMatchObject({ newEvents: 0 });
+  });
+});
+
+describe('HttpIngest memory bounds', () => {
+  const settings = { maxBodyBytes: 1e6, maxQueuedLines: 10, retryAfterSeconds: 3, tokens: [], services: [] };
+
+  it('refuses before reading a body when the queue is full or too many bodies are being read', async () => {
+    const store = await newStore();
+    const ingest = new HttpIngest(settings, { store, logger: mockServices.logger.mock(), analyzer });
+    const slots = Array.from({ length: HttpIngest.MAX_CONCURRENT_BODIES }, () => ingest.admit());
+    expect(() => ingest.admit()).toThrow(/4 batches are being received already: retry after 3 s/);
+    slots.forEach(release => release());
+    slots[0](); // releasing twice frees one slot only once
+    const again = Array.from({ length: HttpIngest.MAX_CONCURRENT_BODIES }, () => ingest.admit());
+    expect(() => ingest.admit()).toThrow(/being received already/);
+    again.forEach(release => release());
+  });
+
+  it('keeps at most MAX_SOURCES ingesters in memory, least recently used out first', async () => {
+    const store = await newStore();
+    const ingest = new HttpIngest({ ...settings, maxQueuedLines: 1e6 }, { store, logger: mockServices.logger.mock(), analyzer });
+    for (let i = 0; i < HttpIngest.MAX_SOURCES + 50; i++) await ingest.ingest('', { source: `node-${i}` });
+    expect(ingest.sourcesInMemory).toBe(HttpIngest.MAX_SOURCES);
   });
 });
 

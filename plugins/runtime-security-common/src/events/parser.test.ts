@@ -235,4 +235,12 @@ describe('createLineSplitter', () => {
     expect(s.end()).toEqual(['tail']);
     expect(s.end()).toEqual([]);
   });
+
+  it('keeps only maxLineBytes + 1 of an over-long line, which the parser then skips as too_large', () => {
+    const s = createLineSplitter({ maxLineBytes: 8 });
+    for (let i = 0; i < 1000; i++) expect(s.push('0123456789')).toEqual([]);
+    const [long, next] = s.push('end\nok\n');
+    expect([long, next]).toEqual(['012345678', 'ok']);
+    expect(parseEventLine(long, { maxLineBytes: 8 })).toMatchObject({ ok: false, reason: 'too_large' });
+  });
 });

@@ -271,17 +271,21 @@ export interface LineSplitter {
 }
 
 /**
- * Creates a {@link LineSplitter}. An over-long line is still returned whole
- * at its newline; the parser then skips it as `too_large`.
+ * Creates a {@link LineSplitter}. Memory stays bounded: of a line longer than `maxLineBytes`
+ * (characters, default {@link DEFAULT_MAX_LINE_BYTES}) only the first `maxLineBytes + 1` are kept
+ * until its newline, so the parser still skips it as `too_large`.
  * @public
  */
-export function createLineSplitter(): LineSplitter {
+export function createLineSplitter(options: { maxLineBytes?: number } = {}): LineSplitter {
+  const keep = (options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) + 1;
   let rest = '';
   return {
     push(chunk) {
       const text = rest + chunk;
       const lines = text.split('\n');
       rest = lines.pop() ?? '';
+      if (rest.length > keep) rest = rest.slice(0, keep);
+      if (lines.length && lines[0].length > keep) lines[0] = lines[0].slice(0, keep);
       for (let i = 0; i < lines.length; i++) {
         const l = lines[i];
         if (l.endsWith('\r')) lines[i] = l.slice(0, -1);

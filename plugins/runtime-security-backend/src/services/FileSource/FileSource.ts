@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_LINE_BYTES } from '@periscope/backstage-plugin-runtime-security-common';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import fs from 'node:fs';
 import { AnalyzerSettings, FileSourceSettings } from '../../config';
@@ -89,30 +90,40 @@ export class FileSource {
     return 0;
   }
 
-  /** Reads whole lines from `cp.offset` to the current end; saves the checkpoint after each chunk. */
+  /**
+   * Reads whole lines from `cp.offset` to the current end; saves the checkpoint after each chunk.
+   * Memory stays bounded: of a line longer than `maxLineBytes` only the first `maxLineBytes + 1`
+   * bytes are kept until its newline, so the parser counts it as `too_large` and moves on.
+   */
   private async readFrom(path: string, cp: FileCheckpoint, signal: AbortSignal | undefined, save: boolean): Promise<number> {
     const fh = await fs.promises.open(path, 'r');
+    const keep = (this.deps.analyzer.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) + 1;
+    const capped = (b: Buffer) => Buffer.from(b.length > keep ? b.subarray(0, keep) : b);
     let offset = cp.offset;
+    let readPos = cp.offset;
     let stored = 0;
     try {
       const buf = Buffer.alloc(READ_CHUNK);
       let carry = Buffer.alloc(0);
       for (;;) {
         if (signal?.aborted) break;
-        const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, offset + carry.length);
+        const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, readPos);
         if (bytesRead === 0) break;
-        const data = Buffer.concat([carry, buf.subarray(0, bytesRead)]);
-        const lastNl = data.lastIndexOf(0x0a);
+        readPos += bytesRead;
+        const chunk = buf.subarray(0, bytesRead);
+        const lastNl = chunk.lastIndexOf(0x0a);
         if (lastNl < 0) {
-          carry = data;
+          carry = capped(Buffer.concat([carry, chunk]));
           continue;
         }
-        const text = data.subarray(0, lastNl).toString('utf8');
-        const lines = text.split('\n').map(l => (l.endsWith('\r') ? l.slice(0, -1) : l));
+        const firstNl = chunk.indexOf(0x0a);
+        const head = capped(Buffer.concat([carry, chunk.subarray(0, firstNl)])).toString('utf8');
+        const tail = firstNl < lastNl ? chunk.subarray(firstNl + 1, lastNl).toString('utf8').split('\n') : [];
+        const lines = [head, ...tail].map(l => (l.endsWith('\r') ? l.slice(0, -1) : l));
         await this.ingester.pushLines(lines, { cluster: this.settings.cluster });
         stored += lines.length;
-        offset += lastNl + 1;
-        carry = data.subarray(lastNl + 1);
+        offset = readPos - (bytesRead - lastNl - 1);
+        carry = capped(chunk.subarray(lastNl + 1));
         if (save) await this.ingester.save({ ino: cp.ino, dev: cp.dev, offset });
       }
     } finally {

@@ -39,8 +39,14 @@ export function tokenMatches(presented: string, expected: string): boolean {
  */
 export class HttpIngest {
   private queued = 0;
+  private reading = 0;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Ingesters by source, least recently used first (a Map keeps insertion order). */
   private readonly ingesters = new Map<string, SourceIngester>();
+  /** At most this many sources keep an ingester (ancestry state) in memory; the others reload it. */
+  static readonly MAX_SOURCES = 1000;
+  /** At most this many request bodies are read at once (each up to maxBodyBytes). */
+  static readonly MAX_CONCURRENT_BODIES = 4;
 
   constructor(
     readonly settings: HttpIngestSettings,
@@ -52,14 +58,48 @@ export class HttpIngest {
     return this.queued;
   }
 
+  /** Sources with an ingester in memory (bounded by {@link HttpIngest.MAX_SOURCES}). */
+  get sourcesInMemory(): number {
+    return this.ingesters.size;
+  }
+
   private ingester(source: string): SourceIngester {
     const id = `http:${source}`;
     let i = this.ingesters.get(id);
-    if (!i) {
+    if (i) {
+      this.ingesters.delete(id); // move to the most recently used end
+    } else {
       i = new SourceIngester(id, 'http', this.deps);
-      this.ingesters.set(id, i);
+    }
+    this.ingesters.set(id, i);
+    while (this.ingesters.size > HttpIngest.MAX_SOURCES) {
+      this.ingesters.delete(this.ingesters.keys().next().value!);
     }
     return i;
+  }
+
+  /**
+   * Takes a slot before the request body is read: a full queue or too many bodies being read at
+   * once answer 429 without reading (so memory stays bounded however many agents post). Call the
+   * returned function once the body is read (or failed).
+   */
+  admit(): () => void {
+    if (this.queued >= this.settings.maxQueuedLines) {
+      throw new TooManyRequestsError(
+        `the ingest queue is full (${this.queued} lines waiting, limit runtimeSecurity.ingest.maxQueuedLines = ${this.settings.maxQueuedLines}): retry after ${this.settings.retryAfterSeconds} s`,
+      );
+    }
+    if (this.reading >= HttpIngest.MAX_CONCURRENT_BODIES) {
+      throw new TooManyRequestsError(
+        `${this.reading} batches are being received already: retry after ${this.settings.retryAfterSeconds} s`,
+      );
+    }
+    this.reading++;
+    let released = false;
+    return () => {
+      if (!released) this.reading--;
+      released = true;
+    };
   }
 
   /** Queues a batch and resolves once it is stored. Throws TooManyRequestsError when the queue is full. */

@@ -129,7 +129,7 @@ export class KubernetesLogSource {
     const cp = this.checkpoint.pods[key];
     const filter = new ResumeFilter(cp);
     const stream = new PassThrough();
-    const splitter = createLineSplitter();
+    const splitter = createLineSplitter({ maxLineBytes: this.deps.analyzer.maxLineBytes });
     const decoder = new StringDecoder('utf8');
     let pending: Array<{ ts: string; text: string }> = [];
     let flushing: Promise<void> = Promise.resolve();
