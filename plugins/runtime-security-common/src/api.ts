@@ -90,6 +90,8 @@ export interface EntitySecurity {
   labelSelector?: string;
   namespace?: string;
   findings: SecurityFinding[];
+  /** More findings matched than one answer carries (the most severe and recent are shown). */
+  truncated?: boolean;
   /** Ingest sources with an error (findings may be incomplete). */
   errors: SecurityClusterError[];
 }

@@ -40,6 +40,10 @@ export interface SecurityService {
 }
 
 const DAY = 24 * 3600_000;
+/** Findings read from the store at a time. */
+const PAGE = 1000;
+/** The most findings one entity's tab gets (the rest: `truncated`, narrow with the overview's filters). */
+export const MAX_ENTITY_FINDINGS = 2000;
 
 /** @public */
 export function createSecurityService(deps: {
@@ -60,13 +64,25 @@ export function createSecurityService(deps: {
     return entity;
   }
 
-  async function findingsOf(entity: Entity): Promise<StoredFinding[] | undefined> {
+  /**
+   * The entity's findings, read page by page (memory stays bounded however many findings the
+   * namespace has) and capped at {@link MAX_ENTITY_FINDINGS}, the most severe and recent first as
+   * the store orders them.
+   */
+  async function findingsOf(entity: Entity): Promise<{ findings: StoredFinding[]; truncated: boolean } | undefined> {
     const selector = workloadSelectorFor(entity, deps.selectors);
     if (!selector) return undefined;
-    const rows = await deps.store.list(selector.namespace ? { namespace: selector.namespace } : {});
-    return rows.filter(
-      f => f.namespace !== '' && inSelectorNamespace(selector, f.namespace) && matchesLabelSelector(f.labels, selector.labelSelector),
-    );
+    const matches: StoredFinding[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const rows = await deps.store.list({ ...(selector.namespace ? { namespace: selector.namespace } : {}), limit: PAGE, offset });
+      matches.push(
+        ...rows.filter(
+          f => f.namespace !== '' && inSelectorNamespace(selector, f.namespace) && matchesLabelSelector(f.labels, selector.labelSelector),
+        ),
+      );
+      if (matches.length > MAX_ENTITY_FINDINGS) return { findings: matches.slice(0, MAX_ENTITY_FINDINGS), truncated: true };
+      if (rows.length < PAGE) return { findings: matches, truncated: false };
+    }
   }
 
   async function entityFinding(entityRef: string, id: string, credentials: BackstageCredentials) {
@@ -97,14 +113,15 @@ export function createSecurityService(deps: {
       const entity = await entityOf(entityRef, credentials);
       if (!deps.configured) return { entityRef, status: 'not-configured', findings: [], errors: [] };
       const selector = workloadSelectorFor(entity, deps.selectors);
-      const findings = await findingsOf(entity);
-      if (!selector || !findings) return { entityRef, status: 'not-annotated', findings: [], errors: [] };
+      const found = await findingsOf(entity);
+      if (!selector || !found) return { entityRef, status: 'not-annotated', findings: [], errors: [] };
       return {
         entityRef,
         status: 'ok',
         labelSelector: selector.labelSelector,
         namespace: selector.namespace,
-        findings,
+        findings: found.findings,
+        ...(found.truncated ? { truncated: true } : {}),
         errors: await sourceErrors(),
       };
     },
@@ -121,7 +138,7 @@ export function createSecurityService(deps: {
 
     async getEntityTimeline({ entityRef, days, credentials }) {
       const entity = await entityOf(entityRef, credentials);
-      const findings = (await findingsOf(entity)) ?? [];
+      const findings = (await findingsOf(entity))?.findings ?? [];
       const bucket = days <= 2 ? 'hour' : 'day';
       const bucketMs = bucket === 'hour' ? 3600_000 : DAY;
       const sinceMs = Math.floor((now() - days * DAY) / bucketMs) * bucketMs;
