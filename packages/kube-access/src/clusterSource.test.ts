@@ -344,3 +344,26 @@ describe('readKubernetesRequestAuth', () => {
     expect(() => readKubernetesRequestAuth(req(value))).toThrow(message);
   });
 });
+
+describe('kubeConfigFor with a signal', () => {
+  it('cancels a request still running when the signal fires (a per-cluster timeout)', async () => {
+    const sockets: any[] = [];
+    const hanging = http.createServer(() => undefined); // never answers
+    hanging.on('connection', s => sockets.push(s));
+    await new Promise<void>(r => hanging.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
+    try {
+      const ctrl = new AbortController();
+      const core = kubeConfigFor({ name: 'slow', url, authProvider: 'serviceAccount', serviceAccountToken: 't', skipTLSVerify: true }, { signal: ctrl.signal }).makeApiClient(CoreV1Api);
+      const started = Date.now();
+      const pending = core.listNamespace().catch(e => e);
+      setTimeout(() => ctrl.abort(), 200);
+      const err = await pending;
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(String(err?.name ?? err)).toMatch(/Abort/);
+    } finally {
+      sockets.forEach(s => s.destroy());
+      await new Promise(r => hanging.close(r));
+    }
+  });
+});

@@ -153,6 +153,26 @@ export function readClusters(config: Config): ClusterDetails[] {
 
 const CREDENTIAL_USER = 'periscope-credential';
 
+/**
+ * A KubeConfig whose every request carries `signal`: when a per-cluster timeout fires
+ * (`fanOutClusters`), requests still running for that cluster are cancelled, not left behind.
+ */
+class SignalKubeConfig extends KubeConfig {
+  constructor(private readonly signal: AbortSignal) {
+    super();
+  }
+
+  async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    if (!context.getSignal()) context.setSignal(this.signal);
+  }
+
+  async applyToFetchOptions(opts: Parameters<KubeConfig['applyToFetchOptions']>[0]) {
+    const init = await super.applyToFetchOptions(opts);
+    return { ...init, signal: (init as { signal?: AbortSignal }).signal ?? this.signal } as typeof init;
+  }
+}
+
 /** Applies a strategy's credential to each request client-node makes (fetch, watch, logs, exec). */
 function credentialAuthenticator(
   getCredential: () => Promise<KubernetesCredential>,
@@ -181,11 +201,12 @@ function credentialAuthenticator(
 /**
  * Builds a `KubeConfig` for one cluster. When the cluster has `getCredential` (clusters from
  * `createClusterSource`), every request asks the auth strategy for its credential, so tokens
- * that expire during a long scan or deploy are renewed.
+ * that expire during a long scan or deploy are renewed. With `signal` (the one `fanOutClusters`
+ * passes), the cluster's requests are cancelled when it times out.
  * @public
  */
-export function kubeConfigFor(cluster: ClusterDetails): KubeConfig {
-  const kc = new KubeConfig();
+export function kubeConfigFor(cluster: ClusterDetails, options: { signal?: AbortSignal } = {}): KubeConfig {
+  const kc = options.signal ? new SignalKubeConfig(options.signal) : new KubeConfig();
   const user = cluster.getCredential ? CREDENTIAL_USER : 'periscope';
   kc.loadFromOptions({
     clusters: [

@@ -93,6 +93,25 @@ describe('createKubeHttp over TLS', () => {
     }
   });
 
+  it('starts no request once the caller cancelled the cluster (its timeout fired)', async () => {
+    let requests = 0;
+    const server = https.createServer({ ...tlsFiles }, (req, res) => {
+      requests++;
+      res.end(JSON.stringify({ path: req.url }));
+    });
+    const api = await listen(server);
+    try {
+      const ctrl = new AbortController();
+      const client = await createKubeHttp(kubeConfig(api.port), 5000, { signal: ctrl.signal });
+      await client.getJson('/api/v1/pods');
+      ctrl.abort();
+      await expect(client.getJson('/api/v1/events')).rejects.toThrow(/was cancelled \(its time ran out\) before \/api\/v1\/events/);
+      expect(requests).toBe(1);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('uses at most 8 kept HTTP/1.1 connections when the server does not speak HTTP/2', async () => {
     let connections = 0;
     const server = https.createServer({ ...tlsFiles }, (req, res) => {

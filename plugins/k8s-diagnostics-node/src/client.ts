@@ -12,8 +12,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 export class ClusterRequestError extends Error {
   readonly status?: number;
   readonly code?: string;
-  constructor(message: string, opts: { status?: number; code?: string } = {}) {
-    super(message);
+  constructor(message: string, opts: { status?: number; code?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ClusterRequestError';
     this.status = opts.status;
     this.code = opts.code;
@@ -309,7 +309,11 @@ function h2Connector(base: URL, opts: https.RequestOptions & Pick<tls.Connection
  *
  * @public
  */
-export async function createKubeHttp(kc: KubeConfig, timeoutMs = 60_000): Promise<KubeHttp> {
+export async function createKubeHttp(
+  kc: KubeConfig,
+  timeoutMs = 60_000,
+  options: { signal?: AbortSignal } = {},
+): Promise<KubeHttp> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) {
     throw new ClusterRequestError('the kubeconfig has no current cluster: set current-context or pass --context');
@@ -321,6 +325,7 @@ export async function createKubeHttp(kc: KubeConfig, timeoutMs = 60_000): Promis
   } catch (e) {
     throw new ClusterRequestError(
       `cannot prepare credentials for context '${kc.getCurrentContext()}': ${(e as Error).message}`,
+      { cause: e },
     );
   }
   const transport = base.protocol === 'http:' ? http : https;
@@ -372,6 +377,10 @@ export async function createKubeHttp(kc: KubeConfig, timeoutMs = 60_000): Promis
   };
 
   async function request<T>(path: string, accept: string, sinkFor: (contentType: string) => BodySink<T>): Promise<T> {
+    // the caller gave up on this cluster (its timeout fired): no further request starts
+    if (options.signal?.aborted) {
+      throw new ClusterRequestError(`the work on ${self.server} was cancelled (its time ran out) before ${path}`, { code: 'ABORT_ERR' });
+    }
     for (let attempt = 1; h2; attempt++) {
       const session = await h2.session().catch(e => Promise.reject(networkError(self, e, timeoutMs)));
       if (!session) break; // the server does not speak HTTP/2

@@ -23,3 +23,15 @@ describe('runtimeSecurity.sources.files ids', () => {
     );
   });
 });
+
+describe('clustersConfigured', () => {
+  const with_ = (clusterLocatorMethods: object[]) =>
+    readRuntimeSecurityConfig(new ConfigReader({ kubernetes: { clusterLocatorMethods } })).clustersConfigured;
+
+  it('is false for the stock config (a config locator without clusters) and true for any real locator', () => {
+    expect(readRuntimeSecurityConfig(new ConfigReader({})).clustersConfigured).toBe(false);
+    expect(with_([{ type: 'config', clusters: [] }])).toBe(false);
+    expect(with_([{ type: 'config', clusters: [{ name: 'a', url: 'https://x', authProvider: 'serviceAccount' }] }])).toBe(true);
+    expect(with_([{ type: 'catalog' }])).toBe(true);
+  });
+});

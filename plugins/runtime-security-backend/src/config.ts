@@ -248,7 +248,10 @@ function readIngest(rs: Config): HttpIngestSettings {
 export function readRuntimeSecurityConfig(config: RootConfigService): RuntimeSecurityConfig {
   const section: Config = config.getOptionalConfig('runtimeSecurity') ?? new ConfigReader({});
   const methods = config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
-  const clustersConfigured = methods.length > 0;
+  // `- type: config` with no clusters (the stock app-config) configures none
+  const clustersConfigured = methods.some(
+    m => m.getOptionalString('type') !== 'config' || (m.getOptionalConfigArray('clusters') ?? []).length > 0,
+  );
   const configOnly = methods.every(m => m.getOptionalString('type') === 'config');
   const configClusterNames = configOnly
     ? methods.flatMap(m => (m.getOptionalConfigArray('clusters') ?? []).map(c => c.getOptionalString('name') ?? ''))

@@ -74,10 +74,10 @@ export interface ScanOutcome {
   errors: ClusterError[];
 }
 
-async function scanOne(cluster: ClusterDetails, options: ScanOptions): Promise<ClusterScan> {
+async function scanOne(cluster: ClusterDetails, options: ScanOptions, signal?: AbortSignal): Promise<ClusterScan> {
   const { namespace, timeoutMs } = options;
   const started = Date.now();
-  const http = await createKubeHttp(kubeConfigFor(cluster), timeoutMs);
+  const http = await createKubeHttp(kubeConfigFor(cluster, { signal }), timeoutMs, { signal });
   const wanted = resolveAnalyzers(options.analyzers);
   // kube-access classifies by statusCode; ClusterRequestError calls it status.
   const typed = (e: unknown) => (e instanceof ClusterRequestError && e.status ? Object.assign(e, { statusCode: e.status }) : e);
@@ -118,7 +118,7 @@ async function scanOne(cluster: ClusterDetails, options: ScanOptions): Promise<C
  * analyzers; an unreachable or rejecting cluster becomes a typed error, the others still return.
  */
 export async function scanClusters(clusters: ClusterDetails[], options: ScanOptions): Promise<ScanOutcome> {
-  const { results, errors } = await fanOutClusters(clusters, cluster => scanOne(cluster, options), { timeoutMs: options.timeoutMs });
+  const { results, errors } = await fanOutClusters(clusters, (cluster, signal) => scanOne(cluster, options, signal), { timeoutMs: options.timeoutMs });
   const scans = results.map(r => r.value);
   return { scans, errors: [...errors, ...scans.flatMap(s => s.errors)] };
 }

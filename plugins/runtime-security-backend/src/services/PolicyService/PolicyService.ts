@@ -92,8 +92,8 @@ export async function listPolicies(deps: {
   const notInstalled: string[] = [];
   const { results, errors } = await fanOutClusters(
     deps.clusters,
-    async cluster => {
-      const api = kubeConfigFor(cluster).makeApiClient(CustomObjectsApi);
+    async (cluster, signal) => {
+      const api = kubeConfigFor(cluster, { signal }).makeApiClient(CustomObjectsApi);
       const out: TracingPolicySummary[] = [];
       for (const [plural, kind] of [
         ['tracingpolicies', 'TracingPolicy'],
