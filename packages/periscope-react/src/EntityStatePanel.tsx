@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import { CodeSnippet, EmptyState, InfoCard, WarningPanel } from '@backstage/core-components';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { Typography } from '@material-ui/core';
+import { periscopeReactTranslationRef } from './translation';
 
 /**
  * Common envelope of every Periscope entity endpoint.
@@ -33,12 +35,13 @@ export function EntityStatePanel(props: {
   feature: string;
   annotationHelp: string;
 }) {
+  const { t } = useTranslationRef(periscopeReactTranslationRef);
   if (props.status === 'not-configured') {
     return (
       <EmptyState
         missing="info"
-        title={`${props.feature} is not configured`}
-        description="No Kubernetes cluster is configured for this portal. A platform engineer adds clusters once, in Backstage's standard kubernetes section of app-config.yaml:"
+        title={t('entityState.notConfiguredTitle', { feature: props.feature })}
+        description={t('entityState.notConfiguredDescription')}
         action={<CodeSnippet text={KUBERNETES_CONFIG_EXAMPLE} language="yaml" showCopyCodeButton />}
       />
     );
@@ -47,8 +50,8 @@ export function EntityStatePanel(props: {
     return (
       <EmptyState
         missing="field"
-        title="This entity is not linked to Kubernetes workloads"
-        description={`Add an annotation to its catalog-info.yaml so ${props.feature} knows what to look at:`}
+        title={t('entityState.notAnnotatedTitle')}
+        description={t('entityState.notAnnotatedDescription', { feature: props.feature })}
         action={<CodeSnippet text={props.annotationHelp} language="yaml" showCopyCodeButton />}
       />
     );
@@ -61,11 +64,12 @@ export function EntityStatePanel(props: {
  * @public
  */
 export function ClusterErrorsPanel(props: { errors?: PeriscopeEntityEnvelope['errors'] }) {
+  const { t } = useTranslationRef(periscopeReactTranslationRef);
   if (!props.errors?.length) return null;
   return (
     <WarningPanel
       severity="warning"
-      title={`${props.errors.length} cluster(s) could not be read; results are partial`}
+      title={t('clusterErrors.title', { clusters: String(props.errors.length) })}
     >
       {props.errors.map(e => (
         <Typography key={e.cluster} variant="body2">

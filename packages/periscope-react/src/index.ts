@@ -4,7 +4,17 @@
  */
 export * from './EntityStatePanel';
 export * from './client';
+export * from './kubernetesAuth';
 export * from './timeline';
+export {
+  PERISCOPE_SEVERITIES,
+  SeverityChip,
+  SeveritySummary,
+  severityColor,
+  severityColors,
+  useSeverityColors,
+} from './severity';
+export type { PeriscopeSeverity, SeverityColor } from './severity';
 export {
   isKubernetesAvailable,
   isModuleDeployAvailable,

@@ -1,6 +1,13 @@
-import { createApiRef, DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import {
+  createApiRef,
+  DiscoveryApi,
+  FetchApi,
+} from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { fetchPluginJson } from '@periscope/periscope-react';
+import {
+  fetchPluginJson,
+  KubernetesUserAuth,
+} from '@periscope/periscope-react';
 
 import type {
   ClusterFindings,
@@ -33,17 +40,24 @@ export interface K8sDiagnosticsApi {
   getEntityHealth(entityRef: string): Promise<EntityHealthResponse>;
   rescanEntity(entityRef: string): Promise<EntityHealthResponse>;
   /** Streams the explanation; resolves with the final result, rejects on an error chunk. */
-  explainFinding(entityRef: string, findingId: string, onText: (text: string) => void): Promise<ExplainResult>;
+  explainFinding(
+    entityRef: string,
+    findingId: string,
+    onText: (text: string) => void,
+  ): Promise<ExplainResult>;
   listFindings(filter: ClusterFindingsFilter): Promise<ClusterFindingsResponse>;
 }
 
 /** @public */
-export const k8sDiagnosticsApiRef = createApiRef<K8sDiagnosticsApi>({ id: 'plugin.k8s-diagnostics.api' });
+export const k8sDiagnosticsApiRef = createApiRef<K8sDiagnosticsApi>({
+  id: 'plugin.k8s-diagnostics.api',
+});
 
 /** Reads an NDJSON body line by line. */
 async function* ndjsonLines(res: Response): AsyncGenerator<ExplainChunk> {
   if (!res.body) {
-    for (const line of (await res.text()).split('\n')) if (line.trim()) yield JSON.parse(line);
+    for (const line of (await res.text()).split('\n'))
+      if (line.trim()) yield JSON.parse(line);
     return;
   }
   const reader = res.body.getReader();
@@ -66,36 +80,78 @@ async function* ndjsonLines(res: Response): AsyncGenerator<ExplainChunk> {
 
 /** @public */
 export class K8sDiagnosticsClient implements K8sDiagnosticsApi {
-  constructor(private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {}
+  /** `userAuth`: sends the signed-in user's Kubernetes tokens for clusters with client-side auth. */
+  constructor(
+    private readonly deps: {
+      discoveryApi: DiscoveryApi;
+      fetchApi: FetchApi;
+      userAuth?: KubernetesUserAuth;
+    },
+  ) {}
+
+  private clusterAuth(entityRef: string) {
+    return {
+      userAuth: this.deps.userAuth,
+      clustersPath: `/clusters?entityRef=${encodeURIComponent(entityRef)}`,
+    };
+  }
 
   getEntityHealth(entityRef: string): Promise<EntityHealthResponse> {
-    return fetchPluginJson(this.deps, 'k8s-diagnostics', `/entity?entityRef=${encodeURIComponent(entityRef)}`);
+    return fetchPluginJson(
+      this.deps,
+      'k8s-diagnostics',
+      `/entity?entityRef=${encodeURIComponent(entityRef)}`,
+      undefined,
+      this.clusterAuth(entityRef),
+    );
   }
 
   rescanEntity(entityRef: string): Promise<EntityHealthResponse> {
-    return fetchPluginJson(this.deps, 'k8s-diagnostics', '/entity/rescan', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ entityRef }),
-    });
+    return fetchPluginJson(
+      this.deps,
+      'k8s-diagnostics',
+      '/entity/rescan',
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ entityRef }),
+      },
+      this.clusterAuth(entityRef),
+    );
   }
 
-  listFindings(filter: ClusterFindingsFilter): Promise<ClusterFindingsResponse> {
-    const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => !!v) as Array<[string, string]>).toString();
-    return fetchPluginJson(this.deps, 'k8s-diagnostics', `/findings${query ? `?${query}` : ''}`);
+  listFindings(
+    filter: ClusterFindingsFilter,
+  ): Promise<ClusterFindingsResponse> {
+    const query = new URLSearchParams(
+      Object.entries(filter).filter(([, v]) => !!v) as Array<[string, string]>,
+    ).toString();
+    return fetchPluginJson(
+      this.deps,
+      'k8s-diagnostics',
+      `/findings${query ? `?${query}` : ''}`,
+    );
   }
 
-  async explainFinding(entityRef: string, findingId: string, onText: (text: string) => void): Promise<ExplainResult> {
+  async explainFinding(
+    entityRef: string,
+    findingId: string,
+    onText: (text: string) => void,
+  ): Promise<ExplainResult> {
     const base = await this.deps.discoveryApi.getBaseUrl('k8s-diagnostics');
     const res = await this.deps.fetchApi.fetch(`${base}/entity/explain`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/x-ndjson' },
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/x-ndjson',
+      },
       body: JSON.stringify({ entityRef, findingId }),
     });
     if (!res.ok) throw await ResponseError.fromResponse(res);
     for await (const chunk of ndjsonLines(res)) {
       if (chunk.type === 'delta') onText(chunk.text);
-      else if (chunk.type === 'error') throw new Error(`the explanation stopped: ${chunk.message}`);
+      else if (chunk.type === 'error')
+        throw new Error(`the explanation stopped: ${chunk.message}`);
       else return chunk.result;
     }
     throw new Error('the explanation stream ended without a result: try again');

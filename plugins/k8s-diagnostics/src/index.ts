@@ -5,6 +5,8 @@
 export { default } from './plugin';
 export * from './plugin';
 export { k8sDiagnosticsPlugin, EntityHealthContent, EntityHealthCard, HealthOverviewPage } from './legacy';
+export { healthOverviewRouteRef, securityOverviewExternalRouteRef } from './routes';
+export { HealthIcon } from './icons';
 export * from './api';
 /**
  * Where the Health tab and card apply (a legacy EntityPage's `EntitySwitch.Case if={isHealthAvailable}`):

@@ -1,14 +1,25 @@
 import {
+  KubernetesUserAuth,
+  kubernetesAuthApiRefs,
+} from '@periscope/periscope-react';
+import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { K8sDiagnosticsClient, k8sDiagnosticsApiRef } from './api';
+import {
+  healthOverviewRouteRef,
+  securityOverviewExternalRouteRef,
+} from './routes';
 
 /**
- * Periscope Health for legacy (createApp from `@backstage/app-defaults`) apps.
+ * Periscope Health for legacy (createApp from `@backstage/app-defaults`) apps. Routes: `root`
+ * (where `HealthOverviewPage` is mounted); external routes: `securityOverview` (optional, bind it
+ * to `runtimeSecurityPlugin.routes.root` in `bindRoutes`).
  * @public
  */
 export const k8sDiagnosticsPlugin = createPlugin({
@@ -16,10 +27,26 @@ export const k8sDiagnosticsPlugin = createPlugin({
   apis: [
     createApiFactory({
       api: k8sDiagnosticsApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: deps => new K8sDiagnosticsClient(deps),
+      deps: {
+        discoveryApi: discoveryApiRef,
+        fetchApi: fetchApiRef,
+        ...kubernetesAuthApiRefs,
+      },
+      // sends the signed-in user's tokens for clusters with client-side auth (oidc, google, aks)
+      factory: ({ discoveryApi, fetchApi, ...authApis }) =>
+        new K8sDiagnosticsClient({
+          discoveryApi,
+          fetchApi,
+          userAuth: KubernetesUserAuth.fromAuthApis({
+            discoveryApi,
+            fetchApi,
+            ...authApis,
+          }),
+        }),
     }),
   ],
+  routes: { root: healthOverviewRouteRef },
+  externalRoutes: { securityOverview: securityOverviewExternalRouteRef },
 });
 
 /**
@@ -29,7 +56,12 @@ export const k8sDiagnosticsPlugin = createPlugin({
 export const EntityHealthContent = k8sDiagnosticsPlugin.provide(
   createComponentExtension({
     name: 'EntityHealthContent',
-    component: { lazy: () => import('./components/EntityHealthContent').then(m => m.EntityHealthContent) },
+    component: {
+      lazy: () =>
+        import('./components/EntityHealthContent').then(
+          m => m.EntityHealthContent,
+        ),
+    },
   }),
 );
 
@@ -40,17 +72,23 @@ export const EntityHealthContent = k8sDiagnosticsPlugin.provide(
 export const EntityHealthCard = k8sDiagnosticsPlugin.provide(
   createComponentExtension({
     name: 'EntityHealthCard',
-    component: { lazy: () => import('./components/EntityHealthCard').then(m => m.EntityHealthCard) },
+    component: {
+      lazy: () =>
+        import('./components/EntityHealthCard').then(m => m.EntityHealthCard),
+    },
   }),
 );
 
 /**
- * The cluster-wide Health overview for a legacy app: `<Route path="/health-overview" element={<HealthOverviewPage />} />`.
+ * The cluster-wide Health overview for a legacy app, mounted at the plugin's `root` route:
+ * `<Route path="/health-overview" element={<HealthOverviewPage />} />`.
  * @public
  */
 export const HealthOverviewPage = k8sDiagnosticsPlugin.provide(
-  createComponentExtension({
+  createRoutableExtension({
     name: 'HealthOverviewPage',
-    component: { lazy: () => import('./components/HealthOverviewPage').then(m => m.HealthOverviewPage) },
+    component: () =>
+      import('./components/HealthOverviewPage').then(m => m.HealthOverviewPage),
+    mountPoint: healthOverviewRouteRef,
   }),
 );

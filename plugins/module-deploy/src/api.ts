@@ -14,7 +14,11 @@ import type {
   ModuleInfo,
   PreviewResult,
 } from '@periscope/backstage-plugin-module-deploy-common';
-import { fetchPluginJson } from '@periscope/periscope-react';
+import {
+  fetchPluginJson,
+  KubernetesUserAuth,
+  withUserClusterAuth,
+} from '@periscope/periscope-react';
 
 /**
  * The wire types live in the common package, shared with the backend; the names the frontend
@@ -106,12 +110,27 @@ export async function readNdjson(
 
 /** @public */
 export class ModuleDeployClient implements ModuleDeployApi {
+  /** `userAuth`: sends the signed-in user's Kubernetes tokens for clusters with client-side auth. */
   constructor(
-    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+    private readonly deps: {
+      discoveryApi: DiscoveryApi;
+      fetchApi: FetchApi;
+      userAuth?: KubernetesUserAuth;
+    },
   ) {}
 
   private q(entityRef: string) {
     return `?entityRef=${encodeURIComponent(entityRef)}`;
+  }
+
+  /** The clusters of the entity in the path (`?entityRef=`); none for the other routes. */
+  private clusterAuth(path: string) {
+    const at = path.indexOf('?entityRef=');
+    if (at < 0) return undefined;
+    return {
+      userAuth: this.deps.userAuth,
+      clustersPath: `/clusters${path.slice(at)}`,
+    };
   }
 
   private json<T>(path: string, body?: object): Promise<T> {
@@ -126,6 +145,7 @@ export class ModuleDeployClient implements ModuleDeployApi {
             body: JSON.stringify(body),
           }
         : undefined,
+      this.clusterAuth(path),
     );
   }
 
@@ -135,11 +155,16 @@ export class ModuleDeployClient implements ModuleDeployApi {
     onEvent: StreamListener,
   ): Promise<DeployStreamEvent> {
     const base = await this.deps.discoveryApi.getBaseUrl('module-deploy');
-    const res = await this.deps.fetchApi.fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    const init = await withUserClusterAuth(
+      'module-deploy',
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      },
+      this.clusterAuth(path),
+    );
+    const res = await this.deps.fetchApi.fetch(`${base}${path}`, init);
     if (!res.ok) throw await ResponseError.fromResponse(res);
     return readNdjson(res.body, onEvent);
   }

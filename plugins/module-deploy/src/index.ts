@@ -4,12 +4,9 @@
  */
 export { default } from './plugin';
 export * from './plugin';
-export {
-  moduleDeployPlugin,
-  EntityDeployContent,
-  ModulesPage,
-  modulesRouteRef,
-} from './legacy';
+export { moduleDeployPlugin, EntityDeployContent, ModulesPage } from './legacy';
+export { createComponentExternalRouteRef, modulesRouteRef } from './routes';
+export { DeployIcon } from './icons';
 export * from './api';
 /**
  * Where the Deploy tab applies (a legacy EntityPage's `EntitySwitch.Case if={isDeployAvailable}`):

@@ -1,16 +1,22 @@
 import {
+  KubernetesUserAuth,
+  kubernetesAuthApiRefs,
+} from '@periscope/periscope-react';
+import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
   createRoutableExtension,
-  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { ModuleDeployClient, moduleDeployApiRef } from './api';
+import { createComponentExternalRouteRef, modulesRouteRef } from './routes';
 
 /**
- * Periscope Deploy for legacy (createApp from `@backstage/app-defaults`) apps.
+ * Periscope Deploy for legacy (createApp from `@backstage/app-defaults`) apps. Routes: `root`
+ * (where `ModulesPage` is mounted); external routes: `createComponent` (optional, bind it to
+ * `scaffolderPlugin.routes.root` in `bindRoutes`).
  * @public
  */
 export const moduleDeployPlugin = createPlugin({
@@ -18,10 +24,26 @@ export const moduleDeployPlugin = createPlugin({
   apis: [
     createApiFactory({
       api: moduleDeployApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: deps => new ModuleDeployClient(deps),
+      deps: {
+        discoveryApi: discoveryApiRef,
+        fetchApi: fetchApiRef,
+        ...kubernetesAuthApiRefs,
+      },
+      // sends the signed-in user's tokens for clusters with client-side auth (oidc, google, aks)
+      factory: ({ discoveryApi, fetchApi, ...authApis }) =>
+        new ModuleDeployClient({
+          discoveryApi,
+          fetchApi,
+          userAuth: KubernetesUserAuth.fromAuthApis({
+            discoveryApi,
+            fetchApi,
+            ...authApis,
+          }),
+        }),
     }),
   ],
+  routes: { root: modulesRouteRef },
+  externalRoutes: { createComponent: createComponentExternalRouteRef },
 });
 
 /**
@@ -40,11 +62,9 @@ export const EntityDeployContent = moduleDeployPlugin.provide(
   }),
 );
 
-/** @public */
-export const modulesRouteRef = createRouteRef({ id: 'module-deploy:modules' });
-
 /**
- * The modules page for a legacy app: `<Route path="/modules" element={<ModulesPage />} />`.
+ * The modules page for a legacy app, mounted at the plugin's `root` route:
+ * `<Route path="/modules" element={<ModulesPage />} />`.
  * @public
  */
 export const ModulesPage = moduleDeployPlugin.provide(

@@ -1,4 +1,8 @@
 import {
+  KubernetesUserAuth,
+  kubernetesAuthApiRefs,
+} from '@periscope/periscope-react';
+import {
   ApiBlueprint,
   PageBlueprint,
   createFrontendPlugin,
@@ -8,14 +12,30 @@ import {
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { ModuleDeployClient, moduleDeployApiRef } from './api';
 import { isModuleDeployAvailable } from '@periscope/periscope-react';
+import { DeployIcon } from './icons';
+import { createComponentExternalRouteRef, modulesRouteRef } from './routes';
 
 /** @public */
 export const moduleDeployApi = ApiBlueprint.make({
   params: defineParams =>
     defineParams({
       api: moduleDeployApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: deps => new ModuleDeployClient(deps),
+      deps: {
+        discoveryApi: discoveryApiRef,
+        fetchApi: fetchApiRef,
+        ...kubernetesAuthApiRefs,
+      },
+      // sends the signed-in user's tokens for clusters with client-side auth (oidc, google, aks)
+      factory: ({ discoveryApi, fetchApi, ...authApis }) =>
+        new ModuleDeployClient({
+          discoveryApi,
+          fetchApi,
+          userAuth: KubernetesUserAuth.fromAuthApis({
+            discoveryApi,
+            fetchApi,
+            ...authApis,
+          }),
+        }),
     }),
 });
 
@@ -33,21 +53,32 @@ export const entityDeployContent = EntityContentBlueprint.make({
   },
 });
 
-/** The platform page listing the modules, their versions and values schema. @public */
+/**
+ * The platform page listing the modules, their versions and values schema; with its title and
+ * icon it is also the plugin's nav item.
+ * @public
+ */
 export const modulesPage = PageBlueprint.make({
   params: {
     path: '/modules',
     title: 'Modules',
+    icon: <DeployIcon fontSize="inherit" />,
+    routeRef: modulesRouteRef,
     loader: () =>
       import('./components/ModulesPage').then(m => <m.ModulesPage />),
   },
 });
 
 /**
- * Periscope Deploy for the new frontend system.
+ * Periscope Deploy for the new frontend system. Routes: `root` (the Modules page). External
+ * routes: `createComponent` (bound by default to `scaffolder.root`).
  * @public
  */
 export default createFrontendPlugin({
   pluginId: 'module-deploy',
+  title: 'Periscope Deploy',
+  icon: <DeployIcon fontSize="inherit" />,
+  routes: { root: modulesRouteRef },
+  externalRoutes: { createComponent: createComponentExternalRouteRef },
   extensions: [moduleDeployApi, entityDeployContent, modulesPage],
 });

@@ -11,6 +11,11 @@ export {
   EntityTimelineContent,
   SecurityOverviewPage,
 } from './legacy';
+export {
+  healthOverviewExternalRouteRef,
+  securityOverviewRouteRef,
+} from './routes';
+export { SecurityIcon } from './icons';
 export * from './api';
 /**
  * Where the Security tab and card apply (`backstage.io/kubernetes-id` or `-label-selector`), and

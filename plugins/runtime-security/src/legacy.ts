@@ -1,14 +1,25 @@
 import {
+  KubernetesUserAuth,
+  kubernetesAuthApiRefs,
+} from '@periscope/periscope-react';
+import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { RuntimeSecurityClient, runtimeSecurityApiRef } from './api';
+import {
+  healthOverviewExternalRouteRef,
+  securityOverviewRouteRef,
+} from './routes';
 
 /**
- * Periscope Security for legacy (createApp from `@backstage/app-defaults`) apps.
+ * Periscope Security for legacy (createApp from `@backstage/app-defaults`) apps. Routes: `root`
+ * (where `SecurityOverviewPage` is mounted); external routes: `healthOverview` (optional, bind it
+ * to `k8sDiagnosticsPlugin.routes.root` in `bindRoutes`).
  * @public
  */
 export const runtimeSecurityPlugin = createPlugin({
@@ -16,10 +27,26 @@ export const runtimeSecurityPlugin = createPlugin({
   apis: [
     createApiFactory({
       api: runtimeSecurityApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: deps => new RuntimeSecurityClient(deps),
+      deps: {
+        discoveryApi: discoveryApiRef,
+        fetchApi: fetchApiRef,
+        ...kubernetesAuthApiRefs,
+      },
+      // sends the signed-in user's tokens for clusters with client-side auth (oidc, google, aks)
+      factory: ({ discoveryApi, fetchApi, ...authApis }) =>
+        new RuntimeSecurityClient({
+          discoveryApi,
+          fetchApi,
+          userAuth: KubernetesUserAuth.fromAuthApis({
+            discoveryApi,
+            fetchApi,
+            ...authApis,
+          }),
+        }),
     }),
   ],
+  routes: { root: securityOverviewRouteRef },
+  externalRoutes: { healthOverview: healthOverviewExternalRouteRef },
 });
 
 /**
@@ -29,7 +56,12 @@ export const runtimeSecurityPlugin = createPlugin({
 export const EntitySecurityContent = runtimeSecurityPlugin.provide(
   createComponentExtension({
     name: 'EntitySecurityContent',
-    component: { lazy: () => import('./components/EntitySecurityContent').then(m => m.EntitySecurityContent) },
+    component: {
+      lazy: () =>
+        import('./components/EntitySecurityContent').then(
+          m => m.EntitySecurityContent,
+        ),
+    },
   }),
 );
 
@@ -40,7 +72,12 @@ export const EntitySecurityContent = runtimeSecurityPlugin.provide(
 export const EntityTimelineContent = runtimeSecurityPlugin.provide(
   createComponentExtension({
     name: 'EntityTimelineContent',
-    component: { lazy: () => import('./components/EntityTimelineContent').then(m => m.EntityTimelineContent) },
+    component: {
+      lazy: () =>
+        import('./components/EntityTimelineContent').then(
+          m => m.EntityTimelineContent,
+        ),
+    },
   }),
 );
 
@@ -51,17 +88,27 @@ export const EntityTimelineContent = runtimeSecurityPlugin.provide(
 export const EntitySecurityCard = runtimeSecurityPlugin.provide(
   createComponentExtension({
     name: 'EntitySecurityCard',
-    component: { lazy: () => import('./components/EntitySecurityCard').then(m => m.EntitySecurityCard) },
+    component: {
+      lazy: () =>
+        import('./components/EntitySecurityCard').then(
+          m => m.EntitySecurityCard,
+        ),
+    },
   }),
 );
 
 /**
- * The platform page for a legacy app: `<Route path="/security-overview" element={<SecurityOverviewPage />} />`.
+ * The platform page for a legacy app, mounted at the plugin's `root` route:
+ * `<Route path="/security-overview" element={<SecurityOverviewPage />} />`.
  * @public
  */
 export const SecurityOverviewPage = runtimeSecurityPlugin.provide(
-  createComponentExtension({
+  createRoutableExtension({
     name: 'SecurityOverviewPage',
-    component: { lazy: () => import('./components/SecurityOverviewPage').then(m => m.SecurityOverviewPage) },
+    component: () =>
+      import('./components/SecurityOverviewPage').then(
+        m => m.SecurityOverviewPage,
+      ),
+    mountPoint: securityOverviewRouteRef,
   }),
 );

@@ -2,23 +2,42 @@ import { useEffect, useMemo, useState } from 'react';
 import { EmptyState, InfoCard, Progress } from '@backstage/core-components';
 import { discoveryApiRef, fetchApiRef, useApi } from '@backstage/core-plugin-api';
 import { Box, Checkbox, Chip, FormControlLabel, List, ListItem, ListItemText, Typography } from '@material-ui/core';
+import { useTheme } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { SeverityChip, SeverityColor, useSeverityColors } from '../severity';
+import { periscopeReactTranslationRef } from '../translation';
 import { buildEntityTimeline, TimelineEvent, TimelineSeverity, TimelineSource } from './model';
 import { EntityTimelineData, loadEntityTimeline, TimelineSourceState } from './loadTimeline';
 
 const SOURCE_LABEL: Record<TimelineSource, string> = { deploy: 'Deploy', health: 'Health', security: 'Security' };
 const LANES: TimelineSource[] = ['deploy', 'health', 'security'];
-const SEVERITY_COLOR: Record<TimelineSeverity, string> = {
-  critical: '#b71c1c',
-  high: '#e65100',
-  medium: '#f9a825',
-  low: '#1565c0',
-  info: '#757575',
-};
-const DEPLOY_COLOR = '#2e7d32';
+/** The colours the lanes and events are drawn in, from the theme (light or dark). */
+interface TimelineColors {
+  severity: Record<TimelineSeverity, SeverityColor>;
+  /** A deploy or rollback that went through (a failed one takes a severity colour). */
+  deploy: string;
+  text: string;
+  lane: string;
+  /** The inside of a hollow (resolved) dot. */
+  paper: string;
+}
 
-const color = (e: TimelineEvent) =>
-  e.source === 'deploy' && e.type !== 'deploy-failed' ? DEPLOY_COLOR : SEVERITY_COLOR[e.severity ?? 'info'];
+function useTimelineColors(): TimelineColors {
+  const theme = useTheme();
+  const severity = useSeverityColors();
+  const { palette } = theme;
+  return {
+    severity,
+    deploy: palette.type === 'dark' ? palette.success.light : palette.success.dark,
+    text: palette.text.primary,
+    lane: palette.divider,
+    paper: palette.background.paper,
+  };
+}
+
+const eventColor = (c: TimelineColors, e: TimelineEvent) =>
+  e.source === 'deploy' && e.type !== 'deploy-failed' ? c.deploy : c.severity[e.severity ?? 'info'].main;
 
 function sourceNotice(source: TimelineSource, s: TimelineSourceState<unknown>): string | undefined {
   const label = SOURCE_LABEL[source];
@@ -43,6 +62,8 @@ function sourceNotice(source: TimelineSource, s: TimelineSourceState<unknown>): 
 /** Three lanes over the time axis; deploys also drawn as a line through every lane. */
 function TimelineStrip(props: { events: TimelineEvent[]; from: number; to: number }) {
   const { events, from, to } = props;
+  const colors = useTimelineColors();
+  const color = (e: TimelineEvent) => eventColor(colors, e);
   const width = 800;
   const lane = 28;
   const left = 70;
@@ -51,28 +72,29 @@ function TimelineStrip(props: { events: TimelineEvent[]; from: number; to: numbe
     <svg role="img" aria-label="timeline chart" viewBox={`0 0 ${width} ${lane * 3 + 20}`} width="100%">
       {LANES.map((l, i) => (
         <g key={l}>
-          <text x={0} y={i * lane + 18} fontSize={12}>{SOURCE_LABEL[l]}</text>
-          <line x1={left} x2={width - 10} y1={i * lane + 14} y2={i * lane + 14} stroke="#e0e0e0" />
+          <text x={0} y={i * lane + 18} fontSize={12} fill={colors.text}>{SOURCE_LABEL[l]}</text>
+          <line x1={left} x2={width - 10} y1={i * lane + 14} y2={i * lane + 14} stroke={colors.lane} />
         </g>
       ))}
       {events
         .filter(e => e.type === 'deployed' || e.type === 'rolled-back')
         .map(e => (
-          <line key={`${e.id}-v`} x1={x(e.at)} x2={x(e.at)} y1={4} y2={lane * 3} stroke={DEPLOY_COLOR} strokeDasharray="3 3" />
+          <line key={`${e.id}-v`} x1={x(e.at)} x2={x(e.at)} y1={4} y2={lane * 3} stroke={colors.deploy} strokeDasharray="3 3" />
         ))}
       {events.map(e => (
-        <circle key={e.id} cx={x(e.at)} cy={LANES.indexOf(e.source) * lane + 14} r={5} fill={e.type === 'finding-resolved' ? '#fff' : color(e)} stroke={color(e)}>
+        <circle key={e.id} cx={x(e.at)} cy={LANES.indexOf(e.source) * lane + 14} r={5} fill={e.type === 'finding-resolved' ? colors.paper : color(e)} stroke={color(e)}>
           <title>{`${new Date(e.at).toLocaleString()}: ${e.title}`}</title>
         </circle>
       ))}
-      <text x={left} y={lane * 3 + 16} fontSize={11}>{new Date(from).toLocaleDateString()}</text>
-      <text x={width - 10} y={lane * 3 + 16} fontSize={11} textAnchor="end">{new Date(to).toLocaleDateString()}</text>
+      <text x={left} y={lane * 3 + 16} fontSize={11} fill={colors.text}>{new Date(from).toLocaleDateString()}</text>
+      <text x={width - 10} y={lane * 3 + 16} fontSize={11} fill={colors.text} textAnchor="end">{new Date(to).toLocaleDateString()}</text>
     </svg>
   );
 }
 
 function EventRow(props: { event: TimelineEvent }) {
   const e = props.event;
+  const colors = useTimelineColors();
   const what = e.type === 'finding-resolved' ? 'resolved' : e.type.replace('-', ' ');
   return (
     <ListItem divider aria-label={`${SOURCE_LABEL[e.source]} event`}>
@@ -82,8 +104,8 @@ function EventRow(props: { event: TimelineEvent }) {
             <Typography variant="body2" color="textSecondary" style={{ minWidth: 170 }}>
               {new Date(e.at).toLocaleString()}
             </Typography>
-            <Chip size="small" label={SOURCE_LABEL[e.source]} style={{ borderColor: color(e) }} variant="outlined" />
-            {e.severity ? <Chip size="small" label={e.severity} style={{ background: SEVERITY_COLOR[e.severity], color: '#fff' }} /> : null}
+            <Chip size="small" label={SOURCE_LABEL[e.source]} style={{ borderColor: eventColor(colors, e) }} variant="outlined" />
+            {e.severity ? <SeverityChip severity={e.severity} /> : null}
             <Typography variant="body1">{e.title}</Typography>
             <Typography variant="caption" color="textSecondary">{what}{e.cluster ? ` · cluster ${e.cluster}` : ''}</Typography>
           </Box>
@@ -122,6 +144,7 @@ export function EntityTimeline(props: EntityTimelineProps) {
   const { entityRef, days = 30, windowMinutes = 60 } = props;
   const discoveryApi = useApi(discoveryApiRef);
   const fetchApi = useApi(fetchApiRef);
+  const { t } = useTranslationRef(periscopeReactTranslationRef);
   const [data, setData] = useState<EntityTimelineData>();
   const [shown, setShown] = useState<Record<TimelineSource, boolean>>({ deploy: true, health: true, security: true });
 
@@ -150,12 +173,16 @@ export function EntityTimeline(props: EntityTimelineProps) {
   const from = visible.length ? Math.min(...visible.map(e => Date.parse(e.at))) : now - days * 86_400_000;
 
   return (
-    <InfoCard title="Timeline" subheader={`deploys, health and security findings of the last ${days} days`}>
+    <InfoCard title={t('timeline.title')} subheader={t('timeline.subheader', { days: String(days) })}>
       {notices.map(n => (
         <Alert key={n} severity="info" style={{ marginBottom: 8 }}>{n}</Alert>
       ))}
       {anyOk && events.length === 0 ? (
-        <EmptyState missing="data" title="Nothing happened" description={`No deploys and no findings in the last ${days} days.`} />
+        <EmptyState
+          missing="data"
+          title={t('timeline.emptyTitle')}
+          description={t('timeline.emptyDescription', { days: String(days) })}
+        />
       ) : null}
       {anyOk && events.length > 0 ? (
         <>

@@ -1,10 +1,12 @@
 import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Typography } from '@material-ui/core';
 import useAsync from 'react-use/esm/useAsync';
 import { k8sDiagnosticsApiRef } from '../../api';
+import { k8sDiagnosticsTranslationRef } from '../../translation';
 import { objectLabel, SeveritySummary } from '../common/severity';
 
 /**
@@ -14,28 +16,30 @@ import { objectLabel, SeveritySummary } from '../common/severity';
 export function EntityHealthCard() {
   const { entity } = useEntity();
   const api = useApi(k8sDiagnosticsApiRef);
+  const { t } = useTranslationRef(k8sDiagnosticsTranslationRef);
   const entityRef = stringifyEntityRef(entity);
   const { value, loading, error } = useAsync(() => api.getEntityHealth(entityRef), [api, entityRef]);
-  const link = { title: 'Open the Health tab', link: 'health' };
-  if (loading) return <InfoCard title="Kubernetes health"><Progress /></InfoCard>;
-  if (error) return <InfoCard title="Kubernetes health"><ResponseErrorPanel error={error} /></InfoCard>;
+  const title = t('entityCard.title');
+  const link = { title: t('entityCard.deepLink'), link: 'health' };
+  if (loading) return <InfoCard title={title}><Progress /></InfoCard>;
+  if (error) return <InfoCard title={title}><ResponseErrorPanel error={error} /></InfoCard>;
   if (!value) return null;
   if (value.status === 'not-configured') {
-    return <InfoCard title="Kubernetes health"><Typography>Health is not configured: no Kubernetes cluster is set up for this portal.</Typography></InfoCard>;
+    return <InfoCard title={title}><Typography>{t('entityCard.notConfigured')}</Typography></InfoCard>;
   }
   if (value.status === 'not-annotated') {
-    return <InfoCard title="Kubernetes health"><Typography>This entity is not linked to Kubernetes workloads (add backstage.io/kubernetes-id).</Typography></InfoCard>;
+    return <InfoCard title={title}><Typography>{t('entityCard.notAnnotated')}</Typography></InfoCard>;
   }
   const top = value.groups.slice(0, 3);
   return (
-    <InfoCard title="Kubernetes health" deepLink={link}>
+    <InfoCard title={title} deepLink={link}>
       <SeveritySummary summary={value.summary} />
       {value.errors.length > 0 && (
         <Typography variant="body2" color="error">
-          {value.errors.length} cluster(s) could not be read; results are partial.
+          {t('entityCard.partial', { clusters: String(value.errors.length) })}
         </Typography>
       )}
-      {top.length === 0 && value.errors.length === 0 && <Typography>All healthy.</Typography>}
+      {top.length === 0 && value.errors.length === 0 && <Typography>{t('entityCard.allHealthy')}</Typography>}
       {top.map(g => (
         <Typography key={`${g.cluster}/${objectLabel(g.workload)}`} variant="body2">
           {g.severity}: {objectLabel(g.workload)} ({g.findings.length} finding(s))

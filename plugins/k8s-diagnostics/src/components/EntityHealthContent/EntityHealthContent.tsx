@@ -4,6 +4,8 @@ import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Box, Button, Grid, Typography } from '@material-ui/core';
+import { useTheme } from '@material-ui/core/styles';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import {
   ClusterErrorsPanel,
@@ -17,19 +19,15 @@ import { EntityHealthResponse, HealthFinding, k8sDiagnosticsApiRef, WorkloadFind
 import { ExplainPanel } from '../common/ExplainPanel';
 import { HistoryChart, objectLabel, SeverityChip, SeveritySummary } from '../common/severity';
 import { SourceChips } from '../common/sources';
+import { k8sDiagnosticsTranslationRef } from '../../translation';
 
 type Row = EntityHealthResponse['clusters'][number]['workloads'][number] & { cluster: string; id: string };
 
-const columns: TableColumn<Row>[] = [
-  { title: 'Cluster', field: 'cluster' },
-  { title: 'Kind', field: 'kind' },
-  { title: 'Namespace', field: 'namespace' },
-  { title: 'Name', field: 'name' },
-  { title: 'Ready / phase', field: 'ready' },
-];
 
 function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild: boolean; explain: EntityActionPermission }) {
   const { finding: f } = props;
+  const { t } = useTranslationRef(k8sDiagnosticsTranslationRef);
+  const { palette } = useTheme();
   return (
     <Box
       role="group"
@@ -37,7 +35,7 @@ function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild
       ml={props.isChild ? 4 : 0}
       mt={2}
       pl={props.isChild ? 2 : 0}
-      borderLeft={props.isChild ? '2px solid #ccc' : undefined}
+      borderLeft={props.isChild ? `2px solid ${palette.divider}` : undefined}
     >
       <Box display="flex" alignItems="center" style={{ gap: 8 }}>
         <SeverityChip severity={f.severity} />
@@ -59,7 +57,7 @@ function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild
       ))}
       {f.events.length > 0 && (
         <Box mt={1}>
-          <Typography variant="caption">Related events</Typography>
+          <Typography variant="caption">{t('entityContent.relatedEvents')}</Typography>
           {f.events.map((e, i) => (
             <Typography key={i} variant="body2" color="textSecondary">
               {e.type} {e.reason} (×{e.count}): {e.message}
@@ -74,9 +72,13 @@ function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild
 
 function WorkloadGroup(props: { group: WorkloadFindings; entityRef: string; explain: EntityActionPermission }) {
   const { group } = props;
+  const { t } = useTranslationRef(k8sDiagnosticsTranslationRef);
   const title = `${objectLabel(group.workload)} (${group.cluster})`;
   return (
-    <PeriscopeCard title={title} subheader={`${group.findings.length} finding(s), worst: ${group.severity}`}>
+    <PeriscopeCard
+      title={title}
+      subheader={t('entityContent.groupSubheader', { findings: String(group.findings.length), severity: group.severity })}
+    >
       {group.findings.map(f => (
         <FindingItem
           key={f.id}
@@ -101,6 +103,7 @@ export function EntityHealthContent() {
   const { entity } = useEntity();
   const api = useApi(k8sDiagnosticsApiRef);
   const entityRef = stringifyEntityRef(entity);
+  const { t } = useTranslationRef(k8sDiagnosticsTranslationRef);
   const [rescanned, setRescanned] = useState<EntityHealthResponse>();
   const [rescanning, setRescanning] = useState(false);
   const [rescanError, setRescanError] = useState<Error>();
@@ -127,7 +130,7 @@ export function EntityHealthContent() {
     return (
       <EntityStatePanel
         status={value.status}
-        feature="Health"
+        feature={t('feature')}
         annotationHelp={`metadata:\n  annotations:\n    backstage.io/kubernetes-id: ${entity.metadata.name}\n    backstage.io/kubernetes-namespace: <namespace>   # optional`}
       />
     );
@@ -136,6 +139,13 @@ export function EntityHealthContent() {
     c.workloads.map(w => ({ ...w, cluster: c.name, id: `${c.name}/${w.kind}/${w.namespace}/${w.name}` })),
   );
   const open = value.groups.reduce((n, g) => n + g.findings.length, 0);
+  const columns: TableColumn<Row>[] = [
+    { title: t('columns.cluster'), field: 'cluster' },
+    { title: t('columns.kind'), field: 'kind' },
+    { title: t('columns.namespace'), field: 'namespace' },
+    { title: t('columns.name'), field: 'name' },
+    { title: t('columns.ready'), field: 'ready' },
+  ];
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
@@ -143,14 +153,21 @@ export function EntityHealthContent() {
         {rescanError && <ResponseErrorPanel error={rescanError} />}
       </Grid>
       <Grid item xs={12} md={6}>
-        <PeriscopeCard title="Health" subheader={value.scannedAt ? `last scan ${new Date(value.scannedAt).toLocaleString()}` : 'not scanned yet'}>
+        <PeriscopeCard
+          title={t('entityContent.summaryTitle')}
+          subheader={
+            value.scannedAt
+              ? t('entityContent.lastScan', { time: new Date(value.scannedAt).toLocaleString() })
+              : t('entityContent.notScanned')
+          }
+        >
           <SeveritySummary summary={value.summary} />
           <Box mt={2} display="flex" alignItems="center" style={{ gap: 16 }}>
             <Button variant="contained" color="primary" onClick={rescan} disabled={rescanning}>
-              {rescanning ? 'Scanning…' : 'Rescan'}
+              {rescanning ? t('entityContent.scanning') : t('entityContent.rescan')}
             </Button>
             {open === 0 && value.errors.length === 0 && (
-              <Typography>All healthy: no problems found in this entity's workloads.</Typography>
+              <Typography>{t('entityContent.allHealthy')}</Typography>
             )}
           </Box>
           {explain.reason && value.groups.length > 0 && (
@@ -166,7 +183,7 @@ export function EntityHealthContent() {
         </PeriscopeCard>
       </Grid>
       <Grid item xs={12} md={6}>
-        <PeriscopeCard title="History" subheader="open findings per scan">
+        <PeriscopeCard title={t('entityContent.historyTitle')} subheader={t('entityContent.historySubheader')}>
           <HistoryChart history={value.history} />
         </PeriscopeCard>
       </Grid>
@@ -177,7 +194,7 @@ export function EntityHealthContent() {
       ))}
       {value.resolved.length > 0 && (
         <Grid item xs={12}>
-          <PeriscopeCard title="Recently resolved" subheader="last 7 days">
+          <PeriscopeCard title={t('entityContent.resolvedTitle')} subheader={t('entityContent.resolvedSubheader')}>
             {value.resolved.map(f => (
               <Typography key={f.id} variant="body2">
                 {objectLabel(f.object)} ({f.analyzer}): resolved {new Date(f.resolvedAt ?? f.lastSeen).toLocaleString()}, open since {new Date(f.firstSeen).toLocaleString()}
@@ -187,9 +204,9 @@ export function EntityHealthContent() {
         </Grid>
       )}
       <Grid item xs={12}>
-        <PeriscopeCard title="Workloads" subheader={`selector ${value.labelSelector}${value.namespace ? ` in ${value.namespace}` : ''}`}>
+        <PeriscopeCard title={t('entityContent.workloadsTitle')} subheader={`selector ${value.labelSelector}${value.namespace ? ` in ${value.namespace}` : ''}`}>
           {rows.length === 0 ? (
-            <Typography>No workloads match this entity's selector in any configured cluster.</Typography>
+            <Typography>{t('entityContent.noWorkloads')}</Typography>
           ) : (
             <Table<Row> options={{ paging: false, search: false, toolbar: false }} columns={columns} data={rows} />
           )}

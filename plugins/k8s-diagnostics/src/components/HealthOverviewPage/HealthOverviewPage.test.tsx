@@ -2,6 +2,7 @@ import { fireEvent, screen, within } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { HealthOverviewPage } from './HealthOverviewPage';
 import { ClusterFindingsResponse, HealthFinding, K8sDiagnosticsApi, k8sDiagnosticsApiRef } from '../../api';
+import { securityOverviewExternalRouteRef } from '../../routes';
 
 const fail = async () => {
   throw new Error('not used');
@@ -28,15 +29,27 @@ const ok: ClusterFindingsResponse = {
   facets: { clusters: ['prod'], namespaces: ['shop'], kinds: ['Pod'] },
 };
 
-function renderWith(listFindings: K8sDiagnosticsApi['listFindings']) {
+function renderWith(listFindings: K8sDiagnosticsApi['listFindings'], mountedRoutes?: Record<string, any>) {
   return renderInTestApp(
     <TestApiProvider apis={[[k8sDiagnosticsApiRef, { listFindings, getEntityHealth: fail, rescanEntity: fail, explainFinding: fail }]]}>
       <HealthOverviewPage />
     </TestApiProvider>,
+    { mountedRoutes },
   );
 }
 
 describe('HealthOverviewPage', () => {
+  it('links to the Security overview where the app binds it, and not otherwise', async () => {
+    const { unmount } = await renderWith(async () => ok, { '/security-overview': securityOverviewExternalRouteRef });
+    expect(await screen.findByText('payments-1 is broken')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Runtime security findings' })).toHaveAttribute('href', '/security-overview');
+    unmount();
+
+    await renderWith(async () => ok);
+    expect(await screen.findByText('payments-1 is broken')).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Runtime security findings' })).not.toBeInTheDocument();
+  });
+
   it('lists the findings and filters by severity through the backend', async () => {
     const listFindings = jest.fn(async (filter: { severity?: string }) => ({
       ...ok,

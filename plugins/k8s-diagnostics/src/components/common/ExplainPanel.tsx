@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { Box, Button, CircularProgress, Typography } from '@material-ui/core';
 import { ExplainResult, k8sDiagnosticsApiRef } from '../../api';
 import { EntityActionPermission, WithReason } from '@periscope/periscope-react';
+import { k8sDiagnosticsTranslationRef } from '../../translation';
 
 /**
  * The "Explain" button of a finding and its streamed answer. Everything is rendered as text
@@ -11,6 +13,7 @@ import { EntityActionPermission, WithReason } from '@periscope/periscope-react';
  */
 export function ExplainPanel(props: { entityRef: string; findingId: string; permission: EntityActionPermission }) {
   const api = useApi(k8sDiagnosticsApiRef);
+  const { t } = useTranslationRef(k8sDiagnosticsTranslationRef);
   const [streamed, setStreamed] = useState('');
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<ExplainResult>();
@@ -23,7 +26,7 @@ export function ExplainPanel(props: { entityRef: string; findingId: string; perm
     setResult(undefined);
     setError(undefined);
     try {
-      setResult(await api.explainFinding(props.entityRef, props.findingId, t => setStreamed(s => s + t)));
+      setResult(await api.explainFinding(props.entityRef, props.findingId, chunk => setStreamed(s => s + chunk)));
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -36,12 +39,12 @@ export function ExplainPanel(props: { entityRef: string; findingId: string; perm
     <Box mt={1}>
       <WithReason reason={props.permission.reason}>
         <Button size="small" variant="outlined" color="primary" onClick={run} disabled={running || !props.permission.allowed}>
-          {running ? <CircularProgress size={14} /> : 'Explain'}
+          {running ? <CircularProgress size={14} /> : t('explain.button')}
         </Button>
       </WithReason>
       {error && (
         <Typography color="error" variant="body2" role="alert">
-          Explanation failed: {error}
+          {t('explain.failed', { message: error })}
         </Typography>
       )}
       {!result && streamed && (
@@ -52,11 +55,13 @@ export function ExplainPanel(props: { entityRef: string; findingId: string; perm
       {e && (
         <Box mt={1} aria-label="explanation">
           <Typography variant="caption">
-            {result.source === 'catalog' ? 'Built-in remediation guide (no AI configured)' : `AI explanation (${result.model ?? 'model'}${result.source === 'cache' ? ', cached' : ''})`}
+            {result.source === 'catalog'
+              ? t('explain.fromCatalog')
+              : t(result.source === 'cache' ? 'explain.fromModelCached' : 'explain.fromModel', { model: result.model ?? 'model' })}
           </Typography>
           {result.warning && <Typography variant="body2" color="textSecondary">{result.warning}</Typography>}
           <Typography variant="body1" style={{ whiteSpace: 'pre-wrap' }}>{e.summary}</Typography>
-          {e.likelyCause && <Typography variant="body2"><strong>Likely cause:</strong> {e.likelyCause}</Typography>}
+          {e.likelyCause && <Typography variant="body2"><strong>{t('explain.likelyCause')}</strong> {e.likelyCause}</Typography>}
           {e.steps.length > 0 && (
             <ol>
               {e.steps.map((s, i) => <li key={i}><Typography variant="body2">{s}</Typography></li>)}

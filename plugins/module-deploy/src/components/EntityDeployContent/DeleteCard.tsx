@@ -1,5 +1,6 @@
 import { ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import {
   Button,
   Dialog,
@@ -21,6 +22,7 @@ import {
   EntityDeployState,
   moduleDeployApiRef,
 } from '../../api';
+import { moduleDeployTranslationRef } from '../../translation';
 import { ProgressView } from '../common/ProgressView';
 
 /**
@@ -33,6 +35,7 @@ export function DeleteCard(props: {
   onDeleted: () => void;
 }) {
   const api = useApi(moduleDeployApiRef);
+  const { t } = useTranslationRef(moduleDeployTranslationRef);
   const [open, setOpen] = useState(false);
   const [confirm, setConfirm] = useState('');
   const [events, setEvents] = useState<DeployStreamEvent[]>([]);
@@ -67,7 +70,7 @@ export function DeleteCard(props: {
   };
 
   return (
-    <PeriscopeCard title="Delete">
+    <PeriscopeCard title={t('delete.title')}>
       <WithReason reason={denied}>
         <Button
           variant="outlined"
@@ -75,7 +78,7 @@ export function DeleteCard(props: {
           disabled={!props.apply.allowed}
           onClick={() => setOpen(true)}
         >
-          Delete instance {target.instanceName}
+          {t('delete.button', { instance: target.instanceName })}
         </Button>
       </WithReason>
       {denied && (
@@ -107,24 +110,26 @@ export function DeleteCard(props: {
           <TextField
             fullWidth
             id="module-deploy-delete-confirm"
-            label={`Type ${target.instanceName} to confirm`}
+            label={t('delete.confirmLabel', { instance: target.instanceName })}
             value={confirm}
             onChange={e => setConfirm(e.target.value)}
           />
         </DialogContent>
         <DialogActions>
-          <Button onClick={() => setOpen(false)}>Cancel</Button>
+          <Button onClick={() => setOpen(false)}>{t('delete.cancel')}</Button>
           <Button
             color="secondary"
             disabled={confirm !== target.instanceName}
             onClick={remove}
           >
-            Delete
+            {t('delete.confirm')}
           </Button>
         </DialogActions>
       </Dialog>
       {failure && <ResponseErrorPanel error={failure} />}
-      {events.length > 0 && <ProgressView title="Delete" events={events} />}
+      {events.length > 0 && (
+        <ProgressView title={t('delete.title')} events={events} />
+      )}
     </PeriscopeCard>
   );
 }

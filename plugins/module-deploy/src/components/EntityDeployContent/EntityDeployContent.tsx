@@ -1,5 +1,6 @@
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Grid } from '@material-ui/core';
@@ -12,6 +13,7 @@ import {
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { moduleDeployApiRef } from '../../api';
+import { moduleDeployTranslationRef } from '../../translation';
 import { DeleteCard } from './DeleteCard';
 import { HistoryCard } from './HistoryCard';
 import { InstancesCard } from './InstancesCard';
@@ -29,6 +31,7 @@ export function EntityDeployContent() {
   const { entity } = useEntity();
   const api = useApi(moduleDeployApiRef);
   const entityRef = stringifyEntityRef(entity);
+  const { t } = useTranslationRef(moduleDeployTranslationRef);
   const [refreshKey, setRefreshKey] = useState(0);
   const { value, loading, error, retry } = useAsyncRetry(
     () => api.getEntity(entityRef),
@@ -46,7 +49,7 @@ export function EntityDeployContent() {
     return (
       <EntityStatePanel
         status={value.status}
-        feature="Deploy"
+        feature={t('feature')}
         annotationHelp={`metadata:\n  annotations:\n    periscope.dev/module: web-service   # a module from moduleDeploy.modules, or oci://…, or ./path\n    backstage.io/kubernetes-namespace: ${entity.metadata.name}`}
       />
     );

@@ -5,6 +5,7 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { Box, Button, Checkbox, Typography } from '@material-ui/core';
 import {
   PeriscopeCard,
@@ -15,6 +16,7 @@ import {
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { DeployStreamEvent, moduleDeployApiRef, RevisionInfo } from '../../api';
+import { moduleDeployTranslationRef } from '../../translation';
 import { ProgressView } from '../common/ProgressView';
 import { diffValues } from '../common/schemaForm';
 
@@ -31,6 +33,7 @@ export function HistoryCard(props: {
   onChanged: () => void;
 }) {
   const api = useApi(moduleDeployApiRef);
+  const { t } = useTranslationRef(moduleDeployTranslationRef);
   const { value, loading, error, retry } = useAsyncRetry(
     () => api.getHistory(props.entityRef),
     [api, props.entityRef, props.refreshKey],
@@ -113,7 +116,7 @@ export function HistoryCard(props: {
               disabled={!props.apply.allowed || busy}
               onClick={() => rollback(r)}
             >
-              Roll back to {r.revision}
+              {t('history.rollBackTo', { revision: String(r.revision) })}
             </Button>
           </WithReason>
         ),
@@ -126,13 +129,11 @@ export function HistoryCard(props: {
 
   return (
     <PeriscopeCard
-      title="History"
-      subheader="revisions kept in each cluster; select two to compare their values"
+      title={t('history.title')}
+      subheader={t('history.subheader')}
     >
       {rows.length === 0 ? (
-        <Typography>
-          No revision yet: deploy once to start the history.
-        </Typography>
+        <Typography>{t('history.empty')}</Typography>
       ) : (
         <Table<Row>
           options={{ paging: false, search: false, toolbar: false }}
@@ -151,7 +152,7 @@ export function HistoryCard(props: {
             Values: {a.id} → {b.id}
           </Typography>
           {changes.length === 0 ? (
-            <Typography>Same values.</Typography>
+            <Typography>{t('history.sameValues')}</Typography>
           ) : (
             changes.map(c => (
               <Typography key={c.path} variant="body2">
@@ -163,7 +164,9 @@ export function HistoryCard(props: {
         </Box>
       )}
       {failure && <ResponseErrorPanel error={failure} />}
-      {events.length > 0 && <ProgressView title="Rollback" events={events} />}
+      {events.length > 0 && (
+        <ProgressView title={t('history.rollback')} events={events} />
+      )}
     </PeriscopeCard>
   );
 }

@@ -1,5 +1,6 @@
 import { Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import {
   Box,
   Button,
@@ -17,6 +18,7 @@ import {
   InstanceState,
   moduleDeployApiRef,
 } from '../../api';
+import { moduleDeployTranslationRef } from '../../translation';
 
 type Row = InstanceState & { id: string };
 
@@ -120,6 +122,7 @@ function CheckDriftButton(props: {
   onChecked: () => void;
 }) {
   const api = useApi(moduleDeployApiRef);
+  const { t } = useTranslationRef(moduleDeployTranslationRef);
   const [running, setRunning] = useState(false);
   const [outcome, setOutcome] = useState<
     { ok: boolean; text: string } | undefined
@@ -151,7 +154,7 @@ function CheckDriftButton(props: {
         disabled={props.disabled || running}
         startIcon={running ? <CircularProgress size={14} /> : undefined}
       >
-        {running ? 'Checking drift…' : 'Check drift now'}
+        {running ? t('instances.checkingDrift') : t('instances.checkDrift')}
       </Button>
       {outcome && (
         <Box mt={1}>
@@ -171,13 +174,14 @@ export function InstancesCard(props: {
   onDriftChecked?: () => void;
 }) {
   const { target, instances } = props.state;
+  const { t } = useTranslationRef(moduleDeployTranslationRef);
   const rows: Row[] = instances.map(i => ({
     ...i,
     id: `${i.cluster}/${i.namespace}/${i.name}`,
   }));
   return (
     <PeriscopeCard
-      title="Instances"
+      title={t('instances.title')}
       subheader={
         target
           ? `module ${target.module} as instance '${
@@ -195,8 +199,7 @@ export function InstancesCard(props: {
       />
       {rows.every(r => !r.deployed) && rows.length > 0 && (
         <Typography>
-          Not deployed yet: no instance '{target?.instanceName}' exists in any
-          target cluster.
+          {t('instances.notDeployed', { instance: target?.instanceName ?? '' })}
         </Typography>
       )}
       <Table<Row>

@@ -1,5 +1,6 @@
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { Box, Button, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import type { JsonObject } from '@periscope/backstage-plugin-module-deploy-common';
@@ -18,6 +19,7 @@ import {
   moduleDeployApiRef,
   PreviewResult,
 } from '../../api';
+import { moduleDeployTranslationRef } from '../../translation';
 import { DiffView } from '../common/DiffView';
 import { ProgressView } from '../common/ProgressView';
 import { extraErrorsFor, formSchema, uiSchemaFor } from '../common/schemaForm';
@@ -34,6 +36,7 @@ export function ValuesCard(props: {
   onDeployed: () => void;
 }) {
   const api = useApi(moduleDeployApiRef);
+  const { t } = useTranslationRef(moduleDeployTranslationRef);
   const { value, loading, error } = useAsync(
     () => api.getSchema(props.entityRef),
     [api, props.entityRef],
@@ -96,16 +99,19 @@ export function ValuesCard(props: {
 
   return (
     <PeriscopeCard
-      title="Values"
+      title={t('values.title')}
       subheader={
         value.valuesFrom === 'defaults' || !value.valuesFrom
-          ? 'module defaults (nothing deployed yet)'
-          : `current values: revision ${value.valuesFrom.revision} in ${value.valuesFrom.cluster}`
+          ? t('values.defaults')
+          : t('values.current', {
+              revision: String(value.valuesFrom.revision),
+              cluster: value.valuesFrom.cluster,
+            })
       }
     >
       {readOnly && (
         <Alert severity="info">
-          Read-only: you may preview changes. {readOnly}
+          {t('values.readOnly', { reason: readOnly })}
         </Alert>
       )}
       <Form
@@ -125,7 +131,7 @@ export function ValuesCard(props: {
             disabled={!!busy}
             onClick={() => run('preview')}
           >
-            Preview
+            {t('values.preview')}
           </Button>{' '}
           <WithReason reason={deployReason}>
             <Button
@@ -134,7 +140,7 @@ export function ValuesCard(props: {
               disabled={!!busy || !props.apply.allowed}
               onClick={() => run('deploy')}
             >
-              Deploy
+              {t('values.deploy')}
             </Button>
           </WithReason>
         </Box>
@@ -142,7 +148,7 @@ export function ValuesCard(props: {
       {failure && <ResponseErrorPanel error={failure} />}
       {issues.length > 0 && (
         <Alert severity="error" aria-label="values issues">
-          The module rejected these values:
+          {t('values.rejected')}
           {issues.map(i => (
             <div key={`${i.path}:${i.message}`}>
               <code>{i.valuesPath ?? i.path}</code>: {i.message}
@@ -153,7 +159,7 @@ export function ValuesCard(props: {
       {busy === 'preview' && <Progress />}
       {preview?.valid && (
         <Box mt={2} aria-label="preview">
-          <Typography variant="h6">Preview</Typography>
+          <Typography variant="h6">{t('values.preview')}</Typography>
           {preview.errors.map(e => (
             <Alert key={e.cluster} severity="warning">
               {e.cluster}: {e.message}
@@ -161,8 +167,9 @@ export function ValuesCard(props: {
           ))}
           {preview.clusters.length === 0 && (
             <Typography>
-              Renders {preview.rendered.length} object(s); no cluster to diff
-              against.
+              {t('values.noCluster', {
+                objects: String(preview.rendered.length),
+              })}
             </Typography>
           )}
           {preview.clusters.map(c => (
@@ -172,7 +179,7 @@ export function ValuesCard(props: {
       )}
       {events.length > 0 && !invalid && (
         <Box mt={2}>
-          <ProgressView title="Deploy" events={events} />
+          <ProgressView title={t('values.deploy')} events={events} />
         </Box>
       )}
     </PeriscopeCard>

@@ -3,14 +3,26 @@ import userEvent from '@testing-library/user-event';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { ModulesPage } from './ModulesPage';
 import { ModuleDeployApi, moduleDeployApiRef } from '../../api';
+import { createComponentExternalRouteRef } from '../../routes';
 
-function renderWith(listModules: ModuleDeployApi['listModules']) {
+function renderWith(
+  listModules: ModuleDeployApi['listModules'],
+  mountedRoutes?: Record<string, any>,
+) {
   return renderInTestApp(
     <TestApiProvider apis={[[moduleDeployApiRef, { listModules }]]}>
       <ModulesPage />
     </TestApiProvider>,
+    { mountedRoutes },
   );
 }
+
+const minimal = {
+  name: 'minimal',
+  kind: 'local' as const,
+  location: '/repo/examples/modules/minimal',
+  versions: ['local'],
+};
 
 describe('ModulesPage', () => {
   it('explains how to configure modules when there are none', async () => {
@@ -18,6 +30,23 @@ describe('ModulesPage', () => {
     expect(
       await screen.findByText('No modules configured'),
     ).toBeInTheDocument();
+  });
+
+  it('offers "Create a service" where the app binds the scaffolder, and not otherwise', async () => {
+    const { unmount } = await renderWith(async () => ({ modules: [minimal] }), {
+      '/create': createComponentExternalRouteRef,
+    });
+    // a LinkButton: a link drawn as a button
+    expect(
+      await screen.findByRole('button', { name: 'Create a service' }),
+    ).toHaveAttribute('href', '/create');
+    unmount();
+
+    await renderWith(async () => ({ modules: [minimal] }));
+    expect(await screen.findByText('minimal')).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Create a service' }),
+    ).not.toBeInTheDocument();
   });
 
   it('shows the error of the backend', async () => {

@@ -3,16 +3,20 @@ import {
   Content,
   ContentHeader,
   EmptyState,
+  LinkButton,
   Progress,
   ResponseErrorPanel,
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { Box } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import useAsync from 'react-use/esm/useAsync';
 import { ModuleInfo, moduleDeployApiRef } from '../../api';
+import { createComponentExternalRouteRef } from '../../routes';
+import { moduleDeployTranslationRef } from '../../translation';
 import { ValuesSchemaTable } from './ValuesSchemaTable';
 
 type Row = ModuleInfo & { id: string };
@@ -45,6 +49,8 @@ const columns: TableColumn<Row>[] = [
 /** The platform page: modules the portal deploys, their versions and values schema. @public */
 export function ModulesPage() {
   const api = useApi(moduleDeployApiRef);
+  const { t } = useTranslationRef(moduleDeployTranslationRef);
+  const createComponent = useRouteRef(createComponentExternalRouteRef);
   const { value, loading, error } = useAsync(() => api.listModules(), [api]);
   const rows: Row[] = (value?.modules ?? []).map(m => ({ ...m, id: m.name }));
   let body;
@@ -54,8 +60,8 @@ export function ModulesPage() {
     body = (
       <EmptyState
         missing="data"
-        title="No modules configured"
-        description="A platform engineer lists the Timoni modules developers may deploy in app-config.yaml:"
+        title={t('modulesPage.emptyTitle')}
+        description={t('modulesPage.emptyDescription')}
         action={
           <CodeSnippet
             text={CONFIG_EXAMPLE}
@@ -69,7 +75,7 @@ export function ModulesPage() {
     body = (
       <>
         <Table<Row>
-          title="Modules"
+          title={t('modulesPage.tableTitle')}
           options={{ paging: false, search: false }}
           columns={columns}
           data={rows}
@@ -88,7 +94,17 @@ export function ModulesPage() {
   // The app's page layout draws the page header (title "Modules", from the PageBlueprint).
   return (
     <Content>
-      <ContentHeader title="Timoni modules that services deploy from the portal" />
+      <ContentHeader title={t('modulesPage.title')}>
+        {createComponent && rows.length > 0 && (
+          <LinkButton
+            to={createComponent()}
+            variant="contained"
+            color="primary"
+          >
+            {t('modulesPage.createComponent')}
+          </LinkButton>
+        )}
+      </ContentHeader>
       {body}
     </Content>
   );

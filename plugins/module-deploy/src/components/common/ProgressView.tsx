@@ -1,6 +1,8 @@
 import { List, ListItem, ListItemText, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import type { DeployStreamEvent } from '../../api';
+import { moduleDeployTranslationRef } from '../../translation';
 
 function line(e: DeployStreamEvent): string | undefined {
   switch (e.type) {
@@ -28,6 +30,7 @@ export function ProgressView(props: {
   events: DeployStreamEvent[];
   title: string;
 }) {
+  const { t } = useTranslationRef(moduleDeployTranslationRef);
   const done = props.events.find(e => e.type === 'done') as
     | Extract<DeployStreamEvent, { type: 'done' }>
     | undefined;
@@ -44,7 +47,9 @@ export function ProgressView(props: {
           ) : null;
         })}
       </List>
-      {!done && <Typography variant="body2">In progress…</Typography>}
+      {!done && (
+        <Typography variant="body2">{t('progress.inProgress')}</Typography>
+      )}
       {done?.ok && (
         <Alert severity="success">
           Done:{' '}

@@ -1,44 +1,47 @@
-import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Typography } from '@material-ui/core';
 import useAsync from 'react-use/esm/useAsync';
-import { PeriscopeCard } from '@periscope/periscope-react';
 import { runtimeSecurityApiRef } from '../../api';
+import { runtimeSecurityTranslationRef } from '../../translation';
 import { SeveritySummary } from '../shared/severity';
 
 /**
- * Overview card: open runtime findings of the entity by severity.
+ * Overview card: open runtime findings of the entity by severity, linking to the Security tab.
  * @public
  */
 export function EntitySecurityCard() {
   const { entity } = useEntity();
   const api = useApi(runtimeSecurityApiRef);
+  const { t } = useTranslationRef(runtimeSecurityTranslationRef);
   const entityRef = stringifyEntityRef(entity);
   const { value, loading, error } = useAsync(() => api.getEntitySecurity(entityRef), [api, entityRef]);
   let body;
   if (loading) body = <Progress />;
   else if (error) body = <ResponseErrorPanel error={error} />;
   else if (!value) body = null;
-  else if (value.status === 'not-configured') body = <Typography>Security is not configured: no Kubernetes cluster is set up for this portal.</Typography>;
-  else if (value.status === 'not-annotated') body = <Typography>Not linked to workloads: add the backstage.io/kubernetes-id annotation.</Typography>;
-  else if (value.findings.length === 0) body = <Typography>No findings.</Typography>;
+  else if (value.status === 'not-configured') body = <Typography>{t('entityCard.notConfigured')}</Typography>;
+  else if (value.status === 'not-annotated') body = <Typography>{t('entityCard.notAnnotated')}</Typography>;
+  else if (value.findings.length === 0) body = <Typography>{t('entityCard.noFindings')}</Typography>;
   else {
     body = (
       <>
         <SeveritySummary findings={value.findings} />
         {value.errors?.length ? (
           <Typography variant="body2" color="error" style={{ marginTop: 8 }}>
-            {value.errors.length} ingest source(s) report errors; findings may be incomplete.
+            {t('entityCard.partial', { sources: String(value.errors.length) })}
           </Typography>
         ) : null}
       </>
     );
   }
+  const deepLink = value?.status === 'ok' ? { title: t('entityCard.deepLink'), link: 'security' } : undefined;
   return (
-    <PeriscopeCard title="Runtime security" subheader="open Tetragon findings">
+    <InfoCard title={t('entityCard.title')} subheader={t('entityCard.subheader')} deepLink={deepLink}>
       {body}
-    </PeriscopeCard>
+    </InfoCard>
   );
 }

@@ -229,9 +229,11 @@ describe('EntitySecurityContent', () => {
 });
 
 describe('EntitySecurityCard', () => {
-  it('shows counts by severity', async () => {
+  it('shows counts by severity and links to the Security tab', async () => {
     await renderWith(api({ getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell, curl] }) }), <EntitySecurityCard />);
     expect(await screen.findByText('1 high')).toBeInTheDocument();
+    expect(screen.getByText('1 high').closest('[data-severity]')).toHaveAttribute('data-severity', 'high');
+    expect(screen.getByRole('link', { name: /Open the Security tab/ })).toHaveAttribute('href', expect.stringMatching(/security$/));
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Grid, Typography } from '@material-ui/core';
@@ -8,6 +9,7 @@ import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { ClusterErrorsPanel, EntityStatePanel, PeriscopeCard } from '@periscope/periscope-react';
 import { runtimeSecurityApiRef } from '../../api';
+import { runtimeSecurityTranslationRef } from '../../translation';
 import { FindingDetailDialog } from '../shared/FindingDetail';
 import { FindingsTable } from '../shared/FindingsTable';
 import { SeveritySummary } from '../shared/severity';
@@ -15,9 +17,10 @@ import { TimelineChart } from '../shared/TimelineChart';
 
 function Timeline(props: { entityRef: string; version: number }) {
   const api = useApi(runtimeSecurityApiRef);
+  const { t } = useTranslationRef(runtimeSecurityTranslationRef);
   const { value, loading, error } = useAsync(() => api.getTimeline(props.entityRef, 14), [api, props.entityRef, props.version]);
   if (loading) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} title="Could not load findings over time" />;
+  if (error) return <ResponseErrorPanel error={error} title={t('entityContent.overTimeError')} />;
   return value ? <TimelineChart timeline={value} /> : null;
 }
 
@@ -30,6 +33,7 @@ export function EntitySecurityContent() {
   const { entity } = useEntity();
   const api = useApi(runtimeSecurityApiRef);
   const entityRef = stringifyEntityRef(entity);
+  const { t } = useTranslationRef(runtimeSecurityTranslationRef);
   const [open, setOpen] = useState<{ id: string; title: string }>();
   const [version, setVersion] = useState(0);
   const { value, loading, error, retry } = useAsyncRetry(() => api.getEntitySecurity(entityRef), [api, entityRef]);
@@ -40,7 +44,7 @@ export function EntitySecurityContent() {
     return (
       <EntityStatePanel
         status={value.status}
-        feature="Security"
+        feature={t('feature')}
         annotationHelp={`metadata:\n  annotations:\n    backstage.io/kubernetes-id: ${entity.metadata.name}`}
       />
     );
@@ -51,19 +55,19 @@ export function EntitySecurityContent() {
         <ClusterErrorsPanel errors={value.errors} />
       </Grid>
       <Grid item xs={12} md={5}>
-        <PeriscopeCard title="Open findings" subheader={`workloads matching ${value.labelSelector}`}>
+        <PeriscopeCard title={t('entityContent.openTitle')} subheader={t('entityContent.openSubheader', { selector: value.labelSelector ?? '' })}>
           <SeveritySummary findings={value.findings} />
         </PeriscopeCard>
       </Grid>
       <Grid item xs={12} md={7}>
-        <PeriscopeCard title="Findings over time" subheader="events per day, last 14 days">
+        <PeriscopeCard title={t('entityContent.overTimeTitle')} subheader={t('entityContent.overTimeSubheader')}>
           <Timeline entityRef={entityRef} version={version} />
         </PeriscopeCard>
       </Grid>
       <Grid item xs={12}>
-        <PeriscopeCard title="Runtime findings" subheader="Tetragon events that matched a detection rule">
+        <PeriscopeCard title={t('entityContent.findingsTitle')} subheader={t('entityContent.findingsSubheader')}>
           {value.findings.length === 0 ? (
-            <Typography>No findings: no Tetragon event from this entity's workloads matched a detection rule.</Typography>
+            <Typography>{t('entityContent.noFindings')}</Typography>
           ) : (
             <FindingsTable findings={value.findings} onOpen={f => setOpen({ id: f.id, title: f.title })} />
           )}

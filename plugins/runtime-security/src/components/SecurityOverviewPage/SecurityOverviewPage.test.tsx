@@ -2,6 +2,7 @@ import { screen } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { SecurityOverviewPage } from './SecurityOverviewPage';
 import { RuntimeSecurityApi, runtimeSecurityApiRef, SecurityFinding } from '../../api';
+import { healthOverviewExternalRouteRef } from '../../routes';
 
 const finding: SecurityFinding = {
   id: '0123456789abcdef',
@@ -37,14 +38,25 @@ function api(over: Partial<RuntimeSecurityApi>): RuntimeSecurityApi {
   };
 }
 
-const renderWith = (impl: RuntimeSecurityApi) =>
+const renderWith = (impl: RuntimeSecurityApi, mountedRoutes?: Record<string, any>) =>
   renderInTestApp(
     <TestApiProvider apis={[[runtimeSecurityApiRef, impl]]}>
       <SecurityOverviewPage />
     </TestApiProvider>,
+    { mountedRoutes },
   );
 
 describe('SecurityOverviewPage', () => {
+  it('links to the Health overview where the app binds it, and not otherwise', async () => {
+    const { unmount } = await renderWith(api({}), { '/health-overview': healthOverviewExternalRouteRef });
+    expect(await screen.findByRole('link', { name: 'Kubernetes health findings' })).toHaveAttribute('href', '/health-overview');
+    unmount();
+
+    await renderWith(api({}));
+    expect(await screen.findByText('Ingest health')).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Kubernetes health findings' })).not.toBeInTheDocument();
+  });
+
   it('shows the empty states', async () => {
     await renderWith(api({}));
     expect(await screen.findByText(/No findings: no Tetragon event matched/)).toBeInTheDocument();

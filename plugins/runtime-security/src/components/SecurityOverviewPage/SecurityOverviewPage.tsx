@@ -1,17 +1,21 @@
 import {
   Content,
   ContentHeader,
+  Link,
   Progress,
   ResponseErrorPanel,
   Table,
   TableColumn,
   WarningPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { Grid, Typography } from '@material-ui/core';
 import useAsync from 'react-use/esm/useAsync';
 import { ClusterErrorsPanel, PeriscopeCard } from '@periscope/periscope-react';
 import { runtimeSecurityApiRef, SourceHealth, TracingPolicy } from '../../api';
+import { healthOverviewExternalRouteRef } from '../../routes';
+import { runtimeSecurityTranslationRef } from '../../translation';
 import { FindingsTable } from '../shared/FindingsTable';
 import { SeveritySummary } from '../shared/severity';
 
@@ -68,16 +72,18 @@ const sourceColumns: TableColumn<SourceHealth>[] = [
 
 function Findings() {
   const api = useApi(runtimeSecurityApiRef);
+  const { t } = useTranslationRef(runtimeSecurityTranslationRef);
   const { value, loading, error } = useAsync(() => api.listFindings({}), [api]);
   if (loading) return <Progress />;
   if (error)
-    return <ResponseErrorPanel error={error} title="Could not load findings" />;
-  if (!value?.findings.length)
     return (
-      <Typography>
-        No findings: no Tetragon event matched a detection rule yet.
-      </Typography>
+      <ResponseErrorPanel
+        error={error}
+        title={t('overviewPage.findingsError')}
+      />
     );
+  if (!value?.findings.length)
+    return <Typography>{t('overviewPage.noFindings')}</Typography>;
   return (
     <>
       <SeveritySummary findings={value.findings} />
@@ -90,13 +96,14 @@ function Findings() {
 
 function Policies() {
   const api = useApi(runtimeSecurityApiRef);
+  const { t } = useTranslationRef(runtimeSecurityTranslationRef);
   const { value, loading, error } = useAsync(() => api.getPolicies(), [api]);
   if (loading) return <Progress />;
   if (error)
     return (
       <ResponseErrorPanel
         error={error}
-        title="Could not load TracingPolicies"
+        title={t('overviewPage.policiesError')}
       />
     );
   if (!value) return null;
@@ -115,9 +122,7 @@ function Policies() {
         </WarningPanel>
       )}
       {value.policies.length === 0 ? (
-        <Typography>
-          No TracingPolicy found: only process exec/exit rules can fire.
-        </Typography>
+        <Typography>{t('overviewPage.noPolicies')}</Typography>
       ) : (
         <Table<TracingPolicy>
           options={{ paging: false, search: false, padding: 'dense' }}
@@ -126,12 +131,10 @@ function Policies() {
         />
       )}
       <Typography variant="subtitle2" style={{ marginTop: 16 }}>
-        Rules with no policy feeding them
+        {t('overviewPage.unfedRulesTitle')}
       </Typography>
       {value.unfedRules.length === 0 ? (
-        <Typography variant="body2">
-          Every rule receives the events it needs.
-        </Typography>
+        <Typography variant="body2">{t('overviewPage.allRulesFed')}</Typography>
       ) : (
         <ul aria-label="rules with no policy">
           {value.unfedRules.map(r => (
@@ -150,6 +153,7 @@ function Policies() {
 
 function Ingest() {
   const api = useApi(runtimeSecurityApiRef);
+  const { t } = useTranslationRef(runtimeSecurityTranslationRef);
   const { value, loading, error } = useAsync(
     () => api.getIngestHealth(),
     [api],
@@ -157,15 +161,10 @@ function Ingest() {
   if (loading) return <Progress />;
   if (error)
     return (
-      <ResponseErrorPanel error={error} title="Could not load ingest health" />
+      <ResponseErrorPanel error={error} title={t('overviewPage.ingestError')} />
     );
   if (!value?.sources.length) {
-    return (
-      <Typography>
-        No source has delivered events yet. Configure runtimeSecurity.sources,
-        or post NDJSON to /api/runtime-security/ingest.
-      </Typography>
-    );
+    return <Typography>{t('overviewPage.noSources')}</Typography>;
   }
   return (
     <Table<SourceHealth>
@@ -183,23 +182,29 @@ function Ingest() {
  * @public
  */
 export function SecurityOverviewPage() {
+  const { t } = useTranslationRef(runtimeSecurityTranslationRef);
+  const healthOverview = useRouteRef(healthOverviewExternalRouteRef);
   return (
     // The app's page layout draws the page header (title "Security overview", from the PageBlueprint).
     <Content>
-      <ContentHeader title="Tetragon runtime findings across clusters" />
+      <ContentHeader title={t('overviewPage.title')}>
+        {healthOverview && (
+          <Link to={healthOverview()}>{t('overviewPage.healthLink')}</Link>
+        )}
+      </ContentHeader>
       <Grid container spacing={3}>
         <Grid item xs={12}>
-          <PeriscopeCard title="All findings">
+          <PeriscopeCard title={t('overviewPage.allFindingsTitle')}>
             <Findings />
           </PeriscopeCard>
         </Grid>
         <Grid item xs={12}>
-          <PeriscopeCard title="TracingPolicies">
+          <PeriscopeCard title={t('overviewPage.policiesTitle')}>
             <Policies />
           </PeriscopeCard>
         </Grid>
         <Grid item xs={12}>
-          <PeriscopeCard title="Ingest health">
+          <PeriscopeCard title={t('overviewPage.ingestTitle')}>
             <Ingest />
           </PeriscopeCard>
         </Grid>

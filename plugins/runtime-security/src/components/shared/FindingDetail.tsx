@@ -1,5 +1,6 @@
 import { CodeSnippet, Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import {
   Box,
   Button,
@@ -18,6 +19,7 @@ import { runtimeSecurityTriagePermission } from '@periscope/backstage-plugin-run
 import { ProcessNode, runtimeSecurityApiRef, SecurityFindingDetail, TriageState } from '../../api';
 import { useEntityActionPermission } from '@periscope/periscope-react';
 import { SeverityChip } from './severity';
+import { runtimeSecurityTranslationRef } from '../../translation';
 
 function mitreUrl(id: string): string {
   if (id.startsWith('TA')) return `https://attack.mitre.org/tactics/${id}/`;
@@ -52,6 +54,7 @@ export function ProcessTree(props: { ancestry: ProcessNode[] }) {
 function TriageForm(props: { detail: SecurityFindingDetail; entityRef: string; onDone: () => void }) {
   const api = useApi(runtimeSecurityApiRef);
   const alertApi = useApi(alertApiRef);
+  const { t } = useTranslationRef(runtimeSecurityTranslationRef);
   const permission = useEntityActionPermission(
     runtimeSecurityTriagePermission,
     props.entityRef,
@@ -84,13 +87,13 @@ function TriageForm(props: { detail: SecurityFindingDetail; entityRef: string; o
   }
   return (
     <Box display="flex" style={{ gap: 12 }} alignItems="flex-end" mt={1}>
-      <TextField select label="Mark as" value={state} onChange={e => setState(e.target.value as TriageState)} style={{ minWidth: 160 }}>
+      <TextField select label={t('findingDetail.markAs')} value={state} onChange={e => setState(e.target.value as TriageState)} style={{ minWidth: 160 }}>
         <MenuItem value="acknowledged">acknowledged</MenuItem>
         <MenuItem value="false-positive">false positive</MenuItem>
         <MenuItem value="open">open again</MenuItem>
       </TextField>
       <TextField
-        label="Why"
+        label={t('findingDetail.why')}
         value={reason}
         onChange={e => setReason(e.target.value)}
         required={needsReason}
@@ -98,7 +101,7 @@ function TriageForm(props: { detail: SecurityFindingDetail; entityRef: string; o
         style={{ flexGrow: 1 }}
       />
       <Button variant="contained" color="primary" disabled={busy || !permission.allowed || (needsReason && !reason.trim())} onClick={submit}>
-        Save
+        {t('findingDetail.save')}
       </Button>
     </Box>
   );
@@ -106,6 +109,7 @@ function TriageForm(props: { detail: SecurityFindingDetail; entityRef: string; o
 
 function DetailBody(props: { detail: SecurityFindingDetail; entityRef?: string; onChanged: () => void }) {
   const d = props.detail;
+  const { t } = useTranslationRef(runtimeSecurityTranslationRef);
   return (
     <>
       <Box display="flex" alignItems="center" style={{ gap: 8 }} mb={2}>
@@ -121,11 +125,11 @@ function DetailBody(props: { detail: SecurityFindingDetail; entityRef?: string; 
         </Link>{' '}
         {d.mitre.name}
       </Typography>
-      <Typography variant="subtitle2">Remediation</Typography>
+      <Typography variant="subtitle2">{t('findingDetail.remediation')}</Typography>
       <Typography variant="body2" paragraph>
         {d.remediation}
       </Typography>
-      <Typography variant="subtitle2">Evidence</Typography>
+      <Typography variant="subtitle2">{t('findingDetail.evidence')}</Typography>
       <Typography variant="body2" paragraph>
         {d.sample.type} at {d.sample.time} on {d.sample.node ?? 'unknown node'}, pod {d.sample.pod ?? '-'}
         {d.sample.image ? ` (${d.sample.image})` : ''}
@@ -133,23 +137,23 @@ function DetailBody(props: { detail: SecurityFindingDetail; entityRef?: string; 
         {d.sample.policy ? `, policy ${d.sample.policy}` : ''}
         {d.sample.detail ? ` — ${d.sample.detail}` : ''}
       </Typography>
-      <Typography variant="subtitle2">Process tree</Typography>
+      <Typography variant="subtitle2">{t('findingDetail.processTree')}</Typography>
       <Box mb={2}>
         <ProcessTree ancestry={d.sample.ancestry} />
       </Box>
-      <Typography variant="subtitle2">Triage</Typography>
+      <Typography variant="subtitle2">{t('findingDetail.triage')}</Typography>
       <Typography variant="body2">
         {d.triage.state === 'open'
-          ? 'Open: nobody has triaged this finding.'
+          ? t('findingDetail.notTriaged')
           : `${d.triage.state} by ${d.triage.by ?? 'unknown'} at ${d.triage.at ?? '?'}: ${d.triage.reason ?? ''}`}
       </Typography>
       {props.entityRef && <TriageForm detail={d} entityRef={props.entityRef} onDone={props.onChanged} />}
       <Box mt={2}>
-        <Typography variant="subtitle2">Raw event</Typography>
+        <Typography variant="subtitle2">{t('findingDetail.rawEvent')}</Typography>
         {d.sample.raw ? (
           <CodeSnippet language="json" text={JSON.stringify(d.sample.raw, null, 2)} showCopyCodeButton />
         ) : (
-          <Typography variant="body2">The raw event was larger than the limit and was not kept.</Typography>
+          <Typography variant="body2">{t('findingDetail.rawDropped')}</Typography>
         )}
       </Box>
     </>
@@ -159,6 +163,7 @@ function DetailBody(props: { detail: SecurityFindingDetail; entityRef?: string; 
 /** A dialog with one finding's detail, loaded from the backend, and its triage form. */
 export function FindingDetailDialog(props: { entityRef: string; id?: string; title?: string; onClose: (changed: boolean) => void }) {
   const api = useApi(runtimeSecurityApiRef);
+  const { t } = useTranslationRef(runtimeSecurityTranslationRef);
   const [changed, setChanged] = useState(false);
   const { id, entityRef } = props;
   const { value, loading, error, retry } = useAsyncRetry(
@@ -167,7 +172,7 @@ export function FindingDetailDialog(props: { entityRef: string; id?: string; tit
   );
   return (
     <Dialog open={!!id} onClose={() => props.onClose(changed)} maxWidth="md" fullWidth>
-      <DialogTitle>{value?.title ?? props.title ?? 'Finding'}</DialogTitle>
+      <DialogTitle>{value?.title ?? props.title ?? t('findingDetail.fallbackTitle')}</DialogTitle>
       <DialogContent>
         {loading && <Progress />}
         {error && <ResponseErrorPanel error={error} />}
@@ -183,7 +188,7 @@ export function FindingDetailDialog(props: { entityRef: string; id?: string; tit
         )}
       </DialogContent>
       <DialogActions>
-        <Button onClick={() => props.onClose(changed)}>Close</Button>
+        <Button onClick={() => props.onClose(changed)}>{t('findingDetail.close')}</Button>
       </DialogActions>
     </Dialog>
   );

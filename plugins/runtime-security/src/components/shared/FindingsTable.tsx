@@ -1,8 +1,10 @@
 import { Table, TableColumn } from '@backstage/core-components';
 import { Box, Link, MenuItem, TextField } from '@material-ui/core';
 import { useMemo, useState } from 'react';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { SecurityFinding, Severity, SEVERITY_ORDER, TriageState } from '../../api';
 import { SeverityChip } from './severity';
+import { runtimeSecurityTranslationRef } from '../../translation';
 
 const TRIAGE_LABEL: Record<TriageState, string> = {
   open: 'open',
@@ -31,6 +33,7 @@ export function FindingsTable(props: {
   showCluster?: boolean;
   title?: string;
 }) {
+  const { t } = useTranslationRef(runtimeSecurityTranslationRef);
   const [severity, setSeverity] = useState<Severity | 'all'>('all');
   const [triage, setTriage] = useState<TriageState | 'all'>('all');
   const [search, setSearch] = useState('');
@@ -39,9 +42,9 @@ export function FindingsTable(props: {
     [props.findings, severity, triage, search],
   );
   const columns: TableColumn<SecurityFinding>[] = [
-    { title: 'Severity', render: f => <SeverityChip severity={f.severity} />, width: '90px' },
+    { title: t('findingsTable.severity'), render: f => <SeverityChip severity={f.severity} />, width: '90px' },
     {
-      title: 'Finding',
+      title: t('findingsTable.finding'),
       render: f =>
         props.onOpen ? (
           <Link component="button" variant="body2" onClick={() => props.onOpen!(f)}>
@@ -52,25 +55,25 @@ export function FindingsTable(props: {
         ),
     },
     { title: 'MITRE', render: f => f.mitre.id },
-    ...(props.showCluster ? [{ title: 'Cluster', field: 'cluster' } as TableColumn<SecurityFinding>] : []),
-    { title: 'Workload', render: f => (f.namespace ? `${f.namespace}/${f.workload}` : f.workload || 'host') },
-    { title: 'Binary', field: 'binary' },
-    { title: 'Events', field: 'count', type: 'numeric' },
-    { title: 'Last seen', render: f => f.lastSeen.replace('T', ' ').slice(0, 19) },
-    { title: 'Triage', render: f => TRIAGE_LABEL[f.triage.state] },
+    ...(props.showCluster ? [{ title: t('findingsTable.cluster'), field: 'cluster' } as TableColumn<SecurityFinding>] : []),
+    { title: t('findingsTable.workload'), render: f => (f.namespace ? `${f.namespace}/${f.workload}` : f.workload || 'host') },
+    { title: t('findingsTable.binary'), field: 'binary' },
+    { title: t('findingsTable.events'), field: 'count', type: 'numeric' },
+    { title: t('findingsTable.lastSeen'), render: f => f.lastSeen.replace('T', ' ').slice(0, 19) },
+    { title: t('findingsTable.triage'), render: f => TRIAGE_LABEL[f.triage.state] },
   ];
   return (
     <>
       <Box display="flex" style={{ gap: 16 }} mb={2}>
         <TextField
           select
-          label="Severity"
+          label={t('findingsTable.severity')}
           value={severity}
           onChange={e => setSeverity(e.target.value as Severity | 'all')}
           inputProps={{ 'aria-label': 'severity filter' }}
           style={{ minWidth: 140 }}
         >
-          <MenuItem value="all">all</MenuItem>
+          <MenuItem value="all">{t('findingsTable.all')}</MenuItem>
           {SEVERITY_ORDER.map(s => (
             <MenuItem key={s} value={s}>
               {s}
@@ -79,12 +82,12 @@ export function FindingsTable(props: {
         </TextField>
         <TextField
           select
-          label="Triage"
+          label={t('findingsTable.triage')}
           value={triage}
           onChange={e => setTriage(e.target.value as TriageState | 'all')}
           style={{ minWidth: 160 }}
         >
-          <MenuItem value="all">all</MenuItem>
+          <MenuItem value="all">{t('findingsTable.all')}</MenuItem>
           {(Object.keys(TRIAGE_LABEL) as TriageState[]).map(s => (
             <MenuItem key={s} value={s}>
               {TRIAGE_LABEL[s]}
@@ -92,8 +95,8 @@ export function FindingsTable(props: {
           ))}
         </TextField>
         <TextField
-          label="Search"
-          placeholder="rule, binary, pod, MITRE id"
+          label={t('findingsTable.search')}
+          placeholder={t('findingsTable.searchPlaceholder')}
           value={search}
           onChange={e => setSearch(e.target.value)}
           inputProps={{ 'aria-label': 'search findings' }}
@@ -105,7 +108,7 @@ export function FindingsTable(props: {
         options={{ paging: rows.length > 20, pageSize: 20, search: false, padding: 'dense' }}
         columns={columns}
         data={rows}
-        emptyContent={<Box p={2}>No finding matches these filters.</Box>}
+        emptyContent={<Box p={2}>{t('findingsTable.noMatch')}</Box>}
       />
     </>
   );

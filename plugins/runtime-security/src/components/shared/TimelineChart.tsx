@@ -1,6 +1,9 @@
 import { Typography } from '@material-ui/core';
+import { useTheme } from '@material-ui/core/styles';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { useSeverityColors } from '@periscope/periscope-react';
 import { Severity, SEVERITY_ORDER, TimelineResponse } from '../../api';
-import { severityColor } from './severity';
+import { runtimeSecurityTranslationRef } from '../../translation';
 
 const W = 640;
 const H = 160;
@@ -9,8 +12,11 @@ const PAD = 24;
 /** Findings over time: stacked bars per bucket, one colour per severity (plain SVG). */
 export function TimelineChart(props: { timeline: TimelineResponse }) {
   const { buckets, bucket } = props.timeline;
+  const { t } = useTranslationRef(runtimeSecurityTranslationRef);
+  const colors = useSeverityColors();
+  const { palette } = useTheme();
   if (buckets.length === 0) {
-    return <Typography variant="body2">No events in this period.</Typography>;
+    return <Typography variant="body2">{t('chart.empty')}</Typography>;
   }
   const totals = buckets.map(b => SEVERITY_ORDER.reduce((n, s) => n + (b.counts[s] ?? 0), 0));
   const max = Math.max(1, ...totals);
@@ -18,8 +24,8 @@ export function TimelineChart(props: { timeline: TimelineResponse }) {
   const step = (W - 2 * PAD) / buckets.length;
   return (
     <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label={`events per ${bucket}`}>
-      <line x1={PAD} y1={H - PAD} x2={W - PAD} y2={H - PAD} stroke="#999" />
-      <text x={PAD} y={12} fontSize={10} fill="#666">
+      <line x1={PAD} y1={H - PAD} x2={W - PAD} y2={H - PAD} stroke={palette.divider} />
+      <text x={PAD} y={12} fontSize={10} fill={palette.text.secondary}>
         {max} events
       </text>
       {buckets.map((b, i) => {
@@ -33,15 +39,15 @@ export function TimelineChart(props: { timeline: TimelineResponse }) {
               if (!n) return null;
               const h = (n / max) * (H - 2 * PAD);
               y -= h;
-              return <rect key={s} x={x} y={y} width={barW} height={h} fill={severityColor(s)} />;
+              return <rect key={s} x={x} y={y} width={barW} height={h} fill={colors[s].main} />;
             })}
           </g>
         );
       })}
-      <text x={PAD} y={H - 6} fontSize={10} fill="#666">
+      <text x={PAD} y={H - 6} fontSize={10} fill={palette.text.secondary}>
         {buckets[0].start.slice(0, bucket === 'day' ? 10 : 13)}
       </text>
-      <text x={W - PAD} y={H - 6} fontSize={10} fill="#666" textAnchor="end">
+      <text x={W - PAD} y={H - 6} fontSize={10} fill={palette.text.secondary} textAnchor="end">
         {buckets[buckets.length - 1].start.slice(0, bucket === 'day' ? 10 : 13)}
       </text>
     </svg>

@@ -1,28 +1,14 @@
-import { Box, Chip } from '@material-ui/core';
-import { SecurityFinding, Severity, SEVERITY_ORDER } from '../../api';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import {
+  SeverityChip as PeriscopeSeverityChip,
+  SeveritySummary as PeriscopeSeveritySummary,
+} from '@periscope/periscope-react';
+import { SecurityFinding, Severity } from '../../api';
+import { runtimeSecurityTranslationRef } from '../../translation';
 
-const COLORS: Record<Severity, string> = {
-  critical: '#7b1fa2',
-  high: '#d32f2f',
-  medium: '#f57c00',
-  low: '#1976d2',
-  info: '#616161',
-};
-
-/** The colour of a severity (chips and chart). */
-export function severityColor(s: Severity): string {
-  return COLORS[s] ?? COLORS.info;
-}
-
-/** A small coloured severity label. */
+/** A finding's severity in the colour every Periscope plugin gives it. */
 export function SeverityChip(props: { severity: Severity }) {
-  return (
-    <Chip
-      size="small"
-      label={props.severity}
-      style={{ backgroundColor: severityColor(props.severity), color: '#fff' }}
-    />
-  );
+  return <PeriscopeSeverityChip severity={props.severity} />;
 }
 
 /** Counts of open findings by severity. */
@@ -34,17 +20,6 @@ export function countBySeverity(findings: SecurityFinding[]): Record<Severity, n
 
 /** One chip per severity with the number of open findings. */
 export function SeveritySummary(props: { findings: SecurityFinding[] }) {
-  const counts = countBySeverity(props.findings);
-  return (
-    <Box display="flex" flexWrap="wrap" style={{ gap: 8 }} aria-label="open findings by severity">
-      {SEVERITY_ORDER.map(s => (
-        <Chip
-          key={s}
-          label={`${counts[s]} ${s}`}
-          variant={counts[s] ? 'default' : 'outlined'}
-          style={counts[s] ? { backgroundColor: severityColor(s), color: '#fff' } : undefined}
-        />
-      ))}
-    </Box>
-  );
+  const { t } = useTranslationRef(runtimeSecurityTranslationRef);
+  return <PeriscopeSeveritySummary counts={countBySeverity(props.findings)} label={t('severitySummary')} />;
 }

@@ -1,0 +1,5 @@
+/**
+ * Alpha exports of Periscope Deploy: its translation ref.
+ * @packageDocumentation
+ */
+export { moduleDeployTranslationRef } from './translation';
