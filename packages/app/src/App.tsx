@@ -5,12 +5,14 @@ import moduleDeployPlugin from '@periscope/backstage-plugin-module-deploy';
 import runtimeSecurityPlugin from '@periscope/backstage-plugin-runtime-security';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
+import { signInModule } from './modules/signIn';
 
 export default createApp({
   features: [
     catalogPlugin,
     navModule,
     homeModule,
+    signInModule,
     k8sDiagnosticsPlugin,
     moduleDeployPlugin,
     runtimeSecurityPlugin,
