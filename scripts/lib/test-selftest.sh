@@ -87,7 +87,7 @@ base=27000
 pgdir="/var/tmp/periscope-postgres-selftest-$$"
 regdir="$work/registry"
 clusterdir="$work/cluster"
-ports=(27379 27380 27443 27257 27259 27247 27432 27500 27501)
+ports=(27379 27380 27443 27257 27259 27247 27001 27432 27500 27501)
 out="$work/sigterm.out"
 env PERISCOPE_TEST_STEPS=postgres,registry,cluster,jest PERISCOPE_TEST_OUT="$work/sigterm" \
   PERISCOPE_TEST_JEST_ARGS=plugins/k8s-diagnostics-node \
@@ -95,7 +95,7 @@ env PERISCOPE_TEST_STEPS=postgres,registry,cluster,jest PERISCOPE_TEST_OUT="$wor
   PERISCOPE_REGISTRY_PORT=$((base + 500)) PERISCOPE_REGISTRY_DIR="$regdir" \
   PERISCOPE_CLUSTER_DIR="$clusterdir" PERISCOPE_ETCD_CLIENT_PORT=$((base + 379)) PERISCOPE_ETCD_PEER_PORT=$((base + 380)) \
   PERISCOPE_APISERVER_PORT=$((base + 443)) PERISCOPE_KCM_PORT=$((base + 257)) \
-  PERISCOPE_SCHEDULER_PORT=$((base + 259)) PERISCOPE_KWOK_PORT=$((base + 247)) \
+  PERISCOPE_SCHEDULER_PORT=$((base + 259)) PERISCOPE_KWOK_PORT=$((base + 247)) PERISCOPE_KUBECTL_PROXY_PORT=$((base + 1)) \
   ./scripts/test >"$out" 2>&1 &
 runner=$!
 # wait until Jest runs, then a moment more (the package's tests take far longer than that)

@@ -12,6 +12,10 @@ CLUSTER_KWOK_PORT="${PERISCOPE_KWOK_PORT:-16247}"
 # kernel picks when the issuer starts (no race with other listeners); `up` records the one it got.
 CLUSTER_OIDC_PORT="${PERISCOPE_OIDC_PORT:-0}"
 CLUSTER_OIDC_AUDIENCE=periscope-local
+# `kubectl proxy` with the admin kubeconfig on plain HTTP, loopback only: the Kubernetes plugin's
+# standard local-development path (authProvider localKubectlProxy). The demo portal reaches the
+# cluster through it via the catalog entity examples/local-cluster.yaml (whose URL names this port).
+CLUSTER_KUBECTL_PROXY_PORT="${PERISCOPE_KUBECTL_PROXY_PORT:-18001}"
 # The address published in the default/kubernetes Service endpoints. The apiserver still binds
 # to 127.0.0.1 only, but Endpoints may not hold a loopback address, so a TEST-NET-1 address
 # (RFC 5737, never routed) stands in; without it `kubernetes` would show as a Service with no endpoints.
@@ -25,7 +29,7 @@ CLUSTER_READONLY_KUBECONFIG="$CLUSTER_DIR/kubeconfig-readonly"
 CLUSTER_MARKER="$CLUSTER_DIR/.periscope-cluster"
 # issuer, audience, signing key file and kid for tests that sign user tokens (packages/test-utils)
 CLUSTER_OIDC_INFO="$CLUSTER_DIR/oidc.json"
-CLUSTER_COMPONENTS=(etcd oidc-issuer kube-apiserver kube-controller-manager kube-scheduler kwok)
+CLUSTER_COMPONENTS=(etcd oidc-issuer kube-apiserver kube-controller-manager kube-scheduler kwok kubectl-proxy)
 
 
 CLUSTER_UP_OK=0
@@ -54,6 +58,7 @@ component_port() {
     kube-scheduler) echo "$CLUSTER_SCHEDULER_PORT" ;;
     kwok) echo "$CLUSTER_KWOK_PORT" ;;
     oidc-issuer) echo "$CLUSTER_OIDC_PORT" ;;
+    kubectl-proxy) echo "$CLUSTER_KUBECTL_PROXY_PORT" ;;
   esac
 }
 
@@ -65,6 +70,8 @@ component_health_url() {
     kube-scheduler) echo "https://127.0.0.1:$CLUSTER_SCHEDULER_PORT/healthz" ;;
     kwok) echo "http://127.0.0.1:$CLUSTER_KWOK_PORT/healthz" ;;
     oidc-issuer) echo "https://127.0.0.1:$CLUSTER_OIDC_PORT/healthz" ;;
+    # the apiserver's /readyz, answered through the proxy (so: proxy up and apiserver reachable)
+    kubectl-proxy) echo "http://127.0.0.1:$CLUSTER_KUBECTL_PROXY_PORT/readyz" ;;
   esac
 }
 
@@ -164,6 +171,11 @@ orphan_pids() {
     if [ "$name" = node ] && [[ "$(tr '\0' '\n' <"/proc/$pid/cmdline" | sed -n 2p)" == */oidc-issuer.js ]]; then
       name=oidc-issuer
     fi
+    # the proxy is `kubectl --kubeconfig=… proxy …`; any other kubectl naming the state dir (a
+    # `scripts/cluster kubectl …` someone runs) is not ours to stop
+    if [ "$name" = kubectl ]; then
+      if [ "$(tr '\0' '\n' <"/proc/$pid/cmdline" | sed -n 3p)" = proxy ]; then name=kubectl-proxy; else continue; fi
+    fi
     case " ${CLUSTER_COMPONENTS[*]} " in *" $name "*) echo "$name $pid" ;; esac
   done
 }
@@ -191,7 +203,7 @@ stop_group() {
 
 # Clients of the apiserver first, then the apiserver, then its storage and its OIDC issuer.
 stop_all() {
-  stop_group kwok kube-scheduler kube-controller-manager
+  stop_group kubectl-proxy kwok kube-scheduler kube-controller-manager
   stop_group kube-apiserver
   stop_group etcd oidc-issuer
 }
@@ -307,25 +319,32 @@ CLUSTER_ETCD_PEER_PORT=$CLUSTER_ETCD_PEER_PORT
 CLUSTER_KCM_PORT=$CLUSTER_KCM_PORT
 CLUSTER_SCHEDULER_PORT=$CLUSTER_SCHEDULER_PORT
 CLUSTER_KWOK_PORT=$CLUSTER_KWOK_PORT
+CLUSTER_KUBECTL_PROXY_PORT=$CLUSTER_KUBECTL_PROXY_PORT
 CLUSTER_BIN=$CLUSTER_BIN
 EOF
 }
 
+# check_port_free VAR PORT: fails `up` (naming VAR) when PORT is not a port number or is in use.
+check_port_free() {
+  local var="$1" port="$2" owner
+  [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] \
+    || fail "check ports" "" "$var='$port' is not a port number; set it to a free TCP port (1-65535)$([ "$var" = PERISCOPE_OIDC_PORT ] && echo ', or 0 for any free port')."
+  owner="$(port_owner "$port")"
+  if [ -n "$owner" ]; then
+    fail "check ports" "" "port $port ($var) is already in use ($owner). Stop that process, or choose another port: $var=<free port> scripts/cluster up. If it is an earlier cluster, run scripts/cluster down."
+  fi
+}
+
 check_ports_free() {
-  local pair var port owner
+  local pair var port
   for pair in "PERISCOPE_ETCD_CLIENT_PORT:$CLUSTER_ETCD_CLIENT_PORT" "PERISCOPE_ETCD_PEER_PORT:$CLUSTER_ETCD_PEER_PORT" \
     "PERISCOPE_APISERVER_PORT:$CLUSTER_APISERVER_PORT" "PERISCOPE_KCM_PORT:$CLUSTER_KCM_PORT" \
     "PERISCOPE_SCHEDULER_PORT:$CLUSTER_SCHEDULER_PORT" "PERISCOPE_KWOK_PORT:$CLUSTER_KWOK_PORT" \
-    "PERISCOPE_OIDC_PORT:$CLUSTER_OIDC_PORT"; do
+    "PERISCOPE_OIDC_PORT:$CLUSTER_OIDC_PORT" "PERISCOPE_KUBECTL_PROXY_PORT:$CLUSTER_KUBECTL_PROXY_PORT"; do
     var="${pair%%:*}" port="${pair##*:}"
     # PERISCOPE_OIDC_PORT=0 (the default): the issuer takes any free port when it starts
     [ "$var" = PERISCOPE_OIDC_PORT ] && [ "$port" = 0 ] && continue
-    [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] \
-      || fail "check ports" "" "$var='$port' is not a port number; set it to a free TCP port (1-65535)$([ "$var" = PERISCOPE_OIDC_PORT ] && echo ', or 0 for any free port')."
-    owner="$(port_owner "$port")"
-    if [ -n "$owner" ]; then
-      fail "check ports" "" "port $port ($var) is already in use ($owner). Stop that process, or choose another port: $var=<free port> scripts/cluster up. If it is an earlier cluster, run scripts/cluster down."
-    fi
+    check_port_free "$var" "$port"
   done
 }
 
@@ -442,6 +461,18 @@ start_controllers() {
   wait_healthy kwok
 }
 
+# start_kubectl_proxy: `kubectl proxy` with the admin kubeconfig on http://127.0.0.1:PORT, managed
+# like every component (pid file, logs/kubectl-proxy.log, stopped by `down`). Requests through it
+# carry no credentials (authProvider localKubectlProxy) and act as the admin user, so it binds to
+# loopback and accepts only loopback Host headers (kubectl's defaults). kubectl's default
+# --reject-paths stay: pods/exec and pods/attach are refused; logs (follow too), watch, server-side
+# apply and every other verb pass.
+start_kubectl_proxy() {
+  start_component kubectl-proxy "$CLUSTER_BIN/kubectl" --kubeconfig="$CLUSTER_ADMIN_KUBECONFIG" proxy \
+    --address=127.0.0.1 --port="$CLUSTER_KUBECTL_PROXY_PORT"
+  wait_healthy kubectl-proxy
+}
+
 kube() { "$CLUSTER_BIN/kubectl" --kubeconfig="$CLUSTER_ADMIN_KUBECONFIG" "$@"; }
 
 setup_rbac() {
@@ -541,6 +572,32 @@ all_running() {
   for name in "${CLUSTER_COMPONENTS[@]}"; do component_pid "$name" >/dev/null || return 1; done
 }
 
+# core_running: every component but the kubectl proxy (all that seed and kubectl need)
+core_running() {
+  local name
+  for name in "${CLUSTER_COMPONENTS[@]}"; do
+    [ "$name" = kubectl-proxy ] || component_pid "$name" >/dev/null || return 1
+  done
+}
+
+# all_but_proxy_running: a cluster started before `up` ran kubectl proxy (or whose proxy died)
+all_but_proxy_running() { core_running && ! component_pid kubectl-proxy >/dev/null; }
+
+# add_kubectl_proxy: `up` on a running cluster that lacks only its proxy starts just the proxy; a
+# failure stops only the proxy, never the running cluster.
+add_kubectl_proxy() {
+  CLUSTER_BIN="${CLUSTER_BIN:-$(kube_bin_dir)}"
+  [ -x "$CLUSTER_BIN/kubectl" ] || fail "find kubectl" "" "$CLUSTER_BIN/kubectl is missing; run scripts/cluster down, then up."
+  check_port_free PERISCOPE_KUBECTL_PROXY_PORT "$CLUSTER_KUBECTL_PROXY_PORT"
+  trap 'component_pid kubectl-proxy >/dev/null && [ "$CLUSTER_UP_OK" != 1 ] && stop_group kubectl-proxy' EXIT
+  trap 'exit 130' INT TERM
+  log "the cluster is up but its kubectl proxy is not running: starting it on http://127.0.0.1:$CLUSTER_KUBECTL_PROXY_PORT"
+  start_kubectl_proxy
+  sed -i '/^CLUSTER_KUBECTL_PROXY_PORT=/d' "$CLUSTER_DIR/cluster.env"
+  echo "CLUSTER_KUBECTL_PROXY_PORT=$CLUSTER_KUBECTL_PROXY_PORT" >>"$CLUSTER_DIR/cluster.env"
+  CLUSTER_UP_OK=1
+}
+
 any_running() {
   local name
   for name in "${CLUSTER_COMPONENTS[@]}"; do component_pid "$name" >/dev/null && return 0; done
@@ -552,6 +609,11 @@ cluster_up() {
   lock_cluster
   if all_running && component_healthy kube-apiserver; then
     log "cluster is already up (scripts/cluster status for details)"
+    echo "$CLUSTER_ADMIN_KUBECONFIG"
+    return 0
+  fi
+  if all_but_proxy_running && component_healthy kube-apiserver; then
+    add_kubectl_proxy
     echo "$CLUSTER_ADMIN_KUBECONFIG"
     return 0
   fi
@@ -586,10 +648,12 @@ cluster_up() {
   wait_oidc_accepted
   log "starting kube-controller-manager, kube-scheduler and kwok"
   start_controllers
+  log "starting kubectl proxy on http://127.0.0.1:$CLUSTER_KUBECTL_PROXY_PORT (admin, loopback only)"
+  start_kubectl_proxy
   log "creating $CLUSTER_NODES simulated nodes"
   create_nodes periscope-node "$CLUSTER_NODES" default "create simulated nodes"
   CLUSTER_UP_OK=1
-  log "cluster up in $((SECONDS - t0)) s; logs in $CLUSTER_DIR/logs; read-only kubeconfig: $CLUSTER_READONLY_KUBECONFIG"
+  log "cluster up in $((SECONDS - t0)) s; logs in $CLUSTER_DIR/logs; read-only kubeconfig: $CLUSTER_READONLY_KUBECONFIG; kubectl proxy: http://127.0.0.1:$CLUSTER_KUBECTL_PROXY_PORT"
   echo "$CLUSTER_ADMIN_KUBECONFIG"
 }
 
@@ -652,7 +716,7 @@ cluster_status() {
     echo "cluster: down"
     return 3
   elif [ "$all" = 0 ]; then
-    echo "cluster: up; admin kubeconfig $CLUSTER_ADMIN_KUBECONFIG, read-only $CLUSTER_READONLY_KUBECONFIG"
+    echo "cluster: up; admin kubeconfig $CLUSTER_ADMIN_KUBECONFIG, read-only $CLUSTER_READONLY_KUBECONFIG, kubectl proxy http://127.0.0.1:$CLUSTER_KUBECTL_PROXY_PORT"
   else
     echo "cluster: degraded (logs in $CLUSTER_DIR/logs; scripts/cluster down, then up)"
     return 1
@@ -660,7 +724,7 @@ cluster_status() {
 }
 
 require_up() {
-  all_running && component_healthy kube-apiserver \
+  core_running && component_healthy kube-apiserver \
     || die "cluster: the cluster is not up (state dir $CLUSTER_DIR). Run scripts/cluster up first."
   CLUSTER_BIN="${CLUSTER_BIN:-$(kube_bin_dir)}"
 }
