@@ -11,11 +11,12 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
 import { describeIf, recordingCluster } from '@periscope/test-utils';
 import { Knex } from 'knex';
 import { findTool } from './engine';
-import { modulesConfig, start } from './__testUtils__/testSupport';
+import request from 'supertest';
+import { entities, modulesConfig, start } from './__testUtils__/testSupport';
 
 jest.setTimeout(120_000);
 
@@ -40,10 +41,14 @@ describe('module-deploy actions (ActionsRegistryService)', () => {
   });
 
   /** The plugin with the given permissions denied; returns the registry its actions went into. */
-  async function startWithActions(deny: string[] = []) {
+  async function startWithActions(
+    deny: string[] = [],
+    extraEntities: object[] = [],
+  ) {
     const registry = actionsRegistryServiceMock();
-    await start({
+    const server = await start({
       deny,
+      entities: [...entities, ...extraEntities],
       config: {
         moduleDeploy: {
           ...modulesConfig.moduleDeploy,
@@ -83,7 +88,7 @@ describe('module-deploy actions (ActionsRegistryService)', () => {
         input: input as any,
         credentials: mockCredentials.user(),
       });
-    return { registry, invoke };
+    return { registry, invoke, server };
   }
 
   const stored = async () => ({
@@ -133,6 +138,88 @@ describe('module-deploy actions (ActionsRegistryService)', () => {
       );
       expect(cluster.requests).toEqual([]);
       expect(await stored()).toEqual({ audit: [], revisions: [] });
+    });
+  });
+
+  describe('an instance that another entity owns', () => {
+    // imposter declares checkout's instance: same name (periscope.dev/instance), same namespace
+    const imposter = {
+      ...entities[0],
+      metadata: {
+        name: 'imposter',
+        namespace: 'default',
+        annotations: {
+          ...entities[0].metadata.annotations,
+          'periscope.dev/instance': 'checkout',
+        },
+      },
+    };
+    const IMPOSTER = 'component:default/imposter';
+    const refusal = `instance 'checkout' in namespace 'shop' on cluster 'c1' belongs to ${checkout}; deploy it from that entity or choose another instance name (annotation periscope.dev/instance)`;
+    const claimForCheckout = () =>
+      knex('module_deploy_instance_owners').insert({
+        cluster: 'c1',
+        namespace: 'shop',
+        instance_name: 'checkout',
+        entity_ref: checkout,
+        claimed_at: '2026-01-01T00:00:00Z',
+        claimed_by: 'user:default/alice',
+      });
+
+    it('deploy-module, the entity routes and /instances/deploy refuse it with a 409 naming the owner; no cluster contacted, nothing stored', async () => {
+      const { invoke, server } = await startWithActions([], [imposter]);
+      await claimForCheckout();
+      const call = invoke('deploy-module', {
+        entityRef: IMPOSTER,
+        values: { message: 'mine now' },
+      });
+      await expect(call).rejects.toThrow(ConflictError);
+      await expect(call).rejects.toThrow(refusal);
+      const api = (path: string, body: object) =>
+        request(server).post(`/api/module-deploy${path}`).send(body);
+      for (const [path, body] of [
+        [`/entity/deploy?entityRef=${IMPOSTER}`, { values: {} }],
+        [`/entity/rollback?entityRef=${IMPOSTER}`, { revision: 1 }],
+        [`/entity/delete?entityRef=${IMPOSTER}`, { confirm: 'checkout' }],
+        [`/entity/preview?entityRef=${IMPOSTER}`, { values: {} }],
+        [
+          '/instances/deploy',
+          { module: 'minimal', instanceName: 'checkout', namespace: 'shop' },
+        ],
+        [
+          '/instances/preview',
+          {
+            module: 'minimal',
+            instanceName: 'checkout',
+            namespace: 'shop',
+            entityRef: IMPOSTER,
+          },
+        ],
+      ] as const) {
+        const res = await api(path, body);
+        expect([path, res.status]).toEqual([path, 409]);
+        expect(res.body.error.message).toMatch(
+          /^instance 'checkout' in namespace 'shop' on cluster 'c1' belongs to component:default\/checkout; /,
+        );
+      }
+      expect(cluster.requests).toEqual([]);
+      expect(await stored()).toEqual({ audit: [], revisions: [] });
+    });
+
+    describeIf({ cue })('rendering with cue', () => {
+      it('deploy-module of the owner goes on to the cluster', async () => {
+        const { invoke } = await startWithActions([], [imposter]);
+        await claimForCheckout();
+        const { output } = await invoke('deploy-module', {
+          entityRef: checkout,
+          values: { message: 'hi' },
+        });
+        expect(output).toMatchObject({
+          ok: false,
+          results: [{ cluster: 'c1', status: 'failed' }],
+        });
+        expect(cluster.requests.length).toBeGreaterThan(0);
+      });
     });
   });
 

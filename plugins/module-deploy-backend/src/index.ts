@@ -9,6 +9,8 @@ export * from './services/DeployService/types';
 export type {
   DeployStore,
   InstanceKey,
+  InstanceLocation,
+  InstanceOwner,
   StoredRevision,
 } from './services/DeployStore';
 export type { ModuleCatalog } from './services/ModuleCatalog';

@@ -18,6 +18,13 @@ export const INSTANCE_ANNOTATION = 'periscope.dev/instance';
 /** Entity annotation listing the target clusters, comma-separated, in rollout order. @public */
 export const CLUSTERS_ANNOTATION = 'periscope.dev/clusters';
 
+/**
+ * Annotation on an instance's storage Secret (`timoni.<name>`, and on the instance record in it)
+ * naming the entity that owns the instance: only that entity deploys, rolls back or deletes it.
+ * @public
+ */
+export const OWNER_ENTITY_ANNOTATION = 'periscope.dev/owner-entity';
+
 /** Whether an entity can be deployed: the envelope shared by every Periscope entity endpoint. @public */
 export type EntityStatus = 'ok' | 'not-configured' | 'not-annotated';
 

@@ -14,6 +14,7 @@ export * from './readiness';
 export * from './ociRef';
 export * from './schema';
 export * from './schemaFields';
+export * from './sensitive';
 export * from './api';
 export * from './permissions';
 export * from './names';

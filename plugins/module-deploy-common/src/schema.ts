@@ -1,3 +1,4 @@
+import { isSensitiveName, maskSensitiveDefaults } from './sensitive';
 import { JsonObject, JsonValue } from './types';
 
 /**
@@ -23,6 +24,12 @@ export interface ValuesJsonSchema {
   default?: JsonValue;
   additionalProperties?: boolean;
   readOnly?: boolean;
+  /**
+   * The field holds a secret: the module marks it `@periscope(sensitive)` or its name matches
+   * `SENSITIVE_NAME_PATTERN`. Its value is masked in every answer and never stored in the
+   * database; its default shows as the mask.
+   */
+  sensitive?: boolean;
   /** Constraints a module may declare; shown on the Modules page when present. */
   enum?: JsonValue[];
   minimum?: number;
@@ -54,14 +61,18 @@ function build(
   if (type === 'object') {
     const obj = v as JsonObject;
     const properties: Record<string, ValuesJsonSchema> = {};
-    for (const k of Object.keys(obj))
+    for (const k of Object.keys(obj)) {
       properties[k] = build(obj[k], required, [...path, k]);
+      if (isSensitiveName(k)) properties[k].sensitive = true;
+    }
     const req = required
       .filter(
         r => r.length === path.length + 1 && path.every((p, i) => r[i] === p),
       )
       .map(r => r[r.length - 1]);
-    for (const r of req) if (!properties[r]) properties[r] = {};
+    for (const r of req)
+      if (!properties[r])
+        properties[r] = isSensitiveName(r) ? { sensitive: true } : {};
     return {
       type,
       properties,
@@ -86,7 +97,9 @@ function build(
  * module's `values` exported with its defaults (every field that has a value, with its type
  * and default), `required` the paths CUE reports as `field is required but not present` when
  * no defaults are given. Fields Timoni injects at run time (`metadata.name`,
- * `metadata.namespace`, `moduleVersion`, `kubeVersion`) are marked read-only.
+ * `metadata.namespace`, `moduleVersion`, `kubeVersion`) are marked read-only. Fields whose name
+ * matches `SENSITIVE_NAME_PATTERN` are marked `sensitive`, and the defaults of sensitive fields
+ * are masked.
  *
  * @public
  */
@@ -112,9 +125,9 @@ export function valuesSchemaFrom(
       if (!cur.required.length) delete cur.required;
     }
   }
-  return {
+  return maskSensitiveDefaults({
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     ...(title ? { title } : {}),
     ...root,
-  };
+  });
 }

@@ -63,6 +63,7 @@ export function schemaConstraints(s: ValuesJsonSchema): string[] {
   if (s.format) out.push(`format ${s.format}`);
   if (s.type === 'object' && s.additionalProperties === false)
     out.push('no other keys');
+  if (s.sensitive) out.push('sensitive: masked, never stored in the database');
   return out;
 }
 

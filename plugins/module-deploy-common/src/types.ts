@@ -84,6 +84,8 @@ export interface InstanceRecord {
     name: string;
     namespace: string;
     labels?: Record<string, string>;
+    /** Periscope stores the owner entity here (`periscope.dev/owner-entity`). */
+    annotations?: Record<string, string>;
     [key: string]: JsonValue | undefined;
   };
   module: ModuleReference;

@@ -78,6 +78,11 @@ export interface ApplyOptions {
    * manages), as Timoni's `--overwrite-ownership`. Default false: such an apply stops with a conflict.
    */
   overwriteOwnership?: boolean;
+  /**
+   * Annotations to store on the instance (record and Secret), e.g. Periscope's
+   * `periscope.dev/owner-entity`. Those the stored instance has are kept; these win.
+   */
+  annotations?: Record<string, string>;
 }
 
 /**
@@ -412,6 +417,10 @@ export class ClusterDeployer {
     // a rollback keeps the owner; a standalone apply that overwrites ownership drops it (as Timoni)
     const bundle =
       release.bundle ?? (opts.action === 'rollback' ? owner : undefined);
+    const annotations: Record<string, string> = {
+      ...previous?.metadata.annotations,
+      ...opts.annotations,
+    };
     const applied: KubeObject[] = [];
     const store = async (objs: KubeObject[], extra: InventoryEntry[]) => {
       const inv = [
@@ -427,6 +436,7 @@ export class ClusterDeployer {
           inventory: inv,
           images: release.images,
           labels: bundle ? { [BUNDLE_NAME_LABEL]: bundle } : undefined,
+          annotations,
         }),
       );
       return inv;

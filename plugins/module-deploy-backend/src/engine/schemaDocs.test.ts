@@ -1,4 +1,9 @@
+import { join } from 'node:path';
+import { SENSITIVE_MASK } from '@periscope/backstage-plugin-module-deploy-common';
+import { describeIf } from '@periscope/test-utils';
+import { valuesSchema } from './schema';
 import { parseConfigDocs, withFieldDocs } from './schemaDocs';
+import { cueForTests } from './testSupport';
 
 // The shape `cue def . -e timoni.instance.config` prints (values first, then #Config's source).
 const DEF = `package main
@@ -176,5 +181,96 @@ describe('withFieldDocs', () => {
   it('drops an enum that does not contain the default, rather than contradict the module', () => {
     const out = withFieldDocs(schema, parseConfigDocs(DEF));
     expect(out.properties?.tier?.enum).toBeUndefined();
+  });
+});
+
+// `@periscope(sensitive)` as `cue def` prints it: after the value, and after a struct's closing brace.
+const SENSITIVE_DEF = `_#def
+_#def: {
+	// The database password.
+	dbPass: *"" | string @periscope(sensitive)
+	mode: *"a" | "b" @periscope(sensitive) @other(x)
+	apiToken?: string @periscope( sensitive )
+	conn: {
+		host: *"db" | string
+	} @periscope(sensitive)
+	plain: *"x" | string @other(sensitive)
+}
+`;
+
+describe('sensitive fields (@periscope(sensitive))', () => {
+  const docs = parseConfigDocs(SENSITIVE_DEF);
+
+  it('reads the attribute on a field and on the closing brace of a struct field, and keeps the enum', () => {
+    expect(docs.get('dbPass')).toEqual({
+      description: 'The database password.',
+      sensitive: true,
+    });
+    expect(docs.get('mode')).toEqual({ enum: ['a', 'b'], sensitive: true });
+    expect(docs.get('apiToken')).toEqual({ sensitive: true });
+    expect(docs.get('conn')).toEqual({ sensitive: true });
+    expect(docs.has('conn.host')).toBe(false);
+    expect(docs.has('plain')).toBe(false);
+  });
+
+  it('marks them in the schema, adds optional ones the export lacks, and masks their defaults', () => {
+    const out = withFieldDocs(
+      {
+        type: 'object',
+        properties: {
+          dbPass: { type: 'string', default: 'changeme' },
+          mode: { type: 'string', default: 'a' },
+          conn: {
+            type: 'object',
+            properties: { host: { type: 'string', default: 'db' } },
+            default: { host: 'db' },
+          },
+          plain: { type: 'string', default: 'x' },
+        },
+        default: {
+          dbPass: 'changeme',
+          mode: 'a',
+          conn: { host: 'db' },
+          plain: 'x',
+        },
+      },
+      docs,
+    );
+    expect(out.properties?.dbPass).toEqual({
+      type: 'string',
+      default: SENSITIVE_MASK,
+      sensitive: true,
+      description: 'The database password.',
+    });
+    expect(out.properties?.apiToken).toEqual({ sensitive: true });
+    expect(out.properties?.conn?.sensitive).toBe(true);
+    expect(out.properties?.conn?.properties?.host?.default).toBe(
+      SENSITIVE_MASK,
+    );
+    expect(out.properties?.plain).toEqual({ type: 'string', default: 'x' });
+    expect(out.default).toEqual({
+      dbPass: SENSITIVE_MASK,
+      mode: SENSITIVE_MASK,
+      conn: { host: SENSITIVE_MASK },
+      plain: 'x',
+    });
+  });
+});
+
+const cue = cueForTests();
+describeIf({ cue })('valuesSchema of a module with sensitive fields', () => {
+  it('marks the fields the module marks and those named like secrets (the fixture sensitive-module)', async () => {
+    const schema = await valuesSchema({
+      cueBin: cue as string,
+      moduleDir: join(__dirname, '__fixtures__', 'sensitive-module'),
+    });
+    expect(schema.properties?.dbPass).toMatchObject({
+      type: 'string',
+      sensitive: true,
+      description: expect.stringMatching(/^The database password/),
+    });
+    expect(schema.properties?.apiToken).toMatchObject({ sensitive: true });
+    expect(schema.properties?.conn?.sensitive).toBe(true);
+    expect(schema.properties?.message?.sensitive).toBeUndefined();
   });
 });

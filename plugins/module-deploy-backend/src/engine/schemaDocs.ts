@@ -1,6 +1,8 @@
 import {
   JsonValue,
   ValuesJsonSchema,
+  isSensitiveName,
+  maskSensitiveDefaults,
 } from '@periscope/backstage-plugin-module-deploy-common';
 
 /** What the CUE source says about one field of `#Config`, beyond its type and default. */
@@ -9,7 +11,14 @@ export interface FieldDoc {
   description?: string;
   /** The allowed values when the field is a disjunction of literals, e.g. `*"a" | "b"`. */
   enum?: JsonValue[];
+  /** The field carries the `@periscope(sensitive)` attribute. */
+  sensitive?: boolean;
 }
+
+/** `@periscope(sensitive)` (spaces allowed), the attribute that marks a field sensitive. */
+const SENSITIVE_ATTR = /@periscope\(\s*sensitive\s*\)/;
+/** Field attributes (`@name(...)`) at the end of a value, e.g. `string @periscope(sensitive)`. */
+const TRAILING_ATTRS = /(?:\s*@[A-Za-z_][\w-]*\([^()]*\))+\s*,?\s*$/;
 
 /** A field declaration line: `name:`, `name?:`, `name!:` or `"quoted-name":`, then its value. */
 const FIELD = /^([A-Za-z_$][\w$-]*|"(?:[^"\\]|\\.)*")[?!]?:\s*(.*)$/;
@@ -84,6 +93,14 @@ export function parseConfigDocs(cueDef: string): Map<string, FieldDoc> {
       continue;
     }
     const balance = braceBalance(line);
+    // `} @periscope(sensitive)`: the attribute of the struct field that this line closes
+    if (/^}/.test(line) && SENSITIVE_ATTR.test(line) && depth > 0) {
+      const closed = stack[depth];
+      if (closed?.length && closed[0] !== LET_MARK) {
+        const key = closed.join('.');
+        docs.set(key, { ...docs.get(key), sensitive: true });
+      }
+    }
     const parent = stack[depth];
     const field = FIELD.exec(line) ?? (parent?.[0] === LET_MARK ? DEF_FIELD.exec(line) : null);
     const letBlock = depth === 0 ? LET.exec(line) : null;
@@ -99,9 +116,12 @@ export function parseConfigDocs(cueDef: string): Map<string, FieldDoc> {
       const key = path.join('.');
       const doc: FieldDoc = docs.get(key) ?? {};
       if (comment.length > 0 && !doc.description) doc.description = comment.join(' ');
-      const literals = literalDisjunction(field[2].replace(/,\s*$/, ''));
+      if (SENSITIVE_ATTR.test(field[2])) doc.sensitive = true;
+      const literals = literalDisjunction(
+        field[2].replace(TRAILING_ATTRS, '').replace(/,\s*$/, ''),
+      );
       if (literals && !doc.enum) doc.enum = literals;
-      if (doc.description || doc.enum) docs.set(key, doc);
+      if (doc.description || doc.enum || doc.sensitive) docs.set(key, doc);
       const ref = LET_REF.exec(field[2]);
       if (ref) refs.push([key, [LET_MARK, ref[1], ref[2]].join('.')]);
       opened = path;
@@ -142,17 +162,30 @@ function graftDefinitionDocs(docs: Map<string, FieldDoc>, refs: Array<[string, s
 }
 
 /**
- * A copy of `schema` with the description and enum of each documented field that the schema
- * has (fields the schema does not list are not added). An enum is kept only when the field's
- * default is one of its values, so a misread disjunction never contradicts the module.
+ * A copy of `schema` with the description, enum and sensitivity of each documented field that
+ * the schema has. Other fields are not added, except sensitive ones (by the attribute or the
+ * name: an optional field without a default, `apiToken?: string`, is in no export), which are
+ * added to their object as `{ sensitive: true }` with their description. An enum is kept only when
+ * the field's default is one of its values, so a misread disjunction never contradicts the
+ * module. The defaults of sensitive fields are masked.
  */
 export function withFieldDocs(
   schema: ValuesJsonSchema,
   docs: Map<string, FieldDoc>,
   path: string[] = [],
 ): ValuesJsonSchema {
+  const out = addFieldDocs(schema, docs, path);
+  return path.length ? out : maskSensitiveDefaults(out);
+}
+
+function addFieldDocs(
+  schema: ValuesJsonSchema,
+  docs: Map<string, FieldDoc>,
+  path: string[],
+): ValuesJsonSchema {
   const doc = path.length ? docs.get(path.join('.')) : undefined;
   const out: ValuesJsonSchema = { ...schema };
+  if (doc?.sensitive) out.sensitive = true;
   if (doc?.description && !out.description) out.description = doc.description;
   if (
     doc?.enum &&
@@ -165,9 +198,25 @@ export function withFieldDocs(
     out.properties = Object.fromEntries(
       Object.entries(schema.properties).map(([k, v]) => [
         k,
-        withFieldDocs(v, docs, [...path, k]),
+        addFieldDocs(v, docs, [...path, k]),
       ]),
     );
+  }
+  if (schema.type === 'object' || schema.properties) {
+    const prefix = path.length ? `${path.join('.')}.` : '';
+    for (const [key, d] of docs) {
+      const name = key.slice(prefix.length);
+      if (!key.startsWith(prefix) || name.includes('.')) continue;
+      if (!d.sensitive && !isSensitiveName(name)) continue;
+      if (out.properties?.[name]) continue;
+      out.properties = {
+        ...out.properties,
+        [name]: {
+          sensitive: true,
+          ...(d.description ? { description: d.description } : {}),
+        },
+      };
+    }
   }
   return out;
 }

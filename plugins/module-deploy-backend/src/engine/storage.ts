@@ -44,7 +44,8 @@ export function historySecretName(name: string): string {
 /**
  * Builds the instance Secret exactly as Timoni's StorageManager does: name `timoni.<name>`,
  * type `timoni.sh/instance`, labels `app.kubernetes.io/{name,component,created-by}`, the
- * instance JSON under `instance`.
+ * instance JSON under `instance`. The record's annotations (Periscope's owner entity) go on the
+ * Secret too.
  *
  * @public
  */
@@ -55,6 +56,10 @@ export function instanceSecret(record: InstanceRecord): SecretObject {
     metadata: {
       name: instanceSecretName(record.metadata.name),
       namespace: record.metadata.namespace,
+      ...(record.metadata.annotations &&
+      Object.keys(record.metadata.annotations).length
+        ? { annotations: { ...record.metadata.annotations } }
+        : {}),
       labels: {
         ...(record.metadata.labels ?? {}),
         'app.kubernetes.io/name': record.metadata.name,
@@ -86,6 +91,8 @@ export function instanceRecord(args: {
   now?: Date;
   /** Instance labels, e.g. `bundle.timoni.sh/name` for bundle instances. */
   labels?: Record<string, string>;
+  /** Instance annotations, e.g. Periscope's `periscope.dev/owner-entity`. */
+  annotations?: Record<string, string>;
 }): InstanceRecord {
   return {
     kind: 'Instance',
@@ -95,6 +102,9 @@ export function instanceRecord(args: {
       namespace: args.namespace,
       ...(args.labels && Object.keys(args.labels).length
         ? { labels: args.labels }
+        : {}),
+      ...(args.annotations && Object.keys(args.annotations).length
+        ? { annotations: args.annotations }
         : {}),
     },
     module: args.module,

@@ -290,4 +290,109 @@ describe('DeployStore', () => {
       });
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'keeps instance owners (one claim wins, release frees it) and never stores a value whose name is sensitive, on %p',
+    async id => {
+      const knex = await databases.init(id);
+      const store = await createDeployStore(mockServices.database({ knex }));
+      const at = { cluster: 'c1', namespace: 'shop', instanceName: 'web' };
+      expect(await store.getOwner(at)).toBeUndefined();
+      const claims = await Promise.all(
+        ['a', 'b', 'c'].map(n =>
+          store.claimOwner(at, `component:default/${n}`, `user:default/${n}`),
+        ),
+      );
+      const winner = claims[0].entityRef;
+      expect(claims.every(c => c.entityRef === winner)).toBe(true);
+      expect(await store.getOwner(at)).toEqual({
+        ...at,
+        entityRef: winner,
+        claimedAt: expect.any(String),
+        claimedBy: winner.replace('component:', 'user:'),
+      });
+      await store.releaseOwner(at, 'component:default/nobody');
+      expect((await store.getOwner(at))?.entityRef).toBe(winner);
+      await store.releaseOwner(at, winner);
+      expect(await store.getOwner(at)).toBeUndefined();
+
+      const key = { ...at, entityRef: 'component:default/a' };
+      const module = { name: 'm', repository: 'r', version: '1', digest: '' };
+      const values = { message: 'hi', db: { password: 'pw-123456' } };
+      await store.recordRevision({
+        ...key,
+        revision: 1,
+        at: '2026-01-01T00:00:00Z',
+        actor: 'user:default/a',
+        action: 'deploy',
+        module,
+        values,
+        result: 'success',
+      });
+      await store.recordAudit({
+        ...key,
+        at: '2026-01-01T00:00:00Z',
+        actor: 'user:default/a',
+        action: 'deploy',
+        values,
+        result: 'success',
+      });
+      const rows = JSON.stringify([
+        await knex('module_deploy_revisions').select(),
+        await knex('module_deploy_audit').select(),
+      ]);
+      expect(rows).not.toContain('pw-123456');
+      expect(rows).toContain('Secret/shop/periscope-history.web');
+      const shown = { message: 'hi', db: { password: '••••' } };
+      expect((await store.listRevisions(key.entityRef))[0].values).toEqual(
+        shown,
+      );
+      expect((await store.listAudit(key.entityRef))[0].values).toEqual(shown);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'gives each instance deployed before owners were kept to the entity that deployed it first, on %p',
+    async id => {
+      const knex = await databases.init(id);
+      const store = await createDeployStore(mockServices.database({ knex }));
+      const rev = (entityRef: string, at: string, instanceName = 'web') =>
+        store.recordRevision({
+          entityRef,
+          cluster: 'c1',
+          namespace: 'shop',
+          instanceName,
+          revision: 1,
+          at,
+          actor: 'user:default/x',
+          action: 'deploy',
+          module: { name: 'm', repository: 'r', version: '1', digest: '' },
+          values: {},
+          result: 'success',
+        });
+      await rev('component:default/late', '2026-02-01T00:00:00Z');
+      await rev('component:default/first', '2026-01-01T00:00:00Z');
+      await rev('', '2025-01-01T00:00:00Z', 'explicit');
+      // an older database: the owners table does not exist yet
+      await knex.schema.dropTable('module_deploy_instance_owners');
+      const upgraded = await createDeployStore(mockServices.database({ knex }));
+      expect(
+        await upgraded.getOwner({
+          cluster: 'c1',
+          namespace: 'shop',
+          instanceName: 'web',
+        }),
+      ).toMatchObject({
+        entityRef: 'component:default/first',
+        claimedAt: '2026-01-01T00:00:00Z',
+      });
+      expect(
+        await upgraded.getOwner({
+          cluster: 'c1',
+          namespace: 'shop',
+          instanceName: 'explicit',
+        }),
+      ).toBeUndefined();
+    },
+  );
 });

@@ -8,15 +8,31 @@ import {
 } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { Entity } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   DeployEvent,
+  InstanceRecord,
   JsonObject,
+  OWNER_ENTITY_ANNOTATION,
+  SENSITIVE_MASK,
+  ValuesJsonSchema,
+  INSTANCE_ANNOTATION,
+  maskSensitiveDiffs,
+  maskSensitiveValues,
+  maskedSensitivePaths,
   objectRef,
   moduleDeployApplyPermission,
   moduleDeployReadPermission,
+  restoreSensitiveValues,
+  scrubSecrets,
+  sensitiveStrings,
 } from '@periscope/backstage-plugin-module-deploy-common';
 import {
   authorizeEntity,
@@ -26,7 +42,13 @@ import {
   fanOutClusters,
   kubeConfigFor,
 } from '@periscope/kube-access';
-import { CueEvaluationError, ModuleEngine, Revision } from '../../engine';
+import {
+  CueEvaluationError,
+  DeployError,
+  ModuleEngine,
+  Revision,
+  instanceSecretName,
+} from '../../engine';
 import { ModuleDeployConfig } from '../../config';
 import {
   DeployTarget,
@@ -37,12 +59,12 @@ import {
   MODULE_ANNOTATION,
   RevisionInfo,
 } from '../../types';
-import { DeployStore } from '../DeployStore';
+import { DeployStore, sensitiveValueRef } from '../DeployStore';
 import { ModuleCatalog } from '../ModuleCatalog';
 import { checkDeclaredTarget, entityTarget, explicitTarget } from './targets';
 import { checkInstanceDrift, instanceKey } from './drift';
-import { createRollout, Resolved } from './rollout';
-import { DeployService, PreparedOperation } from './types';
+import { actorOf, createRollout, Resolved } from './rollout';
+import { DeployService, PreparedOperation, StreamSink } from './types';
 import { valuesOverlay } from './values';
 
 /** Dependencies of {@link createDeployService}. @public */
@@ -118,6 +140,22 @@ function emptyPreview(
   };
 }
 
+/** Refusal of an instance another entity owns: which instance, whose, and what to do. */
+function ownerMessage(
+  t: Pick<DeployTarget, 'instanceName' | 'namespace'>,
+  cluster: string,
+  owner: string,
+  verb: string,
+): string {
+  return `instance '${t.instanceName}' in namespace '${t.namespace}' on cluster '${cluster}' belongs to ${owner}; ${verb} it from that entity or choose another instance name (annotation ${INSTANCE_ANNOTATION})`;
+}
+
+/** The owner entity recorded on an instance in the cluster (its storage Secret), if any. */
+function recordedOwner(rec: InstanceRecord | undefined): string | undefined {
+  const owner = rec?.metadata.annotations?.[OWNER_ENTITY_ANNOTATION];
+  return typeof owner === 'string' && owner ? owner : undefined;
+}
+
 /**
  * Creates the deploy service: every method checks its permission on the entity (so
  * conditional policies such as `isEntityOwner` apply) before touching a cluster.
@@ -128,7 +166,8 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
   const timeoutMs = deps.clusterTimeoutMs ?? 10_000;
   const kc = (c: ClusterDetails) => kubeConfigFor(c);
   const source = toClusterSource(deps.clusters);
-  const clustersFor = (requestAuth?: KubernetesRequestAuth) => source.listClusters({ requestAuth });
+  const clustersFor = (requestAuth?: KubernetesRequestAuth) =>
+    source.listClusters({ requestAuth });
   const rollout = createRollout({ store, logger, auditor: deps.auditor });
 
   async function loadEntity(
@@ -176,15 +215,172 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
     return resolveEntity(entityRef, credentials, requestAuth);
   }
 
-  async function render(target: DeployTarget, values: JsonObject) {
-    const schema = await modules.schema(target.source);
+  /** The module's schema for masking: without it (module unreachable), the naming rule alone. */
+  async function schemaOf(
+    t: DeployTarget,
+  ): Promise<ValuesJsonSchema | undefined> {
+    return modules.schema(t.source).catch(() => undefined);
+  }
+
+  /** The instance location of `t` in one cluster. */
+  const locationIn = (t: DeployTarget, cluster: string) => ({
+    cluster,
+    namespace: t.namespace,
+    instanceName: t.instanceName,
+  });
+
+  /**
+   * Refuses (409, before any cluster is contacted) when an entity other than the target's owns
+   * the instance in one of `clusters`; an explicit target without an entity is refused for
+   * every owned instance.
+   */
+  async function checkOwners(
+    t: DeployTarget,
+    clusters: string[],
+    verb: string,
+  ): Promise<void> {
+    const refused: string[] = [];
+    for (const cluster of clusters) {
+      const owner = await store.getOwner(locationIn(t, cluster));
+      if (owner && owner.entityRef !== t.entityRef)
+        refused.push(ownerMessage(t, cluster, owner.entityRef, verb));
+    }
+    if (refused.length) throw new ConflictError(refused.join('; '));
+  }
+
+  /**
+   * Throws when another entity owns the instance in cluster `c`: in the database or, on the
+   * instance's storage Secret, in the cluster (another Periscope, or a database restored
+   * without it). Returns the instance record when the instance exists.
+   */
+  async function guardOwner(
+    t: DeployTarget,
+    c: ClusterDetails,
+    verb: string,
+  ): Promise<InstanceRecord | undefined> {
+    const owner = await store.getOwner(locationIn(t, c.name));
+    if (owner && owner.entityRef !== t.entityRef)
+      throw new ConflictError(ownerMessage(t, c.name, owner.entityRef, verb));
+    const found = (await engine.list(t.namespace, kc(c))).find(
+      i => i.metadata.name === t.instanceName,
+    );
+    const recorded = recordedOwner(found);
+    if (recorded && recorded !== t.entityRef)
+      throw new DeployError(
+        `Secret/${t.namespace}/${instanceSecretName(t.instanceName)}`,
+        'conflict',
+        `${ownerMessage(
+          t,
+          c.name,
+          recorded,
+          verb,
+        )} (${OWNER_ENTITY_ANNOTATION} on the instance)`,
+      );
+    return found;
+  }
+
+  /**
+   * Records the target's entity as the instance's owner in cluster `cluster` unless one owns it;
+   * throws when another entity won the claim. Explicit targets without an entity claim nothing.
+   */
+  async function claim(
+    t: DeployTarget,
+    cluster: string,
+    credentials: BackstageCredentials,
+    verb: string,
+  ): Promise<void> {
+    if (!t.entityRef) return;
+    const owner = await store.claimOwner(
+      locationIn(t, cluster),
+      t.entityRef,
+      actorOf(credentials),
+    );
+    if (owner.entityRef !== t.entityRef)
+      throw new DeployError(
+        `instance ${t.namespace}/${t.instanceName}`,
+        'conflict',
+        ownerMessage(t, cluster, owner.entityRef, verb),
+      );
+  }
+
+  /** Annotations that record the owner entity on the instance in the cluster. */
+  const ownerAnnotations = (t: DeployTarget) =>
+    t.entityRef ? { [OWNER_ENTITY_ANNOTATION]: t.entityRef } : undefined;
+
+  /**
+   * The values of the latest revision, from the first target cluster that has one (and whose
+   * instance this entity owns): what the form shows as current, and what a masked sensitive
+   * field sent back stands for.
+   */
+  async function currentValues(
+    r: Resolved,
+  ): Promise<
+    { cluster: string; revision: number; values: JsonObject } | undefined
+  > {
+    for (const c of r.clusters) {
+      try {
+        await guardOwner(r.target, c, 'deploy');
+        const history = await engine.history(
+          r.target.instanceName,
+          r.target.namespace,
+          kc(c),
+        );
+        const last = history[history.length - 1];
+        if (last)
+          return {
+            cluster: c.name,
+            revision: last.revision,
+            values: last.values,
+          };
+      } catch (e) {
+        logger.warn(
+          `module-deploy: current values of ${
+            r.target.entityRef || r.target.instanceName
+          } in ${c.name}: ${message(e)}`,
+        );
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * What to render from submitted values: masked sensitive fields get the current value back,
+   * then injected fields and untouched defaults are dropped. A masked field with no value to
+   * keep is a 400.
+   */
+  async function prepareValues(r: Resolved, submitted: JsonObject) {
+    const t = r.target;
+    const schema = await modules.schema(t.source);
+    let values = submitted;
+    if (maskedSensitivePaths(submitted, schema).length) {
+      const current = await currentValues(r);
+      values = restoreSensitiveValues(submitted, current?.values, schema);
+    }
     const overlay = valuesOverlay(values, schema);
+    const left = maskedSensitivePaths(overlay, schema);
+    if (left.length) {
+      const fields = left.map(p => `values.${p}`).join(', ');
+      throw new InputError(
+        `${fields} ${
+          left.length > 1 ? 'are' : 'is'
+        } '${SENSITIVE_MASK}', the mask of a sensitive value, but no revision of instance '${
+          t.instanceName
+        }' in namespace '${
+          t.namespace
+        }' has a value to keep: enter the value (or leave the field out for the module default)`,
+      );
+    }
+    return { schema, overlay, secrets: sensitiveStrings(values, schema) };
+  }
+
+  async function render(target: DeployTarget, overlay: JsonObject) {
     try {
       const r = await engine.render(engineInput(target, overlay));
       return {
         ok: true as const,
         overlay,
         rendered: r.objects.map(objectRef),
+        values: r.values,
       };
     } catch (e) {
       if (e instanceof CueEvaluationError)
@@ -192,6 +388,13 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       throw e;
     }
   }
+
+  /** Values as the database keeps them: sensitive fields as references to the cluster's Secret. */
+  const storedValues = (
+    t: DeployTarget,
+    values: JsonObject | undefined,
+    schema: ValuesJsonSchema | undefined,
+  ) => values && maskSensitiveValues(values, schema, sensitiveValueRef(t));
 
   function operation(
     r: Resolved,
@@ -203,27 +406,54 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       pollMs: deps.pollMs ?? 2000,
       onEvent,
     });
+    // every operation checks the owners first: a refusal is a plain 409, nothing is contacted
     return {
       async preview(values) {
-        const rendered = await render(t, values);
-        if (!rendered.ok) return emptyPreview('ok', rendered.error.issues);
+        await checkOwners(t, t.clusters, 'preview');
+        const { schema, overlay, secrets } = await prepareValues(r, values);
+        const rendered = await render(t, overlay);
+        if (!rendered.ok)
+          return scrubSecrets(
+            emptyPreview('ok', rendered.error.issues),
+            secrets,
+          );
         const { results, errors } = await fanOutClusters(
           r.clusters,
-          async c => engine.diff(engineInput(t, rendered.overlay), kc(c)),
+          async c => {
+            await guardOwner(t, c, 'preview');
+            return engine.diff(engineInput(t, overlay), kc(c));
+          },
           { timeoutMs: Math.max(timeoutMs, 120_000) },
         );
-        return {
-          ...emptyPreview('ok'),
-          rendered: rendered.rendered,
-          clusters: results.map(x => ({
-            cluster: x.cluster,
-            objects: x.value.diff,
-          })),
-          errors,
-        };
+        const all = [
+          ...new Set([
+            ...secrets,
+            ...sensitiveStrings(rendered.values, schema),
+          ]),
+        ];
+        return scrubSecrets(
+          {
+            ...emptyPreview('ok'),
+            rendered: rendered.rendered,
+            clusters: results.map(x => ({
+              cluster: x.cluster,
+              objects: maskSensitiveDiffs(
+                x.value.diff,
+                x.value.render.objects,
+                [...all, ...sensitiveStrings(x.value.render.values, schema)],
+              ),
+            })),
+            errors,
+          },
+          all,
+        );
       },
-      async deploy(values, sink) {
-        const rendered = await render(t, values);
+      async deploy(values, rawSink) {
+        await checkOwners(t, t.clusters, 'deploy');
+        const { schema, overlay, secrets } = await prepareValues(r, values);
+        const inPlay = new Set(secrets);
+        const sink: StreamSink = e => rawSink(scrubSecrets(e, [...inPlay]));
+        const rendered = await render(t, overlay);
         if (!rendered.ok) {
           sink({
             type: 'invalid',
@@ -233,45 +463,64 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
           sink({ type: 'done', ok: false, results: [] });
           return [];
         }
-        return rollout(r, 'deploy', credentials, sink, async (c, onEvent) => {
-          const { render: out, result } = await engine.apply(
-            engineInput(t, rendered.overlay),
-            kc(c),
-            applyOpts(onEvent),
-          );
-          return {
-            result: {
-              cluster: c.name,
-              status: 'healthy',
-              revision: result.revision,
-              message: `${result.applied.length} applied, ${result.pruned.length} pruned`,
-            },
-            values: out.values,
-            module: out.module,
-          };
-        });
+        for (const v of sensitiveStrings(rendered.values, schema))
+          inPlay.add(v);
+        return rollout(
+          r,
+          'deploy',
+          credentials,
+          rawSink,
+          async (c, onEvent) => {
+            await guardOwner(t, c, 'deploy');
+            await claim(t, c.name, credentials, 'deploy');
+            const { render: out, result } = await engine.apply(
+              engineInput(t, overlay),
+              kc(c),
+              { ...applyOpts(onEvent), annotations: ownerAnnotations(t) },
+            );
+            return {
+              result: {
+                cluster: c.name,
+                status: 'healthy',
+                revision: result.revision,
+                message: `${result.applied.length} applied, ${result.pruned.length} pruned`,
+              },
+              values: storedValues(t, out.values, schema),
+              module: out.module,
+            };
+          },
+          inPlay,
+        );
       },
       async rollback({ revision, cluster }, sink) {
         const sub = narrowTo(r, cluster);
+        await checkOwners(t, sub.target.clusters, 'roll back');
+        const schema = await schemaOf(t);
+        const inPlay = new Set<string>();
         return rollout(
           sub,
           'rollback',
           credentials,
           sink,
           async (c, onEvent) => {
+            const exists = await guardOwner(t, c, 'roll back');
             const history = await engine.history(
               t.instanceName,
               t.namespace,
               kc(c),
             );
+            for (const h of history)
+              for (const v of sensitiveStrings(h.values, schema)) inPlay.add(v);
             const wanted = revision ?? history[history.length - 2]?.revision;
             const rev = history.find(h => h.revision === wanted);
+            if (exists && rev) await claim(t, c.name, credentials, 'roll back');
+            // the revision's objects are re-applied as stored: sensitive values included
             const result = await engine.rollback(
               t.instanceName,
               t.namespace,
               revision,
               kc(c),
-              applyOpts(onEvent),
+              { ...applyOpts(onEvent), annotations: ownerAnnotations(t) },
             );
             return {
               result: {
@@ -280,10 +529,11 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
                 revision: result.revision,
                 message: `rolled back to revision ${wanted}`,
               },
-              values: rev?.values,
+              values: storedValues(t, rev?.values, schema),
               module: rev?.module,
             };
           },
+          inPlay,
         );
       },
       async delete(confirm, sink) {
@@ -292,11 +542,12 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
             `confirm is '${confirm}': type the instance name '${t.instanceName}' to delete it and all its objects`,
           );
         }
+        await checkOwners(t, t.clusters, 'delete');
         return rollout(r, 'delete', credentials, sink, async (c, onEvent) => {
-          const exists = (await engine.list(t.namespace, kc(c))).some(
-            i => i.metadata.name === t.instanceName,
-          );
-          if (!exists)
+          const exists = await guardOwner(t, c, 'delete');
+          if (!exists) {
+            if (t.entityRef)
+              await store.releaseOwner(locationIn(t, c.name), t.entityRef);
             return {
               result: {
                 cluster: c.name,
@@ -304,12 +555,16 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
                 message: `no instance ${t.namespace}/${t.instanceName} in this cluster`,
               },
             };
+          }
           const deleted = await engine.delete(
             t.instanceName,
             t.namespace,
             kc(c),
             { onEvent },
           );
+          // the name is free again: another entity may deploy an instance of that name here
+          if (t.entityRef)
+            await store.releaseOwner(locationIn(t, c.name), t.entityRef);
           return {
             result: {
               cluster: c.name,
@@ -332,9 +587,8 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       namespace: t.namespace,
       name: t.instanceName,
     };
-    const found = (await engine.list(t.namespace, kc(c))).find(
-      i => i.metadata.name === t.instanceName,
-    );
+    // another entity's instance is not shown: the cluster answers with the refusal instead
+    const found = await guardOwner(t, c, 'deploy');
     if (!found)
       return { ...base, deployed: false, health: 'unknown', objects: [] };
     const [status, history, drift, auditRows] = await Promise.all([
@@ -394,11 +648,39 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
     }
   }
 
-  const drift = (t: DeployTarget, c: ClusterDetails) =>
-    checkInstanceDrift({ engine, store }, t, c);
+  /** Checks drift of an instance this entity owns; sensitive values masked before storing. */
+  const drift = async (t: DeployTarget, c: ClusterDetails) => {
+    const schema = await schemaOf(t);
+    return checkInstanceDrift(
+      {
+        engine,
+        store,
+        guard: () => guardOwner(t, c, 'deploy'),
+        mask: (diff, last, error) => {
+          const secrets = sensitiveStrings(last?.values, schema);
+          return {
+            diff: maskSensitiveDiffs(
+              diff,
+              last?.sets.flatMap(set => set.objects) ?? [],
+              secrets,
+            ),
+            ...(error !== undefined
+              ? { error: scrubSecrets(error, secrets) }
+              : {}),
+          };
+        },
+      },
+      t,
+      c,
+    );
+  };
 
   return {
-    async getEntity({ entityRef, credentials, requestAuth }): Promise<EntityDeployState> {
+    async getEntity({
+      entityRef,
+      credentials,
+      requestAuth,
+    }): Promise<EntityDeployState> {
       const r = await readEntity(entityRef, credentials, requestAuth);
       if (r.status !== 'ok')
         return { entityRef, status: r.status, instances: [], errors: [] };
@@ -428,32 +710,23 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
         target: r.target,
         schema,
       };
-      for (const c of r.clusters) {
-        try {
-          const history = await engine.history(
-            r.target.instanceName,
-            r.target.namespace,
-            kc(c),
-          );
-          const last = history[history.length - 1];
-          if (last)
-            return {
-              ...found,
-              values: last.values,
-              valuesFrom: { cluster: c.name, revision: last.revision },
-            };
-        } catch (e) {
-          logger.warn(
-            `module-deploy: current values of ${entityRef} in ${
-              c.name
-            }: ${message(e)}`,
-          );
-        }
-      }
+      const current = await currentValues(r);
+      if (current)
+        return {
+          ...found,
+          // sensitive fields show as the mask; sent back, the mask keeps the value
+          values: maskSensitiveValues(current.values, schema),
+          valuesFrom: { cluster: current.cluster, revision: current.revision },
+        };
       return { ...found, values: {}, valuesFrom: 'defaults' };
     },
 
-    async preview({ entityRef, values, credentials, requestAuth }): Promise<PreviewResult> {
+    async preview({
+      entityRef,
+      values,
+      credentials,
+      requestAuth,
+    }): Promise<PreviewResult> {
       const r = await readEntity(entityRef, credentials, requestAuth);
       if (r.status !== 'ok') return emptyPreview(r.status);
       return operation(r, credentials).preview(values);
@@ -516,14 +789,21 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
           audit: [],
           errors: [],
         };
-      const [stored, auditRows] = await Promise.all([
+      const [stored, auditRows, schema] = await Promise.all([
         store.listRevisions(entityRef),
         store.listAudit(entityRef),
+        schemaOf(r.target),
       ]);
       const { results, errors } = await fanOutClusters(
         r.clusters,
-        async c =>
-          engine.history(r.target.instanceName, r.target.namespace, kc(c)),
+        async c => {
+          await guardOwner(r.target, c, 'deploy');
+          return engine.history(
+            r.target.instanceName,
+            r.target.namespace,
+            kc(c),
+          );
+        },
         { timeoutMs },
       );
       const revisions: RevisionInfo[] = results.flatMap(({ cluster, value }) =>
@@ -533,7 +813,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
           appliedAt: rev.appliedAt,
           action: rev.action,
           module: rev.module,
-          values: rev.values,
+          values: maskSensitiveValues(rev.values, schema),
           objects: objectRefs(rev),
           actor: stored.find(
             s =>
@@ -605,7 +885,17 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
         }
         if (!r) continue;
         for (const c of r.clusters) {
-          const d = await drift(r.target, c);
+          let d;
+          try {
+            d = await drift(r.target, c);
+          } catch (e) {
+            logger.warn(
+              `module-deploy drift: skipping ${entity.metadata.name} in ${
+                c.name
+              }: ${message(e)}`,
+            );
+            continue;
+          }
           if (!d || d.error) continue;
           checked++;
           if (d.drifted) drifted++;

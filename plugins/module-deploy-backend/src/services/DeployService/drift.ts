@@ -4,7 +4,8 @@ import {
   classifyClusterError,
   kubeConfigFor,
 } from '@periscope/kube-access';
-import { ClusterDeployer, ModuleEngine } from '../../engine';
+import { ObjectDiff } from '@periscope/backstage-plugin-module-deploy-common';
+import { ClusterDeployer, ModuleEngine, Revision } from '../../engine';
 import { DeployTarget, DriftState } from '../../types';
 import { DeployStore, InstanceKey } from '../DeployStore';
 
@@ -24,23 +25,37 @@ export function instanceKey(
 /**
  * Re-diffs the instance in one cluster against its last revision (server-side dry run) and
  * stores what drifted; a failure is stored as the drift's `error`. Undefined when the instance
- * has no revision in that cluster (not deployed: nothing to compare).
+ * has no revision in that cluster (not deployed: nothing to compare). `mask` masks the
+ * sensitive values of the revision in the diff and in an error before anything is stored.
  */
 export async function checkInstanceDrift(
-  deps: { engine: ModuleEngine; store: DeployStore },
+  deps: {
+    engine: ModuleEngine;
+    store: DeployStore;
+    mask?: (
+      diff: ObjectDiff[],
+      last: Revision | undefined,
+      error?: string,
+    ) => { diff: ObjectDiff[]; error?: string };
+    /** Throws when the instance may not be checked (another entity owns it). */
+    guard?: () => Promise<unknown>;
+  },
   target: DeployTarget,
   c: ClusterDetails,
 ): Promise<DriftState | undefined> {
+  const mask = deps.mask ?? ((diff, _last, error) => ({ diff, error }));
+  let last: Revision | undefined;
   const key = instanceKey(target, c.name);
   let drift: DriftState;
   try {
+    await deps.guard?.();
     const kc = kubeConfigFor(c);
     const history = await deps.engine.history(
       target.instanceName,
       target.namespace,
       kc,
     );
-    const last = history[history.length - 1];
+    last = history[history.length - 1];
     if (!last) return undefined;
     const deployer = new ClusterDeployer(KubernetesObjectApi.makeApiClient(kc));
     const diff = await deployer.diff({
@@ -52,7 +67,10 @@ export async function checkInstanceDrift(
       sets: last.sets,
       images: last.images,
     });
-    const objects = diff.filter(d => d.action !== 'unchanged');
+    const objects = mask(
+      diff.filter(d => d.action !== 'unchanged'),
+      last,
+    ).diff;
     drift = {
       checkedAt: new Date().toISOString(),
       drifted: objects.length > 0,
@@ -63,7 +81,7 @@ export async function checkInstanceDrift(
       checkedAt: new Date().toISOString(),
       drifted: false,
       objects: [],
-      error: classifyClusterError(c.name, e).message,
+      error: mask([], last, classifyClusterError(c.name, e).message).error,
     };
   }
   await deps.store.putDrift(key, drift);

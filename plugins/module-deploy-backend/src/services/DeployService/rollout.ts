@@ -7,6 +7,7 @@ import {
 import {
   DeployEvent,
   JsonObject,
+  scrubSecrets,
 } from '@periscope/backstage-plugin-module-deploy-common';
 import { ClusterDetails, classifyClusterError } from '@periscope/kube-access';
 import { CueEvaluationError, DeployError, Revision } from '../../engine';
@@ -14,7 +15,10 @@ import { AuditAction, ClusterResult, DeployTarget } from '../../types';
 import { DeployStore } from '../DeployStore';
 import { StreamSink } from './types';
 
-/** What one cluster's step of a rollout returns: its result and, for the revision record, what was applied. */
+/**
+ * What one cluster's step of a rollout returns: its result and, for the revision record, what
+ * was applied (`values` as the database may keep them: sensitive fields already masked).
+ */
 export interface StepOutcome {
   result: ClusterResult;
   values?: JsonObject;
@@ -127,13 +131,20 @@ export function createRollout(deps: {
       .catch(logged('revision record'));
   }
 
+  /**
+   * `secrets` are the sensitive values in play: every event, result and audit message is
+   * scrubbed of them (a step may add to the set, e.g. the values of the revisions it reads).
+   */
   return async function rollout(
     r: Resolved,
     action: AuditAction,
     credentials: BackstageCredentials,
-    sink: StreamSink,
+    rawSink: StreamSink,
     step: ClusterStep,
+    secrets: Set<string> = new Set(),
   ): Promise<ClusterResult[]> {
+    const scrub = <T>(v: T): T => scrubSecrets(v, [...secrets]);
+    const sink: StreamSink = e => rawSink(scrub(e));
     const actor = actorOf(credentials);
     const { target } = r;
     const auditEvent = await deps.auditor
@@ -167,6 +178,7 @@ export function createRollout(deps: {
             },
           }
         : await runStep(c, step, sink);
+      out.result = scrub(out.result);
       results.push(out.result);
       sink({ type: 'cluster', ...out.result });
       if (!failedBefore) await record(target, action, actor, out);

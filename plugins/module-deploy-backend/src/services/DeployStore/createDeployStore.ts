@@ -1,23 +1,75 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
+import {
+  JsonObject,
+  JsonValue,
+  SENSITIVE_MASK,
+  isSensitiveValueRef,
+  maskSensitiveValues,
+} from '@periscope/backstage-plugin-module-deploy-common';
 import { Knex } from 'knex';
 import { AuditRecord, DriftState } from '../../types';
-import { DeployStore, InstanceKey, StoredRevision } from './types';
+import {
+  DeployStore,
+  InstanceKey,
+  InstanceLocation,
+  InstanceOwner,
+  StoredRevision,
+} from './types';
 
 const AUDIT = 'module_deploy_audit';
 const REVISIONS = 'module_deploy_revisions';
 const DRIFT = 'module_deploy_drift';
+const OWNERS = 'module_deploy_instance_owners';
 
+/** Creates the table unless it exists; true when this call created it. */
 async function create(
   knex: Knex,
   table: string,
   build: (t: Knex.CreateTableBuilder) => void,
-) {
-  if (await knex.schema.hasTable(table)) return;
+): Promise<boolean> {
+  if (await knex.schema.hasTable(table)) return false;
   try {
     await knex.schema.createTable(table, build);
+    return true;
   } catch (e) {
     if (!(await knex.schema.hasTable(table))) throw e; // another replica created it in between
+    return false;
   }
+}
+
+/**
+ * Where the values of a sensitive field are kept instead of the database: the instance's
+ * revision history Secret in the cluster (engine `historySecretName`).
+ */
+export function sensitiveValueRef(key: {
+  namespace: string;
+  instanceName: string;
+}): { $sensitive: string } {
+  return {
+    $sensitive: `Secret/${key.namespace}/periscope-history.${key.instanceName}`,
+  };
+}
+
+/**
+ * Values as the database keeps them: the caller masks the fields its schema marks sensitive;
+ * fields whose name is sensitive are masked here too, whatever the caller did.
+ */
+function storedValues(
+  values: JsonObject,
+  key: { namespace: string; instanceName: string },
+): JsonObject {
+  return maskSensitiveValues(values, undefined, sensitiveValueRef(key));
+}
+
+/** Values as answers show them: each stored reference is the mask. */
+function shownValues(v: JsonValue): JsonValue {
+  if (isSensitiveValueRef(v)) return SENSITIVE_MASK;
+  if (Array.isArray(v)) return v.map(shownValues);
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k, shownValues(x)]),
+    );
+  return v;
 }
 
 function instanceColumns(t: Knex.CreateTableBuilder) {
@@ -67,7 +119,59 @@ async function migrate(knex: Knex): Promise<void> {
     t.text('error').nullable();
     t.primary(['entity_ref', 'cluster', 'namespace', 'instance_name']);
   });
+  const ownersCreated = await create(knex, OWNERS, t => {
+    t.string('cluster', 255).notNullable();
+    t.string('namespace', 255).notNullable();
+    t.string('instance_name', 255).notNullable();
+    t.string('entity_ref', 255).notNullable();
+    t.string('claimed_at', 40).notNullable();
+    t.string('claimed_by', 255).notNullable();
+    t.primary(['cluster', 'namespace', 'instance_name']);
+  });
+  if (ownersCreated) await backfillOwners(knex);
 }
+
+/**
+ * The owners table is new in a database that may already hold revisions: each instance that
+ * entities deployed before is owned by the entity that deployed it first.
+ */
+async function backfillOwners(knex: Knex): Promise<void> {
+  const rows = await knex(REVISIONS)
+    .select(
+      'entity_ref',
+      'cluster',
+      'namespace',
+      'instance_name',
+      'at',
+      'actor',
+    )
+    .whereNot({ entity_ref: '' })
+    .orderBy('at', 'asc');
+  const first = new Map<string, (typeof rows)[number]>();
+  for (const r of rows) {
+    const k = JSON.stringify([r.cluster, r.namespace, r.instance_name]);
+    if (!first.has(k)) first.set(k, r);
+  }
+  for (const r of first.values()) {
+    await knex(OWNERS)
+      .insert({
+        cluster: r.cluster,
+        namespace: r.namespace,
+        instance_name: r.instance_name,
+        entity_ref: r.entity_ref,
+        claimed_at: r.at,
+        claimed_by: r.actor,
+      })
+      .onConflict(['cluster', 'namespace', 'instance_name'])
+      .ignore();
+  }
+}
+
+const locationOf = (k: InstanceLocation) => ({
+  cluster: k.cluster,
+  namespace: k.namespace,
+  instance_name: k.instanceName,
+});
 
 const keyOf = (k: InstanceKey) => ({
   entity_ref: k.entityRef,
@@ -108,7 +212,9 @@ function auditFromRow(r: AuditRow): AuditRecord {
     action: r.action,
     ...(r.revision !== null ? { revision: r.revision } : {}),
     ...(r.module ? { module: parse(r.module) } : {}),
-    ...(r.values ? { values: parse(r.values) } : {}),
+    ...(r.values
+      ? { values: shownValues(parse<JsonObject>(r.values) ?? {}) as JsonObject }
+      : {}),
     result: r.result,
     ...(r.message ? { message: r.message } : {}),
   };
@@ -116,7 +222,10 @@ function auditFromRow(r: AuditRow): AuditRecord {
 
 /**
  * The plugin's tables (created on start, idempotently): the audit trail of every deploy, rollback
- * and delete; Periscope's revision history (values, module digest, who, when, result); drift.
+ * and delete; Periscope's revision history (values, module digest, who, when, result); drift;
+ * the entity that owns each instance. Sensitive values are never stored: each is a
+ * `{ "$sensitive": "Secret/<namespace>/periscope-history.<instance>" }` reference to where the
+ * cluster keeps it, shown as the mask when read back.
  * @public
  */
 export async function createDeployStore(
@@ -133,7 +242,7 @@ export async function createDeployStore(
         action: r.action,
         revision: r.revision ?? null,
         module: json(r.module),
-        values: json(r.values),
+        values: json(r.values && storedValues(r.values, r)),
         result: r.result,
         message: r.message ?? null,
       });
@@ -154,7 +263,7 @@ export async function createDeployStore(
         action: rev.action,
         module: JSON.stringify(rev.module),
         module_digest: rev.module.digest ?? '',
-        values: JSON.stringify(rev.values),
+        values: JSON.stringify(storedValues(rev.values, rev)),
         result: rev.result,
       };
       await knex(REVISIONS)
@@ -184,7 +293,7 @@ export async function createDeployStore(
           actor: r.actor,
           action: r.action,
           module: JSON.parse(r.module),
-          values: JSON.parse(r.values),
+          values: shownValues(JSON.parse(r.values)) as JsonObject,
           result: r.result,
         }),
       );
@@ -211,5 +320,44 @@ export async function createDeployStore(
         ...(r.error ? { error: r.error } : {}),
       };
     },
+    async getOwner(at) {
+      const r = await knex(OWNERS).where(locationOf(at)).first();
+      return r ? ownerFromRow(r) : undefined;
+    },
+    async claimOwner(at, entityRef, actor) {
+      await knex(OWNERS)
+        .insert({
+          ...locationOf(at),
+          entity_ref: entityRef,
+          claimed_at: new Date().toISOString(),
+          claimed_by: actor,
+        })
+        .onConflict(['cluster', 'namespace', 'instance_name'])
+        .ignore();
+      return ownerFromRow(await knex(OWNERS).where(locationOf(at)).first());
+    },
+    async releaseOwner(at, entityRef) {
+      await knex(OWNERS)
+        .where({ ...locationOf(at), entity_ref: entityRef })
+        .delete();
+    },
+  };
+}
+
+function ownerFromRow(r: {
+  cluster: string;
+  namespace: string;
+  instance_name: string;
+  entity_ref: string;
+  claimed_at: string;
+  claimed_by: string;
+}): InstanceOwner {
+  return {
+    cluster: r.cluster,
+    namespace: r.namespace,
+    instanceName: r.instance_name,
+    entityRef: r.entity_ref,
+    claimedAt: r.claimed_at,
+    claimedBy: r.claimed_by,
   };
 }

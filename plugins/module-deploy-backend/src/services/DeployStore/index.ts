@@ -1,2 +1,2 @@
 export * from './types';
-export { createDeployStore } from './createDeployStore';
+export { createDeployStore, sensitiveValueRef } from './createDeployStore';

@@ -23,7 +23,19 @@ export interface StoredRevision extends InstanceKey {
   result: 'success' | 'failure';
 }
 
-/** Audit trail, revision history and drift, in the plugin's database. @public */
+/** Identifies one instance in one cluster, whoever owns it. @public */
+export type InstanceLocation = Omit<InstanceKey, 'entityRef'>;
+
+/** The entity that owns an instance in one cluster (the first one that deployed it). @public */
+export interface InstanceOwner extends InstanceLocation {
+  entityRef: string;
+  /** When the owner first deployed (claimed) it. */
+  claimedAt: string;
+  /** Who deployed it then. */
+  claimedBy: string;
+}
+
+/** Audit trail, revision history, drift and instance owners, in the plugin's database. @public */
 export interface DeployStore {
   recordAudit(record: AuditRecord): Promise<void>;
   /** Newest first. */
@@ -33,4 +45,17 @@ export interface DeployStore {
   listRevisions(entityRef: string, limit?: number): Promise<StoredRevision[]>;
   putDrift(key: InstanceKey, drift: DriftState): Promise<void>;
   getDrift(key: InstanceKey): Promise<DriftState | undefined>;
+  /** The entity that owns the instance, if one claimed it. */
+  getOwner(at: InstanceLocation): Promise<InstanceOwner | undefined>;
+  /**
+   * Claims the instance for `entityRef` unless an entity owns it already (atomically: of two
+   * concurrent claims one wins); returns the owner after the claim.
+   */
+  claimOwner(
+    at: InstanceLocation,
+    entityRef: string,
+    actor: string,
+  ): Promise<InstanceOwner>;
+  /** Gives up `entityRef`'s claim (after the instance was deleted); another entity's claim stays. */
+  releaseOwner(at: InstanceLocation, entityRef: string): Promise<void>;
 }

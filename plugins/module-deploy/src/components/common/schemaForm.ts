@@ -20,13 +20,19 @@ function hidden(s: ValuesJsonSchema): boolean {
   return false;
 }
 
-/** Hides what the user cannot set: injected (`readOnly`) fields and values derived from them. */
+/**
+ * Hides what the user cannot set: injected (`readOnly`) fields and values derived from them.
+ * Sensitive fields are password inputs: the backend sends their current value as the mask
+ * (`••••`), and sending the mask back keeps the value.
+ */
 export function uiSchemaFor(schema: ValuesJsonSchema, top = true): UiSchema {
   const ui: UiSchema = {};
   for (const [key, prop] of Object.entries(schema.properties ?? {})) {
     if (hidden(prop) || (top && DERIVED_TOP_LEVEL.includes(key)))
       ui[key] = { 'ui:widget': 'hidden' };
     else if (prop.type === 'object') ui[key] = uiSchemaFor(prop, false);
+    else if (prop.sensitive && (prop.type === 'string' || !prop.type))
+      ui[key] = { 'ui:widget': 'password' };
   }
   return ui;
 }
