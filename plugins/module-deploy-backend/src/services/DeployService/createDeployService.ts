@@ -164,7 +164,8 @@ function recordedOwner(rec: InstanceRecord | undefined): string | undefined {
 export function createDeployService(deps: DeployServiceDeps): DeployService {
   const { config, engine, modules, store, catalog, permissions, logger } = deps;
   const timeoutMs = deps.clusterTimeoutMs ?? 10_000;
-  const kc = (c: ClusterDetails) => kubeConfigFor(c);
+  /** A cluster's client; with fanOutClusters' signal its requests stop when the cluster times out. */
+  const kc = (c: ClusterDetails, signal?: AbortSignal) => kubeConfigFor(c, { signal });
   const source = toClusterSource(deps.clusters);
   const clustersFor = (requestAuth?: KubernetesRequestAuth) =>
     source.listClusters({ requestAuth });
@@ -419,9 +420,9 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
           );
         const { results, errors } = await fanOutClusters(
           r.clusters,
-          async c => {
+          async (c, signal) => {
             await guardOwner(t, c, 'preview');
-            return engine.diff(engineInput(t, overlay), kc(c));
+            return engine.diff(engineInput(t, overlay), kc(c, signal));
           },
           { timeoutMs: Math.max(timeoutMs, 120_000) },
         );
@@ -796,12 +797,12 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       ]);
       const { results, errors } = await fanOutClusters(
         r.clusters,
-        async c => {
+        async (c, signal) => {
           await guardOwner(r.target, c, 'deploy');
           return engine.history(
             r.target.instanceName,
             r.target.namespace,
-            kc(c),
+            kc(c, signal),
           );
         },
         { timeoutMs },
