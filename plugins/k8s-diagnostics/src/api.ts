@@ -5,6 +5,7 @@ import {
 } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  ClusterSummary,
   fetchPluginJson,
   KubernetesUserAuth,
 } from '@periscope/periscope-react';
@@ -18,6 +19,7 @@ import type {
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 
 export { SEVERITIES } from '@periscope/backstage-plugin-k8s-diagnostics-common';
+export type { ClusterSummary } from '@periscope/periscope-react';
 export type {
   ClusterFindingsFilter,
   Explanation,
@@ -46,6 +48,12 @@ export interface K8sDiagnosticsApi {
     onText: (text: string) => void,
   ): Promise<ExplainResult>;
   listFindings(filter: ClusterFindingsFilter): Promise<ClusterFindingsResponse>;
+  /**
+   * The clusters the entity's workloads are read from, with their dashboard (`dashboardUrl`,
+   * `dashboardApp` of the `kubernetes` config) and whether they use the signed-in user's own
+   * credentials (`clientSide`). Needs the same permission as {@link K8sDiagnosticsApi.getEntityHealth}.
+   */
+  getClusters(entityRef: string): Promise<{ items: ClusterSummary[] }>;
 }
 
 /** @public */
@@ -117,6 +125,14 @@ export class K8sDiagnosticsClient implements K8sDiagnosticsApi {
         body: JSON.stringify({ entityRef }),
       },
       this.clusterAuth(entityRef),
+    );
+  }
+
+  getClusters(entityRef: string): Promise<{ items: ClusterSummary[] }> {
+    return fetchPluginJson(
+      this.deps,
+      'k8s-diagnostics',
+      `/clusters?entityRef=${encodeURIComponent(entityRef)}`,
     );
   }
 

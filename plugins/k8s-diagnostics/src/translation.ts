@@ -26,6 +26,9 @@ export const k8sDiagnosticsTranslationRef = createTranslationRef({
         "No workloads match this entity's selector in any configured cluster.",
       relatedEvents: 'Related events',
       groupSubheader: '{{findings}} finding(s), worst: {{severity}}',
+      openInDashboard: 'Open in dashboard',
+      clientSideClusters:
+        'Read with your own Kubernetes credentials: {{clusters}}. Scheduled scans skip these clusters; Rescan to refresh their findings.',
     },
     columns: {
       cluster: 'Cluster',

@@ -1,10 +1,11 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { PermissionApi, permissionApiRef } from '@backstage/plugin-permission-react';
 import { EntityHealthContent } from './EntityHealthContent';
-import { EntityHealthResponse, HealthFinding, K8sDiagnosticsApi, k8sDiagnosticsApiRef } from '../../api';
+import { FormatClusterLinkOptions, kubernetesClusterLinkFormatterApiRef } from '@backstage/plugin-kubernetes-react';
+import { ClusterSummary, EntityHealthResponse, HealthFinding, K8sDiagnosticsApi, k8sDiagnosticsApiRef } from '../../api';
 
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -22,7 +23,7 @@ const notUsed = async () => {
  * permission and entity for the whole file, so a test with another answer names another entity.
  */
 function renderWith(api: Partial<K8sDiagnosticsApi>, opts: { permission?: PermissionApi; name?: string } = {}) {
-  const full: K8sDiagnosticsApi = { getEntityHealth: notUsed, rescanEntity: notUsed, explainFinding: notUsed, listFindings: notUsed, ...api };
+  const full: K8sDiagnosticsApi = { getEntityHealth: notUsed, rescanEntity: notUsed, explainFinding: notUsed, listFindings: notUsed, getClusters: async () => ({ items: [] }), ...api };
   const permission = opts.permission ?? mockApis.permission({ authorize: AuthorizeResult.ALLOW });
   return renderInTestApp(
     <TestApiProvider apis={[[k8sDiagnosticsApiRef, full], [permissionApiRef, permission]]}>
@@ -243,6 +244,101 @@ describe('EntityHealthContent', () => {
       },
     });
     expect((await screen.findAllByText(/permission denied/))[0]).toBeInTheDocument();
+  });
+
+  describe('cluster dashboards and client-side clusters', () => {
+    const prod: ClusterSummary = { name: 'prod', authProvider: 'serviceAccount', dashboardUrl: 'https://dash.example', dashboardApp: 'standard', clientSide: false };
+    const finding = (label: string) => screen.getByRole('group', { name: label });
+    // Backstage's Link adds ", Opens in a new window" to the name of an external link
+    const dashboardLink = /^Open in dashboard/;
+
+    it("links each finding to its object in the cluster's dashboard (Backstage's standard format)", async () => {
+      const getClusters = jest.fn(async () => ({ items: [prod] }));
+      await renderWith({ getEntityHealth: async () => withFindings, getClusters });
+      const podLink = await within(finding('Pod finding for Pod shop/payments-7d9f-x2')).findByRole('link', { name: dashboardLink });
+      expect(podLink).toHaveAttribute('href', 'https://dash.example/#/pod/shop/payments-7d9f-x2?namespace=shop');
+      expect(within(finding('Deployment finding for Deployment shop/payments')).getByRole('link', { name: dashboardLink })).toHaveAttribute(
+        'href',
+        'https://dash.example/#/deployment/shop/payments?namespace=shop',
+      );
+      expect(getClusters).toHaveBeenCalledWith('component:default/payments');
+      expect(screen.queryByText(/your own Kubernetes credentials/)).not.toBeInTheDocument();
+    });
+
+    it('uses the Kubernetes plugin’s link formatter when the app provides it', async () => {
+      const formatClusterLink = jest.fn(async (o: FormatClusterLinkOptions) => `https://custom.example/${o.kind}/${o.object.metadata.name}`);
+      const full: K8sDiagnosticsApi = { getEntityHealth: async () => withFindings, rescanEntity: notUsed, explainFinding: notUsed, listFindings: notUsed, getClusters: async () => ({ items: [{ ...prod, dashboardApp: 'custom' }] }) };
+      await renderInTestApp(
+        <TestApiProvider
+          apis={[
+            [k8sDiagnosticsApiRef, full],
+            [permissionApiRef, mockApis.permission({ authorize: AuthorizeResult.ALLOW })],
+            [kubernetesClusterLinkFormatterApiRef, { formatClusterLink }],
+          ]}
+        >
+          <EntityProvider entity={entity}>
+            <EntityHealthContent />
+          </EntityProvider>
+        </TestApiProvider>,
+      );
+      expect(await within(finding('Pod finding for Pod shop/payments-7d9f-x2')).findByRole('link', { name: dashboardLink })).toHaveAttribute(
+        'href',
+        'https://custom.example/Pod/payments-7d9f-x2',
+      );
+      expect(formatClusterLink).toHaveBeenCalledWith(expect.objectContaining({ dashboardUrl: 'https://dash.example', dashboardApp: 'custom', kind: 'Pod' }));
+    });
+
+    it('shows no dashboard link for a cluster without a dashboardUrl or with a dashboardApp the formatter does not know', async () => {
+      const other = (cluster: string, name: string): HealthFinding => ({ ...pod, id: `f00d-${cluster}`, cluster, object: { kind: 'Pod', name, namespace: 'shop' } });
+      const groups = [
+        { ...withFindings.groups[0], findings: [pod] },
+        { cluster: 'staging', workload: pod.workload, severity: pod.severity, findings: [other('staging', 'payments-staging')] },
+        { cluster: 'qa', workload: pod.workload, severity: pod.severity, findings: [other('qa', 'payments-qa')] },
+      ];
+      await renderWith({
+        getEntityHealth: async () => ({ ...withFindings, groups }),
+        getClusters: async () => ({
+          items: [prod, { name: 'staging', authProvider: 'serviceAccount', clientSide: false }, { ...prod, name: 'qa', dashboardApp: 'no-such-app' }],
+        }),
+      });
+      // once prod's link is there, the others have been formatted too
+      expect(await within(finding('Pod finding for Pod shop/payments-7d9f-x2')).findByRole('link', { name: dashboardLink })).toBeInTheDocument();
+      expect(within(finding('Pod finding for Pod shop/payments-staging')).queryByRole('link', { name: dashboardLink })).not.toBeInTheDocument();
+      expect(within(finding('Pod finding for Pod shop/payments-qa')).queryByRole('link', { name: dashboardLink })).not.toBeInTheDocument();
+      expect(screen.getAllByRole('link', { name: dashboardLink })).toHaveLength(1);
+    });
+
+    it('keeps the tab when the cluster list cannot be read', async () => {
+      await renderWith({
+        getEntityHealth: async () => withFindings,
+        getClusters: async () => {
+          throw new Error('the clusters are unavailable');
+        },
+      });
+      expect(await screen.findByText('Deployment shop/payments (prod)')).toBeInTheDocument();
+      expect(screen.queryByText(/the clusters are unavailable/)).not.toBeInTheDocument();
+      expect(screen.queryByRole('link', { name: dashboardLink })).not.toBeInTheDocument();
+    });
+
+    it("says which of the entity's clusters are read with the user's own credentials", async () => {
+      const items: ClusterSummary[] = [
+        { ...prod, authProvider: 'oidc', oidcTokenProvider: 'okta', clientSide: true },
+        // client-side, but this entity has nothing there: not mentioned
+        { name: 'lab', authProvider: 'google', clientSide: true },
+      ];
+      const clusters = [...base.clusters, { name: 'lab', workloads: [] }];
+      await renderWith({ getEntityHealth: async () => ({ ...base, clusters }), getClusters: async () => ({ items }) });
+      expect(
+        await screen.findByText('Read with your own Kubernetes credentials: prod. Scheduled scans skip these clusters; Rescan to refresh their findings.'),
+      ).toBeInTheDocument();
+    });
+
+    it('shows no client-side note when every cluster uses server-side auth', async () => {
+      await renderWith({ getEntityHealth: async () => withFindings, getClusters: async () => ({ items: [prod] }) });
+      // the dashboard link shows that the cluster list has loaded
+      expect((await screen.findAllByRole('link', { name: dashboardLink }))[0]).toBeInTheDocument();
+      expect(screen.queryByText(/your own Kubernetes credentials/)).not.toBeInTheDocument();
+    });
   });
 
 });

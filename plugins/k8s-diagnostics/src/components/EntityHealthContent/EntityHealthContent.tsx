@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Progress, ResponseErrorPanel, Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
@@ -6,6 +6,8 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { Box, Button, Grid, Typography } from '@material-ui/core';
 import { useTheme } from '@material-ui/core/styles';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { KubernetesClusterLinkFormatterApi } from '@backstage/plugin-kubernetes-react';
+import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import {
   ClusterErrorsPanel,
@@ -15,16 +17,19 @@ import {
   useEntityActionPermission,
 } from '@periscope/periscope-react';
 import { k8sDiagnosticsExplainPermission } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { EntityHealthResponse, HealthFinding, k8sDiagnosticsApiRef, WorkloadFindings } from '../../api';
+import { ClusterSummary, EntityHealthResponse, HealthFinding, k8sDiagnosticsApiRef, WorkloadFindings } from '../../api';
 import { ExplainPanel } from '../common/ExplainPanel';
 import { HistoryChart, objectLabel, SeverityChip, SeveritySummary } from '../common/severity';
 import { SourceChips } from '../common/sources';
 import { k8sDiagnosticsTranslationRef } from '../../translation';
+import { ClientSideClustersNote, DashboardLink, useClusterLinkFormatter } from './clusterLinks';
 
 type Row = EntityHealthResponse['clusters'][number]['workloads'][number] & { cluster: string; id: string };
 
+/** The entity's clusters by name (dashboard, client-side auth) and the formatter for dashboard links. */
+type ClusterLinks = { byName: Map<string, ClusterSummary>; formatter: KubernetesClusterLinkFormatterApi };
 
-function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild: boolean; explain: EntityActionPermission }) {
+function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild: boolean; explain: EntityActionPermission; links: ClusterLinks }) {
   const { finding: f } = props;
   const { t } = useTranslationRef(k8sDiagnosticsTranslationRef);
   const { palette } = useTheme();
@@ -44,6 +49,7 @@ function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild
         <Typography variant="caption" color="textSecondary">
           {f.analyzer} analyzer · first seen {new Date(f.firstSeen).toLocaleString()} · last seen {new Date(f.lastSeen).toLocaleString()}
         </Typography>
+        <DashboardLink cluster={props.links.byName.get(f.cluster)} object={f.object} formatter={props.links.formatter} />
       </Box>
       {f.ownerChain.length > 0 && (
         <Typography variant="caption" color="textSecondary">
@@ -70,7 +76,7 @@ function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild
   );
 }
 
-function WorkloadGroup(props: { group: WorkloadFindings; entityRef: string; explain: EntityActionPermission }) {
+function WorkloadGroup(props: { group: WorkloadFindings; entityRef: string; explain: EntityActionPermission; links: ClusterLinks }) {
   const { group } = props;
   const { t } = useTranslationRef(k8sDiagnosticsTranslationRef);
   const title = `${objectLabel(group.workload)} (${group.cluster})`;
@@ -85,6 +91,7 @@ function WorkloadGroup(props: { group: WorkloadFindings; entityRef: string; expl
           finding={f}
           entityRef={props.entityRef}
           explain={props.explain}
+          links={props.links}
           isChild={!(f.object.kind === group.workload.kind && f.object.name === group.workload.name)}
         />
       ))}
@@ -110,6 +117,13 @@ export function EntityHealthContent() {
   const { value: loaded, loading, error } = useAsyncRetry(() => api.getEntityHealth(entityRef), [api, entityRef]);
   const value = rescanned ?? loaded;
   const explain = useEntityActionPermission(k8sDiagnosticsExplainPermission, entityRef, "ask for explanations of this entity's findings");
+  // the dashboard links and the client-side note are extras: without the cluster list the tab still shows
+  const { value: clusters = [] } = useAsync(
+    () => api.getClusters(entityRef).then(r => r.items, () => []),
+    [api, entityRef],
+  );
+  const formatter = useClusterLinkFormatter();
+  const links = useMemo<ClusterLinks>(() => ({ byName: new Map(clusters.map(c => [c.name, c])), formatter }), [clusters, formatter]);
 
   const rescan = async () => {
     setRescanning(true);
@@ -139,6 +153,12 @@ export function EntityHealthContent() {
     c.workloads.map(w => ({ ...w, cluster: c.name, id: `${c.name}/${w.kind}/${w.namespace}/${w.name}` })),
   );
   const open = value.groups.reduce((n, g) => n + g.findings.length, 0);
+  // the clusters this entity has workloads, findings or errors in
+  const relevantClusters = new Set([
+    ...value.clusters.filter(c => c.workloads.length > 0).map(c => c.name),
+    ...value.groups.map(g => g.cluster),
+    ...value.errors.map(e => e.cluster),
+  ]);
   const columns: TableColumn<Row>[] = [
     { title: t('columns.cluster'), field: 'cluster' },
     { title: t('columns.kind'), field: 'kind' },
@@ -175,6 +195,7 @@ export function EntityHealthContent() {
               {explain.reason}
             </Typography>
           )}
+          <ClientSideClustersNote clusters={clusters} relevant={relevantClusters} />
           {value.warnings.map(w => (
             <Typography key={w} variant="caption" color="textSecondary" component="p">
               {w}
@@ -189,7 +210,7 @@ export function EntityHealthContent() {
       </Grid>
       {value.groups.map(g => (
         <Grid item xs={12} key={`${g.cluster}/${g.workload.kind}/${g.workload.namespace}/${g.workload.name}`}>
-          <WorkloadGroup group={g} entityRef={entityRef} explain={explain} />
+          <WorkloadGroup group={g} entityRef={entityRef} explain={explain} links={links} />
         </Grid>
       ))}
       {value.resolved.length > 0 && (
