@@ -12,6 +12,8 @@ export interface Config {
     analyzers?: string[];
     /** Seconds a stored entity scan is served before the Health tab scans again. Default 60. */
     cacheTtlSeconds?: number;
+    /** Rescans one user may start per entity and minute, across replicas (429 above). Default 6; 0 turns it off. */
+    rescansPerMinute?: number;
     /** Per-cluster limit of one scan in milliseconds. Default 60000. */
     scanTimeoutMs?: number;
     /**

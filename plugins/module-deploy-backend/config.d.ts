@@ -33,6 +33,8 @@ export interface Config {
     deniedNamespaces?: string[];
     /** Readiness timeout per apply set and cluster in milliseconds (default 300000). */
     readinessTimeoutMs?: number;
+    /** cue processes (renders, schema reads) running at once in one backend; more wait (default 4). */
+    maxConcurrentRenders?: number;
     /** The scheduled drift check (a dry-run diff of every instance against its last revision). */
     drift?: {
       /** Default true (only runs when clusters are configured). */

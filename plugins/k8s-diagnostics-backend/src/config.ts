@@ -70,6 +70,8 @@ export interface DiagnosticsConfig {
   analyzers: string[];
   /** How long a stored entity scan is served before GET /entity scans again. */
   cacheTtlSeconds: number;
+  /** Rescans one user may start per entity and minute (`k8sDiagnostics.rescansPerMinute`, 0 = no limit). */
+  rescansPerMinute: number;
   /** Per-cluster limit of one scan. */
   scanTimeoutMs: number;
   ai?: AiConfig;
@@ -170,6 +172,7 @@ export function readDiagnosticsConfig(config: RootConfigService): DiagnosticsCon
     schedule: { ...schedule, scope: 'global' },
     analyzers,
     cacheTtlSeconds: config.getOptionalNumber('k8sDiagnostics.cacheTtlSeconds') ?? 60,
+    rescansPerMinute: nonNegativeInt(config, 'k8sDiagnostics.rescansPerMinute', 6),
     scanTimeoutMs: config.getOptionalNumber('k8sDiagnostics.scanTimeoutMs') ?? 60_000,
     ai: readAi(config),
     operatorResults: {
@@ -183,6 +186,13 @@ export function readDiagnosticsConfig(config: RootConfigService): DiagnosticsCon
  * Whether Result objects are read from this cluster; throws an `InputError` at start-up when
  * `k8sDiagnostics.operatorResults.clusters` names a cluster the kubernetes config does not have.
  */
+function nonNegativeInt(config: RootConfigService, key: string, fallback: number): number {
+  const v = config.getOptionalNumber(key);
+  if (v === undefined) return fallback;
+  if (!Number.isInteger(v) || v < 0) throw new InputError(`${key} must be a whole number of at least 0 (0 turns the limit off), got ${v}`);
+  return v;
+}
+
 export function operatorResultsFor(settings: OperatorResultsConfig, clusterNames: string[]): (cluster: string) => boolean {
   const unknown = (settings.clusters ?? []).filter(c => !clusterNames.includes(c));
   if (unknown.length > 0) {

@@ -170,6 +170,19 @@ describe('k8s-diagnostics backend', () => {
     expect(all.body.errors).toEqual([expect.objectContaining({ cluster: 'c1', errorType: 'UNREACHABLE' })]);
   });
 
+  it('limits one user to k8sDiagnostics.rescansPerMinute rescans of an entity a minute (429 with the key)', async () => {
+    const server = await start({ config: { ...oneCluster, k8sDiagnostics: { rescansPerMinute: 2 } } });
+    const rescan = (entityRef: string) => request(server).post('/api/k8s-diagnostics/entity/rescan').send({ entityRef });
+    expect((await rescan('component:default/checkout')).status).toBe(200);
+    expect((await rescan('component:default/checkout')).status).toBe(200);
+    const third = await rescan('component:default/checkout');
+    expect(third.status).toBe(429);
+    expect(third.body.error.message).toMatch(/may rescan component:default\/checkout 2 times a minute \(k8sDiagnostics.rescansPerMinute\)/);
+    // another entity has its own allowance; reading without a rescan is never limited
+    expect((await rescan('component:default/payments')).status).toBe(200);
+    expect((await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/checkout')).status).toBe(200);
+  });
+
   it('keeps stored findings (with history) when the cluster is unreachable on a rescan', async () => {
     const server = await start({ config: seededConfig(), seed: true });
     const first = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/payments');

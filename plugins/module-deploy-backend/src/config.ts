@@ -43,6 +43,8 @@ export interface ModuleDeployConfig {
   drift: { enabled: boolean; schedule: SchedulerServiceTaskScheduleDefinition };
   /** Readiness timeout per apply set and per cluster, in milliseconds. */
   readinessTimeoutMs: number;
+  /** `moduleDeploy.maxConcurrentRenders`: cue processes at once in this backend (default 4). */
+  maxConcurrentRenders: number;
   /** Registry access for `oci://` modules; the engine takes it as its pull options. */
   registry: ModuleDeployRegistryConfig;
 }
@@ -183,6 +185,11 @@ export function readModuleDeployConfig(config: Config): ModuleDeployConfig {
     throw new InputError(
       `moduleDeploy.readinessTimeoutMs must be a positive number of milliseconds, got ${timeout}`,
     );
+  const renders = md?.getOptionalNumber('maxConcurrentRenders') ?? 4;
+  if (!Number.isInteger(renders) || renders < 1)
+    throw new InputError(
+      `moduleDeploy.maxConcurrentRenders must be a whole number of at least 1, got ${renders}`,
+    );
   const drift = md?.getOptionalConfig('drift');
   return {
     modules,
@@ -200,6 +207,7 @@ export function readModuleDeployConfig(config: Config): ModuleDeployConfig {
       },
     },
     readinessTimeoutMs: timeout,
+    maxConcurrentRenders: renders,
     registry: readRegistryConfig(md, modules),
   };
 }

@@ -8,7 +8,7 @@ import { moduleDeployPermissions } from '@periscope/backstage-plugin-module-depl
 import { periscopeClustersServiceRef } from '@periscope/kube-access';
 import { registerActions } from './actions';
 import { readModuleDeployConfig } from './config';
-import { createModuleEngine } from './engine';
+import { createModuleEngine, setMaxConcurrentProcesses } from './engine';
 import { createRouter } from './router';
 import { createDeployService } from './services/DeployService';
 import { createDeployStore } from './services/DeployStore';
@@ -41,6 +41,7 @@ export const moduleDeployPlugin = createBackendPlugin({
         const { rootConfig, logger, permissions } = deps;
         deps.permissionsRegistry.addPermissions(moduleDeployPermissions);
         const config = readModuleDeployConfig(rootConfig);
+        setMaxConcurrentProcesses(config.maxConcurrentRenders);
         const clusters = deps.clusters;
         const engine = createModuleEngine({ pull: config.registry });
         const modules = createModuleCatalog({ config, engine });

@@ -10,7 +10,9 @@ import {
   cueEnv,
   cueExportJson,
   parseCueErrors,
+  runningProcesses,
   runProcess,
+  setMaxConcurrentProcesses,
 } from './cue';
 import { cueForTests } from './testSupport';
 
@@ -190,5 +192,29 @@ describeIf({ cue })('the real cue without registry access', () => {
     await expect(
       cueExportJson(cue as string, ['.'], dir, 'rendering app'),
     ).resolves.toEqual({ x: 1 });
+  });
+});
+
+describe('process limit', () => {
+  afterEach(() => setMaxConcurrentProcesses(4));
+
+  it('runs at most moduleDeploy.maxConcurrentRenders processes at once; the others wait and all finish', async () => {
+    setMaxConcurrentProcesses(2);
+    let most = 0;
+    const sampler = setInterval(() => {
+      most = Math.max(most, runningProcesses());
+    }, 5);
+    const runs = Array.from({ length: 6 }, (_, i) =>
+      runProcess(process.execPath, ['-e', `setTimeout(() => console.log(${i}), 150)`]),
+    );
+    const results = await Promise.all(runs);
+    clearInterval(sampler);
+    expect(results.map(r => r.stdout.trim())).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(most).toBe(2);
+    expect(runningProcesses()).toBe(0);
+  });
+
+  it('refuses a limit below one with the config key', () => {
+    expect(() => setMaxConcurrentProcesses(0)).toThrow(/at least 1, not 0: check moduleDeploy.maxConcurrentRenders/);
   });
 });

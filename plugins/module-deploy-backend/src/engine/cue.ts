@@ -77,13 +77,57 @@ export async function runProcess(
   args: string[],
   opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ExecResult> {
-  if (opts.env) return execProcess(bin, args, opts, opts.env);
-  const home = await mkdtemp(join(tmpdir(), 'periscope-cue-home-'));
+  const release = await processSlot();
   try {
-    return await execProcess(bin, args, opts, cueEnv(home));
+    if (opts.env) return await execProcess(bin, args, opts, opts.env);
+    const home = await mkdtemp(join(tmpdir(), 'periscope-cue-home-'));
+    try {
+      return await execProcess(bin, args, opts, cueEnv(home));
+    } finally {
+      await rm(home, { recursive: true, force: true }).catch(() => undefined);
+    }
   } finally {
-    await rm(home, { recursive: true, force: true }).catch(() => undefined);
+    release();
   }
+}
+
+let processLimit = 4;
+let processesRunning = 0;
+const processWaiters: Array<() => void> = [];
+
+/**
+ * At most this many `cue` (and other tool) processes run at once in this backend
+ * (`moduleDeploy.maxConcurrentRenders`, default 4); the others wait their turn, so a burst of
+ * previews cannot exhaust the machine.
+ * @public
+ */
+export function setMaxConcurrentProcesses(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new Error(`the process limit must be a whole number of at least 1, not ${limit}: check moduleDeploy.maxConcurrentRenders`);
+  }
+  processLimit = limit;
+  while (processesRunning < processLimit && processWaiters.length) {
+    processesRunning++;
+    processWaiters.shift()!();
+  }
+}
+
+/** Processes running now (tests). @public */
+export function runningProcesses(): number {
+  return processesRunning;
+}
+
+async function processSlot(): Promise<() => void> {
+  if (processesRunning < processLimit) processesRunning++;
+  else await new Promise<void>(resolve => processWaiters.push(resolve)); // the releaser counted us in
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const next = processWaiters.shift();
+    if (next) next(); // hand the slot over: the count stays
+    else processesRunning--;
+  };
 }
 
 function execProcess(

@@ -21,6 +21,8 @@ export * from './errors';
 export {
   CueEvaluationError,
   cueEnv,
+  runningProcesses,
+  setMaxConcurrentProcesses,
   parseCueErrors,
   condenseIssues,
   runProcess,

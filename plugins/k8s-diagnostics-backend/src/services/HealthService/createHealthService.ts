@@ -1,7 +1,8 @@
 import { AuthService, BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { NotFoundError } from '@backstage/errors';
+import { NotFoundError, ServiceUnavailableError } from '@backstage/errors';
+import { createHash } from 'node:crypto';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common';
 import {
@@ -184,9 +185,27 @@ export function createHealthService(deps: {
     logger.info(`k8s-diagnostics scan: ${outcome.scans.length} cluster(s), ${outcome.errors.length} error(s), ${entities.length} entities`);
   }
 
+  /** A user's rescans of one entity are limited per minute (in the store, so across replicas). */
+  async function takeRescanSlot(entityRef: string, credentials: BackstageCredentials) {
+    const limit = config.rescansPerMinute;
+    const principal = credentials.principal as { type?: string; userEntityRef?: string };
+    if (!limit || principal.type !== 'user' || !principal.userEntityRef) return;
+    const user = principal.userEntityRef;
+    const key = `rescan:${createHash('sha256').update(`${user}\n${entityRef}`).digest('hex').slice(0, 40)}`;
+    if (!(await store.takeRateSlot({ userRef: key, minute: now().toISOString().slice(0, 16), limit }))) {
+      throw Object.assign(
+        new ServiceUnavailableError(
+          `too many rescans: ${user} may rescan ${entityRef} ${limit} times a minute (k8sDiagnostics.rescansPerMinute); the findings shown are at most a minute old, try again shortly`,
+        ),
+        { statusCode: 429 },
+      );
+    }
+  }
+
   return {
     async getEntityHealth({ entityRef, credentials, refresh, requestAuth }) {
       const entity = await loadEntity(entityRef, credentials);
+      if (refresh) await takeRescanSlot(entityRef, credentials);
       if ((await source.listClusters()).length === 0) return empty(entityRef, 'not-configured');
       const selector = workloadSelectorFor(entity, deps.selectors);
       if (!selector) return empty(entityRef, 'not-annotated');
