@@ -26,6 +26,8 @@
 # this run built are removed at the end unless PERISCOPE_KEEP_DIST=1. Temporary folders are removed
 # on exit, interruption included. The samples come from the reference corpora
 # (PERISCOPE_CORPORA, default ../shared/corpora); without them the CLI checks fail.
+# PERISCOPE_PACK_OUT=DIR keeps a copy of the tarballs in DIR (the stock-app step installs them);
+# PERISCOPE_PACK_ONLY=1 stops after step 2.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$PERISCOPE_ROOT" || exit 1
@@ -256,6 +258,23 @@ for dir in "${PKG_DIRS[@]}"; do
   fi
 done
 T_PACK=$((SECONDS - t0))
+
+# the tarballs for the stock-app step (scripts/lib/stock-app-test.sh): PERISCOPE_PACK_OUT=DIR copies
+# them there; PERISCOPE_PACK_ONLY=1 stops after building, packing and checking them
+if [ -n "${PERISCOPE_PACK_OUT:-}" ]; then
+  if mkdir -p "$PERISCOPE_PACK_OUT" && cp "$TMP"/tgz/*.tgz "$PERISCOPE_PACK_OUT"/; then
+    echo "tarballs copied to $PERISCOPE_PACK_OUT"
+  else
+    ko "copying the tarballs to PERISCOPE_PACK_OUT=$PERISCOPE_PACK_OUT failed"
+  fi
+fi
+if [ "${PERISCOPE_PACK_ONLY:-}" = 1 ]; then
+  echo "timings: tsc ${T_TSC}s, build ${T_BUILD}s, pack+check ${T_PACK}s, total $((SECONDS - T_START))s (PERISCOPE_PACK_ONLY=1: no CLI install, no API reports)"
+  echo "$passed passed, $failed failed"
+  SUMMARY_PRINTED=1
+  [ "$failed" -eq 0 ]
+  exit
+fi
 
 # ── 3. the CLI installed from its tarballs in an empty folder outside the checkout
 t0=$SECONDS
