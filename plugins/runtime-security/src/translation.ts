@@ -21,6 +21,8 @@ export const runtimeSecurityTranslationRef = createTranslationRef({
       findingsSubheader: 'Tetragon events that matched a detection rule',
       noFindings:
         "No findings: no Tetragon event from this entity's workloads matched a detection rule.",
+      truncated:
+        'Showing the {{shown}} most severe and recent findings of this entity; more matched. Narrow them on the Security overview page (namespace, rule, severity).',
     },
     entityCard: {
       title: 'Runtime security',

@@ -118,6 +118,17 @@ describe('EntitySecurityContent', () => {
     expect(await screen.findByText(/No findings: no Tetragon event/)).toBeInTheDocument();
   });
 
+  it('says when the answer carries only the first findings of many', async () => {
+    await renderWith(api({ getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', truncated: true }) }));
+    expect(await screen.findByRole('status')).toHaveTextContent(/most severe and recent findings of this entity; more matched/);
+  });
+
+  it('shows no such note when every finding is there', async () => {
+    await renderWith(api({}));
+    await screen.findByText(/No findings: no Tetragon event/);
+    expect(screen.queryByText(/more matched/)).not.toBeInTheDocument();
+  });
+
   it('shows an error from the backend', async () => {
     const res = new Response(JSON.stringify({ error: { name: 'NotAllowedError', message: 'permission denied' } }), { status: 403, statusText: 'Forbidden', headers: { 'content-type': 'application/json' } });
     const err = await ResponseError.fromResponse(res as any);

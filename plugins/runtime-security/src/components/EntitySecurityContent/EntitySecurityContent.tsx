@@ -53,6 +53,11 @@ export function EntitySecurityContent() {
     <Grid container spacing={3}>
       <Grid item xs={12}>
         <ClusterErrorsPanel errors={value.errors} />
+        {value.truncated && (
+          <Typography role="status" variant="body2" color="textSecondary">
+            {t('entityContent.truncated', { shown: String(value.findings.length) })}
+          </Typography>
+        )}
       </Grid>
       <Grid item xs={12} md={5}>
         <PeriscopeCard title={t('entityContent.openTitle')} subheader={t('entityContent.openSubheader', { selector: value.labelSelector ?? '' })}>
