@@ -78,13 +78,33 @@ function labelStrings(objects: Array<KubeObject | undefined>): string[] {
   return out;
 }
 
+/**
+ * The literal env values (`env[].value`) of the containers of an object and its owners (a Pod's
+ * spec, or a workload's pod template): configuration a workload carries in clear, masked as exact
+ * strings before anything leaves for an LLM. Values shorter than 4 characters (`1`, `true`) are
+ * too common to mask usefully.
+ */
+function envLiterals(objects: Array<KubeObject | undefined>): string[] {
+  const out: string[] = [];
+  for (const o of objects) {
+    const spec = (o as { spec?: any } | undefined)?.spec;
+    const podSpec = spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec ?? spec;
+    for (const c of [...(podSpec?.containers ?? []), ...(podSpec?.initContainers ?? [])]) {
+      for (const e of c?.env ?? []) {
+        if (typeof e?.value === 'string' && e.value.length >= 4) out.push(e.value);
+      }
+    }
+  }
+  return out;
+}
+
 /** Turns one cluster's analysis results into findings (ids, owner chains, masking hints). */
 export function toFindings(cluster: string, snapshot: ClusterSnapshot, results: AnalysisResult[]): ScannedFinding[] {
   const index = new ObjectIndex(snapshot);
   return results.map(r => {
     const chain = ownerChain(index, r.object);
     const objects = [index.get(r.object), ...chain.map(c => index.get(c))];
-    const sensitive = new Set<string>([...r.sensitive, ...labelStrings(objects), cluster]);
+    const sensitive = new Set<string>([...r.sensitive, ...labelStrings(objects), ...envLiterals(objects), cluster]);
     for (const ref of [r.object, ...chain]) {
       sensitive.add(ref.name);
       if (ref.namespace) sensitive.add(ref.namespace);
