@@ -61,6 +61,8 @@ async function start(opts: { config?: object; result?: AuthorizeResult.ALLOW | A
 const liveConfig = (kubeconfig: string, name?: string) => ({
   ...kubernetesConfigFromKubeconfig(kubeconfig, name),
   periscope: { namespacesWithoutAnnotation: ['shop'] },
+  // these tests rescan every few seconds until the seeded scenarios show
+  k8sDiagnostics: { rescansPerMinute: 0 },
 });
 const seededConfig = (ai?: object) => ({ ...oneCluster, k8sDiagnostics: { ...oneCluster.k8sDiagnostics, cacheTtlSeconds: 3600, ...(ai ? { ai } : {}) } });
 const ndjson = (text: string): ExplainChunk[] => text.trim().split('\n').map(l => JSON.parse(l));
@@ -379,7 +381,7 @@ describeIf({ kubeconfig: live })('against the local control plane', () => {
 
   it('skips the Results when turned off, and gives a typed FORBIDDEN error when the user may not list them', async () => {
     const base = liveConfig(live!, 'local');
-    const off = await start({ config: { ...base, k8sDiagnostics: { operatorResults: { enabled: false } } } });
+    const off = await start({ config: { ...base, k8sDiagnostics: { rescansPerMinute: 0, operatorResults: { enabled: false } } } });
     const res = await request(off).post('/api/k8s-diagnostics/entity/rescan').send({ entityRef: 'component:default/payments' });
     expect(allFindings(res.body).length).toBeGreaterThan(0);
     expect(allFindings(res.body).every(f => f.sources?.join() === 'periscope')).toBe(true);
@@ -399,7 +401,7 @@ describeIf({ kubeconfig: live })('against the local control plane', () => {
   it('sends no name, namespace, label value or IP of the scenario workloads to the LLM', async () => {
     const llm = await startFakeLlm('json');
     try {
-      const server = await start({ config: { ...liveConfig(live!, 'local'), k8sDiagnostics: { ai: { baseUrl: llm.baseUrl, model: 'fake-model', perUserPerMinute: 0 } } } }); // one user explains every finding here: no rate limit
+      const server = await start({ config: { ...liveConfig(live!, 'local'), k8sDiagnostics: { rescansPerMinute: 0, ai: { baseUrl: llm.baseUrl, model: 'fake-model', perUserPerMinute: 0 } } } }); // one user explains every finding here: no rate limit
       let explained = 0;
       for (const id of SCENARIO_IDS) {
         const res = await request(server).get(`/api/k8s-diagnostics/entity?entityRef=component:default/${id}`);
