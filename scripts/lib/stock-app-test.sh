@@ -123,8 +123,10 @@ ensure_deps
 set +e
 
 # the stock app runs outside any Yarn project of this checkout, with Node 22's headers for native
-# addons (npm_config_nodedir, from ensure_node) and Yarn's cache kept in the Periscope cache
+# addons (npm_config_nodedir, from ensure_node) and Yarn's cache kept in the Periscope cache. A new
+# app has no lockfile yet: under CI=true Yarn would refuse to write one (immutable installs).
 app_env=(env -u NODE_OPTIONS -u NODE_PATH -u PROJECT_CWD -u INIT_CWD -u BERRY_BIN_FOLDER
+  YARN_ENABLE_IMMUTABLE_INSTALLS=false
   YARN_GLOBAL_FOLDER="$YARN_CACHE_ROOT" YARN_ENABLE_TELEMETRY=0 YARN_ENABLE_PROGRESS_BARS=0
   npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false)
 
@@ -417,7 +419,7 @@ run_variant() {
   if in_dir "$app" "${app_env[@]}" yarn install >"$LOGS/$v-install.log" 2>&1; then
     ok "$label: yarn install ($((SECONDS - t0)) s)"
   else
-    ko "$label: yarn install failed: $(grep -E 'YN0001|YN0082|YN0009|Error' "$LOGS/$v-install.log" | head -n 20)"; return
+    ko "$label: yarn install failed: $(grep -E 'YN0001|YN0028|YN0082|YN0009|Error' "$LOGS/$v-install.log" | head -n 20)"; return
   fi
   t_install=$((SECONDS - t0))
   # Yarn copied the tarballs, not links into this checkout
