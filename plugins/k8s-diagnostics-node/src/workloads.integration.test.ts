@@ -77,17 +77,32 @@ describeWithObjects('scanCluster with workloads: failing (live control plane)', 
   it('finds what a full read finds while reading only failing Deployments and ReplicaSets in full', async () => {
     const http = await createKubeHttp(live.kc);
     const analyzers = resolveAnalyzers([...K8SGPT_CORE_ANALYZERS]);
-    // wait until both stuck pods exist (Pending) and the quota has stopped the ReplicaSet
+    // wait until the controllers have settled: both stuck pods exist (Pending), the quota has
+    // stopped the ReplicaSet, every Deployment's status is observed and the healthy one is
+    // available (under load a Deployment still rolling out between the two scans is a finding
+    // in one and not in the other)
     const deadline = Date.now() + 120_000;
+    type Workload = {
+      metadata?: { generation?: number };
+      status?: { observedGeneration?: number; replicas?: number; availableReplicas?: number };
+    };
+    const observed = (d: Workload) => (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1);
     for (;;) {
       const pods = (await http.getJson(`/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dstuck`)) as { items: unknown[] };
       const rs = (await http.getJson(`/apis/apps/v1/namespaces/${QUOTA_NS}/replicasets/blocked`)) as {
         status?: { conditions?: Array<{ type?: string; reason?: string }> };
       };
       const blocked = (rs.status?.conditions ?? []).some(c => c.type === 'ReplicaFailure' && c.reason === 'FailedCreate');
-      if (pods.items.length === 2 && blocked) break;
+      const stuck = (await http.getJson(`/apis/apps/v1/namespaces/${NS}/deployments/stuck`)) as Workload;
+      const fine = (await http.getJson(`/apis/apps/v1/namespaces/${NS}/deployments/fine`)) as Workload;
+      const namesake = (await http.getJson(`/apis/apps/v1/namespaces/${QUOTA_NS}/deployments/stuck`)) as Workload;
+      const settled =
+        observed(stuck) && stuck.status?.replicas === 2 && observed(fine) && fine.status?.availableReplicas === 1 && observed(namesake);
+      if (pods.items.length === 2 && blocked && settled) break;
       if (Date.now() > deadline) {
-        throw new Error(`the test objects did not reach their state: ${pods.items.length} stuck pods, ReplicaSet blocked: ${blocked}`);
+        throw new Error(
+          `the test objects did not reach their state: ${pods.items.length} stuck pods, ReplicaSet blocked: ${blocked}, Deployments settled: ${settled}`,
+        );
       }
       await new Promise(r => setTimeout(r, 1_000));
     }
