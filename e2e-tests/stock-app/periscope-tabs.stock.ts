@@ -76,13 +76,15 @@ test.describe(`stock app, ${variant}`, () => {
   test('the sidebar opens the Health overview, Modules and Security overview pages', async ({ page }) => {
     await enterAsGuest(page, '/');
     const nav = page.locator('nav[aria-label="sidebar nav"]');
-    // each page's own content header (a legacy app draws no page header around it)
+    // the page header (the new frontend system draws it from the PageBlueprint's title, the legacy
+    // exports carry it in PeriscopePageLayout) and each page's own content header
     for (const [link, title] of [
       ['Health overview', 'Kubernetes health overview'],
       ['Modules', 'Timoni modules that services deploy from the portal'],
       ['Security overview', 'Tetragon runtime findings across clusters'],
     ]) {
       await nav.getByRole('link', { name: link }).first().click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText([link]);
       await expect(page.getByText(title, { exact: true }).first()).toBeVisible();
     }
   });

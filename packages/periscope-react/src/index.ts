@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 export * from './EntityStatePanel';
+export { PeriscopePageLayout } from './PeriscopePageLayout';
 export * from './client';
 export * from './kubernetesAuth';
 export * from './timeline';

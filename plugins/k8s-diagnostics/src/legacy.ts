@@ -88,7 +88,7 @@ export const HealthOverviewPage = k8sDiagnosticsPlugin.provide(
   createRoutableExtension({
     name: 'HealthOverviewPage',
     component: () =>
-      import('./components/HealthOverviewPage').then(m => m.HealthOverviewPage),
+      import('./components/HealthOverviewPage').then(m => m.LegacyHealthOverviewPage),
     mountPoint: healthOverviewRouteRef,
   }),
 );

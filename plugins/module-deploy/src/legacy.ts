@@ -71,7 +71,7 @@ export const ModulesPage = moduleDeployPlugin.provide(
   createRoutableExtension({
     name: 'ModulesPage',
     component: () =>
-      import('./components/ModulesPage').then(m => m.ModulesPage),
+      import('./components/ModulesPage').then(m => m.LegacyModulesPage),
     mountPoint: modulesRouteRef,
   }),
 );

@@ -107,7 +107,7 @@ export const SecurityOverviewPage = runtimeSecurityPlugin.provide(
     name: 'SecurityOverviewPage',
     component: () =>
       import('./components/SecurityOverviewPage').then(
-        m => m.SecurityOverviewPage,
+        m => m.LegacySecurityOverviewPage,
       ),
     mountPoint: securityOverviewRouteRef,
   }),

@@ -1,1 +1,2 @@
 export { HealthOverviewPage } from './HealthOverviewPage';
+export { LegacyHealthOverviewPage } from './LegacyHealthOverviewPage';

@@ -1,1 +1,2 @@
 export { ModulesPage } from './ModulesPage';
+export { LegacyModulesPage } from './LegacyModulesPage';

@@ -1,1 +1,2 @@
 export { SecurityOverviewPage } from './SecurityOverviewPage';
+export { LegacySecurityOverviewPage } from './LegacySecurityOverviewPage';
