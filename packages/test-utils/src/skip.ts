@@ -20,6 +20,8 @@ export const NEEDS = {
     'a local OCI registry with basic auth (PERISCOPE_REGISTRY_AUTH_URL and PERISCOPE_REGISTRY_AUTH_CREDENTIALS, from registry_up)',
   registryStorage:
     "the local registry's storage directory (PERISCOPE_REGISTRY_STORAGE, from registry_up)",
+  postgres:
+    'PostgreSQL (BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING; ./scripts/test starts one)',
   corpora:
     'the reference corpora (PERISCOPE_CORPORA, or ../shared/corpora beside the checkout)',
 } as const;
