@@ -25,6 +25,10 @@ export const DEFAULT_ANALYZERS = [
   'HorizontalPodAutoscaler',
   'PodDisruptionBudget',
   'Storage',
+  // Periscope's reference checks (k8sgpt has none of these)
+  'References',
+  'Scheduling',
+  'AutoscalerRequests',
 ];
 
 /** Where the LLM is; absent when no `k8sDiagnostics.ai` is configured. */

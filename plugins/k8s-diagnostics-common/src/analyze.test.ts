@@ -19,9 +19,15 @@ const crashingPod = (name: string, owner?: { kind: string; name: string }): Kube
 });
 
 describe('analyze', () => {
-  it('runs k8sgpt\'s 14 core analyzers plus CustomResource by default', () => {
+  it('runs k8sgpt\'s 14 core analyzers plus CustomResource and Periscope\'s reference checks by default', () => {
     expect(K8SGPT_CORE_ANALYZERS).toHaveLength(14);
-    expect(resolveAnalyzers().map(a => a.name)).toEqual([...K8SGPT_CORE_ANALYZERS, 'CustomResource']);
+    expect(resolveAnalyzers().map(a => a.name)).toEqual([
+      ...K8SGPT_CORE_ANALYZERS,
+      'CustomResource',
+      'References',
+      'Scheduling',
+      'AutoscalerRequests',
+    ]);
     expect(resolveAnalyzers(['pod', 'LOG']).map(a => a.name)).toEqual(['Pod', 'Log']);
     expect(inputKindsFor(resolveAnalyzers(['Ingress']))).toEqual(['Event', 'Ingress', 'IngressClass', 'Service', 'Secret']);
   });

@@ -54,14 +54,14 @@ export function resolveAnalyzers(filters?: string[]): AnalyzerDefinition[] {
 }
 
 /**
- * The kinds the given analyzers read (for a live scan to list); `CustomResource` needs
+ * The kinds the given analyzers read, optional ones included (for a live scan to list); `CustomResource` needs
  * every custom resource kind, which the caller discovers separately.
  *
  * @public
  */
 export function inputKindsFor(analyzers: AnalyzerDefinition[]): string[] {
   const kinds = new Set<string>(['Event']);
-  for (const a of analyzers) a.inputKinds.forEach(k => kinds.add(k));
+  for (const a of analyzers) [...a.inputKinds, ...(a.optionalInputKinds ?? [])].forEach(k => kinds.add(k));
   return [...kinds];
 }
 

@@ -74,6 +74,27 @@ export interface ClusterSnapshot {
    * namespaces an analysis needed and did not have. Unset: every event.
    */
   partialEvents?: { allTypesIn: string[]; elsewhere?: 'warnings' | 'none'; warningsIn?: string[] };
+  /**
+   * Objects that exist outside the snapshot, for input that is not a whole cluster (manifests):
+   * the reference checks do not report references to them. An entry without `name` stands for
+   * every object of its kind (in `namespace`, when given).
+   */
+  existsElsewhere?: ExistingObject[];
+}
+
+/**
+ * An object, or with no `name` every object of a kind (in a namespace, when given), that exists
+ * outside a snapshot (see {@link ClusterSnapshot.existsElsewhere}).
+ *
+ * @public
+ */
+export interface ExistingObject {
+  /** The kind (`ConfigMap`, `Secret`, `StorageClass`...). */
+  kind: string;
+  /** Its namespace; unset: any namespace (and for cluster-scoped kinds). */
+  namespace?: string;
+  /** Its name; unset: every object of the kind (in `namespace`, when given). */
+  name?: string;
 }
 
 /**

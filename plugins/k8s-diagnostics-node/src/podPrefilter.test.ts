@@ -1,6 +1,7 @@
 import { resolveAnalyzers } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { canReadFailingPodsOnly, planFullPods, podRowIsHealthy, podRowsOfTable, reportsPods } from './podPrefilter';
 import { kindsToList } from './cluster';
+import { RESOURCES } from './resources';
 
 const table = (rows: unknown[][], columns = ['Name', 'Ready', 'Status', 'Restarts', 'Age']) => ({
   kind: 'Table',
@@ -72,6 +73,11 @@ describe('canReadFailingPodsOnly', () => {
     expect(canReadFailingPodsOnly(resolveAnalyzers(['Pod', 'NetworkPolicy']))).toBe(false);
     expect(canReadFailingPodsOnly(resolveAnalyzers(['Security']))).toBe(false);
   });
+
+  it('allows the reference checks, which report only Pending pods (never healthy rows)', () => {
+    expect(canReadFailingPodsOnly(resolveAnalyzers(['References', 'Scheduling', 'AutoscalerRequests']))).toBe(true);
+    expect(reportsPods(resolveAnalyzers(['References']))).toBe(true);
+  });
 });
 
 describe('planFullPods', () => {
@@ -109,5 +115,14 @@ describe('reportsPods', () => {
     expect(kindsToList(resolveAnalyzers(['Pod']))).toEqual(expect.arrayContaining(['ReplicaSet', 'Job']));
     expect(kindsToList(resolveAnalyzers(['ConfigMap']))).not.toContain('ReplicaSet');
     expect(kindsToList(resolveAnalyzers(['ConfigMap']))).toEqual(expect.arrayContaining(['ConfigMap', 'Pod']));
+  });
+
+  it('lists the kinds the reference checks look up, where the scan knows them', () => {
+    const kinds = kindsToList(resolveAnalyzers(['References', 'Scheduling']));
+    expect(kinds).toEqual(
+      expect.arrayContaining(['ConfigMap', 'Secret', 'ServiceAccount', 'PriorityClass', 'RuntimeClass', 'PersistentVolumeClaim', 'StorageClass', 'Node', 'CronJob']),
+    );
+    // existence is all they need of these: metadata only
+    for (const k of ['Secret', 'ServiceAccount', 'PriorityClass', 'RuntimeClass']) expect(RESOURCES[k].metadataOnly).toBe(true);
   });
 });

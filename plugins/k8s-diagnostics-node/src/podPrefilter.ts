@@ -8,7 +8,9 @@ import { AnalyzerDefinition } from '@periscope/backstage-plugin-k8s-diagnostics-
  * - ConfigMap needs, per namespace, one pod that references each ConfigMap, if any does: pods are
  *   paged until each ConfigMap of the namespace has one or the namespace has no more pods;
  * - the webhook analyzers read the pods of their Services' namespaces, and StatefulSet the pods of
- *   the namespaces of StatefulSets that lack available replicas: those namespaces are read whole.
+ *   the namespaces of StatefulSets that lack available replicas: those namespaces are read whole;
+ * - References and Scheduling report a pod only while it is Pending (and has no controller in the
+ *   snapshot), and a Pending pod is never healthy, so it is read.
  */
 const PARTIAL_POD_ANALYZERS = new Set([
   'Pod',
@@ -17,6 +19,8 @@ const PARTIAL_POD_ANALYZERS = new Set([
   'ValidatingWebhookConfiguration',
   'MutatingWebhookConfiguration',
   'StatefulSet',
+  'References',
+  'Scheduling',
 ]);
 
 /** Analyzers that look pods up but never report one (their results are other kinds). */

@@ -87,5 +87,8 @@ describe('canReadFailingWorkloadsOnly', () => {
 
   it('refuses when an analyzer reads every Deployment (the HPA analyzer reads its target)', () => {
     expect(canReadFailingWorkloadsOnly(resolveAnalyzers(['Deployment', 'HorizontalPodAutoscaler']))).toBe(false);
+    // the reference checks report healthy workloads too (a ConfigMap deleted since they started)
+    expect(canReadFailingWorkloadsOnly(resolveAnalyzers(['References']))).toBe(false);
+    expect(canReadFailingWorkloadsOnly(resolveAnalyzers(['AutoscalerRequests']))).toBe(false);
   });
 });

@@ -29,8 +29,16 @@ export function registerDiagnoseCommand(program: Command, io: () => DiagnoseIo =
     .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=db')
     .option(
       '-f, --filter <analyzers>',
-      `analyzers to run, comma-separated or repeated (default: k8sgpt's core ones plus CustomResource); ` +
+      `analyzers to run, comma-separated or repeated (default: k8sgpt's core ones plus CustomResource, References, ` +
+        `Scheduling and AutoscalerRequests); ` +
         `available: ${ANALYZERS.map(a => a.name).join(', ')}`,
+      collect,
+      [],
+    )
+    .option(
+      '--exists <refs>',
+      'with --objects: referenced objects that exist outside the input, not to report as missing: ' +
+        'Kind (all of it), Kind/name or Kind/namespace/name, comma-separated or repeated (e.g. Secret/shop/db,StorageClass)',
       collect,
       [],
     )

@@ -123,6 +123,71 @@ describe('periscope diagnose --objects', () => {
   });
 });
 
+const RENDERED = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 1
+  template:
+    spec:
+      serviceAccountName: web
+      containers:
+      - name: app
+        image: web:1
+        envFrom: [{configMapRef: {name: web-config}}]
+        env:
+        - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}
+        - {name: FLAG, valueFrom: {configMapKeyRef: {name: flags, key: beta, optional: true}}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: other-config, namespace: shop}
+data: {a: "1"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: db, namespace: shop}
+stringData: {user: app}
+`;
+
+describe('periscope diagnose --objects: reference checks', () => {
+  it('reports what the manifests refer to but do not contain, for the kinds they contain', async () => {
+    const file = write('rendered.yaml', RENDERED);
+    const { code, stdout } = await run({ objects: file, filter: ['References'] });
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      [
+        '0: [high] Deployment shop/web',
+        '- high: Secret db in namespace shop has no key password (referenced by env DB_PASSWORD of container app)',
+        '- high: ConfigMap web-config does not exist in namespace shop (referenced by envFrom of container app)',
+        '',
+        '1 objects with 2 problems',
+        '',
+      ].join('\n'),
+    );
+    // no ServiceAccount in the input: serviceAccountName web is not claimed missing
+  });
+
+  it('runs them by default', async () => {
+    const file = write('rendered.yaml', RENDERED);
+    const out = JSON.parse((await run({ objects: file, output: 'json' })).stdout);
+    const texts = out.results.flatMap((r: any) => r.error.map((e: any) => e.Text));
+    expect(texts).toContain('ConfigMap web-config does not exist in namespace shop (referenced by envFrom of container app)');
+  });
+
+  it('--exists: objects that exist elsewhere are not reported (a kind, one object, or a name in any namespace), nor their keys', async () => {
+    const file = write('rendered.yaml', RENDERED);
+    const texts = async (exists: string[]) =>
+      (await run({ objects: file, filter: ['References'], exists })).stdout.split('\n').filter(l => l.startsWith('- '));
+    expect(await texts(['configmap'])).toEqual([
+      '- high: Secret db in namespace shop has no key password (referenced by env DB_PASSWORD of container app)',
+    ]);
+    expect(await texts(['ConfigMap/shop/web-config,Secret/db'])).toEqual([]);
+    expect(await texts(['ConfigMap/other/web-config'])).toHaveLength(2);
+  });
+});
+
 describe('periscope diagnose input errors', () => {
   it.each([
     [{}, /nothing to diagnose: pass --objects <file\|dir> .* or --kubeconfig <path>/],
@@ -131,6 +196,9 @@ describe('periscope diagnose input errors', () => {
     [{ objects: 'a', selector: 'app in (x' }, /invalid label selector "app in \(x"/],
     [{ objects: 'a', filter: ['Pod,Podz'] }, /unknown analyzer "Podz"; available: Pod, /],
     [{ objects: 'a', output: 'xml' as 'json' }, /--output must be json or text/],
+    [{ kubeconfig: 'k', exists: ['ConfigMap'] }, /--exists needs --objects/],
+    [{ objects: 'a', exists: ['ConfigMap,Podz'] }, /--exists takes Kind, Kind\/name or Kind\/namespace\/name with Kind one of ConfigMap, .*, not "Podz"/],
+    [{ objects: 'a', exists: ['Secret/a/b/c'] }, /not "Secret\/a\/b\/c"/],
   ])('usage error %p', async (opts, message) => {
     const { code, stderr, stdout } = await run(opts);
     expect(code).toBe(2);
@@ -243,5 +311,25 @@ describeIf({ kubeconfig: LIVE_KUBECONFIG })('periscope diagnose --kubeconfig err
     // the Job analyzer still ran: the scenario's failed Job is reported
     expect(out.results.map((r: { kind: string; name: string }) => `${r.kind} ${r.name}`)).toContain('Job shop/nightly-report-manual');
     expect(out.results.some((r: { kind: string }) => r.kind === 'Ingress')).toBe(false);
+  });
+
+  it('runs the reference checks without Secrets, saying which references it does not check', async () => {
+    const readonly = LIVE_KUBECONFIG!.replace(/kubeconfig$/, 'kubeconfig-readonly');
+    const { code, stdout, stderr } = await run({ kubeconfig: readonly, namespace: 'shop', filter: ['References'], output: 'json' });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout);
+    // `view` may list neither Secrets nor the cluster-scoped kinds: each is named, the rest is checked
+    expect(out.errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^References analyzer does not check references to Secret: .*forbidden \(403\) to read \/api\/v1\/namespaces\/shop\/secrets/),
+        expect.stringMatching(/^References analyzer does not check references to StorageClass: .*forbidden \(403\)/),
+      ]),
+    );
+    expect(out.errors.every((e: string) => e.startsWith('References analyzer does not check references to '))).toBe(true);
+    // the seeded Deployment whose ConfigMap does not exist
+    const texts = out.results.flatMap((r: { error: Array<{ Text: string }> }) => r.error.map(e => e.Text));
+    expect(texts).toContain('ConfigMap notifier-config does not exist in namespace shop (referenced by envFrom of container notifier)');
+    expect(texts.some((t: string) => t.startsWith('Secret '))).toBe(false);
   });
 });

@@ -3,6 +3,8 @@ import {
   AnalysisReport,
   AnalyzeOptions,
   AnalyzerDefinition,
+  ExistingObject,
+  REFERENCED_KINDS,
   SEVERITIES,
   Severity,
   analyze,
@@ -35,6 +37,12 @@ export interface DiagnoseOptions {
   output?: 'json' | 'text';
   /** Exit with 3 when a failure of this severity or worse is found. */
   failOn?: Severity;
+  /**
+   * With `objects`: referenced objects that exist outside the input, so the reference checks do
+   * not report them: `Kind` (every object of the kind), `Kind/name` (in any namespace) or
+   * `Kind/namespace/name`; comma-separated strings are split.
+   */
+  exists?: string[];
 }
 
 /** @public */
@@ -56,9 +64,26 @@ function splitList(values: string[] | undefined): string[] {
   return (values ?? []).flatMap(v => v.split(',')).map(v => v.trim()).filter(Boolean);
 }
 
+
+function parseExists(values: string[]): ExistingObject[] {
+  return values.map(v => {
+    const parts = v.split('/');
+    const kind = REFERENCED_KINDS.find(k => k.toLowerCase() === parts[0].toLowerCase());
+    if (!kind || parts.length > 3 || parts.some(p => p === '')) {
+      throw new UsageError(
+        `--exists takes Kind, Kind/name or Kind/namespace/name with Kind one of ${REFERENCED_KINDS.join(', ')}, not "${v}"`,
+      );
+    }
+    if (parts.length === 1) return { kind };
+    if (parts.length === 2) return { kind, name: parts[1] };
+    return { kind, namespace: parts[1], name: parts[2] };
+  });
+}
+
 interface Plan {
   analyzers: AnalyzerDefinition[];
   filters: string[];
+  existsElsewhere: ExistingObject[];
   source: { objects: string } | { kubeconfig: string; context?: string };
 }
 
@@ -71,6 +96,10 @@ function plan(opts: DiagnoseOptions, env: Record<string, string | undefined>): P
     throw new UsageError(
       'nothing to diagnose: pass --objects <file|dir> (YAML/JSON objects) or --kubeconfig <path> (live cluster)',
     );
+  }
+  const exists = splitList(opts.exists);
+  if (exists.length > 0 && !opts.objects) {
+    throw new UsageError('--exists needs --objects (a live scan sees what exists)');
   }
   if (opts.context && !kubeconfig) {
     throw new UsageError('--context needs --kubeconfig');
@@ -87,6 +116,7 @@ function plan(opts: DiagnoseOptions, env: Record<string, string | undefined>): P
   return {
     analyzers,
     filters,
+    existsElsewhere: parseExists(exists),
     source: opts.objects ? { objects: opts.objects } : { kubeconfig: kubeconfig!, context: opts.context },
   };
 }
@@ -122,6 +152,12 @@ async function liveSnapshot(
     warnings.push(`${a.name} analyzer skipped: ${missing.map(k => scan.unavailable.get(k)).join('; ')}`);
     return false;
   });
+  // Optional inputs that could not be listed: those references are not checked (not reported missing).
+  for (const a of analyzers) {
+    for (const k of (a.optionalInputKinds ?? []).filter(kind => scan.unavailable.has(kind))) {
+      warnings.push(`${a.name} analyzer does not check references to ${k}: ${scan.unavailable.get(k)}`);
+    }
+  }
   if (scan.unavailable.has('Event')) {
     warnings.push(`events not read, event-based findings are missing: ${scan.unavailable.get('Event')}`);
   }
@@ -168,7 +204,7 @@ export async function runDiagnose(opts: DiagnoseOptions, io: DiagnoseIo): Promis
     let analyzeSnapshot: (options: AnalyzeOptions) => Promise<AnalysisReport>;
     const warnings: string[] = [];
     if ('objects' in p.source) {
-      const snapshot = createSnapshot(loadObjects(p.source.objects));
+      const snapshot = createSnapshot(loadObjects(p.source.objects), p.existsElsewhere.length ? { existsElsewhere: p.existsElsewhere } : {});
       analyzeSnapshot = async options => analyze(snapshot, options);
       if (analyzers.some(a => a.name === 'Log')) {
         warnings.push('Log analyzer has no logs to read in --objects mode (use --kubeconfig)');

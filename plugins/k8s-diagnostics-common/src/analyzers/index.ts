@@ -6,6 +6,8 @@ import { gatewayAnalyzer, gatewayClassAnalyzer, httpRouteAnalyzer } from './gate
 import { logAnalyzer } from './log';
 import { ingressAnalyzer, serviceAnalyzer } from './networking';
 import { podAnalyzer } from './pod';
+import { autoscalerRequestsAnalyzer, referencesAnalyzer } from './references';
+import { schedulingAnalyzer } from './scheduling';
 import { securityAnalyzer } from './security';
 import { storageAnalyzer } from './storage';
 import { AnalyzerDefinition } from './types';
@@ -46,6 +48,9 @@ export const ANALYZERS: readonly AnalyzerDefinition[] = [
   storageAnalyzer,
   securityAnalyzer,
   customResourceAnalyzer,
+  referencesAnalyzer,
+  schedulingAnalyzer,
+  autoscalerRequestsAnalyzer,
 ];
 
 /**
@@ -60,3 +65,4 @@ export const K8SGPT_CORE_ANALYZERS: readonly string[] = ANALYZERS.filter(
 export type { AnalyzerDefinition, AnalyzerContext, RawResult } from './types';
 export { logKey, firstErrorLine } from './log';
 export { addConfigMapRefs } from './config';
+export { REFERENCED_KINDS } from './references';

@@ -45,6 +45,11 @@ export interface AnalyzerDefinition {
   fromK8sgpt: boolean;
   /** Kinds it reads, so a live scan lists only what is needed. */
   inputKinds: string[];
+  /**
+   * Kinds it also reads when they are available: references to such a kind are checked only
+   * when the snapshot holds the kind, so the analyzer still runs when it cannot be listed.
+   */
+  optionalInputKinds?: string[];
   /** One-line description. */
   description: string;
   analyze(ctx: AnalyzerContext): RawResult[];

@@ -66,3 +66,21 @@ describe('catalogExplanation for the Log analyzer', () => {
     expect(e.commands.length).toBeGreaterThan(0);
   });
 });
+
+describe('catalogExplanation for the reference checks', () => {
+  it('explains a missing ConfigMap with its name and namespace, before any generic entry', () => {
+    const e = catalogExplanation({
+      ...finding('References', ['ConfigMap app-config does not exist in namespace shop (referenced by envFrom of container app)']),
+      object: deployment,
+      ownerChain: [],
+    });
+    expect(e.summary).toContain('app-config');
+    expect(e.summary).not.toMatch(/^The References analyzer reports a problem/);
+    expect(e.commands.join('\n')).toContain('-n shop');
+  });
+
+  it('falls back to the generic explanation for a reference text it does not know', () => {
+    const e = catalogExplanation(finding('References', ['something new']));
+    expect(e.summary).toMatch(/^The References analyzer reports a problem/);
+  });
+});

@@ -3,6 +3,7 @@
  * is wrong, the likely cause, fix steps and kubectl commands with the real names filled in.
  */
 import { Explanation, HealthFinding } from '../../types';
+import { referenceExplanation } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 
 interface Ctx {
   kind: string;
@@ -367,6 +368,10 @@ export function catalogExplanation(finding: HealthFinding): Explanation {
     workload: finding.workload,
     text: failureText,
   };
+  // Periscope's reference checks carry their own remediation (k8s-diagnostics-common), with the
+  // missing object's kind and name taken from the failure text
+  const reference = referenceExplanation(finding.analyzer, finding.object, failureText);
+  if (reference) return reference;
   const entry = ENTRIES.find(
     e => e.analyzers.includes(finding.analyzer) && e.match.test(e.failuresOnly ? failureText : text),
   );
