@@ -69,6 +69,8 @@ export const k8sDiagnosticsTranslationRef = createTranslationRef({
       fromModel: 'AI explanation ({{model}})',
       fromModelCached: 'AI explanation ({{model}}, cached)',
       likelyCause: 'Likely cause:',
+      commands:
+        'Commands to review (text only: Periscope never runs them, and secret values are never filled in)',
     },
     history: {
       empty: 'No scans recorded yet.',

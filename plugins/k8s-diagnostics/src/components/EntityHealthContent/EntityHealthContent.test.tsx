@@ -148,7 +148,11 @@ describe('EntityHealthContent', () => {
     fireEvent.click(buttons[1]);
     expect(await screen.findByText('Explained f00d1 <script>x</script>')).toBeInTheDocument();
     expect(screen.getByText('Read the logs')).toBeInTheDocument();
-    expect(screen.getByText('kubectl logs -n shop payments-7d9f-x2 --previous')).toBeInTheDocument();
+    // commands are text to review: no button runs or copies them into a shell
+    const commands = screen.getByText('kubectl logs -n shop payments-7d9f-x2 --previous');
+    expect(commands.tagName).toBe('PRE');
+    expect(screen.getByText(/Commands to review \(text only: Periscope never runs them/)).toBeInTheDocument();
+    expect(screen.getAllByRole('button').map(b => b.textContent)).not.toContain('Run');
     expect(screen.getByText(/Built-in remediation guide/)).toBeInTheDocument();
     expect(document.querySelector('script, img[src="x"]')).toBeNull();
   });

@@ -68,9 +68,12 @@ export function ExplainPanel(props: { entityRef: string; findingId: string; perm
             </ol>
           )}
           {e.commands.length > 0 && (
-            <Typography component="pre" variant="body2" style={{ whiteSpace: 'pre-wrap', fontFamily: 'monospace' }}>
-              {e.commands.join('\n')}
-            </Typography>
+            <>
+              <Typography variant="caption" color="textSecondary">{t('explain.commands')}</Typography>
+              <Typography component="pre" variant="body2" style={{ whiteSpace: 'pre-wrap', fontFamily: 'monospace' }}>
+                {e.commands.join('\n')}
+              </Typography>
+            </>
           )}
         </Box>
       )}
