@@ -202,6 +202,33 @@ describe('k8s-diagnostics backend', () => {
     expect(rescan.body.history).toHaveLength(2);
   });
 
+  it('answers a corrupt stored finding with a 503 that names the row and the fix, never a 500', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const store = await createFindingsStore(mockServices.database({ knex }));
+    await seedEntity(store, 'component:default/payments', 'payments', 'c1');
+    const { server } = await startTestBackend({
+      features: [
+        k8sDiagnosticsPlugin,
+        catalogServiceMock.factory({ entities }),
+        mockServices.database.factory({ knex }),
+        mockServices.rootConfig.factory({ data: seededConfig() }),
+        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+      ],
+    });
+    const [{ id }] = await knex('k8s_diagnostics_findings').where({ scope: 'component:default/payments' }).select('id').orderBy('id').limit(1);
+    await knex('k8s_diagnostics_findings').where({ id }).update({ data: '{"id":' });
+    const res = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/payments');
+    expect(res.status).toBe(503);
+    expect(res.body.error.message).toBe(
+      `k8s-diagnostics: the stored row of table k8s_diagnostics_findings where scope = 'component:default/payments' AND id = '${id}' is corrupt: column 'data' is not valid JSON (${
+        res.body.error.message.match(/JSON \((.*)\)\. Delete/)?.[1]
+      }). Delete the row: DELETE FROM k8s_diagnostics_findings WHERE scope = 'component:default/payments' AND id = '${id}'; the next scan of the entity records the finding again if it still applies.`,
+    );
+    // the fix the message names works
+    await knex('k8s_diagnostics_findings').where({ id }).delete();
+    expect((await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/payments')).status).toBe(200);
+  });
+
   it('streams an explanation from the built-in catalog as NDJSON when no LLM is configured', async () => {
     const server = await start({ config: seededConfig(), seed: true });
     const health = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/payments');

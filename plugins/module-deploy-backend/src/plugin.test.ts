@@ -1,8 +1,10 @@
-import { mockCredentials } from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import knexFactory from 'knex';
 import path from 'node:path';
 import request from 'supertest';
 import { findTool, pushModule } from './engine';
 import { listTags } from './services/ModuleCatalog';
+import { createDeployStore } from './services/DeployStore';
 import {
   EXAMPLES,
   cluster,
@@ -408,6 +410,44 @@ describe('module-deploy backend', () => {
           actor: 'user:default/mock',
         }),
       ]);
+    });
+
+    it('answers a corrupt stored revision with a 503 that names the row and the fix, never a 500', async () => {
+      const knex = knexFactory({
+        client: 'better-sqlite3',
+        connection: ':memory:',
+        useNullAsDefault: true,
+      });
+      try {
+        const store = await createDeployStore(mockServices.database({ knex }));
+        await store.recordRevision({
+          entityRef: 'component:default/checkout',
+          cluster: 'c1',
+          namespace: 'shop',
+          instanceName: 'checkout',
+          revision: 2,
+          at: '2026-01-01T00:00:00Z',
+          actor: 'user:default/mock',
+          action: 'deploy',
+          module: { name: 'm', repository: 'r', version: '1', digest: '' },
+          values: {},
+          result: 'success',
+        });
+        await knex('module_deploy_revisions').update({
+          values: '{"replicas":',
+        });
+        const server = await start({
+          config: oneCluster,
+          extraFeatures: [mockServices.database.factory({ knex })],
+        });
+        const res = await call(server, 'get', `/entity/history${E}`);
+        expect(res.status).toBe(503);
+        expect(res.body.error.message).toMatch(
+          /^module-deploy: the stored row of table module_deploy_revisions where entity_ref = 'component:default\/checkout' AND cluster = 'c1' AND namespace = 'shop' AND instance_name = 'checkout' AND revision = 2 is corrupt: column 'values' is not valid JSON .*DELETE FROM module_deploy_revisions WHERE .* AND revision = 2;$/,
+        );
+      } finally {
+        await knex.destroy();
+      }
     });
 
     it('lists a configured local module with its name, title and values schema', async () => {

@@ -1,6 +1,7 @@
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import knexFactory from 'knex';
 import request from 'supertest';
 import { Entity } from '@backstage/catalog-model';
 import { BUILTIN_RULES } from '@periscope/backstage-plugin-runtime-security-common';
@@ -206,6 +207,35 @@ describe('runtime-security backend', () => {
     expect(shop.body.findings.every((f: any) => f.namespace === 'shop')).toBe(true);
     const health = await request(server).get(`${BASE}/ingest/health`);
     expect(health.body.sources).toEqual([expect.objectContaining({ id: 'http:node-1', kind: 'http', eventsTotal: corpus.split('\n').length })]);
+  });
+
+  it('answers a corrupt stored row with a 503 that names the row and the fix, never a 500', async () => {
+    const knex = knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true });
+    try {
+      const { server } = await startTestBackend({
+        features: [
+          runtimeSecurityPlugin,
+          catalogServiceMock.factory({ entities }),
+          mockServices.rootConfig.factory({ data: oneCluster }),
+          mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+          mockServices.database.factory({ knex }),
+        ],
+      });
+      const ingested = await request(server).post(`${BASE}/ingest?source=node-1`).set('x-periscope-ingest-token', TOKEN).type('application/x-ndjson').send(corpus);
+      expect(ingested.status).toBe(200);
+      const [{ id }] = await knex('runtime_security_findings').select('id').orderBy('id').limit(1);
+      await knex('runtime_security_findings').where({ id }).update({ labels: '{"app":' });
+      const res = await request(server).get(`${BASE}/findings`);
+      expect(res.status).toBe(503);
+      expect(res.body.error.message).toMatch(
+        new RegExp(`the stored row of table runtime_security_findings where id = '${id}' is corrupt: column 'labels' is not valid JSON .*DELETE FROM runtime_security_findings WHERE id = '${id}';`),
+      );
+      // the fix the message names works: the finding comes back with its next event
+      await knex('runtime_security_findings').where({ id }).delete();
+      expect((await request(server).get(`${BASE}/findings`)).status).toBe(200);
+    } finally {
+      await knex.destroy();
+    }
   });
 
   it('reports policies per cluster as a typed error when a cluster is unreachable', async () => {

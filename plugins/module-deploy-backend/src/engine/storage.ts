@@ -11,7 +11,7 @@ import {
   JsonObject,
   ModuleReference,
 } from '@periscope/backstage-plugin-module-deploy-common';
-import { httpStatus, toDeployError } from './errors';
+import { DeployError, httpStatus, toDeployError } from './errors';
 import { RawObjectApi } from './kubeApi';
 
 /** Timoni's field manager and storage prefix (`apiv1.FieldManager`). */
@@ -183,6 +183,62 @@ function decodeRevision(s: StoredRevision): Revision {
 }
 
 /**
+ * Attempts of {@link InstanceStore.record} before it gives up on a contended history (enough for
+ * as many writers at once: each conflict means another writer got its number).
+ *
+ * @public
+ */
+export const RECORD_ATTEMPTS = 10;
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+/** Exponential backoff with jitter, 20 ms .. 1 s, so writers that collided spread out. */
+function backoffMs(attempt: number): number {
+  const cap = Math.min(1000, 20 * 2 ** attempt);
+  return Math.floor(cap / 2 + Math.random() * (cap / 2));
+}
+
+/** The revisions a history Secret holds, oldest first; a clear error when it is corrupt. */
+function decodeHistory(
+  s: SecretObject | undefined,
+  name: string,
+  namespace: string,
+): Revision[] {
+  const raw = s?.data?.history;
+  if (!raw) return [];
+  try {
+    const stored = JSON.parse(
+      Buffer.from(raw, 'base64').toString('utf8'),
+    ) as StoredRevision[];
+    if (!Array.isArray(stored)) throw new Error('not a list of revisions');
+    return stored.map(decodeRevision);
+  } catch (e) {
+    throw new DeployError(
+      `Secret/${namespace}/${historySecretName(name)}`,
+      'invalid',
+      `the revision history of instance ${namespace}/${name} is corrupt (${
+        (e as Error).message
+      }): delete this Secret to start a new history (the instance itself, in Secret ${instanceSecretName(
+        name,
+      )}, is kept), e.g. kubectl -n ${namespace} delete secret ${historySecretName(
+        name,
+      )}`,
+    );
+  }
+}
+
+/** The history Secret's `history` value: the last {@link HISTORY_LIMIT}, under the size limit. */
+function encodeHistory(revisions: Revision[]): string {
+  let stored = revisions.slice(-HISTORY_LIMIT).map(encodeRevision);
+  let data = Buffer.from(JSON.stringify(stored)).toString('base64');
+  while (data.length > HISTORY_MAX_BYTES && stored.length > 1) {
+    stored = stored.slice(1);
+    data = Buffer.from(JSON.stringify(stored)).toString('base64');
+  }
+  return data;
+}
+
+/**
  * Reads and writes instance state in the cluster.
  *
  * @public
@@ -290,52 +346,88 @@ export class InstanceStore {
   /** Revisions, oldest first. */
   async history(name: string, namespace: string): Promise<Revision[]> {
     const s = await this.readSecret(historySecretName(name), namespace);
-    const raw = s?.data?.history;
-    if (!raw) return [];
-    try {
-      const stored = JSON.parse(
-        Buffer.from(raw, 'base64').toString('utf8'),
-      ) as StoredRevision[];
-      return stored.map(decodeRevision);
-    } catch (e) {
-      throw new Error(
-        `history Secret ${namespace}/${historySecretName(name)} is corrupt: ${
-          (e as Error).message
-        }`,
-      );
-    }
+    return decodeHistory(s, name, namespace);
   }
 
-  /** Appends a revision, keeping the last {@link HISTORY_LIMIT} and under the Secret size limit. */
+  /**
+   * Appends a revision, keeping the last {@link HISTORY_LIMIT} and under the Secret size limit.
+   *
+   * Safe when several writers (two backend replicas, a CLI) deploy the same instance at once:
+   * optimistic concurrency on the history Secret. A first revision is created (POST), so a
+   * concurrent first one gets 409 AlreadyExists; a later one replaces the Secret read at its
+   * `resourceVersion` (PUT), so a concurrent one gets 409 Conflict. Either way the history is read
+   * again and the next number taken, up to {@link RECORD_ATTEMPTS} times; every writer gets a
+   * distinct revision number and none overwrites another's revision.
+   */
   async record(
     name: string,
     namespace: string,
     rev: Omit<Revision, 'revision'>,
   ): Promise<Revision> {
-    const past = await this.history(name, namespace);
-    const revision = (past[past.length - 1]?.revision ?? 0) + 1;
-    const full: Revision = { ...rev, revision };
-    let stored = [...past, full].slice(-HISTORY_LIMIT).map(encodeRevision);
-    let data = Buffer.from(JSON.stringify(stored)).toString('base64');
-    while (data.length > HISTORY_MAX_BYTES && stored.length > 1) {
-      stored = stored.slice(1);
-      data = Buffer.from(JSON.stringify(stored)).toString('base64');
+    const secretName = historySecretName(name);
+    const ref = `Secret/${namespace}/${secretName}`;
+    let lastConflict = '';
+    for (let attempt = 0; attempt < RECORD_ATTEMPTS; attempt++) {
+      if (attempt > 0) await sleep(backoffMs(attempt));
+      const current = await this.readSecret(secretName, namespace);
+      const past = decodeHistory(current, name, namespace);
+      const revision = (past[past.length - 1]?.revision ?? 0) + 1;
+      const full: Revision = { ...rev, revision };
+      const data = encodeHistory([...past, full]);
+      const labels = {
+        'app.kubernetes.io/name': name,
+        'app.kubernetes.io/component': 'instance-history',
+        'app.kubernetes.io/created-by': 'periscope',
+      };
+      try {
+        if (!current) {
+          await this.api.create(
+            {
+              apiVersion: 'v1',
+              kind: 'Secret',
+              metadata: { name: secretName, namespace, labels },
+              type: HISTORY_SECRET_TYPE,
+              data: { history: data },
+            } as SecretObject,
+            undefined,
+            undefined,
+            this.fieldManager,
+          );
+        } else {
+          // the Secret as read (other labels and annotations kept), at the version read
+          const { managedFields: _managed, ...metadata } =
+            current.metadata ?? {};
+          await this.api.replace(
+            {
+              ...current,
+              apiVersion: 'v1',
+              kind: 'Secret',
+              metadata: {
+                ...metadata,
+                name: secretName,
+                namespace,
+                labels: { ...metadata.labels, ...labels },
+                resourceVersion: current.metadata?.resourceVersion,
+              },
+              data: { ...current.data, history: data },
+            } as SecretObject,
+            undefined,
+            undefined,
+            this.fieldManager,
+          );
+        }
+        return full;
+      } catch (e) {
+        // 409: AlreadyExists (another writer created it first) or Conflict (it changed since
+        // the read); read again and take the next number
+        if (httpStatus(e) !== 409) throw toDeployError(ref, 'store', e);
+        lastConflict = (e as Error).message;
+      }
     }
-    await this.applySecret({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: {
-        name: historySecretName(name),
-        namespace,
-        labels: {
-          'app.kubernetes.io/name': name,
-          'app.kubernetes.io/component': 'instance-history',
-          'app.kubernetes.io/created-by': 'periscope',
-        },
-      },
-      type: HISTORY_SECRET_TYPE,
-      data: { history: data },
-    });
-    return full;
+    throw new DeployError(
+      ref,
+      'conflict',
+      `could not record the revision of instance ${namespace}/${name}: the revision history changed under every one of ${RECORD_ATTEMPTS} attempts (other deploys of the same instance at the same time; last: ${lastConflict}). The objects were applied; deploy again to record a revision, or deploy one instance from one place at a time`,
+    );
   }
 }

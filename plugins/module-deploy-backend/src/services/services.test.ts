@@ -395,4 +395,66 @@ describe('DeployStore', () => {
       ).toBeUndefined();
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'answers a corrupt stored row with a 503 naming the table, the row and what to do, on %p',
+    async id => {
+      const knex = await databases.init(id);
+      const store = await createDeployStore(mockServices.database({ knex }));
+      const key = {
+        entityRef: 'component:default/a',
+        cluster: 'c1',
+        namespace: 'ns',
+        instanceName: 'a',
+      };
+      const module = { name: 'm', repository: 'r', version: '1', digest: '' };
+      await store.recordRevision({
+        ...key,
+        revision: 3,
+        at: '2026-01-01T00:00:00Z',
+        actor: 'user:default/x',
+        action: 'deploy',
+        module,
+        values: {},
+        result: 'success',
+      });
+      await store.recordAudit({
+        ...key,
+        at: '2026-01-01T00:00:00Z',
+        actor: 'user:default/x',
+        action: 'deploy',
+        module,
+        values: {},
+        result: 'success',
+      });
+      await store.putDrift(key, {
+        checkedAt: 't',
+        drifted: false,
+        objects: [],
+      });
+      await knex('module_deploy_revisions').update({ values: '{"x":' });
+      await knex('module_deploy_audit').update({ module: 'not json' });
+      await knex('module_deploy_drift').update({ objects: '[' });
+
+      const revErr = await store.listRevisions(key.entityRef).catch(e => e);
+      expect(revErr.name).toBe('ServiceUnavailableError');
+      expect(revErr.message).toMatch(
+        /the stored row of table module_deploy_revisions where entity_ref = 'component:default\/a' AND cluster = 'c1' AND namespace = 'ns' AND instance_name = 'a' AND revision = 3 is corrupt: column 'values' is not valid JSON/,
+      );
+      expect(revErr.message).toMatch(/Secret ns\/periscope-history\.a/);
+      expect(revErr.message).toMatch(
+        /DELETE FROM module_deploy_revisions WHERE entity_ref = 'component:default\/a' .* AND revision = 3;/,
+      );
+      const auditErr = await store.listAudit(key.entityRef).catch(e => e);
+      expect(auditErr.name).toBe('ServiceUnavailableError');
+      expect(auditErr.message).toMatch(
+        /table module_deploy_audit where id = \d+ is corrupt: column 'module'/,
+      );
+      const driftErr = await store.getDrift(key).catch(e => e);
+      expect(driftErr.name).toBe('ServiceUnavailableError');
+      expect(driftErr.message).toMatch(
+        /table module_deploy_drift where .* column 'objects' .* next drift check writes the row anew/,
+      );
+    },
+  );
 });

@@ -75,6 +75,29 @@ describe('FindingsStore', () => {
     expect((await one.history('component:default/x', 100)).length).toBe(40);
   });
 
+  it.each(databases.eachSupportedId())('answers a corrupt stored row with a 503 naming the table, the row and what to do, and still records scans, on %p', async id => {
+    const knex = await databases.init(id);
+    const store = await createFindingsStore(mockServices.database({ knex }));
+    await store.recordScan(scan('2026-01-01T00:00:00.000Z', [finding('a'), finding('b')]));
+    await knex('k8s_diagnostics_findings').where({ id: 'b' }).update({ data: '{"id":"b",' });
+    const err = await store.openFindings('component:default/x').catch(e => e);
+    expect(err.name).toBe('ServiceUnavailableError');
+    expect(err.message).toMatch(
+      /^k8s-diagnostics: the stored row of table k8s_diagnostics_findings where scope = 'component:default\/x' AND id = 'b' is corrupt: column 'data' is not valid JSON \(.+\)\. Delete the row: DELETE FROM k8s_diagnostics_findings WHERE scope = 'component:default\/x' AND id = 'b'; the next scan/,
+    );
+    await expect(store.getFinding('component:default/x', 'b')).rejects.toThrow(/id = 'b' is corrupt/);
+    // a scan that no longer finds b resolves it without reading its JSON
+    await store.recordScan(scan('2026-01-01T00:05:00.000Z', [finding('a')]));
+    expect((await store.openFindings('component:default/x')).map(f => f.id)).toEqual(['a']);
+    // a scan that finds it again rewrites the row
+    await store.recordScan(scan('2026-01-01T00:10:00.000Z', [finding('a'), finding('b')]));
+    expect((await store.getFinding('component:default/x', 'b'))?.failures).toEqual([{ text: 'broken', severity: 'high' }]);
+
+    await knex('k8s_diagnostics_scans').update({ counts: 'x', clusters: '[' });
+    await expect(store.history('component:default/x', 10)).rejects.toThrow(/table k8s_diagnostics_scans where seq = \d+ is corrupt: column 'counts'/);
+    await expect(store.lastScan('component:default/x')).rejects.toThrow(/column 'clusters' is not valid JSON.*Rescan the entity/);
+  });
+
   it.each(databases.eachSupportedId())('caches explanations and sums token usage per day on %p', async id => {
     const knex = await databases.init(id);
     const store = await createFindingsStore(mockServices.database({ knex }));

@@ -1,4 +1,5 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
+import { ServiceUnavailableError } from '@backstage/errors';
 import { Knex } from 'knex';
 import { SEVERITIES, Severity } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { HistoryPoint } from '../../types';
@@ -142,9 +143,30 @@ async function settleTokens(knex: Knex, s: { day: string; reserved: number; usag
   });
 }
 
+/** SQL literal of a key value, for the DELETE statement a corrupt-row error suggests. */
+const literal = (v: string | number) => (typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`);
+
+/**
+ * Parses a stored JSON column. A corrupt value (a bad restore, a hand edit) is a 503 naming the
+ * table, the row and the column and saying what to do, never a 500 from a SyntaxError.
+ */
+export function parseStored<T>(text: string, where: { table: string; key: Record<string, string | number>; column: string; remedy: string }): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    const cond = Object.entries(where.key)
+      .map(([k, v]) => `${k} = ${literal(v)}`)
+      .join(' AND ');
+    throw new ServiceUnavailableError(
+      `k8s-diagnostics: the stored row of table ${where.table} where ${cond} is corrupt: column '${where.column}' is not valid JSON (${(e as Error).message}). Delete the row: DELETE FROM ${where.table} WHERE ${cond}; ${where.remedy}`,
+    );
+  }
+}
+
 interface FindingRow {
   scope: string;
   id: string;
+  cluster: string;
   data: string;
   first_seen: string;
   last_seen: string;
@@ -152,7 +174,12 @@ interface FindingRow {
 }
 
 function fromRow(r: FindingRow): StoredFinding {
-  const data = JSON.parse(r.data) as Omit<StoredFinding, 'firstSeen' | 'lastSeen' | 'resolvedAt'>;
+  const data = parseStored<Omit<StoredFinding, 'firstSeen' | 'lastSeen' | 'resolvedAt'>>(r.data, {
+    table: FINDINGS,
+    key: { scope: r.scope, id: r.id },
+    column: 'data',
+    remedy: 'the next scan of the entity records the finding again if it still applies.',
+  });
   return {
     ...data,
     firstSeen: r.first_seen,
@@ -203,7 +230,8 @@ async function recordScan(knex: Knex, input: ScanInput): Promise<void> {
     const answered = new Set(input.scannedClusters);
     const gone = existing
       .filter(r => !r.resolved_at && !seen.has(r.id))
-      .filter(r => answered.has((JSON.parse(r.data) as { cluster: string }).cluster))
+      // the cluster column, not the JSON: a corrupt row cannot stop the scans of its scope
+      .filter(r => answered.has(r.cluster))
       .map(r => r.id);
     for (let i = 0; i < gone.length; i += 200) {
       await tx(FINDINGS).where({ scope: input.scope }).whereIn('id', gone.slice(i, i + 200)).update({ resolved_at: at });
@@ -233,12 +261,18 @@ export async function createFindingsStore(database: DatabaseService): Promise<Fi
     async lastScan(scope): Promise<ScanRecord | undefined> {
       const row = await knex(SCANS).where({ scope }).orderBy('seq', 'desc').first();
       if (!row) return undefined;
+      const at = (column: string) => ({
+        table: SCANS,
+        key: { seq: Number(row.seq) },
+        column,
+        remedy: 'Rescan the entity to record a new scan.',
+      });
       return {
         scope,
         scannedAt: row.scanned_at,
-        errors: JSON.parse(row.errors),
-        warnings: JSON.parse(row.warnings),
-        clusters: JSON.parse(row.clusters),
+        errors: parseStored(row.errors, at('errors')),
+        warnings: parseStored(row.warnings, at('warnings')),
+        clusters: parseStored(row.clusters, at('clusters')),
       };
     },
     async openFindings(scope) {
@@ -255,8 +289,11 @@ export async function createFindingsStore(database: DatabaseService): Promise<Fi
       return rows.map(fromRow);
     },
     async history(scope, limit): Promise<HistoryPoint[]> {
-      const rows = await knex(SCANS).where({ scope }).orderBy('seq', 'desc').limit(limit).select('scanned_at', 'counts');
-      return rows.reverse().map((r: { scanned_at: string; counts: string }) => ({ at: r.scanned_at, counts: JSON.parse(r.counts) }));
+      const rows = await knex(SCANS).where({ scope }).orderBy('seq', 'desc').limit(limit).select('seq', 'scanned_at', 'counts');
+      return rows.reverse().map((r: { seq: number; scanned_at: string; counts: string }) => ({
+        at: r.scanned_at,
+        counts: parseStored(r.counts, { table: SCANS, key: { seq: Number(r.seq) }, column: 'counts', remedy: 'Only that scan leaves the history chart.' }),
+      }));
     },
     async getFinding(scope, id) {
       const row: FindingRow | undefined = await knex(FINDINGS).where({ scope, id }).first();

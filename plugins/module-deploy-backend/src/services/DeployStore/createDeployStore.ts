@@ -1,4 +1,5 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
+import { ServiceUnavailableError } from '@backstage/errors';
 import {
   JsonObject,
   JsonValue,
@@ -181,8 +182,49 @@ const keyOf = (k: InstanceKey) => ({
 });
 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-const parse = <T>(v: string | null | undefined): T | undefined =>
-  v ? (JSON.parse(v) as T) : undefined;
+
+/** Where a stored JSON value comes from, for the error when it does not parse. */
+interface RowRef {
+  table: string;
+  /** The row's key columns and values. */
+  key: Record<string, string | number>;
+  column: string;
+  /** What to do about it, beyond deleting the row. */
+  remedy: string;
+}
+
+/**
+ * Parses a JSON column; a corrupt value is a 503 naming the table, the row and the column and
+ * saying what to do, instead of a 500 from a SyntaxError.
+ */
+export function parseStored<T>(
+  v: string | null | undefined,
+  where: RowRef,
+): T | undefined {
+  if (!v) return undefined;
+  try {
+    return JSON.parse(v) as T;
+  } catch (e) {
+    const cond = Object.entries(where.key)
+      .map(
+        ([k, x]) =>
+          `${k} = ${
+            typeof x === 'number' ? x : `'${String(x).replace(/'/g, "''")}'`
+          }`,
+      )
+      .join(' AND ');
+    throw new ServiceUnavailableError(
+      `module-deploy: the stored row of table ${where.table} where ${cond} is corrupt: column '${
+        where.column
+      }' is not valid JSON (${(e as Error).message}). ${
+        where.remedy
+      } To go on without it, delete the row: DELETE FROM ${
+        where.table
+      } WHERE ${cond};`,
+    );
+  }
+}
+const parse = parseStored;
 
 interface AuditRow {
   id: number;
@@ -201,6 +243,12 @@ interface AuditRow {
 }
 
 function auditFromRow(r: AuditRow): AuditRecord {
+  const at = (column: string): RowRef => ({
+    table: AUDIT,
+    key: { id: Number(r.id) },
+    column,
+    remedy: 'Restore the row from a backup of the database if you need it.',
+  });
   return {
     id: r.id,
     at: r.at,
@@ -211,9 +259,13 @@ function auditFromRow(r: AuditRow): AuditRecord {
     instanceName: r.instance_name,
     action: r.action,
     ...(r.revision !== null ? { revision: r.revision } : {}),
-    ...(r.module ? { module: parse(r.module) } : {}),
+    ...(r.module ? { module: parse(r.module, at('module')) } : {}),
     ...(r.values
-      ? { values: shownValues(parse<JsonObject>(r.values) ?? {}) as JsonObject }
+      ? {
+          values: shownValues(
+            parse<JsonObject>(r.values, at('values')) ?? {},
+          ) as JsonObject,
+        }
       : {}),
     result: r.result,
     ...(r.message ? { message: r.message } : {}),
@@ -282,8 +334,20 @@ export async function createDeployStore(
         .where({ entity_ref: entityRef })
         .orderBy('at', 'desc')
         .limit(limit);
-      return rows.map(
-        (r): StoredRevision => ({
+      return rows.map((r): StoredRevision => {
+        const at = (column: string): RowRef => ({
+          table: REVISIONS,
+          key: {
+            entity_ref: r.entity_ref,
+            cluster: r.cluster,
+            namespace: r.namespace,
+            instance_name: r.instance_name,
+            revision: Number(r.revision),
+          },
+          column,
+          remedy: `The revision itself is kept in the cluster (Secret ${r.namespace}/periscope-history.${r.instance_name}); only who deployed it is lost with the row.`,
+        });
+        return {
           entityRef: r.entity_ref,
           cluster: r.cluster,
           namespace: r.namespace,
@@ -292,11 +356,13 @@ export async function createDeployStore(
           at: r.at,
           actor: r.actor,
           action: r.action,
-          module: JSON.parse(r.module),
-          values: shownValues(JSON.parse(r.values)) as JsonObject,
+          module: parse(r.module, at('module'))!,
+          values: shownValues(
+            parse<JsonObject>(r.values, at('values')) ?? {},
+          ) as JsonObject,
           result: r.result,
-        }),
-      );
+        };
+      });
     },
     async putDrift(key, drift: DriftState) {
       await knex(DRIFT)
@@ -316,7 +382,13 @@ export async function createDeployStore(
       return {
         checkedAt: r.checked_at,
         drifted: Boolean(r.drifted),
-        objects: JSON.parse(r.objects),
+        objects:
+          parse(r.objects, {
+            table: DRIFT,
+            key: keyOf(key),
+            column: 'objects',
+            remedy: 'The next drift check writes the row anew.',
+          }) ?? [],
         ...(r.error ? { error: r.error } : {}),
       };
     },

@@ -3,6 +3,7 @@ import { createSecurityAnalyzer } from '@periscope/backstage-plugin-runtime-secu
 import { corpusBadLines, corpusLines, relabel } from '../../testSupport/corpus';
 import { SourceIngester } from '../IngestService/SourceIngester';
 import { FindingsStore } from './FindingsStore';
+import { DetectionRecord } from './types';
 import { databaseIdsForTests } from '@periscope/test-utils';
 
 const databases = TestDatabases.create({
@@ -119,6 +120,64 @@ describe('FindingsStore', () => {
     await again.save();
     expect((await store.getSource('file:/x'))?.eventsTotal).toBe(lines.length + 3);
     expect(await store.getCheckpoint('file:/x')).toEqual({ ino: 1, offset: 42 });
+  });
+
+  it.each(databases.eachSupportedId())('counts every event when several replicas ingest events of the same findings at once on %p', async id => {
+    const knex = await databases.init(id);
+    // four replicas, each its own store (own pool) on one database
+    const stores = await Promise.all([0, 1, 2, 3].map(() => FindingsStore.create(mockServices.database({ knex }))));
+    const detection = (findingId: string, eventId: string, timeMs: number): DetectionRecord => ({
+      findingId,
+      rule: 'shell',
+      title: 'Shell',
+      severity: 'high',
+      mitre: { id: 'T1059', name: 'Command' },
+      remediation: 'r',
+      outcome: 'observed',
+      cluster: 'c1',
+      namespace: 'shop',
+      workload: 'checkout',
+      pod: 'checkout-1',
+      binary: '/bin/sh',
+      labels: {},
+      eventId,
+      timeMs,
+      sample: { eventId } as unknown as DetectionRecord['sample'],
+    });
+    // 40 batches, each 5 events of the same two findings (in either order), 4 at a time
+    const batches = Array.from({ length: 40 }, (_, b) =>
+      Array.from({ length: 5 }, (__, e) => detection((b + e) % 2 ? 'f-a' : 'f-b', `ev-${b}-${e}`, 1_700_000_000_000 + b * 10 + e)),
+    );
+    for (let i = 0; i < batches.length; i += 4) {
+      await Promise.all(batches.slice(i, i + 4).map((batch, j) => stores[j].ingest(batch)));
+    }
+    const counts = Object.fromEntries((await stores[0].list()).map(f => [f.id, f.count]));
+    const want = { 'f-a': 0, 'f-b': 0 } as Record<string, number>;
+    batches.flat().forEach(d => want[d.findingId]++);
+    expect(counts).toEqual(want);
+    expect(want['f-a'] + want['f-b']).toBe(200);
+  });
+
+  it.each(databases.eachSupportedId())('answers a corrupt stored row with a 503 naming the table, the row and what to do on %p', async id => {
+    const { knex, store, ingester } = await setup(id);
+    await ingester('file:/x').pushLines(lines);
+    await ingester('file:/x').save({ offset: 1 });
+    const [first] = await store.list();
+    await knex('runtime_security_findings').where({ id: first.id }).update({ labels: '{"a":', sample: 'nope' });
+    const err = await store.list().catch(e => e);
+    expect(err.name).toBe('ServiceUnavailableError');
+    expect(err.message).toBe(
+      `runtime-security: the stored row of table runtime_security_findings where id = '${first.id}' is corrupt: column 'labels' is not valid JSON (${
+        err.message.match(/JSON \((.*)\)\. Delete/)[1]
+      }). Delete the row: DELETE FROM runtime_security_findings WHERE id = '${first.id}'; the finding's next event records it anew, its count recomputed from the stored events.`,
+    );
+    await knex('runtime_security_findings').where({ id: first.id }).update({ labels: '{}' });
+    await expect(store.get(first.id)).rejects.toThrow(/column 'sample' is not valid JSON/);
+    await knex('runtime_security_sources').update({ stats: '{', checkpoint: '{' });
+    await expect(store.listSources()).rejects.toThrow(/table runtime_security_sources where id = 'file:\/x' is corrupt: column 'stats'/);
+    await expect(store.getSource('file:/x')).rejects.toThrow(/writes the row anew/);
+    // a corrupt checkpoint starts the source over (ingest counts an event once)
+    expect(await store.getCheckpoint('file:/x')).toBeUndefined();
   });
 
   it.each(databases.eachSupportedId())('creates its tables idempotently and replaces the pre-ingest table on %p', async id => {

@@ -1,5 +1,5 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
+import { NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import {
   SEVERITIES,
   Severity,
@@ -41,58 +41,90 @@ function parseJson<T>(text: unknown, fallback: T): T {
   }
 }
 
+/**
+ * Parses a stored JSON column. A corrupt value (a bad restore, a hand edit) is a 503 naming the
+ * table, the row and the column and saying what to do, never a 500 from a SyntaxError and never
+ * silently replaced by an empty value.
+ */
+export function parseStored<T>(
+  text: unknown,
+  fallback: T,
+  where: { table: string; id: string; column: string; remedy: string },
+): T {
+  if (typeof text !== 'string' || !text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    const cond = `id = '${where.id.replace(/'/g, "''")}'`;
+    throw new ServiceUnavailableError(
+      `runtime-security: the stored row of table ${where.table} where ${cond} is corrupt: column '${where.column}' is not valid JSON (${(e as Error).message}). Delete the row: DELETE FROM ${where.table} WHERE ${cond}; ${where.remedy}`,
+    );
+  }
+}
+
+/** Why deleting a corrupt row is safe. */
+const FINDING_REMEDY = "the finding's next event records it anew, its count recomputed from the stored events.";
+const SOURCE_REMEDY = 'the source writes the row anew on its next run.';
+
+/**
+ * Creates the table unless it exists. Two replicas starting at once both see it missing: the
+ * one whose CREATE fails because the other's won goes on.
+ */
+async function create(knex: Knex, table: string, build: (t: Knex.CreateTableBuilder) => void): Promise<void> {
+  if (await knex.schema.hasTable(table)) return;
+  try {
+    await knex.schema.createTable(table, build);
+  } catch (e) {
+    if (!(await knex.schema.hasTable(table))) throw e;
+  }
+}
+
 async function createTables(knex: Knex): Promise<void> {
   // The first schema (before ingest existed) had no severity_rank; it never held ingested data.
   if ((await knex.schema.hasTable(FINDINGS)) && !(await knex.schema.hasColumn(FINDINGS, 'severity_rank'))) {
-    await knex.schema.dropTable(FINDINGS);
+    await knex.schema.dropTableIfExists(FINDINGS);
   }
-  if (!(await knex.schema.hasTable(FINDINGS))) {
-    await knex.schema.createTable(FINDINGS, t => {
-      t.string('id', 64).primary();
-      t.string('rule', 128).notNullable().index();
-      t.integer('severity_rank').notNullable();
-      t.text('title').notNullable();
-      t.string('mitre_id', 32).notNullable();
-      t.text('mitre_name').notNullable();
-      t.text('remediation').notNullable();
-      t.string('outcome', 16).notNullable();
-      t.string('cluster', 255).notNullable().index();
-      t.string('namespace', 255).notNullable().index();
-      t.string('workload', 255).notNullable();
-      t.string('pod', 255).notNullable();
-      t.text('binary').notNullable();
-      t.string('policy', 255).nullable().index();
-      t.text('labels').notNullable();
-      t.text('sample').notNullable();
-      t.integer('sample_rank').notNullable();
-      t.bigInteger('sample_time_ms').notNullable();
-      t.bigInteger('count').notNullable().defaultTo(0);
-      t.bigInteger('first_seen_ms').notNullable();
-      t.bigInteger('last_seen_ms').notNullable().index();
-      t.string('triage_state', 32).notNullable().defaultTo('open');
-      t.string('triage_by', 255).nullable();
-      t.text('triage_reason').nullable();
-      t.string('triage_at', 40).nullable();
-    });
-  }
-  if (!(await knex.schema.hasTable(EVENTS))) {
-    await knex.schema.createTable(EVENTS, t => {
-      t.string('finding_id', 64).notNullable();
-      t.string('event_id', 64).notNullable();
-      t.bigInteger('time_ms').notNullable().index();
-      t.integer('severity_rank').notNullable();
-      t.primary(['finding_id', 'event_id']);
-    });
-  }
-  if (!(await knex.schema.hasTable(SOURCES))) {
-    await knex.schema.createTable(SOURCES, t => {
-      t.string('id', 512).primary();
-      t.string('kind', 32).notNullable();
-      t.text('stats').notNullable();
-      t.text('checkpoint').nullable();
-      t.string('updated_at', 40).notNullable();
-    });
-  }
+  await create(knex, FINDINGS, t => {
+    t.string('id', 64).primary();
+    t.string('rule', 128).notNullable().index();
+    t.integer('severity_rank').notNullable();
+    t.text('title').notNullable();
+    t.string('mitre_id', 32).notNullable();
+    t.text('mitre_name').notNullable();
+    t.text('remediation').notNullable();
+    t.string('outcome', 16).notNullable();
+    t.string('cluster', 255).notNullable().index();
+    t.string('namespace', 255).notNullable().index();
+    t.string('workload', 255).notNullable();
+    t.string('pod', 255).notNullable();
+    t.text('binary').notNullable();
+    t.string('policy', 255).nullable().index();
+    t.text('labels').notNullable();
+    t.text('sample').notNullable();
+    t.integer('sample_rank').notNullable();
+    t.bigInteger('sample_time_ms').notNullable();
+    t.bigInteger('count').notNullable().defaultTo(0);
+    t.bigInteger('first_seen_ms').notNullable();
+    t.bigInteger('last_seen_ms').notNullable().index();
+    t.string('triage_state', 32).notNullable().defaultTo('open');
+    t.string('triage_by', 255).nullable();
+    t.text('triage_reason').nullable();
+    t.string('triage_at', 40).nullable();
+  });
+  await create(knex, EVENTS, t => {
+    t.string('finding_id', 64).notNullable();
+    t.string('event_id', 64).notNullable();
+    t.bigInteger('time_ms').notNullable().index();
+    t.integer('severity_rank').notNullable();
+    t.primary(['finding_id', 'event_id']);
+  });
+  await create(knex, SOURCES, t => {
+    t.string('id', 512).primary();
+    t.string('kind', 32).notNullable();
+    t.text('stats').notNullable();
+    t.text('checkpoint').nullable();
+    t.string('updated_at', 40).notNullable();
+  });
 }
 
 /** The best sample of a batch: most severe, then earliest, then smallest event id. */
@@ -134,9 +166,15 @@ export class FindingsStore {
       const cur = byFinding.get(r.findingId);
       if (!cur || better(r, cur)) byFinding.set(r.findingId, r);
     }
-    const ids = [...byFinding.keys()];
+    // in one order everywhere: two replicas lock the same findings in the same order (no deadlock)
+    const ids = [...byFinding.keys()].sort();
     return this.knex.transaction(async tx => {
-      await this.insertFindings(tx, [...byFinding.values()]);
+      await this.insertFindings(tx, ids.map(id => byFinding.get(id)!));
+      // Two replicas ingesting events of one finding at once: each recompute below reads the
+      // event rows under its statement's snapshot, so without a lock the later commit could
+      // write a count that misses the other's events. The finding rows' locks make them take
+      // turns (PostgreSQL and MySQL; SQLite runs one write transaction at a time anyway).
+      await this.lockFindings(tx, ids);
       const before = await this.eventCounts(tx, ids);
       const eventRows = records.map(r => ({
         finding_id: r.findingId,
@@ -182,6 +220,13 @@ export class FindingsStore {
     }));
     for (let i = 0; i < values.length; i += 20) {
       await tx(FINDINGS).insert(values.slice(i, i + 20)).onConflict('id').ignore();
+    }
+  }
+
+  private async lockFindings(tx: Knex.Transaction, ids: string[]): Promise<void> {
+    if (/sqlite/.test(String(tx.client.config.client))) return;
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      await tx(FINDINGS).select('id').whereIn('id', ids.slice(i, i + CHUNK)).orderBy('id').forUpdate();
     }
   }
 
@@ -248,7 +293,7 @@ export class FindingsStore {
       workload: r.workload,
       pod: r.pod,
       binary: r.binary,
-      labels: parseJson(r.labels, {}),
+      labels: parseStored(r.labels, {}, { table: FINDINGS, id: String(r.id), column: 'labels', remedy: FINDING_REMEDY }),
       count: Number(r.count),
       firstSeen: iso(r.first_seen_ms),
       lastSeen: iso(r.last_seen_ms),
@@ -298,7 +343,15 @@ export class FindingsStore {
   async get(id: string): Promise<StoredFindingDetail | undefined> {
     const row = await this.knex(FINDINGS).where('id', id).first();
     if (!row) return undefined;
-    return { ...this.toFinding(row), sample: parseJson(row.sample, {} as StoredFindingDetail['sample']) };
+    return {
+      ...this.toFinding(row),
+      sample: parseStored(row.sample, {} as StoredFindingDetail['sample'], {
+        table: FINDINGS,
+        id: String(row.id),
+        column: 'sample',
+        remedy: FINDING_REMEDY,
+      }),
+    };
   }
 
   /** Sets the triage state; ingest never changes it. Throws NotFoundError for an unknown id. */
@@ -371,7 +424,10 @@ export class FindingsStore {
     });
   }
 
-  /** The stored checkpoint of a source (undefined when it never ran). */
+  /**
+   * The stored checkpoint of a source (undefined when it never ran). A corrupt checkpoint is
+   * undefined too: the source starts over, and ingest is idempotent (an event read twice counts once).
+   */
   async getCheckpoint<T>(sourceId: string): Promise<T | undefined> {
     const row = await this.knex(SOURCES).where('id', sourceId).first('checkpoint');
     return row?.checkpoint ? parseJson<T | undefined>(row.checkpoint, undefined) : undefined;
@@ -391,13 +447,15 @@ export class FindingsStore {
 
   /** Stats of every source that ever reported. */
   async listSources(): Promise<SourceStats[]> {
-    const rows = await this.knex(SOURCES).select('stats').orderBy('id');
-    return rows.map((r: { stats: string }) => parseJson<SourceStats>(r.stats, {} as SourceStats));
+    const rows = await this.knex(SOURCES).select('id', 'stats').orderBy('id');
+    return rows.map((r: { id: string; stats: string }) =>
+      parseStored<SourceStats>(r.stats, {} as SourceStats, { table: SOURCES, id: r.id, column: 'stats', remedy: SOURCE_REMEDY }),
+    );
   }
 
   /** Stats of one source. */
   async getSource(id: string): Promise<SourceStats | undefined> {
     const row = await this.knex(SOURCES).where('id', id).first('stats');
-    return row ? parseJson<SourceStats>(row.stats, {} as SourceStats) : undefined;
+    return row ? parseStored<SourceStats>(row.stats, {} as SourceStats, { table: SOURCES, id, column: 'stats', remedy: SOURCE_REMEDY }) : undefined;
   }
 }
