@@ -46,3 +46,26 @@ test('the cluster-wide health overview page opens', async ({ page }) => {
     await expect(page.getByText('Health is not configured')).toBeVisible();
   }
 });
+
+// With the real kubelet node (./scripts/test sets PERISCOPE_E2E_REAL_NODE=1; the portal's catalog
+// then holds examples/real-node.yaml): states no simulated node produces, written by the kubelet.
+const withRealNode = process.env.PERISCOPE_E2E_REAL_NODE === '1';
+
+test('a container the real kubelet killed for its memory limit shows OOMKilled and is explained', async ({ page }) => {
+  test.skip(!withRealNode, 'needs the real node (PERISCOPE_E2E_REAL_NODE=1: ./scripts/cluster up --real-node)');
+  test.setTimeout(240_000);
+  await enterAsGuest(page, '/catalog/default/component/rn-oom/health');
+  const pod = page.getByRole('group', { name: /^Pod finding for Pod real-node\/rn-oom-/ }).first();
+  // between two restarts the container may be running: rescan until the kubelet's reason shows
+  for (let i = 0; i < 12 && !(await pod.isVisible().catch(() => false)); i++) {
+    await page.getByRole('button', { name: 'Rescan' }).click();
+    await expect(page.getByRole('button', { name: 'Rescan' })).toBeEnabled({ timeout: 60_000 });
+    if (await pod.isVisible().catch(() => false)) break;
+    await page.waitForTimeout(5_000);
+  }
+  await expect(pod).toContainText(/termination reason is OOMKilled/);
+  await pod.getByRole('button', { name: 'Explain' }).click();
+  const answer = pod.getByLabel('explanation');
+  await expect(answer).toBeVisible();
+  await expect(answer).toContainText(/memory/i);
+});

@@ -9,7 +9,8 @@
 // `scripts/cluster up` runs; authProvider localKubectlProxy). The output holds
 //   - kubernetes.clusterLocatorMethods: [{type: catalog}] allowing the loopback URL
 //     (dangerouslyAllowClusterUrls) and its plain HTTP (dangerouslyAllowSkipTLSVerify);
-//   - catalog.locations: those of the base config files plus examples/local-cluster.yaml.
+//   - catalog.locations: those of the base config files plus examples/local-cluster.yaml (and
+//     examples/real-node.yaml when the cluster runs the real node: real-node/enabled in its state dir).
 //     Backstage replaces arrays rather than merging them, so the base locations are repeated; the
 //     base files are --base (default: app-config.yaml and app-config.local.yaml of the repository,
 //     where present; the last one that lists catalog.locations wins, as in Backstage).
@@ -23,6 +24,7 @@ const yaml = require('yaml');
 
 const ROOT = path.resolve(__dirname, '../..');
 const ENTITY_FILE = path.join(ROOT, 'examples/local-cluster.yaml');
+const REAL_NODE_ENTITIES = path.join(ROOT, 'examples/real-node.yaml');
 const USAGE =
   'usage: cluster-app-config.js [--config-cluster] [--base FILE]... <kubeconfig> [cluster-name]';
 
@@ -166,6 +168,10 @@ function catalogOutput() {
       locations: [
         ...baseLocations(),
         { type: 'file', target: ENTITY_FILE, rules: [{ allow: ['Resource'] }] },
+        // the real node's scenarios, when this cluster runs one (scripts/cluster up --real-node)
+        ...(fs.existsSync(path.join(path.dirname(path.resolve(file)), 'real-node', 'enabled'))
+          ? [{ type: 'file', target: REAL_NODE_ENTITIES, rules: [{ allow: ['Component', 'System'] }] }]
+          : []),
       ],
     },
   };

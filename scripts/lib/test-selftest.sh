@@ -89,7 +89,7 @@ regdir="$work/registry"
 clusterdir="$work/cluster"
 ports=(27379 27380 27443 27257 27259 27247 27001 27432 27500 27501)
 out="$work/sigterm.out"
-env PERISCOPE_TEST_STEPS=postgres,registry,cluster,jest PERISCOPE_TEST_OUT="$work/sigterm" \
+env PERISCOPE_TEST_STEPS=postgres,registry,cluster,jest PERISCOPE_TEST_OUT="$work/sigterm" PERISCOPE_TEST_REAL_NODE=0 \
   PERISCOPE_TEST_JEST_ARGS=plugins/k8s-diagnostics-node \
   PERISCOPE_PG_PORT=$((base + 432)) PERISCOPE_PG_DIR="$pgdir" \
   PERISCOPE_REGISTRY_PORT=$((base + 500)) PERISCOPE_REGISTRY_DIR="$regdir" \

@@ -13,6 +13,8 @@ export const NEEDS = {
     'the timoni binary (PERISCOPE_TIMONI_BIN, or ./scripts/build-tools --peers, which builds it from ../shared/peers)',
   kubeconfig:
     'the local control plane (PERISCOPE_KUBECONFIG: the path ./scripts/cluster up prints)',
+  realNode:
+    'a cluster with the real node (PERISCOPE_REAL_NODE_KUBECONFIG: as root, ./scripts/cluster up --real-node, then ./scripts/cluster seed --profile real-node)',
   oidc: "the local control plane's OIDC issuer (oidc.json beside PERISCOPE_KUBECONFIG, written by ./scripts/cluster up; or PERISCOPE_CLUSTER_OIDC)",
   registry:
     'a local OCI registry (PERISCOPE_REGISTRY_URL: source scripts/lib/registry.sh and run registry_up)',

@@ -16,6 +16,12 @@ KUBE_CORE_TOOLS=(
   "etcd:etcd:go.etcd.io/etcd/server/v3"
   "kwok:kwok:sigs.k8s.io/kwok/cmd/kwok"
 )
+# The real node (`scripts/cluster up --real-node`): built only when asked for (`build-tools --node`),
+# so a plain `cluster up` never pays for it. Same wrapper module and pins as the control plane.
+# shellcheck disable=SC2034 # used by scripts/build-tools and scripts/lib/cluster/real-node.sh
+KUBE_NODE_TOOLS=(
+  "kubelet:kubernetes:k8s.io/kubernetes/cmd/kubelet"
+)
 # Peers for benchmarks: a failure is printed and recorded, never fatal.
 # shellcheck disable=SC2034 # used by scripts/build-tools
 KUBE_PEER_TOOLS=(
@@ -44,6 +50,15 @@ kube_bin_dir() { echo "$KUBE_CACHE/$(kube_pins_hash)/bin"; }
 kube_core_missing() {
   local entry name
   for entry in "${KUBE_CORE_TOOLS[@]}"; do
+    name="${entry%%:*}"
+    [ -x "$1/$name" ] || echo "$name"
+  done
+}
+
+# kube_node_missing BIN_DIR: prints the real-node binaries not yet built there.
+kube_node_missing() {
+  local entry name
+  for entry in "${KUBE_NODE_TOOLS[@]}"; do
     name="${entry%%:*}"
     [ -x "$1/$name" ] || echo "$name"
   done

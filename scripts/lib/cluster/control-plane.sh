@@ -209,7 +209,11 @@ stop_all() {
 }
 
 on_up_exit() {
-  if [ "$CLUSTER_UP_OK" != 1 ] && [ "$CLUSTER_STARTED_ANY" = 1 ]; then
+  if [ "$CLUSTER_UP_OK" != 1 ] && [ "${REAL_NODE_STARTED:-0}" = 1 ]; then
+    log "cluster up did not finish: stopping the real node it started"
+    real_node_down
+  fi
+  if [ "$CLUSTER_UP_OK" != 1 ] && [ "$CLUSTER_STARTED_ANY" = 1 ] && [ "${CLUSTER_WAS_UP:-0}" != 1 ]; then
     log "cluster up did not finish: stopping the components it started (logs stay in $CLUSTER_DIR/logs)"
     stop_all
   fi
@@ -243,6 +247,10 @@ write_pki() {
     printf '%s\n' "extendedKeyUsage=clientAuth" "keyUsage=critical,digitalSignature,keyEncipherment" >"$p/client.ext"
     openssl x509 -req -in "$p/front-proxy-client.csr" -CA "$p/ca.crt" -CAkey "$p/ca.key" -CAcreateserial -days 30 \
       -extfile "$p/client.ext" -out "$p/front-proxy-client.crt"
+    # Client cert the apiserver presents to kubelets (logs, exec, port-forward on the real node).
+    openssl req -newkey rsa:2048 -nodes -keyout "$p/kubelet-client.key" -out "$p/kubelet-client.csr" -subj "/CN=kube-apiserver-kubelet-client"
+    openssl x509 -req -in "$p/kubelet-client.csr" -CA "$p/ca.crt" -CAkey "$p/ca.key" -CAcreateserial -days 30 \
+      -extfile "$p/client.ext" -out "$p/kubelet-client.crt"
     openssl genrsa -out "$p/sa.key" 2048
     openssl rsa -in "$p/sa.key" -pubout -out "$p/sa.pub"
     # The loopback OIDC issuer: its token signing key and its serving cert (127.0.0.1, by our CA).
@@ -424,6 +432,8 @@ start_apiserver() {
     --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
     --requestheader-extra-headers-prefix=X-Remote-Extra- \
     --proxy-client-cert-file="$p/front-proxy-client.crt" --proxy-client-key-file="$p/front-proxy-client.key" \
+    --kubelet-client-certificate="$p/kubelet-client.crt" --kubelet-client-key="$p/kubelet-client.key" \
+    --kubelet-preferred-address-types=InternalIP,Hostname,InternalDNS,ExternalDNS,ExternalIP \
     --authorization-mode=Node,RBAC \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$p/sa.pub" --service-account-signing-key-file="$p/sa.key" \
@@ -598,6 +608,17 @@ add_kubectl_proxy() {
   CLUSTER_UP_OK=1
 }
 
+# add_real_node: `up --real-node` on a running cluster starts just the real node; a failure stops
+# only the real node, never the running control plane.
+add_real_node() {
+  CLUSTER_BIN="${CLUSTER_BIN:-$(kube_bin_dir)}"
+  CLUSTER_WAS_UP=1 CLUSTER_UP_OK=0
+  trap on_up_exit EXIT
+  trap 'exit 130' INT TERM
+  real_node_up
+  CLUSTER_UP_OK=1
+}
+
 any_running() {
   local name
   for name in "${CLUSTER_COMPONENTS[@]}"; do component_pid "$name" >/dev/null && return 0; done
@@ -605,15 +626,23 @@ any_running() {
 }
 
 cluster_up() {
-  local t0=$SECONDS
+  local t0=$SECONDS real_node="${PERISCOPE_REAL_NODE:-0}" arg
+  for arg in "$@"; do
+    case "$arg" in
+      --real-node) real_node=1 ;;
+      *) die "cluster up: unknown argument '$arg'. Usage: scripts/cluster up [--real-node]" ;;
+    esac
+  done
   lock_cluster
   if all_running && component_healthy kube-apiserver; then
     log "cluster is already up (scripts/cluster status for details)"
+    [ "$real_node" = 1 ] && add_real_node
     echo "$CLUSTER_ADMIN_KUBECONFIG"
     return 0
   fi
   if all_but_proxy_running && component_healthy kube-apiserver; then
     add_kubectl_proxy
+    [ "$real_node" = 1 ] && add_real_node
     echo "$CLUSTER_ADMIN_KUBECONFIG"
     return 0
   fi
@@ -631,6 +660,8 @@ cluster_up() {
   CLUSTER_BIN="$("$PERISCOPE_ROOT/scripts/build-tools" --core | tail -n 1)" \
     || fail "build the control plane" "" "the build error is printed above (logs under $KUBE_CACHE/<pins>/logs). Fix it and run scripts/cluster up again."
   check_ports_free
+  # the real node's own checks (root, ports, one per machine) before anything starts
+  [ "$real_node" = 1 ] && real_node_check_machine
 
   trap on_up_exit EXIT
   trap 'exit 130' INT TERM
@@ -652,6 +683,7 @@ cluster_up() {
   start_kubectl_proxy
   log "creating $CLUSTER_NODES simulated nodes"
   create_nodes periscope-node "$CLUSTER_NODES" default "create simulated nodes"
+  [ "$real_node" = 1 ] && real_node_up
   CLUSTER_UP_OK=1
   log "cluster up in $((SECONDS - t0)) s; logs in $CLUSTER_DIR/logs; read-only kubeconfig: $CLUSTER_READONLY_KUBECONFIG; kubectl proxy: http://127.0.0.1:$CLUSTER_KUBECTL_PROXY_PORT"
   echo "$CLUSTER_ADMIN_KUBECONFIG"
@@ -667,6 +699,8 @@ cluster_down() {
     source "$CLUSTER_DIR/cluster.env"
     recorded=1
   fi
+  # the real node first: its kubelet talks to the apiserver, its containers hold mounts in the state dir
+  real_node_down
   if ! any_running; then
     log "no cluster component is running (state dir $CLUSTER_DIR)"
   else
@@ -712,6 +746,7 @@ cluster_status() {
     fi
     printf '%-24s %-8s %-7s %s\n' "$name" "$pid" "$port" "$health"
   done
+  real_node_status || all=1
   if [ "$none" = 1 ]; then
     echo "cluster: down"
     return 3

@@ -16,15 +16,73 @@ cluster_seed() {
     case "$1" in
       --profile) profile="${2:-}"; shift 2 || true ;;
       --profile=*) profile="${1#--profile=}"; shift ;;
-      *) die "cluster seed: unknown argument '$1'. Usage: scripts/cluster seed [--profile scenarios|scale]" ;;
+      *) die "cluster seed: unknown argument '$1'. Usage: scripts/cluster seed [--profile scenarios|scale|real-node]" ;;
     esac
   done
   case "$profile" in
-    scenarios | scale) ;;
-    *) die "cluster seed: unknown profile '$profile'. Use --profile scenarios or --profile scale." ;;
+    scenarios | scale | real-node) ;;
+    *) die "cluster seed: unknown profile '$profile'. Use --profile scenarios, scale or real-node." ;;
   esac
   require_up
-  if [ "$profile" = scale ]; then seed_scale; else seed_scenarios; fi
+  case "$profile" in
+    scale) seed_scale ;;
+    real-node) seed_real_node ;;
+    *) seed_scenarios ;;
+  esac
+}
+
+# seed_real_node: the real-node scenarios (scripts/seed/real-node, namespace real-node): failures the
+# kubelet, containerd and runc produce on periscope-real-0 (scripts/cluster up --real-node).
+seed_real_node() {
+  local l="$CLUSTER_DIR/logs/seed.log" t0=$SECONDS deadline out
+  kube get node "${REAL_NODE_NAME:-periscope-real-0}" >/dev/null 2>&1 \
+    || die "cluster seed: the real node ${REAL_NODE_NAME:-periscope-real-0} is not in this cluster. Run scripts/cluster up --real-node first."
+  log "applying real-node scenarios from $SEED_DIR/real-node (log: $l)"
+  kube apply --server-side --force-conflicts -f "$SEED_DIR/real-node/" >>"$l" 2>&1 \
+    || { tail -n 15 "$l" >&2; die "cluster seed: step 'apply real-node scenarios' failed; read $l."; }
+  # the slowest state is a second OOM kill / restart after the kubelet's 10 s back-off
+  deadline=$((SECONDS + CLUSTER_TIMEOUT * 3))
+  log "waiting for the real-node scenario states (up to $((CLUSTER_TIMEOUT * 3)) s)"
+  while :; do
+    if out="$(check_real_node_scenarios 2>&1)"; then break; fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "$out" >&2
+      die "cluster seed: step 'wait for real-node scenario states' failed: the checks above did not all pass within $((CLUSTER_TIMEOUT * 3)) s. Read $CLUSTER_DIR/logs/kubelet.log and containerd.log."
+    fi
+    sleep 2
+  done
+  echo "$out" >&2
+  log "real-node scenarios seeded in $((SECONDS - t0)) s"
+}
+
+# check_real_node_scenarios: the state each real-node scenario reaches; states a real kubelet
+# alternates between (ErrImagePull/ImagePullBackOff, CrashLoopBackOff/Running) are both accepted.
+check_real_node_scenarios() {
+  CHECK_PASSED=0 CHECK_FAILED=0
+  local n="-n real-node" c='{.items[0].status.containerStatuses[0]'
+  # shellcheck disable=SC2086
+  {
+    expect "rn-healthy: Running and Ready" "$(jp $n pods -l app=rn-healthy '{.items[0].status.phase}/'"$c"'.ready}')" "Running/true"
+    expect "rn-image-pull: ErrImagePull or ImagePullBackOff, tag not found" \
+      "$(jp $n pods -l app=rn-image-pull "$c"'.state.waiting.reason}: '"$c"'.state.waiting.message}')" "@(ErrImagePull|ImagePullBackOff): *busybox:1.36-does-not-exist*not found*"
+    expect "rn-bad-command: restarted, last exit 127" "$(jp $n pods -l app=rn-bad-command "$c"'.lastState.terminated.exitCode}')" "127"
+    expect "rn-app-exits: restarted, last exit 1 (Error)" "$(jp $n pods -l app=rn-app-exits "$c"'.lastState.terminated.reason}/'"$c"'.lastState.terminated.exitCode}')" "Error/1"
+    expect "rn-oom: OOMKilled, exit 137" "$(jp $n pods -l app=rn-oom "$c"'.lastState.terminated.reason}/'"$c"'.lastState.terminated.exitCode}')" "OOMKilled/137"
+    expect "rn-missing-configmap: CreateContainerConfigError" \
+      "$(jp $n pods -l app=rn-missing-configmap "$c"'.state.waiting.reason}: '"$c"'.state.waiting.message}')" 'CreateContainerConfigError: configmap "rn-missing-config" not found'
+    expect "rn-missing-secret-key: CreateContainerConfigError" \
+      "$(jp $n pods -l app=rn-missing-secret-key "$c"'.state.waiting.reason}: '"$c"'.state.waiting.message}')" "CreateContainerConfigError: couldn't find key password in Secret real-node/rn-db"
+    expect "rn-liveness: restarted by the liveness probe" "$(jp $n pods -l app=rn-liveness "$c"'.restartCount}')" "[1-9]*"
+    expect "rn-readiness: Running, not Ready" "$(jp $n pods -l app=rn-readiness '{.items[0].status.phase}/'"$c"'.ready}')" "Running/false"
+    expect "rn-readiness: Service without ready endpoints" \
+      "$(jp $n endpointslices -l kubernetes.io/service-name=rn-readiness '{range .items[*].endpoints[*]}{.conditions.ready}{" "}{end}')" "false "
+    expect "rn-init-fails: init container exits 2" \
+      "$(jp $n pods -l app=rn-init-fails '{.items[0].status.initContainerStatuses[0].lastState.terminated.exitCode}')" "2"
+    expect "rn-job-fails: Job Failed, BackoffLimitExceeded" \
+      "$(jp $n job rn-job-fails '{.status.conditions[?(@.type=="Failed")].status}/{.status.conditions[?(@.type=="Failed")].reason}')" "True/BackoffLimitExceeded"
+  }
+  echo "real-node scenario checks: $CHECK_PASSED passed, $CHECK_FAILED failed"
+  [ "$CHECK_FAILED" = 0 ]
 }
 
 seed_scenarios() {
@@ -58,6 +116,7 @@ CHECK_PASSED=0
 CHECK_FAILED=0
 expect() {
   # shellcheck disable=SC2053
+  shopt -s extglob
   if [[ "$2" == $3 ]]; then
     CHECK_PASSED=$((CHECK_PASSED + 1)); echo "ok   $1"
   else
@@ -106,7 +165,11 @@ check_scenarios() {
 
 cluster_check_scenarios() {
   require_up
-  check_scenarios
+  case "${1:-}" in
+    --profile=real-node | real-node) check_real_node_scenarios ;;
+    --profile) [ "${2:-}" = real-node ] && check_real_node_scenarios || check_scenarios ;;
+    *) check_scenarios ;;
+  esac
 }
 
 # gen_scale_workloads DIR: namespaces.yaml (scale-00..) and one deployments-NN.yaml per namespace.

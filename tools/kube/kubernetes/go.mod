@@ -1,5 +1,5 @@
-// Wrapper module: builds kube-apiserver, kube-controller-manager, kube-scheduler
-// and kubectl from k8s.io/kubernetes. k8s.io/kubernetes's own go.mod replaces each
+// Wrapper module: builds kube-apiserver, kube-controller-manager, kube-scheduler,
+// kubectl and the kubelet (the real node) from k8s.io/kubernetes. k8s.io/kubernetes's own go.mod replaces each
 // staging module with a ./staging path, which does not exist outside its repository,
 // so every one of them is replaced here with its published v0.35.x release.
 // Built by scripts/build-tools; do not `go get` here by hand.

@@ -333,3 +333,39 @@ describeIf({ kubeconfig: LIVE_KUBECONFIG })('periscope diagnose --kubeconfig err
     expect(texts.some((t: string) => t.startsWith('Secret '))).toBe(false);
   });
 });
+
+const REAL_NODE_KUBECONFIG = process.env.PERISCOPE_REAL_NODE_KUBECONFIG;
+
+describeIf({ realNode: REAL_NODE_KUBECONFIG })('periscope diagnose --kubeconfig on the real node (kubelet, containerd, runc)', () => {
+  /** Failures a real kubelet writes (scripts/seed/real-node), as the CLI reports them: kind, name, text. */
+  const EXPECTED: Array<[string, RegExp, RegExp]> = [
+    ['Pod', /^real-node\/rn-image-pull-/, /busybox:1\.36-does-not-exist: not found/],
+    ['Pod', /^real-node\/rn-bad-command-/, /termination reason is Error (exitCode=127 )?container=app/],
+    ['Pod', /^real-node\/rn-oom-/, /termination reason is OOMKilled (exitCode=137 )?container=app/],
+    ['Pod', /^real-node\/rn-missing-configmap-/, /^configmap "rn-missing-config" not found$/],
+    ['Pod', /^real-node\/rn-missing-secret-key-/, /^couldn't find key password in Secret real-node\/rn-db$/],
+    ['Pod', /^real-node\/rn-readiness-/, /^Readiness probe failed: HTTP probe failed with statuscode: 404$/],
+    ['Pod', /^real-node\/rn-init-fails-/, /container=migrate/],
+    ['Job', /^real-node\/rn-job-fails$/, /backoff limit/],
+  ];
+
+  it('reports each failure class with the kubelet\'s own reason and text', async () => {
+    type Result = { kind: string; name: string; error: Array<{ Text: string }> };
+    const unseen = (results: Result[]) =>
+      EXPECTED.filter(([kind, name, text]) => !results.some(r => r.kind === kind && name.test(r.name) && r.error.some(e => text.test(e.Text)))).map(
+        ([kind, name, text]) => `${kind} ${name} ${text}`,
+      );
+    // a real kubelet alternates states (ErrImagePull / ImagePullBackOff, a restarting container): run
+    // the CLI until every failure shows in one report, as a pipeline that retries would
+    const deadline = Date.now() + 90_000;
+    let last: { code: number; stderr: string; missing: string[] };
+    for (;;) {
+      const { code, stdout, stderr } = await run({ kubeconfig: REAL_NODE_KUBECONFIG!, namespace: 'real-node', output: 'json' });
+      const results: Result[] = code === 0 ? JSON.parse(stdout).results ?? [] : [];
+      last = { code, stderr, missing: unseen(results) };
+      if (last.missing.length === 0 || Date.now() > deadline) break;
+      await new Promise(r => setTimeout(r, 3_000));
+    }
+    expect(last).toEqual({ code: 0, stderr: '', missing: [] });
+  }, 120_000);
+});
