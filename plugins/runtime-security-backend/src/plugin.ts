@@ -1,7 +1,9 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { runtimeSecurityPermissions } from '@periscope/backstage-plugin-runtime-security-common';
 import { periscopeClustersServiceRef, readWorkloadSelectorOptions } from '@periscope/kube-access';
+import { registerActions } from './actions';
 import { readRuntimeSecurityConfig } from './config';
 import { createRouter } from './router';
 import { FindingsStore } from './services/FindingsStore';
@@ -29,8 +31,9 @@ export const runtimeSecurityPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         clusters: periscopeClustersServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
-      async init({ config, logger, database, scheduler, httpAuth, httpRouter, permissions, permissionsRegistry, catalog, clusters }) {
+      async init({ config, logger, database, scheduler, httpAuth, httpRouter, permissions, permissionsRegistry, catalog, clusters, actionsRegistry }) {
         const settings = readRuntimeSecurityConfig(config);
         permissionsRegistry.addPermissions(runtimeSecurityPermissions);
         const store = await FindingsStore.create(database);
@@ -50,6 +53,7 @@ export const runtimeSecurityPlugin = createBackendPlugin({
         });
         await scheduleSources({ config: settings, scheduler, store, logger, clusters });
         httpRouter.use(await createRouter({ httpAuth, permissions, security, policies, ingest, clusters }));
+        registerActions({ actionsRegistry, permissions, security });
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         // POST /ingest checks the static ingest token itself, or requires a service principal.
         httpRouter.addAuthPolicy({ path: '/ingest', allow: 'unauthenticated' });

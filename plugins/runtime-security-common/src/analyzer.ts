@@ -4,7 +4,7 @@ import {
   type ParseStats,
 } from './events/parser';
 import { ProcessCache, type ProcessCacheOptions } from './events/processCache';
-import type { RuntimeEvent } from './events/types';
+import type { RuntimeEvent, UnknownEvent } from './events/types';
 import {
   FindingAggregator,
   type Finding,
@@ -51,6 +51,8 @@ export interface SecurityAnalyzer {
   pushEvent(event: RuntimeEvent): void;
   /** Counters and findings so far. */
   result(): SecurityAnalysis;
+  /** The latest lines of event types not parsed (unknown, Enterprise-only, legacy), as received. */
+  unknownEvents(): UnknownEvent[];
 }
 
 /**
@@ -95,6 +97,9 @@ export function createSecurityAnalyzer(
         },
         findings: aggregator.findings(),
       };
+    },
+    unknownEvents() {
+      return parser.unknownEvents();
     },
   };
 }

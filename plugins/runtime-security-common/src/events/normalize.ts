@@ -287,6 +287,91 @@ function ancestorsOf(raw: unknown): ProcessInfo[] | undefined {
   return out;
 }
 
+/** Envelope keys of `GetEventsResponse` besides the event. */
+const ENVELOPE_KEYS = new Set(['node_name', 'time', 'cluster_name', 'node_labels', 'aggregation_info']);
+/** Fields of the `Process` message (tetragon.proto), older and newer versions. */
+const PROCESS_KEYS = new Set([
+  'exec_id', 'pid', 'uid', 'cwd', 'binary', 'arguments', 'flags', 'start_time', 'auid', 'pod',
+  'docker', 'parent_exec_id', 'refcnt', 'cap', 'ns', 'tid', 'process_credentials',
+  'binary_properties', 'user', 'in_init_tree', 'environment_variables',
+]);
+const POD_KEYS = new Set([
+  'namespace', 'name', 'container', 'pod_labels', 'labels', 'workload', 'workload_kind', 'uid',
+  'annotations',
+]);
+const PROBE_COMMON = ['process', 'parent', 'ancestors', 'args', 'policy_name', 'message', 'tags', 'action'];
+/** Fields of each event message (tetragon.proto). */
+const BODY_KEYS: Record<TetragonEventType, Set<string>> = {
+  process_exec: new Set(['process', 'parent', 'ancestors']),
+  process_exit: new Set(['process', 'parent', 'ancestors', 'signal', 'status', 'time']),
+  process_kprobe: new Set([
+    ...PROBE_COMMON, 'function_name', 'return', 'return_action', 'kernel_stack_trace',
+    'user_stack_trace', 'data',
+  ]),
+  process_tracepoint: new Set([...PROBE_COMMON, 'subsys', 'event']),
+  process_uprobe: new Set([...PROBE_COMMON, 'path', 'symbol', 'offset', 'ref_ctr_offset', 'return', 'return_action']),
+  process_lsm: new Set([...PROBE_COMMON, 'function_name', 'ima_hash']),
+  process_usdt: new Set([...PROBE_COMMON, 'path', 'provider', 'name']),
+  process_loader: new Set(['process', 'parent', 'ancestors', 'path', 'buildid']),
+  process_throttle: new Set(['type', 'cgroup']),
+  rate_limit_info: new Set(['number_of_dropped_process_events']),
+};
+const PROBE_TYPES = new Set<TetragonEventType>([
+  'process_kprobe', 'process_tracepoint', 'process_uprobe', 'process_lsm', 'process_usdt',
+]);
+/** At most this many unknown field names are listed per event. */
+const MAX_UNKNOWN_FIELDS = 32;
+
+function unknownKeys(o: Json | undefined, known: Set<string>, prefix: string, out: string[]): void {
+  if (!o) return;
+  for (const k in o) {
+    if (!known.has(k) && out.length < MAX_UNKNOWN_FIELDS) out.push(`${prefix}${k}`);
+  }
+}
+
+function processUnknowns(raw: unknown, prefix: string, out: string[]): void {
+  const p = obj(raw);
+  if (!p) return;
+  unknownKeys(p, PROCESS_KEYS, prefix, out);
+  unknownKeys(obj(p.pod), POD_KEYS, `${prefix}pod.`, out);
+}
+
+/** Fields of the envelope, the event and its processes that this model does not know. */
+function unknownFieldsOf(root: Json, type: TetragonEventType, body: Json): string[] {
+  const out: string[] = [];
+  for (const k in root) {
+    if (k !== type && !ENVELOPE_KEYS.has(k) && out.length < MAX_UNKNOWN_FIELDS) out.push(k);
+  }
+  unknownKeys(body, BODY_KEYS[type], `${type}.`, out);
+  processUnknowns(body.process, 'process.', out);
+  processUnknowns(body.parent, 'parent.', out);
+  return out;
+}
+
+/** Fields the event lacks that its type usually carries. */
+function missingFieldsOf(root: Json, type: TetragonEventType, body: Json, ev: RuntimeEvent): string[] {
+  const out: string[] = [];
+  if (!str(root.time)) out.push('time');
+  if (!str(root.node_name)) out.push('node_name');
+  if (type === 'process_throttle' || type === 'rate_limit_info') return out;
+  const p = ev.process;
+  if (p) {
+    if (!p.execId) out.push('process.exec_id');
+    if (!p.binary) out.push('process.binary');
+    if (p.pid === undefined) out.push('process.pid');
+    if (p.startTime === undefined) out.push('process.start_time');
+  }
+  if (!ev.parent && type !== 'process_loader') out.push('parent');
+  if (PROBE_TYPES.has(type)) {
+    const probe = ev.probe!;
+    if (probe.function === '' || probe.function === '/' || probe.function === ':') out.push('function_name');
+    if (!Array.isArray(body.args) || probe.args.length === 0) out.push('args');
+    if (probe.policy === undefined) out.push('policy_name');
+    if (probe.action === undefined) out.push('action');
+  }
+  return out;
+}
+
 /**
  * Result of normalizing one parsed line: the event, or why it is invalid.
  * @public
@@ -350,6 +435,13 @@ export function normalizeEvent(
         ev.probe = probeOf(body, probeFunction(type, body));
       }
     }
+  }
+  const missing = missingFieldsOf(root, type, body, ev);
+  if (missing.length > 0) ev.missingFields = missing;
+  const unknown = unknownFieldsOf(root, type, body);
+  if (unknown.length > 0) {
+    ev.unknownFields = unknown;
+    ev.raw = root;
   }
   ev.id = computeEventId({
     node: ev.node,

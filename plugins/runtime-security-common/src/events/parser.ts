@@ -7,6 +7,7 @@ import {
   type SkipReason,
   type SkippedLine,
   type TetragonEventType,
+  type UnknownEvent,
 } from './types';
 
 /**
@@ -32,7 +33,13 @@ const ENVELOPE = new Set<string>([
  */
 export type ParseLineResult =
   | { ok: true; event: RuntimeEvent }
-  | { ok: false; reason: SkipReason; detail: string };
+  | {
+      ok: false;
+      reason: SkipReason;
+      detail: string;
+      /** For `unknown_type` and `legacy_type`: the event key ('' when none) and the object as received. */
+      unknown?: { type: string; raw: Record<string, unknown> };
+    };
 
 /**
  * Options of the line parser.
@@ -145,11 +152,13 @@ export function parseEventLine(
       }
     }
     if (found === undefined) {
+      const unknown = { type: key ?? '', raw: rec };
       if (key !== undefined && LEGACY.has(key)) {
         return {
           ok: false,
           reason: 'legacy_type',
-          detail: `"${key}" is an event type older Tetragon versions emitted; the current API has no such event`,
+          detail: `"${key}" is an event type older Tetragon versions (or Enterprise builds) emit; the open-source API has no such event, so it is kept unparsed`,
+          unknown,
         };
       }
       return {
@@ -158,7 +167,8 @@ export function parseEventLine(
         detail:
           key === undefined
             ? 'the object has no event key'
-            : `unknown event type "${key}"`,
+            : `unknown event type "${key}" (an Enterprise-only or newer Tetragon type?): kept unparsed`,
+        unknown,
       };
     }
     return finish(rec, found as TetragonEventType);
@@ -188,6 +198,12 @@ export interface ParseStats {
   skipped: Partial<Record<SkipReason, number>>;
   /** Parsed events by type. */
   byType: Partial<Record<TetragonEventType, number>>;
+  /** Lines whose event type is not parsed (unknown, Enterprise-only or legacy), by event key. */
+  unknownTypes?: Record<string, number>;
+  /** Parsed events that carried fields the model does not know, by field (dotted path). */
+  unknownFields?: Record<string, number>;
+  /** Parsed events that lacked fields their type usually carries, by field (`args`, `policy_name`, …). */
+  missingFields?: Record<string, number>;
 }
 
 /**
@@ -197,6 +213,8 @@ export interface ParseStats {
 export interface EventStreamParserOptions extends ParseOptions {
   /** Called for every skipped line (debug logging); the stream continues. */
   onSkip?: (skipped: SkippedLine) => void;
+  /** How many events of unparsed types {@link EventStreamParser.unknownEvents} keeps (the latest). Default 100. */
+  keepUnknownEvents?: number;
 }
 
 /**
@@ -208,6 +226,8 @@ export interface EventStreamParser {
   /** Parses the next line; undefined when it was skipped. */
   push(line: string): RuntimeEvent | undefined;
   stats(): ParseStats;
+  /** The latest events of unparsed types (unknown, Enterprise-only, legacy), as received. */
+  unknownEvents(): UnknownEvent[];
 }
 
 /**
@@ -221,7 +241,21 @@ export function createEventStreamParser(
   let parsed = 0;
   const skipped = new Map<SkipReason, number>();
   const byType = new Map<TetragonEventType, number>();
+  const unknownTypes = new Map<string, number>();
+  const unknownFields = new Map<string, number>();
+  const missingFields = new Map<string, number>();
+  const keep = Math.max(0, options.keepUnknownEvents ?? 100);
+  let unknownKept: UnknownEvent[] = [];
   const onSkip = options.onSkip;
+  /** Counts `keys` in `m`, at most 256 distinct keys (unknown field names are unbounded input). */
+  const countAll = (m: Map<string, number>, keys: string[] | undefined) => {
+    if (!keys) return;
+    for (const k of keys) {
+      const n = m.get(k);
+      if (n !== undefined) m.set(k, n + 1);
+      else if (m.size < 256) m.set(k, 1);
+    }
+  };
   return {
     push(line) {
       total++;
@@ -230,15 +264,25 @@ export function createEventStreamParser(
         parsed++;
         r.event.line = total;
         byType.set(r.event.type, (byType.get(r.event.type) ?? 0) + 1);
+        countAll(unknownFields, r.event.unknownFields);
+        countAll(missingFields, r.event.missingFields);
         return r.event;
       }
       skipped.set(r.reason, (skipped.get(r.reason) ?? 0) + 1);
+      if (r.unknown) {
+        countAll(unknownTypes, [r.unknown.type]);
+        if (keep > 0) {
+          unknownKept.push({ line: total, type: r.unknown.type, legacy: r.reason === 'legacy_type', raw: r.unknown.raw });
+          if (unknownKept.length > keep * 2) unknownKept = unknownKept.slice(-keep);
+        }
+      }
       if (onSkip) {
         onSkip({
           line: total,
           reason: r.reason,
           detail: r.detail,
           excerpt: line.slice(0, 120),
+          ...(r.unknown ? { unknown: r.unknown } : {}),
         });
       }
       return undefined;
@@ -253,7 +297,17 @@ export function createEventStreamParser(
         const n = byType.get(t);
         if (n) s.byType[t] = n;
       }
+      const record = (m: Map<string, number>) => (m.size > 0 ? Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b))) : undefined);
+      const ut = record(unknownTypes);
+      if (ut) s.unknownTypes = ut;
+      const uf = record(unknownFields);
+      if (uf) s.unknownFields = uf;
+      const mf = record(missingFields);
+      if (mf) s.missingFields = mf;
       return s;
+    },
+    unknownEvents() {
+      return unknownKept.slice(-keep);
     },
   };
 }

@@ -41,8 +41,10 @@ export const TETRAGON_EVENT_TYPES: readonly TetragonEventType[] = [
 ];
 
 /**
- * Event keys older Tetragon versions (or the 2022 eBPF book) emitted that the
- * current API no longer has. Lines with these are skipped as `legacy_type`.
+ * Event keys older Tetragon versions (or the 2022 eBPF book, whose examples came from an
+ * Enterprise build) emitted that the open-source API does not have: its `GetEventsResponse`
+ * reserves those oneof numbers. Lines with these are counted as `legacy_type` and kept as
+ * unknown events (see {@link UnknownEvent}).
  * @public
  */
 export const LEGACY_TETRAGON_EVENT_TYPES: readonly string[] = [
@@ -192,6 +194,35 @@ export interface RuntimeEvent {
   aggregatedCount?: number;
   /** 1-based line number in the input stream, when known. */
   line?: number;
+  /**
+   * Fields this event lacked that its type usually carries (absent when none), e.g. `args`
+   * for a kprobe exported without arguments, `policy_name`, `parent`, `process.pod`: rules
+   * then look for their target elsewhere (the command line), and the UI can say why.
+   */
+  missingFields?: string[];
+  /**
+   * Fields the event carried that this model does not know (dotted paths such as
+   * `process_kprobe.kernel_stack_trace` or `process.binary_properties.extra`), absent when none.
+   */
+  unknownFields?: string[];
+  /** The event object as received, kept when it carried unknown fields. */
+  raw?: Record<string, unknown>;
+}
+
+/**
+ * An event whose type this version does not parse (an Enterprise-only or newer type, or a
+ * legacy one): kept as received so it can be stored, shown or replayed later.
+ * @public
+ */
+export interface UnknownEvent {
+  /** 1-based line number in the input stream. */
+  line: number;
+  /** The event key, e.g. `process_connect` ('' when the object had none). */
+  type: string;
+  /** The key is one older Tetragon versions (or Enterprise builds) emitted, see {@link LEGACY_TETRAGON_EVENT_TYPES}. */
+  legacy: boolean;
+  /** The whole line's object (envelope and event) as received. */
+  raw: Record<string, unknown>;
 }
 
 /**
@@ -234,4 +265,6 @@ export interface SkippedLine {
   detail: string;
   /** The first 120 characters of the line. */
   excerpt: string;
+  /** For `unknown_type` and `legacy_type`: the event key and the object as received. */
+  unknown?: { type: string; raw: Record<string, unknown> };
 }

@@ -1,5 +1,12 @@
 import type { ProbeInfo, TetragonEventType } from '../events/types';
-import { ALWAYS_INTERNAL, cidrContains, ipv4Literals, parseCidr, parseIp } from './net';
+import { ALWAYS_INTERNAL, cidrContains, parseCidr, parseIp } from './net';
+import {
+  commandLineIsEvidence,
+  executedBinary,
+  findPath,
+  remoteAddressesOf,
+  type PathTarget,
+} from './targets';
 import type { DetectionContext, DetectionRule, RuleMatch } from './types';
 
 const EXEC: readonly TetragonEventType[] = ['process_exec'];
@@ -53,6 +60,7 @@ const CREDENTIAL_FILES = [
   /^\/etc\/kubernetes\/(admin\.conf|super-admin\.conf|pki\/.+\.key)$/,
   /^\/var\/lib\/kubelet\/pki\//,
 ];
+const ACCOUNT_LISTS = /^\/etc\/(passwd|group)$/;
 const ACCOUNT_FILES = /^\/etc\/(passwd|shadow|group|gshadow|sudoers)(\.d\/.*)?$/;
 const SSH_KEY = /(^|\/)\.ssh\/(id_[A-Za-z0-9_]+(?!\.pub)\b|authorized_keys2?|identity\b)|\/etc\/ssh\/ssh_host_[a-z0-9]+_key(?!\.pub)/;
 const REVERSE_SHELL = /(^|\s)-(e|c)\s|\/dev\/tcp\/|exec:|\bsh\s+-i\b|bash\s+-i/;
@@ -77,15 +85,6 @@ function startsWithAny(s: string, prefixes: readonly string[]): boolean {
   return false;
 }
 
-function firstPath(
-  probe: ProbeInfo | undefined,
-  test: (p: string) => boolean,
-): string | undefined {
-  if (!probe) return undefined;
-  for (const p of probe.paths) if (test(p)) return p;
-  return undefined;
-}
-
 function intArgs(probe: ProbeInfo): number[] {
   const out: number[] = [];
   for (const a of probe.args) if (a.kind === 'int_arg' && typeof a.value === 'number') out.push(a.value);
@@ -105,10 +104,113 @@ export function isWriteAccess(probe: ProbeInfo): boolean {
   return WRITE_FUNCTION.test(fn);
 }
 
-/** Whitespace-separated words of the arguments, with surrounding quotes removed. */
-function argWords(args: string): string[] {
-  if (args === '') return [];
-  return args.split(/\s+/).map(w => w.replace(/^["']+|["':]+$/g, ''));
+/** Editors and tools that change the files named on their command line. */
+const FILE_CHANGERS = new Set([
+  'vi', 'vim', 'nvim', 'nano', 'ed', 'emacs', 'joe', 'vipw', 'vigr', 'visudo', 'tee', 'truncate',
+  'chmod', 'chown', 'chgrp', 'chattr', 'setfacl', 'touch', 'shred', 'rm', 'unlink', 'useradd',
+  'usermod', 'userdel', 'adduser', 'deluser', 'groupadd', 'groupmod', 'groupdel', 'addgroup',
+  'delgroup', 'passwd', 'chpasswd', 'chage', 'newusers', 'gpasswd', 'pwconv', 'grpconv',
+]);
+/** Tools whose whole job is changing account files (/etc/passwd, shadow, group, sudoers). */
+const ACCOUNT_TOOLS = new Set([
+  'useradd', 'usermod', 'userdel', 'adduser', 'deluser', 'groupadd', 'groupmod', 'groupdel',
+  'addgroup', 'delgroup', 'passwd', 'chpasswd', 'chage', 'newusers', 'gpasswd', 'vipw', 'vigr', 'visudo',
+]);
+/** Tools that change only their last path argument (the destination). */
+const COPIERS = new Set(['cp', 'mv', 'install', 'ln', 'rsync', 'scp']);
+/** In-place editors with `-i`. */
+const IN_PLACE = new Set(['sed', 'perl', 'ruby']);
+const SEGMENT_SPLIT = /\s*(?:;|&&|\|\||\||\$\(|`|\n)\s*/;
+
+function basenameOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash >= 0 ? path.slice(slash + 1) : path;
+}
+
+/**
+ * Whether a command-line word names `path`: the path itself, or a relative path that ends it
+ * (`passwd`, `./passwd`, `../etc/passwd` in a working directory we may not know).
+ */
+function wordNames(word: string, path: string): boolean {
+  if (word === path) return true;
+  if (word === '' || word.startsWith('/') || word.startsWith('-')) return false;
+  const rel = word.replace(/^(\.\.?\/)+/, '');
+  return rel !== '' && path.endsWith(`/${rel}`);
+}
+
+const REDIRECT = />>?\|?\s*["']?([^\s"';&|)]+)/g;
+
+/** Whether one simple command (`tool args…`) changes `path`. */
+function segmentChanges(tool: string, words: string[], path: string): boolean {
+  const names = (w: string) => wordNames(w, path);
+  if (!words.some(names)) return false;
+  if (FILE_CHANGERS.has(tool)) return true;
+  if (IN_PLACE.has(tool)) return words.some(w => /^-[a-zA-Z]*i/.test(w) || w.startsWith('--in-place'));
+  if (tool === 'dd') return words.some((w, i) => w === 'of' && names(words[i + 1] ?? ''));
+  if (COPIERS.has(tool)) {
+    const operands = words.filter(w => w !== '' && !w.startsWith('-'));
+    return names(operands[operands.length - 1] ?? '');
+  }
+  return false;
+}
+
+/**
+ * Whether a command line (of the process `binary`) changes `path`: a redirection (`> path`,
+ * `>> path`) anywhere, an editor or account tool naming it, `sed -i`, `dd of=`, or the
+ * destination of `cp`/`mv`/`install`/`ln`. Shell `-c` strings are split into their commands.
+ */
+function commandChanges(binary: string, args: string, path: string): boolean {
+  const base = basenameOf(path);
+  if (!args.includes(base)) return false;
+  // `> /etc/passwd`, `>>passwd` (relative to the working directory), `>| …`
+  if (args.includes('>')) {
+    for (const m of args.matchAll(REDIRECT)) if (wordNames(m[1], path)) return true;
+  }
+  const tool = basenameOf(binary);
+  const words = args.split(/[\s"'=]+/).filter(Boolean);
+  if (segmentChanges(tool, words, path)) return true;
+  if (!SHELLS.has(tool) && tool !== 'env' && tool !== 'sudo' && tool !== 'busybox') return false;
+  for (const seg of args.split(SEGMENT_SPLIT)) {
+    const ws = seg.split(/[\s"']+/).filter(Boolean);
+    while (ws.length && (ws[0] === '-c' || ws[0] === 'sudo' || ws[0] === 'env' || ws[0] === 'busybox' || /^\w+=/.test(ws[0]))) ws.shift();
+    if (ws.length === 0) continue;
+    if (segmentChanges(basenameOf(ws[0]), ws.slice(1).flatMap(w => w.split('=')).filter(Boolean), path)) return true;
+  }
+  return false;
+}
+
+/** The command line a target was found in (own or parent's), as [binary, arguments]. */
+function commandOf(ctx: DetectionContext, t: PathTarget): [string, string] {
+  const p = t.source === 'parent-arguments' ? ctx.event.parent : ctx.event.process;
+  return [p?.binary ?? '', p?.arguments ?? ''];
+}
+
+/**
+ * Whether the event changes the file `t`: for a probe with a path argument, the hook (and its
+ * access mask); for a probe without one, the hook when its name says write, else the command
+ * line; for an exec, the command line.
+ */
+function changesFile(ctx: DetectionContext, t: PathTarget): boolean {
+  const probe = ctx.event.probe;
+  if (probe && t.source === 'args') return isWriteAccess(probe);
+  if (probe && isWriteAccess(probe)) return true;
+  const [binary, args] = commandOf(ctx, t);
+  return commandChanges(binary, args, t.path);
+}
+
+/** How a target reads in a finding's detail: the hook and the path, and where the path came from. */
+function targetDetail(ctx: DetectionContext, t: PathTarget): string {
+  const probe = ctx.event.probe;
+  let where = '';
+  if (t.source === 'parent-arguments') where = ' (parent command line)';
+  else if (probe && t.source === 'arguments') where = ' (command line)';
+  return `${probe ? `${probe.function} ` : ''}${t.path}${where}`;
+}
+
+/** A person (shell, file reader, editor, network tool) rather than the application reads the file. */
+function manualAccess(ctx: DetectionContext): boolean {
+  const b = ctx.basename;
+  return SHELLS.has(b) || FILE_READERS.has(b) || NETWORK_TOOLS.has(b) || FILE_CHANGERS.has(b);
 }
 
 function isInternal(ctx: DetectionContext, address: string): boolean {
@@ -126,7 +228,7 @@ const shellInContainer: DetectionRule = {
   mitre: { id: 'T1059.004', name: 'Command and Scripting Interpreter: Unix Shell' },
   remediation:
     'Check who ran it (kubectl exec audit logs); remove shells from the image (distroless) and restrict pods/exec RBAC.',
-  eventTypes: EXEC,
+  eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
     if (!ctx.inContainer || !SHELLS.has(ctx.basename)) return undefined;
@@ -159,6 +261,10 @@ const hostNamespaceEntry: DetectionRule = {
       }
     } else if (ev.probe && SETNS_FUNCTION.test(ev.probe.function)) {
       detail = `${ev.probe.function} by ${ctx.basename}`;
+    } else if (ev.probe && ctx.basename === 'nsenter') {
+      detail = `nsenter ${ev.process?.arguments ?? ''}`.trim();
+    } else if (ev.probe && ctx.parentBasename === 'nsenter') {
+      detail = `spawned by nsenter ${ev.parent?.arguments ?? ''}`.trim();
     }
     if (!detail) return undefined;
     return { severity: ctx.inContainer && ctx.privileged ? 'critical' : 'high', detail };
@@ -195,17 +301,6 @@ const privilegeEscalation: DetectionRule = {
   },
 };
 
-/**
- * The first argument word that passes `test`; `hint` is a substring every
- * match contains, checked first so most events skip the word split.
- */
-function execArgsMatch(ctx: DetectionContext, hints: readonly string[], test: (w: string) => boolean): string | undefined {
-  const args = ctx.event.process?.arguments;
-  if (!args || !hints.some(h => args.includes(h))) return undefined;
-  for (const w of argWords(args)) if (test(w)) return w;
-  return undefined;
-}
-
 const credentialFiles: DetectionRule = {
   id: 'credential-file-access',
   title: 'Access to credential files (/etc/shadow, sudoers, Kubernetes PKI)',
@@ -216,10 +311,14 @@ const credentialFiles: DetectionRule = {
   eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
-    const test = (p: string) => CREDENTIAL_FILES.some(r => r.test(p));
-    const hit =
-      ctx.event.type === 'process_exec' ? execArgsMatch(ctx, ['/etc/', '/kubelet/'], test) : firstPath(ctx.event.probe, test);
-    return hit ? { detail: hit } : undefined;
+    const secret = findPath(ctx, t => CREDENTIAL_FILES.some(r => r.test(t.path)));
+    if (secret) return { detail: ctx.event.probe ? targetDetail(ctx, secret) : secret.path };
+    // /etc/passwd and /etc/group hold no secrets: every libc lookup reads them. A person
+    // dumping them (cat, grep, a shell) is account discovery; a change is account-file-write.
+    if (!manualAccess(ctx)) return undefined;
+    const listing = findPath(ctx, t => ACCOUNT_LISTS.test(t.path) && !changesFile(ctx, t));
+    if (!listing) return undefined;
+    return { severity: 'medium', detail: ctx.event.probe ? targetDetail(ctx, listing) : listing.path };
   },
 };
 
@@ -233,15 +332,10 @@ const serviceAccountToken: DetectionRule = {
   eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
-    const test = (p: string) => startsWithAny(p, SA_TOKEN_DIRS);
-    if (ctx.event.type === 'process_exec') {
-      const hit = execArgsMatch(ctx, ['/secrets/'], test);
-      return hit ? { detail: hit } : undefined;
-    }
-    const hit = firstPath(ctx.event.probe, test);
+    const hit = findPath(ctx, t => startsWithAny(t.path, SA_TOKEN_DIRS));
     if (!hit) return undefined;
-    const manual = SHELLS.has(ctx.basename) || FILE_READERS.has(ctx.basename) || NETWORK_TOOLS.has(ctx.basename);
-    return { severity: manual ? 'high' : 'medium', detail: hit };
+    // An application reading its own token is how in-cluster clients work; a person doing it is not.
+    return { severity: manualAccess(ctx) ? 'high' : 'medium', detail: ctx.event.probe ? targetDetail(ctx, hit) : hit.path };
   },
 };
 
@@ -255,10 +349,8 @@ const sshKeys: DetectionRule = {
   eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
-    const test = (p: string) => SSH_KEY.test(p);
-    const hit =
-      ctx.event.type === 'process_exec' ? execArgsMatch(ctx, ['.ssh/', '/ssh/'], test) : firstPath(ctx.event.probe, test);
-    return hit ? { detail: hit } : undefined;
+    const hit = findPath(ctx, t => SSH_KEY.test(t.path));
+    return hit ? { detail: ctx.event.probe ? targetDetail(ctx, hit) : hit.path } : undefined;
   },
 };
 
@@ -269,12 +361,16 @@ const accountFileWrite: DetectionRule = {
   mitre: { id: 'T1098', name: 'Account Manipulation' },
   remediation:
     'Use a read-only root filesystem (readOnlyRootFilesystem: true); compare the file with the image and rebuild the pod.',
-  eventTypes: PROBES,
+  eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
-    const probe = ctx.event.probe!;
-    const hit = firstPath(probe, p => ACCOUNT_FILES.test(p));
-    return hit && isWriteAccess(probe) ? { detail: `${probe.function} ${hit}` } : undefined;
+    const hit = findPath(ctx, t => ACCOUNT_FILES.test(t.path) && changesFile(ctx, t));
+    if (!hit) {
+      // useradd, passwd, visudo…: the tool names no file, its job is changing them.
+      const tool = ACCOUNT_TOOLS.has(ctx.basename) && commandLineIsEvidence(ctx.event);
+      return tool ? { detail: `${ctx.event.probe ? `${ctx.event.probe.function} by ` : ''}${ctx.basename} ${ctx.event.process?.arguments ?? ''}`.trim() } : undefined;
+    }
+    return { detail: ctx.event.probe ? targetDetail(ctx, hit) : `${ctx.basename} ${hit.path}` };
   },
 };
 
@@ -285,16 +381,15 @@ const systemBinaryWrite: DetectionRule = {
   mitre: { id: 'T1554', name: 'Compromise Host Software Binary' },
   remediation:
     'Use readOnlyRootFilesystem: true; rebuild the container from its image and find how the binary was modified.',
-  eventTypes: PROBES,
+  eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
-    const probe = ctx.event.probe!;
-    if (!isWriteAccess(probe)) return undefined;
-    if (probe.paths.includes('/etc/ld.so.preload')) {
-      return { severity: 'critical', detail: `${probe.function} /etc/ld.so.preload` };
-    }
-    const hit = firstPath(probe, p => startsWithAny(p, BIN_DIRS));
-    return hit ? { detail: `${probe.function} ${hit}` } : undefined;
+    const probe = ctx.event.probe;
+    const detail = (t: PathTarget) => (probe ? targetDetail(ctx, t) : `${ctx.basename} ${t.path}`);
+    const preload = findPath(ctx, t => t.path === '/etc/ld.so.preload' && changesFile(ctx, t));
+    if (preload) return { severity: 'critical', detail: detail(preload) };
+    const hit = findPath(ctx, t => startsWithAny(t.path, BIN_DIRS) && changesFile(ctx, t));
+    return hit ? { detail: detail(hit) } : undefined;
   },
 };
 
@@ -347,12 +442,14 @@ const kernelModule: DetectionRule = {
   },
 };
 
-function execPath(ctx: DetectionContext): string | undefined {
-  const ev = ctx.event;
-  if (ev.type === 'process_exec') return ev.process?.binary;
-  const fn = ev.probe?.function ?? '';
-  if (fn.includes('bprm_check') || fn.includes('bprm_creds')) return ev.probe?.paths[0];
-  return undefined;
+/**
+ * The binary executed: the exec hook's `linux_binprm_arg`, the process's binary (an exec, or any
+ * probe event of a process that runs from there), else the parent's binary.
+ */
+function execTarget(ctx: DetectionContext, test: (path: string) => boolean): RuleMatch | undefined {
+  const t = executedBinary(ctx);
+  if (!t || !test(t.path)) return undefined;
+  return { detail: t.source === 'parent-binary' ? `${t.path} (parent)` : t.path };
 }
 
 const execFromTemp: DetectionRule = {
@@ -365,8 +462,7 @@ const execFromTemp: DetectionRule = {
   eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
-    const path = execPath(ctx);
-    return path && startsWithAny(path, TEMP_DIRS) ? { detail: path } : undefined;
+    return execTarget(ctx, path => startsWithAny(path, TEMP_DIRS));
   },
 };
 
@@ -380,11 +476,7 @@ const filelessExec: DetectionRule = {
   eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
-    const path = execPath(ctx);
-    if (!path) return undefined;
-    return path.startsWith('memfd:') || path.startsWith('/memfd:') || path.endsWith('(deleted)')
-      ? { detail: path }
-      : undefined;
+    return execTarget(ctx, path => path.startsWith('memfd:') || path.startsWith('/memfd:') || path.endsWith('(deleted)'));
   },
 };
 
@@ -399,7 +491,7 @@ const packageManager: DetectionRule = {
   mitre: { id: 'T1105', name: 'Ingress Tool Transfer' },
   remediation:
     'Containers should be immutable: install packages at build time and use a read-only root filesystem.',
-  eventTypes: EXEC,
+  eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
     return execOfSet(PACKAGE_MANAGERS, ctx)
@@ -414,7 +506,7 @@ const compiler: DetectionRule = {
   severity: 'medium',
   mitre: { id: 'T1027.004', name: 'Obfuscated Files or Information: Compile After Delivery' },
   remediation: 'Build in CI, not in running containers; remove toolchains from runtime images.',
-  eventTypes: EXEC,
+  eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
     if (!ctx.inContainer) return undefined;
@@ -432,10 +524,11 @@ const networkTool: DetectionRule = {
   mitre: { id: 'T1071', name: 'Application Layer Protocol' },
   remediation:
     'Remove network tools from runtime images; restrict egress with NetworkPolicies.',
-  eventTypes: EXEC,
+  eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
     if (!execOfSet(NETWORK_TOOLS, ctx)) return undefined;
+    if (ctx.event.process?.pod?.container.maybeExecProbe) return undefined;
     const args = ctx.event.process?.arguments ?? '';
     if (['nc', 'ncat', 'netcat', 'socat'].includes(ctx.basename) && REVERSE_SHELL.test(args)) {
       return { severity: 'critical', detail: `possible reverse shell: ${ctx.basename} ${args}` };
@@ -454,18 +547,13 @@ const egress: DetectionRule = {
   eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
-    const ev = ctx.event;
-    let outside: string | undefined;
-    if (ev.type === 'process_exec') {
-      const args = ev.process?.arguments ?? '';
-      const tool = NETWORK_TOOLS.has(ctx.basename) || (SHELLS.has(ctx.basename) && /\b(nc|ncat|curl|wget|ssh|scp|sftp|rsync|socat|telnet)\b/.test(args));
-      if (!tool) return undefined;
-      outside = ipv4Literals(args).find(ip => !isInternal(ctx, ip));
-    } else if (ev.probe) {
-      const r = ev.probe.remoteAddresses.find(a => !isInternal(ctx, a.address));
-      if (r) outside = r.port !== undefined ? `${r.address}:${r.port}` : r.address;
-    }
-    if (!outside) return undefined;
+    // Socket arguments; else, for an exec or a network hook without them, the addresses on the
+    // command line of a network client (curl 1.2.3.4, sh -c "nc 1.2.3.4 …").
+    const client = (args: string) =>
+      NETWORK_TOOLS.has(ctx.basename) || (SHELLS.has(ctx.basename) && /\b(nc|ncat|curl|wget|ssh|scp|sftp|rsync|socat|telnet)\b/.test(args));
+    const r = remoteAddressesOf(ctx, client).find(a => !isInternal(ctx, a.address));
+    if (!r) return undefined;
+    const outside = r.port !== undefined ? `${r.address}:${r.port}` : r.address;
     return { severity: ctx.inContainer ? 'high' : 'medium', detail: `${ctx.basename} -> ${outside}` };
   },
 };
@@ -476,7 +564,7 @@ const archiver: DetectionRule = {
   severity: 'low',
   mitre: { id: 'T1560.001', name: 'Archive Collected Data: Archive via Utility' },
   remediation: 'Check what was archived and whether it left the pod (look for egress findings).',
-  eventTypes: EXEC,
+  eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
     return execOfSet(ARCHIVERS, ctx)
