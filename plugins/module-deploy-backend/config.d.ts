@@ -35,6 +35,11 @@ export interface Config {
     readinessTimeoutMs?: number;
     /** cue processes (renders, schema reads) running at once in one backend; more wait (default 4). */
     maxConcurrentRenders?: number;
+    /**
+     * Drift checks ("Check drift now", POST /entity/drift) one user may start per entity and
+     * minute, across replicas (default 6; 0: no limit). The scheduled check is not limited.
+     */
+    driftChecksPerMinute?: number;
     /** The scheduled drift check (a dry-run diff of every instance against its last revision). */
     drift?: {
       /** Default true (only runs when clusters are configured). */

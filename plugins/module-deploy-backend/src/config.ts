@@ -45,6 +45,8 @@ export interface ModuleDeployConfig {
   readinessTimeoutMs: number;
   /** `moduleDeploy.maxConcurrentRenders`: cue processes at once in this backend (default 4). */
   maxConcurrentRenders: number;
+  /** `moduleDeploy.driftChecksPerMinute`: drift checks one user may start per entity and minute (0: no limit). */
+  driftChecksPerMinute: number;
   /** Registry access for `oci://` modules; the engine takes it as its pull options. */
   registry: ModuleDeployRegistryConfig;
 }
@@ -190,6 +192,11 @@ export function readModuleDeployConfig(config: Config): ModuleDeployConfig {
     throw new InputError(
       `moduleDeploy.maxConcurrentRenders must be a whole number of at least 1, got ${renders}`,
     );
+  const driftChecks = md?.getOptionalNumber('driftChecksPerMinute') ?? 6;
+  if (!Number.isInteger(driftChecks) || driftChecks < 0)
+    throw new InputError(
+      `moduleDeploy.driftChecksPerMinute must be a whole number (0 for no limit), got ${driftChecks}`,
+    );
   const drift = md?.getOptionalConfig('drift');
   return {
     modules,
@@ -208,6 +215,7 @@ export function readModuleDeployConfig(config: Config): ModuleDeployConfig {
     },
     readinessTimeoutMs: timeout,
     maxConcurrentRenders: renders,
+    driftChecksPerMinute: driftChecks,
     registry: readRegistryConfig(md, modules),
   };
 }

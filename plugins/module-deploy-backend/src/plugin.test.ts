@@ -303,6 +303,25 @@ describe('module-deploy backend', () => {
     });
   });
 
+  it('limits one user to moduleDeploy.driftChecksPerMinute drift checks of an entity a minute (429 naming the key)', async () => {
+    const server = await start({
+      config: {
+        ...oneCluster,
+        moduleDeploy: { ...oneCluster.moduleDeploy, driftChecksPerMinute: 2 },
+      },
+    });
+    const check = () => call(server, 'post', `/entity/drift${E}`, {});
+    expect((await check()).status).toBe(200);
+    expect((await check()).status).toBe(200);
+    const third = await check();
+    expect(third.status).toBe(429);
+    expect(third.body.error.message).toMatch(
+      /may check component:default\/checkout 2 times a minute \(moduleDeploy\.driftChecksPerMinute\)/,
+    );
+    // reading the instances is never limited
+    expect((await call(server, 'get', `/entity${E}`)).status).toBe(200);
+  });
+
   it('turns an unreachable cluster into a typed per-cluster error', async () => {
     const server = await start({ config: oneCluster });
     const res = await call(server, 'get', `/entity${E}`);

@@ -13,7 +13,9 @@ import {
   InputError,
   NotAllowedError,
   NotFoundError,
+  ServiceUnavailableError,
 } from '@backstage/errors';
+import { createHash } from 'node:crypto';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -170,6 +172,33 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
   const clustersFor = (requestAuth?: KubernetesRequestAuth) =>
     source.listClusters({ requestAuth });
   const rollout = createRollout({ store, logger, auditor: deps.auditor });
+
+  /** A user's drift checks of one entity are limited per minute (in the store: across replicas). */
+  async function takeDriftSlot(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ) {
+    const limit = config.driftChecksPerMinute;
+    const principal = credentials.principal as {
+      type?: string;
+      userEntityRef?: string;
+    };
+    if (!limit || principal.type !== 'user' || !principal.userEntityRef) return;
+    const user = principal.userEntityRef;
+    const key = `drift:${createHash('sha256')
+      .update(`${user}\n${entityRef}`)
+      .digest('hex')
+      .slice(0, 40)}`;
+    const minute = new Date().toISOString().slice(0, 16);
+    if (!(await store.takeRateSlot({ key, minute, limit }))) {
+      throw Object.assign(
+        new ServiceUnavailableError(
+          `too many drift checks: ${user} may check ${entityRef} ${limit} times a minute (moduleDeploy.driftChecksPerMinute); the scheduled check keeps running, try again shortly`,
+        ),
+        { statusCode: 429 },
+      );
+    }
+  }
 
   async function loadEntity(
     entityRef: string,
@@ -838,6 +867,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       if (r.status !== 'ok')
         return { entityRef, status: r.status, clusters: [], errors: [] };
       const sub = narrowTo(r, cluster);
+      await takeDriftSlot(entityRef, credentials);
       const { results, errors } = await fanOutClusters(
         sub.clusters,
         c => drift(r.target, c),

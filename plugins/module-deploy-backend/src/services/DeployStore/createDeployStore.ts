@@ -21,6 +21,7 @@ const AUDIT = 'module_deploy_audit';
 const REVISIONS = 'module_deploy_revisions';
 const DRIFT = 'module_deploy_drift';
 const OWNERS = 'module_deploy_instance_owners';
+const RATE = 'module_deploy_rate';
 
 /** Creates the table unless it exists; true when this call created it. */
 async function create(
@@ -130,6 +131,13 @@ async function migrate(knex: Knex): Promise<void> {
     t.primary(['cluster', 'namespace', 'instance_name']);
   });
   if (ownersCreated) await backfillOwners(knex);
+  await create(knex, RATE, t => {
+    // a hash of what is limited (user and entity), so no identity is stored in clear
+    t.string('key', 64).notNullable();
+    t.string('minute', 16).notNullable();
+    t.integer('calls').notNullable();
+    t.primary(['key', 'minute']);
+  });
 }
 
 /**
@@ -412,6 +420,20 @@ export async function createDeployStore(
       await knex(OWNERS)
         .where({ ...locationOf(at), entity_ref: entityRef })
         .delete();
+    },
+    async takeRateSlot({ key, minute, limit }) {
+      await knex(RATE)
+        .insert({ key, minute, calls: 0 })
+        .onConflict(['key', 'minute'])
+        .ignore();
+      // one conditional increment: of concurrent callers (any replica) at most `limit` succeed
+      const updated = await knex(RATE)
+        .where({ key, minute })
+        .andWhere('calls', '<', limit)
+        .increment('calls', 1);
+      // earlier minutes are done with
+      await knex(RATE).where('minute', '<', minute).delete();
+      return Number(updated) === 1;
     },
   };
 }

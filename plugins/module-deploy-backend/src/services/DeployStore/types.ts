@@ -58,4 +58,9 @@ export interface DeployStore {
   ): Promise<InstanceOwner>;
   /** Gives up `entityRef`'s claim (after the instance was deleted); another entity's claim stays. */
   releaseOwner(at: InstanceLocation, entityRef: string): Promise<void>;
+  /**
+   * Takes one of `limit` calls of `key` in `minute` (`YYYY-MM-DDTHH:MM`); false when they are all
+   * taken. In the database, so the limit holds across replicas.
+   */
+  takeRateSlot(slot: { key: string; minute: string; limit: number }): Promise<boolean>;
 }
