@@ -8,7 +8,7 @@ import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import {
   createModuleEngine,
   findTool,
-} from '@periscope/backstage-plugin-module-deploy-backend/engine';
+} from '@periscope/backstage-plugin-module-deploy-node';
 
 const ROOT = resolve(__dirname, '../..');
 const MODULE =

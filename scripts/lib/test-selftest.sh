@@ -38,7 +38,7 @@ count_of() { # count_of LINE WORD
 # ── 1. cue unavailable
 out="$work/no-cue.out"
 env PERISCOPE_TEST_STEPS=jest PERISCOPE_TEST_OUT="$work/no-cue" PERISCOPE_CACHE="$work/empty-cache" \
-  PERISCOPE_TEST_JEST_ARGS=plugins/module-deploy-backend/src/engine/runtimeClusters.test.ts \
+  PERISCOPE_TEST_JEST_ARGS=plugins/module-deploy-node/src/bundle/runtimeClusters.test.ts \
   PATH="$(tr ':' '\n' <<<"$PATH" | while read -r d; do [ -x "$d/cue" ] || echo "$d"; done | paste -sd:)" \
   ./scripts/test >"$out" 2>&1
 rc=$?

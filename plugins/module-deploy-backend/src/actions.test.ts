@@ -14,7 +14,7 @@ import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha'
 import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
 import { describeIf, recordingCluster } from '@periscope/test-utils';
 import { Knex } from 'knex';
-import { findTool } from './engine';
+import { findTool } from '@periscope/backstage-plugin-module-deploy-node';
 import request from 'supertest';
 import { entities, modulesConfig, start } from './__testUtils__/testSupport';
 

@@ -15,9 +15,9 @@ import {
   RegistryHostConfig,
   parseRegistryHosts,
   parseTokenRealms,
-} from './engine/registryClient';
+} from '@periscope/backstage-plugin-module-deploy-node';
 
-export type { RegistryHostConfig } from './engine/registryClient';
+export type { RegistryHostConfig } from '@periscope/backstage-plugin-module-deploy-node';
 
 /**
  * A module the portal offers: a local directory or an OCI repository.

@@ -14,7 +14,7 @@ import {
 } from '@kubernetes/client-node';
 import { kubernetesConfigFromKubeconfig } from '@periscope/kube-access';
 import request from 'supertest';
-import { findTool } from './engine';
+import { findTool } from '@periscope/backstage-plugin-module-deploy-node';
 import { entities, modulesConfig, ndjson, start } from './__testUtils__/testSupport';
 import { describeIf } from '@periscope/test-utils';
 

@@ -8,7 +8,7 @@ import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { KUBERNETES_AUTH_HEADER, kubernetesConfigFromKubeconfig } from '@periscope/kube-access';
 import { clusterOidcFile, describeIf, signClusterUserToken } from '@periscope/test-utils';
 import request from 'supertest';
-import { findTool } from './engine';
+import { findTool } from '@periscope/backstage-plugin-module-deploy-node';
 import { entities, modulesConfig, ndjson, start } from './__testUtils__/testSupport';
 
 jest.setTimeout(300_000);

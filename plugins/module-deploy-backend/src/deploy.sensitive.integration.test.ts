@@ -1,8 +1,9 @@
 /**
  * Instance owners and sensitive values through the routes, against the real local control
  * plane: PERISCOPE_KUBECONFIG=$(./scripts/cluster kubeconfig). Skipped, with the reason printed,
- * when it is unset or cue is missing. The module is the fixture engine/__fixtures__/sensitive-module
- * (`dbPass` marked `@periscope(sensitive)`, `apiToken` sensitive by its name).
+ * when it is unset or cue is missing. The module is module-deploy-node's fixture
+ * src/__fixtures__/sensitive-module (`dbPass` marked `@periscope(sensitive)`, `apiToken`
+ * sensitive by its name).
  */
 import {
   coreServices,
@@ -19,7 +20,7 @@ import { describeIf } from '@periscope/test-utils';
 import { Knex } from 'knex';
 import path from 'node:path';
 import request from 'supertest';
-import { findTool } from './engine';
+import { findTool } from '@periscope/backstage-plugin-module-deploy-node';
 import { entities, ndjson, start } from './__testUtils__/testSupport';
 
 jest.setTimeout(600_000);
@@ -27,8 +28,10 @@ jest.setTimeout(600_000);
 const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
 const cue = findTool('cue');
 const FIXTURE = path.join(
-  __dirname,
-  'engine',
+  path.dirname(
+    require.resolve('@periscope/backstage-plugin-module-deploy-node/package.json'),
+  ),
+  'src',
   '__fixtures__',
   'sensitive-module',
 );

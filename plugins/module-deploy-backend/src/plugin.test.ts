@@ -2,7 +2,7 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import knexFactory from 'knex';
 import path from 'node:path';
 import request from 'supertest';
-import { findTool, pushModule } from './engine';
+import { findTool, pushModule } from '@periscope/backstage-plugin-module-deploy-node';
 import { listTags } from './services/ModuleCatalog';
 import { createDeployStore } from './services/DeployStore';
 import {

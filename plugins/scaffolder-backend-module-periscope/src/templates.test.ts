@@ -17,13 +17,15 @@ import {
   PatchStrategy,
 } from '@kubernetes/client-node';
 import { kubernetesConfigFromKubeconfig } from '@periscope/kube-access';
-import { findTool } from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import { findTool } from '@periscope/backstage-plugin-module-deploy-node';
 import fs from 'node:fs';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
 import YAML from 'yaml';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+// the real module-deploy backend, started beside this module as packages/backend starts it
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import moduleDeployPlugin from '@periscope/backstage-plugin-module-deploy-backend';
 import scaffolderModulePeriscope from './index';
 import { describeIf } from '@periscope/test-utils';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
-import { createModuleEngine } from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import { createModuleEngine } from '@periscope/backstage-plugin-module-deploy-node';
 import { registerModulePushCommand } from '../module/push';
 import { lazyPullOptions } from '../module/registryConfig';
 import {

@@ -4,7 +4,7 @@ import {
   InstanceSpec,
   ModuleEngine,
   maskSecretData,
-} from '@periscope/backstage-plugin-module-deploy-backend/engine';
+} from '@periscope/backstage-plugin-module-deploy-node';
 import {
   formatDiff,
   formatObjectStates,

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { RawObjectApi } from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import { RawObjectApi } from '@periscope/backstage-plugin-module-deploy-node';
 import { loadKubeConfig } from '../commands/module';
 import { ENGINE_FIXTURES, describeWith, runModuleCli } from './testSupport';
 

@@ -11,7 +11,7 @@ import {
   maskSecrets,
   mergeRuntimeValues,
   selectRuntimeClusters,
-} from '@periscope/backstage-plugin-module-deploy-backend/engine';
+} from '@periscope/backstage-plugin-module-deploy-node';
 import { ModuleCliIo, printEvent, timeoutMs } from './actions';
 import {
   formatDiff,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { KubeConfig } from '@kubernetes/client-node';
-import { RawObjectApi } from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import { RawObjectApi } from '@periscope/backstage-plugin-module-deploy-node';
 import { loadKubeConfig } from '../commands/module';
 import { ENGINE_FIXTURES, describeWith, runModuleCli } from './testSupport';
 

@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import {
   RawObjectApi,
   findTool,
-} from '@periscope/backstage-plugin-module-deploy-backend/engine';
+} from '@periscope/backstage-plugin-module-deploy-node';
 import { loadKubeConfig } from '../commands/module';
 import { formatDiff, parseOutputFormat } from './format';
 import { ENGINE_FIXTURES, describeWith, runModuleCli } from './testSupport';

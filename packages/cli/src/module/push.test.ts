@@ -2,13 +2,13 @@ import { cp, mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { pullModule } from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import { pullModule } from '@periscope/backstage-plugin-module-deploy-node';
 import {
   ModulePushIo,
   parseAnnotations,
   registerModulePushCommand,
 } from './push';
-import { PushOptions } from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import { PushOptions } from '@periscope/backstage-plugin-module-deploy-node';
 import { describeIf } from '@periscope/test-utils';
 
 const CORPORA =

@@ -3,7 +3,7 @@ import {
   PushOptions,
   PushResult,
   pushModule,
-} from '@periscope/backstage-plugin-module-deploy-backend/engine';
+} from '@periscope/backstage-plugin-module-deploy-node';
 import { parseOciReference } from '@periscope/backstage-plugin-module-deploy-common';
 import { REGISTRY_ENV, pushRegistryOptions } from './registryConfig';
 

@@ -7,7 +7,7 @@ import {
   RegistryHostConfig,
   parseRegistryHosts,
   parseTokenRealms,
-} from '@periscope/backstage-plugin-module-deploy-backend/engine';
+} from '@periscope/backstage-plugin-module-deploy-node';
 
 /*
  * Registry credentials for the CLI come from a file or the environment, never from argv (a

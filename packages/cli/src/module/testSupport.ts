@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import {
   createModuleEngine,
   findTool,
-} from '@periscope/backstage-plugin-module-deploy-backend/engine';
+} from '@periscope/backstage-plugin-module-deploy-node';
 import { loadKubeConfig, registerModuleCommand } from '../commands/module';
 import { ModuleCliIo } from './actions';
 // test code only (imported by *.test.ts files), so a dev dependency is right
@@ -36,14 +36,14 @@ export async function runModuleCli(
   return { out, err };
 }
 
-/** The engine's test fixtures (bundles, modules), in the backend package's sources. */
+/** The engine's test fixtures (bundles, modules), in the module-deploy-node package's sources. */
 export const ENGINE_FIXTURES = join(
   dirname(
     require.resolve(
-      '@periscope/backstage-plugin-module-deploy-backend/package.json',
+      '@periscope/backstage-plugin-module-deploy-node/package.json',
     ),
   ),
-  'src/engine/__fixtures__',
+  'src/__fixtures__',
 );
 
 /**

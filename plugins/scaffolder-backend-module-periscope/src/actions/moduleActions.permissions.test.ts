@@ -10,8 +10,10 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { NotAllowedError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+// the real module-deploy backend, started beside this module as packages/backend starts it
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import moduleDeployPlugin from '@periscope/backstage-plugin-module-deploy-backend';
-import { findTool } from '@periscope/backstage-plugin-module-deploy-backend/engine';
+import { findTool } from '@periscope/backstage-plugin-module-deploy-node';
 import {
   describeIf,
   permissionsDenying,

@@ -50,7 +50,7 @@ import {
   ModuleEngine,
   Revision,
   instanceSecretName,
-} from '../../engine';
+} from '@periscope/backstage-plugin-module-deploy-node';
 import { ModuleDeployConfig } from '../../config';
 import {
   DeployTarget,

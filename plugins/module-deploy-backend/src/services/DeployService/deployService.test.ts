@@ -34,7 +34,7 @@ import {
   ModuleEngine,
   RenderResult,
   Revision,
-} from '../../engine';
+} from '@periscope/backstage-plugin-module-deploy-node';
 import { createRouter } from '../../router';
 import { DeployStreamEvent } from '../../types';
 import { createDeployStore, DeployStore } from '../DeployStore';

@@ -5,7 +5,11 @@ import {
   kubeConfigFor,
 } from '@periscope/kube-access';
 import { ObjectDiff } from '@periscope/backstage-plugin-module-deploy-common';
-import { ClusterDeployer, ModuleEngine, Revision } from '../../engine';
+import {
+  ClusterDeployer,
+  ModuleEngine,
+  Revision,
+} from '@periscope/backstage-plugin-module-deploy-node';
 import { DeployTarget, DriftState } from '../../types';
 import { DeployStore, InstanceKey } from '../DeployStore';
 

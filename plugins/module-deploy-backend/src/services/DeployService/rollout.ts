@@ -10,7 +10,11 @@ import {
   scrubSecrets,
 } from '@periscope/backstage-plugin-module-deploy-common';
 import { ClusterDetails, classifyClusterError } from '@periscope/kube-access';
-import { CueEvaluationError, DeployError, Revision } from '../../engine';
+import {
+  CueEvaluationError,
+  DeployError,
+  Revision,
+} from '@periscope/backstage-plugin-module-deploy-node';
 import { AuditAction, ClusterResult, DeployTarget } from '../../types';
 import { DeployStore } from '../DeployStore';
 import { StreamSink } from './types';

@@ -1,0 +1,41 @@
+/** OCI registries: the registry client, module pull and push, tar archives of module layers. */
+export { pullModule } from './pull';
+export type { PulledModule, PullOptions } from './pull';
+export { pushModule } from './push';
+export type { PushOptions, PushResult } from './push';
+export {
+  checkTokenRealm,
+  credentialsHint,
+  DEFAULT_MAX_BLOB_BYTES,
+  DEFAULT_MAX_MANIFEST_BYTES,
+  DEFAULT_REGISTRY_TIMEOUT_MS,
+  isRegistryHost,
+  listRegistryTags,
+  parseRegistryHosts,
+  parseTokenRealms,
+  readCapped,
+  REGISTRY_LIMIT_KEYS,
+  registryAuthFor,
+  RegistryLimitError,
+} from './registryClient';
+export type {
+  RegistryAuth,
+  RegistryHostConfig,
+  RegistryOptions,
+} from './registryClient';
+export {
+  packTar,
+  packTarGz,
+  safeEntryPath,
+  unpackTarGz,
+  UnsafeArchiveError,
+} from './tar';
+export type { TarEntry, UnpackLimits } from './tar';
+export {
+  OCI_MANIFEST_MEDIA_TYPE,
+  OCI_VERSION_ANNOTATION,
+  sha256Digest,
+  TIMONI_CONFIG_MEDIA_TYPE,
+  TIMONI_CONTENT_MEDIA_TYPE,
+  TIMONI_CONTENT_TYPE_ANNOTATION,
+} from './types';
