@@ -53,6 +53,17 @@ export interface Config {
      * the host name. Set it to something stable (e.g. the StatefulSet pod name) when host names change.
      */
     replicaName?: string;
+    /**
+     * Backstage notifications to the owner of an entity for each new critical finding of its
+     * workloads, and for a TracingPolicy that starts killing (Sigkill) or overriding (Override)
+     * there. An entity mutes itself with the annotation `periscope.dev/security-notifications: off`.
+     */
+    notifications?: {
+      /** Default true. False sends none (e.g. a backend without the notifications plugin). */
+      enabled?: boolean;
+      /** Entity refs that never notify, e.g. component:default/checkout (kind defaults to component). */
+      mutedEntities?: string[];
+    };
     /** POST /ingest (NDJSON batches from Fluent Bit / Vector). */
     ingest?: {
       /**

@@ -35,3 +35,23 @@ describe('clustersConfigured', () => {
     expect(with_([{ type: 'catalog' }])).toBe(true);
   });
 });
+
+describe('runtimeSecurity.notifications', () => {
+  const read = (notifications?: object) =>
+    readRuntimeSecurityConfig(new ConfigReader({ runtimeSecurity: notifications ? { notifications } : {} })).notifications;
+
+  it('is on by default with nothing muted', () => {
+    expect(read()).toEqual({ enabled: true, mutedEntities: [] });
+  });
+
+  it('normalizes the muted entity refs (kind defaults to component, namespace to default)', () => {
+    expect(read({ enabled: false, mutedEntities: ['checkout', 'Component:shop/Payments', 'system:default/ledger'] })).toEqual({
+      enabled: false,
+      mutedEntities: ['component:default/checkout', 'component:shop/payments', 'system:default/ledger'],
+    });
+  });
+
+  it('refuses a muted entry that is not an entity ref', () => {
+    expect(() => read({ mutedEntities: ['component:'] })).toThrow(/runtimeSecurity\.notifications\.mutedEntities\[0\] is 'component:', which is not an entity reference/);
+  });
+});

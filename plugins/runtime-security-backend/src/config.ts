@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { RootConfigService } from '@backstage/backend-plugin-api';
 import { Config, ConfigReader, readDurationFromConfig } from '@backstage/config';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { durationToMilliseconds } from '@backstage/types';
 import {
@@ -57,6 +58,14 @@ export interface HttpIngestSettings {
   retryAfterSeconds: number;
 }
 
+/** `runtimeSecurity.notifications`. */
+export interface NotificationSettings {
+  /** Default true; false sends none. */
+  enabled: boolean;
+  /** Entity refs (normalized, e.g. `component:default/checkout`) that never notify. */
+  mutedEntities: string[];
+}
+
 /** The plugin's settings, validated once at start-up. */
 export interface RuntimeSecurityConfig {
   retentionMs: number;
@@ -64,6 +73,7 @@ export interface RuntimeSecurityConfig {
   kubernetes: KubernetesSourceSettings;
   files: FileSourceSettings[];
   ingest: HttpIngestSettings;
+  notifications: NotificationSettings;
   /** The `kubernetes` section has cluster locators (clusters themselves come from `periscopeClustersServiceRef`). */
   clustersConfigured: boolean;
 }
@@ -241,6 +251,19 @@ function readIngest(rs: Config): HttpIngestSettings {
   };
 }
 
+function readNotifications(rs: Config): NotificationSettings {
+  const mutedEntities = (rs.getOptionalStringArray('notifications.mutedEntities') ?? []).map((ref, i) => {
+    try {
+      return stringifyEntityRef(parseEntityRef(ref, { defaultKind: 'component', defaultNamespace: 'default' }));
+    } catch (e) {
+      throw new InputError(
+        `runtimeSecurity.notifications.mutedEntities[${i}] is '${ref}', which is not an entity reference (${(e as Error).message}): use e.g. component:default/checkout`,
+      );
+    }
+  });
+  return { enabled: rs.getOptionalBoolean('notifications.enabled') ?? true, mutedEntities };
+}
+
 /**
  * Reads and validates `runtimeSecurity` (and the clusters of the standard
  * `kubernetes` section). Throws an `InputError` naming the key and the fix.
@@ -262,6 +285,7 @@ export function readRuntimeSecurityConfig(config: RootConfigService): RuntimeSec
     kubernetes: readKubernetes(section, clustersConfigured, configClusterNames),
     files: readFiles(section),
     ingest: readIngest(section),
+    notifications: readNotifications(section),
     clustersConfigured,
   };
 }

@@ -1,6 +1,7 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { runtimeSecurityPermissions } from '@periscope/backstage-plugin-runtime-security-common';
 import { periscopeClustersServiceRef, readWorkloadSelectorOptions } from '@periscope/kube-access';
 import { registerActions } from './actions';
@@ -9,6 +10,7 @@ import { createRouter } from './router';
 import { FindingsStore } from './services/FindingsStore';
 import { HttpIngest } from './services/IngestService/HttpIngest';
 import { scheduleSources } from './services/IngestService/scheduleSources';
+import { createFindingNotifier } from './services/Notifications/FindingNotifier';
 import { createPolicyListing } from './services/PolicyService';
 import { createSecurityService } from './services/SecurityService';
 
@@ -23,6 +25,7 @@ export const runtimeSecurityPlugin = createBackendPlugin({
       deps: {
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        auth: coreServices.auth,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
         httpAuth: coreServices.httpAuth,
@@ -32,26 +35,33 @@ export const runtimeSecurityPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         clusters: periscopeClustersServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
+        // resolves in every backend (its default calls the notifications backend over HTTP); without
+        // that backend a send fails, is logged, and never fails ingest
+        notifications: notificationService,
       },
-      async init({ config, logger, database, scheduler, httpAuth, httpRouter, permissions, permissionsRegistry, catalog, clusters, actionsRegistry }) {
+      async init({ config, logger, auth, notifications, database, scheduler, httpAuth, httpRouter, permissions, permissionsRegistry, catalog, clusters, actionsRegistry }) {
         const settings = readRuntimeSecurityConfig(config);
         permissionsRegistry.addPermissions(runtimeSecurityPermissions);
         const store = await FindingsStore.create(database);
-        const ingest = new HttpIngest(settings.ingest, { store, logger, analyzer: settings.analyzer });
+        const selectors = readWorkloadSelectorOptions(config);
+        const notifier = settings.notifications.enabled
+          ? createFindingNotifier({ settings: settings.notifications, notifications, catalog, auth, logger, selectors })
+          : undefined;
+        const ingest = new HttpIngest(settings.ingest, { store, logger, analyzer: settings.analyzer, notifier });
         const security = createSecurityService({
           configured: settings.clustersConfigured || settings.files.length > 0 || settings.ingest.token !== undefined,
           catalog,
           logger,
           store,
           queuedLines: () => ingest.queuedLines,
-          selectors: readWorkloadSelectorOptions(config),
+          selectors,
         });
         const policies = createPolicyListing({
           clusters,
           store,
           timeoutMs: config.getOptionalNumber('periscope.clusterTimeoutMs') ?? 10_000,
         });
-        await scheduleSources({ config: settings, scheduler, store, logger, clusters });
+        await scheduleSources({ config: settings, scheduler, store, logger, clusters, notifier });
         httpRouter.use(await createRouter({ httpAuth, permissions, security, policies, ingest, clusters }));
         registerActions({ actionsRegistry, permissions, security });
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { AnalyzerSettings, FileSourceSettings } from '../../config';
 import { FindingsStore } from '../FindingsStore/FindingsStore';
 import { SourceIngester } from '../IngestService/SourceIngester';
+import type { FindingNotifier } from '../Notifications/FindingNotifier';
 
 /** Where a followed file was read up to. */
 export interface FileCheckpoint {
@@ -45,7 +46,7 @@ export class FileSource {
 
   constructor(
     private readonly settings: FileSourceSettings,
-    private readonly deps: { store: FindingsStore; logger: LoggerService; analyzer: AnalyzerSettings },
+    private readonly deps: { store: FindingsStore; logger: LoggerService; analyzer: AnalyzerSettings; notifier?: FindingNotifier },
   ) {
     this.id = settings.id;
     this.ingester = new SourceIngester(this.id, 'file', deps);

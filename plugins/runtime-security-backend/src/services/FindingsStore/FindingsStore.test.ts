@@ -51,13 +51,15 @@ describe('FindingsStore', () => {
 
   it.each(databases.eachSupportedId())('never double counts a replayed stream, a restart or two replicas on %p', async id => {
     const { store, ingester } = await setup(id);
-    await ingester('a').pushLines(lines);
+    const first = await ingester('a').pushLines(lines);
+    expect(first.newFindings).toBe(ref.length);
     // a restart: a new ingester (fresh process cache) reads everything again
     const replay = await ingester('a').pushLines(lines);
-    expect(replay.newEvents).toBe(0);
+    expect(replay).toMatchObject({ newEvents: 0, newFindings: 0 });
     // two replicas reading the same stream at the same time, in halves
     const half = Math.floor(lines.length / 2);
-    await Promise.all([ingester('b').pushLines(lines.slice(0, half)), ingester('c').pushLines(lines)]);
+    const both = await Promise.all([ingester('b').pushLines(lines.slice(0, half)), ingester('c').pushLines(lines)]);
+    expect(both.map(r => r.newFindings)).toEqual([0, 0]);
     const stored = await store.list();
     expect(stored.reduce((n, f) => n + f.count, 0)).toBe(refTotal);
   });
@@ -148,9 +150,13 @@ describe('FindingsStore', () => {
     const batches = Array.from({ length: 40 }, (_, b) =>
       Array.from({ length: 5 }, (__, e) => detection((b + e) % 2 ? 'f-a' : 'f-b', `ev-${b}-${e}`, 1_700_000_000_000 + b * 10 + e)),
     );
+    const created: string[] = [];
     for (let i = 0; i < batches.length; i += 4) {
-      await Promise.all(batches.slice(i, i + 4).map((batch, j) => stores[j].ingest(batch)));
+      const results = await Promise.all(batches.slice(i, i + 4).map((batch, j) => stores[j].ingest(batch)));
+      created.push(...results.flatMap(r => r.newFindings.map(f => f.findingId)));
     }
+    // each finding is new to exactly one of the replicas (what notifications rely on)
+    expect(created.sort()).toEqual(['f-a', 'f-b']);
     const counts = Object.fromEntries((await stores[0].list()).map(f => [f.id, f.count]));
     const want = { 'f-a': 0, 'f-b': 0 } as Record<string, number>;
     batches.flat().forEach(d => want[d.findingId]++);

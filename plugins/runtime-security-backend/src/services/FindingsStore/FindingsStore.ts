@@ -157,10 +157,13 @@ export class FindingsStore {
   private constructor(private readonly knex: Knex) {}
 
   /**
-   * Stores detections. Returns how many (finding, event) pairs were new.
+   * Stores detections. Returns how many (finding, event) pairs were new, and the findings this
+   * call created: those that had no stored event before it (judged from the stored rows under the
+   * finding locks, never from the batch), each with its most severe record. A replayed stream, or
+   * a second replica storing the same events, creates none.
    */
-  async ingest(records: DetectionRecord[]): Promise<{ newEvents: number; findings: number }> {
-    if (records.length === 0) return { newEvents: 0, findings: 0 };
+  async ingest(records: DetectionRecord[]): Promise<{ newEvents: number; findings: number; newFindings: DetectionRecord[] }> {
+    if (records.length === 0) return { newEvents: 0, findings: 0, newFindings: [] };
     const byFinding = new Map<string, DetectionRecord>();
     for (const r of records) {
       const cur = byFinding.get(r.findingId);
@@ -189,8 +192,12 @@ export class FindingsStore {
       for (const best of byFinding.values()) await this.offerSample(tx, best);
       const after = await this.eventCounts(tx, ids);
       let newEvents = 0;
-      for (const id of ids) newEvents += (after.get(id) ?? 0) - (before.get(id) ?? 0);
-      return { newEvents, findings: ids.length };
+      const newFindings: DetectionRecord[] = [];
+      for (const id of ids) {
+        newEvents += (after.get(id) ?? 0) - (before.get(id) ?? 0);
+        if (!before.get(id) && after.get(id)) newFindings.push(byFinding.get(id)!);
+      }
+      return { newEvents, findings: ids.length, newFindings };
     });
   }
 

@@ -3,6 +3,7 @@ import { CustomErrorBase } from '@backstage/errors';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { AnalyzerSettings, HttpIngestSettings } from '../../config';
 import { FindingsStore } from '../FindingsStore/FindingsStore';
+import type { FindingNotifier } from '../Notifications/FindingNotifier';
 import { PushResult, SourceIngester } from './SourceIngester';
 
 /**
@@ -50,7 +51,7 @@ export class HttpIngest {
 
   constructor(
     readonly settings: HttpIngestSettings,
-    private readonly deps: { store: FindingsStore; logger: LoggerService; analyzer: AnalyzerSettings },
+    private readonly deps: { store: FindingsStore; logger: LoggerService; analyzer: AnalyzerSettings; notifier?: FindingNotifier },
   ) {}
 
   /** Lines waiting to be stored. */

@@ -15,6 +15,7 @@ import {
 import { FindingsStore } from '../FindingsStore/FindingsStore';
 import { DetectionRecord, SourceStats, StoredSample } from '../FindingsStore/types';
 import { AnalyzerSettings } from '../../config';
+import type { FindingNotifier } from '../Notifications/FindingNotifier';
 
 /** Raw events larger than this are not kept as evidence (the normalized sample still is). */
 const MAX_RAW_CHARS = 64 * 1024;
@@ -31,6 +32,8 @@ export interface PushResult {
   detections: number;
   /** (finding, event) pairs the store did not have yet. */
   newEvents: number;
+  /** Findings the store did not have yet (first seen in this call). */
+  newFindings: number;
 }
 
 /**
@@ -57,6 +60,8 @@ export class SourceIngester {
       store: FindingsStore;
       logger: LoggerService;
       analyzer: AnalyzerSettings;
+      /** Told about the findings each call creates (critical ones notify their owners). */
+      notifier?: FindingNotifier;
       now?: () => number;
     },
   ) {
@@ -121,9 +126,16 @@ export class SourceIngester {
       for (const d of this.engine.classify(ev)) records.push(this.record(ev, d, line));
     }
     this.detections += records.length;
-    const { newEvents } = await this.deps.store.ingest(records);
+    const { newEvents, newFindings } = await this.deps.store.ingest(records);
     this.updateStats(events, newest);
-    return { lines: lines.length, events, detections: records.length, newEvents };
+    if (newFindings.length && this.deps.notifier) {
+      try {
+        await this.deps.notifier.notifyNewFindings(newFindings);
+      } catch (e) {
+        this.deps.logger.warn(`runtime-security source ${this.id}: notifying owners of new findings failed: ${(e as Error).message}`);
+      }
+    }
+    return { lines: lines.length, events, detections: records.length, newEvents, newFindings: newFindings.length };
   }
 
   private record(ev: RuntimeEvent, d: Detection, line: string): DetectionRecord {

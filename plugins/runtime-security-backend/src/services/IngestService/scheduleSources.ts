@@ -4,6 +4,7 @@ import { RuntimeSecurityConfig, selectFollowedClusters } from '../../config';
 import { FileSource } from '../FileSource/FileSource';
 import { FindingsStore } from '../FindingsStore/FindingsStore';
 import { KubernetesLogSource } from '../KubernetesSource/KubernetesLogSource';
+import type { FindingNotifier } from '../Notifications/FindingNotifier';
 
 /**
  * Schedules every configured source and the retention task:
@@ -18,9 +19,10 @@ export async function scheduleSources(deps: {
   store: FindingsStore;
   logger: LoggerService;
   clusters: ClusterSource;
+  notifier?: FindingNotifier;
 }): Promise<void> {
   const { config, scheduler, store, logger } = deps;
-  const sourceDeps = { store, logger, analyzer: config.analyzer };
+  const sourceDeps = { store, logger, analyzer: config.analyzer, notifier: deps.notifier };
   if (config.kubernetes.enabled) {
     // Clusters can appear later (catalog, GKE locators): each run lists them again and follows
     // every server-side cluster for one window; a source per cluster keeps its checkpoint.

@@ -1,5 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createSecurityAnalyzer } from '@periscope/backstage-plugin-runtime-security-common';
 import { kubernetesConfigFromKubeconfig, matchesLabelSelector, readClusters } from '@periscope/kube-access';
@@ -9,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { corpusLines, relabel } from '../../testSupport/corpus';
 import { FindingsStore } from '../FindingsStore';
+import { createFindingNotifier } from '../Notifications/FindingNotifier';
 import { KubernetesLogSource } from './KubernetesLogSource';
 import { describeIf } from '@periscope/test-utils';
 
@@ -148,5 +151,61 @@ describeCluster('KubernetesLogSource against the local control plane', () => {
     await new KubernetesLogSource(cluster, settings, deps).run(new AbortController().signal);
     expect((await store.getSource(`kubernetes:${cluster.name}`))?.eventsTotal).toBe(lines.length);
     expect(await total()).toBe(reference(lines).reduce((n, f) => n + f.count, 0));
+  });
+
+  it('notifies the owning group once of a new critical finding it follows, and not again when the stream is replayed', async () => {
+    const config = new ConfigReader(kubernetesConfigFromKubeconfig(KUBECONFIG!));
+    const [cluster] = readClusters(config);
+    const knex = await databases.init('SQLITE_3');
+    const store = await FindingsStore.create(mockServices.database({ knex }));
+    const entity = (name: string, owner: string, annotations: Record<string, string> = {}): Entity => ({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name, namespace: 'default', annotations: { 'backstage.io/kubernetes-id': name, 'backstage.io/kubernetes-namespace': 'shop', ...annotations } },
+      spec: { type: 'service', owner, lifecycle: 'production' },
+    });
+    const send = jest.fn(async () => {});
+    const notifier = createFindingNotifier({
+      settings: { enabled: true, mutedEntities: [] },
+      notifications: { send },
+      // checkout (the corpus's workload, critical findings among them) is muted; payments is not
+      catalog: catalogServiceMock({
+        entities: [entity('checkout', 'team-shop', { 'periscope.dev/security-notifications': 'off' }), entity('payments', 'team-payments')],
+      }),
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+    });
+    const settings = { enabled: true, labelSelector: LABEL, container: 'export-stdout', namespace: NS, clusters: [cluster], followWindowMs: 6000, rescanMs: 2000, flushMs: 200 };
+    const deps = { store, logger: mockServices.logger.mock(), analyzer: { customRules: [] }, notifier };
+    expect(reference(lines).some(f => f.severity === 'critical' && f.namespace === 'shop')).toBe(true);
+
+    // Tetragon reports a fileless execution in payments
+    const exec = JSON.parse(corpusLines().find(l => l.startsWith('{"process_exec"') && l.includes('"pod"'))!);
+    exec.process_exec.process.binary = 'memfd:payload (deleted)';
+    exec.process_exec.process.exec_id = Buffer.from(`rs-it:${NS}`).toString('base64');
+    fs.appendFileSync(logFile, criLines([relabel(JSON.stringify(exec), { namespace: 'shop', workload: 'payments', entity: 'payments' })], Date.now() - 10_000));
+
+    await new KubernetesLogSource(cluster, settings, deps).run(new AbortController().signal);
+    const critical = (await store.list({ severity: ['critical'], namespace: 'shop' })).filter(f => f.workload === 'payments');
+    expect(critical).toHaveLength(1);
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(send).toHaveBeenCalledWith({
+      recipients: { type: 'entity', entityRef: 'group:default/team-payments' },
+      payload: expect.objectContaining({
+        severity: 'critical',
+        title: 'Critical runtime finding: Fileless execution (memfd or deleted binary) in shop/payments',
+        link: '/catalog/default/component/payments/security',
+        scope: `runtime-security:finding:${critical[0].id}`,
+      }),
+    });
+
+    // the whole stream again: the checkpoint is lost, a new follower reads the log from its start
+    const total = async () => (await store.list()).reduce((n, f) => n + f.count, 0);
+    const before = await total();
+    await knex('runtime_security_sources').delete();
+    await new KubernetesLogSource(cluster, settings, deps).run(new AbortController().signal);
+    expect((await store.getSource(`kubernetes:${cluster.name}`))?.eventsTotal).toBe(lines.length + 1);
+    expect(await total()).toBe(before);
+    expect(send).toHaveBeenCalledTimes(1);
   });
 });

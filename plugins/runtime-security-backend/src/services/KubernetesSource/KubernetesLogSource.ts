@@ -7,6 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { AnalyzerSettings, KubernetesSourceSettings } from '../../config';
 import { FindingsStore } from '../FindingsStore/FindingsStore';
 import { SourceIngester } from '../IngestService/SourceIngester';
+import type { FindingNotifier } from '../Notifications/FindingNotifier';
 import { advance, PodCheckpoint, ResumeFilter, sinceTimeOf, splitTimestamp } from './logLines';
 
 /** Stored per cluster: where each Tetragon pod's log was read up to. */
@@ -55,7 +56,7 @@ export class KubernetesLogSource {
   constructor(
     private readonly cluster: ClusterDetails,
     private readonly settings: KubernetesSourceSettings,
-    private readonly deps: { store: FindingsStore; logger: LoggerService; analyzer: AnalyzerSettings },
+    private readonly deps: { store: FindingsStore; logger: LoggerService; analyzer: AnalyzerSettings; notifier?: FindingNotifier },
   ) {
     this.id = `kubernetes:${cluster.name}`;
     this.kc = kubeConfigFor(cluster);
