@@ -96,6 +96,12 @@ export interface Config {
       maxBlobBytes?: number;
       /** Time limit of every registry request, body included, in milliseconds. Default 120000. */
       timeoutMs?: number;
+      /**
+       * Module content (verified layers, manifests pinned by digest) kept in memory across
+       * pulls, in bytes, so a module is downloaded once; a tag is still resolved at the registry
+       * each time. Default 67108864 (64 MiB); 0 turns the cache off.
+       */
+      cacheBytes?: number;
     };
   };
 }

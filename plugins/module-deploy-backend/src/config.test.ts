@@ -1,19 +1,31 @@
 import { ConfigReader } from '@backstage/config';
+import { DigestCache } from '@periscope/backstage-plugin-module-deploy-node';
 import { readModuleDeployConfig } from './config';
 
 const read = (moduleDeploy: object) =>
   readModuleDeployConfig(new ConfigReader({ moduleDeploy })).registry;
 
 describe('moduleDeploy registry config', () => {
-  it('defaults: no credentials, no extra token realms, 4 MiB manifests, 64 MiB blobs, 120 s', () => {
-    expect(read({})).toEqual({
+  it('defaults: no credentials, no extra token realms, 4 MiB manifests, 64 MiB blobs, 120 s, a 64 MiB pull cache', () => {
+    const c = read({});
+    expect(c).toEqual({
       registries: [],
       plainHttp: false,
       tokenRealms: [],
       maxManifestBytes: 4 * 1024 * 1024,
       maxBlobBytes: 64 * 1024 * 1024,
       timeoutMs: 120_000,
+      cache: expect.any(DigestCache),
     });
+    expect((c.cache as DigestCache).maxBytes).toBe(64 * 1024 * 1024);
+  });
+
+  it('sizes the pull cache, turns it off with 0 and refuses a bad size', () => {
+    expect((read({ registry: { cacheBytes: 1024 } }).cache as DigestCache).maxBytes).toBe(1024);
+    expect(read({ registry: { cacheBytes: 0 } }).cache).toBe(false);
+    expect(() => read({ registry: { cacheBytes: -1 } })).toThrow(
+      /moduleDeploy.registry.cacheBytes must be a whole number of bytes \(0 for no cache\), got -1/,
+    );
   });
 
   it('reads registries per host, the realm allow list and the limits', () => {
@@ -41,6 +53,7 @@ describe('moduleDeploy registry config', () => {
       maxManifestBytes: 1024,
       maxBlobBytes: 2048,
       timeoutMs: 5000,
+      cache: expect.any(DigestCache),
     });
   });
 

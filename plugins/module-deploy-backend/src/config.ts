@@ -11,7 +11,9 @@ import path from 'node:path';
 import {
   DEFAULT_MAX_BLOB_BYTES,
   DEFAULT_MAX_MANIFEST_BYTES,
+  DEFAULT_PULL_CACHE_BYTES,
   DEFAULT_REGISTRY_TIMEOUT_MS,
+  DigestCache,
   RegistryHostConfig,
   parseRegistryHosts,
   parseTokenRealms,
@@ -78,6 +80,11 @@ export interface ModuleDeployRegistryConfig {
   maxBlobBytes: number;
   /** `moduleDeploy.registry.timeoutMs`: limit per registry request (default 120000). */
   timeoutMs: number;
+  /**
+   * `moduleDeploy.registry.cacheBytes` (default 64 MiB): verified layers and digest-pinned
+   * manifests kept in memory, so a module is downloaded once; `false` when set to 0.
+   */
+  cache: DigestCache | false;
 }
 
 /** Namespaces no deploy may target unless `moduleDeploy.deniedNamespaces` says otherwise. */
@@ -299,5 +306,17 @@ function readRegistryConfig(
       'registry.timeoutMs',
       DEFAULT_REGISTRY_TIMEOUT_MS,
     ),
+    cache: pullCache(md),
   };
+}
+
+/** `moduleDeploy.registry.cacheBytes`: verified module content kept in memory (0: none). */
+function pullCache(md: Config | undefined): DigestCache | false {
+  const bytes =
+    md?.getOptionalNumber('registry.cacheBytes') ?? DEFAULT_PULL_CACHE_BYTES;
+  if (!Number.isInteger(bytes) || bytes < 0)
+    throw new InputError(
+      `moduleDeploy.registry.cacheBytes must be a whole number of bytes (0 for no cache), got ${bytes}`,
+    );
+  return bytes === 0 ? false : new DigestCache(bytes);
 }

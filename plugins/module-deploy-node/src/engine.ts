@@ -30,6 +30,7 @@ import {
   mergeRuntimeValues,
   readRuntimeValues,
 } from './bundle/runtime';
+import { DigestCache } from './oci/digestCache';
 import { PullOptions, pullModule } from './oci/pull';
 import { RenderResult, renderModule } from './cue/render';
 import { valuesSchema } from './cue/schema';
@@ -188,6 +189,13 @@ export function createModuleEngine(
       config.fieldManager ?? 'periscope',
     );
 
+  // pulls of one engine share verified layers (and manifests pinned by digest): a module is
+  // downloaded once, then each render or deploy of it only resolves its tag
+  const pull: PullOptions = {
+    ...config.pull,
+    cache: config.pull?.cache === false ? false : config.pull?.cache ?? new DigestCache(),
+  };
+
   async function withModule<T>(
     source: string,
     fn: (dir: string, ref?: Partial<ModuleReference>) => Promise<T>,
@@ -195,7 +203,7 @@ export function createModuleEngine(
     if (!isOciReference(source)) return fn(source);
     const tmp = await mkdtemp(join(tmpdir(), 'periscope-oci-'));
     try {
-      const pulled = await pullModule(source, join(tmp, 'module'), config.pull);
+      const pulled = await pullModule(source, join(tmp, 'module'), pull);
       return await fn(pulled.dir, {
         repository: pulled.url,
         version: pulled.version,

@@ -1,4 +1,5 @@
 /** OCI registries: the registry client, module pull and push, tar archives of module layers. */
+export { DEFAULT_PULL_CACHE_BYTES, DigestCache } from './digestCache';
 export { pullModule } from './pull';
 export type { PulledModule, PullOptions } from './pull';
 export { pushModule } from './push';

@@ -5,6 +5,7 @@ import {
   RegistryClient,
   RegistryOptions,
 } from './registryClient';
+import { DigestCache } from './digestCache';
 import { UnpackLimits, unpackTarGz } from './tar';
 import {
   OCI_VERSION_ANNOTATION,
@@ -23,7 +24,14 @@ const MANIFEST_ACCEPT = [
  *
  * @public
  */
-export interface PullOptions extends UnpackLimits, RegistryOptions {}
+export interface PullOptions extends UnpackLimits, RegistryOptions {
+  /**
+   * Verified content kept across pulls: a layer (or a manifest pinned by digest) found there is
+   * not downloaded again. A tag is always resolved at the registry (tags move). `false`: none
+   * (the engine otherwise keeps one of 64 MiB).
+   */
+  cache?: DigestCache | false;
+}
 
 /**
  * A pulled module.
@@ -38,6 +46,8 @@ export interface PulledModule {
   version: string;
   /** Manifest digest, verified. */
   digest: string;
+  /** What came from the cache instead of the registry (absent without a cache). */
+  cached?: { manifest: boolean; layers: number };
 }
 
 interface Descriptor {
@@ -141,23 +151,32 @@ export async function pullModule(
     opts,
     `pulling ${ref}`,
   );
-  const { body: manifestBytes, headers } = await client.get(
-    `/manifests/${r.digest ?? r.tag}`,
-    MANIFEST_ACCEPT,
-    { subject: `the manifest ${r.digest ?? r.tag}`, limit: 'manifest' },
-  );
+  const cache = opts.cache || undefined;
+  const cached = { manifest: false, layers: 0 };
+  let manifestBytes = r.digest ? cache?.get(r.digest) : undefined;
+  if (manifestBytes) cached.manifest = true;
+  else {
+    const answer = await client.get(
+      `/manifests/${r.digest ?? r.tag}`,
+      MANIFEST_ACCEPT,
+      { subject: `the manifest ${r.digest ?? r.tag}`, limit: 'manifest' },
+    );
+    manifestBytes = answer.body;
+    const served = sha256Digest(manifestBytes);
+    if (r.digest && r.digest !== served) {
+      throw new Error(
+        `pulling ${ref}: manifest digest mismatch: the registry served ${served}; refusing it`,
+      );
+    }
+    const claimed = answer.headers.get('docker-content-digest');
+    if (claimed && claimed !== served) {
+      throw new Error(
+        `pulling ${ref}: manifest digest mismatch: header says ${claimed}, content is ${served}; refusing it`,
+      );
+    }
+    cache?.set(served, manifestBytes);
+  }
   const digest = sha256Digest(manifestBytes);
-  if (r.digest && r.digest !== digest) {
-    throw new Error(
-      `pulling ${ref}: manifest digest mismatch: the registry served ${digest}; refusing it`,
-    );
-  }
-  const claimed = headers.get('docker-content-digest');
-  if (claimed && claimed !== digest) {
-    throw new Error(
-      `pulling ${ref}: manifest digest mismatch: header says ${claimed}, content is ${digest}; refusing it`,
-    );
-  }
   const manifest = parseManifest(ref, manifestBytes);
   const max = opts.maxCompressedBytes ?? 32 * 1024 * 1024;
   let maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
@@ -168,20 +187,21 @@ export async function pullModule(
       throw new Error(
         `pulling ${ref}: layer ${layer.digest} is ${layer.size} bytes, more than the ${maxBlob}-byte blob limit; refusing it. Raise ${REGISTRY_LIMIT_KEYS.maxBlobBytes} if the module is really this large`,
       );
-    const { body: blob } = await client.get(
-      `/blobs/${layer.digest}`,
-      undefined,
-      {
+    let blob = cache?.get(layer.digest);
+    if (blob && blob.length === layer.size) cached.layers++;
+    else {
+      ({ body: blob } = await client.get(`/blobs/${layer.digest}`, undefined, {
         subject: `layer ${layer.digest}`,
         limit: 'blob',
-      },
-    );
-    if (blob.length !== layer.size || sha256Digest(blob) !== layer.digest) {
-      throw new Error(
-        `pulling ${ref}: layer digest mismatch (expected ${layer.digest}, ${
-          layer.size
-        } bytes; got ${sha256Digest(blob)}, ${blob.length} bytes); refusing it`,
-      );
+      }));
+      if (blob.length !== layer.size || sha256Digest(blob) !== layer.digest) {
+        throw new Error(
+          `pulling ${ref}: layer digest mismatch (expected ${layer.digest}, ${
+            layer.size
+          } bytes; got ${sha256Digest(blob)}, ${blob.length} bytes); refusing it`,
+        );
+      }
+      cache?.set(layer.digest, blob);
     }
     const got = await unpackTarGz(blob, dest, {
       maxCompressedBytes: max,
@@ -197,5 +217,5 @@ export async function pullModule(
       : manifest.annotations?.[OCI_VERSION_ANNOTATION] ??
         r.tag ??
         '0.0.0-devel';
-  return { dir: dest, url: r.url, version, digest };
+  return { dir: dest, url: r.url, version, digest, ...(cache ? { cached } : {}) };
 }
