@@ -75,6 +75,16 @@ export interface Config {
        * replicas; then explain answers 429. Cached answers do not count. 0: no limit. Default 10.
        */
       perUserPerMinute?: number;
+      /**
+       * Read, when a finding is explained, the Secrets its pod or pod template references
+       * (`env[].valueFrom.secretKeyRef`, `envFrom[].secretRef`, secret and projected volumes) in the
+       * finding's cluster, with that cluster's credentials, and mask their values (4+ characters,
+       * each line and `key=value` value of a multi-line one, and the base64 form) as exact strings
+       * before anything leaves for the LLM. The values are never stored, logged or returned. Needs
+       * `get` on `secrets` (the `view` ClusterRole does not grant it); a Secret that cannot be read
+       * gives the answer a warning that names it. Default false.
+       */
+      maskReferencedSecrets?: boolean;
     };
   };
 }

@@ -9,6 +9,12 @@ describe('readDiagnosticsConfig: AI request limits', () => {
     expect(AI_LIMIT_DEFAULTS).toEqual({ maxOutputTokens: 800, maxInputBytes: 16_384, maxItemBytes: 2_048, perUserPerMinute: 10 });
   });
 
+  it('maskReferencedSecrets is off unless set to true', () => {
+    expect(read({}).ai?.maskReferencedSecrets).toBe(false);
+    expect(read({ maskReferencedSecrets: true }).ai?.maskReferencedSecrets).toBe(true);
+    expect(() => read({ maskReferencedSecrets: 'maybe' })).toThrow(/^k8sDiagnostics\.ai\.maskReferencedSecrets is "maybe": it must be true or false/);
+  });
+
   it('reads set values', () => {
     expect(read({ maxOutputTokens: 1200, maxInputBytes: 8192, maxItemBytes: 1024, perUserPerMinute: 0, dailyTokenBudget: 50_000 }).ai).toMatchObject({
       maxOutputTokens: 1200,

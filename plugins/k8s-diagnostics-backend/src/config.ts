@@ -51,6 +51,11 @@ export interface AiConfig {
   maxItemBytes: number;
   /** LLM calls one user (or service) may start per UTC minute; 0: no limit. Cached answers do not count. */
   perUserPerMinute: number;
+  /**
+   * Read, at explain time, the Secrets the finding's pod (template) references and mask their
+   * values as exact strings (`k8sDiagnostics.ai.maskReferencedSecrets`, default off).
+   */
+  maskReferencedSecrets?: boolean;
 }
 
 /** Defaults of the request limits (`k8sDiagnostics.ai.*`). */
@@ -120,6 +125,13 @@ function readAi(config: RootConfigService): AiConfig | undefined {
     }
     return v;
   };
+  const flag = (key: string): boolean => {
+    try {
+      return ai.getOptionalBoolean(key) ?? false;
+    } catch {
+      throw new InputError(`k8sDiagnostics.ai.${key} is ${JSON.stringify(ai.getOptional(key))}: it must be true or false`);
+    }
+  };
   /** A whole number in [min, max], or the default. */
   const integer = (key: keyof typeof AI_LIMIT_DEFAULTS, min: number, max: number, why: string) => {
     const v = number(key) ?? AI_LIMIT_DEFAULTS[key];
@@ -155,6 +167,7 @@ function readAi(config: RootConfigService): AiConfig | undefined {
     maxInputBytes,
     maxItemBytes,
     perUserPerMinute,
+    maskReferencedSecrets: flag('maskReferencedSecrets'),
   };
 }
 

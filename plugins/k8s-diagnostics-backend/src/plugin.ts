@@ -47,7 +47,8 @@ export const k8sDiagnosticsPlugin = createBackendPlugin({
           auth: deps.auth,
           selectors: readWorkloadSelectorOptions(config),
         });
-        const explain = createExplainService({ ai: settings.ai, health, store, logger });
+        // the same cluster source as the scan: ai.maskReferencedSecrets reads Secrets with its credentials
+        const explain = createExplainService({ ai: settings.ai, health, store, logger, clusters });
         // clusters can come from the catalog later: the task runs and does nothing while there are none
         await scheduler.scheduleTask({
           id: 'k8s-diagnostics:scan',

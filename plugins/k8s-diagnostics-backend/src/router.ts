@@ -124,9 +124,10 @@ export async function createRouter(deps: {
     const entityRef = parseEntityRefParam(parsed.data.entityRef);
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     await authorizeExplain(permissions, entityRef, credentials);
+    const requestAuth = readKubernetesRequestAuth(req);
     const out = ndjsonWriter(res);
     try {
-      await explain.explain({ entityRef, findingId: parsed.data.findingId, credentials, onChunk: c => out.write(c) });
+      await explain.explain({ entityRef, findingId: parsed.data.findingId, credentials, requestAuth, onChunk: c => out.write(c) });
     } catch (e) {
       if (!out.started) throw e;
       out.write({ type: 'error', message: (e as Error).message });

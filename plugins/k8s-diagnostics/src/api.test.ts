@@ -20,3 +20,21 @@ describe('K8sDiagnosticsClient', () => {
     await expect(client.getClusters('component:default/payments')).rejects.toThrow(/403|denied|Forbidden/);
   });
 });
+
+describe('K8sDiagnosticsClient.explainFinding', () => {
+  it("sends the user's own cluster tokens, as the entity reads do", async () => {
+    const result = { findingId: 'f00d1', source: 'catalog', format: 'json', explanation: { summary: 's', likelyCause: '', steps: [], commands: [] } };
+    const fetch = jest.fn(async (_url: string, _init?: RequestInit) => new Response(`${JSON.stringify({ type: 'result', result })}\n`));
+    const headers = jest.fn(async () => ({ 'x-periscope-kubernetes-auth': 'dG9rZW4=' }));
+    const client = new K8sDiagnosticsClient({
+      discoveryApi: { getBaseUrl: async id => `http://backstage/api/${id}` },
+      fetchApi: { fetch } as any,
+      userAuth: { headers } as any,
+    });
+    await expect(client.explainFinding('component:default/payments', 'f00d1', () => undefined)).resolves.toEqual(result);
+    expect(headers).toHaveBeenCalledWith('k8s-diagnostics', '/clusters?entityRef=component%3Adefault%2Fpayments');
+    const init = fetch.mock.calls[0][1] as RequestInit;
+    expect(init.headers).toMatchObject({ 'Content-Type': 'application/json', 'x-periscope-kubernetes-auth': 'dG9rZW4=' });
+    expect(JSON.parse(init.body as string)).toEqual({ entityRef: 'component:default/payments', findingId: 'f00d1' });
+  });
+});

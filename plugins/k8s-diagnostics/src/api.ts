@@ -8,6 +8,7 @@ import {
   ClusterSummary,
   fetchPluginJson,
   KubernetesUserAuth,
+  withUserClusterAuth,
 } from '@periscope/periscope-react';
 
 import type {
@@ -155,14 +156,23 @@ export class K8sDiagnosticsClient implements K8sDiagnosticsApi {
     onText: (text: string) => void,
   ): Promise<ExplainResult> {
     const base = await this.deps.discoveryApi.getBaseUrl('k8s-diagnostics');
-    const res = await this.deps.fetchApi.fetch(`${base}/entity/explain`, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        Accept: 'application/x-ndjson',
-      },
-      body: JSON.stringify({ entityRef, findingId }),
-    });
+    // with the user's own cluster tokens, so that masking Secret values
+    // (k8sDiagnostics.ai.maskReferencedSecrets) can read them on per-user-auth clusters
+    const res = await this.deps.fetchApi.fetch(
+      `${base}/entity/explain`,
+      await withUserClusterAuth(
+        'k8s-diagnostics',
+        {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            Accept: 'application/x-ndjson',
+          },
+          body: JSON.stringify({ entityRef, findingId }),
+        },
+        this.clusterAuth(entityRef),
+      ),
+    );
     if (!res.ok) throw await ResponseError.fromResponse(res);
     for await (const chunk of ndjsonLines(res)) {
       if (chunk.type === 'delta') onText(chunk.text);

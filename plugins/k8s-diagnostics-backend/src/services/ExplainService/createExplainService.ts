@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
+import { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common';
+import { ClusterDetails, ClusterSource, toClusterSource } from '@periscope/kube-access';
 import OpenAI from 'openai';
 import { AiConfig } from '../../config';
 import { ExplainChunk, ExplainResult, Explanation, TokenUsage } from '../../types';
@@ -9,18 +11,22 @@ import { HealthService } from '../HealthService';
 import { createLlmClient, estimateInputTokens, estimateUsage, providerError, providerLabel } from './llm';
 import { createPlaceholderMasker, createStreamingUnmasker, PlaceholderMasker } from './masking';
 import { buildMessages, explanationText, maskedFindingInput, parseAnswer, PROMPT_VERSION } from './prompt';
+import { readReferencedSecrets, ReferencedSecrets } from './referencedSecrets';
 import { catalogExplanation } from './remediationCatalog';
 import { ExplainService } from './types';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-/** The masker of one finding: its names, namespaces and labels (scan hints), plus the entity's name. */
-export function maskerFor(finding: StoredFinding, entityRef: string): PlaceholderMasker {
+/**
+ * The masker of one finding: its names, namespaces and labels (scan hints), plus the entity's
+ * name, and `secrets` (values of referenced Secrets read for this explanation) as exact strings.
+ */
+export function maskerFor(finding: StoredFinding, entityRef: string, secrets: string[] = []): PlaceholderMasker {
   const refs = [finding.object, ...finding.ownerChain, finding.workload];
   const namespaces = refs.map(r => r.namespace ?? '').filter(Boolean);
   const names = [...refs.map(r => r.name), finding.cluster, entityRef.replace(/^.*\//, '')];
   const labels = finding.sensitive.filter(s => !namespaces.includes(s) && !names.includes(s));
-  return createPlaceholderMasker({ names, namespaces, labels });
+  return createPlaceholderMasker({ names, namespaces, labels, secrets });
 }
 
 function unmaskExplanation(e: Explanation, unmask: (t: string) => string): Explanation {
@@ -60,8 +66,16 @@ export function createExplainService(deps: {
   now?: () => Date;
   /** For tests: a prepared client instead of one built from `ai`. */
   client?: OpenAI;
+  /**
+   * The clusters the findings were scanned in (the Health service's source), for
+   * `ai.maskReferencedSecrets`: the referenced Secrets are read there at explain time.
+   */
+  clusters?: ClusterSource | ClusterDetails[];
+  /** Limit of each cluster request of `ai.maskReferencedSecrets`. Default 10 s. */
+  clusterTimeoutMs?: number;
 }): ExplainService {
   const { ai, health, store, logger } = deps;
+  const clusters = deps.clusters ? toClusterSource(deps.clusters) : undefined;
   const now = deps.now ?? (() => new Date());
   const client = ai ? deps.client ?? createLlmClient(ai) : undefined;
 
@@ -156,6 +170,20 @@ export function createExplainService(deps: {
     return { raw, usage: usage ?? estimateUsage(messages.map(m => m.content).join('\n'), raw), cutAtLimit };
   }
 
+  /**
+   * `ai.maskReferencedSecrets`: the values of the Secrets the finding's pod (template) references,
+   * read now in its cluster; they stay in this explanation's masker only.
+   */
+  async function referencedSecrets(config: AiConfig, finding: StoredFinding, requestAuth?: KubernetesRequestAuth): Promise<ReferencedSecrets> {
+    if (!config.maskReferencedSecrets) return { values: [], warnings: [] };
+    const read: ReferencedSecrets = clusters
+      ? await readReferencedSecrets({ clusters, finding, requestAuth, timeoutMs: deps.clusterTimeoutMs ?? 10_000 })
+      : { values: [], warnings: ['the values of referenced Secrets were not masked by value: this backend has no cluster access for explanations'] };
+    // names of Secrets only, never a value
+    for (const w of read.warnings) logger.warn(`k8s-diagnostics: ${w} (finding ${finding.id})`);
+    return read;
+  }
+
   async function fromLlm(
     config: AiConfig,
     llm: OpenAI,
@@ -163,8 +191,15 @@ export function createExplainService(deps: {
     caller: string,
     finding: StoredFinding,
     onChunk: (c: ExplainChunk) => void,
+    requestAuth?: KubernetesRequestAuth,
   ): Promise<ExplainResult> {
-    const masker = maskerFor(finding, entityRef);
+    const secrets = await referencedSecrets(config, finding, requestAuth);
+    const masker = maskerFor(finding, entityRef, secrets.values);
+    /** The answer's warning: what was not masked by value, then `also` (about the answer itself). */
+    const warningWith = (also?: string) => {
+      const all = [...secrets.warnings, ...(also ? [also] : [])];
+      return all.length ? { warning: all.join('; ') } : {};
+    };
     const input = maskedFindingInput(finding, masker, config);
     const inputHash = sha256(`${input.text}\n${input.cut ?? ''}`);
     const cacheKey = sha256(JSON.stringify([config.provider, config.model, PROMPT_VERSION, config.language, inputHash]));
@@ -175,7 +210,7 @@ export function createExplainService(deps: {
     if (cachedAnswer) {
       const explanation = unmaskExplanation(cachedAnswer, masker.unmask);
       onChunk({ type: 'delta', text: explanationText(explanation) });
-      return { ...base, source: 'cache', format: 'json', explanation };
+      return { ...base, source: 'cache', format: 'json', explanation, ...warningWith() };
     }
 
     await checkRate(config, caller);
@@ -221,18 +256,18 @@ export function createExplainService(deps: {
         ? `the answer was cut at k8sDiagnostics.ai.maxOutputTokens (${config.maxOutputTokens} tokens) before the requested JSON was complete; it is shown as text`
         : MALFORMED_WARNING;
       logger.warn(`k8s-diagnostics: ${warning} (finding ${finding.id}, model ${config.model})`);
-      return { ...base, source: 'llm', format: 'text', explanation: textFallback(masker.unmask(raw)), usage, warning };
+      return { ...base, source: 'llm', format: 'text', explanation: textFallback(masker.unmask(raw)), usage, ...warningWith(warning) };
     }
     // The cache holds the masked answer: no names are stored, and it fits any finding with the same masked input.
     await store.putExplanation({ cacheKey, provider: config.provider, model: config.model, promptVersion: PROMPT_VERSION, language: config.language, inputHash, answer: raw, at: now() });
-    return { ...base, source: 'llm', format: 'json', explanation: unmaskExplanation(parsed, masker.unmask), usage };
+    return { ...base, source: 'llm', format: 'json', explanation: unmaskExplanation(parsed, masker.unmask), usage, ...warningWith() };
   }
 
   return {
-    async explain({ entityRef, findingId, credentials, onChunk }) {
+    async explain({ entityRef, findingId, credentials, onChunk, requestAuth }) {
       const emit = onChunk ?? (() => {});
       const finding = await health.getEntityFinding({ entityRef, findingId, credentials });
-      const result = ai && client ? await fromLlm(ai, client, entityRef, callerOf(credentials), finding, emit) : fromCatalog(finding, emit);
+      const result = ai && client ? await fromLlm(ai, client, entityRef, callerOf(credentials), finding, emit, requestAuth) : fromCatalog(finding, emit);
       emit({ type: 'done', result });
       return result;
     },

@@ -1,4 +1,5 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common';
 import { ExplainChunk, ExplainResult } from '../../types';
 
 /**
@@ -17,5 +18,10 @@ export interface ExplainService {
     findingId: string;
     credentials: BackstageCredentials;
     onChunk?: (chunk: ExplainChunk) => void;
+    /**
+     * The signed-in user's Kubernetes tokens, for clusters with client-side auth: with
+     * `k8sDiagnostics.ai.maskReferencedSecrets` the referenced Secrets are read with them.
+     */
+    requestAuth?: KubernetesRequestAuth;
   }): Promise<ExplainResult>;
 }
