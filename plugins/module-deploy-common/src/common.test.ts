@@ -166,6 +166,161 @@ describe('diffObjects', () => {
   });
 });
 
+describe('diffObjects on lists', () => {
+  const deployment = (
+    env: Array<{ name: string; value?: string }>,
+    extra: Record<string, unknown> = {},
+  ) => ({
+    kind: 'Deployment',
+    metadata: { name: 'web' },
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            { name: 'app', image: 'app:1', env, ...extra },
+            { name: 'sidecar', image: 'proxy:1' },
+          ],
+        },
+      },
+    },
+  });
+  const envPath = 'spec.template.spec.containers[name=app].env';
+  const env = [
+    { name: 'A', value: '1' },
+    { name: 'B', value: '2' },
+    { name: 'C', value: '3' },
+    { name: 'D', value: '4' },
+  ];
+
+  it('adding one env var in the middle of a list shows exactly one added item', () => {
+    const inserted = [...env.slice(0, 2), { name: 'LOG_LEVEL', value: 'debug' }, ...env.slice(2)];
+    expect(diffObjects(deployment(env), deployment(inserted))).toEqual([
+      {
+        path: `${envPath}[name=LOG_LEVEL]`,
+        op: 'add',
+        after: { name: 'LOG_LEVEL', value: 'debug' },
+      },
+    ]);
+  });
+
+  it('removing one env var shows exactly one removed item', () => {
+    expect(
+      diffObjects(deployment(env), deployment(env.filter(e => e.name !== 'B'))),
+    ).toEqual([
+      { path: `${envPath}[name=B]`, op: 'remove', before: { name: 'B', value: '2' } },
+    ]);
+  });
+
+  it("changing one item's value shows that field only, named by the item's key", () => {
+    const changed = env.map(e => (e.name === 'C' ? { ...e, value: '30' } : e));
+    expect(diffObjects(deployment(env), deployment(changed))).toEqual([
+      { path: `${envPath}[name=C].value`, op: 'change', before: '3', after: '30' },
+    ]);
+  });
+
+  it('a reorder of keyed items is no change, at any depth', () => {
+    const live = deployment(env);
+    const next = deployment(env);
+    next.spec.template.spec.containers.reverse();
+    expect(diffObjects(live, next)).toEqual([]);
+  });
+
+  it('a reorder of env vars is one change of their order (a later var may refer to an earlier one)', () => {
+    const reordered = [env[1], env[0], env[2], env[3]];
+    expect(diffObjects(deployment(env), deployment(reordered))).toEqual([
+      {
+        path: `${envPath} (order)`,
+        op: 'change',
+        before: ['[name=A]', '[name=B]', '[name=C]', '[name=D]'],
+        after: ['[name=B]', '[name=A]', '[name=C]', '[name=D]'],
+      },
+    ]);
+    // an insertion keeps the others' order: only the added item
+    const inserted = [...env.slice(0, 2), { name: 'E', value: '5' }, ...env.slice(2)];
+    expect(diffObjects(deployment(env), deployment(inserted)).map(c => c.op)).toEqual(['add']);
+  });
+
+  it('matches lists without a merge key by index', () => {
+    const withTolerations = (keys: string[]) => ({
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: {
+        template: {
+          spec: {
+            tolerations: keys.map(key => ({ key, operator: 'Exists' })),
+            containers: [{ name: 'app', args: ['--a', '--b'] }],
+          },
+        },
+      },
+    });
+    const live = withTolerations(['x', 'y']);
+    const next = withTolerations(['y', 'x', 'z']);
+    next.spec.template.spec.containers[0].args = ['--b', '--a'];
+    expect(diffObjects(live, next)).toEqual([
+      { path: 'spec.template.spec.containers[name=app].args[0]', op: 'change', before: '--a', after: '--b' },
+      { path: 'spec.template.spec.containers[name=app].args[1]', op: 'change', before: '--b', after: '--a' },
+      { path: 'spec.template.spec.tolerations[0].key', op: 'change', before: 'x', after: 'y' },
+      { path: 'spec.template.spec.tolerations[1].key', op: 'change', before: 'y', after: 'x' },
+      { path: 'spec.template.spec.tolerations[2]', op: 'add', after: { key: 'z', operator: 'Exists' } },
+    ]);
+  });
+
+  it('keys ports, volumes and volumeMounts as Kubernetes does', () => {
+    const live = deployment([], {
+      ports: [
+        { containerPort: 8080, protocol: 'TCP' },
+        { containerPort: 53, protocol: 'UDP' },
+      ],
+      volumeMounts: [{ name: 'data', mountPath: '/data' }],
+    });
+    const next = deployment([], {
+      ports: [
+        { containerPort: 53, protocol: 'UDP', name: 'dns' },
+        { containerPort: 53, protocol: 'TCP' },
+        { containerPort: 8080, protocol: 'TCP' },
+      ],
+      volumeMounts: [{ name: 'data', mountPath: '/var/data' }],
+    });
+    const c = 'spec.template.spec.containers[name=app]';
+    expect(diffObjects(live, next)).toEqual([
+      { path: `${c}.ports[containerPort=53,protocol=UDP].name`, op: 'add', after: 'dns' },
+      { path: `${c}.ports[containerPort=53]`, op: 'add', after: { containerPort: 53, protocol: 'TCP' } },
+      { path: `${c}.volumeMounts[mountPath=/var/data]`, op: 'add', after: { name: 'data', mountPath: '/var/data' } },
+      { path: `${c}.volumeMounts[mountPath=/data]`, op: 'remove', before: { name: 'data', mountPath: '/data' } },
+    ]);
+    const svc = (ports: Array<{ name: string; port: number }>) => ({
+      kind: 'Service',
+      metadata: { name: 'web' },
+      spec: { ports },
+    });
+    expect(
+      diffObjects(
+        svc([{ name: 'http', port: 80 }, { name: 'https', port: 443 }]),
+        svc([{ name: 'https', port: 443 }, { name: 'http', port: 8080 }]),
+      ),
+    ).toEqual([
+      { path: 'spec.ports[port=8080]', op: 'add', after: { name: 'http', port: 8080 } },
+      { path: 'spec.ports[port=80]', op: 'remove', before: { name: 'http', port: 80 } },
+    ]);
+  });
+
+  it('falls back to index matching where the key is missing or repeated, and quotes odd key values', () => {
+    const dup = [
+      { name: 'A', value: '1' },
+      { name: 'A', value: '2' },
+    ];
+    expect(diffObjects(deployment(dup), deployment([...dup].reverse()))).toEqual([
+      { path: `${envPath}[0].value`, op: 'change', before: '1', after: '2' },
+      { path: `${envPath}[1].value`, op: 'change', before: '2', after: '1' },
+    ]);
+    expect(
+      diffObjects(deployment([]), deployment([{ name: 'A B]', value: 'x' }])),
+    ).toEqual([
+      { path: `${envPath}[name="A B]"]`, op: 'add', after: { name: 'A B]', value: 'x' } },
+    ]);
+  });
+});
+
 describe('maskSecretChanges', () => {
   const changes = [
     { path: 'data.password', op: 'change' as const, before: 'czNjcjN0', after: 'Y2g0bmczZA==' },

@@ -1,3 +1,4 @@
+import { fieldSegment, keyedSegments } from './diffPath';
 import { FieldChange, JsonObject, JsonValue } from './types';
 
 /** Metadata the API server owns; never a user change. */
@@ -47,19 +48,12 @@ function isObj(v: JsonValue | undefined): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function seg(path: string, key: string): string {
-  const s = /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key)
-    ? key
-    : `[${JSON.stringify(key)}]`;
-  if (s.startsWith('[')) return `${path}${s}`;
-  return path ? `${path}.${s}` : s;
-}
-
 function walk(
   before: JsonValue | undefined,
   after: JsonValue | undefined,
   path: string,
   out: FieldChange[],
+  field?: string,
 ): void {
   if (before === undefined && after === undefined) return;
   if (before === undefined) {
@@ -73,10 +67,31 @@ function walk(
   if (isObj(before) && isObj(after)) {
     const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
     for (const k of [...keys].sort())
-      walk(before[k], after[k], seg(path, k), out);
+      walk(before[k], after[k], fieldSegment(path, k), out, k);
     return;
   }
   if (Array.isArray(before) && Array.isArray(after)) {
+    const keyed = keyedSegments(field, [before, after]);
+    if (keyed) {
+      // items with a merge key are matched by it: a moved item is no change
+      const [bs, as] = keyed;
+      const old = new Map(bs.map((s, i) => [s, before[i]]));
+      for (let i = 0; i < after.length; i++)
+        walk(old.get(as[i]), after[i], `${path}${as[i]}`, out);
+      const kept = new Set(as);
+      for (let i = 0; i < before.length; i++)
+        if (!kept.has(bs[i])) walk(before[i], undefined, `${path}${bs[i]}`, out);
+      // the order of env vars is meaning (`$(VAR)` expands only variables defined before it): a
+      // reorder of the vars on both sides is a change of the list's order, shown as the keys
+      if (field === 'env') {
+        const common = new Set(bs.filter(k => kept.has(k)));
+        const was = bs.filter(k => common.has(k));
+        const now = as.filter(k => common.has(k));
+        if (was.join() !== now.join())
+          out.push({ path: `${path} (order)`, op: 'change', before: was, after: now });
+      }
+      return;
+    }
     const n = Math.max(before.length, after.length);
     for (let i = 0; i < n; i++) walk(before[i], after[i], `${path}[${i}]`, out);
     return;
@@ -128,9 +143,14 @@ export function maskSecretChanges(kind: string | undefined, changes: FieldChange
 
 /**
  * Per-field differences between a live object and the object the API server would store
- * (server-side apply dry run). Server-owned metadata and status are ignored. Values are
- * compared as they are, so every change is found; a Secret's `data`/`stringData` values are
- * then masked in the result (a changed value shows as a change, never its content).
+ * (server-side apply dry run). Server-owned metadata and status are ignored. List items with a
+ * Kubernetes merge key (`name` for containers, env, volumes; `mountPath` for volumeMounts;
+ * `containerPort` / `port` with `protocol` for ports, ...) are matched by that key and named by
+ * it in the path, e.g. `spec.template.spec.containers[name=app].env[name=LOG_LEVEL]`, so an
+ * inserted item is one added item and a moved item is no change; other lists are matched by
+ * index (`spec.template.spec.tolerations[0]`). Values are compared as they are, so every change
+ * is found; a Secret's `data`/`stringData` values are then masked in the result (a changed value
+ * shows as a change, never its content).
  *
  * @public
  */

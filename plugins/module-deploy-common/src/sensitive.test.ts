@@ -1,5 +1,6 @@
 import {
   KubeObject,
+  diffObjects,
   ObjectDiff,
   SENSITIVE_MASK,
   ValuesJsonSchema,
@@ -193,6 +194,47 @@ describe('sensitive values', () => {
         ],
       },
       { path: 'metadata.labels.x', op: 'add', after: M },
+    ]);
+  });
+
+  it('masks the live value of a secret field in a diff that names list items by key', () => {
+    const dep = (dsn: string, order: 'dsn-first' | 'dsn-last') => {
+      const env = [
+        { name: 'MODE', value: 'prod' },
+        { name: 'DSN', value: dsn },
+      ];
+      return {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { name: 'app', env: order === 'dsn-last' ? env : env.reverse() },
+              ],
+            },
+          },
+        },
+      };
+    };
+    const rendered = dep('postgres://app:new-pw@db', 'dsn-last') as KubeObject;
+    // (env order kept: a reorder of env is a change of its own, see common.test.ts)
+    const live = dep('postgres://app:hand-edited@db', 'dsn-last');
+    const changes = diffObjects(live, rendered as any);
+    const path = 'spec.template.spec.containers[name=app].env[name=DSN].value';
+    expect(changes.map(c => c.path)).toEqual([path]);
+    const diffs: ObjectDiff[] = [
+      {
+        id: 'shop_web_apps_Deployment',
+        ref: 'Deployment/shop/web',
+        apiVersion: 'apps/v1',
+        action: 'change',
+        changes,
+      },
+    ];
+    expect(maskSensitiveDiffs(diffs, [rendered], ['new-pw'])[0].changes).toEqual([
+      { path, op: 'change', before: M, after: M },
     ]);
   });
 

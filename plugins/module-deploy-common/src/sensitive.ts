@@ -6,6 +6,7 @@
  */
 import type { ValuesJsonSchema } from './schema';
 import type { JsonObject, JsonValue, KubeObject, ObjectDiff } from './types';
+import { fieldSegment, keyedSegments } from './diffPath';
 import { objectRef } from './inventory';
 
 /**
@@ -273,22 +274,40 @@ export function scrubSecrets<T>(value: T, secrets: string[]): T {
 
 function seg(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
-  if (!/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key))
-    return `${path}[${JSON.stringify(key)}]`;
-  return path ? `${path}.${key}` : key;
+  return fieldSegment(path, key);
 }
 
-/** Paths (in diff notation) of the fields of `obj` whose value holds a secret. */
+/**
+ * Paths (in diff notation) of the fields of `obj` whose value holds a secret. An item of a list
+ * with a merge key is recorded under both of its names (`env[1]` and `env[name=DSN]`): the diff
+ * names it by key unless the live list's items cannot be keyed.
+ */
 function secretPositions(obj: unknown, forms: string[]): Set<string> {
   const out = new Set<string>();
-  const walk = (v: unknown, path: string) => {
+  const walk = (v: unknown, paths: string[], field?: string) => {
     if (typeof v === 'string' || typeof v === 'number') {
-      if (scrubString(String(v), forms) !== String(v)) out.add(path);
-    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, seg(path, i)));
-    else if (v !== null && typeof v === 'object')
-      for (const [k, x] of Object.entries(v)) walk(x, seg(path, k));
+      if (scrubString(String(v), forms) !== String(v))
+        for (const p of paths) out.add(p);
+    } else if (Array.isArray(v)) {
+      const keyed = keyedSegments(field, [v as JsonValue[]])?.[0];
+      v.forEach((x, i) =>
+        walk(
+          x,
+          paths.flatMap(p => [
+            seg(p, i),
+            ...(keyed ? [`${p}${keyed[i]}`] : []),
+          ]),
+        ),
+      );
+    } else if (v !== null && typeof v === 'object')
+      for (const [k, x] of Object.entries(v))
+        walk(
+          x,
+          paths.map(p => seg(p, k)),
+          k,
+        );
   };
-  walk(obj, '');
+  walk(obj, ['']);
   return out;
 }
 

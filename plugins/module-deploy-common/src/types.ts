@@ -118,7 +118,11 @@ export interface ValuesIssue {
  * @public
  */
 export interface FieldChange {
-  /** JSON path with dots and `[i]`, e.g. `spec.replicas` or `spec.template.spec.containers[0].image`. */
+  /**
+   * JSON path with dots; list items by merge key where the list has one, else by index, e.g.
+   * `spec.replicas`, `spec.template.spec.containers[name=app].env[name=LOG_LEVEL].value`,
+   * `spec.ports[port=80]` or `spec.template.spec.tolerations[0]`.
+   */
   path: string;
   op: 'add' | 'remove' | 'change';
   before?: JsonValue;

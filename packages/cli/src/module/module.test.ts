@@ -7,6 +7,7 @@ import {
   RawObjectApi,
   findTool,
 } from '@periscope/backstage-plugin-module-deploy-node';
+import { diffObjects } from '@periscope/backstage-plugin-module-deploy-common';
 import { loadKubeConfig } from '../commands/module';
 import { formatDiff, parseOutputFormat } from './format';
 import { ENGINE_FIXTURES, describeWith, runModuleCli } from './testSupport';
@@ -197,6 +198,34 @@ describe('periscope module (no cluster, no cue needed)', () => {
     ]);
     expect(text).toBe(
       '~ Deployment/apps/web changed\n    ~ spec.replicas: 1 -> 3\n- ConfigMap/apps/old to be pruned\n0 to create, 1 to change, 0 unchanged, 1 to prune\n',
+    );
+  });
+
+  it('prints one line for an env var inserted in the middle, named by key', () => {
+    const dep = (env: Array<{ name: string; value: string }>) => ({
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: { template: { spec: { containers: [{ name: 'app', env }] } } },
+    });
+    const env = [
+      { name: 'A', value: '1' },
+      { name: 'B', value: '2' },
+    ];
+    const changes = diffObjects(
+      dep(env),
+      dep([env[0], { name: 'LOG_LEVEL', value: 'debug' }, env[1]]),
+    );
+    const text = formatDiff([
+      {
+        id: 'apps_web_apps_Deployment',
+        ref: 'Deployment/apps/web',
+        apiVersion: 'apps/v1',
+        action: 'change',
+        changes,
+      },
+    ]);
+    expect(text).toBe(
+      '~ Deployment/apps/web changed\n    + spec.template.spec.containers[name=app].env[name=LOG_LEVEL]: {"name":"LOG_LEVEL","value":"debug"}\n0 to create, 1 to change, 0 unchanged, 0 to prune\n',
     );
   });
 });

@@ -22,19 +22,34 @@ import { describeIf } from '@periscope/test-utils';
 
 interface Entry {
   name: string;
-  type?: '0' | '1' | '2' | '5' | '3';
+  type?: '0' | '1' | '2' | '5' | '3' | '6' | 'x' | 'L';
   body?: string;
   linkname?: string;
+  /** Octal permission bits, 7 digits (default 0000644). */
+  mode?: string;
 }
 
 /** Builds a ustar archive byte by byte, so tests can craft malicious entries. */
 function tar(entries: Entry[]): Buffer {
+  return gzipSync(rawTar(entries));
+}
+
+/** A PAX extended header body setting `path`. */
+function paxPath(path: string): string {
+  const rest = ` path=${path}\n`;
+  let len = rest.length + 1;
+  while (String(len).length + rest.length !== len)
+    len = String(len).length + rest.length;
+  return `${len}${rest}`;
+}
+
+function rawTar(entries: Entry[]): Buffer {
   const blocks: Buffer[] = [];
   for (const e of entries) {
     const body = Buffer.from(e.body ?? '');
     const h = Buffer.alloc(512);
     h.write(e.name, 0, 100, 'utf8');
-    h.write('0000644\0', 100);
+    h.write(`${e.mode ?? '0000644'}\0`, 100);
     h.write('0000000\0', 108);
     h.write('0000000\0', 116);
     h.write(`${body.length.toString(8).padStart(11, '0')}\0`, 124);
@@ -50,7 +65,7 @@ function tar(entries: Entry[]): Buffer {
     blocks.push(h, body, Buffer.alloc((512 - (body.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));
-  return gzipSync(Buffer.concat(blocks));
+  return Buffer.concat(blocks);
 }
 
 describe('unpackTarGz', () => {
@@ -108,6 +123,81 @@ describe('unpackTarGz', () => {
     await expect(
       unpackTarGz(tar(entries as Entry[]), await dest()),
     ).rejects.toThrow(re);
+  });
+
+  it.each([
+    [
+      'a PAX path that escapes',
+      [
+        { name: 'PaxHeaders/x', type: 'x' as const, body: paxPath(`${'d/'.repeat(60)}../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../evil`) },
+        { name: 'innocent', body: 'x' },
+      ],
+      /entry 'd\/d\/.*\/evil' escapes the target directory \('\.\.'\)/,
+    ],
+    [
+      'a GNU long name that escapes',
+      [
+        { name: '././@LongLink', type: 'L' as const, body: '../../gnu-evil' },
+        { name: 'innocent', body: 'x' },
+      ],
+      /entry '\.\.\/\.\.\/gnu-evil' escapes the target directory/,
+    ],
+    [
+      'a symlink inside a directory',
+      [
+        { name: 'dir/', type: '5' as const },
+        { name: 'dir/link', type: '2' as const, linkname: '../..' },
+      ],
+      /entry 'dir\/link' is a symlink; links are not allowed in modules/,
+    ],
+    ['a FIFO', [{ name: 'fifo', type: '6' as const }], /entry 'fifo' has unsupported type '6'/],
+  ])('refuses %s, however the name is given', async (_l, entries, re) => {
+    const d = await dest();
+    await expect(unpackTarGz(tar(entries as Entry[]), d)).rejects.toThrow(re);
+    await expect(fs.readdir(join(d, '..'))).resolves.toEqual(['out']);
+  });
+
+  it('refuses truncated and corrupt archives and decompression bombs', async () => {
+    const raw = rawTar([{ name: 'a', body: 'x'.repeat(4000) }]);
+    await expect(
+      unpackTarGz(gzipSync(raw.subarray(0, 1024)), await dest()),
+    ).rejects.toThrow(/refusing module archive: corrupt tar archive \(.*Truncated input/);
+    await expect(
+      unpackTarGz(tar([{ name: 'a', body: 'x' }]).subarray(0, 30), await dest()),
+    ).rejects.toThrow(/not a valid gzip stream or larger than the limit \(unexpected end of file\)/);
+    await expect(
+      unpackTarGz(gzipSync(Buffer.from('plain text, not a tar')), await dest()),
+    ).rejects.toThrow(/corrupt tar archive/);
+    await expect(
+      unpackTarGz(gzipSync(Buffer.alloc(32 * 1024 * 1024)), await dest(), {
+        maxBytes: 1024,
+        maxEntries: 10,
+      }),
+    ).rejects.toThrow(
+      /not a valid gzip stream or larger than the limit \(more than \d+ bytes uncompressed\)/,
+    );
+  });
+
+  it("writes files with the module's permissions and never through a link already in the target", async () => {
+    const d = await dest();
+    await unpackTarGz(
+      tar([
+        { name: 'bin/', type: '5' },
+        { name: 'bin/run.sh', body: '#!/bin/sh', mode: '0004755' }
+      ]),
+      d,
+    );
+    expect((await fs.stat(join(d, 'bin/run.sh'))).mode & 0o777).toBe(0o644);
+    const outside = await mkdtemp(join(tmpdir(), 'outside-'));
+    const d2 = await dest();
+    await fs.mkdir(d2, { recursive: true });
+    await fs.symlink(outside, join(d2, 'templates'));
+    await expect(
+      unpackTarGz(tar([{ name: 'templates/x.cue', body: 'x' }]), d2),
+    ).rejects.toThrow(
+      "refusing module archive: entry 'templates/x.cue' escapes the target directory (through a symbolic link in it)",
+    );
+    await expect(fs.readdir(outside)).resolves.toEqual([]);
   });
 
   it('refuses archives over the size and entry limits, and garbage', async () => {

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
-import { dirname, posix, resolve, sep } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { posix, resolve, sep } from 'node:path';
+import { createGunzip, gzipSync } from 'node:zlib';
+import { ReadEntry, Unpack, types as tarTypes } from 'tar';
 
 /**
  * Limits for unpacking untrusted archives.
@@ -28,36 +29,6 @@ export class UnsafeArchiveError extends Error {
   }
 }
 
-function str(buf: Buffer, off: number, len: number): string {
-  const raw = buf.subarray(off, off + len);
-  const nul = raw.indexOf(0);
-  return raw.subarray(0, nul < 0 ? len : nul).toString('utf8');
-}
-
-function octal(buf: Buffer, off: number, len: number): number {
-  const s = str(buf, off, len).trim();
-  if (!s) return 0;
-  if (!/^[0-7]+$/.test(s))
-    throw new UnsafeArchiveError(`corrupt tar header (bad number '${s}')`);
-  return parseInt(s, 8);
-}
-
-function parsePax(data: Buffer): Record<string, string> {
-  const out: Record<string, string> = {};
-  let off = 0;
-  while (off < data.length) {
-    const sp = data.indexOf(0x20, off);
-    if (sp < 0) break;
-    const len = parseInt(data.subarray(off, sp).toString('ascii'), 10);
-    if (!len || len < 0) break;
-    const rec = data.subarray(sp + 1, off + len - 1).toString('utf8');
-    const eq = rec.indexOf('=');
-    if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
-    off += len;
-  }
-  return out;
-}
-
 /**
  * Checks an archive entry path: relative, no `..`, no backslashes or NUL; returns it normalized.
  *
@@ -76,10 +47,37 @@ export function safeEntryPath(name: string): string {
   return posix.join(...(parts.length ? parts : ['.']));
 }
 
+/** Archive entry types a module may hold (as the `tar` package names them): files and directories. */
+const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
+const LINK_TYPES: Record<string, string> = {
+  SymbolicLink: 'symlink',
+  Link: 'hardlink',
+};
+
+/** Header type flags of the entry types the `tar` package names, for error messages. */
+const TYPE_FLAGS = new Map([...tarTypes.name].map(([flag, name]) => [name, flag]));
+
+/** The error to report for one the `tar` package raised (with the entry it was at, if any). */
+function refusal(
+  e: Error & { code?: string; tarCode?: string; entry?: ReadEntry },
+): UnsafeArchiveError {
+  if (e instanceof UnsafeArchiveError) return e;
+  const at = e.entry?.path ? ` entry '${e.entry.path}'` : '';
+  if (e.code === 'TAR_SYMLINK_ERROR' || /symbolic link/i.test(e.message))
+    return new UnsafeArchiveError(
+      `${at ? at.trimStart() : 'an entry'} escapes the target directory (through a symbolic link in it)`,
+    );
+  if ([e.code, e.tarCode].some(c => /^TAR_(ENTRY_INVALID|BAD_ARCHIVE)$/.test(c ?? '')))
+    return new UnsafeArchiveError(`corrupt tar archive (${e.message})`);
+  return new UnsafeArchiveError(`cannot unpack${at} (${e.message})`);
+}
+
 /**
  * Unpacks a gzip-compressed tar into `dest` (which must be empty or absent), accepting only
  * regular files and directories: symlinks, hardlinks and devices are refused, as are absolute
- * paths, `..` segments and archives over the size or entry limits.
+ * paths, `..` segments, an entry that appears twice and archives over the size or entry limits.
+ * The archive is decompressed and written as a stream (the `tar` package's `Unpack`); every rule
+ * is checked on each entry before it is written, and the first one broken stops the unpacking.
  *
  * @public
  */
@@ -91,99 +89,112 @@ export async function unpackTarGz(
   const maxCompressed = limits.maxCompressedBytes ?? 32 * 1024 * 1024;
   const maxBytes = limits.maxBytes ?? 64 * 1024 * 1024;
   const maxEntries = limits.maxEntries ?? 10_000;
+  // the decompressed stream may hold headers, padding and metadata besides file content
+  const maxTarBytes = maxBytes + maxEntries * 1024 + 1024 * 1024;
   if (archive.length > maxCompressed)
     throw new UnsafeArchiveError(
       `compressed size ${archive.length} exceeds ${maxCompressed} bytes`,
     );
-  let tar: Buffer;
-  try {
-    tar = gunzipSync(archive, {
-      maxOutputLength: maxBytes + maxEntries * 1024 + 1024 * 1024,
-    });
-  } catch (e) {
+  if (archive.length < 2 || archive[0] !== 0x1f || archive[1] !== 0x8b)
     throw new UnsafeArchiveError(
-      `not a valid gzip stream or larger than the limit (${
-        (e as Error).message
-      })`,
+      'not a valid gzip stream or larger than the limit (incorrect header check)',
     );
-  }
   const root = resolve(dest);
   await fs.mkdir(root, { recursive: true });
-  let off = 0;
   let entries = 0;
   let bytes = 0;
   let files = 0;
-  let longName: string | undefined;
-  let pax: Record<string, string> = {};
-  while (off + 512 <= tar.length) {
-    const h = tar.subarray(off, off + 512);
-    if (h.every(b => b === 0)) break;
-    let sum = 0;
-    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i];
-    if (sum !== octal(h, 148, 8))
-      throw new UnsafeArchiveError('corrupt tar header (checksum mismatch)');
-    const size = octal(h, 124, 12);
-    const type = String.fromCharCode(h[156] || 0x30);
-    const body = tar.subarray(off + 512, off + 512 + size);
-    if (body.length < size)
-      throw new UnsafeArchiveError('truncated tar archive');
-    off += 512 + Math.ceil(size / 512) * 512;
-    if (type === 'x') {
-      pax = parsePax(body);
-      continue;
-    }
-    if (type === 'g') continue;
-    if (type === 'L') {
-      longName = str(body, 0, body.length);
-      continue;
-    }
-    const prefix = str(h, 345, 155);
-    const raw =
-      pax.path ??
-      longName ??
-      (prefix ? `${prefix}/${str(h, 0, 100)}` : str(h, 0, 100));
-    pax = {};
-    longName = undefined;
-    if (++entries > maxEntries)
-      throw new UnsafeArchiveError(`more than ${maxEntries} entries`);
-    if (type === '1' || type === '2')
-      throw new UnsafeArchiveError(
-        `entry '${raw}' is a ${
-          type === '2' ? 'symlink' : 'hardlink'
-        }; links are not allowed in modules`,
-      );
-    if (type !== '0' && type !== '5' && type !== '7')
-      throw new UnsafeArchiveError(
-        `entry '${raw}' has unsupported type '${type}' (only files and directories)`,
-      );
-    const rel = safeEntryPath(raw);
-    const target = resolve(root, rel);
-    if (target !== root && !target.startsWith(root + sep))
-      throw new UnsafeArchiveError(
-        `entry '${raw}' escapes the target directory`,
-      );
-    if (type === '5') {
-      await fs.mkdir(target, { recursive: true });
-      continue;
-    }
-    bytes += size;
-    if (bytes > maxBytes)
-      throw new UnsafeArchiveError(`content exceeds ${maxBytes} bytes`);
-    await fs.mkdir(dirname(target), { recursive: true });
-    // refuse to write through anything that is not a plain directory we created
-    const parentReal = await fs.realpath(dirname(target));
-    if (parentReal !== root && !parentReal.startsWith(root + sep))
-      throw new UnsafeArchiveError(
-        `entry '${raw}' escapes the target directory`,
-      );
-    await fs.writeFile(target, body, { flag: 'wx', mode: 0o644 }).catch(e => {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+  const seen = new Set<string>();
+
+  return new Promise((done, fail) => {
+    let settled = false;
+    const gunzip = createGunzip();
+    let unpack: Unpack | undefined = undefined;
+    /** The rules, in the order the hand-written parser checked them. */
+    const check = (entry: ReadEntry) => {
+      const raw = entry.path;
+      if (++entries > maxEntries)
+        throw new UnsafeArchiveError(`more than ${maxEntries} entries`);
+      if (LINK_TYPES[entry.type])
+        throw new UnsafeArchiveError(
+          `entry '${raw}' is a ${LINK_TYPES[entry.type]}; links are not allowed in modules`,
+        );
+      const isFile = FILE_TYPES.has(entry.type);
+      if (!isFile && entry.type !== 'Directory')
+        throw new UnsafeArchiveError(
+          `entry '${raw}' has unsupported type '${
+            TYPE_FLAGS.get(entry.type) ?? entry.type
+          }' (only files and directories)`,
+        );
+      const rel = safeEntryPath(raw);
+      const target = resolve(root, rel);
+      if (target !== root && !target.startsWith(root + sep))
+        throw new UnsafeArchiveError(
+          `entry '${raw}' escapes the target directory`,
+        );
+      // permissions are the module's own, never the archive's: no executables, no setuid
+      entry.mode = isFile ? 0o644 : 0o755;
+      if (!isFile) return;
+      bytes += entry.size;
+      if (bytes > maxBytes)
+        throw new UnsafeArchiveError(`content exceeds ${maxBytes} bytes`);
+      if (seen.has(rel))
         throw new UnsafeArchiveError(`entry '${raw}' appears twice`);
-      throw e;
+      seen.add(rel);
+      files++;
+    };
+
+    const stop = (e: Error) => {
+      if (settled) return;
+      settled = true;
+      gunzip.unpipe(unpack);
+      gunzip.destroy();
+      unpack?.abort(e);
+      fail(refusal(e));
+    };
+
+    unpack = new Unpack({
+      cwd: root,
+      strict: true,
+      preserveOwner: false,
+      noMtime: true,
+      filter: (_path, entry) => {
+        try {
+          check(entry as ReadEntry);
+          return true;
+        } catch (e) {
+          stop(e as Error);
+          return false;
+        }
+      },
     });
-    files++;
-  }
-  return { files, bytes, entries };
+
+    let tarBytes = 0;
+    gunzip.on('data', (chunk: Buffer) => {
+      tarBytes += chunk.length;
+      if (tarBytes > maxTarBytes)
+        stop(
+          new UnsafeArchiveError(
+            `not a valid gzip stream or larger than the limit (more than ${maxTarBytes} bytes uncompressed)`,
+          ),
+        );
+    });
+    gunzip.on('error', e =>
+      stop(
+        new UnsafeArchiveError(
+          `not a valid gzip stream or larger than the limit (${e.message})`,
+        ),
+      ),
+    );
+    unpack.on('error', (e: Error) => stop(e));
+    unpack.on('close', () => {
+      if (settled) return;
+      settled = true;
+      done({ files, bytes, entries });
+    });
+    gunzip.pipe(unpack);
+    gunzip.end(archive);
+  });
 }
 
 /**

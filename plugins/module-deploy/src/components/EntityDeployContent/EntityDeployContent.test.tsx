@@ -98,6 +98,12 @@ describe('EntityDeployContent', () => {
                 action: 'change',
                 changes: [
                   { path: 'spec.replicas', op: 'change', before: 1, after: 2 },
+                  {
+                    // list items are named by their merge key
+                    path: 'spec.template.spec.containers[name=app].env[name=LOG_LEVEL]',
+                    op: 'add',
+                    after: { name: 'LOG_LEVEL', value: 'debug' },
+                  },
                 ],
               },
             ],
@@ -132,6 +138,11 @@ describe('EntityDeployContent', () => {
       expect.objectContaining({ message: 'v2' }),
     );
     expect(await screen.findByText('spec.replicas')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'spec.template.spec.containers[name=app].env[name=LOG_LEVEL]',
+      ),
+    ).toBeInTheDocument();
     expect(
       screen.getByText(/Cluster local: 1 of 1 object\(s\) change/),
     ).toBeInTheDocument();
