@@ -137,6 +137,146 @@ describe('k8s-diagnostics backend', () => {
     expect(res.body.error.message).toMatch(/'severity'.*one of critical, high, medium, low, info/);
   });
 
+  describe('GET /entity/history paging', () => {
+    const REF = 'component:default/payments';
+    /** A backend with `count` stored scans of payments, one a minute, and a fresh last scan (no rescan). */
+    async function withScans(count: number) {
+      const knex = await databases.init('SQLITE_3');
+      const store = await createFindingsStore(mockServices.database({ knex }));
+      const base = Date.now() - count * 60_000;
+      for (let i = 0; i < count; i++) await seedEntity(store, REF, 'payments', 'c1', new Date(base + i * 60_000));
+      const { server } = await startTestBackend({
+        features: [
+          k8sDiagnosticsPlugin,
+          catalogServiceMock.factory({ entities }),
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({ data: seededConfig() }),
+          mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+        ],
+      });
+      const times = Array.from({ length: count }, (_, i) => new Date(base + i * 60_000).toISOString());
+      return { server, times };
+    }
+    const history = (server: Parameters<typeof request>[0], query = '') =>
+      request(server).get(`/api/k8s-diagnostics/entity/history?entityRef=${REF}${query}`);
+
+    it("answers GET /entity's 48 newest points by default, oldest first, and says where older scans start", async () => {
+      const { server, times } = await withScans(50);
+      const entity = await request(server).get(`/api/k8s-diagnostics/entity?entityRef=${REF}`);
+      expect(entity.body.history).toHaveLength(48);
+      const res = await history(server);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ entityRef: REF, history: entity.body.history, nextOffset: 48 });
+      expect(res.body.history.map((p: { at: string }) => p.at)).toEqual(times.slice(2));
+      expect((await history(server, '&limit=48&offset=0')).body).toEqual(res.body);
+    });
+
+    it('pages with limit and offset from the newest scan: first page, next page, last page', async () => {
+      const { server, times } = await withScans(5);
+      const at = (body: { history: Array<{ at: string }> }) => body.history.map(p => p.at);
+      const first = (await history(server, '&limit=2')).body;
+      expect([at(first), first.nextOffset]).toEqual([times.slice(3, 5), 2]);
+      const next = (await history(server, `&limit=2&offset=${first.nextOffset}`)).body;
+      expect([at(next), next.nextOffset]).toEqual([times.slice(1, 3), 4]);
+      const last = (await history(server, `&limit=2&offset=${next.nextOffset}`)).body;
+      expect(at(last)).toEqual(times.slice(0, 1));
+      expect(last).not.toHaveProperty('nextOffset');
+      const all = (await history(server)).body;
+      expect([at(all), all.nextOffset]).toEqual([times, undefined]);
+      expect((await history(server, '&offset=9')).body).toEqual({ entityRef: REF, history: [] });
+    });
+
+    it.each([
+      ['&limit=0', /parameter 'limit' is '0': give a whole number from 1 to 5000/],
+      ['&limit=5001', /parameter 'limit' is '5001': give a whole number from 1 to 5000/],
+      ['&offset=-1', /parameter 'offset' is '-1': give a whole number from 0 to 1000000/],
+      ['&offset=soon', /parameter 'offset' is 'soon'/],
+    ])('rejects %s with 400 naming the parameter and its range', async (query, message) => {
+      const server = await start({ config: oneCluster });
+      const res = await history(server, query);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(message);
+    });
+
+    it('needs the read permission of the entity and an entity in the catalog', async () => {
+      const denied = await start({ config: oneCluster, result: AuthorizeResult.DENY });
+      const res = await history(denied);
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toMatch(/k8s-diagnostics.findings.read/);
+      const server = await start({ config: oneCluster });
+      expect((await request(server).get('/api/k8s-diagnostics/entity/history?entityRef=component:default/ghost')).status).toBe(404);
+      expect((await request(server).get('/api/k8s-diagnostics/entity/history').set('Authorization', mockCredentials.none.header())).status).toBe(401);
+    });
+  });
+
+  describe('GET /findings paging', () => {
+    /** A backend whose last cluster-wide scan (scope '*') holds the findings of several workloads. */
+    async function startWithClusterScan() {
+      const knex = await databases.init('SQLITE_3');
+      const store = await createFindingsStore(mockServices.database({ knex }));
+      const findings = [];
+      for (const id of SCENARIO_IDS) findings.push(...(await seedEntity(store, `component:default/${id}`, id, 'c1')));
+      await store.recordScan({ scope: '*', at: new Date(), scannedClusters: ['c1'], findings, errors: [], warnings: ['w'], clusters: [] });
+      const { server } = await startTestBackend({
+        features: [
+          k8sDiagnosticsPlugin,
+          catalogServiceMock.factory({ entities }),
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({ data: seededConfig() }),
+          mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+        ],
+      });
+      return { server, count: findings.length };
+    }
+    const get = (server: Parameters<typeof request>[0], query = '') => request(server).get(`/api/k8s-diagnostics/findings${query}`);
+
+    it('answers every finding by default, as before paging, with the total and no nextOffset', async () => {
+      const { server, count } = await startWithClusterScan();
+      expect(count).toBeGreaterThan(2);
+      const res = await get(server);
+      expect(res.status).toBe(200);
+      expect(res.body.findings).toHaveLength(count);
+      expect(res.body).toMatchObject({ status: 'ok', total: count, warnings: ['w'] });
+      expect(res.body).not.toHaveProperty('nextOffset');
+      // the default page is the largest default page asked for explicitly
+      expect((await get(server, '?limit=1000&offset=0')).body).toEqual(res.body);
+    });
+
+    it('pages with limit and offset: first page, next page, last page; facets stay those of every finding', async () => {
+      const { server, count } = await startWithClusterScan();
+      const all = (await get(server)).body;
+      const first = await get(server, '?limit=1');
+      expect(first.body.findings).toEqual(all.findings.slice(0, 1));
+      expect(first.body).toMatchObject({ total: count, nextOffset: 1, facets: all.facets, errors: all.errors, warnings: all.warnings });
+      const next = await get(server, `?limit=1&offset=${first.body.nextOffset}`);
+      expect(next.body.findings).toEqual(all.findings.slice(1, 2));
+      expect(next.body.nextOffset).toBe(2);
+      const last = await get(server, `?limit=2&offset=${count - 1}`);
+      expect(last.body.findings).toEqual(all.findings.slice(count - 1));
+      expect(last.body).not.toHaveProperty('nextOffset');
+      const beyond = await get(server, `?offset=${count + 10}`);
+      expect([beyond.status, beyond.body.findings, beyond.body.total]).toEqual([200, [], count]);
+      // a filter pages the filtered list
+      const crit = (await get(server, '?severity=critical')).body;
+      const critPage = await get(server, '?severity=critical&limit=1');
+      expect(critPage.body.findings).toEqual(crit.findings.slice(0, 1));
+      expect(critPage.body.total).toBe(crit.findings.length);
+    });
+
+    it.each([
+      ['?limit=0', /parameter 'limit' is '0': give a whole number from 1 to 5000/],
+      ['?limit=5001', /parameter 'limit' is '5001': give a whole number from 1 to 5000/],
+      ['?limit=ten', /parameter 'limit' is 'ten'/],
+      ['?offset=-1', /parameter 'offset' is '-1': give a whole number from 0 to 1000000/],
+      ['?offset=1.5', /parameter 'offset' is '1.5'/],
+    ])('rejects %s with 400 naming the parameter and its range', async (query, message) => {
+      const server = await start({ config: oneCluster });
+      const res = await get(server, query);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(message);
+    });
+  });
+
   it('answers 404 for an entity that is not in the catalog', async () => {
     const server = await start({ config: oneCluster });
     const res = await request(server).get('/api/k8s-diagnostics/entity?entityRef=component:default/ghost');

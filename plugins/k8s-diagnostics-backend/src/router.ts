@@ -33,6 +33,21 @@ const ExplainBody = z.object({
   findingId: z.string().regex(/^[0-9a-f]{6,64}$/, 'must be the id of a finding from GET /entity'),
 });
 
+/** Default and largest page size of GET /findings (README, "Routes"). */
+const FINDINGS_PAGE = { limit: 1000, max: 5000 };
+/** Default (GET /entity's 48 points) and largest page size of GET /entity/history. */
+const HISTORY_PAGE = { limit: 48, max: 5000 };
+const MAX_OFFSET = 1_000_000;
+
+function intParam(raw: unknown, name: string, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new InputError(`parameter '${name}' is '${String(raw)}': give a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
 function zodMessage(e: z.ZodError): string {
   return e.issues.map(i => `'${i.path.join('.') || 'body'}' ${i.message}`).join('; ');
 }
@@ -99,6 +114,17 @@ export async function createRouter(deps: {
     res.json(await health.getEntityHealth({ entityRef, credentials, requestAuth }));
   });
 
+  // The stored scan history of the entity, page by page (GET /entity carries the newest 48 points);
+  // never scans.
+  router.get('/entity/history', async (req, res) => {
+    const limit = intParam(req.query.limit, 'limit', HISTORY_PAGE.limit, 1, HISTORY_PAGE.max);
+    const offset = intParam(req.query.offset, 'offset', 0, 0, MAX_OFFSET);
+    const entityRef = parseEntityRefParam(req.query.entityRef);
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
+    res.json(await health.getEntityHistory({ entityRef, credentials, limit, offset }));
+  });
+
   // Which clusters the tab reads and with which auth provider, so the frontend can send the
   // signed-in user's token for clusters with client-side auth (as the Kubernetes plugin's /clusters).
   router.get('/clusters', async (req, res) => {
@@ -136,7 +162,10 @@ export async function createRouter(deps: {
   });
 
   router.get('/findings', async (req, res) => {
-    const parsed = FindingsQuery.safeParse(req.query);
+    const { limit: rawLimit, offset: rawOffset, ...query } = req.query;
+    const limit = intParam(rawLimit, 'limit', FINDINGS_PAGE.limit, 1, FINDINGS_PAGE.max);
+    const offset = intParam(rawOffset, 'offset', 0, 0, MAX_OFFSET);
+    const parsed = FindingsQuery.safeParse(query);
     if (!parsed.success) {
       throw new InputError(`invalid filter: ${zodMessage(parsed.error)}; severity is one of ${SEVERITIES.join(', ')}`);
     }
@@ -145,7 +174,14 @@ export async function createRouter(deps: {
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(`permission '${k8sDiagnosticsClusterReadPermission.name}' is denied`);
     }
-    res.json(await health.listClusterFindings({ filter: parsed.data as Parameters<HealthService['listClusterFindings']>[0]['filter'] }));
+    const all = await health.listClusterFindings({ filter: parsed.data as Parameters<HealthService['listClusterFindings']>[0]['filter'] });
+    // facets, errors and warnings are of every finding, not just this page's
+    res.json({
+      ...all,
+      findings: all.findings.slice(offset, offset + limit),
+      total: all.findings.length,
+      ...(offset + limit < all.findings.length ? { nextOffset: offset + limit } : {}),
+    });
   });
 
   return router;

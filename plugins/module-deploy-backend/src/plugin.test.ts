@@ -106,6 +106,88 @@ describe('module-deploy backend', () => {
     },
   );
 
+  describe('GET /entity/history paging of the audit trail', () => {
+    const knexes: Array<ReturnType<typeof knexFactory>> = [];
+    afterAll(() => Promise.all(knexes.map(k => k.destroy())));
+
+    /** A backend whose store holds `count` audit records of the entity (record i at minute i). */
+    async function withAudit(count: number) {
+      const knex = knexFactory({
+        client: 'better-sqlite3',
+        connection: ':memory:',
+        useNullAsDefault: true,
+      });
+      knexes.push(knex);
+      const store = await createDeployStore(mockServices.database({ knex }));
+      for (let i = 0; i < count; i++) {
+        await store.recordAudit({
+          at: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+          actor: 'user:default/mock',
+          entityRef: 'component:default/checkout',
+          cluster: 'c1',
+          namespace: 'shop',
+          instanceName: 'checkout',
+          action: 'deploy',
+          revision: i + 1,
+          result: 'success',
+        });
+      }
+      const server = await start({
+        config: oneCluster,
+        extraFeatures: [mockServices.database.factory({ knex })],
+      });
+      const get = async (query = '') => {
+        const res = await call(server, 'get', `/entity/history${E}${query}`);
+        expect(res.status).toBe(200);
+        return res.body;
+      };
+      return { server, get };
+    }
+    const revisionsOf = (body: { audit: Array<{ revision: number }> }) =>
+      body.audit.map(a => a.revision);
+
+    it('answers the newest 50 by default, as before paging, and says where older records start', async () => {
+      const { get } = await withAudit(55);
+      const body = await get();
+      expect(revisionsOf(body)).toEqual(
+        Array.from({ length: 50 }, (_, i) => 55 - i),
+      );
+      expect(body.nextOffset).toBe(50);
+      expect(await get('&limit=50&offset=0')).toEqual(body);
+      // fewer than a page: everything, and no nextOffset
+      const small = await (await withAudit(3)).get();
+      expect(revisionsOf(small)).toEqual([3, 2, 1]);
+      expect(small).not.toHaveProperty('nextOffset');
+    });
+
+    it('pages with limit and offset: first page, next page, last page', async () => {
+      const { get } = await withAudit(7);
+      const first = await get('&limit=3');
+      expect([revisionsOf(first), first.nextOffset]).toEqual([[7, 6, 5], 3]);
+      const next = await get(`&limit=3&offset=${first.nextOffset}`);
+      expect([revisionsOf(next), next.nextOffset]).toEqual([[4, 3, 2], 6]);
+      const last = await get(`&limit=3&offset=${next.nextOffset}`);
+      expect(revisionsOf(last)).toEqual([1]);
+      expect(last).not.toHaveProperty('nextOffset');
+      expect(revisionsOf(await get('&limit=7'))).toEqual([7, 6, 5, 4, 3, 2, 1]);
+      expect((await get('&limit=7')).nextOffset).toBeUndefined();
+      expect((await get('&offset=20')).audit).toEqual([]);
+    });
+
+    it.each([
+      ['&limit=0', /parameter 'limit' is '0': give a whole number from 1 to 500/],
+      ['&limit=501', /parameter 'limit' is '501': give a whole number from 1 to 500/],
+      ['&limit=many', /parameter 'limit' is 'many'/],
+      ['&offset=-1', /parameter 'offset' is '-1': give a whole number from 0 to 1000000/],
+      ['&offset=0.5', /parameter 'offset' is '0.5'/],
+    ])('rejects %s with 400 naming the parameter and its range', async (query, message) => {
+      const server = await start({ config: oneCluster });
+      const res = await call(server, 'get', `/entity/history${E}${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(message);
+    });
+  });
+
   it('stays readable when only the apply permission is denied (read-only tab)', async () => {
     const server = await start({
       config: oneCluster,

@@ -198,7 +198,10 @@ export interface EntityHistory {
   entityRef: string;
   status: EntityStatus;
   revisions: RevisionInfo[];
+  /** One page of the audit trail, newest first (`limit`/`offset` of GET /entity/history; default the newest 50). */
   audit: AuditRecord[];
+  /** Present when older audit records exist: the `offset` of the next page. */
+  nextOffset?: number;
   errors: DeployClusterError[];
 }
 

@@ -209,6 +209,49 @@ describe('runtime-security backend', () => {
     expect(health.body.sources).toEqual([expect.objectContaining({ id: 'http:node-1', kind: 'http', eventsTotal: corpus.split('\n').length })]);
   });
 
+  describe('GET /findings paging', () => {
+    it('answers the first 500 by default, as before paging, with no nextOffset when nothing more exists', async () => {
+      const server = await seeded();
+      const res = await request(server).get(`${BASE}/findings`);
+      expect(res.status).toBe(200);
+      expect(res.body.findings.length).toBeGreaterThan(2);
+      expect(res.body.findings.length).toBeLessThanOrEqual(500);
+      expect(Object.keys(res.body)).toEqual(['findings']);
+      expect((await request(server).get(`${BASE}/findings?limit=500&offset=0`)).body).toEqual(res.body);
+    });
+
+    it('pages with limit and offset: first page, next page, last page, and a filter pages the filtered list', async () => {
+      const server = await seeded();
+      const all = (await request(server).get(`${BASE}/findings`)).body.findings;
+      const first = await request(server).get(`${BASE}/findings?limit=2`);
+      expect(first.body).toEqual({ findings: all.slice(0, 2), nextOffset: 2 });
+      const next = await request(server).get(`${BASE}/findings?limit=2&offset=${first.body.nextOffset}`);
+      expect(next.body.findings).toEqual(all.slice(2, 4));
+      const last = await request(server).get(`${BASE}/findings?limit=2&offset=${all.length - 1}`);
+      expect(last.body).toEqual({ findings: all.slice(all.length - 1) });
+      // exactly one page's worth: nothing more, so no nextOffset
+      expect((await request(server).get(`${BASE}/findings?limit=${all.length}`)).body).toEqual({ findings: all });
+      const shop = (await request(server).get(`${BASE}/findings?namespace=shop`)).body.findings;
+      const shopPage = await request(server).get(`${BASE}/findings?namespace=shop&limit=1&offset=1`);
+      expect(shopPage.body.findings).toEqual(shop.slice(1, 2));
+    });
+
+    it.each([
+      ['/findings?limit=0', /parameter 'limit' is '0': give a whole number from 1 to 5000/],
+      ['/findings?limit=5001', /parameter 'limit' is '5001': give a whole number from 1 to 5000/],
+      ['/findings?offset=-1', /parameter 'offset' is '-1': give a whole number from 0 to 1000000/],
+      ['/findings?offset=x', /parameter 'offset' is 'x'/],
+      ['/policies?limit=0', /parameter 'limit' is '0': give a whole number from 1 to 5000/],
+      ['/policies?limit=5001', /parameter 'limit' is '5001'/],
+      ['/policies?offset=-1', /parameter 'offset' is '-1': give a whole number from 0 to 1000000/],
+    ])('rejects %s with 400 naming the parameter and its range', async (path, message) => {
+      const server = await start({ config: oneCluster });
+      const res = await request(server).get(`${BASE}${path}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(message);
+    });
+  });
+
   it('answers a corrupt stored row with a 503 that names the row and the fix, never a 500', async () => {
     const knex = knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true });
     try {

@@ -53,6 +53,21 @@ function intParam(raw: unknown, name: string, fallback: number, min: number, max
   return n;
 }
 
+/** Default and largest page sizes of the paged lists (README, "Routes"). */
+export const PAGING = {
+  findings: { limit: 500, max: 5000 },
+  policies: { limit: 1000, max: 5000 },
+  maxOffset: 1_000_000,
+} as const;
+
+/** `limit` and `offset` of a paged list; 400 naming the parameter and its range. */
+function pageParams(query: Request['query'], sizes: { limit: number; max: number }) {
+  return {
+    limit: intParam(query.limit, 'limit', sizes.limit, 1, sizes.max),
+    offset: intParam(query.offset, 'offset', 0, 0, PAGING.maxOffset),
+  };
+}
+
 function strParam(raw: unknown, name: string): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (typeof raw !== 'string' || raw.length > 256) throw new InputError(`parameter '${name}' must be one string of at most 256 characters`);
@@ -166,16 +181,28 @@ export async function createRouter(deps: {
       cluster: strParam(req.query.cluster, 'cluster'),
       policy: strParam(req.query.policy, 'policy'),
       search: strParam(req.query.q, 'q'),
-      limit: intParam(req.query.limit, 'limit', 500, 1, 5000),
-      offset: intParam(req.query.offset, 'offset', 0, 0, 1_000_000),
     };
+    const { limit, offset } = pageParams(req.query, PAGING.findings);
     await clusterRead(req);
-    res.json(await security.listFindings(filter));
+    // one more than the page: whether a next page exists, without counting every match
+    const { findings } = await security.listFindings({ ...filter, limit: limit + 1, offset });
+    res.json({
+      findings: findings.slice(0, limit),
+      ...(findings.length > limit ? { nextOffset: offset + limit } : {}),
+    });
   });
 
   router.get('/policies', async (req, res) => {
+    const { limit, offset } = pageParams(req.query, PAGING.policies);
     await clusterRead(req);
-    res.json(await policies.list({ requestAuth: readKubernetesRequestAuth(req) }));
+    const all = await policies.list({ requestAuth: readKubernetesRequestAuth(req) });
+    // notInstalled, unfedRules and errors are of every policy, not just this page's
+    res.json({
+      ...all,
+      policies: all.policies.slice(offset, offset + limit),
+      total: all.policies.length,
+      ...(offset + limit < all.policies.length ? { nextOffset: offset + limit } : {}),
+    });
   });
 
   // The clusters the policy page reads and their auth providers, so the frontend can send the

@@ -288,8 +288,8 @@ export async function createFindingsStore(database: DatabaseService): Promise<Fi
         .select();
       return rows.map(fromRow);
     },
-    async history(scope, limit): Promise<HistoryPoint[]> {
-      const rows = await knex(SCANS).where({ scope }).orderBy('seq', 'desc').limit(limit).select('seq', 'scanned_at', 'counts');
+    async history(scope, limit, offset = 0): Promise<HistoryPoint[]> {
+      const rows = await knex(SCANS).where({ scope }).orderBy('seq', 'desc').limit(limit).offset(offset).select('seq', 'scanned_at', 'counts');
       return rows.reverse().map((r: { seq: number; scanned_at: string; counts: string }) => ({
         at: r.scanned_at,
         counts: parseStored(r.counts, { table: SCANS, key: { seq: Number(r.seq) }, column: 'counts', remedy: 'Only that scan leaves the history chart.' }),

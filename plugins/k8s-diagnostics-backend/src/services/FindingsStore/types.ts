@@ -66,7 +66,8 @@ export interface FindingsStore {
   lastScan(scope: string): Promise<ScanRecord | undefined>;
   openFindings(scope: string): Promise<StoredFinding[]>;
   resolvedSince(scope: string, since: Date): Promise<StoredFinding[]>;
-  history(scope: string, limit: number): Promise<HistoryPoint[]>;
+  /** `limit` scans of the scope, oldest first, after skipping the newest `offset` (default 0). */
+  history(scope: string, limit: number, offset?: number): Promise<HistoryPoint[]>;
   getFinding(scope: string, id: string): Promise<StoredFinding | undefined>;
   getExplanation(cacheKey: string): Promise<string | undefined>;
   putExplanation(entry: { cacheKey: string; provider: string; model: string; promptVersion: string; language: string; inputHash: string; answer: string; at: Date }): Promise<void>;

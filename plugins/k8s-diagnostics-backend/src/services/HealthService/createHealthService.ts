@@ -16,13 +16,14 @@ import {
   WorkloadSelector,
 } from '@periscope/kube-access';
 import { DiagnosticsConfig, operatorResultsFor } from '../../config';
-import { ClusterFindings, EntityHealth } from '../../types';
+import { ClusterFindings, EntityHealth, EntityHealthHistory } from '../../types';
 import { CLUSTER_SCOPE, FindingsStore } from '../FindingsStore';
 import { belongsTo, countBySeverity, groupByWorkload, ObjectIndex, workloadsOf } from './findings';
 import { scanClusters, ScanOutcome } from './scanner';
 import { HealthService } from './types';
 
 const RESOLVED_WINDOW_MS = 7 * 86_400_000;
+/** History points of GET /entity (also the default page of GET /entity/history). */
 const HISTORY_POINTS = 48;
 
 /** The part of a scan outcome that belongs to one entity. */
@@ -217,6 +218,17 @@ export function createHealthService(deps: {
         else await once(entityRef, () => scanEntity(entityRef, selector));
       }
       return readEntity(entityRef, selector);
+    },
+
+    async getEntityHistory({ entityRef, credentials, limit, offset }): Promise<EntityHealthHistory> {
+      await loadEntity(entityRef, credentials);
+      // one more than the page, oldest first: an extra first point means older scans exist
+      const points = await store.history(entityRef, limit + 1, offset);
+      return {
+        entityRef,
+        history: points.length > limit ? points.slice(1) : points,
+        ...(points.length > limit ? { nextOffset: offset + limit } : {}),
+      };
     },
 
     async getEntityFinding({ entityRef, findingId, credentials }) {

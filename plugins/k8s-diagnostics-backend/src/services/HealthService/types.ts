@@ -1,6 +1,6 @@
 import { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { ClusterFindings, ClusterFindingsFilter, EntityHealth } from '../../types';
+import { ClusterFindings, ClusterFindingsFilter, EntityHealth, EntityHealthHistory } from '../../types';
 import { StoredFinding } from '../FindingsStore';
 
 /**
@@ -17,6 +17,11 @@ export interface HealthService {
     /** The signed-in user's Kubernetes tokens, for clusters with client-side auth. */
     requestAuth?: KubernetesRequestAuth;
   }): Promise<EntityHealth>;
+  /**
+   * A page of the entity's stored scan history, never scanning: `limit` scans after the newest
+   * `offset` (GET /entity carries the newest 48).
+   */
+  getEntityHistory(options: { entityRef: string; credentials: BackstageCredentials; limit: number; offset: number }): Promise<EntityHealthHistory>;
   /** One open or resolved finding of the entity, with its masking hints (for explanations). */
   getEntityFinding(options: { entityRef: string; findingId: string; credentials: BackstageCredentials }): Promise<StoredFinding>;
   /** The cluster-wide findings of the last scheduled scan (scans once if there is none yet). */

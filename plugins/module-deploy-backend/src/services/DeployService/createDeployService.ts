@@ -809,7 +809,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       return operation(explicit, credentials);
     },
 
-    async history({ entityRef, credentials, requestAuth }) {
+    async history({ entityRef, credentials, requestAuth, auditLimit = 50, auditOffset = 0 }) {
       const r = await readEntity(entityRef, credentials, requestAuth);
       if (r.status !== 'ok')
         return {
@@ -821,7 +821,8 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
         };
       const [stored, auditRows, schema] = await Promise.all([
         store.listRevisions(entityRef),
-        store.listAudit(entityRef),
+        // one more than the page: whether older records exist, without counting them
+        store.listAudit(entityRef, auditLimit + 1, auditOffset),
         schemaOf(r.target),
       ]);
       const { results, errors } = await fanOutClusters(
@@ -859,7 +860,14 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
           b.appliedAt.localeCompare(a.appliedAt) ||
           a.cluster.localeCompare(b.cluster),
       );
-      return { entityRef, status: 'ok', revisions, audit: auditRows, errors };
+      return {
+        entityRef,
+        status: 'ok',
+        revisions,
+        audit: auditRows.slice(0, auditLimit),
+        ...(auditRows.length > auditLimit ? { nextOffset: auditOffset + auditLimit } : {}),
+        errors,
+      };
     },
 
     async checkEntityDrift({ entityRef, credentials, requestAuth, cluster }) {

@@ -61,11 +61,18 @@ export interface DeployService {
     requestAuth?: KubernetesRequestAuth;
     permission: 'read' | 'apply';
   }): Promise<PreparedOperation>;
+  /**
+   * The revisions of every target cluster and one page of the audit trail, newest first:
+   * `auditLimit` records (default 50) after the newest `auditOffset` (default 0); `nextOffset`
+   * in the answer when older records exist.
+   */
   history(o: {
     entityRef: string;
     credentials: BackstageCredentials;
     /** The signed-in user's Kubernetes tokens, for clusters with client-side auth. */
     requestAuth?: KubernetesRequestAuth;
+    auditLimit?: number;
+    auditOffset?: number;
   }): Promise<EntityHistory>;
   /**
    * Checks the entity's instances for drift now (server-side dry run against the last

@@ -307,11 +307,12 @@ export async function createDeployStore(
         message: r.message ?? null,
       });
     },
-    async listAudit(entityRef, limit = 50) {
+    async listAudit(entityRef, limit = 50, offset = 0) {
       const rows = await knex<AuditRow>(AUDIT)
         .where({ entity_ref: entityRef })
         .orderBy('id', 'desc')
-        .limit(limit);
+        .limit(limit)
+        .offset(offset);
       return rows.map(auditFromRow);
     },
     async recordRevision(rev) {

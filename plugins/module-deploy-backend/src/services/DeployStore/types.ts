@@ -38,8 +38,8 @@ export interface InstanceOwner extends InstanceLocation {
 /** Audit trail, revision history, drift and instance owners, in the plugin's database. @public */
 export interface DeployStore {
   recordAudit(record: AuditRecord): Promise<void>;
-  /** Newest first. */
-  listAudit(entityRef: string, limit?: number): Promise<AuditRecord[]>;
+  /** Newest first: `limit` records (default 50) after skipping the newest `offset` (default 0). */
+  listAudit(entityRef: string, limit?: number, offset?: number): Promise<AuditRecord[]>;
   recordRevision(rev: StoredRevision): Promise<void>;
   /** Newest first. */
   listRevisions(entityRef: string, limit?: number): Promise<StoredRevision[]>;
