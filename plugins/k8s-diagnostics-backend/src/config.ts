@@ -29,6 +29,7 @@ export const DEFAULT_ANALYZERS = [
   'References',
   'Scheduling',
   'AutoscalerRequests',
+  'JobFailures',
 ];
 
 /** Where the LLM is; absent when no `k8sDiagnostics.ai` is configured. */

@@ -27,6 +27,7 @@ describe('analyze', () => {
       'References',
       'Scheduling',
       'AutoscalerRequests',
+      'JobFailures',
     ]);
     expect(resolveAnalyzers(['pod', 'LOG']).map(a => a.name)).toEqual(['Pod', 'Log']);
     expect(inputKindsFor(resolveAnalyzers(['Ingress']))).toEqual(['Event', 'Ingress', 'IngressClass', 'Service', 'Secret']);

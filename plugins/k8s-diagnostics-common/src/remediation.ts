@@ -1,6 +1,6 @@
 /**
  * Built-in remediation for the failure classes of Periscope's reference checks (References,
- * Scheduling, AutoscalerRequests): what is wrong, why, the fix and kubectl commands with the
+ * Scheduling, AutoscalerRequests) and of JobFailures: what is wrong, why, the fix and kubectl commands with the
  * names of the failure filled in. A caller without an LLM (the backend's remediation catalog)
  * asks {@link referenceExplanation} first.
  */
@@ -205,11 +205,135 @@ export const REFERENCE_REMEDIATIONS: Entry[] = [
       commands: [`kubectl describe hpa ${c.n}${c.name}`, `kubectl get ${lower(c.m[2])} ${c.n}${c.m[3].split('/').pop()} -o jsonpath='{.spec.template.spec.containers[*].resources}'`],
     }),
   },
+  {
+    id: 'job-create-service-account',
+    analyzer: 'JobFailures',
+    match: /cannot create its pods \(FailedCreate\): .*serviceaccount "([^"]+)" not found/,
+    explain: c => ({
+      summary: `Job ${c.name} cannot create its pods: its ServiceAccount ${c.m[1]} does not exist${c.ns ? ` in namespace ${c.ns}` : ''}.`,
+      likelyCause: 'The ServiceAccount is created by another chart or step that has not run, or has another name. The Job keeps retrying and runs once it exists (unless its activeDeadlineSeconds passes first).',
+      steps: [`Create ServiceAccount ${c.m[1]}${c.ns ? ` in namespace ${c.ns}` : ''} (with its RoleBindings), or fix serviceAccountName in ${template(c)} and re-create the Job.`],
+      commands: [`kubectl create serviceaccount ${c.n}${c.m[1]}`, `kubectl get events ${c.n}--field-selector involvedObject.name=${c.name},reason=FailedCreate`],
+    }),
+  },
+  {
+    id: 'job-create-quota',
+    analyzer: 'JobFailures',
+    match: /cannot create its pods \(FailedCreate\): .*exceeded quota: ([^,\s]+)(.*)$/m,
+    explain: c => ({
+      summary: `Job ${c.name} cannot create its pods: they would exceed ResourceQuota ${c.m[1]}${c.m[2] ? ` (${c.m[2].replace(/^,\s*/, '')})` : ''}.`,
+      likelyCause: 'The namespace has used up the quota (other workloads, finished pods that still count, or requests larger than needed), or the quota is too small for this Job. A quota on cpu or memory also refuses pods that set no request or limit for it.',
+      steps: [
+        'Compare the quota\'s used and hard values with what the Job\'s pods request.',
+        `Lower the requests or parallelism of ${template(c)}, free quota (delete what is no longer needed), or raise the quota. The Job retries on its own.`,
+      ],
+      commands: [`kubectl describe resourcequota ${c.n}${c.m[1]}`, describe(c)],
+    }),
+  },
+  {
+    id: 'job-create-limit-range',
+    analyzer: 'JobFailures',
+    match: /cannot create its pods \(FailedCreate\): .*((?:minimum|maximum) \S+ usage per (?:Container|Pod|PersistentVolumeClaim) is [^,\]]+(?:, but (?:request|limit) is [^,\]]+)?)/,
+    explain: c => ({
+      summary: `Job ${c.name} cannot create its pods: a LimitRange of the namespace refuses their resources (${c.m[1]}).`,
+      likelyCause: 'The requests or limits of the pod template are outside the minimum/maximum (or limit/request ratio) a LimitRange allows.',
+      steps: [`Set the requests and limits of ${template(c)} within the LimitRange, or change the LimitRange; then re-create the Job.`],
+      commands: [`kubectl describe limitrange ${c.n}`.trim(), describe(c)],
+    }),
+  },
+  {
+    id: 'job-create-pod-security',
+    analyzer: 'JobFailures',
+    match: /cannot create its pods \(FailedCreate\): .*violates PodSecurity "([^"]+)"(?:: (.*))?/,
+    explain: c => ({
+      summary: `Job ${c.name} cannot create its pods: they violate the namespace's Pod Security level ${c.m[1]}${c.m[2] ? ` (${c.m[2]})` : ''}.`,
+      likelyCause: 'The namespace enforces a Pod Security Standard (label pod-security.kubernetes.io/enforce) that the pod template does not meet.',
+      steps: [`Change the securityContext of ${template(c)} as the message says (runAsNonRoot, allowPrivilegeEscalation: false, capabilities drop ALL, seccompProfile RuntimeDefault...), then re-create the Job.`],
+      commands: [`kubectl get namespace ${c.ns || '<namespace>'} --show-labels`, describe(c)],
+    }),
+  },
+  {
+    id: 'job-create-admission-webhook',
+    analyzer: 'JobFailures',
+    match: /cannot create its pods \(FailedCreate\): .*admission webhook "([^"]+)" denied the request(?:: (.*))?/,
+    explain: c => ({
+      summary: `Job ${c.name} cannot create its pods: admission webhook ${c.m[1]} denies them${c.m[2] ? ` (${c.m[2]})` : ''}.`,
+      likelyCause: 'A policy engine (Kyverno, Gatekeeper...) or another admission webhook rejects the pod template.',
+      steps: ['Read the webhook\'s reason in the message and change the pod template to comply, or ask the policy\'s owners for an exception; then re-create the Job.'],
+      commands: ['kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations', describe(c)],
+    }),
+  },
+  {
+    id: 'job-create-refused',
+    analyzer: 'JobFailures',
+    match: /cannot create its pods \(FailedCreate\): (.*)$/m,
+    explain: c => ({
+      summary: `Job ${c.name} cannot create its pods: ${c.m[1]}`,
+      likelyCause: 'The API server refuses the pods of the Job\'s template; the message names the admission step (quota, LimitRange, ServiceAccount, webhook, Pod Security) or the invalid field.',
+      steps: [`Fix what the message names (in ${template(c)} or in the namespace), then re-create the Job if its template had to change.`],
+      commands: [`kubectl get events ${c.n}--field-selector involvedObject.name=${c.name},reason=FailedCreate`, describe(c)],
+    }),
+  },
+  {
+    id: 'job-backoff-oom',
+    analyzer: 'JobFailures',
+    match: /reached its backoff limit: (?:init )?container (\S+) of its last failed pod (\S+) exited with code (\d+) \(OOMKilled\)/,
+    explain: c => ({
+      summary: `Job ${c.name} gave up after its backoff limit: container ${c.m[1]} of its last pod ${c.m[2]} was killed for using more memory than its limit (exit code ${c.m[3]}, OOMKilled).`,
+      likelyCause: 'The memory limit is too small for the work (input grew, or the runtime sizes its heap from the node, not the limit), or the program leaks.',
+      steps: [
+        `Raise resources.limits.memory of container ${c.m[1]} in ${template(c)} (or make the program use less: smaller batches, a heap size below the limit).`,
+        'A failed Job does not run again: delete it and apply it again (a CronJob creates the next one on schedule).',
+      ],
+      commands: [`kubectl describe pod ${c.n}${c.m[2]}`, `kubectl delete job ${c.n}${c.name}`],
+    }),
+  },
+  {
+    id: 'job-backoff-command',
+    analyzer: 'JobFailures',
+    match: /reached its backoff limit: (?:init )?container (\S+) of its last failed pod (\S+) exited with code (126|127)\b(?: \([^)]*\))?(?:; (?:last log line|termination message): (.*))?$/m,
+    explain: c => ({
+      summary: `Job ${c.name} gave up after its backoff limit: container ${c.m[1]} of its last pod ${c.m[2]} exited with code ${c.m[3]}, the shell's "${c.m[3] === '127' ? 'command not found' : 'not executable'}"${c.m[4] ? ` (${c.m[4]})` : ''}.`,
+      likelyCause: 'The command or args of the container name a program that is not in the image (or not on its PATH, or not executable): a typo, or an image of another version or base.',
+      steps: [
+        `Fix command/args of container ${c.m[1]} in ${template(c)}, or use an image that has the program.`,
+        'A failed Job does not run again: delete it and apply it again (a CronJob creates the next one on schedule).',
+      ],
+      commands: [`kubectl logs ${c.n}${c.m[2]} -c ${c.m[1]}`, `kubectl delete job ${c.n}${c.name}`],
+    }),
+  },
+  {
+    id: 'job-backoff-exit',
+    analyzer: 'JobFailures',
+    match: /reached its backoff limit: (?:init )?container (\S+) of its last failed pod (\S+) exited with code (-?\d+)(?: \(([^)]*)\))?(?:; (last log line|termination message): (.*))?$/m,
+    explain: c => ({
+      summary: `Job ${c.name} gave up after its backoff limit: container ${c.m[1]} of its last pod ${c.m[2]} exited with code ${c.m[3]}${c.m[4] ? ` (${c.m[4]})` : ''}${c.m[6] ? `; its ${c.m[5]}: ${c.m[6]}` : ''}.`,
+      likelyCause: 'The program of the Job failed on every try: the exit code is its own (look it up in the program\'s documentation), and its last log lines usually say why (bad input, a dependency that refuses it, missing credentials or configuration).',
+      steps: [
+        c.m[6]
+          ? `Exit code ${c.m[3]}: read the ${c.m[5]} "${c.m[6]}" and the lines before it, and fix its cause (configuration, credentials, a dependency, the input or the program).`
+          : `Exit code ${c.m[3]}: read the logs of container ${c.m[1]} of pod ${c.m[2]} and fix their cause (configuration, credentials, a dependency, the input or the program).`,
+        'A failed Job does not run again: fix it, then delete the Job and apply it again (a CronJob creates the next one on schedule).',
+      ],
+      commands: [`kubectl logs ${c.n}${c.m[2]} -c ${c.m[1]} --tail=100`, `kubectl describe job ${c.n}${c.name}`, `kubectl delete job ${c.n}${c.name}`],
+    }),
+  },
+  {
+    id: 'job-backoff-pod-failed',
+    analyzer: 'JobFailures',
+    match: /reached its backoff limit: its last failed pod (\S+) failed: (.*)$/m,
+    explain: c => ({
+      summary: `Job ${c.name} gave up after its backoff limit: its last pod ${c.m[1]} failed without a container exit code (${c.m[2]}).`,
+      likelyCause: 'The pod was stopped from outside: evicted for node pressure, its node lost, or a deadline reached.',
+      steps: ['Read the reason: eviction means the node ran short of memory or disk (set requests that match the use), a lost node a node problem.', 'Then delete the Job and apply it again.'],
+      commands: [`kubectl describe pod ${c.n}${c.m[1]}`, `kubectl delete job ${c.n}${c.name}`],
+    }),
+  },
 ];
 
 /**
- * The built-in explanation of a failure of Periscope's reference checks, with the names of the
- * failure and the object filled in; undefined for other analyzers or texts.
+ * The built-in explanation of a failure of Periscope's reference checks (and of JobFailures), with
+ * the names of the failure and the object filled in; undefined for other analyzers or texts.
  *
  * @public
  */

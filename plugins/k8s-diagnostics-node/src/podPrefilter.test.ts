@@ -78,6 +78,12 @@ describe('canReadFailingPodsOnly', () => {
     expect(canReadFailingPodsOnly(resolveAnalyzers(['References', 'Scheduling', 'AutoscalerRequests']))).toBe(true);
     expect(reportsPods(resolveAnalyzers(['References']))).toBe(true);
   });
+
+  it('allows JobFailures, which reads the failed pods of failed Jobs (never healthy rows): those are read', () => {
+    expect(canReadFailingPodsOnly(resolveAnalyzers(['JobFailures']))).toBe(true);
+    // not look-up-only: a prefiltered scan asks for the Table rows and reads the failing pods
+    expect(reportsPods(resolveAnalyzers(['JobFailures']))).toBe(true);
+  });
 });
 
 describe('planFullPods', () => {

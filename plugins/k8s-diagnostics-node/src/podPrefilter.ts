@@ -10,7 +10,11 @@ import { AnalyzerDefinition } from '@periscope/backstage-plugin-k8s-diagnostics-
  * - the webhook analyzers read the pods of their Services' namespaces, and StatefulSet the pods of
  *   the namespaces of StatefulSets that lack available replicas: those namespaces are read whole;
  * - References and Scheduling report a pod only while it is Pending (and has no controller in the
- *   snapshot), and a Pending pod is never healthy, so it is read.
+ *   snapshot), and a Pending pod is never healthy, so it is read;
+ * - JobFailures reads the failed pods of failed Jobs (never Running: all read; it is not
+ *   look-up-only, so the failing pods are found) and the creation time of a Job's pods against
+ *   its FailedCreate event (a pod left out is a healthy, Running one: at worst a refusal the
+ *   controller got past is still reported).
  */
 const PARTIAL_POD_ANALYZERS = new Set([
   'Pod',
@@ -21,6 +25,7 @@ const PARTIAL_POD_ANALYZERS = new Set([
   'StatefulSet',
   'References',
   'Scheduling',
+  'JobFailures',
 ]);
 
 /** Analyzers that look pods up but never report one (their results are other kinds). */

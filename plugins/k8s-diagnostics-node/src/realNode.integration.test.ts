@@ -23,7 +23,7 @@ import { analyzeWithEvents, fetchFailingPodLogs, scanCluster } from './cluster';
 const KUBECONFIG = process.env.PERISCOPE_REAL_NODE_KUBECONFIG;
 const NS = 'real-node';
 const NODE = 'periscope-real-0';
-const FILTERS = ['Pod', 'Deployment', 'ReplicaSet', 'Service', 'Job', 'Log'];
+const FILTERS = ['Pod', 'Deployment', 'ReplicaSet', 'Service', 'Job', 'Log', 'JobFailures'];
 type Pod = {
   metadata: { name: string; namespace: string; labels?: Record<string, string> };
   spec: { nodeName?: string };
@@ -133,6 +133,15 @@ const EXPECTED: Array<{ scenario: string; kind: string; name: RegExp; text: RegE
     kind: 'Job',
     name: /^real-node\/rn-job-fails$/,
     text: /^Job has reached the specified backoff limit$/,
+  },
+  {
+    // Periscope's JobFailures: the exit code and reason of the last failed pod, and its last log
+    // line (read by fetchFailingPodLogs). The pod writes `exporting report` to stdout, then the
+    // ERROR line to stderr: containerd copies the two streams separately, so either may end the log.
+    scenario: 'Job BackoffLimitExceeded: exit code, reason and last log line of the last failed pod',
+    kind: 'Job',
+    name: /^real-node\/rn-job-fails$/,
+    text: /^Job real-node\/rn-job-fails reached its backoff limit: container report of its last failed pod rn-job-fails-[a-z0-9]+ exited with code 3 \(Error\); last log line: (ERROR: upload failed: 403 Forbidden|exporting report)$/,
   },
   {
     scenario: 'Job pod exit code',

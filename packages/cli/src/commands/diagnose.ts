@@ -30,7 +30,7 @@ export function registerDiagnoseCommand(program: Command, io: () => DiagnoseIo =
     .option(
       '-f, --filter <analyzers>',
       `analyzers to run, comma-separated or repeated (default: k8sgpt's core ones plus CustomResource, References, ` +
-        `Scheduling and AutoscalerRequests); ` +
+        `Scheduling, AutoscalerRequests and JobFailures); ` +
         `available: ${ANALYZERS.map(a => a.name).join(', ')}`,
       collect,
       [],

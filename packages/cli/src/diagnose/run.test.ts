@@ -347,6 +347,8 @@ describeIf({ realNode: REAL_NODE_KUBECONFIG })('periscope diagnose --kubeconfig 
     ['Pod', /^real-node\/rn-readiness-/, /^Readiness probe failed: HTTP probe failed with statuscode: 404$/],
     ['Pod', /^real-node\/rn-init-fails-/, /container=migrate/],
     ['Job', /^real-node\/rn-job-fails$/, /backoff limit/],
+    // JobFailures (default set): the last failed pod's exit code; no log line, the default run reads no logs
+    ['Job', /^real-node\/rn-job-fails$/, /reached its backoff limit: container report of its last failed pod rn-job-fails-[a-z0-9]+ exited with code 3 \(Error\)/],
   ];
 
   it('reports each failure class with the kubelet\'s own reason and text', async () => {

@@ -3,6 +3,7 @@ import { cronJobAnalyzer, jobAnalyzer, pvcAnalyzer } from './batch';
 import { mutatingWebhookAnalyzer, nodeAnalyzer, validatingWebhookAnalyzer } from './cluster';
 import { customResourceAnalyzer } from './customResource';
 import { gatewayAnalyzer, gatewayClassAnalyzer, httpRouteAnalyzer } from './gateway';
+import { jobFailuresAnalyzer } from './jobFailures';
 import { logAnalyzer } from './log';
 import { ingressAnalyzer, serviceAnalyzer } from './networking';
 import { podAnalyzer } from './pod';
@@ -51,6 +52,7 @@ export const ANALYZERS: readonly AnalyzerDefinition[] = [
   referencesAnalyzer,
   schedulingAnalyzer,
   autoscalerRequestsAnalyzer,
+  jobFailuresAnalyzer,
 ];
 
 /**

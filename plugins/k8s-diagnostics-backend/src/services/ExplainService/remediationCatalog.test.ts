@@ -79,6 +79,21 @@ describe('catalogExplanation for the reference checks', () => {
     expect(e.commands.join('\n')).toContain('-n shop');
   });
 
+  it('explains a Job at its backoff limit with the exit code and log line of its last pod (JobFailures)', () => {
+    const e = catalogExplanation({
+      ...finding('JobFailures', [
+        'Job shop/report reached its backoff limit: container main of its last failed pod report-x7k2p exited with code 3 (Error); last log line: ERROR: upload failed: 403 Forbidden',
+      ]),
+      object: { kind: 'Job', namespace: 'shop', name: 'report' },
+      ownerChain: [],
+    });
+    expect(e.summary).toBe(
+      'Job report gave up after its backoff limit: container main of its last pod report-x7k2p exited with code 3 (Error); its last log line: ERROR: upload failed: 403 Forbidden.',
+    );
+    expect(e.steps[0]).toMatch(/^Exit code 3: read the last log line "ERROR: upload failed: 403 Forbidden"/);
+    expect(e.commands).toContain('kubectl logs -n shop report-x7k2p -c main --tail=100');
+  });
+
   it('falls back to the generic explanation for a reference text it does not know', () => {
     const e = catalogExplanation(finding('References', ['something new']));
     expect(e.summary).toMatch(/^The References analyzer reports a problem/);
