@@ -71,3 +71,15 @@ export function describeWithObjects(
     body(kubeconfig ? useTestObjects(kubeconfig, objects) : { kc: new KubeConfig() }),
   );
 }
+
+/**
+ * Two scans of the whole cluster to compare: scanned again (up to 3 times) while their findings
+ * differ, since other suites change the shared cluster meanwhile; the last pair is returned.
+ */
+export async function scanPair<T>(first: () => Promise<T>, second: () => Promise<T>, key: (s: T) => unknown): Promise<[T, T]> {
+  let pair: [T, T] = [await first(), await second()];
+  for (let attempt = 1; attempt < 3 && JSON.stringify(key(pair[0])) !== JSON.stringify(key(pair[1])); attempt++) {
+    pair = [await first(), await second()];
+  }
+  return pair;
+}
