@@ -22,6 +22,21 @@ export function parseEntityRefParam(raw: unknown, param = 'entityRef'): string {
 }
 
 /**
+ * A whole-number request parameter (a page's `limit` or `offset`, a number of days): `fallback`
+ * when absent or empty, else an `InputError` naming the parameter and its range when it is not a
+ * whole number from `min` to `max`.
+ * @public
+ */
+export function parseIntParam(raw: unknown, name: string, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new InputError(`parameter '${name}' is '${String(raw)}': give a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/**
  * Checks a catalog-entity resource permission for one entity; throws `NotAllowedError` (403)
  * naming the permission when denied. Conditional decisions are resolved by the permission
  * backend against the catalog entity.

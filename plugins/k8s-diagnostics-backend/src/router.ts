@@ -5,6 +5,7 @@ import {
   authorizeEntity,
   ClusterSource,
   parseEntityRefParam,
+  parseIntParam,
   readKubernetesRequestAuth,
   summarizeClusters,
 } from '@periscope/kube-access';
@@ -38,15 +39,6 @@ const FINDINGS_PAGE = { limit: 1000, max: 5000 };
 /** Default (GET /entity's 48 points) and largest page size of GET /entity/history. */
 const HISTORY_PAGE = { limit: 48, max: 5000 };
 const MAX_OFFSET = 1_000_000;
-
-function intParam(raw: unknown, name: string, fallback: number, min: number, max: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new InputError(`parameter '${name}' is '${String(raw)}': give a whole number from ${min} to ${max}`);
-  }
-  return n;
-}
 
 function zodMessage(e: z.ZodError): string {
   return e.issues.map(i => `'${i.path.join('.') || 'body'}' ${i.message}`).join('; ');
@@ -117,8 +109,8 @@ export async function createRouter(deps: {
   // The stored scan history of the entity, page by page (GET /entity carries the newest 48 points);
   // never scans.
   router.get('/entity/history', async (req, res) => {
-    const limit = intParam(req.query.limit, 'limit', HISTORY_PAGE.limit, 1, HISTORY_PAGE.max);
-    const offset = intParam(req.query.offset, 'offset', 0, 0, MAX_OFFSET);
+    const limit = parseIntParam(req.query.limit, 'limit', HISTORY_PAGE.limit, 1, HISTORY_PAGE.max);
+    const offset = parseIntParam(req.query.offset, 'offset', 0, 0, MAX_OFFSET);
     const entityRef = parseEntityRefParam(req.query.entityRef);
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
@@ -163,8 +155,8 @@ export async function createRouter(deps: {
 
   router.get('/findings', async (req, res) => {
     const { limit: rawLimit, offset: rawOffset, ...query } = req.query;
-    const limit = intParam(rawLimit, 'limit', FINDINGS_PAGE.limit, 1, FINDINGS_PAGE.max);
-    const offset = intParam(rawOffset, 'offset', 0, 0, MAX_OFFSET);
+    const limit = parseIntParam(rawLimit, 'limit', FINDINGS_PAGE.limit, 1, FINDINGS_PAGE.max);
+    const offset = parseIntParam(rawOffset, 'offset', 0, 0, MAX_OFFSET);
     const parsed = FindingsQuery.safeParse(query);
     if (!parsed.success) {
       throw new InputError(`invalid filter: ${zodMessage(parsed.error)}; severity is one of ${SEVERITIES.join(', ')}`);

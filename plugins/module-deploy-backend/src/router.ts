@@ -13,6 +13,7 @@ import {
   authorizeEntity,
   ClusterSource,
   parseEntityRefParam,
+  parseIntParam,
   readKubernetesRequestAuth,
   summarizeClusters,
 } from '@periscope/kube-access';
@@ -72,23 +73,6 @@ const schemas = {
 /** Default and largest page size of the audit trail of GET /entity/history (README, "Routes"). */
 const AUDIT_PAGE = { limit: 50, max: 500 };
 const MAX_OFFSET = 1_000_000;
-
-function intParam(
-  raw: unknown,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new InputError(
-      `parameter '${name}' is '${String(raw)}': give a whole number from ${min} to ${max}`,
-    );
-  }
-  return n;
-}
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const r = schema.safeParse(body ?? {});
@@ -217,14 +201,14 @@ export async function createRouter(deps: {
 
   router.get('/entity/history', async (req, res) => {
     const entityRef = ref(req);
-    const auditLimit = intParam(
+    const auditLimit = parseIntParam(
       req.query.limit,
       'limit',
       AUDIT_PAGE.limit,
       1,
       AUDIT_PAGE.max,
     );
-    const auditOffset = intParam(req.query.offset, 'offset', 0, 0, MAX_OFFSET);
+    const auditOffset = parseIntParam(req.query.offset, 'offset', 0, 0, MAX_OFFSET);
     res.json(
       await deploys.history({
         entityRef,

@@ -5,6 +5,7 @@ import {
   authorizeEntity,
   ClusterSource,
   parseEntityRefParam,
+  parseIntParam,
   readKubernetesRequestAuth,
   summarizeClusters,
 } from '@periscope/kube-access';
@@ -44,15 +45,6 @@ function listParam<T extends string>(raw: unknown, name: string, allowed: readon
   return values as T[];
 }
 
-function intParam(raw: unknown, name: string, fallback: number, min: number, max: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new InputError(`parameter '${name}' is '${String(raw)}': give a whole number from ${min} to ${max}`);
-  }
-  return n;
-}
-
 /** Default and largest page sizes of the paged lists (README, "Routes"). */
 export const PAGING = {
   findings: { limit: 500, max: 5000 },
@@ -63,8 +55,8 @@ export const PAGING = {
 /** `limit` and `offset` of a paged list; 400 naming the parameter and its range. */
 function pageParams(query: Request['query'], sizes: { limit: number; max: number }) {
   return {
-    limit: intParam(query.limit, 'limit', sizes.limit, 1, sizes.max),
-    offset: intParam(query.offset, 'offset', 0, 0, PAGING.maxOffset),
+    limit: parseIntParam(query.limit, 'limit', sizes.limit, 1, sizes.max),
+    offset: parseIntParam(query.offset, 'offset', 0, 0, PAGING.maxOffset),
   };
 }
 
@@ -143,7 +135,7 @@ export async function createRouter(deps: {
   });
 
   router.get('/entity/timeline', async (req, res) => {
-    const days = intParam(req.query.days, 'days', 7, 1, 90);
+    const days = parseIntParam(req.query.days, 'days', 7, 1, 90);
     const { entityRef, credentials } = await entityAccess(req);
     res.json(await security.getEntityTimeline({ entityRef, days, credentials }));
   });
