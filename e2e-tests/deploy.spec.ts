@@ -18,7 +18,10 @@ test.describe('Deploy tab', () => {
   test('change a value, preview the diff, deploy with progress to healthy, roll back', async ({
     page,
   }) => {
-    test.skip(!withCluster, 'needs the local control plane (PERISCOPE_E2E_CLUSTER=1)');
+    test.skip(
+      !withCluster,
+      'needs the local control plane (PERISCOPE_E2E_CLUSTER=1)',
+    );
     await enterAsGuest(page, '/catalog/default/component/checkout/deploy');
     await expect(
       page.getByText(
@@ -65,6 +68,66 @@ test.describe('Deploy tab', () => {
     await expect(
       page.getByText(/Done: local healthy \(revision \d+\)/).last(),
     ).toBeVisible({ timeout: 240_000 });
+  });
+
+  test('change a common field in the grouped form, preview the YAML diff, deploy with a change message, see it in history', async ({
+    page,
+  }) => {
+    test.skip(
+      !withCluster,
+      'needs the local control plane (PERISCOPE_E2E_CLUSTER=1)',
+    );
+    await enterAsGuest(page, '/catalog/default/component/checkout/deploy');
+    // examples/modules/minimal marks image, replicas, resources and message @periscope(common)
+    const common = page.getByRole('group', { name: 'common settings' });
+    await expect(common).toBeVisible({ timeout: 120_000 });
+    const message = common.locator('#root_message');
+    await expect(message).toBeVisible({ timeout: 60_000 });
+    await expect(common.locator('#root_replicas')).toBeVisible();
+    // the other fields wait in collapsed sections, what Periscope sets out of the way
+    const collapsed = page.getByRole('button', {
+      name: /^Service/,
+      expanded: false,
+    });
+    await expect(collapsed).toBeVisible();
+    await expect(
+      page.getByRole('button', {
+        name: /^Set by Periscope \(\d+\)/,
+        expanded: false,
+      }),
+    ).toBeVisible();
+
+    const stamp = Date.now();
+    await message.fill(`e2e grouped ${stamp}`);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const preview = page.getByLabel('preview');
+    await expect(
+      preview.getByText(/Cluster local: \d+ of \d+ object\(s\) change/),
+    ).toBeVisible({ timeout: 120_000 });
+    const yamlDiff = preview.getByRole('region', {
+      name: 'yaml diff of Deployment/shop/checkout-web',
+    });
+    await expect(yamlDiff).toBeVisible();
+    await expect(yamlDiff.getByText('after deploy')).toBeVisible();
+    await expect(
+      yamlDiff
+        .locator('tr[data-kind="changed"], tr[data-kind="added"]')
+        .first(),
+    ).toBeVisible();
+
+    const why = `e2e change message ${stamp}`;
+    await page.getByLabel('change message').fill(why);
+    const deploy = page.getByRole('button', { name: 'Deploy', exact: true });
+    await expect(deploy).toBeEnabled({ timeout: 60_000 });
+    await deploy.click();
+    await expect(
+      page.getByText(/Done: local healthy \(revision \d+\)/),
+    ).toBeVisible({ timeout: 240_000 });
+    // the history shows the message with the new revision, and the audit trail with the deploy
+    await expect(page.getByText(why).first()).toBeVisible({ timeout: 60_000 });
+    await expect(
+      page.getByLabel('audit trail').getByText(why).first(),
+    ).toBeVisible();
   });
 
   test('the modules page lists what can be deployed', async ({ page }) => {

@@ -68,4 +68,44 @@ test('a container the real kubelet killed for its memory limit shows OOMKilled a
   const answer = pod.getByLabel('explanation');
   await expect(answer).toBeVisible();
   await expect(answer).toContainText(/memory/i);
+  // the built-in remediation names the limit and the kills from the evidence
+  await expect(answer).toContainText(/Limit \d+Mi(, killed \d+ times? in \d+ (min|h))?: container app uses more memory than it may/);
+  await expect(answer).toContainText(/Raise resources\.limits\.memory of container app above \d+Mi/);
+});
+
+test('a crashing container on the real node shows its evidence and its logs, current and previous', async ({ page }) => {
+  test.skip(!withRealNode, 'needs the real node (PERISCOPE_E2E_REAL_NODE=1: ./scripts/cluster up --real-node)');
+  test.setTimeout(240_000);
+  await enterAsGuest(page, '/catalog/default/component/rn-app-exits/health');
+  const pod = page.getByRole('group', { name: /^Pod finding for Pod real-node\/rn-app-exits-/ }).first();
+  for (let i = 0; i < 12 && !(await pod.isVisible().catch(() => false)); i++) {
+    await page.getByRole('button', { name: 'Rescan' }).click();
+    await expect(page.getByRole('button', { name: 'Rescan' })).toBeEnabled({ timeout: 60_000 });
+    if (await pod.isVisible().catch(() => false)) break;
+    await page.waitForTimeout(5_000);
+  }
+  await pod.getByRole('button', { name: 'Evidence' }).click();
+  const evidence = pod.getByLabel('evidence');
+  await expect(evidence).toBeVisible({ timeout: 60_000 });
+  const container = evidence.getByLabel('container app');
+  await expect(container).toContainText('Container app (failing)');
+  await expect(container).toContainText(/image\s+busybox/);
+  await expect(container).toContainText(/exit code 1/);
+  await evidence.getByRole('button', { name: 'Logs' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('tab', { name: 'Previous' }).click();
+  // while the container restarts the kubelet may have just removed the previous log: switch again
+  const lines = dialog.getByLabel('log lines');
+  for (let i = 0; i < 10 && !(await lines.isVisible().catch(() => false)); i++) {
+    await dialog.getByRole('tab', { name: 'Current' }).click();
+    await page.waitForTimeout(2_000);
+    await dialog.getByRole('tab', { name: 'Previous' }).click();
+    await page.waitForTimeout(1_000);
+  }
+  await expect(lines).toContainText('ERROR: cannot connect to database');
+  await dialog.getByRole('tab', { name: 'Current' }).click();
+  await expect(dialog.getByLabel('log lines').or(dialog.getByText(/^No log:/))).toBeVisible();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(dialog).toBeHidden();
 });

@@ -1,4 +1,4 @@
-/* Measures Periscope vs timoni deploys of the minimal module; run through bench/deploy/run.sh. */
+/* Measures Periscope vs timoni deploys of the minimal module, with and without readiness waits; run through bench/deploy/run.sh. */
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -53,45 +53,65 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'bench-deploy-'));
   const upgrade = join(dir, 'upgrade.cue');
   await fs.writeFile(upgrade, 'values: {replicas: 2, message: "upgraded"}\n');
-  const rows: Record<string, { periscope: number[]; timoni: number[] }> = {
-    'install (render+diff+apply+wait)': { periscope: [], timoni: [] },
-    'upgrade (render+diff+apply+wait)': { periscope: [], timoni: [] },
-  };
+  // each step runs in a fresh namespace per tool: an install, then an upgrade of it; the rows
+  // without readiness waits show the engine's own cost (render, diff, apply, store, prune)
+  const steps = [
+    {
+      wait: true,
+      install: 'install (render+diff+apply+wait)',
+      upgrade: 'upgrade (render+diff+apply+wait)',
+    },
+    {
+      wait: false,
+      install: 'install (render+diff+apply, no wait)',
+      upgrade: 'upgrade (render+diff+apply, no wait)',
+    },
+  ];
+  const rows: Record<string, { periscope: number[]; timoni: number[] }> = {};
+  for (const s of steps)
+    for (const row of [s.install, s.upgrade])
+      rows[row] = { periscope: [], timoni: [] };
   const stamp = Date.now().toString(36);
   const namespaces: string[] = [];
   for (let i = 0; i < iterations; i++) {
-    const ns = `bench-p-${stamp}-${i}`;
-    namespaces.push(ns);
-    for (const [row, values] of [
-      ['install (render+diff+apply+wait)', []],
-      ['upgrade (render+diff+apply+wait)', [upgrade]],
-    ] as const) {
-      rows[row].periscope.push(
-        await timed(async () => {
-          const spec = {
-            source: MODULE,
-            name: 'web',
-            namespace: ns,
-            valuesFiles: [...values],
-          };
-          await engine.diff(spec, kc);
-          await engine.apply(spec, kc, { timeoutMs: 300_000, pollMs: 500 });
-        }),
-      );
-    }
-    if (timoni) {
-      const tns = `bench-t-${stamp}-${i}`;
+    for (const step of steps) {
+      const mode = step.wait ? 'w' : 'n';
+      const ns = `bench-p${mode}-${stamp}-${i}`;
+      namespaces.push(ns);
+      for (const [row, values] of [
+        [step.install, []],
+        [step.upgrade, [upgrade]],
+      ] as const) {
+        rows[row].periscope.push(
+          await timed(async () => {
+            const spec = {
+              source: MODULE,
+              name: 'web',
+              namespace: ns,
+              valuesFiles: [...values],
+            };
+            await engine.diff(spec, kc);
+            await engine.apply(spec, kc, {
+              timeoutMs: 300_000,
+              wait: step.wait,
+            });
+          }),
+        );
+      }
+      if (!timoni) continue;
+      const tns = `bench-t${mode}-${stamp}-${i}`;
       namespaces.push(tns);
       const env = { ...process.env, KUBECONFIG: kubeconfig };
       for (const [row, values] of [
-        ['install (render+diff+apply+wait)', []],
-        ['upgrade (render+diff+apply+wait)', [upgrade]],
+        [step.install, []],
+        [step.upgrade, [upgrade]],
       ] as const) {
         const vf = values.flatMap(v => ['-f', v]);
+        const wait = step.wait ? [] : ['--wait=false'];
         rows[row].timoni.push(
           await timed(async () => {
-            // timoni's own equivalent: a dry-run diff, then apply with --wait (its default)
-            if (row.startsWith('upgrade'))
+            // timoni's own equivalent: a dry-run diff, then apply (--wait is its default)
+            if (row === step.upgrade)
               await run(
                 timoni,
                 ['apply', 'web', MODULE, '-n', tns, ...vf, '--diff'],
@@ -99,7 +119,17 @@ async function main() {
               );
             await run(
               timoni,
-              ['apply', 'web', MODULE, '-n', tns, ...vf, '--timeout', '5m'],
+              [
+                'apply',
+                'web',
+                MODULE,
+                '-n',
+                tns,
+                ...vf,
+                ...wait,
+                '--timeout',
+                '5m',
+              ],
               env,
             );
           }),
@@ -112,7 +142,10 @@ async function main() {
     `deploy benchmark: module ${MODULE}, ${iterations} iteration(s), median wall time`,
   );
   console.log(
-    `${pad('step', 36)}${pad('periscope', 14)}${pad(
+    'readiness: Periscope follows the objects with watches, timoni polls (kstatus); "no readiness wait" is Periscope apply { wait: false } and timoni apply --wait=false',
+  );
+  console.log(
+    `${pad('step', 40)}${pad('periscope', 14)}${pad(
       'timoni',
       14,
     )}ratio (periscope/timoni)`,
@@ -121,7 +154,7 @@ async function main() {
     const p = median(v.periscope);
     const t = v.timoni.length ? median(v.timoni) : undefined;
     console.log(
-      `${pad(row, 36)}${pad(`${p.toFixed(0)} ms`, 14)}${pad(
+      `${pad(row, 40)}${pad(`${p.toFixed(0)} ms`, 14)}${pad(
         t === undefined ? 'n/a' : `${t.toFixed(0)} ms`,
         14,
       )}${

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Deploy benchmark: Periscope's engine (render with the real cue + server-side diff + apply + wait)
-# versus `timoni apply` of the same module, values and cluster, side by side with the ratio.
+# versus `timoni apply` of the same module, values and cluster, side by side with the ratio; then
+# both again without readiness waits (the engine's wait: false, `timoni apply --wait=false`), so the
+# engine's own cost is visible apart from waiting (Periscope watches, timoni polls).
 #
-# Usage: bench/deploy/run.sh [iterations]        (default 3; each iteration = fresh install + one upgrade)
+# Usage: bench/deploy/run.sh [iterations]        (default 3; each iteration = fresh install + one upgrade, with and without waits)
 # Needs: a running local cluster (./scripts/cluster up) or PERISCOPE_KUBECONFIG; cue and timoni
 # from ./scripts/build-tools (or PERISCOPE_CUE_BIN / PERISCOPE_TIMONI_BIN). Without timoni the
 # Periscope column is still measured and the peer column says why it is missing.

@@ -85,6 +85,12 @@ export interface Config {
        * gives the answer a warning that names it. Default false.
        */
       maskReferencedSecrets?: boolean;
+      /**
+       * Last log lines of the failing container that an explanation sends, masked, with the rest
+       * of the finding's evidence (image, command, resources, probes, states, warning events,
+       * owner chain, missing references), from 0 (no log lines) to 200. Default 20.
+       */
+      evidenceLogLines?: number;
     };
   };
 }

@@ -40,6 +40,22 @@ export interface Config {
      * minute, across replicas (default 6; 0: no limit). The scheduled check is not limited.
      */
     driftChecksPerMinute?: number;
+    /**
+     * Warnings before a deploy: the preview (and `periscope module diff`) runs the reference
+     * checks over the rendered objects and the live objects of the target namespace, read with
+     * the caller's cluster credentials, and lists what the change would break.
+     */
+    preflight?: {
+      /** Default true; false skips the checks and their reads of the cluster. */
+      enabled?: boolean;
+      /**
+       * Checks whose warnings refuse a deploy (409, nothing applied): any of `References`
+       * (missing ConfigMap, Secret, key, ServiceAccount, PriorityClass, RuntimeClass, claim,
+       * StorageClass), `Scheduling` (no node matches, untolerated taints, requests larger than
+       * any node) and `AutoscalerRequests`. Default none: warnings only.
+       */
+      block?: string[];
+    };
     /** The scheduled drift check (a dry-run diff of every instance against its last revision). */
     drift?: {
       /** Default true (only runs when clusters are configured). */

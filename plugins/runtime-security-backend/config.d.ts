@@ -64,6 +64,17 @@ export interface Config {
       /** Entity refs that never notify, e.g. component:default/checkout (kind defaults to component). */
       mutedEntities?: string[];
     };
+    /**
+     * Proposing a monitoring TracingPolicy for enforcement from the Security page: a policy
+     * deployed by `module` whose matches in the last `windowDays` days are all acknowledged or
+     * marked false positive, from workloads of catalog entities.
+     */
+    enforcement?: {
+      /** Days of matches judged. Default 14. */
+      windowDays?: number;
+      /** The module-deploy module that deploys TracingPolicies. Default tracing-policy. */
+      module?: string;
+    };
     /** POST /ingest (NDJSON batches from Fluent Bit / Vector). */
     ingest?: {
       /**

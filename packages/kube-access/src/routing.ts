@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BackstageCredentials, PermissionsService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
@@ -52,4 +53,33 @@ export async function authorizeEntity(
   if (decision.result !== AuthorizeResult.ALLOW) {
     throw new NotAllowedError(`permission '${permission.name}' is denied for ${entityRef}`);
   }
+}
+
+/**
+ * Sends a JSON answer built from a stored result with an `ETag` (a hash of the body) and
+ * `Cache-Control: private, no-cache` (a browser or proxy keeps it and asks again each time);
+ * a request whose `If-None-Match` names that ETag gets `304 Not Modified` and no body.
+ * Structural request/response types, so any Express version fits.
+ * @public
+ */
+export function sendJsonWithEtag(
+  req: { headers: Record<string, string | string[] | undefined> },
+  res: {
+    setHeader(name: string, value: string): unknown;
+    status(code: number): { end(): unknown };
+    type(type: string): { send(body: string): unknown };
+  },
+  value: unknown,
+): void {
+  const body = JSON.stringify(value);
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  res.setHeader('ETag', etag);
+  res.setHeader('Cache-Control', 'private, no-cache');
+  const match = req.headers['if-none-match'];
+  const tags = (Array.isArray(match) ? match.join(',') : match ?? '').split(',').map(t => t.trim().replace(/^W\//, ''));
+  if (tags.includes(etag) || tags.includes('*')) {
+    res.status(304).end();
+    return;
+  }
+  res.type('application/json').send(body);
 }

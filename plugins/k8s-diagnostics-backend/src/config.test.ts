@@ -9,6 +9,13 @@ describe('readDiagnosticsConfig: AI request limits', () => {
     expect(AI_LIMIT_DEFAULTS).toEqual({ maxOutputTokens: 800, maxInputBytes: 16_384, maxItemBytes: 2_048, perUserPerMinute: 10 });
   });
 
+  it('evidenceLogLines: 20 by default, 0 to 200', () => {
+    expect(read({}).ai?.evidenceLogLines).toBe(20);
+    expect(read({ evidenceLogLines: 0 }).ai?.evidenceLogLines).toBe(0);
+    expect(() => read({ evidenceLogLines: 201 })).toThrow(/^k8sDiagnostics\.ai\.evidenceLogLines is 201: it must be a whole number from 0 to 200/);
+    expect(() => read({ evidenceLogLines: 'all' })).toThrow(/^k8sDiagnostics\.ai\.evidenceLogLines is "all": it must be a number/);
+  });
+
   it('maskReferencedSecrets is off unless set to true', () => {
     expect(read({}).ai?.maskReferencedSecrets).toBe(false);
     expect(read({ maskReferencedSecrets: true }).ai?.maskReferencedSecrets).toBe(true);

@@ -30,6 +30,9 @@ export const DEFAULT_ANALYZERS = [
   'Scheduling',
   'AutoscalerRequests',
   'JobFailures',
+  'ReplicaFailures',
+  'Probes',
+  'ContainerStates',
 ];
 
 /** Where the LLM is; absent when no `k8sDiagnostics.ai` is configured. */
@@ -57,6 +60,11 @@ export interface AiConfig {
    * values as exact strings (`k8sDiagnostics.ai.maskReferencedSecrets`, default off).
    */
   maskReferencedSecrets?: boolean;
+  /**
+   * Last log lines of the failing container an explanation sends with the rest of the evidence
+   * (`k8sDiagnostics.ai.evidenceLogLines`, 0: none). Default 20.
+   */
+  evidenceLogLines?: number;
 }
 
 /** Defaults of the request limits (`k8sDiagnostics.ai.*`). */
@@ -66,6 +74,9 @@ export const AI_LIMIT_DEFAULTS = {
   maxItemBytes: 2_048,
   perUserPerMinute: 10,
 } as const;
+
+/** Default of `k8sDiagnostics.ai.evidenceLogLines`. */
+export const EVIDENCE_LOG_LINES = 20;
 
 /** Whether k8sgpt-operator Result objects are read as a second source, and in which clusters. */
 export interface OperatorResultsConfig {
@@ -148,6 +159,12 @@ function readAi(config: RootConfigService): AiConfig | undefined {
     throw new InputError(`k8sDiagnostics.ai.maxItemBytes is ${maxItemBytes}, more than k8sDiagnostics.ai.maxInputBytes (${maxInputBytes}): one text cannot be longer than the whole input`);
   }
   const perUserPerMinute = integer('perUserPerMinute', 0, 10_000, 'LLM calls per user and minute, 0 for no limit');
+  const evidenceLogLines = number('evidenceLogLines') ?? EVIDENCE_LOG_LINES;
+  if (!Number.isInteger(evidenceLogLines) || evidenceLogLines < 0 || evidenceLogLines > 200) {
+    throw new InputError(
+      `k8sDiagnostics.ai.evidenceLogLines is ${evidenceLogLines}: it must be a whole number from 0 to 200 (last log lines of the failing container sent with an explanation, 0 for none); default ${EVIDENCE_LOG_LINES}`,
+    );
+  }
   const dailyTokenBudget = positive('dailyTokenBudget', undefined);
   if (dailyTokenBudget && dailyTokenBudget < maxOutputTokens) {
     throw new InputError(
@@ -168,6 +185,7 @@ function readAi(config: RootConfigService): AiConfig | undefined {
     maxInputBytes,
     maxItemBytes,
     perUserPerMinute,
+    evidenceLogLines,
     maskReferencedSecrets: flag('maskReferencedSecrets'),
   };
 }

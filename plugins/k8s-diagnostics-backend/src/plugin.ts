@@ -6,6 +6,7 @@ import { periscopeClustersServiceRef, readWorkloadSelectorOptions } from '@peris
 import { registerActions } from './actions';
 import { readDiagnosticsConfig } from './config';
 import { createRouter } from './router';
+import { createEvidenceService } from './services/EvidenceService';
 import { createExplainService } from './services/ExplainService';
 import { createFindingsStore } from './services/FindingsStore';
 import { createHealthService } from './services/HealthService';
@@ -48,7 +49,9 @@ export const k8sDiagnosticsPlugin = createBackendPlugin({
           selectors: readWorkloadSelectorOptions(config),
         });
         // the same cluster source as the scan: ai.maskReferencedSecrets reads Secrets with its credentials
-        const explain = createExplainService({ ai: settings.ai, health, store, logger, clusters });
+        // the finding's evidence, read in its cluster at request time (explanations and the Health tab)
+        const evidence = createEvidenceService({ health, clusters });
+        const explain = createExplainService({ ai: settings.ai, health, store, logger, clusters, evidence });
         // clusters can come from the catalog later: the task runs and does nothing while there are none
         await scheduler.scheduleTask({
           id: 'k8s-diagnostics:scan',
@@ -56,7 +59,7 @@ export const k8sDiagnosticsPlugin = createBackendPlugin({
           fn: () => health.scanAll(),
         });
         registerActions({ actionsRegistry: deps.actionsRegistry, permissions, health, explain });
-        httpRouter.use(await createRouter({ httpAuth: deps.httpAuth, permissions, health, explain, clusters }));
+        httpRouter.use(await createRouter({ httpAuth: deps.httpAuth, permissions, health, explain, evidence, clusters }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

@@ -1,5 +1,5 @@
 import { BackstageCredentials, HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { InputError, NotAllowedError, ServiceUnavailableError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   authorizeEntity,
@@ -7,6 +7,7 @@ import {
   parseEntityRefParam,
   parseIntParam,
   readKubernetesRequestAuth,
+  sendJsonWithEtag,
   summarizeClusters,
 } from '@periscope/kube-access';
 import {
@@ -18,6 +19,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { EvidenceService } from './services/EvidenceService';
 import { ExplainService } from './services/ExplainService';
 import { HealthService } from './services/HealthService';
 import { ExplainChunk } from './types';
@@ -33,6 +35,30 @@ const ExplainBody = z.object({
   entityRef: z.string().min(1),
   findingId: z.string().regex(/^[0-9a-f]{6,64}$/, 'must be the id of a finding from GET /entity'),
 });
+
+const FINDING_ID = z.string().regex(/^[0-9a-f]{6,64}$/, 'must be the id of a finding from GET /entity');
+/** A container or pod name (DNS label / subdomain). */
+const K8S_NAME = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Kubernetes name');
+
+const EvidenceQuery = z.object({ entityRef: z.string().min(1), findingId: FINDING_ID }).strict();
+
+/**
+ * GET /entity/logs: no namespace (it is the finding's, which an entity scan finds only in the
+ * entity's declared namespace), no cluster (the finding's).
+ */
+const LogsQuery = z
+  .object({
+    entityRef: z.string().min(1),
+    findingId: FINDING_ID,
+    container: K8S_NAME,
+    pod: K8S_NAME.optional(),
+    previous: z.enum(['true', 'false']).optional(),
+    tailLines: z.string().optional(),
+  })
+  .strict();
+
+/** Default and largest number of log lines of GET /entity/logs. */
+const LOG_LINES = { tailLines: 200, max: 1000 };
 
 /** Default and largest page size of GET /findings (README, "Routes"). */
 const FINDINGS_PAGE = { limit: 1000, max: 5000 };
@@ -87,6 +113,8 @@ export async function createRouter(deps: {
   permissions: PermissionsService;
   health: HealthService;
   explain: ExplainService;
+  /** Reads a finding's evidence and its pods' logs (GET /entity/evidence, GET /entity/logs). */
+  evidence?: EvidenceService;
   /** Lists the clusters for `GET /clusters` (names and auth providers, no URL or credential). */
   clusters?: ClusterSource;
 }): Promise<express.Router> {
@@ -103,7 +131,8 @@ export async function createRouter(deps: {
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
     const requestAuth = readKubernetesRequestAuth(req);
-    res.json(await health.getEntityHealth({ entityRef, credentials, requestAuth }));
+    // served from the stored scan: an unchanged result is a 304 to a request naming its ETag
+    sendJsonWithEtag(req, res, await health.getEntityHealth({ entityRef, credentials, requestAuth }));
   });
 
   // The stored scan history of the entity, page by page (GET /entity carries the newest 48 points);
@@ -132,6 +161,41 @@ export async function createRouter(deps: {
     await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
     const requestAuth = readKubernetesRequestAuth(req);
     res.json(await health.getEntityHealth({ entityRef, credentials, refresh: true, requestAuth }));
+  });
+
+  function evidenceService(): EvidenceService {
+    if (!deps.evidence) throw new ServiceUnavailableError('this backend reads no evidence: it has no cluster access');
+    return deps.evidence;
+  }
+
+  // What the cluster shows now about one finding of the entity: the failing container, its last
+  // log lines, warning events, owner chain and missing references.
+  router.get('/entity/evidence', async (req, res) => {
+    const parsed = EvidenceQuery.safeParse(req.query);
+    if (!parsed.success) throw new InputError(`invalid evidence request: ${zodMessage(parsed.error)}; send ?entityRef=component:default/x&findingId=<id>`);
+    const entityRef = parseEntityRefParam(parsed.data.entityRef);
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
+    const requestAuth = readKubernetesRequestAuth(req);
+    res.json(await evidenceService().getEvidence({ entityRef, findingId: parsed.data.findingId, credentials, requestAuth }));
+  });
+
+  // The last lines of a container of a finding's pod (current or previous instance), capped.
+  router.get('/entity/logs', async (req, res) => {
+    const parsed = LogsQuery.safeParse(req.query);
+    if (!parsed.success) {
+      throw new InputError(
+        `invalid logs request: ${zodMessage(parsed.error)}; send ?entityRef=component:default/x&findingId=<id>&container=<name>[&pod=<name>][&previous=true][&tailLines=1..${LOG_LINES.max}] (the namespace and cluster are the finding's)`,
+      );
+    }
+    const tailLines = parseIntParam(parsed.data.tailLines, 'tailLines', LOG_LINES.tailLines, 1, LOG_LINES.max);
+    const entityRef = parseEntityRefParam(parsed.data.entityRef);
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
+    const requestAuth = readKubernetesRequestAuth(req);
+    const { findingId, container, pod } = parsed.data;
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(await evidenceService().getLogs({ entityRef, findingId, credentials, requestAuth, container, pod, previous: parsed.data.previous === 'true', tailLines }));
   });
 
   router.post('/entity/explain', async (req, res) => {

@@ -28,6 +28,9 @@ describe('analyze', () => {
       'Scheduling',
       'AutoscalerRequests',
       'JobFailures',
+      'ReplicaFailures',
+      'Probes',
+      'ContainerStates',
     ]);
     expect(resolveAnalyzers(['pod', 'LOG']).map(a => a.name)).toEqual(['Pod', 'Log']);
     expect(inputKindsFor(resolveAnalyzers(['Ingress']))).toEqual(['Event', 'Ingress', 'IngressClass', 'Service', 'Secret']);

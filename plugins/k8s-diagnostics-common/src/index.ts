@@ -30,6 +30,29 @@ export { parseLabelSelector, matchesRequirements, LabelSelectorSyntaxError } fro
 export type { LabelRequirement } from './selector';
 export { cronScheduleError } from './cron';
 export { referenceExplanation } from './remediation';
+export {
+  buildEvidence,
+  containersOf,
+  describeExit,
+  evidenceFacts,
+  failingContainer,
+  logToRead,
+  missingReferencesIn,
+  pickFailingPod,
+} from './evidence';
+export type {
+  ContainerEvidence,
+  ContainerLogEvidence,
+  ContainerLogResponse,
+  ContainerStateEvidence,
+  EvidenceInput,
+  FindingEvidence,
+  FindingEvidenceResponse,
+  MissingReference,
+  ProbeEvidence,
+} from './evidence';
+export { evidenceRemediation } from './evidenceRemediation';
+export type { EvidenceRemediation } from './evidenceRemediation';
 export { toK8sgptJson, formatGoJson, formatText } from './output';
 export type { K8sgptJsonOutput, K8sgptResult, K8sgptFailure, K8sgptSensitive } from './output';
 export type * from './api';

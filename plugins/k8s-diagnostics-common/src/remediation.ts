@@ -1,13 +1,16 @@
 /**
  * Built-in remediation for the failure classes of Periscope's reference checks (References,
- * Scheduling, AutoscalerRequests) and of JobFailures: what is wrong, why, the fix and kubectl commands with the
+ * Scheduling, AutoscalerRequests), of JobFailures and (remediationContainers.ts) of ReplicaFailures,
+ * Probes and ContainerStates: what is wrong, why, the fix and kubectl commands with the
  * names of the failure filled in. A caller without an LLM (the backend's remediation catalog)
  * asks {@link referenceExplanation} first.
  */
 import { Explanation } from './api';
 import { ObjectRef } from './model';
+import { CONTAINER_REMEDIATIONS } from './remediationContainers';
 
-interface Ctx {
+/** @internal */
+export interface Ctx {
   kind: string;
   name: string;
   /** `-n <namespace> ` or ''. */
@@ -17,7 +20,8 @@ interface Ctx {
   m: RegExpExecArray;
 }
 
-interface Entry {
+/** @internal */
+export interface Entry {
   /** A name for the failure class (tests, docs). */
   id: string;
   analyzer: string;
@@ -339,7 +343,7 @@ export const REFERENCE_REMEDIATIONS: Entry[] = [
  */
 export function referenceExplanation(analyzer: string, object: ObjectRef, failureText: string): Explanation | undefined {
   const ns = object.namespace ?? '';
-  for (const e of REFERENCE_REMEDIATIONS) {
+  for (const e of [...REFERENCE_REMEDIATIONS, ...CONTAINER_REMEDIATIONS]) {
     if (e.analyzer !== analyzer) continue;
     const m = e.match.exec(failureText);
     if (m) return e.explain({ kind: object.kind, name: object.name, ns, n: ns ? `-n ${ns} ` : '', m });

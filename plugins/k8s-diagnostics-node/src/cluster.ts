@@ -50,6 +50,19 @@ export interface LiveScanOptions {
   events?: 'all' | 'warnings' | 'none';
 }
 
+/**
+ * The reads `periscope diagnose --kubeconfig` and the Health backend's scans ask for: Table rows
+ * of pods, Deployments and ReplicaSets first and only the failing ones in full (where the
+ * selected analyzers allow it: {@link canReadFailingPodsOnly}, {@link canReadFailingWorkloadsOnly}),
+ * and the events only of the namespaces an analysis looks into ({@link analyzeWithEvents}).
+ *
+ * @public
+ */
+export const ROW_FIRST_READS = { pods: 'failing', workloads: 'failing', events: 'none' } as const satisfies Pick<
+  LiveScanOptions,
+  'pods' | 'workloads' | 'events'
+>;
+
 /** @public */
 export interface LiveScanResult {
   snapshot: ClusterSnapshot;

@@ -16,7 +16,10 @@ export {
   kindsToList,
   customResourceInfos,
   mapLimit,
+  ROW_FIRST_READS,
 } from './cluster';
+export { readObjectsInto } from './objectReads';
+export { readRowObjects, rowObjectsOfTable } from './rowObjects';
 export type { LiveScanOptions, LiveScanResult, PodLike } from './cluster';
 export {
   canReadFailingPodsOnly,
@@ -26,6 +29,7 @@ export {
   planFullPods,
 } from './podPrefilter';
 export type { PodRow } from './podPrefilter';
+export { readEvidence, readContainerLog, podsOfObject, LOG_LIMITS } from './evidence';
 export { RESOURCES, apiPrefix, listPath } from './resources';
 export type { ResourceInfo } from './resources';
 export {

@@ -79,6 +79,11 @@ describe('canReadFailingPodsOnly', () => {
     expect(reportsPods(resolveAnalyzers(['References']))).toBe(true);
   });
 
+  it('allows Probes and ContainerStates, which report only containers that are not ready', () => {
+    expect(canReadFailingPodsOnly(resolveAnalyzers(['Probes', 'ContainerStates']))).toBe(true);
+    expect(reportsPods(resolveAnalyzers(['Probes']))).toBe(true);
+  });
+
   it('allows JobFailures, which reads the failed pods of failed Jobs (never healthy rows): those are read', () => {
     expect(canReadFailingPodsOnly(resolveAnalyzers(['JobFailures']))).toBe(true);
     // not look-up-only: a prefiltered scan asks for the Table rows and reads the failing pods

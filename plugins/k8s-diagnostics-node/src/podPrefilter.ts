@@ -14,7 +14,9 @@ import { AnalyzerDefinition } from '@periscope/backstage-plugin-k8s-diagnostics-
  * - JobFailures reads the failed pods of failed Jobs (never Running: all read; it is not
  *   look-up-only, so the failing pods are found) and the creation time of a Job's pods against
  *   its FailedCreate event (a pod left out is a healthy, Running one: at worst a refusal the
- *   controller got past is still reported).
+ *   controller got past is still reported);
+ * - Probes and ContainerStates report only containers that are not ready (or init containers of
+ *   pods that are not Running), whose pods are read.
  */
 const PARTIAL_POD_ANALYZERS = new Set([
   'Pod',
@@ -26,6 +28,8 @@ const PARTIAL_POD_ANALYZERS = new Set([
   'References',
   'Scheduling',
   'JobFailures',
+  'Probes',
+  'ContainerStates',
 ]);
 
 /** Analyzers that look pods up but never report one (their results are other kinds). */

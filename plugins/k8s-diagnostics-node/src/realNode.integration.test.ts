@@ -23,7 +23,7 @@ import { analyzeWithEvents, fetchFailingPodLogs, scanCluster } from './cluster';
 const KUBECONFIG = process.env.PERISCOPE_REAL_NODE_KUBECONFIG;
 const NS = 'real-node';
 const NODE = 'periscope-real-0';
-const FILTERS = ['Pod', 'Deployment', 'ReplicaSet', 'Service', 'Job', 'Log', 'JobFailures'];
+const FILTERS = ['Pod', 'Deployment', 'ReplicaSet', 'Service', 'Job', 'Log', 'JobFailures', 'Probes', 'ContainerStates'];
 type Pod = {
   metadata: { name: string; namespace: string; labels?: Record<string, string> };
   spec: { nodeName?: string };
@@ -142,6 +142,26 @@ const EXPECTED: Array<{ scenario: string; kind: string; name: RegExp; text: RegE
     kind: 'Job',
     name: /^real-node\/rn-job-fails$/,
     text: /^Job real-node\/rn-job-fails reached its backoff limit: container report of its last failed pod rn-job-fails-[a-z0-9]+ exited with code 3 \(Error\); last log line: (ERROR: upload failed: 403 Forbidden|exporting report)$/,
+  },
+  {
+    // Periscope's Probes: the probe's path and port with the kubelet's message
+    scenario: 'liveness probe restarts (Probes)',
+    kind: 'Pod',
+    name: /^real-node\/rn-liveness-/,
+    text: /^container app of pod rn-liveness-[a-z0-9-]+ was restarted \d+ times? by its liveness probe \(httpGet :8080\/live\): Liveness probe failed: HTTP probe failed with statuscode: 404$/,
+  },
+  {
+    scenario: 'failing readiness probe (Probes)',
+    kind: 'Pod',
+    name: /^real-node\/rn-readiness-/,
+    text: /^container app of pod rn-readiness-[a-z0-9-]+ is not ready: its readiness probe \(httpGet :8080\/ready\) fails: Readiness probe failed: HTTP probe failed with statuscode: 404$/,
+  },
+  {
+    // Periscope's ContainerStates: the init container's exit code, and that the others wait
+    scenario: 'Init:CrashLoopBackOff (ContainerStates)',
+    kind: 'Pod',
+    name: /^real-node\/rn-init-fails-/,
+    text: /^init container migrate of pod rn-init-fails-[a-z0-9-]+ exited with exit code 2 \(Error\).*: the pod's other containers do not start until it succeeds$/,
   },
   {
     scenario: 'Job pod exit code',

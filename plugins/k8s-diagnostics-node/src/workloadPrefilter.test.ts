@@ -34,7 +34,7 @@ describe('workloadRowsOfTable', () => {
     ]);
   });
 
-  it('marks a ReplicaSet unhealthy only when it has no replicas but wants some', () => {
+  it('marks a ReplicaSet unhealthy only when it has fewer replicas than it wants', () => {
     const rows = workloadRowsOfTable(
       'ReplicaSet',
       table(REPLICASET_COLUMNS, [
@@ -42,6 +42,8 @@ describe('workloadRowsOfTable', () => {
         ['web-old', 0, 0, 0, '1m', 'app', 'app:1', 'app=web'],
         ['quota-blocked', 1, 0, 0, '1m', 'app', 'app:1', 'app=q'],
         ['starting', 2, 2, 0, '1m', 'app', 'app:1', 'app=s'],
+        // some pods created, the others refused (ReplicaFailures)
+        ['partly-blocked', 3, 1, 1, '1m', 'app', 'app:1', 'app=p'],
       ]),
     );
     expect(rows).toEqual([
@@ -49,6 +51,7 @@ describe('workloadRowsOfTable', () => {
       { name: 'web-old', healthy: true },
       { name: 'quota-blocked', healthy: false },
       { name: 'starting', healthy: true },
+      { name: 'partly-blocked', healthy: false },
     ]);
   });
 
@@ -83,6 +86,8 @@ describe('canReadFailingWorkloadsOnly', () => {
   it('allows the Deployment and ReplicaSet analyzers and those that do not read them', () => {
     expect(canReadFailingWorkloadsOnly(resolveAnalyzers(['Deployment', 'ReplicaSet', 'Pod', 'Service']))).toBe(true);
     expect(canReadFailingWorkloadsOnly(resolveAnalyzers(['ConfigMap']))).toBe(true);
+    // ReplicaFailures reports only sets with fewer replicas than desired: unhealthy rows
+    expect(canReadFailingWorkloadsOnly(resolveAnalyzers(['ReplicaSet', 'ReplicaFailures']))).toBe(true);
   });
 
   it('refuses when an analyzer reads every Deployment (the HPA analyzer reads its target)', () => {

@@ -12,11 +12,14 @@ export const ROW_WORKLOAD_KINDS = ['Deployment', 'ReplicaSet'] as const;
 /** @public */
 export type RowWorkloadKind = (typeof ROW_WORKLOAD_KINDS)[number];
 
+/** Periscope analyzers that report only ReplicaSets short of pods, whose rows are unhealthy. */
+const ROW_SAFE_ANALYZERS = new Set(['ReplicaFailures']);
+
 /**
  * Whether every analyzer that reads Deployments or ReplicaSets gives the same results when the
  * snapshot holds only the unhealthy ones ({@link workloadRowsOfTable}) and the owners of failing
- * pods: the Deployment and ReplicaSet analyzers do; others (HorizontalPodAutoscaler reads its
- * target's pod template) need every object.
+ * pods: the Deployment and ReplicaSet analyzers and ReplicaFailures do; others
+ * (HorizontalPodAutoscaler reads its target's pod template) need every object.
  *
  * @public
  */
@@ -24,9 +27,11 @@ export function canReadFailingWorkloadsOnly(analyzers: AnalyzerDefinition[]): bo
   return analyzers.every(
     a =>
       !ROW_WORKLOAD_KINDS.some(k => a.inputKinds.includes(k)) ||
-      (ROW_WORKLOAD_KINDS as readonly string[]).includes(a.name),
+      (ROW_WORKLOAD_KINDS as readonly string[]).includes(a.name) ||
+      ROW_SAFE_ANALYZERS.has(a.name),
   );
 }
+
 
 /** One row of a Deployment or ReplicaSet Table answer. @public */
 export interface WorkloadRow {
@@ -58,16 +63,17 @@ function deploymentHealthy(cells: unknown[], col: (n: string) => number): boolea
 }
 
 /**
- * ReplicaSet: Desired (spec.replicas) and Current (status.replicas). The analyzer reports only
- * sets with no replicas whose pods could not be created (ReplicaFailure/FailedCreate); the
- * controller clears that condition once a sync succeeds, which it always does for a set that
- * wants none, so a row is healthy unless Current is 0 while Desired is not.
+ * ReplicaSet: Desired (spec.replicas) and Current (status.replicas). The ReplicaSet analyzer
+ * reports only sets with no replicas whose pods could not be created (ReplicaFailure/FailedCreate),
+ * ReplicaFailures only sets with fewer replicas than desired; the controller clears that condition
+ * once a sync succeeds, which it always does for a set that wants none, so a row is healthy unless
+ * Current is less than Desired.
  */
 function replicaSetHealthy(cells: unknown[], col: (n: string) => number): boolean | undefined {
   const desired = count(cells[col('Desired')]);
   const current = count(cells[col('Current')]);
   if (desired === undefined || current === undefined) return undefined;
-  return !(current === 0 && desired > 0);
+  return current >= desired;
 }
 
 const COLUMNS: Record<RowWorkloadKind, string[]> = {

@@ -38,3 +38,21 @@ describe('K8sDiagnosticsClient.explainFinding', () => {
     expect(JSON.parse(init.body as string)).toEqual({ entityRef: 'component:default/payments', findingId: 'f00d1' });
   });
 });
+
+describe('K8sDiagnosticsClient evidence and logs', () => {
+  it('asks for a finding\'s evidence and a container\'s logs with the finding, never a namespace', async () => {
+    const fetch = jest.fn(async (_url: string, _init?: RequestInit) => new Response(JSON.stringify({}), { headers: { 'Content-Type': 'application/json' } }));
+    const client = new K8sDiagnosticsClient({
+      discoveryApi: { getBaseUrl: async () => 'http://backstage/api/k8s-diagnostics' },
+      fetchApi: { fetch } as any,
+    });
+    await client.getFindingEvidence('component:default/payments', 'f00d1');
+    await client.getContainerLogs('component:default/payments', 'f00d1', { container: 'app', pod: 'payments-x', previous: true, tailLines: 50 });
+    await client.getContainerLogs('component:default/payments', 'f00d1', { container: 'app' });
+    expect(fetch.mock.calls.map(c => c[0])).toEqual([
+      'http://backstage/api/k8s-diagnostics/entity/evidence?entityRef=component%3Adefault%2Fpayments&findingId=f00d1',
+      'http://backstage/api/k8s-diagnostics/entity/logs?entityRef=component%3Adefault%2Fpayments&findingId=f00d1&container=app&pod=payments-x&previous=true&tailLines=50',
+      'http://backstage/api/k8s-diagnostics/entity/logs?entityRef=component%3Adefault%2Fpayments&findingId=f00d1&container=app',
+    ]);
+  });
+});

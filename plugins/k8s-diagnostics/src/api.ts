@@ -14,7 +14,9 @@ import {
 import type {
   ClusterFindings,
   ClusterFindingsFilter,
+  ContainerLogResponse,
   EntityHealth,
+  FindingEvidenceResponse,
   ExplainChunk,
   ExplainResult,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
@@ -23,6 +25,10 @@ export { SEVERITIES } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 export type { ClusterSummary } from '@periscope/periscope-react';
 export type {
   ClusterFindingsFilter,
+  ContainerEvidence,
+  ContainerLogResponse,
+  FindingEvidence,
+  FindingEvidenceResponse,
   Explanation,
   ExplainChunk,
   ExplainResult,
@@ -55,6 +61,26 @@ export interface K8sDiagnosticsApi {
    * credentials (`clientSide`). Needs the same permission as {@link K8sDiagnosticsApi.getEntityHealth}.
    */
   getClusters(entityRef: string): Promise<{ items: ClusterSummary[] }>;
+  /**
+   * What the cluster shows now about a finding: the failing container (image, command,
+   * resources, probes, states), its last log lines, warning events, owner chain and missing
+   * references. Optional: clients without it show no evidence.
+   */
+  getFindingEvidence?(
+    entityRef: string,
+    findingId: string,
+  ): Promise<FindingEvidenceResponse>;
+  /** The last lines of a container of the finding's pod (the previous instance's with `previous`). */
+  getContainerLogs?(
+    entityRef: string,
+    findingId: string,
+    options: {
+      container: string;
+      pod?: string;
+      previous?: boolean;
+      tailLines?: number;
+    },
+  ): Promise<ContainerLogResponse>;
 }
 
 /** @public */
@@ -147,6 +173,47 @@ export class K8sDiagnosticsClient implements K8sDiagnosticsApi {
       this.deps,
       'k8s-diagnostics',
       `/findings${query ? `?${query}` : ''}`,
+    );
+  }
+
+  getFindingEvidence(
+    entityRef: string,
+    findingId: string,
+  ): Promise<FindingEvidenceResponse> {
+    const query = new URLSearchParams({ entityRef, findingId }).toString();
+    return fetchPluginJson(
+      this.deps,
+      'k8s-diagnostics',
+      `/entity/evidence?${query}`,
+      undefined,
+      this.clusterAuth(entityRef),
+    );
+  }
+
+  getContainerLogs(
+    entityRef: string,
+    findingId: string,
+    options: {
+      container: string;
+      pod?: string;
+      previous?: boolean;
+      tailLines?: number;
+    },
+  ): Promise<ContainerLogResponse> {
+    const query = new URLSearchParams({
+      entityRef,
+      findingId,
+      container: options.container,
+      ...(options.pod ? { pod: options.pod } : {}),
+      ...(options.previous ? { previous: 'true' } : {}),
+      ...(options.tailLines ? { tailLines: String(options.tailLines) } : {}),
+    }).toString();
+    return fetchPluginJson(
+      this.deps,
+      'k8s-diagnostics',
+      `/entity/logs?${query}`,
+      undefined,
+      this.clusterAuth(entityRef),
     );
   }
 

@@ -75,5 +75,22 @@ export const k8sDiagnosticsTranslationRef = createTranslationRef({
     history: {
       empty: 'No scans recorded yet.',
     },
+    evidence: {
+      button: 'Evidence',
+      hide: 'Hide evidence',
+      unreadable: 'The cluster could not be read: {{message}}',
+      missingReferences: 'Missing references',
+      warningEvents: 'Warning events',
+      lastLines: 'Last log lines of {{container}}',
+      lastLinesPrevious: 'Last log lines of {{container}} (previous instance)',
+      logs: 'Logs',
+      logsTitle: 'Logs of {{pod}} / {{container}}',
+      current: 'Current',
+      previous: 'Previous',
+      noLog: 'No log: {{message}}',
+      emptyLog: '(empty)',
+      lastN: 'the last {{lines}} lines',
+      close: 'Close',
+    },
   },
 });

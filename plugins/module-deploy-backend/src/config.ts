@@ -14,7 +14,9 @@ import {
   DEFAULT_PULL_CACHE_BYTES,
   DEFAULT_REGISTRY_TIMEOUT_MS,
   DigestCache,
+  PREFLIGHT_CHECKS,
   RegistryHostConfig,
+  parsePreflightChecks,
   parseRegistryHosts,
   parseTokenRealms,
 } from '@periscope/backstage-plugin-module-deploy-node';
@@ -51,6 +53,51 @@ export interface ModuleDeployConfig {
   driftChecksPerMinute: number;
   /** Registry access for `oci://` modules; the engine takes it as its pull options. */
   registry: ModuleDeployRegistryConfig;
+  /** `moduleDeploy.preflight`: warnings before a deploy (README, "Warnings before a deploy"). */
+  preflight: ModuleDeployPreflightConfig;
+}
+
+/**
+ * `moduleDeploy.preflight`: the checks run over the rendered objects and the live target
+ * namespace before a deploy; the preview shows their warnings.
+ * @public
+ */
+export interface ModuleDeployPreflightConfig {
+  /** `moduleDeploy.preflight.enabled` (default true): false skips the checks and their reads. */
+  enabled: boolean;
+  /** `moduleDeploy.preflight.block` (default none): checks whose warnings refuse a deploy. */
+  block: string[];
+}
+
+/** Reads `moduleDeploy.preflight`; throws an `InputError` naming the key and what to write. */
+function readPreflightConfig(
+  md: Config | undefined,
+): ModuleDeployPreflightConfig {
+  const enabled = md?.getOptionalBoolean('preflight.enabled') ?? true;
+  const raw = md?.getOptional('preflight.block') ?? [];
+  if (!Array.isArray(raw) || raw.some(v => typeof v !== 'string'))
+    throw new InputError(
+      `moduleDeploy.preflight.block must be a list of check names, e.g. [References, Scheduling]; the checks are ${PREFLIGHT_CHECKS.join(
+        ', ',
+      )}`,
+    );
+  let block: string[];
+  try {
+    block = [
+      ...new Set(
+        parsePreflightChecks(raw as string[], 'moduleDeploy.preflight.block'),
+      ),
+    ];
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+  if (block.length && !enabled)
+    throw new InputError(
+      `moduleDeploy.preflight.block names ${block.join(
+        ', ',
+      )} but moduleDeploy.preflight.enabled is false: enable the preflight or remove the block list`,
+    );
+  return { enabled, block };
 }
 
 /**
@@ -224,6 +271,7 @@ export function readModuleDeployConfig(config: Config): ModuleDeployConfig {
     maxConcurrentRenders: renders,
     driftChecksPerMinute: driftChecks,
     registry: readRegistryConfig(md, modules),
+    preflight: readPreflightConfig(md),
   };
 }
 

@@ -110,7 +110,10 @@ describeIf({ kubeconfig, cue })(
         'create',
       ]);
 
-      res = await post(`/entity/deploy${E}`, { values: { message: 'v1' } });
+      res = await post(`/entity/deploy${E}`, {
+        values: { message: 'v1' },
+        changeMessage: 'first release',
+      });
       let events = ndjson(res.text);
       expect(events[0]).toMatchObject({
         type: 'start',
@@ -189,6 +192,17 @@ describeIf({ kubeconfig, cue })(
         before: 1,
         after: 2,
       });
+      // the objects of the YAML diff: live and desired, without status or server-owned metadata
+      expect([dep.live.spec.replicas, dep.desired.spec.replicas]).toEqual([1, 2]);
+      expect(dep.live.status).toBeUndefined();
+      expect(dep.desired.metadata.managedFields).toBeUndefined();
+      const created = res.body.clusters[0].objects.find(
+        (o: any) => o.action === 'create',
+      );
+      expect([created.live, created.desired.kind]).toEqual([
+        undefined,
+        'ConfigMap',
+      ]);
 
       res = await post(`/entity/deploy${E}`, { values: form });
       expect(ndjson(res.text).pop()).toMatchObject({
@@ -248,11 +262,15 @@ describeIf({ kubeconfig, cue })(
           r.current,
           r.actor,
           r.values.message,
+          r.changeMessage,
         ]),
       ).toEqual([
-        [2, true, 'user:default/mock', 'v2'],
-        [1, false, 'user:default/mock', 'v1'],
+        [2, true, 'user:default/mock', 'v2', undefined],
+        [1, false, 'user:default/mock', 'v1', 'first release'],
       ]);
+      expect(res.body.audit.map((a: any) => a.changeMessage)).toContain(
+        'first release',
+      );
 
       res = await post(`/entity/rollback${E}`, { revision: 1 });
       events = ndjson(res.text);

@@ -29,7 +29,9 @@ const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
 const cue = findTool('cue');
 const FIXTURE = path.join(
   path.dirname(
-    require.resolve('@periscope/backstage-plugin-module-deploy-node/package.json'),
+    require.resolve(
+      '@periscope/backstage-plugin-module-deploy-node/package.json',
+    ),
   ),
   'src',
   '__fixtures__',
@@ -189,6 +191,21 @@ describeIf({ kubeconfig, cue })(
           after: SENSITIVE_MASK,
         },
       ]);
+      // the objects of the YAML diff too: the field masked on both sides, a Secret's data as ***
+      expect([cm.live.data.dsn, cm.desired.data.dsn]).toEqual([
+        SENSITIVE_MASK,
+        SENSITIVE_MASK,
+      ]);
+      const secretObject = res.body.clusters[0].objects.find(
+        (o: any) => o.ref === `Secret/${ns}/vault`,
+      );
+      expect(
+        Object.values({
+          ...secretObject.live.data,
+          ...secretObject.desired.data,
+        }).every(v => typeof v === 'string' && v.startsWith('***')),
+      ).toBe(true);
+      expect(secretObject.desired.data.DB_PASSWORD).toBe('*** (changed)');
 
       res = await get(`/entity/history${E}`);
       keep(JSON.stringify(res.body));

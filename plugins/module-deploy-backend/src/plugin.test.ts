@@ -50,6 +50,12 @@ const routes: Array<[string, string, object | undefined, string]> = [
   ],
   [
     'post',
+    `/entity/deploy${E}`,
+    { values: {}, changeMessage: 'raise replicas for the sale' },
+    'module-deploy.instance.apply',
+  ],
+  [
+    'post',
     `/entity/rollback${E}`,
     { revision: 1 },
     'module-deploy.instance.apply',
@@ -212,6 +218,31 @@ describe('module-deploy backend', () => {
     ['post', `/entity/preview${E}`, { values: [1] }, /values/],
     ['post', `/entity/deploy${E}`, { values: 'x' }, /values/],
     ['post', `/entity/deploy${E}`, { values: {}, extra: 1 }, /extra/],
+    [
+      'post',
+      `/entity/deploy${E}`,
+      { values: {}, changeMessage: 'x'.repeat(501) },
+      /changeMessage: the change message has 501 characters; shorten it to at most 500/,
+    ],
+    [
+      'post',
+      `/entity/deploy${E}`,
+      { values: {}, changeMessage: 42 },
+      /changeMessage: 'changeMessage' must be text \(at most 500 characters\)/,
+    ],
+    [
+      'post',
+      `/entity/deploy${E}`,
+      { values: {}, changeMessage: 'bell\u0007' },
+      /control character U\+0007 at position 5; use plain text/,
+    ],
+    // only deploys carry a change message
+    [
+      'post',
+      `/entity/preview${E}`,
+      { values: {}, changeMessage: 'x' },
+      /changeMessage/,
+    ],
     ['post', `/entity/rollback${E}`, { revision: 0 }, /revision/],
     ['post', `/entity/rollback${E}`, { revision: 'two' }, /revision/],
     ['post', `/entity/delete${E}`, {}, /confirm/],
@@ -480,6 +511,7 @@ describe('module-deploy backend', () => {
       const server = await start({ config });
       const res = await call(server, 'post', `/entity/deploy${E}`, {
         values: { message: 'hi' },
+        changeMessage: '  say hi for the launch  ',
       });
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/application\/x-ndjson/);
@@ -509,6 +541,8 @@ describe('module-deploy backend', () => {
           action: 'deploy',
           result: 'failure',
           actor: 'user:default/mock',
+          // trimmed, and kept with the attempt even when it failed
+          changeMessage: 'say hi for the launch',
         }),
       ]);
     });

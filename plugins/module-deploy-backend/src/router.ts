@@ -5,6 +5,8 @@ import {
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  CHANGE_MESSAGE_MAX_LENGTH,
+  changeMessageProblem,
   JsonObject,
   moduleDeployModulesReadPermission,
   moduleDeployReadPermission,
@@ -31,8 +33,21 @@ import { DeployStreamEvent } from './types';
 const values = z.record(z.string(), z.unknown(), {
   error: "'values' must be an object of module values",
 });
+/** Why a deploy is made: optional, trimmed, empty is none; too long or with control characters is a 400. */
+const changeMessage = z
+  .string({
+    error: `'changeMessage' must be text (at most ${CHANGE_MESSAGE_MAX_LENGTH} characters) saying why you deploy`,
+  })
+  .transform(m => m.trim())
+  .superRefine((m, ctx) => {
+    const problem = changeMessageProblem(m);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform(m => m || undefined)
+  .optional();
 const schemas = {
   values: z.object({ values }).strict(),
+  deploy: z.object({ values, changeMessage }).strict(),
   rollback: z
     .object({
       revision: z.number().int().positive().optional(),
@@ -189,8 +204,10 @@ export async function createRouter(deps: {
       await stream(res, sink => run(op, body, sink));
     });
 
-  streamRoute('deploy', schemas.values, (op, body, sink) =>
-    op.deploy(body.values as JsonObject, sink),
+  streamRoute('deploy', schemas.deploy, (op, body, sink) =>
+    op.deploy(body.values as JsonObject, sink, {
+      changeMessage: body.changeMessage,
+    }),
   );
   streamRoute('rollback', schemas.rollback, (op, body, sink) =>
     op.rollback(body, sink),

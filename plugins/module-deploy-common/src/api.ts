@@ -63,6 +63,35 @@ export interface ObjectHealth {
 /** Operations recorded in the audit table. @public */
 export type AuditAction = 'deploy' | 'rollback' | 'delete';
 
+/**
+ * The longest change message a deploy may carry (characters), as POST /entity/deploy checks it.
+ * @public
+ */
+export const CHANGE_MESSAGE_MAX_LENGTH = 500;
+
+/**
+ * Why a change message cannot be stored, in words naming what to do; undefined when it is fine
+ * (at most {@link CHANGE_MESSAGE_MAX_LENGTH} characters; no control characters but line breaks
+ * and tabs). The backend answers such a message with a 400; the form shows the same text.
+ * @public
+ */
+export function changeMessageProblem(message: string): string | undefined {
+  const length = [...message].length;
+  if (length > CHANGE_MESSAGE_MAX_LENGTH)
+    return `the change message has ${length} characters; shorten it to at most ${CHANGE_MESSAGE_MAX_LENGTH}`;
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\u0000-\u0008\u000b-\u001f\u007f]/.exec(message);
+  if (bad)
+    return `the change message contains the control character U+${bad[0]
+      .charCodeAt(0)
+      .toString(16)
+      .padStart(4, '0')
+      .toUpperCase()} at position ${
+      bad.index + 1
+    }; use plain text (line breaks and tabs are fine)`;
+  return undefined;
+}
+
 /** The last deploy, rollback or delete recorded in the audit table. @public */
 export interface LastOperation {
   action: AuditAction;
@@ -133,6 +162,30 @@ export interface PreviewResult {
   rendered: string[];
   clusters: ClusterPreview[];
   errors: DeployClusterError[];
+  /**
+   * What the change would break, found before anything is applied: the reference checks
+   * (References, Scheduling, AutoscalerRequests) over the rendered objects and the live objects
+   * of the target namespace, per cluster. Only findings the rendered objects cause are listed.
+   */
+  warnings?: DeployWarning[];
+}
+
+/**
+ * A problem a deploy would cause, found by the preflight checks before anything is applied.
+ * @public
+ */
+export interface DeployWarning {
+  /** The cluster whose live objects were checked. */
+  cluster?: string;
+  /** The check that found it: `References`, `Scheduling` or `AutoscalerRequests`. */
+  analyzer: string;
+  /** The object it is about, `Kind/namespace/name`. */
+  object: string;
+  /** What is wrong, e.g. `ConfigMap app-config does not exist in namespace shop (...)`. */
+  message: string;
+  severity: 'critical' | 'high' | 'medium' | 'low' | 'info';
+  /** Whether `moduleDeploy.preflight.block` names the check: such a deploy is refused. */
+  blocking: boolean;
 }
 
 /** Outcome per cluster. @public */
@@ -173,6 +226,8 @@ export interface RevisionInfo {
   values: JsonObject;
   objects: string[];
   actor?: string;
+  /** Why it was deployed, as the deployer wrote it (POST /entity/deploy `changeMessage`). */
+  changeMessage?: string;
   current: boolean;
 }
 
@@ -190,7 +245,10 @@ export interface AuditRecord {
   module?: ModuleReference;
   values?: JsonObject;
   result: 'success' | 'failure';
+  /** What happened (the outcome, or why it failed). */
   message?: string;
+  /** Why it was done, as the deployer wrote it (POST /entity/deploy `changeMessage`). */
+  changeMessage?: string;
 }
 
 /** GET /entity/history. @public */

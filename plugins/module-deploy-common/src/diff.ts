@@ -165,3 +165,50 @@ export function diffObjects(
   const kind = typeof next.kind === 'string' ? next.kind : undefined;
   return maskSecretChanges(kind, out);
 }
+
+/** What a changed Secret value shows on the desired side of an object YAML diff. */
+const SECRET_CHANGED_MASK = `${SECRET_MASK} (changed)`;
+
+function maskSecretData(
+  obj: JsonObject,
+  other: JsonObject | undefined,
+  changedMask: string,
+): JsonObject {
+  const out: JsonObject = { ...obj };
+  for (const f of SECRET_DATA_FIELDS) {
+    const data = obj[f];
+    if (!isObj(data)) continue;
+    const was = other?.[f];
+    out[f] = Object.fromEntries(
+      Object.entries(data).map(([k, v]) => [
+        k,
+        isObj(was) && was[k] !== undefined && JSON.stringify(was[k]) !== JSON.stringify(v)
+          ? changedMask
+          : SECRET_MASK,
+      ]),
+    );
+  }
+  return out;
+}
+
+/**
+ * The two sides of an object diff as a YAML diff shows them: each normalized as
+ * {@link diffObjects} compares it (no status, no server-owned metadata) and, for a Secret, every
+ * value under `data` and `stringData` masked: `***` where it is the same on both sides, and
+ * `*** (changed)` on the desired side where it changes (never the value). `live` is absent for an
+ * object to create.
+ *
+ * @public
+ */
+export function diffSides(
+  live: JsonObject | undefined,
+  next: JsonObject,
+): { live?: JsonObject; desired: JsonObject } {
+  const a = live ? normalizeForDiff(live) : undefined;
+  const b = normalizeForDiff(next);
+  if (next.kind !== 'Secret') return { ...(a ? { live: a } : {}), desired: b };
+  return {
+    ...(a ? { live: maskSecretData(a, undefined, SECRET_MASK) } : {}),
+    desired: maskSecretData(b, a, SECRET_CHANGED_MASK),
+  };
+}

@@ -30,6 +30,12 @@ export interface ValuesJsonSchema {
    * database; its default shows as the mask.
    */
   sensitive?: boolean;
+  /**
+   * The platform team marks the field as one most service owners set: the module puts
+   * `@periscope(common)` on it (`@periscope(common, sensitive)` for both marks). The values form
+   * shows common fields first and open, the others in collapsed sections.
+   */
+  common?: boolean;
   /** Constraints a module may declare; shown on the Modules page when present. */
   enum?: JsonValue[];
   minimum?: number;

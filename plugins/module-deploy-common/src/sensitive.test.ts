@@ -1,6 +1,7 @@
 import {
   KubeObject,
   diffObjects,
+  diffSides,
   ObjectDiff,
   SENSITIVE_MASK,
   ValuesJsonSchema,
@@ -236,6 +237,93 @@ describe('sensitive values', () => {
     expect(maskSensitiveDiffs(diffs, [rendered], ['new-pw'])[0].changes).toEqual([
       { path, op: 'change', before: M, after: M },
     ]);
+  });
+
+  it("masks a secret field in a diff's live and desired objects, the live list in another order too", () => {
+    const dep = (dsn: string, reversed: boolean) => {
+      const env = [
+        { name: 'MODE', value: 'prod' },
+        { name: 'DSN', value: dsn },
+      ];
+      return {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: {
+          template: {
+            spec: {
+              containers: [{ name: 'app', env: reversed ? env.reverse() : env }],
+            },
+          },
+        },
+      };
+    };
+    const rendered = dep('postgres://app:new-pw@db', false) as KubeObject;
+    // the live object holds an older, hand-edited secret the current values do not know
+    const sides = diffSides(dep('postgres://app:hand-edited@db', true), rendered as any);
+    const [masked] = maskSensitiveDiffs(
+      [
+        {
+          id: 'shop_web_apps_Deployment',
+          ref: 'Deployment/shop/web',
+          apiVersion: 'apps/v1',
+          action: 'change',
+          changes: [],
+          ...sides,
+        },
+      ],
+      [rendered],
+      ['new-pw'],
+    );
+    const text = JSON.stringify(masked);
+    expect(text).not.toContain('new-pw');
+    expect(text).not.toContain('hand-edited');
+    const envOf = (o: any) => o.spec.template.spec.containers[0].env;
+    expect(envOf(masked.live)).toEqual([
+      { name: 'DSN', value: M },
+      { name: 'MODE', value: 'prod' },
+    ]);
+    expect(envOf(masked.desired)).toEqual([
+      { name: 'MODE', value: 'prod' },
+      { name: 'DSN', value: M },
+    ]);
+  });
+
+  it("masks a Secret's data in both sides of a diff, saying only whether a value changes", () => {
+    const secret = (data: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 's',
+        namespace: 'shop',
+        resourceVersion: '7',
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ data }),
+        },
+      },
+      data,
+    });
+    const sides = diffSides(
+      secret({ same: 'c2FtZQ==', old: 'b2xk' }),
+      secret({ same: 'c2FtZQ==', old: 'bmV3', added: 'YWRk' }),
+    );
+    expect(sides).toEqual({
+      live: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 's', namespace: 'shop' },
+        data: { same: '***', old: '***' },
+      },
+      desired: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 's', namespace: 'shop' },
+        data: { same: '***', old: '*** (changed)', added: '***' },
+      },
+    });
+    expect(diffSides(undefined, secret({ a: 'YQ==' }))).toEqual({
+      desired: expect.objectContaining({ data: { a: '***' } }),
+    });
   });
 
   it('marks sensitive names in a generated schema, masks their defaults and says so in the field table', () => {

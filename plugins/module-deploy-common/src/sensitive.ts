@@ -333,10 +333,45 @@ function maskAt(
 }
 
 /**
+ * A whole object (a diff's `live` or `desired` side) with every field at a secret position
+ * masked; list items are looked up by index and, where the list has a merge key, by key, so a
+ * live list in another order is masked where its items hold the secret fields.
+ */
+function maskObject(
+  v: JsonValue,
+  path: string,
+  positions: Set<string>,
+  forms: string[],
+  field?: string,
+): JsonValue {
+  if (positions.has(path)) return SENSITIVE_MASK;
+  if (Array.isArray(v)) {
+    // secretPositions names an item of a keyed list by its key too
+    const keyed = keyedSegments(field, [v])?.[0];
+    return v.map((x, i) =>
+      maskObject(
+        x,
+        keyed ? `${path}${keyed[i]}` : seg(path, i),
+        positions,
+        forms,
+      ),
+    );
+  }
+  if (isObj(v)) {
+    const out: JsonObject = {};
+    for (const [k, x] of Object.entries(v))
+      out[k] = maskObject(x, seg(path, k), positions, forms, k);
+    return out;
+  }
+  return typeof v === 'string' ? scrubString(v, forms) : v;
+}
+
+/**
  * Masks sensitive values in object diffs (previews, drift). A field of a rendered object that
  * holds a secret is masked on both sides, so the live value (which may be an older or
  * hand-edited secret) never shows either; any other occurrence of a secret is scrubbed as in
- * {@link scrubSecrets}. `objects` are the rendered objects the diffs are about.
+ * {@link scrubSecrets}. `objects` are the rendered objects the diffs are about. A diff's `live`
+ * and `desired` objects are masked the same way, list items matched by their merge key.
  *
  * @public
  */
@@ -364,6 +399,8 @@ export function maskSensitiveDiffs(
             ? { after: maskAt(c.after, c.path, at, forms) }
             : {}),
         })),
+        ...(d.live ? { live: maskObject(d.live, '', at, forms) } : {}),
+        ...(d.desired ? { desired: maskObject(d.desired, '', at, forms) } : {}),
       },
       forms,
     ) as ObjectDiff;

@@ -149,6 +149,14 @@ export interface ObjectDiff {
   apiVersion: string;
   action: ObjectAction;
   changes: FieldChange[];
+  /**
+   * The live object as compared (server-owned metadata and status left out), when the diff was
+   * asked with its objects (a preview's YAML diff); absent for an object to create. A Secret's
+   * `data`/`stringData` values are masked, and so are a module's sensitive values.
+   */
+  live?: JsonObject;
+  /** The object the server-side dry run would store, compared and masked as `live`. */
+  desired?: JsonObject;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ValuesJsonSchema } from './schema';
 import { JsonObject, JsonValue } from './types';
 
 /**
@@ -106,4 +107,51 @@ function formatCueAt(v: JsonValue, indent: string): string {
  */
 export function formatCue(value: JsonValue): string {
   return formatCueAt(value, '');
+}
+
+function isValuesObject(v: JsonValue | undefined): v is JsonObject {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function sameValue(
+  a: JsonValue | undefined,
+  b: JsonValue | undefined,
+): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Turns what the form submits (the whole values tree, defaults included) into the overlay to
+ * render: fields Timoni injects (`readOnly` in the schema) are dropped, and so is every leaf
+ * equal to the module's default unless the current values set it. Derived defaults (labels
+ * computed from the instance name, the cluster version) thus never pin stale values. The
+ * backend renders this overlay; the values form's YAML mode shows it.
+ *
+ * @public
+ */
+export function valuesOverlay(
+  submitted: JsonObject,
+  schema: ValuesJsonSchema | undefined,
+  current: JsonObject = {},
+): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(submitted)) {
+    const prop = schema?.properties?.[key];
+    if (prop?.readOnly) continue;
+    const cur = current[key];
+    if (isValuesObject(value) && (prop?.type === 'object' || !prop)) {
+      const nested = valuesOverlay(value, prop, isValuesObject(cur) ? cur : {});
+      if (Object.keys(nested).length) out[key] = nested;
+      continue;
+    }
+    if (
+      cur === undefined &&
+      prop &&
+      prop.default !== undefined &&
+      sameValue(prop.default, value)
+    )
+      continue;
+    out[key] = value;
+  }
+  return out;
 }

@@ -36,6 +36,7 @@ import { RenderResult, renderModule } from './cue/render';
 import { valuesSchema } from './cue/schema';
 import { Revision } from './cluster/storage';
 import { ToolConfig, resolveTool } from './tools';
+import { PreflightReport, runPreflight } from './preflight';
 
 /**
  * Engine configuration.
@@ -77,15 +78,33 @@ export interface InstanceSpec {
 export interface ModuleEngine {
   render(spec: InstanceSpec): Promise<RenderResult>;
   schema(source: string, pkg?: string): Promise<ValuesJsonSchema>;
+  /** With `objects`, each diff carries the compared live and desired objects (for a YAML diff). */
   diff(
     spec: InstanceSpec,
     kc: KubeConfig,
+    opts?: { objects?: boolean },
   ): Promise<{ render: RenderResult; diff: ObjectDiff[] }>;
+  /**
+   * Renders, then applies. `beforeApply` runs after the render and before anything is applied
+   * (e.g. a preflight): when it throws, nothing is applied.
+   */
   apply(
     spec: InstanceSpec,
     kc: KubeConfig,
-    opts?: ApplyOptions,
+    opts?: ApplyOptions & {
+      beforeApply?: (render: RenderResult) => Promise<void>;
+    },
   ): Promise<{ render: RenderResult; result: ApplyResult }>;
+  /**
+   * Warnings before a deploy: the preflight checks over the rendered objects and the live
+   * objects of the target namespace, read with `kc` (see `runPreflight`). Optional so that
+   * stand-in engines need not have it; the engine of {@link createModuleEngine} does.
+   */
+  preflight?(
+    render: Pick<RenderResult, 'objects' | 'name' | 'namespace'>,
+    kc: KubeConfig,
+    opts?: { block?: readonly string[] },
+  ): Promise<PreflightReport>;
   status(
     name: string,
     namespace: string,
@@ -255,9 +274,9 @@ export function createModuleEngine(
       withModule(source, dir =>
         valuesSchema({ cueBin: cueBin(), moduleDir: dir, pkg }),
       ),
-    async diff(spec, kc) {
+    async diff(spec, kc, opts = {}) {
       const r = await renderFor(spec, kc);
-      return { render: r, diff: await deployer(kc).diff(release(r)) };
+      return { render: r, diff: await deployer(kc).diff(release(r), opts) };
     },
     async apply(spec, kc, opts) {
       const r = await renderFor(spec, kc);
@@ -266,8 +285,20 @@ export function createModuleEngine(
         message: `rendered ${r.objects.length} objects in ${r.sets.length} apply set(s)`,
         elapsedMs: 0,
       });
-      return { render: r, result: await deployer(kc).apply(release(r), opts) };
+      const { beforeApply, ...applyOpts } = opts ?? {};
+      if (beforeApply) await beforeApply(r);
+      return {
+        render: r,
+        result: await deployer(kc).apply(release(r), applyOpts),
+      };
     },
+    preflight: (r, kc, opts) =>
+      runPreflight(kc, {
+        rendered: r.objects,
+        namespace: r.namespace,
+        instanceName: r.name,
+        block: opts?.block,
+      }),
     status: (name, namespace, kc) => deployer(kc).status(name, namespace),
     list: (namespace, kc) => deployer(kc).store.list(namespace),
     history: (name, namespace, kc) => deployer(kc).history(name, namespace),

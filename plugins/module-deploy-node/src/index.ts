@@ -8,6 +8,19 @@ export { clusterKubeVersion, createModuleEngine } from './engine';
 export type { InstanceSpec, ModuleEngine, ModuleEngineConfig } from './engine';
 export { DeployError, httpStatus, toDeployError } from './errors';
 export { MASK, maskSecretData } from './mask';
+export {
+  parsePreflightChecks,
+  PREFLIGHT_CHECKS,
+  preflightKinds,
+  preflightWarnings,
+  readPreflightObjects,
+  runPreflight,
+} from './preflight';
+export type {
+  PreflightInput,
+  PreflightLiveObjects,
+  PreflightReport,
+} from './preflight';
 export { findTool, MissingToolError, resolveTool } from './tools';
 export type { ToolConfig, ToolName } from './tools';
 export {
@@ -108,10 +121,21 @@ export {
   RawObjectApi,
   RECORD_ATTEMPTS,
   splitApiVersion,
+  objectWatcher,
   TIMONI_FIELD_MANAGER,
+  waitForReadiness,
   withOwnerLabels,
 } from './cluster';
-export type { ApplyOptions, ApplyResult, Release, Revision } from './cluster';
+export type {
+  ApplyOptions,
+  ApplyResult,
+  ObjectWatcher,
+  ObjectWatchOptions,
+  ReadinessSource,
+  ReadinessWaitOptions,
+  Release,
+  Revision,
+} from './cluster';
 export {
   applyBundleInstances,
   BUNDLE_NAME_LABEL,

@@ -47,13 +47,21 @@ export interface ModuleDeployApi {
   getEntity(entityRef: string): Promise<EntityDeployState>;
   getSchema(entityRef: string): Promise<EntitySchema>;
   preview(entityRef: string, values: JsonObject): Promise<PreviewResult>;
-  /** Resolves with the final `done` event; `onEvent` sees every event as it arrives. */
+  /**
+   * Resolves with the final `done` event; `onEvent` sees every event as it arrives.
+   * `changeMessage`: why, stored with the revision and in the audit trail.
+   */
   deploy(
     entityRef: string,
     values: JsonObject,
     onEvent: StreamListener,
+    opts?: { changeMessage?: string },
   ): Promise<DeployStreamEvent>;
-  getHistory(entityRef: string): Promise<EntityHistory>;
+  /** The revisions and one page of the audit trail (`limit` records after the newest `offset`). */
+  getHistory(
+    entityRef: string,
+    page?: { limit?: number; offset?: number },
+  ): Promise<EntityHistory>;
   /** Runs a drift check now (dry run against the last revision), in every target cluster or `cluster`. */
   checkDrift(entityRef: string, cluster?: string): Promise<EntityDriftCheck>;
   rollback(
@@ -129,7 +137,7 @@ export class ModuleDeployClient implements ModuleDeployApi {
     if (at < 0) return undefined;
     return {
       userAuth: this.deps.userAuth,
-      clustersPath: `/clusters${path.slice(at)}`,
+      clustersPath: `/clusters${path.slice(at).split('&')[0]}`,
     };
   }
 
@@ -180,15 +188,29 @@ export class ModuleDeployClient implements ModuleDeployApi {
       values,
     });
   }
-  deploy(entityRef: string, values: JsonObject, onEvent: StreamListener) {
+  deploy(
+    entityRef: string,
+    values: JsonObject,
+    onEvent: StreamListener,
+    opts: { changeMessage?: string } = {},
+  ) {
     return this.stream(
       `/entity/deploy${this.q(entityRef)}`,
-      { values },
+      opts.changeMessage
+        ? { values, changeMessage: opts.changeMessage }
+        : { values },
       onEvent,
     );
   }
-  getHistory(entityRef: string) {
-    return this.json<EntityHistory>(`/entity/history${this.q(entityRef)}`);
+  getHistory(
+    entityRef: string,
+    page: { limit?: number; offset?: number } = {},
+  ) {
+    const q = [
+      page.limit !== undefined ? `&limit=${page.limit}` : '',
+      page.offset ? `&offset=${page.offset}` : '',
+    ].join('');
+    return this.json<EntityHistory>(`/entity/history${this.q(entityRef)}${q}`);
   }
   checkDrift(entityRef: string, cluster?: string) {
     return this.json<EntityDriftCheck>(

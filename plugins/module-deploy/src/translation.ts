@@ -26,6 +26,24 @@ export const moduleDeployTranslationRef = createTranslationRef({
       deploy: 'Deploy',
       rejected: 'The module rejected these values:',
       noCluster: 'Renders {{objects}} object(s); no cluster to diff against.',
+      formMode: 'Form',
+      yamlMode: 'YAML',
+      yamlHelp:
+        "The values that differ from the module's defaults. A sensitive value shows as ••••; leaving it so keeps the current value.",
+      commonSettings: 'Common settings',
+      otherSettings: 'Other settings',
+      setByPeriscope: 'Set by Periscope ({{fields}})',
+      setByPeriscopeHelp:
+        'instance name, namespace, versions and values derived from them',
+      hasErrors: 'has errors',
+      changeMessage: 'Change message (optional)',
+      changeMessagePlaceholder:
+        'Why you deploy, e.g. raise replicas for the sale (SHOP-12)',
+      changeMessageHelp:
+        'Shown in the history and the audit trail. {{length}}/{{max}}',
+      yamlLive: 'live',
+      yamlNotInCluster: '(not in the cluster)',
+      yamlAfterDeploy: 'after deploy',
     },
     history: {
       title: 'History',
@@ -35,6 +53,13 @@ export const moduleDeployTranslationRef = createTranslationRef({
       rollBackTo: 'Roll back to {{revision}}',
       sameValues: 'Same values.',
       rollback: 'Rollback',
+      changeMessage: 'Change message',
+      noChangeMessage: 'none',
+      auditTrail: 'Audit trail',
+      newer: 'Newer',
+      older: 'Older',
+      records: 'records {{from}}–{{to}}',
+      noRecords: 'no records on this page',
     },
     delete: {
       title: 'Delete',

@@ -55,3 +55,16 @@ describe('runtimeSecurity.notifications', () => {
     expect(() => read({ mutedEntities: ['component:'] })).toThrow(/runtimeSecurity\.notifications\.mutedEntities\[0\] is 'component:', which is not an entity reference/);
   });
 });
+
+describe('runtimeSecurity.enforcement', () => {
+  const read = (enforcement?: object) => readRuntimeSecurityConfig(new ConfigReader({ runtimeSecurity: { enforcement } })).enforcement;
+
+  it('defaults to 14 days and the tracing-policy module', () => {
+    expect(read()).toEqual({ windowDays: 14, module: 'tracing-policy' });
+    expect(read({ windowDays: 30, module: 'platform-policy' })).toEqual({ windowDays: 30, module: 'platform-policy' });
+  });
+
+  it.each([0, 1.5, 366])('refuses windowDays %s, naming the key and the range', windowDays => {
+    expect(() => read({ windowDays })).toThrow(`runtimeSecurity.enforcement.windowDays is ${windowDays}: use a whole number of days from 1 to 365`);
+  });
+});

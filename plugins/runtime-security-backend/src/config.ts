@@ -58,6 +58,14 @@ export interface HttpIngestSettings {
   retryAfterSeconds: number;
 }
 
+/** `runtimeSecurity.enforcement`: proposing monitoring policies for enforcement. */
+export interface EnforcementSettings {
+  /** Matches of this many days back are judged (default 14). */
+  windowDays: number;
+  /** The module-deploy module that deploys TracingPolicies (default `tracing-policy`). */
+  module: string;
+}
+
 /** `runtimeSecurity.notifications`. */
 export interface NotificationSettings {
   /** Default true; false sends none. */
@@ -74,6 +82,7 @@ export interface RuntimeSecurityConfig {
   files: FileSourceSettings[];
   ingest: HttpIngestSettings;
   notifications: NotificationSettings;
+  enforcement: EnforcementSettings;
   /** The `kubernetes` section has cluster locators (clusters themselves come from `periscopeClustersServiceRef`). */
   clustersConfigured: boolean;
 }
@@ -268,6 +277,17 @@ function readNotifications(rs: Config): NotificationSettings {
  * Reads and validates `runtimeSecurity` (and the clusters of the standard
  * `kubernetes` section). Throws an `InputError` naming the key and the fix.
  */
+function readEnforcement(rs: Config): EnforcementSettings {
+  const windowDays = rs.getOptionalNumber('enforcement.windowDays') ?? 14;
+  if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 365) {
+    throw new Error(
+      `runtimeSecurity.enforcement.windowDays is ${windowDays}: use a whole number of days from 1 to 365 (default 14), no more than runtimeSecurity.retention keeps`,
+    );
+  }
+  const module = rs.getOptionalString('enforcement.module')?.trim() || 'tracing-policy';
+  return { windowDays, module };
+}
+
 export function readRuntimeSecurityConfig(config: RootConfigService): RuntimeSecurityConfig {
   const section: Config = config.getOptionalConfig('runtimeSecurity') ?? new ConfigReader({});
   const methods = config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
@@ -286,6 +306,7 @@ export function readRuntimeSecurityConfig(config: RootConfigService): RuntimeSec
     files: readFiles(section),
     ingest: readIngest(section),
     notifications: readNotifications(section),
+    enforcement: readEnforcement(section),
     clustersConfigured,
   };
 }

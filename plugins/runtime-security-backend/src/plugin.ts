@@ -11,7 +11,7 @@ import { FindingsStore } from './services/FindingsStore';
 import { HttpIngest } from './services/IngestService/HttpIngest';
 import { scheduleSources } from './services/IngestService/scheduleSources';
 import { createFindingNotifier } from './services/Notifications/FindingNotifier';
-import { createPolicyListing } from './services/PolicyService';
+import { createPolicyListing, knownWorkloadsFromCatalog } from './services/PolicyService';
 import { createSecurityService } from './services/SecurityService';
 
 /**
@@ -59,6 +59,8 @@ export const runtimeSecurityPlugin = createBackendPlugin({
         const policies = createPolicyListing({
           clusters,
           store,
+          enforcement: settings.enforcement,
+          knownWorkloads: knownWorkloadsFromCatalog({ catalog, auth, selectors }),
           timeoutMs: config.getOptionalNumber('periscope.clusterTimeoutMs') ?? 10_000,
         });
         await scheduleSources({ config: settings, scheduler, store, logger, clusters, notifier });

@@ -35,7 +35,7 @@ async function app(count: number) {
     httpAuth: mockServices.httpAuth(),
     permissions,
     security: {} as SecurityService,
-    policies: { list: async () => listing },
+    policies: { list: async () => listing, propose: async () => Promise.reject(new Error('not used')) },
     ingest: {} as HttpIngest,
   });
   const middleware = MiddlewareFactory.create({ config: mockServices.rootConfig(), logger: mockServices.logger.mock() });

@@ -7,10 +7,12 @@ import {
   parseEntityRefParam,
   parseIntParam,
   readKubernetesRequestAuth,
+  sendJsonWithEtag,
   summarizeClusters,
 } from '@periscope/kube-access';
 import {
   runtimeSecurityClusterReadPermission,
+  runtimeSecurityEnforcePermission,
   runtimeSecurityIngestPermission,
   runtimeSecurityReadPermission,
   runtimeSecurityTriagePermission,
@@ -30,6 +32,21 @@ const triageBody = z
   .object({
     state: z.enum(['acknowledged', 'false-positive', 'open']),
     reason: z.string().max(2000).optional(),
+  })
+  .strict();
+
+const k8sName = (what: string) =>
+  z
+    .string({ error: `'${what}' must be a string` })
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, `'${what}' must be a Kubernetes name (lowercase letters, digits, '-' and '.')`)
+    .max(253);
+
+const enforcementBody = z
+  .object({
+    cluster: z.string({ error: "'cluster' must be the name of the policy's cluster" }).min(1).max(255),
+    namespace: k8sName('namespace'),
+    name: k8sName('name'),
+    action: z.enum(['Sigkill', 'Override'], { error: "'action' must be 'Sigkill' or 'Override'" }),
   })
   .strict();
 
@@ -131,7 +148,8 @@ export async function createRouter(deps: {
 
   router.get('/entity', async (req, res) => {
     const { entityRef, credentials } = await entityAccess(req);
-    res.json(await security.getEntitySecurity({ entityRef, credentials }));
+    // served from the stored ingest: an unchanged result is a 304 to a request naming its ETag
+    sendJsonWithEtag(req, res, await security.getEntitySecurity({ entityRef, credentials }));
   });
 
   router.get('/entity/timeline', async (req, res) => {
@@ -195,6 +213,26 @@ export async function createRouter(deps: {
       total: all.policies.length,
       ...(offset + limit < all.policies.length ? { nextOffset: offset + limit } : {}),
     });
+  });
+
+  router.post('/policies/enforcement', express.json({ limit: '16kb' }), async (req, res) => {
+    const parsed = enforcementBody.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      throw new InputError(
+        `the enforcement request is invalid (${parsed.error.issues.map(i => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}): send {"cluster": "...", "namespace": "...", "name": "<TracingPolicyNamespaced>", "action": "Sigkill" | "Override"}`,
+      );
+    }
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const [d] = await permissions.authorize([{ permission: runtimeSecurityEnforcePermission }], { credentials });
+    if (d.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`permission '${runtimeSecurityEnforcePermission.name}' is denied: ask the platform team to propose this policy for enforcement`);
+    }
+    res.json(await policies.propose(parsed.data, { requestAuth: readKubernetesRequestAuth(req) }));
+  });
+
+  router.get('/unknown-events', async (req, res) => {
+    await clusterRead(req);
+    res.json(await security.getUnknownEvents());
   });
 
   // The clusters the policy page reads and their auth providers, so the frontend can send the

@@ -182,6 +182,142 @@ export interface TracingPolicySummary {
   calls: string[];
   /** Findings whose sample event came from this policy. */
   findings: number;
+  /** Its matches over the last `runtimeSecurity.enforcement.windowDays` days (absent when the store was not read). */
+  matches?: PolicyMatches;
+  /** Whether it can be proposed for enforcement, and why not (absent for an enforcing policy). */
+  enforcement?: EnforcementCandidacy;
+}
+
+/**
+ * The matches of one rule of one policy over the window.
+ * @public
+ */
+export interface PolicyRuleMatches {
+  rule: string;
+  title: string;
+  /** Events counted in the window. */
+  hits: number;
+  /** Findings by triage state. */
+  open: number;
+  acknowledged: number;
+  falsePositive: number;
+  /** `namespace/workload` of each finding (distinct). */
+  workloads: string[];
+  /** Kernel functions of the sample events (the policy's hooks that matched). */
+  calls: string[];
+  /** Events per day (UTC), oldest first; days without events left out. */
+  days: Array<{ start: string; hits: number }>;
+}
+
+/**
+ * A policy's matches over the window: hits per day, per rule, the workloads and the triage.
+ * @public
+ */
+export interface PolicyMatches {
+  windowDays: number;
+  hits: number;
+  /** Findings by triage state. */
+  open: number;
+  acknowledged: number;
+  falsePositive: number;
+  /** `namespace/workload` of each finding; `unmapped` those no catalog entity claims. */
+  workloads: string[];
+  unmapped: string[];
+  rules: PolicyRuleMatches[];
+  /** Events per day (UTC), oldest first; days without events left out. */
+  days: Array<{ start: string; hits: number }>;
+}
+
+/**
+ * Whether a monitoring policy may be proposed for enforcement.
+ * @public
+ */
+export interface EnforcementCandidacy {
+  eligible: boolean;
+  /** Why not (each names what to do), empty when eligible. */
+  reasons: string[];
+}
+
+/**
+ * The enforcing actions a proposal may set.
+ * @public
+ */
+export type EnforcementAction = 'Sigkill' | 'Override';
+
+/**
+ * Body of `POST /policies/enforcement`.
+ * @public
+ */
+export interface EnforcementRequest {
+  cluster: string;
+  /** The namespace of a TracingPolicyNamespaced. */
+  namespace: string;
+  name: string;
+  action: EnforcementAction;
+}
+
+/**
+ * One probe whose action the proposal changes.
+ * @public
+ */
+export interface EnforcementChange {
+  /** The module value set, e.g. `actions.files`. */
+  value: string;
+  /** The hook, e.g. `kprobe security_file_permission`. */
+  hook: string;
+  from: string;
+  to: EnforcementAction;
+  /** Findings of this probe in the window (all acknowledged or false positive). */
+  findings: number;
+}
+
+/**
+ * Answer of `POST /policies/enforcement`: the values change to deploy through module-deploy
+ * (`POST /api/module-deploy/instances/preview|deploy` with `target` and `values`).
+ * @public
+ */
+export interface EnforcementProposal {
+  policy: TracingPolicySummary;
+  target: {
+    module: string;
+    instanceName: string;
+    namespace: string;
+    clusters: string[];
+    /** The entity that deployed the instance (omitted when its entity declares another module). */
+    entityRef?: string;
+  };
+  /** The instance's values now, as read from the live policy. */
+  currentValues: Record<string, unknown>;
+  /** The values to deploy: `currentValues` with the changed probes' actions. */
+  values: Record<string, unknown>;
+  changes: EnforcementChange[];
+}
+
+/**
+ * Events whose type or fields this version does not parse, kept per source (GET /unknown-events).
+ * @public
+ */
+export interface UnknownEventSummary {
+  source: string;
+  cluster?: string;
+  /** `type`: an event type not parsed (Enterprise-only, newer, legacy); `field`: a field the model does not know. */
+  kind: 'type' | 'field';
+  /** The event key (`process_connect`) or field path (`process_kprobe.kernel_stack_trace`). */
+  name: string;
+  /** Lines received with it (a replayed stream counts again, as ingest health does). */
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  /** The latest such event as received (absent when it was larger than the limit). */
+  sample?: unknown;
+}
+
+/**
+ * Answer of GET /unknown-events.
+ * @public
+ */
+export interface UnknownEventsResponse {
+  events: UnknownEventSummary[];
 }
 
 /**

@@ -40,10 +40,21 @@ export const runtimeSecurityIngestPermission = createPermission({
   attributes: { action: 'create' },
 });
 
+/**
+ * Propose a monitoring TracingPolicy for enforcement (`POST /policies/enforcement`): a platform
+ * permission; the deploy itself is checked by module-deploy's own apply permission.
+ * @public
+ */
+export const runtimeSecurityEnforcePermission = createPermission({
+  name: 'runtime-security.policies.enforce',
+  attributes: { action: 'update' },
+});
+
 /** @public */
 export const runtimeSecurityPermissions = [
   runtimeSecurityIngestPermission,
   runtimeSecurityReadPermission,
   runtimeSecurityTriagePermission,
   runtimeSecurityClusterReadPermission,
+  runtimeSecurityEnforcePermission,
 ];

@@ -7,7 +7,10 @@ import {
   fetchPluginJson,
   KubernetesUserAuth,
 } from '@periscope/periscope-react';
+import { ResponseError } from '@backstage/errors';
 import {
+  EnforcementProposal,
+  EnforcementRequest,
   EntitySecurity,
   EntityTimeline,
   FindingsQuery,
@@ -18,6 +21,7 @@ import {
   SEVERITIES,
   Severity,
   TriageState,
+  UnknownEventsResponse,
 } from '@periscope/backstage-plugin-runtime-security-common';
 
 /**
@@ -25,6 +29,11 @@ import {
  * has always exported stay available.
  */
 export type {
+  EnforcementChange,
+  EnforcementProposal,
+  EnforcementRequest,
+  UnknownEventSummary,
+  UnknownEventsResponse,
   EntitySecurity as EntitySecurityResponse,
   EntityTimeline as TimelineResponse,
   FindingsQuery,
@@ -56,6 +65,58 @@ export interface RuntimeSecurityApi {
   listFindings(query: FindingsQuery): Promise<{ findings: SecurityFinding[] }>;
   getPolicies(): Promise<PoliciesResponse>;
   getIngestHealth(): Promise<IngestHealth>;
+  /** Unknown event types and fields per source, with a raw sample each. */
+  getUnknownEvents(): Promise<UnknownEventsResponse>;
+  /** The values change that moves a monitoring policy to enforcement (platform permission). */
+  proposeEnforcement(request: EnforcementRequest): Promise<EnforcementProposal>;
+  /** module-deploy's preview (diff) of the proposal's instance with `values`. */
+  previewPolicyValues(
+    proposal: EnforcementProposal,
+    values: Record<string, unknown>,
+  ): Promise<PolicyValuesPreview>;
+  /** Deploys `values` to the proposal's instance through module-deploy (audited there as the signed-in user). */
+  deployPolicyValues(
+    proposal: EnforcementProposal,
+    values: Record<string, unknown>,
+  ): Promise<PolicyValuesDeploy>;
+}
+
+/**
+ * What the Security page reads of module-deploy's `POST /instances/preview` answer.
+ * @public
+ */
+export interface PolicyValuesPreview {
+  valid: boolean;
+  issues: Array<{ path: string; message: string }>;
+  clusters: Array<{
+    cluster: string;
+    objects: Array<{
+      ref: string;
+      action: string;
+      changes: Array<{
+        path: string;
+        op: 'add' | 'remove' | 'change';
+        before?: unknown;
+        after?: unknown;
+      }>;
+    }>;
+  }>;
+  errors: Array<{ cluster: string; message: string }>;
+}
+
+/**
+ * The end of module-deploy's `POST /instances/deploy` stream.
+ * @public
+ */
+export interface PolicyValuesDeploy {
+  ok: boolean;
+  results: Array<{
+    cluster: string;
+    status: string;
+    revision?: number;
+    message?: string;
+  }>;
+  error?: string;
 }
 
 /** @public */
@@ -64,6 +125,8 @@ export const runtimeSecurityApiRef = createApiRef<RuntimeSecurityApi>({
 });
 
 const PLUGIN = 'runtime-security';
+/** The Deploy backend: the proposal is previewed and deployed through its HTTP API, so it audits who approved it. */
+const MODULE_DEPLOY = 'module-deploy';
 
 /** @public */
 export class RuntimeSecurityClient implements RuntimeSecurityApi {
@@ -138,5 +201,68 @@ export class RuntimeSecurityClient implements RuntimeSecurityApi {
 
   getIngestHealth(): Promise<IngestHealth> {
     return fetchPluginJson(this.deps, PLUGIN, '/ingest/health');
+  }
+
+  getUnknownEvents(): Promise<UnknownEventsResponse> {
+    return fetchPluginJson(this.deps, PLUGIN, '/unknown-events');
+  }
+
+  proposeEnforcement(
+    request: EnforcementRequest,
+  ): Promise<EnforcementProposal> {
+    return fetchPluginJson(
+      this.deps,
+      PLUGIN,
+      '/policies/enforcement',
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(request),
+      },
+      { userAuth: this.deps.userAuth, clustersPath: '/clusters' },
+    );
+  }
+
+  previewPolicyValues(
+    proposal: EnforcementProposal,
+    values: Record<string, unknown>,
+  ): Promise<PolicyValuesPreview> {
+    return fetchPluginJson(this.deps, MODULE_DEPLOY, '/instances/preview', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...proposal.target, values }),
+    });
+  }
+
+  async deployPolicyValues(
+    proposal: EnforcementProposal,
+    values: Record<string, unknown>,
+  ): Promise<PolicyValuesDeploy> {
+    const base = await this.deps.discoveryApi.getBaseUrl(MODULE_DEPLOY);
+    const res = await this.deps.fetchApi.fetch(`${base}/instances/deploy`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...proposal.target, values }),
+    });
+    if (!res.ok) throw await ResponseError.fromResponse(res);
+    // NDJSON steps; the last line says how it ended
+    let done: PolicyValuesDeploy | undefined;
+    for (const line of (await res.text()).split('\n')) {
+      if (!line.trim()) continue;
+      const e = JSON.parse(line) as { type: string } & Record<string, any>;
+      if (e.type === 'done') {
+        done = { ok: e.ok, results: e.results ?? [], error: e.error };
+      } else if (e.type === 'invalid') {
+        done = { ok: false, results: [], error: e.message };
+      }
+    }
+    return (
+      done ?? {
+        ok: false,
+        results: [],
+        error:
+          'the deploy stream ended without a result: look at the Deploy history of the instance',
+      }
+    );
   }
 }

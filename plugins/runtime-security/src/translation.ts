@@ -53,6 +53,9 @@ export const runtimeSecurityTranslationRef = createTranslationRef({
       ingestError: 'Could not load ingest health',
       noSources:
         'No source has delivered events yet. Configure runtimeSecurity.sources, or post NDJSON to /api/runtime-security/ingest.',
+      unknownTitle: 'Unknown events',
+      unknownError: 'Could not load unknown events',
+      noUnknown: 'Every event received had a known type and known fields.',
     },
     findingsTable: {
       severity: 'Severity',

@@ -29,8 +29,10 @@ export function registerDiagnoseCommand(program: Command, io: () => DiagnoseIo =
     .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=db')
     .option(
       '-f, --filter <analyzers>',
-      `analyzers to run, comma-separated or repeated (default: k8sgpt's core ones plus CustomResource, References, ` +
-        `Scheduling, AutoscalerRequests and JobFailures); ` +
+      `analyzers to run, comma-separated or repeated (default: k8sgpt's core ones plus ` +
+        `${ANALYZERS.filter(a => a.enabledByDefault && !a.fromK8sgpt)
+          .map(a => a.name)
+          .join(', ')}); ` +
         `available: ${ANALYZERS.map(a => a.name).join(', ')}`,
       collect,
       [],

@@ -223,6 +223,19 @@ function registerBundleCommand(
   );
 }
 
+/** The preflight options of `module diff` and `module apply`. */
+function preflightOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--no-preflight',
+      'skip the warnings before a deploy (reference checks over the rendered objects and the live namespace)',
+    )
+    .option(
+      '--fail-on-warnings',
+      'exit non-zero when the preflight warns (diff: after printing; apply: before anything is applied)',
+    );
+}
+
 function instanceOptions(cmd: Command, withValues: boolean): Command {
   cmd
     .requiredOption('--name <name>', 'instance name')
@@ -303,25 +316,29 @@ export function registerModuleCommand(
         renderAction(i, source, o),
       ),
     );
-  instanceOptions(
-    mod
-      .command('diff <module>')
-      .description(
-        'server-side dry run: what apply would create, change, leave, prune',
-      ),
-    true,
+  preflightOptions(
+    instanceOptions(
+      mod
+        .command('diff <module>')
+        .description(
+          'server-side dry run: what apply would create, change, leave, prune; warnings (stderr) for what the change would break',
+        ),
+      true,
+    ),
   )
     .addOption(output())
     .action(
       run((i, source: string, o: ModuleCliOptions) => diffAction(i, source, o)),
     );
-  instanceOptions(
-    mod
-      .command('apply <module>')
-      .description(
-        'apply in dependency order, wait for readiness, prune, store the instance like Timoni',
-      ),
-    true,
+  preflightOptions(
+    instanceOptions(
+      mod
+        .command('apply <module>')
+        .description(
+          'apply in dependency order, wait for readiness, prune, store the instance like Timoni',
+        ),
+      true,
+    ),
   )
     .option(
       '--timeout <duration>',

@@ -16,7 +16,13 @@ import {
   toK8sgptJson,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { loadKubeConfigFile } from '@periscope/kube-access';
-import { analyzeWithEvents, createKubeHttp, fetchFailingPodLogs, scanCluster } from '@periscope/backstage-plugin-k8s-diagnostics-node';
+import {
+  ROW_FIRST_READS,
+  analyzeWithEvents,
+  createKubeHttp,
+  fetchFailingPodLogs,
+  scanCluster,
+} from '@periscope/backstage-plugin-k8s-diagnostics-node';
 import { loadObjects } from './files';
 
 /**
@@ -140,9 +146,7 @@ async function liveSnapshot(
   const scan = await scanCluster(http, {
     analyzers: p.analyzers,
     namespace: opts.namespace,
-    pods: 'failing',
-    workloads: 'failing',
-    events: 'none',
+    ...ROW_FIRST_READS,
   });
   const warnings: string[] = [];
   // An analyzer whose input could not be listed would report false problems: skip it.

@@ -3,10 +3,12 @@ import { DeployEvent } from '@periscope/backstage-plugin-module-deploy-common';
 import {
   InstanceSpec,
   ModuleEngine,
+  RenderResult,
   maskSecretData,
 } from '@periscope/backstage-plugin-module-deploy-node';
 import {
   formatDiff,
+  formatPreflight,
   formatObjectStates,
   formatObjects,
   parseOutputFormat,
@@ -32,6 +34,10 @@ export interface ModuleCliOptions {
   package?: string;
   force?: boolean;
   maskSecrets?: boolean;
+  /** `--no-preflight` sets false: no warnings before a deploy, no reads for them. */
+  preflight?: boolean;
+  /** `--fail-on-warnings`: a preflight warning fails diff (after printing) and refuses apply. */
+  failOnWarnings?: boolean;
 }
 
 /**
@@ -96,6 +102,30 @@ export function printEvent(io: Pick<ModuleCliIo, 'err'>) {
     );
 }
 
+/**
+ * Warnings before a deploy: runs the engine's preflight over the rendered objects and the live
+ * target namespace and prints its warnings to stderr; with `--fail-on-warnings` any warning
+ * throws, naming what to do.
+ */
+async function preflight(
+  io: ModuleCliIo,
+  render: RenderResult,
+  kc: KubeConfig,
+  o: ModuleCliOptions,
+  refused: string,
+): Promise<void> {
+  if (o.preflight === false || !io.engine.preflight) return;
+  const report = await io.engine.preflight(render, kc);
+  io.err(formatPreflight(report));
+  const n = report.warnings.length;
+  if (o.failOnWarnings && n > 0)
+    throw new Error(
+      `${refused}: ${n} preflight warning${
+        n > 1 ? 's' : ''
+      } and --fail-on-warnings; fix the values or create what is missing (or drop --fail-on-warnings)`,
+    );
+}
+
 /** `periscope module vet`: render and validate, print a summary. */
 export async function vetAction(
   io: ModuleCliIo,
@@ -137,15 +167,14 @@ export async function diffAction(
   o: ModuleCliOptions,
 ): Promise<void> {
   const format = o.output ? parseOutputFormat(o.output) : undefined;
-  const res = await io.engine.diff(
-    spec(source, o),
-    io.kubeConfig(o.kubeconfig, o.context),
-  );
+  const kc = io.kubeConfig(o.kubeconfig, o.context);
+  const res = await io.engine.diff(spec(source, o), kc);
   // Secret values arrive masked: diffObjects masks them.
   const diff = res.diff;
   io.out(
     format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : formatDiff(diff),
   );
+  await preflight(io, res.render, kc, o, 'module diff failed');
 }
 
 /** `periscope module apply`. */
@@ -154,16 +183,16 @@ export async function applyAction(
   source: string | undefined,
   o: ModuleCliOptions,
 ): Promise<void> {
-  const { result } = await io.engine.apply(
-    spec(source, o),
-    io.kubeConfig(o.kubeconfig, o.context),
-    {
-      wait: o.wait !== false,
-      force: o.force !== false,
-      timeoutMs: timeoutMs(o),
-      onEvent: printEvent(io),
-    },
-  );
+  const kc = io.kubeConfig(o.kubeconfig, o.context);
+  const { result } = await io.engine.apply(spec(source, o), kc, {
+    wait: o.wait !== false,
+    force: o.force !== false,
+    timeoutMs: timeoutMs(o),
+    onEvent: printEvent(io),
+    // after the render, before anything is applied
+    beforeApply: r =>
+      preflight(io, r, kc, o, 'module apply refused, nothing was applied'),
+  });
   io.out(
     `applied revision ${result.revision}: ${result.applied.length} objects applied, ${result.pruned.length} pruned\n`,
   );

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import {
+  DeployWarning,
   KubeObject,
   ObjectDiff,
 } from '@periscope/backstage-plugin-module-deploy-common';
@@ -92,4 +93,26 @@ export function formatObjectStates(
   return objects
     .map(ob => `  ${ob.ref}: ${ob.state} (${ob.message})\n`)
     .join('');
+}
+
+/**
+ * Warnings before a deploy, one line each (`warning: <check> <object>: <message>`, blocking
+ * ones marked), then what could not be checked (`note: ...`); nothing when there is nothing.
+ *
+ * @public
+ */
+export function formatPreflight(report: {
+  warnings: DeployWarning[];
+  notChecked: string[];
+}): string {
+  const lines = [
+    ...report.warnings.map(
+      w =>
+        `warning: ${w.analyzer} ${w.object}: ${w.message}${
+          w.blocking ? ' (blocks the deploy)' : ''
+        }`,
+    ),
+    ...report.notChecked.map(n => `note: preflight: ${n}`),
+  ];
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }

@@ -8,6 +8,9 @@ import { logAnalyzer } from './log';
 import { ingressAnalyzer, serviceAnalyzer } from './networking';
 import { podAnalyzer } from './pod';
 import { autoscalerRequestsAnalyzer, referencesAnalyzer } from './references';
+import { containerStatesAnalyzer } from './containerStates';
+import { probesAnalyzer } from './probes';
+import { replicaFailuresAnalyzer } from './replicaFailures';
 import { schedulingAnalyzer } from './scheduling';
 import { securityAnalyzer } from './security';
 import { storageAnalyzer } from './storage';
@@ -53,6 +56,9 @@ export const ANALYZERS: readonly AnalyzerDefinition[] = [
   schedulingAnalyzer,
   autoscalerRequestsAnalyzer,
   jobFailuresAnalyzer,
+  replicaFailuresAnalyzer,
+  probesAnalyzer,
+  containerStatesAnalyzer,
 ];
 
 /**

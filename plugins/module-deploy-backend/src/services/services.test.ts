@@ -292,6 +292,63 @@ describe('DeployStore', () => {
   );
 
   it.each(databases.eachSupportedId())(
+    'keeps the change message with the audit record and the revision, also in a table from before change messages, on %p',
+    async id => {
+      const knex = await databases.init(id);
+      await createDeployStore(mockServices.database({ knex }));
+      // an older database: the tables lack the column
+      for (const table of ['module_deploy_audit', 'module_deploy_revisions'])
+        await knex.schema.alterTable(table, t =>
+          t.dropColumn('change_message'),
+        );
+      const store = await createDeployStore(mockServices.database({ knex }));
+      const key = {
+        entityRef: 'component:default/a',
+        cluster: 'c1',
+        namespace: 'ns',
+        instanceName: 'a',
+      };
+      const module = { name: 'm', repository: 'r', version: '1', digest: '' };
+      const base = {
+        ...key,
+        at: '2026-01-01T00:00:00Z',
+        actor: 'user:default/alice',
+        action: 'deploy' as const,
+        module,
+        values: { x: 1 },
+        result: 'success' as const,
+      };
+      const why = 'raise replicas for the sale\nticket SHOP-12 — ünïcode';
+      await store.recordAudit({ ...base, revision: 1, changeMessage: why });
+      await store.recordAudit({ ...base, revision: 2 });
+      await store.recordRevision({ ...base, revision: 1, changeMessage: why });
+      await store.recordRevision({
+        ...base,
+        revision: 2,
+        at: '2026-01-02T00:00:00Z',
+      });
+      expect(
+        (await store.listAudit(key.entityRef)).map(a => [
+          a.revision,
+          a.changeMessage,
+        ]),
+      ).toEqual([
+        [2, undefined],
+        [1, why],
+      ]);
+      expect(
+        (await store.listRevisions(key.entityRef)).map(r => [
+          r.revision,
+          r.changeMessage,
+        ]),
+      ).toEqual([
+        [2, undefined],
+        [1, why],
+      ]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'keeps instance owners (one claim wins, release frees it) and never stores a value whose name is sensitive, on %p',
     async id => {
       const knex = await databases.init(id);

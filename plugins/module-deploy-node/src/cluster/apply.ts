@@ -12,6 +12,7 @@ import {
   ModuleReference,
   ObjectDiff,
   diffObjects,
+  diffSides,
   entryApiVersion,
   evaluateReadiness,
   inventoryOf,
@@ -26,6 +27,7 @@ import {
 import { BUNDLE_NAME_LABEL } from '../bundle/bundle';
 import { DeployError, httpStatus, toDeployError } from '../errors';
 import { RawObjectApi } from './kubeApi';
+import { objectWatcher, waitForReadiness } from './readiness';
 import { InstanceStore, Revision, instanceRecord } from './storage';
 
 /** Labels Timoni (fluxcd ssa `SetOwnerLabels`, owner group `instance.timoni.sh`) puts on objects. */
@@ -62,8 +64,17 @@ export interface ApplyOptions {
   wait?: boolean;
   /** Readiness timeout per apply set in milliseconds (default 5 minutes). */
   timeoutMs?: number;
-  /** Poll interval while waiting (default 2 s). */
+  /**
+   * Readiness follows objects with watches; this is the poll interval for objects that cannot be
+   * watched (the client has no `watch` permission for their kind) and the pause after a failed
+   * watch (default 2 s).
+   */
   pollMs?: number;
+  /**
+   * How long one readiness watch lasts before the object is read again and watched anew (a
+   * resync; default 60 s).
+   */
+  watchResyncMs?: number;
   /** Progress callback, called for every step. */
   onEvent?: (e: DeployEvent) => void;
   /** Revision action recorded in the history. */
@@ -231,11 +242,12 @@ export class ClusterDeployer {
   /**
    * Server-side dry run of every object against the cluster, compared with the live objects:
    * per object created / changed (with per-field changes) / unchanged, plus the objects of the
-   * stored inventory that the release no longer has (to be pruned). Changes nothing.
+   * stored inventory that the release no longer has (to be pruned). Changes nothing. With
+   * `objects`, each diff carries the compared objects (`live`, `desired`; see `diffSides`).
    */
   async diff(
     release: Release,
-    opts: Pick<ApplyOptions, 'force'> = {},
+    opts: Pick<ApplyOptions, 'force'> & { objects?: boolean } = {},
   ): Promise<ObjectDiff[]> {
     const objects = sortForApply(release.sets.flatMap(s => s.objects)).map(o =>
       withOwnerLabels(o, release.name, release.namespace),
@@ -267,6 +279,7 @@ export class ClusterDeployer {
         apiVersion: o.apiVersion,
         action: actionOf(live, changes.length),
         changes: live ? changes : [],
+        ...(opts.objects ? diffSides(live, next) : {}),
       });
     }
     const previous = await this.store.get(release.name, release.namespace);
@@ -316,47 +329,30 @@ export class ClusterDeployer {
     });
   }
 
-  /** Waits until every object is ready, failed, or the timeout passes. */
+  /**
+   * Waits until every object is ready, failed, or the timeout passes: each object is read, then
+   * followed with a watch (re-read and watched anew when a watch ends or drops); objects this
+   * client may not watch are polled every `pollMs` (see {@link waitForReadiness}).
+   */
   async waitReady(
     objects: KubeObject[],
     opts: ApplyOptions,
     emit: (e: Omit<DeployEvent, 'elapsedMs'>) => void,
   ): Promise<void> {
-    const timeoutMs = opts.timeoutMs ?? 300_000;
-    const deadline = Date.now() + timeoutMs;
-    const pending = new Map(objects.map(o => [objectRef(o), o]));
-    const last = new Map<string, string>();
-    while (pending.size) {
-      for (const [ref, o] of [...pending]) {
-        const live = await this.read(o as unknown as KubernetesObject);
-        if (!live) {
-          last.set(ref, 'not found');
-          continue;
-        }
-        const r = evaluateReadiness(live);
-        last.set(ref, r.message);
-        if (r.state === 'failed')
-          throw new DeployError(ref, 'failed', `not ready: ${r.message}`);
-        if (r.state === 'ready') {
-          pending.delete(ref);
-          emit({ phase: 'wait', object: ref, message: `ready (${r.message})` });
-        }
-      }
-      if (!pending.size) break;
-      if (Date.now() >= deadline) {
-        const [ref] = pending.keys();
-        throw new DeployError(
-          ref,
-          'timeout',
-          `not ready after ${Math.round(timeoutMs / 1000)}s: ${last.get(ref)}${
-            pending.size > 1
-              ? ` (also waiting for ${[...pending.keys()].slice(1).join(', ')})`
-              : ''
-          }`,
-        );
-      }
-      await new Promise(r => setTimeout(r, opts.pollMs ?? 2000));
-    }
+    await waitForReadiness(
+      objects,
+      {
+        read: o => this.read(o as unknown as KubernetesObject),
+        watch: objectWatcher(this.api),
+      },
+      {
+        timeoutMs: opts.timeoutMs ?? 300_000,
+        pollMs: opts.pollMs ?? 2000,
+        resyncMs: opts.watchResyncMs,
+        onReady: (ref, r) =>
+          emit({ phase: 'wait', object: ref, message: `ready (${r.message})` }),
+      },
+    );
   }
 
   private async deleteEntry(

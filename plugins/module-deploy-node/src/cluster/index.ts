@@ -10,6 +10,13 @@ export {
 } from './apply';
 export type { ApplyOptions, ApplyResult, Release } from './apply';
 export { RawObjectApi } from './kubeApi';
+export type { ObjectWatchOptions } from './kubeApi';
+export { objectWatcher, waitForReadiness } from './readiness';
+export type {
+  ObjectWatcher,
+  ReadinessSource,
+  ReadinessWaitOptions,
+} from './readiness';
 export {
   decodeInstanceSecret,
   HISTORY_LIMIT,

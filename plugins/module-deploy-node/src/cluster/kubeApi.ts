@@ -7,9 +7,22 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
   ResponseContext,
+  Watch,
 } from '@kubernetes/client-node';
 
 type Verb = 'create' | 'patch' | 'replace';
+
+/**
+ * One watch of one object, as {@link RawObjectApi.watchObject} opens it.
+ *
+ * @public
+ */
+export interface ObjectWatchOptions {
+  /** Start after this version (the `metadata.resourceVersion` of a read); absent: from now, with an `ADDED` event for the object. */
+  resourceVersion?: string;
+  /** The API server ends the watch after this many seconds (`timeoutSeconds`); `onDone` is then called with no error. */
+  timeoutSeconds?: number;
+}
 
 /**
  * A `KubernetesObjectApi` that sends and returns objects as JSON, unchanged.
@@ -41,6 +54,69 @@ export class RawObjectApi extends KubernetesObjectApi {
     const raw = new RawObjectApi(base.configuration);
     raw.defaultNamespace = base.defaultNamespace;
     return raw;
+  }
+
+  /** The KubeConfig this client authenticates with (what `KubeConfig.makeApiClient` sets), if any. */
+  private watchConfig(): KubeConfig | undefined {
+    const auth = this.configuration.authMethods.default;
+    return auth instanceof KubeConfig ? auth : undefined;
+  }
+
+  /**
+   * Whether {@link RawObjectApi.watchObject} can open watches: the client was made from a
+   * KubeConfig (`fromKubeConfig`, `KubeConfig.makeApiClient`, or `wrap` of such a client).
+   */
+  canWatch(): boolean {
+    return this.watchConfig() !== undefined;
+  }
+
+  /**
+   * Watches one object: a watch of its kind's collection in its namespace, selected by
+   * `metadata.name`. `onEvent` gets each event's type (`ADDED`, `MODIFIED`, `DELETED`,
+   * `BOOKMARK`, `ERROR`) and its object as the API server sent it (for `ERROR`, a `Status`, e.g.
+   * code 410 when `resourceVersion` is too old). `onDone` is called once when the watch ends:
+   * without an error when the server closed it, else with the error (`statusCode` set when the
+   * server refused the watch, e.g. 403 without the `watch` verb). Resolves to a function that stops
+   * the watch (then `onDone` may be called with an abort error).
+   */
+  async watchObject(
+    spec: KubernetesObject,
+    opts: ObjectWatchOptions,
+    onEvent: (type: string, object: KubernetesObject) => void,
+    onDone: (err?: unknown) => void,
+  ): Promise<() => void> {
+    const kc = this.watchConfig();
+    if (!kc)
+      throw new Error(
+        'this client cannot watch: its configuration carries no KubeConfig (make it with RawObjectApi.fromKubeConfig)',
+      );
+    const name = spec.metadata?.name;
+    if (!name)
+      throw new Error(
+        `cannot watch a ${spec.kind} without metadata.name: the object to watch needs its name`,
+      );
+    const apiVersion = spec.apiVersion ?? 'v1';
+    const resource = await this.resource(apiVersion, spec.kind ?? '');
+    // as read() does: a namespaced object without a namespace is in the default namespace
+    const namespace =
+      spec.metadata?.namespace ??
+      (resource?.namespaced ? this.defaultNamespace : undefined);
+    const path = await this.specUriPath(
+      { apiVersion, kind: spec.kind, metadata: { namespace } },
+      'list',
+    );
+    const controller = await new Watch(kc).watch(
+      path,
+      {
+        fieldSelector: `metadata.name=${name}`,
+        resourceVersion: opts.resourceVersion,
+        timeoutSeconds: opts.timeoutSeconds,
+        allowWatchBookmarks: true,
+      },
+      (type, object) => onEvent(type, object as KubernetesObject),
+      err => onDone(err ?? undefined),
+    );
+    return () => controller.abort();
   }
 
   private async send<T extends KubernetesObject>(

@@ -257,6 +257,55 @@ describe('sensitive fields (@periscope(sensitive))', () => {
   });
 });
 
+// `@periscope(common)` as `cue def` prints it, alone, with other flags, and on a struct's closing brace.
+const COMMON_DEF = `_#def
+_#def: {
+	// How many pods.
+	replicas: *1 | int & >0 @periscope(common)
+	dbPass: *"" | string @periscope(common, sensitive)
+	image: {
+		tag: *"1.0" | string
+	} @periscope(common)
+	other: *"x" | string @periscope(uncommon) @other(common)
+}
+`;
+
+describe('common fields (@periscope(common))', () => {
+  const docs = parseConfigDocs(COMMON_DEF);
+
+  it('reads the attribute on a field, beside sensitive, and on the closing brace of a struct field', () => {
+    expect(docs.get('replicas')).toEqual({
+      description: 'How many pods.',
+      common: true,
+    });
+    expect(docs.get('dbPass')).toEqual({ common: true, sensitive: true });
+    expect(docs.get('image')).toEqual({ common: true });
+    expect(docs.has('image.tag')).toBe(false);
+    expect(docs.has('other')).toBe(false);
+  });
+
+  it('marks them common in the schema, and only them', () => {
+    const out = withFieldDocs(
+      {
+        type: 'object',
+        properties: {
+          replicas: { type: 'integer', default: 1 },
+          image: {
+            type: 'object',
+            properties: { tag: { type: 'string', default: '1.0' } },
+          },
+          other: { type: 'string', default: 'x' },
+        },
+      },
+      docs,
+    );
+    expect(out.properties?.replicas?.common).toBe(true);
+    expect(out.properties?.image?.common).toBe(true);
+    expect(out.properties?.image?.properties?.tag?.common).toBeUndefined();
+    expect(out.properties?.other?.common).toBeUndefined();
+  });
+});
+
 const cue = cueForTests();
 describeIf({ cue })('valuesSchema of a module with sensitive fields', () => {
   it('marks the fields the module marks and those named like secrets (the fixture sensitive-module)', async () => {
@@ -272,5 +321,19 @@ describeIf({ cue })('valuesSchema of a module with sensitive fields', () => {
     expect(schema.properties?.apiToken).toMatchObject({ sensitive: true });
     expect(schema.properties?.conn?.sensitive).toBe(true);
     expect(schema.properties?.message?.sensitive).toBeUndefined();
+  });
+});
+
+describeIf({ cue })('valuesSchema of examples/modules/minimal', () => {
+  it('marks the fields the example marks @periscope(common), and no others', async () => {
+    const schema = await valuesSchema({
+      cueBin: cue as string,
+      moduleDir: join(__dirname, '..', '..', '..', '..', 'examples', 'modules', 'minimal'),
+    });
+    const common = Object.entries(schema.properties ?? {})
+      .filter(([, s]) => s.common)
+      .map(([k]) => k)
+      .sort();
+    expect(common).toEqual(['image', 'message', 'replicas', 'resources']);
   });
 });

@@ -13,10 +13,17 @@ export interface FieldDoc {
   enum?: JsonValue[];
   /** The field carries the `@periscope(sensitive)` attribute. */
   sensitive?: boolean;
+  /** The field carries the `@periscope(common)` attribute: the form shows it first. */
+  common?: boolean;
 }
 
-/** `@periscope(sensitive)` (spaces allowed), the attribute that marks a field sensitive. */
-const SENSITIVE_ATTR = /@periscope\(\s*sensitive\s*\)/;
+/** The flags of the `@periscope(...)` attributes in a line, e.g. `@periscope(common, sensitive)`. */
+function periscopeFlags(line: string): Set<string> {
+  const flags = new Set<string>();
+  for (const m of line.matchAll(/@periscope\(([^()]*)\)/g))
+    for (const f of m[1].split(',')) if (f.trim()) flags.add(f.trim());
+  return flags;
+}
 /** Field attributes (`@name(...)`) at the end of a value, e.g. `string @periscope(sensitive)`. */
 const TRAILING_ATTRS = /(?:\s*@[A-Za-z_][\w-]*\([^()]*\))+\s*,?\s*$/;
 
@@ -94,11 +101,16 @@ export function parseConfigDocs(cueDef: string): Map<string, FieldDoc> {
     }
     const balance = braceBalance(line);
     // `} @periscope(sensitive)`: the attribute of the struct field that this line closes
-    if (/^}/.test(line) && SENSITIVE_ATTR.test(line) && depth > 0) {
+    const closing = /^}/.test(line) ? periscopeFlags(line) : new Set<string>();
+    if ((closing.has('sensitive') || closing.has('common')) && depth > 0) {
       const closed = stack[depth];
       if (closed?.length && closed[0] !== LET_MARK) {
         const key = closed.join('.');
-        docs.set(key, { ...docs.get(key), sensitive: true });
+        docs.set(key, {
+          ...docs.get(key),
+          ...(closing.has('sensitive') ? { sensitive: true } : {}),
+          ...(closing.has('common') ? { common: true } : {}),
+        });
       }
     }
     const parent = stack[depth];
@@ -116,12 +128,14 @@ export function parseConfigDocs(cueDef: string): Map<string, FieldDoc> {
       const key = path.join('.');
       const doc: FieldDoc = docs.get(key) ?? {};
       if (comment.length > 0 && !doc.description) doc.description = comment.join(' ');
-      if (SENSITIVE_ATTR.test(field[2])) doc.sensitive = true;
+      const flags = periscopeFlags(field[2]);
+      if (flags.has('sensitive')) doc.sensitive = true;
+      if (flags.has('common')) doc.common = true;
       const literals = literalDisjunction(
         field[2].replace(TRAILING_ATTRS, '').replace(/,\s*$/, ''),
       );
       if (literals && !doc.enum) doc.enum = literals;
-      if (doc.description || doc.enum || doc.sensitive) docs.set(key, doc);
+      if (doc.description || doc.enum || doc.sensitive || doc.common) docs.set(key, doc);
       const ref = LET_REF.exec(field[2]);
       if (ref) refs.push([key, [LET_MARK, ref[1], ref[2]].join('.')]);
       opened = path;
@@ -162,7 +176,7 @@ function graftDefinitionDocs(docs: Map<string, FieldDoc>, refs: Array<[string, s
 }
 
 /**
- * A copy of `schema` with the description, enum and sensitivity of each documented field that
+ * A copy of `schema` with the description, enum, sensitivity and common mark of each documented field that
  * the schema has. Other fields are not added, except sensitive ones (by the attribute or the
  * name: an optional field without a default, `apiToken?: string`, is in no export), which are
  * added to their object as `{ sensitive: true }` with their description. An enum is kept only when
@@ -186,6 +200,7 @@ function addFieldDocs(
   const doc = path.length ? docs.get(path.join('.')) : undefined;
   const out: ValuesJsonSchema = { ...schema };
   if (doc?.sensitive) out.sensitive = true;
+  if (doc?.common) out.common = true;
   if (doc?.description && !out.description) out.description = doc.description;
   if (
     doc?.enum &&

@@ -153,6 +153,19 @@ function summary(p: PreviewResult): string[] {
   );
 }
 
+/** Logs the preview's warnings before a deploy (what the change would break), one line each. */
+function logWarnings(
+  logger: { warn(message: string): void },
+  p: PreviewResult,
+): void {
+  for (const w of p.warnings ?? [])
+    logger.warn(
+      `${w.cluster ? `${w.cluster}: ` : ''}${w.analyzer} ${w.object}: ${
+        w.message
+      }${w.blocking ? ' (blocks the deploy)' : ''}`,
+    );
+}
+
 function rejectInvalid(p: PreviewResult): void {
   if (p.valid) return;
   throw new InputError(
@@ -213,6 +226,7 @@ export function createModuleDiffAction(deps: {
       rejectInvalid(preview);
       for (const e of preview.errors)
         ctx.logger.warn(`cluster ${e.cluster}: ${e.message}`);
+      logWarnings(ctx.logger, preview);
       const changes = summary(preview);
       ctx.logger.info(
         changes.length
@@ -281,6 +295,7 @@ export function createModuleDeployAction(deps: {
       if (ctx.isDryRun) {
         const preview = await client.preview(req, credentials);
         rejectInvalid(preview);
+        logWarnings(ctx.logger, preview);
         const changes = summary(preview);
         ctx.logger.info(
           `dry run: nothing deployed; the deploy would make these changes:\n${

@@ -108,12 +108,13 @@ describe('ExplainService against an OpenAI-compatible server on loopback', () =>
 
   it('answers 429 once the rest of the daily token budget cannot hold another call', async () => {
     llm = await startFakeLlm('json');
-    // One call reserves its estimated input plus max_tokens (2000): 2500 holds one, not 160 used plus another.
-    const { explain, store, paymentsPod, cartPod } = await setup({ baseUrl: llm.baseUrl, dailyTokenBudget: 2700, maxOutputTokens: 2000 });
+    // One call reserves its estimated input (about 720 with the prompt's instructions) plus max_tokens
+    // (2000): 2800 holds one, not 160 used plus another.
+    const { explain, store, paymentsPod, cartPod } = await setup({ baseUrl: llm.baseUrl, dailyTokenBudget: 2800, maxOutputTokens: 2000 });
     await explain.explain({ entityRef, findingId: paymentsPod.id, credentials });
     await expect(explain.explain({ entityRef: 'component:default/cart', findingId: cartPod.id, credentials })).rejects.toMatchObject({
       statusCode: 429,
-      message: expect.stringMatching(/daily AI token budget is spent \(160 of 2700 tokens used on .* UTC, 0 more reserved .*may need up to 2\d{3}\).*dailyTokenBudget/),
+      message: expect.stringMatching(/daily AI token budget is spent \(160 of 2800 tokens used on .* UTC, 0 more reserved .*may need up to 2\d{3}\).*dailyTokenBudget/),
     });
     expect(llm.bodies).toHaveLength(1);
     expect(await store.tokensUsedOn(new Date().toISOString().slice(0, 10))).toBe(160);

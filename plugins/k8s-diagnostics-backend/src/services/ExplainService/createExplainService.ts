@@ -4,7 +4,7 @@ import { ServiceUnavailableError } from '@backstage/errors';
 import { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common';
 import { ClusterDetails, ClusterSource, toClusterSource } from '@periscope/kube-access';
 import OpenAI from 'openai';
-import { AiConfig } from '../../config';
+import { AiConfig, EVIDENCE_LOG_LINES } from '../../config';
 import { ExplainChunk, ExplainResult, Explanation, TokenUsage } from '../../types';
 import { FindingsStore, StoredFinding } from '../FindingsStore';
 import { HealthService } from '../HealthService';
@@ -13,6 +13,8 @@ import { createPlaceholderMasker, createStreamingUnmasker, PlaceholderMasker } f
 import { buildMessages, explanationText, maskedFindingInput, parseAnswer, PROMPT_VERSION } from './prompt';
 import { readReferencedSecrets, ReferencedSecrets } from './referencedSecrets';
 import { catalogExplanation } from './remediationCatalog';
+import { evidenceNames } from './evidencePrompt';
+import { EvidenceResult, EvidenceService } from '../EvidenceService';
 import { ExplainService } from './types';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -21,10 +23,10 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  * The masker of one finding: its names, namespaces and labels (scan hints), plus the entity's
  * name, and `secrets` (values of referenced Secrets read for this explanation) as exact strings.
  */
-export function maskerFor(finding: StoredFinding, entityRef: string, secrets: string[] = []): PlaceholderMasker {
+export function maskerFor(finding: StoredFinding, entityRef: string, secrets: string[] = [], evidenceNamesOf: string[] = []): PlaceholderMasker {
   const refs = [finding.object, ...finding.ownerChain, finding.workload];
   const namespaces = refs.map(r => r.namespace ?? '').filter(Boolean);
-  const names = [...refs.map(r => r.name), finding.cluster, entityRef.replace(/^.*\//, '')];
+  const names = [...refs.map(r => r.name), finding.cluster, entityRef.replace(/^.*\//, ''), ...evidenceNamesOf];
   const labels = finding.sensitive.filter(s => !namespaces.includes(s) && !names.includes(s));
   return createPlaceholderMasker({ names, namespaces, labels, secrets });
 }
@@ -73,14 +75,28 @@ export function createExplainService(deps: {
   clusters?: ClusterSource | ClusterDetails[];
   /** Limit of each cluster request of `ai.maskReferencedSecrets`. Default 10 s. */
   clusterTimeoutMs?: number;
+  /**
+   * Reads the finding's evidence (failing container, logs, events, missing objects) for the
+   * prompt and the built-in remediation; without it both use the stored finding only.
+   */
+  evidence?: EvidenceService;
 }): ExplainService {
   const { ai, health, store, logger } = deps;
   const clusters = deps.clusters ? toClusterSource(deps.clusters) : undefined;
   const now = deps.now ?? (() => new Date());
   const client = ai ? deps.client ?? createLlmClient(ai) : undefined;
 
-  function fromCatalog(finding: StoredFinding, onChunk: (c: ExplainChunk) => void): ExplainResult {
-    const explanation = catalogExplanation(finding);
+  /** The finding's evidence now; undefined without an evidence service. */
+  async function evidenceFor(finding: StoredFinding, logLines: number, requestAuth?: KubernetesRequestAuth): Promise<EvidenceResult | undefined> {
+    if (!deps.evidence) return undefined;
+    const read = await deps.evidence.evidenceOf(finding, { requestAuth, logLines: Math.max(1, logLines) });
+    if (read.error) logger.warn(`k8s-diagnostics: the evidence of finding ${finding.id} could not be read: ${read.error}`);
+    return read;
+  }
+
+  async function fromCatalog(finding: StoredFinding, onChunk: (c: ExplainChunk) => void, requestAuth?: KubernetesRequestAuth): Promise<ExplainResult> {
+    const read = await evidenceFor(finding, 20, requestAuth);
+    const explanation = catalogExplanation(finding, read?.error ? undefined : read?.evidence, now());
     for (const line of explanationText(explanation).split(/(?<=\n)/)) onChunk({ type: 'delta', text: line });
     return { findingId: finding.id, source: 'catalog', format: 'json', explanation };
   }
@@ -193,14 +209,17 @@ export function createExplainService(deps: {
     onChunk: (c: ExplainChunk) => void,
     requestAuth?: KubernetesRequestAuth,
   ): Promise<ExplainResult> {
-    const secrets = await referencedSecrets(config, finding, requestAuth);
-    const masker = maskerFor(finding, entityRef, secrets.values);
+    const logLines = config.evidenceLogLines ?? EVIDENCE_LOG_LINES;
+    const [secrets, read] = await Promise.all([referencedSecrets(config, finding, requestAuth), evidenceFor(finding, logLines, requestAuth)]);
+    const evidence = read?.error ? undefined : read?.evidence;
+    const masker = maskerFor(finding, entityRef, secrets.values, evidenceNames(evidence));
+    const evidenceWarning = read?.error ? [`the explanation has no evidence from the cluster (${read.error})`] : [];
     /** The answer's warning: what was not masked by value, then `also` (about the answer itself). */
     const warningWith = (also?: string) => {
-      const all = [...secrets.warnings, ...(also ? [also] : [])];
+      const all = [...secrets.warnings, ...evidenceWarning, ...(also ? [also] : [])];
       return all.length ? { warning: all.join('; ') } : {};
     };
-    const input = maskedFindingInput(finding, masker, config);
+    const input = maskedFindingInput(finding, masker, config, { evidence, logLines });
     const inputHash = sha256(`${input.text}\n${input.cut ?? ''}`);
     const cacheKey = sha256(JSON.stringify([config.provider, config.model, PROMPT_VERSION, config.language, inputHash]));
     const base = { findingId: finding.id, provider: config.provider, model: config.model };
@@ -267,7 +286,7 @@ export function createExplainService(deps: {
     async explain({ entityRef, findingId, credentials, onChunk, requestAuth }) {
       const emit = onChunk ?? (() => {});
       const finding = await health.getEntityFinding({ entityRef, findingId, credentials });
-      const result = ai && client ? await fromLlm(ai, client, entityRef, callerOf(credentials), finding, emit, requestAuth) : fromCatalog(finding, emit);
+      const result = ai && client ? await fromLlm(ai, client, entityRef, callerOf(credentials), finding, emit, requestAuth) : await fromCatalog(finding, emit, requestAuth);
       emit({ type: 'done', result });
       return result;
     },

@@ -1,4 +1,4 @@
-import { HealthFinding, RelatedEvent } from '@periscope/backstage-plugin-k8s-diagnostics-common';
+import { buildEvidence, HealthFinding, RelatedEvent } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { catalogExplanation } from './remediationCatalog';
 
 const pod = { kind: 'Pod', namespace: 'shop', name: 'payments-7d9f8c-x2x9z' };
@@ -97,5 +97,31 @@ describe('catalogExplanation for the reference checks', () => {
   it('falls back to the generic explanation for a reference text it does not know', () => {
     const e = catalogExplanation(finding('References', ['something new']));
     expect(e.summary).toMatch(/^The References analyzer reports a problem/);
+  });
+});
+
+describe('catalogExplanation with the evidence', () => {
+  const oomPod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: pod.name, namespace: 'shop', creationTimestamp: '2026-12-04T10:00:00Z' },
+    spec: { containers: [{ name: 'payments', image: 'periscope/payments:3.1.0', resources: { limits: { memory: '50Mi' } } }] },
+    status: {
+      phase: 'Running',
+      containerStatuses: [{ name: 'payments', ready: false, restartCount: 6, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { reason: 'OOMKilled', exitCode: 137 } } }],
+    },
+  };
+
+  it('names the limit, the kills and the container to change, before the generic advice', () => {
+    const evidence = buildEvidence({ pod: oomPod });
+    const e = catalogExplanation(finding('Pod', ['the last termination reason is OOMKilled container=payments pod=payments-7d9f8c-x2x9z']), evidence, new Date('2026-12-04T10:10:00Z'));
+    expect(e.likelyCause).toMatch(/^Limit 50Mi, killed 6 times in 10 min: container payments uses more memory than it may\. /);
+    expect(e.steps[0]).toBe('Raise resources.limits.memory of container payments above 50Mi (and resources.requests.memory with it), or lower the process\'s memory use');
+    expect(e.commands.length).toBeGreaterThan(0);
+  });
+
+  it('is the catalog entry alone when the evidence names no cause', () => {
+    const plain = catalogExplanation(finding('Pod', ['the last termination reason is OOMKilled container=payments pod=payments-7d9f8c-x2x9z']));
+    expect(catalogExplanation(finding('Pod', ['the last termination reason is OOMKilled container=payments pod=payments-7d9f8c-x2x9z']), buildEvidence({}))).toEqual(plain);
   });
 });

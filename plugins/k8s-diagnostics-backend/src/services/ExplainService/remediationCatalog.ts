@@ -3,7 +3,7 @@
  * is wrong, the likely cause, fix steps and kubectl commands with the real names filled in.
  */
 import { Explanation, HealthFinding } from '../../types';
-import { referenceExplanation } from '@periscope/backstage-plugin-k8s-diagnostics-common';
+import { evidenceRemediation, FindingEvidence, referenceExplanation } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 
 interface Ctx {
   kind: string;
@@ -356,7 +356,21 @@ function generic(c: Ctx, analyzer: string): Explanation {
  * The built-in explanation of a finding: the first catalog entry for its analyzer whose pattern
  * matches one of its failure texts (or event reasons), else a generic one.
  */
-export function catalogExplanation(finding: HealthFinding): Explanation {
+export function catalogExplanation(finding: HealthFinding, evidence?: FindingEvidence, now: Date = new Date()): Explanation {
+  const base = catalogEntryExplanation(finding);
+  // what the cluster shows now names the concrete cause: it comes first
+  const fromEvidence = evidence ? evidenceRemediation(evidence, now) : undefined;
+  if (!fromEvidence) return base;
+  const cause = fromEvidence.cause.charAt(0).toUpperCase() + fromEvidence.cause.slice(1);
+  return {
+    summary: base.summary,
+    likelyCause: `${cause}.${base.likelyCause ? ` ${base.likelyCause}` : ''}`,
+    steps: [...fromEvidence.steps, ...base.steps.filter(s => !fromEvidence.steps.includes(s))],
+    commands: base.commands,
+  };
+}
+
+function catalogEntryExplanation(finding: HealthFinding): Explanation {
   const ns = finding.object.namespace ?? '';
   const failureText = finding.failures.map(f => f.text).join('\n');
   const text = [failureText, ...finding.events.map(e => `${e.reason} ${e.message}`)].join('\n');

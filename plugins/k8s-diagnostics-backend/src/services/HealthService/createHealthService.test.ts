@@ -60,7 +60,7 @@ describe('createHealthService', () => {
       auth: mockServices.auth(),
       now: () => now,
     });
-    return { health, stored };
+    return { health, stored, store };
   }
 
   it('an entity request does not call the cluster when a fresh stored result exists', async () => {
@@ -70,6 +70,15 @@ describe('createHealthService', () => {
     expect(cluster.seen).toEqual([]);
     expect(result).toMatchObject({ status: 'ok', scannedAt: '2026-11-22T10:00:00.000Z', errors: [] });
     expect(result.groups.flatMap(g => g.findings).map(f => f.id).sort()).toEqual(stored.map(f => f.id).sort());
+  });
+
+  it('reads the last stored scan once for an entity request served from the store', async () => {
+    const { health, store } = await setup(new Date('2026-11-22T10:00:30Z'));
+    const lastScan = jest.spyOn(store, 'lastScan');
+    const result = await health.getEntityHealth({ entityRef: ENTITY_REF, credentials: mockCredentials.user() });
+    expect(result.scannedAt).toBe('2026-11-22T10:00:00.000Z');
+    expect(lastScan).toHaveBeenCalledTimes(1);
+    expect(cluster.seen).toEqual([]);
   });
 
   it('calls the cluster for an entity whose stored result is older than cacheTtlSeconds', async () => {

@@ -15,25 +15,38 @@ import {
   workloadSelectorFor,
   WorkloadSelector,
 } from '@periscope/kube-access';
+import { mapLimit } from '@periscope/backstage-plugin-k8s-diagnostics-node';
 import { DiagnosticsConfig, operatorResultsFor } from '../../config';
 import { ClusterFindings, EntityHealth, EntityHealthHistory } from '../../types';
 import { CLUSTER_SCOPE, FindingsStore } from '../FindingsStore';
-import { belongsTo, countBySeverity, groupByWorkload, ObjectIndex, workloadsOf } from './findings';
-import { scanClusters, ScanOutcome } from './scanner';
+import { belongsTo, countBySeverity, groupByWorkload, ObjectIndex } from './findings';
+import { ClusterScan, entityWorkloads, prefetchEntityWorkloads, scanClusters, ScanOutcome } from './scanner';
 import { HealthService } from './types';
 
 const RESOLVED_WINDOW_MS = 7 * 86_400_000;
+/** Entities whose workloads the scheduled scan reads (and records) at a time. */
+const ENTITY_READS = 8;
 /** History points of GET /entity (also the default page of GET /entity/history). */
 const HISTORY_POINTS = 48;
 
-/** The part of a scan outcome that belongs to one entity. */
-function entityPart(outcome: ScanOutcome, selector: WorkloadSelector) {
+/** Each scan's object index, built once for every entity matched against it. */
+const indexes = new WeakMap<ClusterScan, ObjectIndex>();
+function indexOf(scan: ClusterScan): ObjectIndex {
+  let index = indexes.get(scan);
+  if (!index) indexes.set(scan, (index = new ObjectIndex(scan.snapshot)));
+  return index;
+}
+
+/** The part of a scan outcome that belongs to one entity (its workloads read on demand where the scan read rows). */
+async function entityPart(outcome: ScanOutcome, selector: WorkloadSelector) {
   const findings = outcome.scans.flatMap(s => {
-    const index = new ObjectIndex(s.snapshot);
+    const index = indexOf(s);
     return s.findings.filter(f => belongsTo(index, f, selector));
   });
-  const clusters = outcome.scans.map(s => ({ name: s.cluster, workloads: workloadsOf(s.snapshot, selector) }));
-  return { findings, clusters };
+  const workloads = await Promise.all(outcome.scans.map(s => entityWorkloads(s, selector)));
+  const clusters = outcome.scans.map((s, i) => ({ name: s.cluster, workloads: workloads[i].workloads }));
+  const warnings = workloads.flatMap(w => (w.warning ? [w.warning] : []));
+  return { findings, clusters, warnings };
 }
 
 /** @public */
@@ -76,15 +89,14 @@ export function createHealthService(deps: {
       operatorResults,
     });
 
-  async function recordEntity(entityRef: string, selector: WorkloadSelector, outcome: ScanOutcome, at: Date) {
-    const part = entityPart(outcome, selector);
+  async function recordEntity(entityRef: string, outcome: ScanOutcome, at: Date, part: Awaited<ReturnType<typeof entityPart>>) {
     await store.recordScan({
       scope: entityRef,
       at,
       scannedClusters: outcome.scans.map(s => s.cluster),
       findings: part.findings,
       errors: outcome.errors,
-      warnings: outcome.scans.flatMap(s => s.warnings),
+      warnings: [...outcome.scans.flatMap(s => s.warnings), ...part.warnings],
       clusters: part.clusters,
     });
   }
@@ -92,7 +104,7 @@ export function createHealthService(deps: {
   async function scanEntity(entityRef: string, selector: WorkloadSelector, requestAuth?: KubernetesRequestAuth) {
     const outcome = await scan(selector.namespace, requestAuth);
     for (const e of outcome.errors) logger.warn(`k8s-diagnostics scan of ${entityRef}: ${e.message}`);
-    await recordEntity(entityRef, selector, outcome, now());
+    await recordEntity(entityRef, outcome, now(), await entityPart(outcome, selector));
   }
 
   async function loadEntity(entityRef: string, credentials: BackstageCredentials): Promise<Entity> {
@@ -101,9 +113,14 @@ export function createHealthService(deps: {
     return entity;
   }
 
-  async function readEntity(entityRef: string, selector: WorkloadSelector): Promise<EntityHealth> {
+  /** The stored result; `known` is the last scan when the caller has just read it (no scan since). */
+  async function readEntity(
+    entityRef: string,
+    selector: WorkloadSelector,
+    known?: Awaited<ReturnType<FindingsStore['lastScan']>>,
+  ): Promise<EntityHealth> {
     const [last, open, resolved, history] = await Promise.all([
-      store.lastScan(entityRef),
+      known ?? store.lastScan(entityRef),
       store.openFindings(entityRef),
       store.resolvedSince(entityRef, new Date(now().getTime() - RESOLVED_WINDOW_MS)),
       store.history(entityRef, HISTORY_POINTS),
@@ -172,17 +189,21 @@ export function createHealthService(deps: {
     } catch (e) {
       logger.warn(`k8s-diagnostics scheduled scan: cannot list catalog entities, entity histories not updated: ${(e as Error).message}`);
     }
+    const selected: Array<{ ref: string; selector: WorkloadSelector }> = [];
     for (const entity of entities) {
-      let selector;
       try {
-        selector = workloadSelectorFor(entity, deps.selectors);
+        const selector = workloadSelectorFor(entity, deps.selectors);
+        if (selector) selected.push({ ref: stringifyEntityRef(entity), selector });
       } catch (e) {
         // an annotation too broad to be safe: the entity's own tab shows the reason
         logger.warn(`k8s-diagnostics scheduled scan: ${stringifyEntityRef(entity)} skipped: ${(e as Error).message}`);
-        continue;
       }
-      if (selector) await recordEntity(stringifyEntityRef(entity), selector, outcome, at);
     }
+    // each entity's workloads where the scan read rows (Table requests by selector, batched per
+    // namespace for one-label selectors), a few at a time; then the records, one after another
+    for (const s of outcome.scans) prefetchEntityWorkloads(s, selected.map(e => e.selector));
+    const parts = await mapLimit(selected, ENTITY_READS, ({ selector }) => entityPart(outcome, selector));
+    for (const [i, { ref }] of selected.entries()) await recordEntity(ref, outcome, at, parts[i]);
     logger.info(`k8s-diagnostics scan: ${outcome.scans.length} cluster(s), ${outcome.errors.length} error(s), ${entities.length} entities`);
   }
 
@@ -216,8 +237,10 @@ export function createHealthService(deps: {
       if (refresh || stale) {
         if (requestAuth) await scanEntity(entityRef, selector, requestAuth);
         else await once(entityRef, () => scanEntity(entityRef, selector));
+        return readEntity(entityRef, selector);
       }
-      return readEntity(entityRef, selector);
+      // served from the store: the last scan just read is the one shown
+      return readEntity(entityRef, selector, last);
     },
 
     async getEntityHistory({ entityRef, credentials, limit, offset }): Promise<EntityHealthHistory> {

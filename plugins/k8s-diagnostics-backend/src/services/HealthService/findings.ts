@@ -40,6 +40,27 @@ export class ObjectIndex {
   }
 }
 
+/**
+ * The snapshot with the light objects of a row-first scan added where it holds no object of
+ * that kind, namespace and name (for entity matching and workload lists; never analyzed).
+ */
+export function withRowObjects(snapshot: ClusterSnapshot, rows: Record<string, KubeObject[]>): ClusterSnapshot {
+  const kinds = Object.keys(rows).filter(k => rows[k].length > 0);
+  if (kinds.length === 0) return snapshot;
+  const objects = { ...snapshot.objects };
+  for (const kind of kinds) {
+    const held = new Set((objects[kind] ?? []).map(o => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`));
+    const key = (o: KubeObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+    // in the order a whole list has (namespace, then name)
+    const merged = [...(objects[kind] ?? []), ...rows[kind].filter(o => !held.has(key(o)))];
+    objects[kind] = merged.sort((a, b) => {
+      if (key(a) === key(b)) return 0;
+      return key(a) < key(b) ? -1 : 1;
+    });
+  }
+  return { ...snapshot, objects };
+}
+
 /** The owners of an object, direct owner first, following controller owners through the snapshot. */
 export function ownerChain(index: ObjectIndex, ref: ObjectRef): ObjectRef[] {
   const chain: ObjectRef[] = [];

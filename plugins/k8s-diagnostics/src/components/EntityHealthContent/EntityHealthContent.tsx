@@ -18,6 +18,7 @@ import {
 } from '@periscope/periscope-react';
 import { k8sDiagnosticsExplainPermission } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { ClusterSummary, EntityHealthResponse, HealthFinding, k8sDiagnosticsApiRef, WorkloadFindings } from '../../api';
+import { EvidencePanel } from '../common/EvidencePanel';
 import { ExplainPanel } from '../common/ExplainPanel';
 import { HistoryChart, objectLabel, SeverityChip, SeveritySummary } from '../common/severity';
 import { SourceChips } from '../common/sources';
@@ -71,6 +72,7 @@ function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild
           ))}
         </Box>
       )}
+      <EvidencePanel entityRef={props.entityRef} finding={f} />
       <ExplainPanel entityRef={props.entityRef} findingId={f.id} permission={props.explain} />
     </Box>
   );

@@ -20,6 +20,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   DeployEvent,
+  DeployWarning,
   InstanceRecord,
   JsonObject,
   OWNER_ENTITY_ANNOTATION,
@@ -48,6 +49,7 @@ import {
   CueEvaluationError,
   DeployError,
   ModuleEngine,
+  RenderResult,
   Revision,
   instanceSecretName,
 } from '@periscope/backstage-plugin-module-deploy-node';
@@ -411,12 +413,73 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
         overlay,
         rendered: r.objects.map(objectRef),
         values: r.values,
+        result: r,
       };
     } catch (e) {
       if (e instanceof CueEvaluationError)
         return { ok: false as const, overlay, error: e };
       throw e;
     }
+  }
+
+  /**
+   * The preflight in one cluster (warnings before a deploy): off when `moduleDeploy.preflight`
+   * disables it or the engine has none; a preflight that fails is logged and yields no warnings.
+   */
+  async function preflightIn(
+    c: ClusterDetails,
+    rendered: Pick<RenderResult, 'objects' | 'name' | 'namespace'>,
+    signal?: AbortSignal,
+  ): Promise<DeployWarning[] | undefined> {
+    if (!config.preflight.enabled || !engine.preflight) return undefined;
+    try {
+      const report = await engine.preflight(rendered, kc(c, signal), {
+        block: config.preflight.block,
+      });
+      for (const note of report.notChecked)
+        logger.debug(`module-deploy preflight in ${c.name}: ${note}`);
+      return report.warnings.map(w => ({ ...w, cluster: c.name }));
+    } catch (e) {
+      logger.warn(
+        `module-deploy preflight of ${rendered.namespace}/${rendered.name} in ${
+          c.name
+        } failed: ${message(e)}`,
+      );
+      return [];
+    }
+  }
+
+  /**
+   * Refuses a deploy (409, before anything is applied in any cluster) whose preflight finds
+   * warnings of a check `moduleDeploy.preflight.block` names, in one of the target clusters.
+   */
+  async function refuseBlocked(
+    r: Resolved,
+    rendered: RenderResult,
+    secrets: Set<string>,
+  ): Promise<void> {
+    if (!config.preflight.block.length) return;
+    const blocking: DeployWarning[] = [];
+    for (const c of r.clusters)
+      blocking.push(
+        ...((await preflightIn(c, rendered)) ?? []).filter(w => w.blocking),
+      );
+    if (!blocking.length) return;
+    const list = blocking
+      .map(w => `${w.cluster}: ${w.analyzer} ${w.object}: ${w.message}`)
+      .join('; ');
+    throw new ConflictError(
+      scrubSecrets(
+        `deploy of instance '${r.target.instanceName}' in namespace '${
+          r.target.namespace
+        }' refused, nothing was applied: ${
+          blocking.length
+        } warning(s) of the checks moduleDeploy.preflight.block names (${config.preflight.block.join(
+          ', ',
+        )}): ${list}. Fix the values or create what is missing, then deploy again`,
+        [...secrets],
+      ),
+    );
   }
 
   /** Values as the database keeps them: sensitive fields as references to the cluster's Secret. */
@@ -451,7 +514,10 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
           r.clusters,
           async (c, signal) => {
             await guardOwner(t, c, 'preview');
-            return engine.diff(engineInput(t, overlay), kc(c, signal));
+            const d = await engine.diff(engineInput(t, overlay), kc(c, signal), {
+              objects: true, // live and desired objects, for the Preview's YAML diff
+            });
+            return { ...d, warnings: await preflightIn(c, d.render, signal) };
           },
           { timeoutMs: Math.max(timeoutMs, 120_000) },
         );
@@ -474,11 +540,14 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
               ),
             })),
             errors,
+            ...(results.some(x => x.value.warnings)
+              ? { warnings: results.flatMap(x => x.value.warnings ?? []) }
+              : {}),
           },
           all,
         );
       },
-      async deploy(values, rawSink) {
+      async deploy(values, rawSink, opts = {}) {
         await checkOwners(t, t.clusters, 'deploy');
         const { schema, overlay, secrets } = await prepareValues(r, values);
         const inPlay = new Set(secrets);
@@ -495,6 +564,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
         }
         for (const v of sensitiveStrings(rendered.values, schema))
           inPlay.add(v);
+        await refuseBlocked(r, rendered.result, inPlay);
         return rollout(
           r,
           'deploy',
@@ -520,6 +590,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
             };
           },
           inPlay,
+          opts.changeMessage,
         );
       },
       async rollback({ revision, cluster }, sink) {
@@ -825,6 +896,19 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
         store.listAudit(entityRef, auditLimit + 1, auditOffset),
         schemaOf(r.target),
       ]);
+      /** Who deployed a revision and why, from Periscope's records (absent when deployed elsewhere). */
+      const recordedBy = (cluster: string, revision: number) => {
+        const s = stored.find(
+          x =>
+            x.cluster === cluster &&
+            x.revision === revision &&
+            x.namespace === r.target.namespace,
+        );
+        return {
+          actor: s?.actor,
+          ...(s?.changeMessage ? { changeMessage: s.changeMessage } : {}),
+        };
+      };
       const { results, errors } = await fanOutClusters(
         r.clusters,
         async (c, signal) => {
@@ -846,12 +930,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
           module: rev.module,
           values: maskSensitiveValues(rev.values, schema),
           objects: objectRefs(rev),
-          actor: stored.find(
-            s =>
-              s.cluster === cluster &&
-              s.revision === rev.revision &&
-              s.namespace === r.target.namespace,
-          )?.actor,
+          ...recordedBy(cluster, rev.revision),
           current: i === value.length - 1,
         })),
       );

@@ -104,6 +104,7 @@ export function createRollout(deps: {
     action: AuditAction,
     actor: string,
     out: StepOutcome,
+    changeMessage: string | undefined,
   ): Promise<void> {
     const { result } = out;
     const row = {
@@ -119,6 +120,7 @@ export function createRollout(deps: {
       values: out.values,
       result: result.status === 'failed' ? 'failure' : 'success',
       message: result.message,
+      ...(changeMessage ? { changeMessage } : {}),
     } as const;
     await store.recordAudit(row).catch(logged('audit record'));
     if (action === 'delete' || result.status === 'failed') return;
@@ -138,6 +140,8 @@ export function createRollout(deps: {
   /**
    * `secrets` are the sensitive values in play: every event, result and audit message is
    * scrubbed of them (a step may add to the set, e.g. the values of the revisions it reads).
+   * `changeMessage` (why, as the deployer wrote it) goes with the audit event, every audit row
+   * and every revision row, scrubbed too.
    */
   return async function rollout(
     r: Resolved,
@@ -146,11 +150,13 @@ export function createRollout(deps: {
     rawSink: StreamSink,
     step: ClusterStep,
     secrets: Set<string> = new Set(),
+    changeMessage?: string,
   ): Promise<ClusterResult[]> {
     const scrub = <T>(v: T): T => scrubSecrets(v, [...secrets]);
     const sink: StreamSink = e => rawSink(scrub(e));
     const actor = actorOf(credentials);
     const { target } = r;
+    const why = changeMessage ? scrub(changeMessage) : undefined;
     const auditEvent = await deps.auditor
       ?.createEvent({
         eventId: `module-${action}`,
@@ -160,6 +166,7 @@ export function createRollout(deps: {
           entityRef: target.entityRef,
           instance: `${target.namespace}/${target.instanceName}`,
           clusters: target.clusters,
+          ...(why ? { changeMessage: why } : {}),
         },
       })
       .catch(() => undefined);
@@ -185,7 +192,7 @@ export function createRollout(deps: {
       out.result = scrub(out.result);
       results.push(out.result);
       sink({ type: 'cluster', ...out.result });
-      if (!failedBefore) await record(target, action, actor, out);
+      if (!failedBefore) await record(target, action, actor, out, why);
     }
     const ok = !results.some(x => x.status === 'failed');
     sink({ type: 'done', ok, results });

@@ -92,7 +92,15 @@ export interface DeployService {
 /** A resolved, authorized target: operations on it stream their steps. @public */
 export interface PreparedOperation {
   preview(values: JsonObject): Promise<PreviewResult>;
-  deploy(values: JsonObject, sink: StreamSink): Promise<ClusterResult[]>;
+  /**
+   * `changeMessage`: why, as the deployer wrote it (checked with `changeMessageProblem`);
+   * stored with the revision and in the audit trail.
+   */
+  deploy(
+    values: JsonObject,
+    sink: StreamSink,
+    opts?: { changeMessage?: string },
+  ): Promise<ClusterResult[]>;
   rollback(
     o: { revision?: number; cluster?: string },
     sink: StreamSink,

@@ -39,6 +39,18 @@ async function create(
   }
 }
 
+/** Adds a nullable text column unless the table has it (another replica may add it at the same time). */
+async function addColumn(knex: Knex, table: string, column: string): Promise<void> {
+  if (await knex.schema.hasColumn(table, column)) return;
+  try {
+    await knex.schema.alterTable(table, t => {
+      t.text(column).nullable();
+    });
+  } catch (e) {
+    if (!(await knex.schema.hasColumn(table, column))) throw e;
+  }
+}
+
 /**
  * Where the values of a sensitive field are kept instead of the database: the instance's
  * revision history Secret in the cluster (engine `historySecretName`).
@@ -93,6 +105,7 @@ async function migrate(knex: Knex): Promise<void> {
     t.text('values').nullable();
     t.string('result', 16).notNullable();
     t.text('message').nullable();
+    t.text('change_message').nullable();
     t.index(['entity_ref', 'id'], 'module_deploy_audit_entity');
   });
   await create(knex, REVISIONS, t => {
@@ -105,6 +118,7 @@ async function migrate(knex: Knex): Promise<void> {
     t.string('module_digest', 100).notNullable();
     t.text('values').notNullable();
     t.string('result', 16).notNullable();
+    t.text('change_message').nullable();
     t.primary([
       'entity_ref',
       'cluster',
@@ -121,6 +135,8 @@ async function migrate(knex: Knex): Promise<void> {
     t.text('error').nullable();
     t.primary(['entity_ref', 'cluster', 'namespace', 'instance_name']);
   });
+  // tables from before deploys carried a change message
+  for (const table of [AUDIT, REVISIONS]) await addColumn(knex, table, 'change_message');
   const ownersCreated = await create(knex, OWNERS, t => {
     t.string('cluster', 255).notNullable();
     t.string('namespace', 255).notNullable();
@@ -248,6 +264,7 @@ interface AuditRow {
   values: string | null;
   result: AuditRecord['result'];
   message: string | null;
+  change_message: string | null;
 }
 
 function auditFromRow(r: AuditRow): AuditRecord {
@@ -277,6 +294,7 @@ function auditFromRow(r: AuditRow): AuditRecord {
       : {}),
     result: r.result,
     ...(r.message ? { message: r.message } : {}),
+    ...(r.change_message ? { changeMessage: r.change_message } : {}),
   };
 }
 
@@ -305,6 +323,7 @@ export async function createDeployStore(
         values: json(r.values && storedValues(r.values, r)),
         result: r.result,
         message: r.message ?? null,
+        change_message: r.changeMessage ?? null,
       });
     },
     async listAudit(entityRef, limit = 50, offset = 0) {
@@ -326,6 +345,7 @@ export async function createDeployStore(
         module_digest: rev.module.digest ?? '',
         values: JSON.stringify(storedValues(rev.values, rev)),
         result: rev.result,
+        change_message: rev.changeMessage ?? null,
       };
       await knex(REVISIONS)
         .insert(row)
@@ -370,6 +390,7 @@ export async function createDeployStore(
             parse<JsonObject>(r.values, at('values')) ?? {},
           ) as JsonObject,
           result: r.result,
+          ...(r.change_message ? { changeMessage: r.change_message } : {}),
         };
       });
     },

@@ -21,6 +21,8 @@ export interface StoredRevision extends InstanceKey {
   module: ModuleReference;
   values: JsonObject;
   result: 'success' | 'failure';
+  /** Why it was deployed, as the deployer wrote it. */
+  changeMessage?: string;
 }
 
 /** Identifies one instance in one cluster, whoever owns it. @public */

@@ -62,10 +62,11 @@ export function EntityDeployContent() {
       <Grid item xs={12}>
         <InstancesCard state={value} onDriftChecked={refresh} />
       </Grid>
-      <Grid item xs={12} md={7}>
+      {/* full width: both show YAML side by side (the preview's objects, two revisions' values) */}
+      <Grid item xs={12}>
         <ValuesCard entityRef={entityRef} apply={apply} onDeployed={refresh} />
       </Grid>
-      <Grid item xs={12} md={5}>
+      <Grid item xs={12}>
         <HistoryCard
           entityRef={entityRef}
           apply={apply}

@@ -19,12 +19,20 @@ import { DeployStreamEvent, moduleDeployApiRef, RevisionInfo } from '../../api';
 import { moduleDeployTranslationRef } from '../../translation';
 import { ProgressView } from '../common/ProgressView';
 import { diffValues } from '../common/schemaForm';
+import { YamlDiff } from '../common/YamlDiff';
+import { AuditTrail } from './AuditTrail';
 
 type Row = RevisionInfo & { id: string };
 
+/** Revisions per page of the revisions table. */
+export const REVISIONS_PAGE = 5;
+/** Records per page of the audit trail (GET /entity/history `limit`). */
+export const AUDIT_PAGE = 10;
+
 /**
- * Revisions per cluster, a values diff between any two, and one-click rollback (disabled, with
- * the reason, without the apply permission). @public
+ * Revisions per cluster, paged, with who deployed each and why (the change message); the values
+ * of any two side by side; one-click rollback (disabled, with the reason, without the apply
+ * permission); the audit trail, paged through the backend. @public
  */
 export function HistoryCard(props: {
   entityRef: string;
@@ -34,9 +42,14 @@ export function HistoryCard(props: {
 }) {
   const api = useApi(moduleDeployApiRef);
   const { t } = useTranslationRef(moduleDeployTranslationRef);
+  const [auditOffset, setAuditOffset] = useState(0);
   const { value, loading, error, retry } = useAsyncRetry(
-    () => api.getHistory(props.entityRef),
-    [api, props.entityRef, props.refreshKey],
+    () =>
+      api.getHistory(props.entityRef, {
+        limit: AUDIT_PAGE,
+        offset: auditOffset,
+      }),
+    [api, props.entityRef, props.refreshKey, auditOffset],
   );
   const [selected, setSelected] = useState<string[]>([]);
   const [events, setEvents] = useState<DeployStreamEvent[]>([]);
@@ -104,6 +117,19 @@ export function HistoryCard(props: {
       render: r => r.actor ?? 'unknown (not deployed through the portal)',
     },
     { title: 'When', field: 'appliedAt' },
+    {
+      title: t('history.changeMessage'),
+      render: r =>
+        r.changeMessage ? (
+          <Typography variant="body2" style={{ whiteSpace: 'pre-wrap' }}>
+            {r.changeMessage}
+          </Typography>
+        ) : (
+          <Typography variant="caption" color="textSecondary">
+            {t('history.noChangeMessage')}
+          </Typography>
+        ),
+    },
     { title: 'Module', render: r => `${r.module.name} ${r.module.version}` },
     {
       title: '',
@@ -122,9 +148,14 @@ export function HistoryCard(props: {
         ),
     },
   ];
+  // the older of the two on the left
   const [a, b] = selected
     .map(id => rows.find(r => r.id === id))
-    .filter((r): r is Row => !!r);
+    .filter((r): r is Row => !!r)
+    .sort(
+      (x, y) =>
+        x.appliedAt.localeCompare(y.appliedAt) || x.revision - y.revision,
+    );
   const changes = a && b ? diffValues(a.values, b.values) : [];
 
   return (
@@ -136,7 +167,13 @@ export function HistoryCard(props: {
         <Typography>{t('history.empty')}</Typography>
       ) : (
         <Table<Row>
-          options={{ paging: false, search: false, toolbar: false }}
+          options={{
+            paging: rows.length > REVISIONS_PAGE,
+            pageSize: REVISIONS_PAGE,
+            pageSizeOptions: [REVISIONS_PAGE, 10, 25],
+            search: false,
+            toolbar: false,
+          }}
           columns={columns}
           data={rows}
         />
@@ -154,15 +191,36 @@ export function HistoryCard(props: {
           {changes.length === 0 ? (
             <Typography>{t('history.sameValues')}</Typography>
           ) : (
-            changes.map(c => (
-              <Typography key={c.path} variant="body2">
-                <code>{c.path}</code>: {JSON.stringify(c.before) ?? '(unset)'} →{' '}
-                {JSON.stringify(c.after) ?? '(unset)'}
-              </Typography>
-            ))
+            <>
+              {changes.map(c => (
+                <Typography key={c.path} variant="body2">
+                  <code>{c.path}</code>: {JSON.stringify(c.before) ?? '(unset)'}{' '}
+                  → {JSON.stringify(c.after) ?? '(unset)'}
+                </Typography>
+              ))}
+              <YamlDiff
+                before={a.values}
+                after={b.values}
+                beforeTitle={`${a.id}${
+                  a.changeMessage ? ` — ${a.changeMessage}` : ''
+                }`}
+                afterTitle={`${b.id}${
+                  b.changeMessage ? ` — ${b.changeMessage}` : ''
+                }`}
+                label="values side by side"
+              />
+            </>
           )}
         </Box>
       )}
+      <AuditTrail
+        records={value.audit}
+        offset={auditOffset}
+        pageSize={AUDIT_PAGE}
+        nextOffset={value.nextOffset}
+        loading={loading}
+        onPage={setAuditOffset}
+      />
       {failure && <ResponseErrorPanel error={failure} />}
       {events.length > 0 && (
         <ProgressView title={t('history.rollback')} events={events} />

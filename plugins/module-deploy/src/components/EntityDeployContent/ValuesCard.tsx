@@ -10,9 +10,8 @@ import {
   notAllowedReason,
   WithReason,
 } from '@periscope/periscope-react';
-import Form from '@rjsf/material-ui';
-import validator from '@rjsf/validator-ajv8';
-import { useMemo, useState } from 'react';
+import { changeMessageProblem } from '@periscope/backstage-plugin-module-deploy-common';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import {
   DeployStreamEvent,
@@ -21,12 +20,15 @@ import {
 } from '../../api';
 import { moduleDeployTranslationRef } from '../../translation';
 import { DiffView } from '../common/DiffView';
+import { PreviewWarnings } from './PreviewWarnings';
 import { ProgressView } from '../common/ProgressView';
-import { extraErrorsFor, formSchema, uiSchemaFor } from '../common/schemaForm';
+import { ChangeMessageField } from '../common/ChangeMessageField';
+import { ValuesEditor } from '../common/ValuesEditor';
 
 /**
- * The values form generated from the module's schema, pre-filled with the current values;
- * Preview shows the per-object diff, Deploy streams the rollout. Without the apply permission
+ * The values form generated from the module's schema, pre-filled with the current values, common
+ * fields first (or the values as YAML), with an optional change message; Preview shows the
+ * per-object diff (field table and YAML side by side), Deploy streams the rollout. Without the apply permission
  * the card is read-only: Deploy is disabled and says why, Preview still works.
  * @public
  */
@@ -42,22 +44,17 @@ export function ValuesCard(props: {
     [api, props.entityRef],
   );
   const [formData, setFormData] = useState<JsonObject | undefined>();
+  /** Why the values cannot be sent (YAML that does not parse), else undefined. */
+  const [unusable, setUnusable] = useState<string | undefined>();
+  const [changeMessage, setChangeMessage] = useState('');
   const [preview, setPreview] = useState<PreviewResult | undefined>();
   const [events, setEvents] = useState<DeployStreamEvent[]>([]);
   const [busy, setBusy] = useState<'preview' | 'deploy' | undefined>();
   const [failure, setFailure] = useState<Error | undefined>();
-  const schema = useMemo(
-    () => (value?.schema ? formSchema(value.schema) : undefined),
-    [value],
-  );
-  const uiSchema = useMemo(
-    () => (value?.schema ? uiSchemaFor(value.schema) : {}),
-    [value],
-  );
 
   if (loading) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
-  if (!value?.schema || !schema) return null;
+  if (!value?.schema) return null;
   const data = formData ?? value.values ?? {};
   const invalid = events.find(e => e.type === 'invalid') as
     | Extract<DeployStreamEvent, { type: 'invalid' }>
@@ -73,8 +70,10 @@ export function ValuesCard(props: {
     props.apply,
     "deploy this entity's module instance",
   );
+  const messageProblem = changeMessageProblem(changeMessage.trim());
   const run = async (kind: 'preview' | 'deploy') => {
     if (kind === 'deploy' && !props.apply.allowed) return;
+    if (unusable || (kind === 'deploy' && messageProblem)) return;
     setBusy(kind);
     setFailure(undefined);
     try {
@@ -84,11 +83,20 @@ export function ValuesCard(props: {
       } else {
         setPreview(undefined);
         const seen: DeployStreamEvent[] = [];
-        const done = await api.deploy(props.entityRef, data, e => {
+        const why = changeMessage.trim();
+        const onEvent = (e: DeployStreamEvent) => {
           seen.push(e);
           setEvents([...seen]);
-        });
-        if (done.type === 'done' && done.ok) props.onDeployed();
+        };
+        const done = why
+          ? await api.deploy(props.entityRef, data, onEvent, {
+              changeMessage: why,
+            })
+          : await api.deploy(props.entityRef, data, onEvent);
+        if (done.type === 'done' && done.ok) {
+          setChangeMessage('');
+          props.onDeployed();
+        }
       }
     } catch (e) {
       setFailure(e as Error);
@@ -114,37 +122,43 @@ export function ValuesCard(props: {
           {t('values.readOnly', { reason: readOnly })}
         </Alert>
       )}
-      <Form
-        schema={schema as any}
-        uiSchema={uiSchema as any}
-        formData={data}
-        validator={validator}
-        extraErrors={extraErrorsFor(issues) as any}
-        onChange={e => setFormData(e.formData as JsonObject)}
-        showErrorList={false}
-        noHtml5Validate
-      >
-        <Box mt={2}>
+      <ValuesEditor
+        schema={value.schema}
+        current={value.values ?? {}}
+        data={data}
+        issues={issues}
+        onChange={(next, problem) => {
+          if (next) setFormData(next);
+          setUnusable(problem);
+        }}
+      />
+      <ChangeMessageField
+        value={changeMessage}
+        onChange={setChangeMessage}
+        disabled={!props.apply.allowed || !!busy}
+      />
+      <Box mt={1}>
+        <Button
+          variant="outlined"
+          color="primary"
+          disabled={!!busy || !!unusable}
+          onClick={() => run('preview')}
+        >
+          {t('values.preview')}
+        </Button>{' '}
+        <WithReason reason={deployReason ?? unusable ?? messageProblem}>
           <Button
-            variant="outlined"
+            variant="contained"
             color="primary"
-            disabled={!!busy}
-            onClick={() => run('preview')}
+            disabled={
+              !!busy || !props.apply.allowed || !!unusable || !!messageProblem
+            }
+            onClick={() => run('deploy')}
           >
-            {t('values.preview')}
-          </Button>{' '}
-          <WithReason reason={deployReason}>
-            <Button
-              variant="contained"
-              color="primary"
-              disabled={!!busy || !props.apply.allowed}
-              onClick={() => run('deploy')}
-            >
-              {t('values.deploy')}
-            </Button>
-          </WithReason>
-        </Box>
-      </Form>
+            {t('values.deploy')}
+          </Button>
+        </WithReason>
+      </Box>
       {failure && <ResponseErrorPanel error={failure} />}
       {issues.length > 0 && (
         <Alert severity="error" aria-label="values issues">
@@ -160,6 +174,7 @@ export function ValuesCard(props: {
       {preview?.valid && (
         <Box mt={2} aria-label="preview">
           <Typography variant="h6">{t('values.preview')}</Typography>
+          <PreviewWarnings warnings={preview.warnings} />
           {preview.errors.map(e => (
             <Alert key={e.cluster} severity="warning">
               {e.cluster}: {e.message}

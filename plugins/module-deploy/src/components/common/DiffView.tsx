@@ -1,3 +1,4 @@
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import {
   Box,
   Chip,
@@ -9,6 +10,8 @@ import {
   Typography,
 } from '@material-ui/core';
 import type { ObjectDiff } from '@periscope/backstage-plugin-module-deploy-common';
+import { moduleDeployTranslationRef } from '../../translation';
+import { YamlDiff } from './YamlDiff';
 
 const COLOURS: Record<
   ObjectDiff['action'],
@@ -22,8 +25,12 @@ const COLOURS: Record<
 
 const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
 
-/** Per-object, per-field diff of one cluster. @public */
+/**
+ * Per-object, per-field diff of one cluster; where the diff carries the objects (a preview), a
+ * side-by-side YAML diff of each object that changes. @public
+ */
 export function DiffView(props: { cluster: string; objects: ObjectDiff[] }) {
+  const { t } = useTranslationRef(moduleDeployTranslationRef);
   const changed = props.objects.filter(o => o.action !== 'unchanged');
   return (
     <Box mb={2}>
@@ -58,6 +65,17 @@ export function DiffView(props: { cluster: string; objects: ObjectDiff[] }) {
                 ))}
               </TableBody>
             </Table>
+          )}
+          {o.desired && o.action !== 'unchanged' && (
+            <YamlDiff
+              before={o.live}
+              after={o.desired}
+              beforeTitle={
+                o.live ? t('values.yamlLive') : t('values.yamlNotInCluster')
+              }
+              afterTitle={t('values.yamlAfterDeploy')}
+              label={`yaml diff of ${o.ref}`}
+            />
           )}
         </Box>
       ))}

@@ -20,6 +20,15 @@ function hidden(s: ValuesJsonSchema): boolean {
   return false;
 }
 
+/** Whether the form hides a field: injected (`readOnly`) or derived from injected values. */
+export function isHiddenField(
+  key: string,
+  prop: ValuesJsonSchema,
+  top: boolean,
+): boolean {
+  return hidden(prop) || (top && DERIVED_TOP_LEVEL.includes(key));
+}
+
 /**
  * Hides what the user cannot set: injected (`readOnly`) fields and values derived from them.
  * Sensitive fields are password inputs: the backend sends their current value as the mask
@@ -28,8 +37,7 @@ function hidden(s: ValuesJsonSchema): boolean {
 export function uiSchemaFor(schema: ValuesJsonSchema, top = true): UiSchema {
   const ui: UiSchema = {};
   for (const [key, prop] of Object.entries(schema.properties ?? {})) {
-    if (hidden(prop) || (top && DERIVED_TOP_LEVEL.includes(key)))
-      ui[key] = { 'ui:widget': 'hidden' };
+    if (isHiddenField(key, prop, top)) ui[key] = { 'ui:widget': 'hidden' };
     else if (prop.type === 'object') ui[key] = uiSchemaFor(prop, false);
     else if (prop.sensitive && (prop.type === 'string' || !prop.type))
       ui[key] = { 'ui:widget': 'password' };

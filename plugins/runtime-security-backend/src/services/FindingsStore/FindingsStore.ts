@@ -5,7 +5,9 @@ import {
   Severity,
   severityRank,
 } from '@periscope/backstage-plugin-runtime-security-common';
+import type { UnknownEventSummary } from '@periscope/backstage-plugin-runtime-security-common';
 import { Knex } from 'knex';
+import { createHash } from 'node:crypto';
 import {
   DetectionRecord,
   FindingFilter,
@@ -20,6 +22,10 @@ import {
 const FINDINGS = 'runtime_security_findings';
 const EVENTS = 'runtime_security_finding_events';
 const SOURCES = 'runtime_security_sources';
+const UNKNOWN = 'runtime_security_unknown_events';
+/** Distinct unknown event types and fields kept per source (each with its count and latest raw event). */
+export const MAX_UNKNOWN_PER_SOURCE = 200;
+const DAY_MS = 24 * 3600_000;
 /** Rows per INSERT statement (SQLite allows 999 bound variables; 4 columns per event row). */
 const CHUNK = 200;
 
@@ -125,6 +131,23 @@ async function createTables(knex: Knex): Promise<void> {
     t.text('checkpoint').nullable();
     t.string('updated_at', 40).notNullable();
   });
+  // Added with unknown-event storage: created here in databases of earlier versions too.
+  await create(knex, UNKNOWN, t => {
+    t.string('id', 64).primary();
+    t.string('source', 512).notNullable().index();
+    t.string('cluster', 255).nullable();
+    t.string('kind', 16).notNullable();
+    t.string('name', 512).notNullable();
+    t.bigInteger('count').notNullable().defaultTo(0);
+    t.bigInteger('first_seen_ms').notNullable();
+    t.bigInteger('last_seen_ms').notNullable().index();
+    t.text('sample').nullable();
+  });
+}
+
+/** The row id of one unknown type or field of one source. */
+function unknownId(source: string, kind: string, name: string): string {
+  return createHash('sha256').update(`${source}\u0000${kind}\u0000${name}`).digest('hex').slice(0, 32);
 }
 
 /** The best sample of a batch: most severe, then earliest, then smallest event id. */
@@ -413,6 +436,116 @@ export class FindingsStore {
   }
 
   /**
+   * Findings of policies with events since `sinceMs`: each with its events in the window (hits)
+   * and per day (UTC). For the policy page's matches and enforcement candidacy.
+   */
+  async policyMatches(sinceMs: number): Promise<{
+    findings: Array<{ finding: StoredFinding; hits: number; call?: string; days: Array<{ dayMs: number; hits: number }> }>;
+  }> {
+    const counted = (await this.knex(EVENTS)
+      .join(FINDINGS, `${FINDINGS}.id`, `${EVENTS}.finding_id`)
+      .whereNotNull(`${FINDINGS}.policy`)
+      .andWhere(`${EVENTS}.time_ms`, '>=', sinceMs)
+      .select(`${EVENTS}.finding_id as id`)
+      .count({ n: '*' })
+      .groupBy(`${EVENTS}.finding_id`)) as Array<{ id: string; n: number | string }>;
+    const hits = new Map(counted.map(r => [r.id, Number(r.n)]));
+    const findings: Array<{ finding: StoredFinding; hits: number; call?: string }> = [];
+    const ids = [...hits.keys()].sort();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await this.knex(FINDINGS).whereIn('id', ids.slice(i, i + CHUNK));
+      for (const row of rows) {
+        const sample = parseJson<{ function?: string }>(row.sample, {});
+        findings.push({ finding: this.toFinding(row), hits: hits.get(row.id) ?? 0, call: sample.function || undefined });
+      }
+    }
+    // events per finding and day: each policy and rule sums its own findings' (exact for namespaced policies of one name)
+    const dayRows = (await this.knex(EVENTS)
+      .join(FINDINGS, `${FINDINGS}.id`, `${EVENTS}.finding_id`)
+      .whereNotNull(`${FINDINGS}.policy`)
+      .andWhere(`${EVENTS}.time_ms`, '>=', sinceMs)
+      .select(`${EVENTS}.finding_id as id`, this.knex.raw(`(${EVENTS}.time_ms / ${DAY_MS}) as d`))
+      .count({ n: '*' })
+      .groupBy(`${EVENTS}.finding_id`)
+      .groupByRaw(`(${EVENTS}.time_ms / ${DAY_MS})`)) as Array<{ id: string; d: number | string; n: number | string }>;
+    const days = new Map<string, Array<{ dayMs: number; hits: number }>>();
+    for (const r of dayRows) {
+      const list = days.get(r.id) ?? [];
+      list.push({ dayMs: Math.floor(Number(r.d)) * DAY_MS, hits: Number(r.n) });
+      days.set(r.id, list);
+    }
+    return { findings: findings.map(f => ({ ...f, days: days.get(f.finding.id) ?? [] })) };
+  }
+
+  /**
+   * Counts unknown event types and fields of one source and keeps the latest raw event of each:
+   * at most {@link MAX_UNKNOWN_PER_SOURCE} names per source (more are counted in no row, and the
+   * answer says how many were dropped).
+   */
+  async recordUnknown(
+    source: string,
+    entries: Array<{ kind: 'type' | 'field'; name: string; count: number; sample?: string; timeMs: number; cluster?: string }>,
+  ): Promise<{ dropped: number }> {
+    if (!entries.length) return { dropped: 0 };
+    return this.knex.transaction(async tx => {
+      const existing = new Set(
+        ((await tx(UNKNOWN).select('id').where('source', source)) as Array<{ id: string }>).map(r => r.id),
+      );
+      let dropped = 0;
+      for (const e of entries) {
+        const id = unknownId(source, e.kind, e.name);
+        if (!existing.has(id)) {
+          if (existing.size >= MAX_UNKNOWN_PER_SOURCE) {
+            dropped++;
+            continue;
+          }
+          existing.add(id);
+          await tx(UNKNOWN)
+            .insert({
+              id,
+              source,
+              cluster: e.cluster ?? null,
+              kind: e.kind,
+              name: e.name.slice(0, 512),
+              count: 0,
+              first_seen_ms: e.timeMs,
+              last_seen_ms: e.timeMs,
+              sample: null,
+            })
+            .onConflict('id')
+            .ignore();
+        }
+        const update: Record<string, unknown> = {
+          count: tx.raw('count + ?', [e.count]),
+          last_seen_ms: tx.raw(`case when last_seen_ms > ? then last_seen_ms else ? end`, [e.timeMs, e.timeMs]),
+        };
+        if (e.sample !== undefined) update.sample = e.sample;
+        if (e.cluster) update.cluster = e.cluster;
+        await tx(UNKNOWN).where('id', id).update(update);
+      }
+      return { dropped };
+    });
+  }
+
+  /** Unknown event types and fields of every source, most recent first. */
+  async listUnknown(limit = 500): Promise<UnknownEventSummary[]> {
+    const rows = await this.knex(UNKNOWN).select('*').orderBy([
+      { column: 'last_seen_ms', order: 'desc' },
+      { column: 'id', order: 'asc' },
+    ]).limit(limit);
+    return rows.map((r: any) => ({
+      source: r.source,
+      ...(r.cluster ? { cluster: r.cluster } : {}),
+      kind: r.kind === 'field' ? 'field' : 'type',
+      name: r.name,
+      count: Number(r.count),
+      firstSeen: iso(r.first_seen_ms),
+      lastSeen: iso(r.last_seen_ms),
+      ...(r.sample ? { sample: parseJson<unknown>(r.sample, undefined) } : {}),
+    }));
+  }
+
+  /**
    * Deletes events older than `cutoffMs` and findings with no event left,
    * then recomputes the counts of findings that lost events.
    */
@@ -427,6 +560,7 @@ export class FindingsStore {
         .whereNotExists(tx(EVENTS).select(tx.raw('1')).whereRaw(`${EVENTS}.finding_id = ${FINDINGS}.id`))
         .delete();
       if (touched.length) await this.recompute(tx, touched);
+      await tx(UNKNOWN).where('last_seen_ms', '<', cutoffMs).delete();
       return { events, findings };
     });
   }

@@ -12,7 +12,7 @@ import {
   RuntimeEvent,
   SkipReason,
 } from '@periscope/backstage-plugin-runtime-security-common';
-import { FindingsStore } from '../FindingsStore/FindingsStore';
+import { FindingsStore, MAX_UNKNOWN_PER_SOURCE } from '../FindingsStore/FindingsStore';
 import { DetectionRecord, SourceStats, StoredSample } from '../FindingsStore/types';
 import { AnalyzerSettings } from '../../config';
 import type { FindingNotifier } from '../Notifications/FindingNotifier';
@@ -52,6 +52,8 @@ export class SourceIngester {
   private base = { lines: 0, events: 0, detections: 0 };
   private detections = 0;
   private loaded = false;
+  /** Unknown event types and fields of the current batch, stored with it. */
+  private unknown = new Map<string, { kind: 'type' | 'field'; name: string; count: number; sample?: string; timeMs: number }>();
 
   constructor(
     readonly id: string,
@@ -67,7 +69,10 @@ export class SourceIngester {
   ) {
     this.parser = createEventStreamParser({
       maxLineBytes: deps.analyzer.maxLineBytes,
-      onSkip: s => deps.logger.debug(`runtime-security source ${id}: skipped line ${s.line} (${s.reason}): ${s.detail}`),
+      onSkip: s => {
+        deps.logger.debug(`runtime-security source ${id}: skipped line ${s.line} (${s.reason}): ${s.detail}`);
+        if (s.unknown) this.noteUnknown('type', s.unknown.type || '(no event key)', s.unknown.raw, NaN);
+      },
     });
     this.cache = new ProcessCache();
     this.engine = createDetectionEngine({
@@ -121,12 +126,14 @@ export class SourceIngester {
       if (!ev) continue;
       events++;
       if (options.cluster) ev.cluster = options.cluster;
+      for (const field of ev.unknownFields ?? []) this.noteUnknown('field', field, ev.raw, ev.timeMs);
       this.cache.observe(ev);
       if (!Number.isNaN(ev.timeMs) && (!newest || ev.timeMs > newest.timeMs)) newest = ev;
       for (const d of this.engine.classify(ev)) records.push(this.record(ev, d, line));
     }
     this.detections += records.length;
     const { newEvents, newFindings } = await this.deps.store.ingest(records);
+    await this.storeUnknown(options.cluster);
     this.updateStats(events, newest);
     if (newFindings.length && this.deps.notifier) {
       try {
@@ -136,6 +143,37 @@ export class SourceIngester {
       }
     }
     return { lines: lines.length, events, detections: records.length, newEvents, newFindings: newFindings.length };
+  }
+
+  /** Counts an unknown event type or field of this batch, keeping its latest raw event. */
+  private noteUnknown(kind: 'type' | 'field', name: string, raw: unknown, timeMs: number): void {
+    const key = `${kind}:${name}`;
+    const at = Number.isNaN(timeMs) ? this.now() : timeMs;
+    const text = raw === undefined ? undefined : JSON.stringify(raw);
+    const sample = text !== undefined && text.length <= MAX_RAW_CHARS ? text : undefined;
+    const cur = this.unknown.get(key);
+    if (cur) {
+      cur.count++;
+      cur.timeMs = Math.max(cur.timeMs, at);
+      if (sample !== undefined) cur.sample = sample;
+    } else if (this.unknown.size < 1000) {
+      this.unknown.set(key, { kind, name, count: 1, sample, timeMs: at });
+    }
+  }
+
+  /** Stores this batch's unknown types and fields (counted and kept, never an error of ingest). */
+  private async storeUnknown(cluster?: string): Promise<void> {
+    if (!this.unknown.size) return;
+    const entries = [...this.unknown.values()].map(e => ({ ...e, cluster }));
+    this.unknown = new Map();
+    try {
+      const { dropped } = await this.deps.store.recordUnknown(this.id, entries);
+      if (dropped) {
+        this.deps.logger.debug(`runtime-security source ${this.id}: ${dropped} more unknown event types/fields than the ${MAX_UNKNOWN_PER_SOURCE} kept per source; counted in ingest health only`);
+      }
+    } catch (e) {
+      this.deps.logger.warn(`runtime-security source ${this.id}: storing unknown event types/fields failed: ${(e as Error).message}`);
+    }
   }
 
   private record(ev: RuntimeEvent, d: Detection, line: string): DetectionRecord {

@@ -78,23 +78,24 @@ export function unfedRules(rules: readonly DetectionRule[], policies: TracingPol
     .map(r => ({ rule: r.id, title: r.title, eventTypes: [...r.eventTypes] }));
 }
 
-/**
- * Lists TracingPolicy (cluster-scoped) and TracingPolicyNamespaced objects
- * (cilium.io/v1alpha1) of every cluster; a 404 means the CRDs are not installed.
- * @public
- */
-export async function listPolicies(deps: {
+/** A policy as listed, with what the enforcement proposal reads of the live object. */
+export interface LivePolicy {
+  summary: TracingPolicySummary;
+  labels: Record<string, string>;
+  spec: unknown;
+}
+
+/** Reads TracingPolicy and TracingPolicyNamespaced objects of every cluster (a 404: CRDs not installed). */
+export async function readPolicies(deps: {
   clusters: ClusterDetails[];
-  store: FindingsStore;
   timeoutMs: number;
-  rules?: readonly DetectionRule[];
-}): Promise<PoliciesResponse> {
+}): Promise<{ live: LivePolicy[]; notInstalled: string[]; errors: PoliciesResponse['errors'] }> {
   const notInstalled: string[] = [];
   const { results, errors } = await fanOutClusters(
     deps.clusters,
     async (cluster, signal) => {
       const api = kubeConfigFor(cluster, { signal }).makeApiClient(CustomObjectsApi);
-      const out: TracingPolicySummary[] = [];
+      const out: LivePolicy[] = [];
       for (const [plural, kind] of [
         ['tracingpolicies', 'TracingPolicy'],
         ['tracingpoliciesnamespaced', 'TracingPolicyNamespaced'],
@@ -111,13 +112,20 @@ export async function listPolicies(deps: {
         }
         for (const item of arr(list.items).filter(isObj)) {
           const meta = isObj(item.metadata) ? item.metadata : {};
+          const labels = isObj(meta.labels)
+            ? Object.fromEntries(Object.entries(meta.labels).filter((e): e is [string, string] => typeof e[1] === 'string'))
+            : {};
           out.push({
-            cluster: cluster.name,
-            kind,
-            name: String(meta.name ?? ''),
-            namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
-            ...summarizePolicySpec(item.spec),
-            findings: 0,
+            summary: {
+              cluster: cluster.name,
+              kind,
+              name: String(meta.name ?? ''),
+              namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
+              ...summarizePolicySpec(item.spec),
+              findings: 0,
+            },
+            labels,
+            spec: item.spec,
           });
         }
       }
@@ -125,7 +133,22 @@ export async function listPolicies(deps: {
     },
     { timeoutMs: deps.timeoutMs },
   );
+  return { live: results.flatMap(r => r.value), notInstalled, errors };
+}
+
+/**
+ * Lists TracingPolicy (cluster-scoped) and TracingPolicyNamespaced objects
+ * (cilium.io/v1alpha1) of every cluster; a 404 means the CRDs are not installed.
+ * @public
+ */
+export async function listPolicies(deps: {
+  clusters: ClusterDetails[];
+  store: FindingsStore;
+  timeoutMs: number;
+  rules?: readonly DetectionRule[];
+}): Promise<PoliciesResponse> {
+  const { live, notInstalled, errors } = await readPolicies(deps);
   const counts = await deps.store.countsByPolicy();
-  const policies = results.flatMap(r => r.value).map(p => ({ ...p, findings: counts.get(p.name) ?? 0 }));
+  const policies = live.map(l => ({ ...l.summary, findings: counts.get(l.summary.name) ?? 0 }));
   return { policies, notInstalled, unfedRules: unfedRules(deps.rules ?? BUILTIN_RULES, policies), errors };
 }

@@ -8,6 +8,7 @@ import type {
   EntitySecurity,
   EntityTimeline,
   IngestHealth,
+  UnknownEventsResponse,
 } from '@periscope/backstage-plugin-runtime-security-common';
 import {
   FindingFilter,
@@ -37,6 +38,8 @@ export interface SecurityService {
   getEntityTimeline(options: { entityRef: string; days: number; credentials: BackstageCredentials }): Promise<EntityTimeline>;
   listFindings(filter: FindingFilter): Promise<{ findings: StoredFinding[] }>;
   getIngestHealth(): Promise<IngestHealth>;
+  /** Unknown event types and fields per source, with the latest raw event of each. */
+  getUnknownEvents(): Promise<UnknownEventsResponse>;
 }
 
 const DAY = 24 * 3600_000;
@@ -152,6 +155,10 @@ export function createSecurityService(deps: {
 
     async getIngestHealth() {
       return { sources: await deps.store.listSources(), queuedLines: deps.queuedLines() };
+    },
+
+    async getUnknownEvents() {
+      return { events: await deps.store.listUnknown() };
     },
   };
 }

@@ -70,6 +70,10 @@ function api(over: Partial<RuntimeSecurityApi>): RuntimeSecurityApi {
     listFindings: async () => ({ findings: [] }),
     getPolicies: async () => ({ policies: [], notInstalled: [], unfedRules: [], errors: [] }),
     getIngestHealth: async () => ({ sources: [], queuedLines: 0 }),
+    getUnknownEvents: async () => ({ events: [] }),
+    proposeEnforcement: () => Promise.reject(new Error('not used')),
+    previewPolicyValues: () => Promise.reject(new Error('not used')),
+    deployPolicyValues: () => Promise.reject(new Error('not used')),
     ...over,
   };
 }

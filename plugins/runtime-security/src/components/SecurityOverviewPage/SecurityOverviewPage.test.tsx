@@ -1,4 +1,5 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { SecurityOverviewPage } from './SecurityOverviewPage';
 import { RuntimeSecurityApi, runtimeSecurityApiRef, SecurityFinding } from '../../api';
@@ -34,6 +35,10 @@ function api(over: Partial<RuntimeSecurityApi>): RuntimeSecurityApi {
     listFindings: async () => ({ findings: [] }),
     getPolicies: async () => ({ policies: [], notInstalled: [], unfedRules: [], errors: [] }),
     getIngestHealth: async () => ({ sources: [], queuedLines: 0 }),
+    getUnknownEvents: async () => ({ events: [] }),
+    proposeEnforcement: never,
+    previewPolicyValues: never,
+    deployPolicyValues: never,
     ...over,
   };
 }
@@ -102,5 +107,85 @@ describe('SecurityOverviewPage', () => {
     const never = () => new Promise<never>(() => {});
     await renderWith(api({ listFindings: never, getPolicies: never, getIngestHealth: never }));
     expect((await screen.findAllByTestId('progress')).length).toBe(3);
+  });
+
+  it('shows unknown event types and fields with counts and a raw sample, and the empty state', async () => {
+    const { unmount } = await renderWith(api({}));
+    expect(await screen.findByText(/Every event received had a known type/)).toBeInTheDocument();
+    unmount();
+    await renderWith(
+      api({
+        getUnknownEvents: async () => ({
+          events: [
+            { source: 'http:node-1', kind: 'type', name: 'process_connect', count: 5, firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-01-02T00:00:00.000Z', sample: { process_connect: { process: { binary: '/usr/bin/curl' } } } },
+            { source: 'http:node-1', kind: 'field', name: 'process_kprobe.enterprise_verdict', count: 2, firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-01-01T00:00:00.000Z' },
+          ],
+        }),
+      }),
+    );
+    expect(await screen.findByText('process_connect')).toBeInTheDocument();
+    expect(screen.getByText('process_kprobe.enterprise_verdict')).toBeInTheDocument();
+    expect(screen.getByText('not kept (too large)')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'raw sample of process_connect' }));
+    expect(await screen.findByText(/usr\/bin\/curl/)).toBeInTheDocument();
+  });
+
+  it('proposes a monitoring policy for enforcement: the change, the diff, deploy, then one-click roll back', async () => {
+    const matches = {
+      windowDays: 14, hits: 3, open: 0, acknowledged: 1, falsePositive: 0, workloads: ['shop/payments'], unmapped: [],
+      rules: [{ rule: 'credential-file-access', title: 'Credential file read', hits: 3, open: 0, acknowledged: 1, falsePositive: 0, workloads: ['shop/payments'], calls: ['security_file_permission'], days: [{ start: '2026-01-01T00:00:00.000Z', hits: 3 }] }],
+      days: [{ start: '2026-01-01T00:00:00.000Z', hits: 3 }],
+    };
+    const policy = { cluster: 'local', kind: 'TracingPolicyNamespaced' as const, namespace: 'shop', name: 'payments-runtime-policy', mode: 'monitoring' as const, hooks: ['kprobes'], calls: ['security_file_permission', 'tcp_connect'], findings: 1, matches, enforcement: { eligible: true, reasons: [] } };
+    const blocked = { ...policy, name: 'noisy', enforcement: { eligible: false, reasons: ['2 finding(s) of the last 14 days are open: acknowledge them'] } };
+    let mode: 'monitoring' | 'enforcement' = 'monitoring';
+    const getPolicies = jest.fn(async () => ({ policies: [{ ...policy, mode }, blocked], notInstalled: [], unfedRules: [], errors: [] }));
+    const proposal = {
+      policy,
+      target: { module: 'tracing-policy', instanceName: 'payments-runtime-policy', namespace: 'shop', clusters: ['local'], entityRef: 'component:default/payments' },
+      currentValues: { service: 'payments', action: 'Post', actions: { files: 'Post', connect: 'Post' } },
+      values: { service: 'payments', action: 'Post', actions: { files: 'Sigkill', connect: 'Post' } },
+      changes: [{ value: 'actions.files', hook: 'kprobe security_file_permission', from: 'Post', to: 'Sigkill' as const, findings: 1 }],
+    };
+    const proposeEnforcement = jest.fn(async () => proposal);
+    const previewPolicyValues = jest.fn(async () => ({
+      valid: true, issues: [], errors: [],
+      clusters: [{ cluster: 'local', objects: [{ ref: 'TracingPolicyNamespaced/shop/payments-runtime-policy', action: 'change', changes: [{ path: 'spec.kprobes[0].selectors[0].matchActions[0].action', op: 'change' as const, before: 'Post', after: 'Sigkill' }] }] }],
+    }));
+    const deployPolicyValues = jest.fn(async (_p: unknown, values: Record<string, any>) => {
+      mode = values.actions.files === 'Sigkill' ? 'enforcement' : 'monitoring';
+      return { ok: true, results: [{ cluster: 'local', status: 'healthy', revision: mode === 'enforcement' ? 2 : 3 }] };
+    });
+    await renderWith(api({ getPolicies, proposeEnforcement, previewPolicyValues, deployPolicyValues }));
+
+    expect(await screen.findByLabelText('matches of shop/payments-runtime-policy')).toHaveTextContent(/3 hits in 14 d.*1 acknowledged · 0 false positive · 0 open.*credential-file-access: 3 \(shop\/payments\)/);
+    expect(screen.getByText(/Not yet: 2 finding\(s\) of the last 14 days are open/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'propose enforcement of shop/payments-runtime-policy' }));
+    expect(await screen.findByLabelText('proposed change')).toHaveTextContent('actions.files (kprobe security_file_permission, 1 accepted finding(s)): Post → Sigkill');
+    expect(proposeEnforcement).toHaveBeenCalledWith({ cluster: 'local', namespace: 'shop', name: 'payments-runtime-policy', action: 'Sigkill' });
+    expect(await screen.findByRole('region', { name: 'policy diff' })).toHaveTextContent('~ spec.kprobes[0].selectors[0].matchActions[0].action: "Post" → "Sigkill"');
+    expect(previewPolicyValues).toHaveBeenCalledWith(proposal, proposal.values);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    expect(await screen.findByText(/Deployed: local healthy \(revision 2\)/)).toBeInTheDocument();
+    expect(deployPolicyValues).toHaveBeenLastCalledWith(proposal, proposal.values);
+    await userEvent.click(screen.getByRole('button', { name: 'Roll back' }));
+    expect(await screen.findByText(/Rolled back: local healthy \(revision 3\)/)).toBeInTheDocument();
+    expect(deployPolicyValues).toHaveBeenLastCalledWith(proposal, proposal.currentValues);
+    await userEvent.click(screen.getByRole('button', { name: 'Close' }));
+    await waitFor(() => expect(getPolicies).toHaveBeenCalledTimes(2));
+  });
+
+  it('says why a proposal is refused', async () => {
+    const policy = { cluster: 'local', kind: 'TracingPolicyNamespaced' as const, namespace: 'shop', name: 'p', mode: 'monitoring' as const, hooks: [], calls: [], findings: 0, enforcement: { eligible: true, reasons: [] } };
+    await renderWith(
+      api({
+        getPolicies: async () => ({ policies: [policy], notInstalled: [], unfedRules: [], errors: [] }),
+        proposeEnforcement: async () => Promise.reject(new Error("permission 'runtime-security.policies.enforce' is denied")),
+      }),
+    );
+    await userEvent.click(await screen.findByRole('button', { name: 'propose enforcement of shop/p' }));
+    expect((await screen.findAllByText(/runtime-security.policies.enforce' is denied/)).length).toBeGreaterThan(0);
+    expect(screen.queryByRole('button', { name: 'Deploy' })).not.toBeInTheDocument();
   });
 });

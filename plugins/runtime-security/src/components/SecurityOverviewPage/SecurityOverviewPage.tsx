@@ -1,4 +1,5 @@
 import {
+  CodeSnippet,
   Content,
   ContentHeader,
   Link,
@@ -10,26 +11,128 @@ import {
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
-import { Grid, Typography } from '@material-ui/core';
+import {
+  Button,
+  Dialog,
+  DialogContent,
+  DialogTitle,
+  Grid,
+  Typography,
+} from '@material-ui/core';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { ClusterErrorsPanel, PeriscopeCard } from '@periscope/periscope-react';
-import { runtimeSecurityApiRef, SourceHealth, TracingPolicy } from '../../api';
+import {
+  runtimeSecurityApiRef,
+  SourceHealth,
+  TracingPolicy,
+  UnknownEventSummary,
+} from '../../api';
+import { EnforcementDialog } from './EnforcementDialog';
 import { healthOverviewExternalRouteRef } from '../../routes';
 import { runtimeSecurityTranslationRef } from '../../translation';
 import { FindingsTable } from '../shared/FindingsTable';
 import { SeveritySummary } from '../shared/severity';
 
-const policyColumns: TableColumn<TracingPolicy>[] = [
-  { title: 'Cluster', field: 'cluster' },
-  {
-    title: 'Policy',
-    render: p => (p.namespace ? `${p.namespace}/${p.name}` : p.name),
-  },
-  { title: 'Kind', field: 'kind' },
-  { title: 'Mode', field: 'mode' },
-  { title: 'Hooks', render: p => p.calls.join(', ') || p.hooks.join(', ') },
-  { title: 'Findings produced', field: 'findings', type: 'numeric' },
-];
+const policyName = (p: TracingPolicy) =>
+  p.namespace ? `${p.namespace}/${p.name}` : p.name;
+
+/** Hits per day as small bars (the window's days with events). */
+function HitsPerDay(props: { days: Array<{ start: string; hits: number }> }) {
+  const max = Math.max(1, ...props.days.map(d => d.hits));
+  return (
+    <span
+      role="img"
+      aria-label={`hits per day: ${props.days
+        .map(d => `${d.start.slice(0, 10)} ${d.hits}`)
+        .join(', ')}`}
+      style={{ display: 'inline-flex', alignItems: 'flex-end', height: 16 }}
+    >
+      {props.days.map(d => (
+        <span
+          key={d.start}
+          title={`${d.start.slice(0, 10)}: ${d.hits}`}
+          style={{
+            width: 4,
+            marginRight: 1,
+            height: Math.max(2, Math.round((d.hits / max) * 16)),
+            background: 'currentColor',
+          }}
+        />
+      ))}
+    </span>
+  );
+}
+
+function Matches(props: { policy: TracingPolicy }) {
+  const m = props.policy.matches;
+  if (!m) return <>-</>;
+  if (!m.hits) return <>none in {m.windowDays} d</>;
+  return (
+    <div aria-label={`matches of ${policyName(props.policy)}`}>
+      <Typography variant="body2">
+        {m.hits} hits in {m.windowDays} d <HitsPerDay days={m.days} />
+      </Typography>
+      <Typography variant="caption" display="block">
+        {m.acknowledged} acknowledged · {m.falsePositive} false positive ·{' '}
+        {m.open} open
+      </Typography>
+      {m.rules.map(r => (
+        <Typography key={r.rule} variant="caption" display="block">
+          {r.rule}: {r.hits} ({r.workloads.join(', ')}){' '}
+          <HitsPerDay days={r.days} />
+        </Typography>
+      ))}
+    </div>
+  );
+}
+
+function policyColumns(
+  onPropose: (p: TracingPolicy) => void,
+): TableColumn<TracingPolicy>[] {
+  return [
+    { title: 'Cluster', field: 'cluster' },
+    { title: 'Policy', render: policyName },
+    { title: 'Kind', field: 'kind' },
+    {
+      title: 'Mode',
+      render: p => (
+        <span aria-label={`mode of ${policyName(p)}`}>{p.mode}</span>
+      ),
+    },
+    { title: 'Hooks', render: p => p.calls.join(', ') || p.hooks.join(', ') },
+    { title: 'Findings produced', field: 'findings', type: 'numeric' },
+    { title: 'Matches', render: p => <Matches policy={p} /> },
+    {
+      title: 'Enforcement',
+      render: p => {
+        if (!p.enforcement) return p.mode === 'enforcement' ? 'enforcing' : '-';
+        if (p.enforcement.eligible) {
+          return (
+            <Button
+              size="small"
+              variant="outlined"
+              color="primary"
+              aria-label={`propose enforcement of ${policyName(p)}`}
+              onClick={() => onPropose(p)}
+            >
+              Propose enforcement
+            </Button>
+          );
+        }
+        return (
+          <Typography
+            variant="caption"
+            title={p.enforcement.reasons.join('\n')}
+          >
+            Not yet: {p.enforcement.reasons[0]}
+          </Typography>
+        );
+      },
+    },
+  ];
+}
 
 function ago(iso?: string): string {
   if (!iso) return 'never';
@@ -97,8 +200,12 @@ function Findings() {
 function Policies() {
   const api = useApi(runtimeSecurityApiRef);
   const { t } = useTranslationRef(runtimeSecurityTranslationRef);
-  const { value, loading, error } = useAsync(() => api.getPolicies(), [api]);
-  if (loading) return <Progress />;
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.getPolicies(),
+    [api],
+  );
+  const [proposing, setProposing] = useState<TracingPolicy>();
+  if (loading && !value) return <Progress />;
   if (error)
     return (
       <ResponseErrorPanel
@@ -126,8 +233,17 @@ function Policies() {
       ) : (
         <Table<TracingPolicy>
           options={{ paging: false, search: false, padding: 'dense' }}
-          columns={policyColumns}
+          columns={policyColumns(setProposing)}
           data={value.policies}
+        />
+      )}
+      {proposing && (
+        <EnforcementDialog
+          policy={proposing}
+          onClose={changed => {
+            setProposing(undefined);
+            if (changed) retry();
+          }}
         />
       )}
       <Typography variant="subtitle2" style={{ marginTop: 16 }}>
@@ -176,6 +292,75 @@ function Ingest() {
   );
 }
 
+function UnknownEvents() {
+  const api = useApi(runtimeSecurityApiRef);
+  const { t } = useTranslationRef(runtimeSecurityTranslationRef);
+  const { value, loading, error } = useAsync(
+    () => api.getUnknownEvents(),
+    [api],
+  );
+  const [sample, setSample] = useState<UnknownEventSummary>();
+  if (loading) return <Progress />;
+  if (error)
+    return (
+      <ResponseErrorPanel
+        error={error}
+        title={t('overviewPage.unknownError')}
+      />
+    );
+  if (!value?.events.length) {
+    return <Typography>{t('overviewPage.noUnknown')}</Typography>;
+  }
+  return (
+    <>
+      <Table<UnknownEventSummary>
+        options={{ paging: false, search: false, padding: 'dense' }}
+        columns={[
+          { title: 'Source', field: 'source' },
+          { title: 'Kind', field: 'kind' },
+          { title: 'Name', field: 'name' },
+          { title: 'Count', field: 'count', type: 'numeric' },
+          { title: 'Last seen', field: 'lastSeen' },
+          {
+            title: 'Raw sample',
+            render: u =>
+              u.sample === undefined ? (
+                'not kept (too large)'
+              ) : (
+                <Button
+                  size="small"
+                  aria-label={`raw sample of ${u.name}`}
+                  onClick={() => setSample(u)}
+                >
+                  Show
+                </Button>
+              ),
+          },
+        ]}
+        data={value.events}
+      />
+      {sample && (
+        <Dialog
+          open
+          onClose={() => setSample(undefined)}
+          maxWidth="md"
+          fullWidth
+        >
+          <DialogTitle>
+            {sample.kind === 'type' ? 'Event type' : 'Field'} {sample.name}
+          </DialogTitle>
+          <DialogContent>
+            <CodeSnippet
+              language="json"
+              text={JSON.stringify(sample.sample, null, 2)}
+            />
+          </DialogContent>
+        </Dialog>
+      )}
+    </>
+  );
+}
+
 /**
  * The platform page: all findings, TracingPolicies per cluster, rules without
  * a feeding policy, and ingest health per source.
@@ -206,6 +391,11 @@ export function SecurityOverviewPage() {
         <Grid item xs={12}>
           <PeriscopeCard title={t('overviewPage.ingestTitle')}>
             <Ingest />
+          </PeriscopeCard>
+        </Grid>
+        <Grid item xs={12}>
+          <PeriscopeCard title={t('overviewPage.unknownTitle')}>
+            <UnknownEvents />
           </PeriscopeCard>
         </Grid>
       </Grid>

@@ -1,0 +1,2 @@
+export { createEvidenceService } from './createEvidenceService';
+export type { EvidenceService, EvidenceResult } from './types';
