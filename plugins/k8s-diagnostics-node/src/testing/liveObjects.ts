@@ -83,3 +83,29 @@ export async function scanPair<T>(first: () => Promise<T>, second: () => Promise
   }
   return pair;
 }
+
+/** The namespaces `./scripts/cluster seed` makes (scenarios, real node, operator): stable while tests run. */
+export const SEEDED_NAMESPACES = [
+  'default',
+  'k8sgpt-operator-system',
+  'kube-node-lease',
+  'kube-public',
+  'kube-system',
+  'real-node',
+  'security',
+  'shop',
+];
+
+/**
+ * Keeps the finding lines (`Kind namespace/name…` or `Kind name…`) of cluster-scoped objects and
+ * of objects in the seeded namespaces or in `own`: other suites create and delete namespaces of
+ * their own while a whole-cluster comparison runs, so those are left out of it.
+ */
+export function inStableNamespaces(lines: string[], own: string[]): string[] {
+  const keep = new Set([...SEEDED_NAMESPACES, ...own]);
+  return lines.filter(line => {
+    const name = line.split(' ')[1] ?? '';
+    const slash = name.indexOf('/');
+    return slash < 0 || keep.has(name.slice(0, slash));
+  });
+}
