@@ -10,7 +10,11 @@ export interface Config {
     schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     /** Analyzer names to run (see the common package README). Default: k8sgpt's core set plus HorizontalPodAutoscaler, PodDisruptionBudget and Storage. */
     analyzers?: string[];
-    /** Seconds a stored entity scan is served before the Health tab scans again. Default 60. */
+    /**
+     * Seconds a stored entity scan counts as fresh. An older one is still served at once (marked
+     * `stale`) while the entity is scanned again in the background. Default: the schedule's
+     * frequency plus 60 s (360 with the default schedule or a cron schedule).
+     */
     cacheTtlSeconds?: number;
     /** Rescans one user may start per entity and minute, across replicas (429 above). Default 6; 0 turns it off. */
     rescansPerMinute?: number;

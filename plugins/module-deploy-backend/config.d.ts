@@ -68,6 +68,29 @@ export interface Config {
       initialDelay?: HumanDuration;
     };
     /**
+     * The instance state the Deploy tab shows (GET /entity): stored in the database after each
+     * deploy, rollback and delete and by a scheduled refresh, and served from there; clusters
+     * with client-side auth are read with the signed-in user's token on each request instead.
+     */
+    instanceState?: {
+      /**
+       * Seconds a stored state is served as is (default 60). An older one is still served, and
+       * read again from the cluster in the background.
+       */
+      maxAgeSeconds?: number;
+      /** The scheduled refresh of every annotated entity's instances (one replica at a time). */
+      refresh?: {
+        /** Default true (only runs when clusters are configured). */
+        enabled?: boolean;
+        /** Default { minutes: 5 }, as the Health scan. */
+        frequency?: HumanDuration;
+        /** Default { minutes: 4 }. */
+        timeout?: HumanDuration;
+        /** Default { seconds: 30 }. */
+        initialDelay?: HumanDuration;
+      };
+    };
+    /**
      * Credentials per registry host for `oci://` modules. Each entry's credentials go only to its
      * host (and to that registry's token realm when it is allowed, see registryTokenRealms); a
      * host without an entry is accessed anonymously.

@@ -2,6 +2,7 @@
  * Shared cluster access for the Periscope plugins.
  * @packageDocumentation
  */
+export * from './catalogCache';
 export * from './clusters';
 export * from './clusterSource';
 export * from './errors';

@@ -28,3 +28,5 @@ export {
   useEntityPermission,
 } from './entityPermission';
 export type { EntityActionPermission, EntityPermission } from './entityPermission';
+export { usePolledAsync } from './usePolledAsync';
+export type { PolledAsync } from './usePolledAsync';

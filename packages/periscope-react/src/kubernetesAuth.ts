@@ -105,7 +105,11 @@ export class KubernetesUserAuth {
     },
   ) {}
 
-  private async clusters(
+  /**
+   * The backend's `GET /clusters` at `clustersPath` of `pluginId`, kept for a minute: the cluster
+   * list a view shows and the one {@link KubernetesUserAuth.headers} reads are one request.
+   */
+  async listClusters(
     pluginId: string,
     clustersPath: string,
   ): Promise<ClusterSummary[]> {
@@ -135,7 +139,7 @@ export class KubernetesUserAuth {
   ): Promise<Record<string, string>> {
     let clusters: ClusterSummary[];
     try {
-      clusters = await this.clusters(pluginId, clustersPath);
+      clusters = await this.listClusters(pluginId, clustersPath);
     } catch {
       return {}; // the request itself reports what is wrong (403, backend down)
     }

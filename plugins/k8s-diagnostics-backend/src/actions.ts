@@ -32,6 +32,10 @@ export function registerActions(deps: {
         z.object({
           status: z.enum(['ok', 'not-configured', 'not-annotated']),
           scannedAt: z.string().optional(),
+          stale: z
+            .boolean()
+            .optional()
+            .describe('true when the stored scan is older than the freshness window; a newer scan runs in the background, ask again shortly'),
           findings: z.array(
             z.object({
               id: z.string(),
@@ -58,6 +62,7 @@ export function registerActions(deps: {
         output: {
           status: h.status,
           ...(h.scannedAt ? { scannedAt: h.scannedAt } : {}),
+          ...(h.stale ? { stale: true } : {}),
           findings: h.groups.flatMap(g =>
             g.findings.map(f => ({
               id: f.id,

@@ -52,3 +52,22 @@ describe('readDiagnosticsConfig: AI request limits', () => {
     expect(() => read(ai)).toThrow(expect.objectContaining({ name: 'InputError' }));
   });
 });
+
+describe('readDiagnosticsConfig: freshness of a stored entity scan (cacheTtlSeconds)', () => {
+  const ttl = (k8sDiagnostics: object) => readDiagnosticsConfig(mockServices.rootConfig({ data: { k8sDiagnostics } })).cacheTtlSeconds;
+
+  it('follows the schedule: its frequency plus a minute for the scan itself', () => {
+    expect(ttl({})).toBe(360);
+    expect(ttl({ schedule: { frequency: { minutes: 10 }, timeout: { minutes: 4 } } })).toBe(660);
+    expect(ttl({ schedule: { frequency: { hours: 1, minutes: 30 }, timeout: { minutes: 4 } } })).toBe(5460);
+    // a cron schedule has no fixed period: the default schedule's window
+    expect(ttl({ schedule: { frequency: { cron: '*/5 * * * *' }, timeout: { minutes: 4 } } })).toBe(360);
+  });
+
+  it('a set value wins; zero, negative or text values are refused naming the key', () => {
+    expect(ttl({ cacheTtlSeconds: 90 })).toBe(90);
+    expect(() => ttl({ cacheTtlSeconds: 0 })).toThrow(/^k8sDiagnostics\.cacheTtlSeconds is 0: it must be a number of seconds above 0/);
+    expect(() => ttl({ cacheTtlSeconds: -1 })).toThrow(/^k8sDiagnostics\.cacheTtlSeconds is -1/);
+    expect(() => ttl({ cacheTtlSeconds: 'soon' })).toThrow(/^k8sDiagnostics\.cacheTtlSeconds is "soon": it must be a number of seconds/);
+  });
+});

@@ -89,7 +89,10 @@ export interface OperatorResultsConfig {
 export interface DiagnosticsConfig {
   schedule: SchedulerServiceTaskScheduleDefinition;
   analyzers: string[];
-  /** How long a stored entity scan is served before GET /entity scans again. */
+  /**
+   * Age after which a stored entity scan is stale: GET /entity still serves it at once and scans
+   * again in the background. Default: the schedule's frequency plus a minute for the scan itself.
+   */
   cacheTtlSeconds: number;
   /** Rescans one user may start per entity and minute (`k8sDiagnostics.rescansPerMinute`, 0 = no limit). */
   rescansPerMinute: number;
@@ -207,7 +210,7 @@ export function readDiagnosticsConfig(config: RootConfigService): DiagnosticsCon
   return {
     schedule: { ...schedule, scope: 'global' },
     analyzers,
-    cacheTtlSeconds: config.getOptionalNumber('k8sDiagnostics.cacheTtlSeconds') ?? 60,
+    cacheTtlSeconds: freshnessSeconds(config, schedule),
     rescansPerMinute: nonNegativeInt(config, 'k8sDiagnostics.rescansPerMinute', 6),
     scanTimeoutMs: config.getOptionalNumber('k8sDiagnostics.scanTimeoutMs') ?? 60_000,
     ai: readAi(config),
@@ -216,6 +219,58 @@ export function readDiagnosticsConfig(config: RootConfigService): DiagnosticsCon
       clusters: config.getOptionalStringArray('k8sDiagnostics.operatorResults.clusters'),
     },
   };
+}
+
+const DURATION_SECONDS: Record<string, number> = {
+  years: 365 * 86_400,
+  months: 30 * 86_400,
+  weeks: 7 * 86_400,
+  days: 86_400,
+  hours: 3_600,
+  minutes: 60,
+  seconds: 1,
+  milliseconds: 0.001,
+};
+/** Slack for the scheduled scan's own run time: a result is not stale just before the next one lands. */
+const SCAN_SLACK_SECONDS = 60;
+/** Freshness window when the schedule is a cron expression or an ISO duration. */
+const DEFAULT_FRESHNESS_SECONDS = 5 * 60 + SCAN_SLACK_SECONDS;
+
+/** Seconds of a schedule's frequency given as a duration object; undefined for cron, ISO strings or manual triggers. */
+function frequencySeconds(schedule: SchedulerServiceTaskScheduleDefinition): number | undefined {
+  const f = schedule.frequency as unknown;
+  if (!f || typeof f !== 'object' || 'cron' in f || 'trigger' in f) return undefined;
+  let total = 0;
+  for (const [unit, value] of Object.entries(f as Record<string, unknown>)) {
+    if (typeof value !== 'number' || !(unit in DURATION_SECONDS)) return undefined;
+    total += value * DURATION_SECONDS[unit];
+  }
+  return total > 0 ? total : undefined;
+}
+
+/**
+ * `k8sDiagnostics.cacheTtlSeconds`: how long a stored entity scan counts as fresh. Default: the
+ * schedule's frequency plus a minute, so a result of the last scheduled scan is fresh until the
+ * next one has had time to land.
+ */
+function freshnessSeconds(config: RootConfigService, schedule: SchedulerServiceTaskScheduleDefinition): number {
+  const key = 'k8sDiagnostics.cacheTtlSeconds';
+  let v: number | undefined;
+  try {
+    v = config.getOptionalNumber(key);
+  } catch {
+    throw new InputError(`${key} is ${JSON.stringify(config.getOptional(key))}: it must be a number of seconds`);
+  }
+  if (v === undefined) {
+    const f = frequencySeconds(schedule);
+    return f === undefined ? DEFAULT_FRESHNESS_SECONDS : Math.ceil(f) + SCAN_SLACK_SECONDS;
+  }
+  if (!Number.isFinite(v) || v <= 0) {
+    throw new InputError(
+      `${key} is ${v}: it must be a number of seconds above 0 (how long a stored scan counts as fresh); leave it out to follow k8sDiagnostics.schedule`,
+    );
+  }
+  return v;
 }
 
 /**

@@ -457,6 +457,30 @@ describe('k8s-diagnostics actions', () => {
     expect(explained.output).toMatchObject({ source: 'catalog', summary: expect.stringMatching(/CrashLoopBackOff/) });
   });
 
+  it('says when the stored scan it answers from is stale', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const store = await createFindingsStore(mockServices.database({ knex }));
+    await seedEntity(store, 'component:default/payments', 'payments', 'c1', new Date('2026-11-22T10:00:00Z'));
+    const refreshes: Array<Promise<void>> = [];
+    const health = createHealthService({
+      clusters: [{ name: 'c1', url: 'https://127.0.0.1:1', authProvider: 'serviceAccount', skipTLSVerify: false }],
+      config: readDiagnosticsConfig(mockServices.rootConfig({ data: oneCluster })),
+      catalog: catalogServiceMock({ entities }),
+      store,
+      logger: mockServices.logger.mock(),
+      auth: mockServices.auth(),
+      // two hours after the stored scan: beyond the default freshness window (6 min)
+      now: () => new Date('2026-11-22T12:00:00Z'),
+      onBackgroundRefresh: (_ref, done) => refreshes.push(done),
+    });
+    const actionsRegistry = actionsRegistryServiceMock();
+    registerActions({ actionsRegistry, permissions: mockServices.permissions({ result: AuthorizeResult.ALLOW }), health, explain: createExplainService({ health, store, logger: mockServices.logger.mock() }) });
+    const { output } = await actionsRegistry.invoke({ id: 'test:get-entity-health-findings', input: { entityRef: 'component:default/payments' }, credentials: mockCredentials.user() });
+    expect(output).toMatchObject({ status: 'ok', scannedAt: '2026-11-22T10:00:00.000Z', stale: true });
+    expect(refreshes).toHaveLength(1);
+    await Promise.all(refreshes);
+  });
+
   it('checks the caller’s permission', async () => {
     const registry = await setup(AuthorizeResult.DENY);
     const credentials = mockCredentials.user();

@@ -2,7 +2,7 @@ import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { k8sDiagnosticsPermissions } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { periscopeClustersServiceRef, readWorkloadSelectorOptions } from '@periscope/kube-access';
+import { periscopeClustersServiceRef, readWorkloadSelectorOptions, withEntityLookupCache } from '@periscope/kube-access';
 import { registerActions } from './actions';
 import { readDiagnosticsConfig } from './config';
 import { createRouter } from './router';
@@ -42,7 +42,8 @@ export const k8sDiagnosticsPlugin = createBackendPlugin({
         const health = createHealthService({
           clusters,
           config: settings,
-          catalog: deps.catalog,
+          // entity requests (and a tab's polling) read their entity once per 5 s per caller
+          catalog: withEntityLookupCache(deps.catalog),
           store,
           logger,
           auth: deps.auth,

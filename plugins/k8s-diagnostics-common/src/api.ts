@@ -86,6 +86,13 @@ export interface EntityHealth {
   labelSelector?: string;
   namespace?: string;
   scannedAt?: string;
+  /**
+   * The stored scan is older than the freshness window (`k8sDiagnostics.cacheTtlSeconds`, by
+   * default the scan schedule): it is shown as it is while a newer one is made.
+   */
+  stale?: boolean;
+  /** A scan of the entity runs in the background (this or another replica); ask again for its result. */
+  refreshing?: boolean;
   summary: Record<Severity, number>;
   groups: WorkloadFindings[];
   /** Findings resolved within the last 7 days. */

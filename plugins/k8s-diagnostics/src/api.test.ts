@@ -1,3 +1,4 @@
+import { KubernetesUserAuth } from '@periscope/periscope-react';
 import { K8sDiagnosticsClient } from './api';
 
 describe('K8sDiagnosticsClient', () => {
@@ -53,6 +54,24 @@ describe('K8sDiagnosticsClient evidence and logs', () => {
       'http://backstage/api/k8s-diagnostics/entity/evidence?entityRef=component%3Adefault%2Fpayments&findingId=f00d1',
       'http://backstage/api/k8s-diagnostics/entity/logs?entityRef=component%3Adefault%2Fpayments&findingId=f00d1&container=app&pod=payments-x&previous=true&tailLines=50',
       'http://backstage/api/k8s-diagnostics/entity/logs?entityRef=component%3Adefault%2Fpayments&findingId=f00d1&container=app',
+    ]);
+  });
+});
+
+describe('K8sDiagnosticsClient: one cluster list per entity', () => {
+  it('the Health request and the tab\'s cluster list share one GET /clusters', async () => {
+    const items = [{ name: 'prod', authProvider: 'serviceAccount', clientSide: false }];
+    const fetch = jest.fn(async (url: string) =>
+      new Response(JSON.stringify(url.includes('/clusters') ? { items } : { status: 'ok' }), { status: 200 }),
+    );
+    const deps = { discoveryApi: { getBaseUrl: async (id: string) => `http://backstage/api/${id}` }, fetchApi: { fetch } as any };
+    const userAuth = new KubernetesUserAuth({ ...deps, providers: { decorateRequestBodyForAuth: async () => ({}) } as any });
+    const client = new K8sDiagnosticsClient({ ...deps, userAuth });
+    const [, clusters] = await Promise.all([client.getEntityHealth('component:default/payments'), client.getClusters('component:default/payments')]);
+    expect(clusters).toEqual({ items });
+    expect(fetch.mock.calls.map(([url]) => url)).toEqual([
+      'http://backstage/api/k8s-diagnostics/clusters?entityRef=component%3Adefault%2Fpayments',
+      'http://backstage/api/k8s-diagnostics/entity?entityRef=component%3Adefault%2Fpayments',
     ]);
   });
 });

@@ -156,6 +156,16 @@ export class K8sDiagnosticsClient implements K8sDiagnosticsApi {
   }
 
   getClusters(entityRef: string): Promise<{ items: ClusterSummary[] }> {
+    // the same request the user's cluster tokens are looked up with (one per entity and minute)
+    const userAuth = this.deps.userAuth;
+    if (typeof userAuth?.listClusters === 'function') {
+      return userAuth
+        .listClusters(
+          'k8s-diagnostics',
+          this.clusterAuth(entityRef).clustersPath,
+        )
+        .then(items => ({ items }));
+    }
     return fetchPluginJson(
       this.deps,
       'k8s-diagnostics',

@@ -13,6 +13,8 @@ export const k8sDiagnosticsTranslationRef = createTranslationRef({
     entityContent: {
       summaryTitle: 'Health',
       lastScan: 'last scan {{time}}',
+      staleRefreshing:
+        'last scan {{time}}; a newer scan is running and shows here when it is done',
       notScanned: 'not scanned yet',
       rescan: 'Rescan',
       scanning: 'Scanning…',

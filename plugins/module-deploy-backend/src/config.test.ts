@@ -126,3 +126,39 @@ describe('moduleDeploy registry config', () => {
     expect(() => read(moduleDeploy)).toThrow(message);
   });
 });
+
+describe('moduleDeploy.instanceState config', () => {
+  const states = (moduleDeploy: object) =>
+    readModuleDeployConfig(new ConfigReader({ moduleDeploy })).instanceState;
+
+  it('defaults: fresh for 60 s, refreshed every 5 minutes as the Health scan', () => {
+    expect(states({})).toEqual({
+      maxAgeSeconds: 60,
+      refresh: {
+        enabled: true,
+        schedule: {
+          frequency: { minutes: 5 },
+          timeout: { minutes: 4 },
+          initialDelay: { seconds: 30 },
+        },
+      },
+    });
+  });
+
+  it('reads the keys and refuses a bad maxAgeSeconds naming the key', () => {
+    expect(
+      states({
+        instanceState: {
+          maxAgeSeconds: 0,
+          refresh: { enabled: false, frequency: { minutes: 1 } },
+        },
+      }),
+    ).toMatchObject({
+      maxAgeSeconds: 0,
+      refresh: { enabled: false, schedule: { frequency: { minutes: 1 } } },
+    });
+    expect(() => states({ instanceState: { maxAgeSeconds: -5 } })).toThrow(
+      /moduleDeploy.instanceState.maxAgeSeconds must be a whole number of seconds .*got -5/,
+    );
+  });
+});

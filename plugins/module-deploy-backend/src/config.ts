@@ -55,6 +55,24 @@ export interface ModuleDeployConfig {
   registry: ModuleDeployRegistryConfig;
   /** `moduleDeploy.preflight`: warnings before a deploy (README, "Warnings before a deploy"). */
   preflight: ModuleDeployPreflightConfig;
+  /** `moduleDeploy.instanceState`: the stored instance state GET /entity serves. */
+  instanceState: ModuleDeployInstanceStateConfig;
+}
+
+/**
+ * `moduleDeploy.instanceState`: GET /entity serves each instance's state from the database;
+ * it is read again from the cluster when older than `maxAgeSeconds` (in the background, the
+ * stored one served meanwhile) and by a scheduled refresh.
+ * @public
+ */
+export interface ModuleDeployInstanceStateConfig {
+  /** `moduleDeploy.instanceState.maxAgeSeconds` (default 60): how long a stored state is fresh. */
+  maxAgeSeconds: number;
+  /** The scheduled refresh of every annotated entity's instances (`moduleDeploy.instanceState.refresh`). */
+  refresh: {
+    enabled: boolean;
+    schedule: SchedulerServiceTaskScheduleDefinition;
+  };
 }
 
 /**
@@ -252,6 +270,13 @@ export function readModuleDeployConfig(config: Config): ModuleDeployConfig {
       `moduleDeploy.driftChecksPerMinute must be a whole number (0 for no limit), got ${driftChecks}`,
     );
   const drift = md?.getOptionalConfig('drift');
+  const states = md?.getOptionalConfig('instanceState');
+  const maxAge = states?.getOptionalNumber('maxAgeSeconds') ?? 60;
+  if (!Number.isInteger(maxAge) || maxAge < 0)
+    throw new InputError(
+      `moduleDeploy.instanceState.maxAgeSeconds must be a whole number of seconds (0: read the cluster in the background on every request), got ${maxAge}`,
+    );
+  const refresh = states?.getOptionalConfig('refresh');
   return {
     modules,
     defaults: {
@@ -272,6 +297,18 @@ export function readModuleDeployConfig(config: Config): ModuleDeployConfig {
     driftChecksPerMinute: driftChecks,
     registry: readRegistryConfig(md, modules),
     preflight: readPreflightConfig(md),
+    instanceState: {
+      maxAgeSeconds: maxAge,
+      refresh: {
+        enabled: refresh?.getOptionalBoolean('enabled') ?? true,
+        // as the Health scan's default schedule
+        schedule: {
+          frequency: readDuration(refresh, 'frequency', { minutes: 5 }),
+          timeout: readDuration(refresh, 'timeout', { minutes: 4 }),
+          initialDelay: readDuration(refresh, 'initialDelay', { seconds: 30 }),
+        },
+      },
+    },
   };
 }
 

@@ -238,7 +238,10 @@ describeIf({ kubeconfig, cue })(
       );
       res = await post(`/entity/drift${E}`, {});
       expect(res.body.clusters[0].drift).toMatchObject({ drifted: true });
-      expect(tasks.map(t => t.id)).toEqual(['module-deploy:drift']);
+      expect(tasks.map(t => t.id)).toEqual([
+        'module-deploy:drift',
+        'module-deploy:instance-state',
+      ]);
       await tasks[0].fn(new AbortController().signal as any);
       res = await get(`/entity${E}`);
       expect(res.body.instances[0].drift).toMatchObject({ drifted: true });
@@ -320,6 +323,65 @@ describeIf({ kubeconfig, cue })(
       ]);
       res = await get(`/entity${E}`);
       expect(res.body.instances[0].deployed).toBe(false);
+    });
+
+    it('rolls an explicit instance back to a stored revision (POST /instances/rollback)', async () => {
+      const target = {
+        module: 'minimal',
+        instanceName: 'explicit-web',
+        namespace: ns,
+        clusters: ['local'],
+      };
+      for (const message of ['v1', 'v2']) {
+        const res = await post('/instances/deploy', {
+          ...target,
+          values: { message },
+        });
+        expect(ndjson(res.text).pop()).toMatchObject({
+          type: 'done',
+          ok: true,
+        });
+      }
+
+      let res = await post('/instances/rollback', { ...target, revision: 9 });
+      expect([res.status, res.body.error?.message]).toEqual([
+        404,
+        `cannot roll back instance 'explicit-web' in namespace '${ns}' to revision 9: cluster 'local' does not keep revision 9 (kept: 1, 2); nothing was applied`,
+      ]);
+      res = await post('/instances/rollback', {
+        ...target,
+        instanceName: 'no-such-instance',
+        revision: 1,
+      });
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toContain(
+        `cluster 'local' has no instance 'no-such-instance' in namespace '${ns}' with a revision history`,
+      );
+
+      res = await post('/instances/rollback', { ...target, revision: 1 });
+      expect(res.status).toBe(200);
+      expect(ndjson(res.text).pop()).toEqual({
+        type: 'done',
+        ok: true,
+        results: [
+          {
+            cluster: 'local',
+            status: 'healthy',
+            revision: 3,
+            message: 'rolled back to revision 1',
+          },
+        ],
+      });
+      // the cluster holds revision 1's objects again: deploying v1 would change nothing
+      res = await post('/instances/preview', {
+        ...target,
+        values: { message: 'v1' },
+      });
+      expect(
+        res.body.clusters[0].objects.map((o: any) => [o.ref, o.action]),
+      ).toEqual(
+        res.body.clusters[0].objects.map((o: any) => [o.ref, 'unchanged']),
+      );
     });
   },
 );

@@ -95,6 +95,21 @@ describeIf({ kubeconfig, cue, oidc: clusterOidcFile(kubeconfig) })(
       expect(after?.data).toEqual(before?.data);
     });
 
+    it('GET /entity reads this cluster with each user\'s own token, never from the stored state: alice sees the instance, then eve (no RBAC) gets the cluster\'s 403', async () => {
+      const alice = signClusterUserToken({ kubeconfig: kubeconfig!, user: 'alice@example.com', groups: ['shop-deployers'] });
+      const eve = signClusterUserToken({ kubeconfig: kubeconfig!, user: 'eve@example.com', groups: [] });
+      const as = (token: string) =>
+        request(server).get(`/api/module-deploy/entity${E}`).set(KUBERNETES_AUTH_HEADER, authHeader(token));
+      let res = await as(alice);
+      expect(res.status).toBe(200);
+      expect(res.body.instances).toEqual([expect.objectContaining({ cluster: 'local', deployed: true })]);
+      expect(res.body.instances[0].refreshedAt).toBeUndefined();
+      res = await as(eve);
+      expect(res.status).toBe(200);
+      expect(res.body.instances).toEqual([]);
+      expect(res.body.errors).toEqual([expect.objectContaining({ cluster: 'local', errorType: 'FORBIDDEN' })]);
+    });
+
     it('without a user token the cluster answers with a typed error that says it needs the user', async () => {
       const res = await request(server).get(`/api/module-deploy/entity${E}`);
       expect(res.status).toBe(200);

@@ -11,6 +11,8 @@ export type {
   InstanceKey,
   InstanceLocation,
   InstanceOwner,
+  InstanceSnapshot,
+  StoredInstanceState,
   StoredRevision,
 } from './services/DeployStore';
 export type { ModuleCatalog } from './services/ModuleCatalog';

@@ -69,6 +69,12 @@ const routes: Array<[string, string, object | undefined, string]> = [
   ['get', '/modules', undefined, 'module-deploy.modules.read'],
   ['post', '/instances/preview', target, 'module-deploy.instance.read'],
   ['post', '/instances/deploy', target, 'module-deploy.instance.apply'],
+  [
+    'post',
+    '/instances/rollback',
+    { ...target, revision: 1 },
+    'module-deploy.instance.apply',
+  ],
 ];
 
 function call(server: any, method: string, url: string, body?: object) {

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { moduleDeployPermissions } from '@periscope/backstage-plugin-module-deploy-common';
 import { periscopeClustersServiceRef } from '@periscope/kube-access';
 import { registerActions } from './actions';
@@ -36,6 +37,7 @@ export const moduleDeployPlugin = createBackendPlugin({
         actionsRegistry: actionsRegistryServiceRef,
         catalog: catalogServiceRef,
         clusters: periscopeClustersServiceRef,
+        signals: signalsServiceRef,
       },
       async init(deps) {
         const { rootConfig, logger, permissions } = deps;
@@ -60,12 +62,34 @@ export const moduleDeployPlugin = createBackendPlugin({
           clusterTimeoutMs: rootConfig.getOptionalNumber(
             'periscope.clusterTimeoutMs',
           ),
+          // an open Deploy tab of the entity asks again at once (it carries no state: the tab
+          // reads it through GET /entity, with the viewer's permissions)
+          onInstanceStateStored: (entityRef, readAt) =>
+            void deps.signals
+              .publish({
+                recipients: { type: 'broadcast' },
+                channel: `module-deploy:${entityRef}`,
+                message: { entityRef, refreshedAt: readAt },
+              })
+              .catch(e =>
+                logger.warn(
+                  `module-deploy: could not publish the signal for ${entityRef}: ${e}`,
+                ),
+              ),
         });
         if (config.drift.enabled) {
           await deps.scheduler.scheduleTask({
             id: 'module-deploy:drift',
             ...config.drift.schedule,
             fn: async () => void (await deploys.checkDrift()),
+          });
+        }
+        if (config.instanceState.refresh.enabled) {
+          // the state GET /entity serves, read again in the background (one replica at a time)
+          await deps.scheduler.scheduleTask({
+            id: 'module-deploy:instance-state',
+            ...config.instanceState.refresh.schedule,
+            fn: async () => void (await deploys.refreshInstanceStates()),
           });
         }
         registerActions({ actionsRegistry: deps.actionsRegistry, deploys });

@@ -17,6 +17,7 @@ import {
   parseEntityRefParam,
   parseIntParam,
   readKubernetesRequestAuth,
+  sendJsonWithEtag,
   summarizeClusters,
 } from '@periscope/kube-access';
 import express from 'express';
@@ -83,8 +84,34 @@ const schemas = {
       values: values.optional(),
     })
     .strict(),
+  /** POST /instances/rollback: an explicit target and the revision to re-apply (required). */
+  targetRollback: z
+    .object({
+      module: z.string().min(1),
+      instanceName: z.string().min(1),
+      namespace: z.string().min(1),
+      clusters: z.array(z.string().min(1)).optional(),
+      entityRef: z.string().min(1).optional(),
+      revision: z
+        .number({
+          error:
+            "'revision' must be the number of the revision to roll back to (a whole number from 1; GET /entity/history lists them)",
+        })
+        .int("'revision' must be a whole number")
+        .positive("'revision' must be 1 or more"),
+      cluster: z
+        .string({ error: "'cluster' must be the name of a target cluster" })
+        .min(
+          1,
+          "'cluster' must not be empty: omit it to roll back every target cluster",
+        )
+        .optional(),
+    })
+    .strict(),
 };
 
+/** Default and largest page of instances (target clusters) of GET /entity (README, "Routes"). */
+const INSTANCES_PAGE = { limit: 50, max: 500 };
 /** Default and largest page size of the audit trail of GET /entity/history (README, "Routes"). */
 const AUDIT_PAGE = { limit: 50, max: 500 };
 const MAX_OFFSET = 1_000_000;
@@ -154,10 +181,27 @@ export async function createRouter(deps: {
     res.json({ status: 'ok' });
   });
 
+  // Served from the stored instance state (never waits on a cluster while a fresh one is
+  // stored), one page of the target clusters; an unchanged answer is a 304 to its ETag.
   router.get('/entity', async (req, res) => {
     const entityRef = ref(req);
-    res.json(
-      await deploys.getEntity({ entityRef, ...(await who2(req)) }),
+    const limit = parseIntParam(
+      req.query.limit,
+      'limit',
+      INSTANCES_PAGE.limit,
+      1,
+      INSTANCES_PAGE.max,
+    );
+    const offset = parseIntParam(req.query.offset, 'offset', 0, 0, MAX_OFFSET);
+    sendJsonWithEtag(
+      req,
+      res,
+      await deploys.getEntity({
+        entityRef,
+        limit,
+        offset,
+        ...(await who2(req)),
+      }),
     );
   });
 
@@ -288,6 +332,25 @@ export async function createRouter(deps: {
       permission: 'apply',
     });
     await stream(res, sink => op.deploy((v ?? {}) as JsonObject, sink));
+  });
+
+  // Rolls an explicit instance back to a stored revision (as /entity/rollback does for an
+  // entity's own instance): the apply permission as for /instances/deploy; an instance or
+  // revision that a target cluster does not have is a 404 before anything is applied.
+  router.post('/instances/rollback', async (req, res) => {
+    const { revision, cluster, ...target } = parse(
+      schemas.targetRollback,
+      req.body,
+      'instances/rollback',
+    );
+    const op = await deploys.prepareTarget({
+      target,
+      ...(await who2(req)),
+      permission: 'apply',
+    });
+    await stream(res, sink =>
+      op.rollback({ revision, cluster, mustExist: true }, sink),
+    );
   });
 
   return router;

@@ -125,15 +125,29 @@ export interface InstanceState {
   objects: ObjectHealth[];
   drift?: DriftState;
   lastOperation?: LastOperation;
+  /**
+   * When the instance was read from the cluster (ISO time). GET /entity serves the state the
+   * backend stored (after each deploy, rollback and delete, by the scheduled refresh, or by an
+   * earlier request); absent where the cluster was read for this answer with the signed-in
+   * user's own token (clusters with client-side auth are never stored).
+   */
+  refreshedAt?: string;
 }
 
-/** GET /entity. @public */
+/** GET /entity: the entity's instances, one per target cluster, a page at a time. @public */
 export interface EntityDeployState {
   entityRef: string;
   status: EntityStatus;
   target?: DeployTarget;
+  /** One page of the instances (`limit`/`offset` of GET /entity; default the first 50 target clusters). */
   instances: InstanceState[];
   errors: DeployClusterError[];
+  /** How many instances (target clusters) the entity has in all pages. */
+  total?: number;
+  /** Present when more instances follow: the `offset` of the next page. */
+  nextOffset?: number;
+  /** When the oldest stored state on this page was read from its cluster (ISO time). */
+  refreshedAt?: string;
 }
 
 /** GET /entity/schema. @public */

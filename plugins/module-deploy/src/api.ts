@@ -44,7 +44,14 @@ export type StreamListener = (event: DeployStreamEvent) => void;
 
 /** @public */
 export interface ModuleDeployApi {
-  getEntity(entityRef: string): Promise<EntityDeployState>;
+  /**
+   * The entity's instances as the backend stored them: one page of its target clusters
+   * (`limit` instances after `offset`; default the first 50), `nextOffset` when more follow.
+   */
+  getEntity(
+    entityRef: string,
+    page?: { limit?: number; offset?: number },
+  ): Promise<EntityDeployState>;
   getSchema(entityRef: string): Promise<EntitySchema>;
   preview(entityRef: string, values: JsonObject): Promise<PreviewResult>;
   /**
@@ -116,6 +123,14 @@ export async function readNdjson(
   return last;
 }
 
+/** `&limit=…&offset=…` for the parameters given (offset 0 left out). */
+function pageQuery(page: { limit?: number; offset?: number }): string {
+  return [
+    page.limit !== undefined ? `&limit=${page.limit}` : '',
+    page.offset ? `&offset=${page.offset}` : '',
+  ].join('');
+}
+
 /** @public */
 export class ModuleDeployClient implements ModuleDeployApi {
   /** `userAuth`: sends the signed-in user's Kubernetes tokens for clusters with client-side auth. */
@@ -177,8 +192,10 @@ export class ModuleDeployClient implements ModuleDeployApi {
     return readNdjson(res.body, onEvent);
   }
 
-  getEntity(entityRef: string) {
-    return this.json<EntityDeployState>(`/entity${this.q(entityRef)}`);
+  getEntity(entityRef: string, page: { limit?: number; offset?: number } = {}) {
+    return this.json<EntityDeployState>(
+      `/entity${this.q(entityRef)}${pageQuery(page)}`,
+    );
   }
   getSchema(entityRef: string) {
     return this.json<EntitySchema>(`/entity/schema${this.q(entityRef)}`);
@@ -206,11 +223,9 @@ export class ModuleDeployClient implements ModuleDeployApi {
     entityRef: string,
     page: { limit?: number; offset?: number } = {},
   ) {
-    const q = [
-      page.limit !== undefined ? `&limit=${page.limit}` : '',
-      page.offset ? `&offset=${page.offset}` : '',
-    ].join('');
-    return this.json<EntityHistory>(`/entity/history${this.q(entityRef)}${q}`);
+    return this.json<EntityHistory>(
+      `/entity/history${this.q(entityRef)}${pageQuery(page)}`,
+    );
   }
   checkDrift(entityRef: string, cluster?: string) {
     return this.json<EntityDriftCheck>(

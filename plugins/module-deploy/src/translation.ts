@@ -16,6 +16,12 @@ export const moduleDeployTranslationRef = createTranslationRef({
       checkingDrift: 'Checking drift…',
       notDeployed:
         "Not deployed yet: no instance '{{instance}}' exists in any target cluster.",
+      refreshedAt:
+        'As read from the clusters at {{time}}; refreshed in the background.',
+      refreshFailed:
+        'Could not refresh ({{message}}); showing the state read before.',
+      more: 'Show more instances ({{shown}} of {{total}})',
+      loadingMore: 'Loading…',
     },
     values: {
       title: 'Values',

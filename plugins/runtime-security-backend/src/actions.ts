@@ -122,7 +122,7 @@ export function registerActions(deps: {
         output: {
           status: s.status,
           findings: matching.slice(0, MAX_LISTED).map(summaryOf),
-          truncated: matching.length > MAX_LISTED || s.truncated === true,
+          truncated: matching.length > MAX_LISTED || s.nextOffset !== undefined,
           errors: s.errors.map(e => ({ cluster: e.cluster, message: e.message })),
         },
       };

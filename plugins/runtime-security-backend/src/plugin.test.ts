@@ -209,6 +209,47 @@ describe('runtime-security backend', () => {
     expect(health.body.sources).toEqual([expect.objectContaining({ id: 'http:node-1', kind: 'http', eventsTotal: corpus.split('\n').length })]);
   });
 
+  describe('GET /entity paging', () => {
+    const url = `${BASE}/entity?entityRef=component:default/checkout`;
+
+    it('answers every finding up to 2000 by default, with no nextOffset when nothing more exists', async () => {
+      const server = await seeded();
+      const res = await request(server).get(url);
+      expect(res.status).toBe(200);
+      expect(res.body.findings.length).toBeGreaterThan(2);
+      expect(res.body.nextOffset).toBeUndefined();
+      expect((await request(server).get(`${url}&limit=2000&offset=0`)).body).toEqual(res.body);
+    });
+
+    it('pages with limit and offset: first page, next page, last page', async () => {
+      const server = await seeded();
+      const all = (await request(server).get(url)).body.findings;
+      const first = await request(server).get(`${url}&limit=2`);
+      expect(first.body).toMatchObject({ status: 'ok', findings: all.slice(0, 2), nextOffset: 2 });
+      const next = await request(server).get(`${url}&limit=2&offset=${first.body.nextOffset}`);
+      expect(next.body.findings).toEqual(all.slice(2, 4));
+      const last = await request(server).get(`${url}&limit=2&offset=${all.length - 1}`);
+      expect(last.body.findings).toEqual(all.slice(all.length - 1));
+      expect(last.body.nextOffset).toBeUndefined();
+      // exactly one page's worth: nothing more, so no nextOffset
+      expect((await request(server).get(`${url}&limit=${all.length}`)).body.nextOffset).toBeUndefined();
+      // each page has its own ETag
+      expect(first.headers.etag).not.toBe(next.headers.etag);
+    });
+
+    it.each([
+      ['&limit=0', /parameter 'limit' is '0': give a whole number from 1 to 5000/],
+      ['&limit=5001', /parameter 'limit' is '5001': give a whole number from 1 to 5000/],
+      ['&offset=-1', /parameter 'offset' is '-1': give a whole number from 0 to 1000000/],
+      ['&offset=x', /parameter 'offset' is 'x'/],
+    ])('rejects %s with 400 naming the parameter and its range', async (query, message) => {
+      const server = await start({ config: oneCluster });
+      const res = await request(server).get(`${url}${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(message);
+    });
+  });
+
   describe('GET /findings paging', () => {
     it('answers the first 500 by default, as before paging, with no nextOffset when nothing more exists', async () => {
       const server = await seeded();

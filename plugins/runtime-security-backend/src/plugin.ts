@@ -3,7 +3,7 @@ import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { runtimeSecurityPermissions } from '@periscope/backstage-plugin-runtime-security-common';
-import { periscopeClustersServiceRef, readWorkloadSelectorOptions } from '@periscope/kube-access';
+import { periscopeClustersServiceRef, readWorkloadSelectorOptions, withEntityLookupCache } from '@periscope/kube-access';
 import { registerActions } from './actions';
 import { readRuntimeSecurityConfig } from './config';
 import { createRouter } from './router';
@@ -50,7 +50,8 @@ export const runtimeSecurityPlugin = createBackendPlugin({
         const ingest = new HttpIngest(settings.ingest, { store, logger, analyzer: settings.analyzer, notifier });
         const security = createSecurityService({
           configured: settings.clustersConfigured || settings.files.length > 0 || settings.ingest.token !== undefined,
-          catalog,
+          // entity requests (and a tab's polling) read their entity once per 5 s per caller
+          catalog: withEntityLookupCache(catalog),
           logger,
           store,
           queuedLines: () => ingest.queuedLines,

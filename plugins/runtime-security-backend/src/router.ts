@@ -22,7 +22,7 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { PolicyListing } from './services/PolicyService';
-import { SecurityService } from './services/SecurityService';
+import { MAX_ENTITY_FINDINGS, SecurityService } from './services/SecurityService';
 import { HttpIngest, PayloadTooLargeError, tokenMatches } from './services/IngestService/HttpIngest';
 
 /** Header carrying `runtimeSecurity.ingest.token` on POST /ingest. */
@@ -65,6 +65,8 @@ function listParam<T extends string>(raw: unknown, name: string, allowed: readon
 /** Default and largest page sizes of the paged lists (README, "Routes"). */
 export const PAGING = {
   findings: { limit: 500, max: 5000 },
+  /** GET /entity: the default is the answer's size before paging (MAX_ENTITY_FINDINGS). */
+  entityFindings: { limit: MAX_ENTITY_FINDINGS, max: 5000 },
   policies: { limit: 1000, max: 5000 },
   maxOffset: 1_000_000,
 } as const;
@@ -147,9 +149,10 @@ export async function createRouter(deps: {
   });
 
   router.get('/entity', async (req, res) => {
+    const { limit, offset } = pageParams(req.query, PAGING.entityFindings);
     const { entityRef, credentials } = await entityAccess(req);
     // served from the stored ingest: an unchanged result is a 304 to a request naming its ETag
-    sendJsonWithEtag(req, res, await security.getEntitySecurity({ entityRef, credentials }));
+    sendJsonWithEtag(req, res, await security.getEntitySecurity({ entityRef, credentials, limit, offset }));
   });
 
   router.get('/entity/timeline', async (req, res) => {

@@ -89,9 +89,10 @@ export interface EntitySecurity {
   status: 'ok' | 'not-configured' | 'not-annotated';
   labelSelector?: string;
   namespace?: string;
+  /** One page of the entity's findings, the most severe and recent first (GET /entity `limit`, `offset`). */
   findings: SecurityFinding[];
-  /** More findings matched than one answer carries (the most severe and recent are shown). */
-  truncated?: boolean;
+  /** Present when more findings match: the `offset` of the next page. */
+  nextOffset?: number;
   /** Ingest sources with an error (findings may be incomplete). */
   errors: SecurityClusterError[];
 }

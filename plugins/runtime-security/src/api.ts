@@ -53,7 +53,14 @@ export const SEVERITY_ORDER: Severity[] = [...SEVERITIES];
 
 /** @public */
 export interface RuntimeSecurityApi {
-  getEntitySecurity(entityRef: string): Promise<EntitySecurity>;
+  /**
+   * A page of the entity's findings (the backend's default page without `page`); `nextOffset` in
+   * the answer is the `offset` of the next one.
+   */
+  getEntitySecurity(
+    entityRef: string,
+    page?: { limit?: number; offset?: number },
+  ): Promise<EntitySecurity>;
   getFinding(entityRef: string, id: string): Promise<SecurityFindingDetail>;
   triageFinding(
     entityRef: string,
@@ -79,6 +86,26 @@ export interface RuntimeSecurityApi {
     proposal: EnforcementProposal,
     values: Record<string, unknown>,
   ): Promise<PolicyValuesDeploy>;
+  /**
+   * Rolls the proposal's instance back to stored revisions through module-deploy's
+   * `POST /instances/rollback` (audited there as the signed-in user): each cluster named to its
+   * revision, one cluster after the other, stopping at the first that fails. Optional for
+   * implementations written before it: without it the enforcement dialog rolls back by deploying
+   * the values from before.
+   */
+  rollbackPolicyValues?(
+    proposal: EnforcementProposal,
+    revisions: PolicyRevision[],
+  ): Promise<PolicyValuesDeploy>;
+}
+
+/**
+ * A cluster and the revision of the policy's instance to roll back to there.
+ * @public
+ */
+export interface PolicyRevision {
+  cluster: string;
+  revision: number;
 }
 
 /**
@@ -105,7 +132,7 @@ export interface PolicyValuesPreview {
 }
 
 /**
- * The end of module-deploy's `POST /instances/deploy` stream.
+ * The end of module-deploy's `POST /instances/deploy` (or `/instances/rollback`) stream.
  * @public
  */
 export interface PolicyValuesDeploy {
@@ -143,8 +170,18 @@ export class RuntimeSecurityClient implements RuntimeSecurityApi {
     return `entityRef=${encodeURIComponent(entityRef)}`;
   }
 
-  getEntitySecurity(entityRef: string): Promise<EntitySecurity> {
-    return fetchPluginJson(this.deps, PLUGIN, `/entity?${this.ref(entityRef)}`);
+  getEntitySecurity(
+    entityRef: string,
+    page?: { limit?: number; offset?: number },
+  ): Promise<EntitySecurity> {
+    const paging = `${page?.limit !== undefined ? `&limit=${page.limit}` : ''}${
+      page?.offset ? `&offset=${page.offset}` : ''
+    }`;
+    return fetchPluginJson(
+      this.deps,
+      PLUGIN,
+      `/entity?${this.ref(entityRef)}${paging}`,
+    );
   }
 
   getFinding(entityRef: string, id: string): Promise<SecurityFindingDetail> {
@@ -234,18 +271,54 @@ export class RuntimeSecurityClient implements RuntimeSecurityApi {
     });
   }
 
-  async deployPolicyValues(
+  deployPolicyValues(
     proposal: EnforcementProposal,
     values: Record<string, unknown>,
   ): Promise<PolicyValuesDeploy> {
+    return this.postDeployStream(
+      '/instances/deploy',
+      { ...proposal.target, values },
+      'deploy',
+    );
+  }
+
+  async rollbackPolicyValues(
+    proposal: EnforcementProposal,
+    revisions: PolicyRevision[],
+  ): Promise<PolicyValuesDeploy> {
+    const results: PolicyValuesDeploy['results'] = [];
+    const errors: string[] = [];
+    for (const { cluster, revision } of revisions) {
+      const done = await this.postDeployStream(
+        '/instances/rollback',
+        { ...proposal.target, revision, cluster },
+        'rollback',
+      );
+      results.push(...done.results);
+      if (done.error) errors.push(done.error);
+      if (!done.ok)
+        return { ok: false, results, error: errors.join('; ') || undefined };
+    }
+    return {
+      ok: true,
+      results,
+      ...(errors.length ? { error: errors.join('; ') } : {}),
+    };
+  }
+
+  /** POSTs to a module-deploy route that streams NDJSON steps; the last line says how it ended. */
+  private async postDeployStream(
+    path: string,
+    body: object,
+    what: string,
+  ): Promise<PolicyValuesDeploy> {
     const base = await this.deps.discoveryApi.getBaseUrl(MODULE_DEPLOY);
-    const res = await this.deps.fetchApi.fetch(`${base}/instances/deploy`, {
+    const res = await this.deps.fetchApi.fetch(`${base}${path}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...proposal.target, values }),
+      body: JSON.stringify(body),
     });
     if (!res.ok) throw await ResponseError.fromResponse(res);
-    // NDJSON steps; the last line says how it ended
     let done: PolicyValuesDeploy | undefined;
     for (const line of (await res.text()).split('\n')) {
       if (!line.trim()) continue;
@@ -260,8 +333,7 @@ export class RuntimeSecurityClient implements RuntimeSecurityApi {
       done ?? {
         ok: false,
         results: [],
-        error:
-          'the deploy stream ended without a result: look at the Deploy history of the instance',
+        error: `the ${what} stream ended without a result: look at the Deploy history of the instance`,
       }
     );
   }

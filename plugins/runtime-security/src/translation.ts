@@ -22,7 +22,9 @@ export const runtimeSecurityTranslationRef = createTranslationRef({
       noFindings:
         "No findings: no Tetragon event from this entity's workloads matched a detection rule.",
       truncated:
-        'Showing the {{shown}} most severe and recent findings of this entity; more matched. Narrow them on the Security overview page (namespace, rule, severity).',
+        'Showing the {{shown}} most severe and recent findings of this entity; more matched. Show more, or narrow them on the Security overview page (namespace, rule, severity).',
+      more: 'Show more findings',
+      loadingMore: 'Loading…',
     },
     entityCard: {
       title: 'Runtime security',

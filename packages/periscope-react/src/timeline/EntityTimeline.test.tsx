@@ -1,4 +1,4 @@
-import { fireEvent, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, within } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import { EntityTimeline } from './EntityTimeline';
@@ -131,6 +131,31 @@ describe('EntityTimeline', () => {
       '/module-deploy/entity/history?': json(200, { status: 'ok', revisions: [], audit: [] }),
     });
     expect(await screen.findByText('Nothing happened')).toBeInTheDocument();
+  });
+
+  it('asks each source once on first render, in parallel, and again in the background every minute', async () => {
+    jest.useFakeTimers();
+    try {
+      const { calls } = await render({
+        '/k8s-diagnostics/entity?': json(200, health),
+        '/runtime-security/entity?': json(200, security),
+        '/module-deploy/entity/history?': json(200, history),
+      });
+      expect(await screen.findByText('Shell started in a container in shop/checkout', { selector: 'p' })).toBeInTheDocument();
+      expect(calls.map(c => new URL(c).pathname).sort()).toEqual([
+        '/api/k8s-diagnostics/entity',
+        '/api/module-deploy/entity/history',
+        '/api/runtime-security/entity',
+      ]);
+      await act(async () => {
+        jest.advanceTimersByTime(60_000);
+      });
+      expect(calls).toHaveLength(6);
+      // the shown events stay while it asks again
+      expect(screen.getByText('Shell started in a container in shop/checkout', { selector: 'p' })).toBeInTheDocument();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('shows progress while loading', async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { EmptyState, InfoCard, Progress } from '@backstage/core-components';
 import { discoveryApiRef, fetchApiRef, useApi } from '@backstage/core-plugin-api';
 import { Box, Checkbox, Chip, FormControlLabel, List, ListItem, ListItemText, Typography } from '@material-ui/core';
@@ -9,6 +9,10 @@ import { SeverityChip, SeverityColor, useSeverityColors } from '../severity';
 import { periscopeReactTranslationRef } from '../translation';
 import { buildEntityTimeline, TimelineEvent, TimelineSeverity, TimelineSource } from './model';
 import { EntityTimelineData, loadEntityTimeline, TimelineSourceState } from './loadTimeline';
+import { usePolledAsync } from '../usePolledAsync';
+
+/** How often the timeline asks its sources again while shown (each answers from stored data). */
+const TIMELINE_POLL_MS = 60_000;
 
 const SOURCE_LABEL: Record<TimelineSource, string> = { deploy: 'Deploy', health: 'Health', security: 'Security' };
 const LANES: TimelineSource[] = ['deploy', 'health', 'security'];
@@ -145,19 +149,15 @@ export function EntityTimeline(props: EntityTimelineProps) {
   const discoveryApi = useApi(discoveryApiRef);
   const fetchApi = useApi(fetchApiRef);
   const { t } = useTranslationRef(periscopeReactTranslationRef);
-  const [data, setData] = useState<EntityTimelineData>();
   const [shown, setShown] = useState<Record<TimelineSource, boolean>>({ deploy: true, health: true, security: true });
-
-  useEffect(() => {
-    let live = true;
-    setData(undefined);
-    loadEntityTimeline({ discoveryApi, fetchApi }, entityRef).then(d => live && setData(d));
-    return () => {
-      live = false;
-    };
-  }, [discoveryApi, fetchApi, entityRef]);
-
-  const [now] = useState(() => Date.now());
+  // the three sources at once (in parallel), then asked again in the background while the tab is visible
+  const { value: loaded } = usePolledAsync(
+    () => loadEntityTimeline({ discoveryApi, fetchApi }, entityRef).then(d => ({ data: d, at: Date.now() })),
+    [discoveryApi, fetchApi, entityRef],
+    () => TIMELINE_POLL_MS,
+  );
+  const data: EntityTimelineData | undefined = loaded?.data;
+  const now = loaded?.at ?? 0;
   const events = useMemo(() => {
     if (!data) return [];
     const ok = <T,>(s: TimelineSourceState<T>) => (s.state === 'ok' ? s.data : undefined);

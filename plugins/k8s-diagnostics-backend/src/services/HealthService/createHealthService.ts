@@ -61,11 +61,15 @@ export function createHealthService(deps: {
   /** Where entities without a namespace annotation are read (periscope.namespacesWithoutAnnotation). */
   selectors?: WorkloadSelectorOptions;
   now?: () => Date;
+  /** Told of every background refresh as it starts (tests await it). */
+  onBackgroundRefresh?: (entityRef: string, done: Promise<void>) => void;
 }): HealthService {
   const { config, catalog, store, logger } = deps;
   const source = toClusterSource(deps.clusters);
   const now = deps.now ?? (() => new Date());
   const inFlight = new Map<string, Promise<void>>();
+  /** Background refreshes of stale entities in this process: at most one per entity. */
+  const refreshing = new Map<string, Promise<void>>();
   // a fixed list is checked at start-up; supplied clusters (catalog, GKE) change, so per scan
   if (Array.isArray(deps.clusters)) operatorResultsFor(config.operatorResults, deps.clusters.map(c => c.name));
   const operatorResults = (cluster: string) =>
@@ -105,6 +109,25 @@ export function createHealthService(deps: {
     const outcome = await scan(selector.namespace, requestAuth);
     for (const e of outcome.errors) logger.warn(`k8s-diagnostics scan of ${entityRef}: ${e.message}`);
     await recordEntity(entityRef, outcome, now(), await entityPart(outcome, selector));
+  }
+
+  /**
+   * Scans a stale entity in the background, once per entity at a time: in this process by the
+   * `refreshing` map, across replicas on one database by a claim in the store (one refresh of an
+   * entity per UTC minute, the rate-slot table the rescan limit uses). A failure is logged; the
+   * stored result stays and the next request after it tries again.
+   */
+  function refreshInBackground(entityRef: string, selector: WorkloadSelector, requestAuth?: KubernetesRequestAuth) {
+    if (refreshing.has(entityRef)) return;
+    const key = `refresh:${createHash('sha256').update(entityRef).digest('hex').slice(0, 40)}`;
+    const done = (async () => {
+      if (!(await store.takeRateSlot({ userRef: key, minute: now().toISOString().slice(0, 16), limit: 1 }))) return;
+      await scanEntity(entityRef, selector, requestAuth);
+    })()
+      .catch(e => logger.warn(`k8s-diagnostics background refresh of ${entityRef} failed, the stored result stays: ${(e as Error).message}`))
+      .finally(() => refreshing.delete(entityRef));
+    refreshing.set(entityRef, done);
+    deps.onBackgroundRefresh?.(entityRef, done);
   }
 
   async function loadEntity(entityRef: string, credentials: BackstageCredentials): Promise<Entity> {
@@ -232,15 +255,19 @@ export function createHealthService(deps: {
       const selector = workloadSelectorFor(entity, deps.selectors);
       if (!selector) return empty(entityRef, 'not-annotated');
       const last = await store.lastScan(entityRef);
-      const stale = !last || now().getTime() - Date.parse(last.scannedAt) > config.cacheTtlSeconds * 1000;
-      // a scan with the user's own cluster tokens is that user's: not shared with a concurrent caller
-      if (refresh || stale) {
+      // only a rescan or an entity never scanned waits on the clusters; a scan with the user's
+      // own cluster tokens is that user's: not shared with a concurrent caller
+      if (refresh || !last) {
         if (requestAuth) await scanEntity(entityRef, selector, requestAuth);
         else await once(entityRef, () => scanEntity(entityRef, selector));
         return readEntity(entityRef, selector);
       }
-      // served from the store: the last scan just read is the one shown
-      return readEntity(entityRef, selector, last);
+      // served from the store (the last scan just read is the one shown); a stale one is scanned
+      // again in the background, with the caller's cluster tokens where it sent them
+      const stale = now().getTime() - Date.parse(last.scannedAt) > config.cacheTtlSeconds * 1000;
+      if (stale) refreshInBackground(entityRef, selector, requestAuth);
+      const result = await readEntity(entityRef, selector, last);
+      return stale ? { ...result, stale: true, refreshing: true } : result;
     },
 
     async getEntityHistory({ entityRef, credentials, limit, offset }): Promise<EntityHealthHistory> {

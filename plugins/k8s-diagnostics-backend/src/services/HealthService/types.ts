@@ -9,7 +9,11 @@ import { StoredFinding } from '../FindingsStore';
  * @public
  */
 export interface HealthService {
-  /** The entity's findings; scans when the stored scan is older than the cache TTL or `refresh` is set. */
+  /**
+   * The entity's findings from the store; waits on a scan only when none is stored or `refresh`
+   * is set. A stored scan older than `cacheTtlSeconds` is served marked `stale` and `refreshing`
+   * while it is scanned again in the background.
+   */
   getEntityHealth(options: {
     entityRef: string;
     credentials: BackstageCredentials;

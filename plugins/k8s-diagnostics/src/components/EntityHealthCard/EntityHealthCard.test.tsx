@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { act, screen } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { EntityHealthCard } from './EntityHealthCard';
@@ -43,6 +43,26 @@ describe('EntityHealthCard', () => {
     expect(screen.getByText(/critical: Deployment shop\/payments/)).toBeInTheDocument();
     expect(screen.getByText(/1 cluster\(s\) could not be read/)).toBeInTheDocument();
     expect(screen.getByText('Open the Health tab')).toBeInTheDocument();
+  });
+
+  it('asks once on mount and again in the background a minute later, keeping the counts shown', async () => {
+    jest.useFakeTimers();
+    try {
+      const getEntityHealth = jest
+        .fn()
+        .mockResolvedValueOnce({ ...base, summary: { ...zero, critical: 2 } })
+        .mockResolvedValue({ ...base, summary: { ...zero, critical: 1 } });
+      await renderWith(getEntityHealth);
+      expect(await screen.findByText('2 critical')).toBeInTheDocument();
+      expect(getEntityHealth).toHaveBeenCalledTimes(1);
+      await act(async () => {
+        jest.advanceTimersByTime(60_000);
+      });
+      expect(await screen.findByText('1 critical')).toBeInTheDocument();
+      expect(getEntityHealth).toHaveBeenCalledTimes(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('shows the not-configured state', async () => {

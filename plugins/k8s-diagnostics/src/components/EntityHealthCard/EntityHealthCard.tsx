@@ -4,10 +4,11 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Typography } from '@material-ui/core';
-import useAsync from 'react-use/esm/useAsync';
 import { k8sDiagnosticsApiRef } from '../../api';
 import { k8sDiagnosticsTranslationRef } from '../../translation';
 import { objectLabel, SeveritySummary } from '../common/severity';
+import { usePolledAsync } from '@periscope/periscope-react';
+import { healthPollMs } from '../common/pollIntervals';
 
 /**
  * Overview-page card: severity counts and the most severe workloads, linking to the Health tab.
@@ -18,11 +19,12 @@ export function EntityHealthCard() {
   const api = useApi(k8sDiagnosticsApiRef);
   const { t } = useTranslationRef(k8sDiagnosticsTranslationRef);
   const entityRef = stringifyEntityRef(entity);
-  const { value, loading, error } = useAsync(() => api.getEntityHealth(entityRef), [api, entityRef]);
+  // the stored scan at once, refreshed in the background while the page is shown
+  const { value, loading, error } = usePolledAsync(() => api.getEntityHealth(entityRef), [api, entityRef], healthPollMs);
   const title = t('entityCard.title');
   const link = { title: t('entityCard.deepLink'), link: 'health' };
-  if (loading) return <InfoCard title={title}><Progress /></InfoCard>;
-  if (error) return <InfoCard title={title}><ResponseErrorPanel error={error} /></InfoCard>;
+  if (loading && !value) return <InfoCard title={title}><Progress /></InfoCard>;
+  if (error && !value) return <InfoCard title={title}><ResponseErrorPanel error={error} /></InfoCard>;
   if (!value) return null;
   if (value.status === 'not-configured') {
     return <InfoCard title={title}><Typography>{t('entityCard.notConfigured')}</Typography></InfoCard>;

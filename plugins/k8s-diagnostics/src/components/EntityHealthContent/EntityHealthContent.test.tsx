@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -73,6 +73,59 @@ const withFindings: EntityHealthResponse = {
 };
 
 describe('EntityHealthContent', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('asks once on first render: one Health request and one cluster list, in parallel', async () => {
+    const getEntityHealth = jest.fn(async () => withFindings);
+    const getClusters = jest.fn(async () => ({ items: [] as ClusterSummary[] }));
+    await renderWith({ getEntityHealth, getClusters });
+    expect(await screen.findByText('Deployment shop/payments (prod)')).toBeInTheDocument();
+    expect(getEntityHealth).toHaveBeenCalledTimes(1);
+    expect(getClusters).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows a stale stored scan at once, says a newer one runs, and shows it when the background poll gets it', async () => {
+    jest.useFakeTimers();
+    const stale = { ...withFindings, stale: true, refreshing: true };
+    const fresh = { ...base, scannedAt: '2026-11-22T02:06:00Z' };
+    const getEntityHealth = jest.fn().mockResolvedValueOnce(stale).mockResolvedValue(fresh);
+    await renderWith({ getEntityHealth });
+    expect(await screen.findByText('Deployment shop/payments (prod)')).toBeInTheDocument();
+    expect(screen.getByText(/a newer scan is running and shows here when it is done/)).toBeInTheDocument();
+    expect(getEntityHealth).toHaveBeenCalledTimes(1);
+    // while refreshing, asked again after 5 s (the stored data stays shown meanwhile)
+    await act(async () => {
+      jest.advanceTimersByTime(5_000);
+    });
+    expect(await screen.findByText(/All healthy/)).toBeInTheDocument();
+    expect(getEntityHealth).toHaveBeenCalledTimes(2);
+    expect(screen.queryByText(/a newer scan is running/)).not.toBeInTheDocument();
+    // then once a minute
+    await act(async () => {
+      jest.advanceTimersByTime(59_000);
+    });
+    expect(getEntityHealth).toHaveBeenCalledTimes(2);
+    await act(async () => {
+      jest.advanceTimersByTime(1_000);
+    });
+    expect(getEntityHealth).toHaveBeenCalledTimes(3);
+  });
+
+  it('keeps the shown data when a background refresh fails', async () => {
+    jest.useFakeTimers();
+    const getEntityHealth = jest.fn().mockResolvedValueOnce(withFindings).mockRejectedValue(new Error('backend restarting'));
+    await renderWith({ getEntityHealth });
+    expect(await screen.findByText('Deployment shop/payments (prod)')).toBeInTheDocument();
+    await act(async () => {
+      jest.advanceTimersByTime(60_000);
+    });
+    expect(getEntityHealth).toHaveBeenCalledTimes(2);
+    expect(screen.getByText('Deployment shop/payments (prod)')).toBeInTheDocument();
+    expect(screen.queryByText(/backend restarting/)).not.toBeInTheDocument();
+  });
+
   it('shows a progress bar while loading', async () => {
     await renderWith({ getEntityHealth: () => new Promise(() => {}) });
     expect(await screen.findByTestId('progress')).toBeInTheDocument();

@@ -8,13 +8,13 @@ import { useTheme } from '@material-ui/core/styles';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { KubernetesClusterLinkFormatterApi } from '@backstage/plugin-kubernetes-react';
 import useAsync from 'react-use/esm/useAsync';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import {
   ClusterErrorsPanel,
   EntityStatePanel,
   PeriscopeCard,
   EntityActionPermission,
   useEntityActionPermission,
+  usePolledAsync,
 } from '@periscope/periscope-react';
 import { k8sDiagnosticsExplainPermission } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { ClusterSummary, EntityHealthResponse, HealthFinding, k8sDiagnosticsApiRef, WorkloadFindings } from '../../api';
@@ -22,6 +22,7 @@ import { EvidencePanel } from '../common/EvidencePanel';
 import { ExplainPanel } from '../common/ExplainPanel';
 import { HistoryChart, objectLabel, SeverityChip, SeveritySummary } from '../common/severity';
 import { SourceChips } from '../common/sources';
+import { healthPollMs } from '../common/pollIntervals';
 import { k8sDiagnosticsTranslationRef } from '../../translation';
 import { ClientSideClustersNote, DashboardLink, useClusterLinkFormatter } from './clusterLinks';
 
@@ -113,11 +114,10 @@ export function EntityHealthContent() {
   const api = useApi(k8sDiagnosticsApiRef);
   const entityRef = stringifyEntityRef(entity);
   const { t } = useTranslationRef(k8sDiagnosticsTranslationRef);
-  const [rescanned, setRescanned] = useState<EntityHealthResponse>();
   const [rescanning, setRescanning] = useState(false);
   const [rescanError, setRescanError] = useState<Error>();
-  const { value: loaded, loading, error } = useAsyncRetry(() => api.getEntityHealth(entityRef), [api, entityRef]);
-  const value = rescanned ?? loaded;
+  // the stored scan at once, then asked again in the background (sooner while a newer scan runs)
+  const { value, loading, error, set } = usePolledAsync(() => api.getEntityHealth(entityRef), [api, entityRef], healthPollMs);
   const explain = useEntityActionPermission(k8sDiagnosticsExplainPermission, entityRef, "ask for explanations of this entity's findings");
   // the dashboard links and the client-side note are extras: without the cluster list the tab still shows
   const { value: clusters = [] } = useAsync(
@@ -131,7 +131,7 @@ export function EntityHealthContent() {
     setRescanning(true);
     setRescanError(undefined);
     try {
-      setRescanned(await api.rescanEntity(entityRef));
+      set(await api.rescanEntity(entityRef));
     } catch (e) {
       setRescanError(e as Error);
     } finally {
@@ -139,8 +139,8 @@ export function EntityHealthContent() {
     }
   };
 
-  if (loading) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} />;
+  if (loading && !value) return <Progress />;
+  if (error && !value) return <ResponseErrorPanel error={error} />;
   if (!value) return null;
   if (value.status !== 'ok') {
     return (
@@ -179,7 +179,9 @@ export function EntityHealthContent() {
           title={t('entityContent.summaryTitle')}
           subheader={
             value.scannedAt
-              ? t('entityContent.lastScan', { time: new Date(value.scannedAt).toLocaleString() })
+              ? t(value.stale && value.refreshing ? 'entityContent.staleRefreshing' : 'entityContent.lastScan', {
+                  time: new Date(value.scannedAt).toLocaleString(),
+                })
               : t('entityContent.notScanned')
           }
         >

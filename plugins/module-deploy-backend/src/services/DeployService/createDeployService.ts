@@ -63,10 +63,15 @@ import {
   MODULE_ANNOTATION,
   RevisionInfo,
 } from '../../types';
-import { DeployStore, sensitiveValueRef } from '../DeployStore';
+import {
+  DeployStore,
+  InstanceSnapshot,
+  sensitiveValueRef,
+} from '../DeployStore';
 import { ModuleCatalog } from '../ModuleCatalog';
 import { checkDeclaredTarget, entityTarget, explicitTarget } from './targets';
 import { checkInstanceDrift, instanceKey } from './drift';
+import { createInstanceStates, isClientSide } from './instanceStates';
 import { actorOf, createRollout, Resolved } from './rollout';
 import { DeployService, PreparedOperation, StreamSink } from './types';
 import { valuesOverlay } from './values';
@@ -88,7 +93,15 @@ export interface DeployServiceDeps {
   clusterTimeoutMs?: number;
   /** Poll interval while waiting for readiness, default 2 s. */
   pollMs?: number;
+  /** The clock (tests): when a stored instance state was read and whether it is still fresh. */
+  now?: () => Date;
+  /**
+   * Called after an instance state read from a cluster was stored (the plugin publishes a
+   * Backstage signal on channel `module-deploy:<entityRef>`, so an open tab asks again at once).
+   */
+  onInstanceStateStored?: (entityRef: string, readAt: string) => void;
 }
+
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -173,7 +186,27 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
   const source = toClusterSource(deps.clusters);
   const clustersFor = (requestAuth?: KubernetesRequestAuth) =>
     source.listClusters({ requestAuth });
-  const rollout = createRollout({ store, logger, auditor: deps.auditor });
+  /** The stored instance state GET /entity serves (readInstance reads one cluster). */
+  const states = createInstanceStates({
+    store,
+    logger,
+    read: readInstance,
+    maxAgeMs: config.instanceState.maxAgeSeconds * 1000,
+    timeoutMs,
+    now: deps.now ?? (() => new Date()),
+    onStored: deps.onInstanceStateStored,
+  });
+
+  const runRollout = createRollout({ store, logger, auditor: deps.auditor });
+  /**
+   * A rollout (deploy, rollback, delete), then the state of its clusters read again and stored
+   * before its stream ends: the tab's reload after it shows the result without reading a cluster.
+   */
+  const rollout: typeof runRollout = async (r, ...rest) => {
+    const results = await runRollout(r, ...rest);
+    await states.record(r.target, r.clusters);
+    return results;
+  };
 
   /** A user's drift checks of one entity are limited per minute (in the store: across replicas). */
   async function takeDriftSlot(
@@ -489,6 +522,45 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
     schema: ValuesJsonSchema | undefined,
   ) => values && maskSensitiveValues(values, schema, sensitiveValueRef(t));
 
+  /**
+   * For a rollback that must find what it rolls back (`POST /instances/rollback`): a NotFoundError,
+   * before anything is applied, naming each target cluster that has no revision history of the
+   * instance or does not keep `revision`. A cluster that cannot be read is left to the rollout.
+   */
+  async function requireRevision(r: Resolved, revision: number | undefined) {
+    const t = r.target;
+    const { results } = await fanOutClusters(
+      r.clusters,
+      (c, signal) => engine.history(t.instanceName, t.namespace, kc(c, signal)),
+      { timeoutMs },
+    );
+    const missing = results.flatMap(({ cluster, value }) => {
+      if (!value.length)
+        return [
+          `cluster '${cluster}' has no instance '${t.instanceName}' in namespace '${t.namespace}' with a revision history (was it deployed through Periscope, under this name?)`,
+        ];
+      if (revision === undefined && value.length < 2)
+        return [
+          `cluster '${cluster}' keeps only revision ${value[0].revision}`,
+        ];
+      if (revision !== undefined && !value.some(h => h.revision === revision))
+        return [
+          `cluster '${cluster}' does not keep revision ${revision} (kept: ${value
+            .map(h => h.revision)
+            .join(', ')})`,
+        ];
+      return [];
+    });
+    if (missing.length)
+      throw new NotFoundError(
+        `cannot roll back instance '${t.instanceName}' in namespace '${
+          t.namespace
+        }'${
+          revision === undefined ? '' : ` to revision ${revision}`
+        }: ${missing.join('; ')}; nothing was applied`,
+      );
+  }
+
   function operation(
     r: Resolved,
     credentials: BackstageCredentials,
@@ -593,9 +665,10 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
           opts.changeMessage,
         );
       },
-      async rollback({ revision, cluster }, sink) {
+      async rollback({ revision, cluster, mustExist }, sink) {
         const sub = narrowTo(r, cluster);
         await checkOwners(t, sub.target.clusters, 'roll back');
+        if (mustExist) await requireRevision(sub, revision);
         const schema = await schemaOf(t);
         const inPlay = new Set<string>();
         return rollout(
@@ -678,27 +751,27 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
     };
   }
 
-  async function instanceState(
-    r: Resolved,
+  /**
+   * Reads the instance of `t` in one cluster: another entity's instance is not shown (the
+   * cluster answers with the refusal instead).
+   */
+  async function readInstance(
+    t: DeployTarget,
     c: ClusterDetails,
-  ): Promise<InstanceState> {
-    const t = r.target;
+    signal?: AbortSignal,
+  ): Promise<InstanceSnapshot> {
     const base = {
       cluster: c.name,
       namespace: t.namespace,
       name: t.instanceName,
     };
-    // another entity's instance is not shown: the cluster answers with the refusal instead
     const found = await guardOwner(t, c, 'deploy');
     if (!found)
       return { ...base, deployed: false, health: 'unknown', objects: [] };
-    const [status, history, drift, auditRows] = await Promise.all([
-      engine.status(t.instanceName, t.namespace, kc(c)),
-      engine.history(t.instanceName, t.namespace, kc(c)),
-      store.getDrift(instanceKey(t, c.name)),
-      store.listAudit(t.entityRef, 20),
+    const [status, history] = await Promise.all([
+      engine.status(t.instanceName, t.namespace, kc(c, signal)),
+      engine.history(t.instanceName, t.namespace, kc(c, signal)),
     ]);
-    const last = auditRows.find(a => a.cluster === c.name);
     return {
       ...base,
       deployed: true,
@@ -709,20 +782,42 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
         : {}),
       health: healthOf(status.objects),
       objects: status.objects,
-      ...(drift ? { drift } : {}),
-      ...(last
-        ? {
-            lastOperation: {
-              action: last.action,
-              actor: last.actor,
-              at: last.at,
-              result: last.result,
-              revision: last.revision,
-              message: last.message,
-            },
-          }
-        : {}),
     };
+  }
+
+  /** What the store adds to a deployed instance: its drift and the last operation on it. */
+  async function withStored(
+    t: DeployTarget,
+    snapshots: Array<{ state: InstanceSnapshot; refreshedAt?: string }>,
+  ): Promise<InstanceState[]> {
+    const auditRows = snapshots.some(x => x.state.deployed)
+      ? await store.listAudit(t.entityRef, 20)
+      : [];
+    return Promise.all(
+      snapshots.map(async ({ state, refreshedAt }) => {
+        const at = refreshedAt ? { refreshedAt } : {};
+        if (!state.deployed) return { ...state, ...at };
+        const drift = await store.getDrift(instanceKey(t, state.cluster));
+        const last = auditRows.find(a => a.cluster === state.cluster);
+        return {
+          ...state,
+          ...(drift ? { drift } : {}),
+          ...(last
+            ? {
+                lastOperation: {
+                  action: last.action,
+                  actor: last.actor,
+                  at: last.at,
+                  result: last.result,
+                  revision: last.revision,
+                  message: last.message,
+                },
+              }
+            : {}),
+          ...at,
+        };
+      }),
+    );
   }
 
   async function authorizeTarget(
@@ -781,23 +876,28 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       entityRef,
       credentials,
       requestAuth,
+      limit = 50,
+      offset = 0,
     }): Promise<EntityDeployState> {
       const r = await readEntity(entityRef, credentials, requestAuth);
       if (r.status !== 'ok')
         return { entityRef, status: r.status, instances: [], errors: [] };
-      const { results, errors } = await fanOutClusters(
-        r.clusters,
-        c => instanceState(r, c),
-        { timeoutMs },
-      );
-      for (const e of errors)
-        logger.warn(`module-deploy: ${entityRef}: ${e.message}`);
+      const page = r.clusters.slice(offset, offset + limit);
+      const found = await states.current(r.target, page);
+      const shown = found.flatMap(x => ('state' in x ? [x] : []));
+      const errors = found.flatMap(x => ('error' in x ? [x.error] : []));
+      const times = found.flatMap(x => (x.refreshedAt ? [x.refreshedAt] : []));
       return {
         entityRef,
         status: 'ok',
         target: r.target,
-        instances: results.map(x => x.value),
+        instances: await withStored(r.target, shown),
         errors,
+        total: r.clusters.length,
+        ...(offset + limit < r.clusters.length
+          ? { nextOffset: offset + limit }
+          : {}),
+        ...(times.length ? { refreshedAt: times.sort()[0] } : {}),
       };
     },
 
@@ -969,6 +1069,52 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
         })),
         errors,
       };
+    },
+
+    async refreshInstanceStates() {
+      const credentials = await deps.auth.getOwnServiceCredentials();
+      const { items } = await catalog.getEntities(
+        {
+          filter: {
+            [`metadata.annotations.${MODULE_ANNOTATION}`]:
+              CATALOG_FILTER_EXISTS,
+          },
+        },
+        { credentials },
+      );
+      // scheduled: the backend's identity; clusters with client-side auth are read on demand
+      const clusters = (await clustersFor()).filter(c => !isClientSide(c));
+      const jobs: Array<{ target: DeployTarget; cluster: ClusterDetails }> =
+        [];
+      for (const entity of items) {
+        let r: Resolved | undefined;
+        try {
+          r = entityTarget(entity, { clusters, config, modules });
+        } catch (e) {
+          logger.warn(
+            `module-deploy instance refresh: skipping ${
+              entity.metadata.name
+            }: ${message(e)}`,
+          );
+        }
+        for (const c of r?.clusters ?? [])
+          jobs.push({ target: r!.target, cluster: c });
+      }
+      let refreshed = 0;
+      let failed = 0;
+      // a few at a time: an unreachable cluster holds one read for its timeout, not the task
+      const worker = async () => {
+        for (let job = jobs.shift(); job; job = jobs.shift()) {
+          const row = await states.refresh(job.target, job.cluster);
+          if (row.error) failed++;
+          else refreshed++;
+        }
+      };
+      await Promise.all(Array.from({ length: 4 }, worker));
+      logger.info(
+        `module-deploy instance refresh: ${refreshed} instance(s) read, ${failed} failed`,
+      );
+      return { refreshed, failed };
     },
 
     async checkDrift() {

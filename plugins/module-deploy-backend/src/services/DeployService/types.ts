@@ -28,11 +28,20 @@ export interface ExplicitTarget {
 
 /** Deploys an entity's module: state, schema, preview, deploy, history, rollback, delete, drift. @public */
 export interface DeployService {
+  /**
+   * The entity's instances, one page of its target clusters (`limit`, default 50, after
+   * `offset`): each from the stored state where the backend reads that cluster with its own
+   * credentials (read again in the background when older than
+   * `moduleDeploy.instanceState.maxAgeSeconds`; read first when none is stored), read now with
+   * the user's tokens where the cluster uses client-side auth.
+   */
   getEntity(o: {
     entityRef: string;
     credentials: BackstageCredentials;
     /** The signed-in user's Kubernetes tokens, for clusters with client-side auth. */
     requestAuth?: KubernetesRequestAuth;
+    limit?: number;
+    offset?: number;
   }): Promise<EntityDeployState>;
   getSchema(o: {
     entityRef: string;
@@ -85,6 +94,11 @@ export interface DeployService {
     requestAuth?: KubernetesRequestAuth;
     cluster?: string;
   }): Promise<EntityDriftCheck>;
+  /**
+   * Reads and stores the instance state of every annotated entity in every cluster the backend
+   * reads with its own credentials (the scheduled refresh).
+   */
+  refreshInstanceStates(): Promise<{ refreshed: number; failed: number }>;
   /** Runs the scheduled drift check over every annotated entity. */
   checkDrift(): Promise<{ checked: number; drifted: number }>;
 }
@@ -101,8 +115,14 @@ export interface PreparedOperation {
     sink: StreamSink,
     opts?: { changeMessage?: string },
   ): Promise<ClusterResult[]>;
+  /**
+   * Re-applies a stored revision (default: the one before the current) in every target cluster,
+   * or in `cluster`. With `mustExist` (`POST /instances/rollback`), a target cluster that has no
+   * revision history of the instance, or does not keep `revision`, is a NotFoundError before
+   * anything is applied; a cluster that cannot be read is left to the rollout, which reports it.
+   */
   rollback(
-    o: { revision?: number; cluster?: string },
+    o: { revision?: number; cluster?: string; mustExist?: boolean },
     sink: StreamSink,
   ): Promise<ClusterResult[]>;
   /** `confirm` must equal the instance name. */

@@ -14,6 +14,7 @@ import {
   InstanceKey,
   InstanceLocation,
   InstanceOwner,
+  StoredInstanceState,
   StoredRevision,
 } from './types';
 
@@ -22,6 +23,7 @@ const REVISIONS = 'module_deploy_revisions';
 const DRIFT = 'module_deploy_drift';
 const OWNERS = 'module_deploy_instance_owners';
 const RATE = 'module_deploy_rate';
+const STATES = 'module_deploy_instance_state';
 
 /** Creates the table unless it exists; true when this call created it. */
 async function create(
@@ -153,6 +155,15 @@ async function migrate(knex: Knex): Promise<void> {
     t.string('minute', 16).notNullable();
     t.integer('calls').notNullable();
     t.primary(['key', 'minute']);
+  });
+  // what GET /entity serves instead of reading the cluster on each request (new: databases
+  // from before it get the table on their next start)
+  await create(knex, STATES, t => {
+    instanceColumns(t);
+    t.string('read_at', 40).notNullable();
+    t.text('state').nullable();
+    t.text('error').nullable();
+    t.primary(['entity_ref', 'cluster', 'namespace', 'instance_name']);
   });
 }
 
@@ -301,7 +312,7 @@ function auditFromRow(r: AuditRow): AuditRecord {
 /**
  * The plugin's tables (created on start, idempotently): the audit trail of every deploy, rollback
  * and delete; Periscope's revision history (values, module digest, who, when, result); drift;
- * the entity that owns each instance. Sensitive values are never stored: each is a
+ * the entity that owns each instance; the state of each instance GET /entity serves. Sensitive values are never stored: each is a
  * `{ "$sensitive": "Secret/<namespace>/periscope-history.<instance>" }` reference to where the
  * cluster keeps it, shown as the mask when read back.
  * @public
@@ -421,6 +432,54 @@ export async function createDeployStore(
           }) ?? [],
         ...(r.error ? { error: r.error } : {}),
       };
+    },
+    async putInstanceState(st) {
+      const values = {
+        read_at: st.readAt,
+        state: json(st.state),
+        error: json(st.error),
+      };
+      // one conditional update: a state read earlier than the stored one never replaces it
+      const update = async () =>
+        Number(
+          await knex(STATES)
+            .where(keyOf(st))
+            .andWhere('read_at', '<=', st.readAt)
+            .update(values),
+        ) > 0;
+      if (await update()) return true;
+      await knex(STATES)
+        .insert({ ...keyOf(st), ...values })
+        .onConflict(['entity_ref', 'cluster', 'namespace', 'instance_name'])
+        .ignore();
+      // ours, or another replica's inserted in between: the later read stays
+      return update();
+    },
+    async listInstanceStates(entityRef) {
+      const rows = await knex(STATES).where({ entity_ref: entityRef });
+      return rows.map((r): StoredInstanceState => {
+        const key = {
+          entityRef: r.entity_ref,
+          cluster: r.cluster,
+          namespace: r.namespace,
+          instanceName: r.instance_name,
+        };
+        const at = (column: string): RowRef => ({
+          table: STATES,
+          key: keyOf(key),
+          column,
+          remedy:
+            'The next read of the instance (the scheduled refresh, or the Deploy tab) writes the row anew.',
+        });
+        const state = parse<StoredInstanceState['state']>(r.state, at('state'));
+        const error = parse<StoredInstanceState['error']>(r.error, at('error'));
+        return {
+          ...key,
+          readAt: r.read_at,
+          ...(state ? { state } : {}),
+          ...(error ? { error } : {}),
+        };
+      });
     },
     async getOwner(at) {
       const r = await knex(OWNERS).where(locationOf(at)).first();

@@ -1,8 +1,9 @@
 import {
+  DeployClusterError,
   JsonObject,
   ModuleReference,
 } from '@periscope/backstage-plugin-module-deploy-common';
-import { AuditRecord, DriftState } from '../../types';
+import { AuditRecord, DriftState, InstanceState } from '../../types';
 
 /** Identifies one instance in one cluster. @public */
 export interface InstanceKey {
@@ -37,6 +38,28 @@ export interface InstanceOwner extends InstanceLocation {
   claimedBy: string;
 }
 
+/**
+ * What the cluster said about an instance when it was read: inventory with readiness, module and
+ * revision (drift and the last operation come from their own tables when it is served).
+ * @public
+ */
+export type InstanceSnapshot = Omit<
+  InstanceState,
+  'drift' | 'lastOperation' | 'refreshedAt'
+>;
+
+/**
+ * The stored state of an instance in one cluster, as GET /entity serves it: the snapshot, or
+ * why the cluster could not be read then.
+ * @public
+ */
+export interface StoredInstanceState extends InstanceKey {
+  /** When the cluster was read (ISO time); a later read replaces it, an earlier one does not. */
+  readAt: string;
+  state?: InstanceSnapshot;
+  error?: DeployClusterError;
+}
+
 /** Audit trail, revision history, drift and instance owners, in the plugin's database. @public */
 export interface DeployStore {
   recordAudit(record: AuditRecord): Promise<void>;
@@ -47,6 +70,13 @@ export interface DeployStore {
   listRevisions(entityRef: string, limit?: number): Promise<StoredRevision[]>;
   putDrift(key: InstanceKey, drift: DriftState): Promise<void>;
   getDrift(key: InstanceKey): Promise<DriftState | undefined>;
+  /**
+   * Stores the state read at `readAt`, unless a state read later is stored already (two
+   * replicas, or a refresh that finished after a deploy's); true when it was stored.
+   */
+  putInstanceState(state: StoredInstanceState): Promise<boolean>;
+  /** The stored states of the entity's instances, every cluster. */
+  listInstanceStates(entityRef: string): Promise<StoredInstanceState[]>;
   /** The entity that owns the instance, if one claimed it. */
   getOwner(at: InstanceLocation): Promise<InstanceOwner | undefined>;
   /**

@@ -13,9 +13,14 @@ import {
   notAllowedReason,
   WithReason,
 } from '@periscope/periscope-react';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { DeployStreamEvent, moduleDeployApiRef, RevisionInfo } from '../../api';
+import {
+  DeployStreamEvent,
+  EntityHistory,
+  moduleDeployApiRef,
+  RevisionInfo,
+} from '../../api';
 import { moduleDeployTranslationRef } from '../../translation';
 import { ProgressView } from '../common/ProgressView';
 import { diffValues } from '../common/schemaForm';
@@ -39,18 +44,30 @@ export function HistoryCard(props: {
   apply: EntityPermission;
   refreshKey: number;
   onChanged: () => void;
+  /**
+   * The first page (`limit` AUDIT_PAGE, offset 0) of GET /entity/history, already asked for with
+   * the tab's other requests: used for the first load only.
+   */
+  initial?: Promise<EntityHistory>;
 }) {
   const api = useApi(moduleDeployApiRef);
   const { t } = useTranslationRef(moduleDeployTranslationRef);
   const [auditOffset, setAuditOffset] = useState(0);
-  const { value, loading, error, retry } = useAsyncRetry(
-    () =>
-      api.getHistory(props.entityRef, {
-        limit: AUDIT_PAGE,
-        offset: auditOffset,
-      }),
-    [api, props.entityRef, props.refreshKey, auditOffset],
-  );
+  const initialUsed = useRef<Promise<EntityHistory> | undefined>(undefined);
+  const { value, loading, error, retry } = useAsyncRetry(() => {
+    if (
+      props.initial &&
+      initialUsed.current !== props.initial &&
+      auditOffset === 0
+    ) {
+      initialUsed.current = props.initial;
+      return props.initial;
+    }
+    return api.getHistory(props.entityRef, {
+      limit: AUDIT_PAGE,
+      offset: auditOffset,
+    });
+  }, [api, props.entityRef, props.refreshKey, auditOffset, props.initial]);
   const [selected, setSelected] = useState<string[]>([]);
   const [events, setEvents] = useState<DeployStreamEvent[]>([]);
   const [failure, setFailure] = useState<Error | undefined>();

@@ -10,8 +10,8 @@ import {
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import { PeriscopeCard } from '@periscope/periscope-react';
-import { useState } from 'react';
+import { ClusterErrorsPanel, PeriscopeCard } from '@periscope/periscope-react';
+import { useEffect, useState } from 'react';
 import {
   EntityDeployState,
   EntityDriftCheck,
@@ -167,18 +167,61 @@ function CheckDriftButton(props: {
   );
 }
 
+/**
+ * The pages of instances after the first (GET /entity `offset`), asked for with "Show more";
+ * dropped when the entity changes. The first page is the tab's (refreshed in the background).
+ */
+function useMorePages(state: EntityDeployState) {
+  const api = useApi(moduleDeployApiRef);
+  const [pages, setPages] = useState<EntityDeployState[]>([]);
+  const [loading, setLoading] = useState(false);
+  const [failure, setFailure] = useState<Error | undefined>();
+  useEffect(() => {
+    setPages([]);
+    setFailure(undefined);
+  }, [state.entityRef]);
+  const last = pages.length ? pages[pages.length - 1] : state;
+  const more = async () => {
+    if (last.nextOffset === undefined) return;
+    setLoading(true);
+    setFailure(undefined);
+    try {
+      const page = await api.getEntity(state.entityRef, {
+        offset: last.nextOffset,
+      });
+      setPages(p => [...p, page]);
+    } catch (e) {
+      setFailure(e as Error);
+    } finally {
+      setLoading(false);
+    }
+  };
+  return {
+    instances: [...state.instances, ...pages.flatMap(p => p.instances)],
+    errors: pages.flatMap(p => p.errors),
+    nextOffset: last.nextOffset,
+    more,
+    loading,
+    failure,
+  };
+}
+
 /** Where the entity's module runs, with object health, drift and the last deploy. @public */
 export function InstancesCard(props: {
   state: EntityDeployState;
   /** Called after "Check drift now" stored a result, to reload the state. */
   onDriftChecked?: () => void;
+  /** Why the last background refresh failed (the state shown is the one read before). */
+  refreshError?: Error;
 }) {
-  const { target, instances } = props.state;
+  const { target } = props.state;
   const { t } = useTranslationRef(moduleDeployTranslationRef);
-  const rows: Row[] = instances.map(i => ({
+  const paged = useMorePages(props.state);
+  const rows: Row[] = paged.instances.map(i => ({
     ...i,
     id: `${i.cluster}/${i.namespace}/${i.name}`,
   }));
+  const total = props.state.total ?? rows.length;
   return (
     <PeriscopeCard
       title={t('instances.title')}
@@ -207,6 +250,47 @@ export function InstancesCard(props: {
         columns={columns}
         data={rows}
       />
+      {paged.errors.length > 0 && <ClusterErrorsPanel errors={paged.errors} />}
+      {paged.nextOffset !== undefined && (
+        <Box mt={1}>
+          <Button
+            variant="outlined"
+            size="small"
+            onClick={paged.more}
+            disabled={paged.loading}
+          >
+            {paged.loading
+              ? t('instances.loadingMore')
+              : t('instances.more', {
+                  shown: String(rows.length),
+                  total: String(total),
+                })}
+          </Button>
+        </Box>
+      )}
+      {paged.failure && (
+        <Box mt={1}>
+          <Alert severity="error">{paged.failure.message}</Alert>
+        </Box>
+      )}
+      {props.state.refreshedAt && (
+        <Box mt={1}>
+          <Typography variant="caption" color="textSecondary">
+            {t('instances.refreshedAt', {
+              time: new Date(props.state.refreshedAt).toLocaleString(),
+            })}
+          </Typography>
+        </Box>
+      )}
+      {props.refreshError && (
+        <Box mt={1}>
+          <Alert severity="warning">
+            {t('instances.refreshFailed', {
+              message: props.refreshError.message,
+            })}
+          </Alert>
+        </Box>
+      )}
     </PeriscopeCard>
   );
 }

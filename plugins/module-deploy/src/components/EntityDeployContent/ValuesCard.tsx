@@ -15,6 +15,7 @@ import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import {
   DeployStreamEvent,
+  EntitySchema,
   moduleDeployApiRef,
   PreviewResult,
 } from '../../api';
@@ -36,12 +37,14 @@ export function ValuesCard(props: {
   entityRef: string;
   apply: EntityPermission;
   onDeployed: () => void;
+  /** GET /entity/schema of this entity, already asked for (with the tab's other requests). */
+  schema?: Promise<EntitySchema>;
 }) {
   const api = useApi(moduleDeployApiRef);
   const { t } = useTranslationRef(moduleDeployTranslationRef);
   const { value, loading, error } = useAsync(
-    () => api.getSchema(props.entityRef),
-    [api, props.entityRef],
+    () => props.schema ?? api.getSchema(props.entityRef),
+    [api, props.entityRef, props.schema],
   );
   const [formData, setFormData] = useState<JsonObject | undefined>();
   /** Why the values cannot be sent (YAML that does not parse), else undefined. */

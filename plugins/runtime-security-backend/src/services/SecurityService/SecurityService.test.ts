@@ -24,7 +24,9 @@ function pagedStore(total: number) {
   const list = jest.fn(async (filter: { limit?: number; offset?: number }) =>
     rows.slice(filter.offset ?? 0, (filter.offset ?? 0) + (filter.limit ?? rows.length)),
   );
-  return { store: { list, listSources: async () => [] } as unknown as FindingsStore, list };
+  // one event per finding, all in one bucket
+  const timeline = jest.fn(async (ids: string[]) => [{ start: '2026-11-22T00:00:00.000Z', counts: { high: ids.length } }]);
+  return { store: { list, timeline, listSources: async () => [] } as unknown as FindingsStore, list, timeline };
 }
 
 const service = (store: FindingsStore) =>
@@ -41,7 +43,7 @@ describe('SecurityService entity findings', () => {
     const { store, list } = pagedStore(2500);
     const res = await service(store).getEntitySecurity({ entityRef: 'component:default/checkout', credentials: mockCredentials.user() });
     expect(res.findings).toHaveLength(1250);
-    expect(res.truncated).toBeUndefined();
+    expect(res.nextOffset).toBeUndefined();
     expect(list.mock.calls.map(([f]) => [f.limit, f.offset])).toEqual([
       [1000, 0],
       [1000, 1000],
@@ -49,10 +51,44 @@ describe('SecurityService entity findings', () => {
     ]);
   });
 
-  it('caps one answer and says it is truncated', async () => {
-    const { store } = pagedStore(10_000);
-    const res = await service(store).getEntitySecurity({ entityRef: 'component:default/checkout', credentials: mockCredentials.user() });
-    expect(res.findings).toHaveLength(MAX_ENTITY_FINDINGS);
-    expect(res.truncated).toBe(true);
+  it('pages the entity findings: first page by default, the next from nextOffset, the end without one', async () => {
+    // 10,000 rows in the namespace, 5,000 of them the entity's (f1, f3, f5, ...)
+    const { store, list } = pagedStore(10_000);
+    const svc = service(store);
+    const credentials = mockCredentials.user();
+    const entityRef = 'component:default/checkout';
+    const first = await svc.getEntitySecurity({ entityRef, credentials });
+    expect(first.findings).toHaveLength(MAX_ENTITY_FINDINGS);
+    expect(first.findings[0].id).toBe('f1');
+    expect(first.nextOffset).toBe(MAX_ENTITY_FINDINGS);
+    // reads no further than one past the page (4,001 rows hold 2,001 matches)
+    expect(list).toHaveBeenCalledTimes(5);
+
+    const next = await svc.getEntitySecurity({ entityRef, credentials, offset: first.nextOffset });
+    expect(next.findings[0].id).toBe(`f${2 * MAX_ENTITY_FINDINGS + 1}`);
+    expect(next.nextOffset).toBe(2 * MAX_ENTITY_FINDINGS);
+
+    const last = await svc.getEntitySecurity({ entityRef, credentials, limit: 300, offset: 4800 });
+    expect(last.findings.map(f => f.id)).toEqual(Array.from({ length: 200 }, (_, i) => `f${2 * (4800 + i) + 1}`));
+    expect(last.nextOffset).toBeUndefined();
+
+    const beyond = await svc.getEntitySecurity({ entityRef, credentials, offset: 6000 });
+    expect(beyond).toMatchObject({ status: 'ok', findings: [] });
+    expect(beyond.nextOffset).toBeUndefined();
+  });
+});
+
+describe('SecurityService entity timeline', () => {
+  it('counts the events of every finding of the entity, not only the first page', async () => {
+    const { store, timeline } = pagedStore(10_000);
+    const res = await service(store).getEntityTimeline({ entityRef: 'component:default/checkout', days: 7, credentials: mockCredentials.user() });
+    expect(res).toEqual({
+      entityRef: 'component:default/checkout',
+      bucket: 'day',
+      buckets: [{ start: '2026-11-22T00:00:00.000Z', counts: { high: 5000 } }],
+    });
+    // one store query per page of findings, never one with every id
+    expect(timeline).toHaveBeenCalledTimes(10);
+    expect(Math.max(...timeline.mock.calls.map(([ids]) => ids.length))).toBe(500);
   });
 });

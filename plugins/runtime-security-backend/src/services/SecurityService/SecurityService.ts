@@ -2,12 +2,20 @@ import { BackstageCredentials, LoggerService } from '@backstage/backend-plugin-a
 import { Entity } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { inSelectorNamespace, matchesLabelSelector, WorkloadSelectorOptions, workloadSelectorFor } from '@periscope/kube-access';
+import {
+  inSelectorNamespace,
+  matchesLabelSelector,
+  WorkloadSelector,
+  WorkloadSelectorOptions,
+  workloadSelectorFor,
+} from '@periscope/kube-access';
 import { FindingsStore } from '../FindingsStore/FindingsStore';
 import type {
   EntitySecurity,
   EntityTimeline,
   IngestHealth,
+  Severity,
+  TimelineBucket,
   UnknownEventsResponse,
 } from '@periscope/backstage-plugin-runtime-security-common';
 import {
@@ -25,7 +33,11 @@ export type { EntitySecurity, EntityTimeline, IngestHealth } from '@periscope/ba
  * @public
  */
 export interface SecurityService {
-  getEntitySecurity(options: { entityRef: string; credentials: BackstageCredentials }): Promise<EntitySecurity>;
+  /**
+   * The entity's findings, most severe and recent first: `limit` of them (default
+   * 2000) after the first `offset` (default 0); `nextOffset` when more exist.
+   */
+  getEntitySecurity(options: { entityRef: string; credentials: BackstageCredentials; limit?: number; offset?: number }): Promise<EntitySecurity>;
   getEntityFinding(options: { entityRef: string; id: string; credentials: BackstageCredentials }): Promise<StoredFindingDetail>;
   triageEntityFinding(options: {
     entityRef: string;
@@ -35,6 +47,7 @@ export interface SecurityService {
     by: string;
     credentials: BackstageCredentials;
   }): Promise<StoredFindingDetail>;
+  /** Events per bucket of every finding of the entity (not only one page of them). */
   getEntityTimeline(options: { entityRef: string; days: number; credentials: BackstageCredentials }): Promise<EntityTimeline>;
   listFindings(filter: FindingFilter): Promise<{ findings: StoredFinding[] }>;
   getIngestHealth(): Promise<IngestHealth>;
@@ -45,7 +58,7 @@ export interface SecurityService {
 const DAY = 24 * 3600_000;
 /** Findings read from the store at a time. */
 const PAGE = 1000;
-/** The most findings one entity's tab gets (the rest: `truncated`, narrow with the overview's filters). */
+/** Default page size of an entity's findings (GET /entity `limit`); the rest by `nextOffset`. */
 export const MAX_ENTITY_FINDINGS = 2000;
 
 /** @public */
@@ -68,24 +81,31 @@ export function createSecurityService(deps: {
   }
 
   /**
-   * The entity's findings, read page by page (memory stays bounded however many findings the
-   * namespace has) and capped at {@link MAX_ENTITY_FINDINGS}, the most severe and recent first as
-   * the store orders them.
+   * The entity's findings in store pages (memory stays bounded however many findings the
+   * namespace has), the most severe and recent first as the store orders them: one batch of the
+   * entity's matches per page read.
    */
-  async function findingsOf(entity: Entity): Promise<{ findings: StoredFinding[]; truncated: boolean } | undefined> {
-    const selector = workloadSelectorFor(entity, deps.selectors);
-    if (!selector) return undefined;
-    const matches: StoredFinding[] = [];
+  async function* entityFindings(selector: WorkloadSelector): AsyncGenerator<StoredFinding[]> {
     for (let offset = 0; ; offset += PAGE) {
       const rows = await deps.store.list({ ...(selector.namespace ? { namespace: selector.namespace } : {}), limit: PAGE, offset });
-      matches.push(
-        ...rows.filter(
-          f => f.namespace !== '' && inSelectorNamespace(selector, f.namespace) && matchesLabelSelector(f.labels, selector.labelSelector),
-        ),
+      yield rows.filter(
+        f => f.namespace !== '' && inSelectorNamespace(selector, f.namespace) && matchesLabelSelector(f.labels, selector.labelSelector),
       );
-      if (matches.length > MAX_ENTITY_FINDINGS) return { findings: matches.slice(0, MAX_ENTITY_FINDINGS), truncated: true };
-      if (rows.length < PAGE) return { findings: matches, truncated: false };
+      if (rows.length < PAGE) return;
     }
+  }
+
+  /** `limit` of the entity's findings after the first `offset`; reads no further than one past the page. */
+  async function findingsPage(selector: WorkloadSelector, limit: number, offset: number) {
+    const page: StoredFinding[] = [];
+    let skipped = 0;
+    for await (const batch of entityFindings(selector)) {
+      const skip = Math.min(offset - skipped, batch.length);
+      skipped += skip;
+      page.push(...batch.slice(skip));
+      if (page.length > limit) return { findings: page.slice(0, limit), nextOffset: offset + limit };
+    }
+    return { findings: page };
   }
 
   async function entityFinding(entityRef: string, id: string, credentials: BackstageCredentials) {
@@ -112,19 +132,19 @@ export function createSecurityService(deps: {
   }
 
   return {
-    async getEntitySecurity({ entityRef, credentials }) {
+    async getEntitySecurity({ entityRef, credentials, limit = MAX_ENTITY_FINDINGS, offset = 0 }) {
       const entity = await entityOf(entityRef, credentials);
       if (!deps.configured) return { entityRef, status: 'not-configured', findings: [], errors: [] };
       const selector = workloadSelectorFor(entity, deps.selectors);
-      const found = await findingsOf(entity);
-      if (!selector || !found) return { entityRef, status: 'not-annotated', findings: [], errors: [] };
+      if (!selector) return { entityRef, status: 'not-annotated', findings: [], errors: [] };
+      const page = await findingsPage(selector, limit, offset);
       return {
         entityRef,
         status: 'ok',
         labelSelector: selector.labelSelector,
         namespace: selector.namespace,
-        findings: found.findings,
-        ...(found.truncated ? { truncated: true } : {}),
+        findings: page.findings,
+        ...(page.nextOffset !== undefined ? { nextOffset: page.nextOffset } : {}),
         errors: await sourceErrors(),
       };
     },
@@ -141,11 +161,24 @@ export function createSecurityService(deps: {
 
     async getEntityTimeline({ entityRef, days, credentials }) {
       const entity = await entityOf(entityRef, credentials);
-      const findings = (await findingsOf(entity))?.findings ?? [];
+      const selector = workloadSelectorFor(entity, deps.selectors);
       const bucket = days <= 2 ? 'hour' : 'day';
       const bucketMs = bucket === 'hour' ? 3600_000 : DAY;
       const sinceMs = Math.floor((now() - days * DAY) / bucketMs) * bucketMs;
-      const buckets = await deps.store.timeline(findings.map(f => f.id), { sinceMs, bucketMs });
+      // every finding of the entity, one store page at a time, the counts summed per bucket
+      const merged = new Map<string, TimelineBucket>();
+      if (selector) {
+        for await (const batch of entityFindings(selector)) {
+          if (batch.length === 0) continue;
+          for (const b of await deps.store.timeline(batch.map(f => f.id), { sinceMs, bucketMs })) {
+            const into = merged.get(b.start);
+            if (!into) merged.set(b.start, { start: b.start, counts: { ...b.counts } });
+            else for (const [sev, n] of Object.entries(b.counts) as Array<[Severity, number]>) into.counts[sev] = (into.counts[sev] ?? 0) + n;
+          }
+        }
+      }
+      // ISO starts of one format sort as their times do
+      const buckets = [...merged.values()].sort((a, b) => a.start.localeCompare(b.start));
       return { entityRef, bucket, buckets };
     },
 

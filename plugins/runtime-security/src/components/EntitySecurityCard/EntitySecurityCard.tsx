@@ -4,10 +4,11 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Typography } from '@material-ui/core';
-import useAsync from 'react-use/esm/useAsync';
 import { runtimeSecurityApiRef } from '../../api';
 import { runtimeSecurityTranslationRef } from '../../translation';
 import { SeveritySummary } from '../shared/severity';
+import { usePolledAsync } from '@periscope/periscope-react';
+import { SECURITY_POLL_MS } from '../shared/pollIntervals';
 
 /**
  * Overview card: open runtime findings of the entity by severity, linking to the Security tab.
@@ -18,10 +19,11 @@ export function EntitySecurityCard() {
   const api = useApi(runtimeSecurityApiRef);
   const { t } = useTranslationRef(runtimeSecurityTranslationRef);
   const entityRef = stringifyEntityRef(entity);
-  const { value, loading, error } = useAsync(() => api.getEntitySecurity(entityRef), [api, entityRef]);
+  // shown at once, refreshed in the background while the page is visible
+  const { value, loading, error } = usePolledAsync(() => api.getEntitySecurity(entityRef), [api, entityRef], () => SECURITY_POLL_MS);
   let body;
-  if (loading) body = <Progress />;
-  else if (error) body = <ResponseErrorPanel error={error} />;
+  if (loading && !value) body = <Progress />;
+  else if (error && !value) body = <ResponseErrorPanel error={error} />;
   else if (!value) body = null;
   else if (value.status === 'not-configured') body = <Typography>{t('entityCard.notConfigured')}</Typography>;
   else if (value.status === 'not-annotated') body = <Typography>{t('entityCard.notAnnotated')}</Typography>;

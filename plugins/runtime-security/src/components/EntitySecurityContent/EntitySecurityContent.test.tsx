@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -123,8 +123,54 @@ describe('EntitySecurityContent', () => {
   });
 
   it('says when the answer carries only the first findings of many', async () => {
-    await renderWith(api({ getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', truncated: true }) }));
+    await renderWith(api({ getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell], nextOffset: 1 }) }));
     expect(await screen.findByRole('status')).toHaveTextContent(/most severe and recent findings of this entity; more matched/);
+  });
+
+  it('asks once on first render: one findings page and one timeline, in parallel', async () => {
+    const getEntitySecurity = jest.fn(async () => ({ ...base, labelSelector: 'a=b', findings: [shell] }));
+    const getTimeline = jest.fn(api({}).getTimeline);
+    await renderWith(api({ getEntitySecurity, getTimeline }));
+    expect(await screen.findByRole('button', { name: 'Shell started in a container' })).toBeInTheDocument();
+    await screen.findByRole('img', { name: 'events per day' });
+    expect(getEntitySecurity).toHaveBeenCalledTimes(1);
+    expect(getEntitySecurity).toHaveBeenCalledWith('component:default/checkout');
+    expect(getTimeline).toHaveBeenCalledTimes(1);
+  });
+
+  it('pages: "Show more findings" appends the next page and goes away at the end', async () => {
+    const getEntitySecurity = jest.fn(async (_ref: string, page?: { limit?: number; offset?: number }) =>
+      page?.offset === 1 ? { ...base, labelSelector: 'a=b', findings: [curl] } : { ...base, labelSelector: 'a=b', findings: [shell], nextOffset: 1 },
+    );
+    await renderWith(api({ getEntitySecurity }));
+    expect(await screen.findByRole('button', { name: 'Shell started in a container' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Network tool run' })).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Show more findings' }));
+    expect(await screen.findByRole('button', { name: 'Network tool run' })).toBeInTheDocument();
+    expect(getEntitySecurity).toHaveBeenLastCalledWith('component:default/checkout', { offset: 1 });
+    expect(screen.getByRole('button', { name: 'Shell started in a container' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Show more findings' })).not.toBeInTheDocument();
+    expect(screen.queryByText(/more matched/)).not.toBeInTheDocument();
+  });
+
+  it('refreshes the findings in the background every 30 s, keeping them shown meanwhile', async () => {
+    jest.useFakeTimers();
+    try {
+      const getEntitySecurity = jest
+        .fn()
+        .mockResolvedValueOnce({ ...base, labelSelector: 'a=b', findings: [shell] })
+        .mockResolvedValue({ ...base, labelSelector: 'a=b', findings: [shell, curl] });
+      await renderWith(api({ getEntitySecurity }));
+      expect(await screen.findByRole('button', { name: 'Shell started in a container' })).toBeInTheDocument();
+      expect(getEntitySecurity).toHaveBeenCalledTimes(1);
+      await act(async () => {
+        jest.advanceTimersByTime(30_000);
+      });
+      expect(await screen.findByRole('button', { name: 'Network tool run' })).toBeInTheDocument();
+      expect(getEntitySecurity).toHaveBeenCalledTimes(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('shows no such note when every finding is there', async () => {
@@ -244,6 +290,26 @@ describe('EntitySecurityContent', () => {
 });
 
 describe('EntitySecurityCard', () => {
+  it('asks once on mount and again in the background every 30 s', async () => {
+    jest.useFakeTimers();
+    try {
+      const getEntitySecurity = jest
+        .fn()
+        .mockResolvedValueOnce({ ...base, labelSelector: 'a=b', findings: [shell] })
+        .mockResolvedValue({ ...base, labelSelector: 'a=b', findings: [] });
+      await renderWith(api({ getEntitySecurity }), <EntitySecurityCard />);
+      expect(await screen.findByText('1 high')).toBeInTheDocument();
+      expect(getEntitySecurity).toHaveBeenCalledTimes(1);
+      await act(async () => {
+        jest.advanceTimersByTime(30_000);
+      });
+      expect(await screen.findByText('No findings.')).toBeInTheDocument();
+      expect(getEntitySecurity).toHaveBeenCalledTimes(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('shows counts by severity and links to the Security tab', async () => {
     await renderWith(api({ getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell, curl] }) }), <EntitySecurityCard />);
     expect(await screen.findByText('1 high')).toBeInTheDocument();

@@ -3,24 +3,23 @@ import { useApi } from '@backstage/core-plugin-api';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { Grid, Typography } from '@material-ui/core';
-import { useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { ClusterErrorsPanel, EntityStatePanel, PeriscopeCard } from '@periscope/periscope-react';
-import { runtimeSecurityApiRef } from '../../api';
+import { Box, Button, Grid, Typography } from '@material-ui/core';
+import { useEffect, useMemo, useState } from 'react';
+import { ClusterErrorsPanel, EntityStatePanel, PeriscopeCard, usePolledAsync } from '@periscope/periscope-react';
+import { runtimeSecurityApiRef, SecurityFinding } from '../../api';
 import { runtimeSecurityTranslationRef } from '../../translation';
 import { FindingDetailDialog } from '../shared/FindingDetail';
 import { FindingsTable } from '../shared/FindingsTable';
 import { SeveritySummary } from '../shared/severity';
 import { TimelineChart } from '../shared/TimelineChart';
+import { SECURITY_POLL_MS } from '../shared/pollIntervals';
 
 function Timeline(props: { entityRef: string; version: number }) {
   const api = useApi(runtimeSecurityApiRef);
   const { t } = useTranslationRef(runtimeSecurityTranslationRef);
-  const { value, loading, error } = useAsync(() => api.getTimeline(props.entityRef, 14), [api, props.entityRef, props.version]);
-  if (loading) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} title={t('entityContent.overTimeError')} />;
+  const { value, loading, error } = usePolledAsync(() => api.getTimeline(props.entityRef, 14), [api, props.entityRef, props.version], () => SECURITY_POLL_MS);
+  if (loading && !value) return <Progress />;
+  if (error && !value) return <ResponseErrorPanel error={error} title={t('entityContent.overTimeError')} />;
   return value ? <TimelineChart timeline={value} /> : null;
 }
 
@@ -36,9 +35,30 @@ export function EntitySecurityContent() {
   const { t } = useTranslationRef(runtimeSecurityTranslationRef);
   const [open, setOpen] = useState<{ id: string; title: string }>();
   const [version, setVersion] = useState(0);
-  const { value, loading, error, retry } = useAsyncRetry(() => api.getEntitySecurity(entityRef), [api, entityRef]);
+  // the first page at once, refreshed in the background while the tab is visible
+  const { value, loading, error, reload } = usePolledAsync(() => api.getEntitySecurity(entityRef), [api, entityRef], () => SECURITY_POLL_MS);
+  // later pages the user asked for ("Show more"), kept across refreshes of the first page
+  const [more, setMore] = useState<{ findings: SecurityFinding[]; nextOffset?: number; loading: boolean; error?: Error }>();
+  useEffect(() => setMore(undefined), [entityRef]);
+  const findings = useMemo(() => {
+    if (!more) return value?.findings ?? [];
+    const seen = new Set<string>();
+    // a finding that moved between pages since they were read is shown once
+    return [...(value?.findings ?? []), ...more.findings].filter(f => !seen.has(f.id) && !!seen.add(f.id));
+  }, [value, more]);
+  const nextOffset = more ? more.nextOffset : value?.nextOffset;
+  const showMore = async () => {
+    if (nextOffset === undefined) return;
+    setMore(m => ({ findings: m?.findings ?? [], nextOffset: m?.nextOffset ?? nextOffset, loading: true }));
+    try {
+      const page = await api.getEntitySecurity(entityRef, { offset: nextOffset });
+      setMore(m => ({ findings: [...(m?.findings ?? []), ...page.findings], nextOffset: page.nextOffset, loading: false }));
+    } catch (e) {
+      setMore(m => ({ findings: m?.findings ?? [], nextOffset, loading: false, error: e as Error }));
+    }
+  };
   if (loading && !value) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} />;
+  if (error && !value) return <ResponseErrorPanel error={error} />;
   if (!value) return null;
   if (value.status !== 'ok') {
     return (
@@ -53,15 +73,15 @@ export function EntitySecurityContent() {
     <Grid container spacing={3}>
       <Grid item xs={12}>
         <ClusterErrorsPanel errors={value.errors} />
-        {value.truncated && (
+        {nextOffset !== undefined && (
           <Typography role="status" variant="body2" color="textSecondary">
-            {t('entityContent.truncated', { shown: String(value.findings.length) })}
+            {t('entityContent.truncated', { shown: String(findings.length) })}
           </Typography>
         )}
       </Grid>
       <Grid item xs={12} md={5}>
         <PeriscopeCard title={t('entityContent.openTitle')} subheader={t('entityContent.openSubheader', { selector: value.labelSelector ?? '' })}>
-          <SeveritySummary findings={value.findings} />
+          <SeveritySummary findings={findings} />
         </PeriscopeCard>
       </Grid>
       <Grid item xs={12} md={7}>
@@ -71,10 +91,18 @@ export function EntitySecurityContent() {
       </Grid>
       <Grid item xs={12}>
         <PeriscopeCard title={t('entityContent.findingsTitle')} subheader={t('entityContent.findingsSubheader')}>
-          {value.findings.length === 0 ? (
+          {findings.length === 0 ? (
             <Typography>{t('entityContent.noFindings')}</Typography>
           ) : (
-            <FindingsTable findings={value.findings} onOpen={f => setOpen({ id: f.id, title: f.title })} />
+            <FindingsTable findings={findings} onOpen={f => setOpen({ id: f.id, title: f.title })} />
+          )}
+          {more?.error && <ResponseErrorPanel error={more.error} />}
+          {nextOffset !== undefined && (
+            <Box mt={2}>
+              <Button variant="outlined" onClick={showMore} disabled={more?.loading}>
+                {more?.loading ? t('entityContent.loadingMore') : t('entityContent.more')}
+              </Button>
+            </Box>
           )}
         </PeriscopeCard>
       </Grid>
@@ -85,7 +113,7 @@ export function EntitySecurityContent() {
         onClose={changed => {
           setOpen(undefined);
           if (changed) {
-            retry();
+            reload();
             setVersion(v => v + 1);
           }
         }}

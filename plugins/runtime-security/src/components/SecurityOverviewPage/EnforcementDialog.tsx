@@ -15,6 +15,7 @@ import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import {
   EnforcementProposal,
+  PolicyRevision,
   PolicyValuesDeploy,
   PolicyValuesPreview,
   runtimeSecurityApiRef,
@@ -96,9 +97,26 @@ function Outcome(props: { result: PolicyValuesDeploy; what: string }) {
 }
 
 /**
+ * The revision before the enforcement deploy in each cluster it deployed to (revisions count up
+ * by one per deploy); undefined when a cluster has none (the deploy made the first revision).
+ */
+function revisionsBefore(
+  deployed: PolicyValuesDeploy,
+): PolicyRevision[] | undefined {
+  const revisions = deployed.results.map(r => ({
+    cluster: r.cluster,
+    revision: (r.revision ?? 0) - 1,
+  }));
+  return revisions.length && revisions.every(r => r.revision >= 1)
+    ? revisions
+    : undefined;
+}
+
+/**
  * Proposes a monitoring policy for enforcement: the exact values change, module-deploy's diff of
  * it, a deploy through module-deploy (audited there as the signed-in user), and a one-click roll
- * back to the values from before.
+ * back through module-deploy's rollback to the revision from before the deploy (by deploying the
+ * values from before where there is no such revision).
  */
 export function EnforcementDialog(props: {
   policy: TracingPolicy;
@@ -131,19 +149,28 @@ export function EnforcementDialog(props: {
   );
 
   const run = async (
-    p: EnforcementProposal,
-    values: Record<string, unknown>,
+    operation: () => Promise<PolicyValuesDeploy>,
     done: (r: PolicyValuesDeploy) => void,
   ) => {
     setBusy(true);
     setFailure(undefined);
     try {
-      done(await api.deployPolicyValues(p, values));
+      done(await operation());
     } catch (e) {
       setFailure(e as Error);
     } finally {
       setBusy(false);
     }
+  };
+  const rollBack = (p: EnforcementProposal, from: PolicyValuesDeploy) => {
+    const revisions = revisionsBefore(from);
+    return run(
+      () =>
+        revisions && api.rollbackPolicyValues
+          ? api.rollbackPolicyValues(p, revisions)
+          : api.deployPolicyValues(p, p.currentValues),
+      setRolledBack,
+    );
   };
 
   const p = proposal.value;
@@ -219,10 +246,7 @@ export function EnforcementDialog(props: {
       </DialogContent>
       <DialogActions>
         {p && deployed?.ok && !rolledBack?.ok && (
-          <Button
-            disabled={busy}
-            onClick={() => run(p, p.currentValues, setRolledBack)}
-          >
+          <Button disabled={busy} onClick={() => rollBack(p, deployed)}>
             Roll back
           </Button>
         )}
@@ -232,7 +256,9 @@ export function EnforcementDialog(props: {
             color="primary"
             variant="contained"
             disabled={busy || !preview.value?.valid}
-            onClick={() => run(p, p.values, setDeployed)}
+            onClick={() =>
+              run(() => api.deployPolicyValues(p, p.values), setDeployed)
+            }
           >
             Deploy
           </Button>

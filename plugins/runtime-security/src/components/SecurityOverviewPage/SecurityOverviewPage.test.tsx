@@ -154,9 +154,13 @@ describe('SecurityOverviewPage', () => {
     }));
     const deployPolicyValues = jest.fn(async (_p: unknown, values: Record<string, any>) => {
       mode = values.actions.files === 'Sigkill' ? 'enforcement' : 'monitoring';
-      return { ok: true, results: [{ cluster: 'local', status: 'healthy', revision: mode === 'enforcement' ? 2 : 3 }] };
+      return { ok: true, results: [{ cluster: 'local', status: 'healthy', revision: 2 }] };
     });
-    await renderWith(api({ getPolicies, proposeEnforcement, previewPolicyValues, deployPolicyValues }));
+    const rollbackPolicyValues = jest.fn(async () => {
+      mode = 'monitoring';
+      return { ok: true, results: [{ cluster: 'local', status: 'healthy', revision: 3, message: 'rolled back to revision 1' }] };
+    });
+    await renderWith(api({ getPolicies, proposeEnforcement, previewPolicyValues, deployPolicyValues, rollbackPolicyValues }));
 
     expect(await screen.findByLabelText('matches of shop/payments-runtime-policy')).toHaveTextContent(/3 hits in 14 d.*1 acknowledged · 0 false positive · 0 open.*credential-file-access: 3 \(shop\/payments\)/);
     expect(screen.getByText(/Not yet: 2 finding\(s\) of the last 14 days are open/)).toBeInTheDocument();
@@ -170,10 +174,73 @@ describe('SecurityOverviewPage', () => {
     expect(await screen.findByText(/Deployed: local healthy \(revision 2\)/)).toBeInTheDocument();
     expect(deployPolicyValues).toHaveBeenLastCalledWith(proposal, proposal.values);
     await userEvent.click(screen.getByRole('button', { name: 'Roll back' }));
-    expect(await screen.findByText(/Rolled back: local healthy \(revision 3\)/)).toBeInTheDocument();
-    expect(deployPolicyValues).toHaveBeenLastCalledWith(proposal, proposal.currentValues);
+    expect(await screen.findByText('Rolled back: local healthy (revision 3): rolled back to revision 1')).toBeInTheDocument();
+    // module-deploy's rollback to the revision before the enforcement deploy, not a new deploy
+    expect(rollbackPolicyValues).toHaveBeenCalledTimes(1);
+    expect(rollbackPolicyValues).toHaveBeenCalledWith(proposal, [{ cluster: 'local', revision: 1 }]);
+    expect(deployPolicyValues).toHaveBeenCalledTimes(1);
+    expect(screen.queryByRole('button', { name: 'Roll back' })).not.toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Close' }));
     await waitFor(() => expect(getPolicies).toHaveBeenCalledTimes(2));
+  });
+
+  it('rolls back by deploying the values from before when the enforcement deploy made the first revision', async () => {
+    const policy = { cluster: 'local', kind: 'TracingPolicyNamespaced' as const, namespace: 'shop', name: 'p', mode: 'monitoring' as const, hooks: [], calls: [], findings: 0, enforcement: { eligible: true, reasons: [] } };
+    const proposal = {
+      policy,
+      target: { module: 'tracing-policy', instanceName: 'p', namespace: 'shop', clusters: ['local'] },
+      currentValues: { action: 'Post' },
+      values: { action: 'Sigkill' },
+      changes: [{ value: 'action', hook: 'kprobe security_file_permission', from: 'Post', to: 'Sigkill' as const, findings: 1 }],
+    };
+    let revision = 0;
+    const deployPolicyValues = jest.fn(async () => ({ ok: true, results: [{ cluster: 'local', status: 'healthy', revision: ++revision }] }));
+    const rollbackPolicyValues = jest.fn();
+    await renderWith(
+      api({
+        getPolicies: async () => ({ policies: [policy], notInstalled: [], unfedRules: [], errors: [] }),
+        proposeEnforcement: async () => proposal,
+        previewPolicyValues: async () => ({ valid: true, issues: [], errors: [], clusters: [] }),
+        deployPolicyValues,
+        rollbackPolicyValues,
+      }),
+    );
+    await userEvent.click(await screen.findByRole('button', { name: 'propose enforcement of shop/p' }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Deploy' }));
+    expect(await screen.findByText(/Deployed: local healthy \(revision 1\)/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Roll back' }));
+    expect(await screen.findByText(/Rolled back: local healthy \(revision 2\)/)).toBeInTheDocument();
+    expect(deployPolicyValues).toHaveBeenLastCalledWith(proposal, proposal.currentValues);
+    expect(rollbackPolicyValues).not.toHaveBeenCalled();
+  });
+
+  it('keeps Roll back offered after a rollback that failed, and says why', async () => {
+    const policy = { cluster: 'local', kind: 'TracingPolicyNamespaced' as const, namespace: 'shop', name: 'p', mode: 'monitoring' as const, hooks: [], calls: [], findings: 0, enforcement: { eligible: true, reasons: [] } };
+    const proposal = {
+      policy,
+      target: { module: 'tracing-policy', instanceName: 'p', namespace: 'shop', clusters: ['local'] },
+      currentValues: { action: 'Post' },
+      values: { action: 'Sigkill' },
+      changes: [{ value: 'action', hook: 'kprobe security_file_permission', from: 'Post', to: 'Sigkill' as const, findings: 1 }],
+    };
+    const rollbackPolicyValues = jest
+      .fn()
+      .mockRejectedValueOnce(new Error("cannot roll back instance 'p' in namespace 'shop' to revision 4: cluster 'local' does not keep revision 4 (kept: 5)"));
+    await renderWith(
+      api({
+        getPolicies: async () => ({ policies: [policy], notInstalled: [], unfedRules: [], errors: [] }),
+        proposeEnforcement: async () => proposal,
+        previewPolicyValues: async () => ({ valid: true, issues: [], errors: [], clusters: [] }),
+        deployPolicyValues: async () => ({ ok: true, results: [{ cluster: 'local', status: 'healthy', revision: 5 }] }),
+        rollbackPolicyValues,
+      }),
+    );
+    await userEvent.click(await screen.findByRole('button', { name: 'propose enforcement of shop/p' }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Deploy' }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Roll back' }));
+    expect((await screen.findAllByText(/does not keep revision 4/)).length).toBeGreaterThan(0);
+    expect(rollbackPolicyValues).toHaveBeenCalledWith(proposal, [{ cluster: 'local', revision: 4 }]);
+    expect(screen.getByRole('button', { name: 'Roll back' })).toBeEnabled();
   });
 
   it('says why a proposal is refused', async () => {
