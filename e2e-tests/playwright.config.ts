@@ -17,7 +17,13 @@ export default defineConfig({
   workers: 1,
   reporter: [
     ['list'],
-    ['json', { outputFile: process.env.PERISCOPE_E2E_JSON ?? 'e2e-test-report/results.json' }],
+    [
+      'json',
+      {
+        outputFile:
+          process.env.PERISCOPE_E2E_JSON ?? 'e2e-test-report/results.json',
+      },
+    ],
   ],
   outputDir: '../node_modules/.cache/e2e-test-results',
   use: {

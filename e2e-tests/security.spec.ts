@@ -9,19 +9,30 @@ import { enterAsGuest } from './helpers';
  */
 const withCluster = process.env.PERISCOPE_E2E_CLUSTER === '1';
 
-test('the Security tab shows the findings of checkout and the process tree of one', async ({ page }) => {
-  test.skip(!withCluster, 'needs the local control plane (PERISCOPE_E2E_CLUSTER=1)');
+test('the Security tab shows the findings of checkout and the process tree of one', async ({
+  page,
+}) => {
+  test.skip(
+    !withCluster,
+    'needs the local control plane (PERISCOPE_E2E_CLUSTER=1)',
+  );
   test.setTimeout(120_000);
   await enterAsGuest(page, '/catalog/default/component/checkout/security');
   // ingest starts a second after the backend; reload until the first findings are stored
-  const table = page.getByRole('button', { name: /Shell started|Network tool|Privilege|Host namespace|account file/i }).first();
+  const table = page
+    .getByRole('button', {
+      name: /Shell started|Network tool|Privilege|Host namespace|account file/i,
+    })
+    .first();
   await expect(async () => {
     await page.reload();
     await expect(table).toBeVisible({ timeout: 5_000 });
   }).toPass({ timeout: 90_000 });
   await expect(page.getByLabel('open findings by severity')).toBeVisible();
   await page.getByLabel('search findings').fill('bash');
-  const bash = page.getByRole('button', { name: /Shell|Host namespace/i }).first();
+  const bash = page
+    .getByRole('button', { name: /Shell|Host namespace/i })
+    .first();
   await bash.click();
   const dialog = page.getByRole('dialog');
   const tree = dialog.getByLabel('process tree');
@@ -31,12 +42,18 @@ test('the Security tab shows the findings of checkout and the process tree of on
   await expect(dialog.getByText('Raw event')).toBeVisible();
 });
 
-test('the Security overview page lists ingest health per source', async ({ page }) => {
+test('the Security overview page lists ingest health per source', async ({
+  page,
+}) => {
   await enterAsGuest(page, '/security-overview');
   await expect(page.getByText('Ingest health')).toBeVisible();
   // one page header, drawn by the app's page layout (the page adds none of its own)
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText(['Security overview']);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText([
+    'Security overview',
+  ]);
   if (withCluster) {
-    await expect(page.getByText('kubernetes:local')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByText('kubernetes:local')).toBeVisible({
+      timeout: 60_000,
+    });
   }
 });

@@ -36,7 +36,10 @@ function luminance(css: string): number {
 }
 
 const css = (locator: Locator, property: string) =>
-  locator.evaluate((el, p) => getComputedStyle(el).getPropertyValue(p), property);
+  locator.evaluate(
+    (el, p) => getComputedStyle(el).getPropertyValue(p),
+    property,
+  );
 
 /**
  * The page is drawn by the dark theme: the body is marked dark and has a dark background, and
@@ -48,7 +51,9 @@ async function expectDark(page: Page, content: Locator) {
   const body = page.locator('body');
   await expect(body).toHaveAttribute('data-theme-mode', 'dark');
   const background = await css(body, 'background-color');
-  expect(luminance(background), `body background ${background}`).toBeLessThan(0.1);
+  expect(luminance(background), `body background ${background}`).toBeLessThan(
+    0.1,
+  );
   const text = await css(content, 'color');
   expect(luminance(text), `text colour ${text}`).toBeGreaterThan(0.5);
 }
@@ -71,21 +76,31 @@ async function expectDarkSeverityChips(chips: Locator) {
 async function screenshot(page: Page, name: string) {
   const path = test.info().outputPath(`${name}-dark.png`);
   await page.screenshot({ path, fullPage: true });
-  await test.info().attach(`${name} (dark theme)`, { path, contentType: 'image/png' });
+  await test
+    .info()
+    .attach(`${name} (dark theme)`, { path, contentType: 'image/png' });
 }
 
 test.describe('dark theme', () => {
   test.beforeEach(async ({ page }) => {
-    await page.addInitScript(() => window.localStorage.setItem('theme', 'dark'));
+    await page.addInitScript(() =>
+      window.localStorage.setItem('theme', 'dark'),
+    );
   });
 
-  test('the Health tab is dark and its severity summary uses the dark palette', async ({ page }) => {
+  test('the Health tab is dark and its severity summary uses the dark palette', async ({
+    page,
+  }) => {
     test.setTimeout(150_000);
     await enterAsGuest(page, '/catalog/default/component/checkout/health');
-    expect(await page.evaluate(() => window.localStorage.getItem('theme'))).toBe('dark');
+    expect(
+      await page.evaluate(() => window.localStorage.getItem('theme')),
+    ).toBe('dark');
     const summary = page.getByLabel('severity summary');
     const notConfigured = page.getByText('Health is not configured');
-    await expect(withCluster ? summary : summary.or(notConfigured)).toBeVisible({ timeout: 120_000 });
+    await expect(withCluster ? summary : summary.or(notConfigured)).toBeVisible(
+      { timeout: 120_000 },
+    );
     let content = notConfigured;
     if (await summary.isVisible()) {
       // one chip per severity: filled where there are findings, outlined where there are none
@@ -108,20 +123,26 @@ test.describe('dark theme', () => {
     await screenshot(page, 'deploy');
   });
 
-  test('the Security tab is dark and its severity chips use the dark palette', async ({ page }) => {
+  test('the Security tab is dark and its severity chips use the dark palette', async ({
+    page,
+  }) => {
     test.setTimeout(150_000);
     await enterAsGuest(page, '/catalog/default/component/checkout/security');
     const summary = page.getByLabel('open findings by severity');
     const notConfigured = page.getByText('Security is not configured');
     if (withCluster) {
       // ingest starts a second after the backend; reload until the first findings are stored
-      const finding = page.getByRole('button', { name: /Shell started|Network tool|Privilege|Host namespace|account file/i });
+      const finding = page.getByRole('button', {
+        name: /Shell started|Network tool|Privilege|Host namespace|account file/i,
+      });
       await expect(async () => {
         await page.reload();
         await expect(finding.first()).toBeVisible({ timeout: 5_000 });
       }).toPass({ timeout: 90_000 });
     }
-    await expect(withCluster ? summary : summary.or(notConfigured)).toBeVisible({ timeout: 60_000 });
+    await expect(withCluster ? summary : summary.or(notConfigured)).toBeVisible(
+      { timeout: 60_000 },
+    );
     let content = notConfigured;
     if (await summary.isVisible()) {
       // the summary's chips (outlined where there are no findings) and the findings table's

@@ -19,7 +19,11 @@ import { parseAllDocuments, stringify } from 'yaml';
 
 const LABEL = 'periscope.dev/bench';
 const LABEL_VALUE = 'backend-load';
-const ENDPOINTS = ['k8s-diagnostics', 'module-deploy', 'runtime-security'] as const;
+const ENDPOINTS = [
+  'k8s-diagnostics',
+  'module-deploy',
+  'runtime-security',
+] as const;
 type Endpoint = (typeof ENDPOINTS)[number];
 const P99_GOAL_MS = 250;
 
@@ -30,8 +34,11 @@ function arg(name: string, fallback?: string): string {
   return v;
 }
 const num = (name: string, fallback?: number) => {
-  const v = Number(arg(name, fallback === undefined ? undefined : String(fallback)));
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+  const v = Number(
+    arg(name, fallback === undefined ? undefined : String(fallback)),
+  );
+  if (!Number.isFinite(v) || v <= 0)
+    throw new Error(`--${name} must be a positive number`);
   return v;
 };
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
@@ -53,13 +60,23 @@ function entities() {
   ];
   const templates: Annotations[] = [];
   for (const doc of parseAllDocuments(fs.readFileSync(from, 'utf8'))) {
-    const e = doc.toJS() as { kind?: string; metadata?: { annotations?: Annotations } } | null;
+    const e = doc.toJS() as {
+      kind?: string;
+      metadata?: { annotations?: Annotations };
+    } | null;
     const a = e?.metadata?.annotations ?? {};
     if (e?.kind !== 'Component') continue;
-    if (!a['backstage.io/kubernetes-id'] && !a['backstage.io/kubernetes-label-selector']) continue;
-    templates.push(Object.fromEntries(K8S.filter(k => a[k]).map(k => [k, a[k]])));
+    if (
+      !a['backstage.io/kubernetes-id'] &&
+      !a['backstage.io/kubernetes-label-selector']
+    )
+      continue;
+    templates.push(
+      Object.fromEntries(K8S.filter(k => a[k]).map(k => [k, a[k]])),
+    );
   }
-  if (!templates.length) throw new Error(`${from} has no Component with Kubernetes annotations`);
+  if (!templates.length)
+    throw new Error(`${from} has no Component with Kubernetes annotations`);
   const docs = [];
   for (let i = 0; i < count; i++) {
     const t = templates[i % templates.length];
@@ -67,7 +84,12 @@ function entities() {
     // examples' instances belong to the example entities), in the workload's namespace; an entity
     // without a namespace annotation has no Deploy tab (module-deploy refuses the default namespace)
     const { 'periscope.dev/instance': _instance, ...k8s } = t;
-    const deploy = k8s['backstage.io/kubernetes-namespace'] ? { 'periscope.dev/module': 'minimal', 'periscope.dev/instance': entityName(i) } : {};
+    const deploy = k8s['backstage.io/kubernetes-namespace']
+      ? {
+          'periscope.dev/module': 'minimal',
+          'periscope.dev/instance': entityName(i),
+        }
+      : {};
     docs.push({
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Component',
@@ -80,7 +102,9 @@ function entities() {
     });
   }
   fs.writeFileSync(out, docs.map(d => stringify(d)).join('---\n'));
-  console.log(`${count} entities over ${templates.length} example workloads in ${out}`);
+  console.log(
+    `${count} entities over ${templates.length} example workloads in ${out}`,
+  );
 }
 
 /* ---------- RSS and CPU of a process group ---------- */
@@ -105,7 +129,9 @@ function sampleGroup(pgid: number): GroupSample {
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(rest[2]) !== pgid) continue;
       ticks += Number(rest[11]) + Number(rest[12]);
-      const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${d}/status`, 'utf8'));
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(
+        fs.readFileSync(`/proc/${d}/status`, 'utf8'),
+      );
       if (m) rss += Number(m[1]) * 1024;
       pids++;
     } catch {
@@ -120,11 +146,17 @@ function sampleGroup(pgid: number): GroupSample {
 async function get(base: string, token: string, path: string) {
   const t0 = performance.now();
   try {
-    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${base}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const text = await res.text();
     return { status: res.status, text, ms: performance.now() - t0 };
   } catch (e) {
-    return { status: 0, text: (e as Error).message, ms: performance.now() - t0 };
+    return {
+      status: 0,
+      text: (e as Error).message,
+      ms: performance.now() - t0,
+    };
   }
 }
 
@@ -139,15 +171,21 @@ async function waitForEntities(base: string, token: string, count: number) {
     }
     await sleep(1000);
   }
-  throw new Error(`the catalog holds ${seen} of the ${count} bench entities after 300 s`);
+  throw new Error(
+    `the catalog holds ${seen} of the ${count} bench entities after 300 s`,
+  );
 }
 
 const entityPath = (endpoint: Endpoint, i: number) =>
-  `/api/${endpoint}/entity?entityRef=${encodeURIComponent(`component:default/${entityName(i)}`)}`;
+  `/api/${endpoint}/entity?entityRef=${encodeURIComponent(
+    `component:default/${entityName(i)}`,
+  )}`;
 
 /** Each URL once per pass (6 at a time), until a pass answers every one 2xx (at most 3 passes). */
 async function warmUp(base: string, token: string, count: number) {
-  const urls = ENDPOINTS.flatMap(e => Array.from({ length: count }, (_, i) => ({ e, path: entityPath(e, i) })));
+  const urls = ENDPOINTS.flatMap(e =>
+    Array.from({ length: count }, (_, i) => ({ e, path: entityPath(e, i) })),
+  );
   const t0 = Date.now();
   type Failure = { e: Endpoint; path: string; status: number; text: string };
   const onePass = async () => {
@@ -158,7 +196,8 @@ async function warmUp(base: string, token: string, count: number) {
         while (next < urls.length) {
           const u = urls[next++];
           const r = await get(base, token, u.path);
-          if (r.status < 200 || r.status > 299) failed.push({ ...u, status: r.status, text: r.text.slice(0, 300) });
+          if (r.status < 200 || r.status > 299)
+            failed.push({ ...u, status: r.status, text: r.text.slice(0, 300) });
         }
       }),
     );
@@ -170,7 +209,11 @@ async function warmUp(base: string, token: string, count: number) {
     failures = await onePass();
     if (!failures.length && passes >= 1) break;
   }
-  return { seconds: (Date.now() - t0) / 1000, passes: Math.min(passes + 1, 3), failures };
+  return {
+    seconds: (Date.now() - t0) / 1000,
+    passes: Math.min(passes + 1, 3),
+    failures,
+  };
 }
 
 /* ---------- load ---------- */
@@ -187,12 +230,19 @@ interface EndpointStats {
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  const i = Math.min(
+    sorted.length - 1,
+    Math.max(0, Math.ceil((p / 100) * sorted.length) - 1),
+  );
   return sorted[i];
 }
 
 /** Splits TOTAL into N integers that differ by at most one. */
-const split = (total: number, n: number) => Array.from({ length: n }, (_, i) => Math.floor(total / n) + (i < total % n ? 1 : 0));
+const split = (total: number, n: number) =>
+  Array.from(
+    { length: n },
+    (_, i) => Math.floor(total / n) + (i < total % n ? 1 : 0),
+  );
 
 async function load(opts: {
   base: string;
@@ -204,9 +254,21 @@ async function load(opts: {
   connections: number;
 }) {
   const stats = new Map<Endpoint, EndpointStats>(
-    ENDPOINTS.map(e => [e, { latencies: [], at: [], statuses: new Map(), errors: 0, timeouts: 0, errorMessages: new Map() }]),
+    ENDPOINTS.map(e => [
+      e,
+      {
+        latencies: [],
+        at: [],
+        statuses: new Map(),
+        errors: 0,
+        timeouts: 0,
+        errorMessages: new Map(),
+      },
+    ]),
   );
-  const cursor = new Map<Endpoint, number>(ENDPOINTS.map((e, k) => [e, k * 17]));
+  const cursor = new Map<Endpoint, number>(
+    ENDPOINTS.map((e, k) => [e, k * 17]),
+  );
   // autocannon limits each connection to its share of requests per second and sends them as soon
   // as a second starts, so one instance makes bursts on each second; the load is spread over
   // `slices` instances per endpoint whose seconds start at staggered offsets.
@@ -236,7 +298,10 @@ async function load(opts: {
                     setupRequest: req => {
                       const i = cursor.get(endpoint)!;
                       cursor.set(endpoint, i + 1);
-                      return { ...req, path: entityPath(endpoint, i % opts.count) };
+                      return {
+                        ...req,
+                        path: entityPath(endpoint, i % opts.count),
+                      };
                     },
                   },
                 ],
@@ -246,7 +311,10 @@ async function load(opts: {
             inst.on('response', (_client, statusCode, _bytes, responseTime) => {
               st.latencies.push(responseTime);
               st.at.push(Date.now());
-              st.statuses.set(statusCode, (st.statuses.get(statusCode) ?? 0) + 1);
+              st.statuses.set(
+                statusCode,
+                (st.statuses.get(statusCode) ?? 0) + 1,
+              );
             });
             inst.on('reqError', (e: Error & { code?: string }) => {
               const m = e?.code ?? e?.message ?? String(e);
@@ -287,11 +355,23 @@ async function run() {
 
   const tWait = Date.now();
   await waitForEntities(base, token, count);
-  console.error(`[bench] ${count} entities in the catalog after ${((Date.now() - tWait) / 1000).toFixed(0)} s; warming up`);
+  console.error(
+    `[bench] ${count} entities in the catalog after ${(
+      (Date.now() - tWait) /
+      1000
+    ).toFixed(0)} s; warming up`,
+  );
   const rssIdle = sampleGroup(pgid);
   const warm = await warmUp(base, token, count);
-  console.error(`[bench] warm-up: ${warm.passes} pass(es) over ${count * ENDPOINTS.length} URLs in ${warm.seconds.toFixed(1)} s`);
-  for (const f of warm.failures.slice(0, 6)) console.error(`[bench] warm-up answer ${f.status} from ${f.path}: ${f.text}`);
+  console.error(
+    `[bench] warm-up: ${warm.passes} pass(es) over ${
+      count * ENDPOINTS.length
+    } URLs in ${warm.seconds.toFixed(1)} s`,
+  );
+  for (const f of warm.failures.slice(0, 6))
+    console.error(
+      `[bench] warm-up answer ${f.status} from ${f.path}: ${f.text}`,
+    );
 
   const before = sampleGroup(pgid);
   let peak = before;
@@ -303,7 +383,15 @@ async function run() {
   }, 250);
   const load0 = os.loadavg()[0];
   const t0 = performance.now();
-  const stats = await load({ base, token, count, duration, rate, slices, connections });
+  const stats = await load({
+    base,
+    token,
+    count,
+    duration,
+    rate,
+    slices,
+    connections,
+  });
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   const after = sampleGroup(pgid);
@@ -314,27 +402,63 @@ async function run() {
   const cpuPct = ((after.cpuSeconds - before.cpuSeconds) / seconds) * 100;
 
   console.log(
-    `Backend load: ${rate} requests/s for ${duration} s over ${count} entities x ${ENDPOINTS.length} entity endpoints (${base}), service token; Node ${process.version}, ${os.cpus().length} CPUs`,
+    `Backend load: ${rate} requests/s for ${duration} s over ${count} entities x ${
+      ENDPOINTS.length
+    } entity endpoints (${base}), service token; Node ${process.version}, ${
+      os.cpus().length
+    } CPUs`,
   );
   console.log(
-    `load generator: autocannon, ${slices} staggered instances per endpoint, <= ${connections} connections each; load average ${load0.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after`,
+    `load generator: autocannon, ${slices} staggered instances per endpoint, <= ${connections} connections each; load average ${load0.toFixed(
+      1,
+    )} before, ${os.loadavg()[0].toFixed(1)} after`,
   );
   console.log(
-    `backend (process group ${pgid}, ${after.pids} processes): RSS ${mib(rssIdle.rss)} idle before warm-up, ${mib(before.rss)} after warm-up, ${mib(after.rss)} at the end; CPU ${cpuPct.toFixed(0)} % of one core during the load`,
+    `backend (process group ${pgid}, ${after.pids} processes): RSS ${mib(
+      rssIdle.rss,
+    )} idle before warm-up, ${mib(before.rss)} after warm-up, ${mib(
+      after.rss,
+    )} at the end; CPU ${cpuPct.toFixed(0)} % of one core during the load`,
   );
   console.log('');
-  const header = `${'endpoint'.padEnd(26)} ${'requests'.padStart(8)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'errors'.padStart(6)} ${'non-2xx'.padStart(7)} ${'peak RSS'.padStart(9)}  goal (p99 < ${P99_GOAL_MS} ms, no errors)`;
+  const header = `${'endpoint'.padEnd(26)} ${'requests'.padStart(
+    8,
+  )} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(
+    7,
+  )} ${'max ms'.padStart(7)} ${'errors'.padStart(6)} ${'non-2xx'.padStart(
+    7,
+  )} ${'peak RSS'.padStart(9)}  goal (p99 < ${P99_GOAL_MS} ms, no errors)`;
   console.log(header);
   console.log('-'.repeat(header.length));
-  const all: EndpointStats = { latencies: [], at: [], statuses: new Map(), errors: 0, timeouts: 0, errorMessages: new Map() };
+  const all: EndpointStats = {
+    latencies: [],
+    at: [],
+    statuses: new Map(),
+    errors: 0,
+    timeouts: 0,
+    errorMessages: new Map(),
+  };
   const row = (label: string, st: EndpointStats, rss: string) => {
     const sorted = [...st.latencies].sort((a, b) => a - b);
-    const non2xx = [...st.statuses].filter(([c]) => c < 200 || c > 299).reduce((n, [, v]) => n + v, 0);
+    const non2xx = [...st.statuses]
+      .filter(([c]) => c < 200 || c > 299)
+      .reduce((n, [, v]) => n + v, 0);
     const p99 = percentile(sorted, 99);
     const errors = st.errors;
-    const met = sorted.length > 0 && p99 < P99_GOAL_MS && errors === 0 && non2xx === 0;
+    const met =
+      sorted.length > 0 && p99 < P99_GOAL_MS && errors === 0 && non2xx === 0;
     console.log(
-      `${label.padEnd(26)} ${String(sorted.length).padStart(8)} ${(sorted.length / seconds).toFixed(1).padStart(7)} ${ms(percentile(sorted, 50)).padStart(7)} ${ms(p99).padStart(7)} ${ms(sorted[sorted.length - 1] ?? NaN).padStart(7)} ${String(errors).padStart(6)} ${String(non2xx).padStart(7)} ${rss.padStart(9)}  ${met ? 'MET' : 'NOT MET'}`,
+      `${label.padEnd(26)} ${String(sorted.length).padStart(8)} ${(
+        sorted.length / seconds
+      )
+        .toFixed(1)
+        .padStart(7)} ${ms(percentile(sorted, 50)).padStart(7)} ${ms(
+        p99,
+      ).padStart(7)} ${ms(sorted[sorted.length - 1] ?? NaN).padStart(
+        7,
+      )} ${String(errors).padStart(6)} ${String(non2xx).padStart(
+        7,
+      )} ${rss.padStart(9)}  ${met ? 'MET' : 'NOT MET'}`,
     );
     return met;
   };
@@ -346,15 +470,23 @@ async function run() {
     all.at.push(...st.at);
     all.errors += st.errors;
     all.timeouts += st.timeouts;
-    for (const [c, v] of st.statuses) all.statuses.set(c, (all.statuses.get(c) ?? 0) + v);
+    for (const [c, v] of st.statuses)
+      all.statuses.set(c, (all.statuses.get(c) ?? 0) + v);
   }
   met = row('overall', all, mib(peak.rss)) && met;
   console.log('');
   for (const e of ENDPOINTS) {
     const st = stats.get(e)!;
-    const codes = [...st.statuses].sort(([a], [b]) => a - b).map(([c, v]) => `${c}: ${v}`).join(', ');
+    const codes = [...st.statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([c, v]) => `${c}: ${v}`)
+      .join(', ');
     const errs = [...st.errorMessages].map(([m, v]) => `${m}: ${v}`).join(', ');
-    console.log(`${e}: status codes ${codes || 'none'}${st.timeouts ? `; ${st.timeouts} timeouts (10 s)` : ''}${errs ? `; request errors ${errs}` : ''}`);
+    console.log(
+      `${e}: status codes ${codes || 'none'}${
+        st.timeouts ? `; ${st.timeouts} timeouts (10 s)` : ''
+      }${errs ? `; request errors ${errs}` : ''}`,
+    );
   }
   // the slowest seconds of the run (all endpoints), to tell a steady cost from a pause
   const perSecond = new Map<number, number[]>();
@@ -364,21 +496,43 @@ async function run() {
     perSecond.set(sec, [...(perSecond.get(sec) ?? []), all.latencies[i]]);
   });
   const worst = [...perSecond]
-    .map(([sec, l]) => ({ sec, n: l.length, p99: percentile(l.sort((a, b) => a - b), 99) }))
+    .map(([sec, l]) => ({
+      sec,
+      n: l.length,
+      p99: percentile(
+        l.sort((a, b) => a - b),
+        99,
+      ),
+    }))
     .sort((a, b) => b.p99 - a.p99)
     .slice(0, 5);
-  const overGoal = [...perSecond.values()].filter(l => percentile(l, 99) >= P99_GOAL_MS).length;
+  const overGoal = [...perSecond.values()].filter(
+    l => percentile(l, 99) >= P99_GOAL_MS,
+  ).length;
   console.log(
-    `slowest seconds (p99 of the answers in that second, all endpoints): ${worst.map(w => `${w.sec + 1} s: ${ms(w.p99)} ms (${w.n})`).join(', ')}; ${overGoal} of ${perSecond.size} seconds with p99 >= ${P99_GOAL_MS} ms`,
+    `slowest seconds (p99 of the answers in that second, all endpoints): ${worst
+      .map(w => `${w.sec + 1} s: ${ms(w.p99)} ms (${w.n})`)
+      .join(', ')}; ${overGoal} of ${
+      perSecond.size
+    } seconds with p99 >= ${P99_GOAL_MS} ms`,
   );
   const achieved = all.latencies.length / seconds;
   if (achieved < rate * 0.95) {
     console.log(
-      `note: ${achieved.toFixed(0)} of the ${rate} requests/s were made: each autocannon connection waits for its answer before the next request, so a slow backend lowers the rate`,
+      `note: ${achieved.toFixed(
+        0,
+      )} of the ${rate} requests/s were made: each autocannon connection waits for its answer before the next request, so a slow backend lowers the rate`,
     );
   }
-  if (warm.failures.length) console.log(`note: ${warm.failures.length} URL(s) did not answer 2xx in the last warm-up pass (first: ${warm.failures[0].status} ${warm.failures[0].path})`);
-  console.log(`goal (every endpoint p99 < ${P99_GOAL_MS} ms, no errors, no non-2xx): ${met ? 'MET' : 'NOT MET'}`);
+  if (warm.failures.length)
+    console.log(
+      `note: ${warm.failures.length} URL(s) did not answer 2xx in the last warm-up pass (first: ${warm.failures[0].status} ${warm.failures[0].path})`,
+    );
+  console.log(
+    `goal (every endpoint p99 < ${P99_GOAL_MS} ms, no errors, no non-2xx): ${
+      met ? 'MET' : 'NOT MET'
+    }`,
+  );
 }
 
 const mode = process.argv[2];

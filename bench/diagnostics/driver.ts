@@ -44,10 +44,18 @@ function childCpuSeconds(): number {
 function jsonDocument(
   tool: string,
   stdout: string,
-): { results: Array<{ kind?: string; name?: string }> | null; problems: number } {
+): {
+  results: Array<{ kind?: string; name?: string }> | null;
+  problems: number;
+} {
   const start = stdout.startsWith('{') ? 0 : stdout.indexOf('\n{') + 1;
   if (start < 0 || stdout[start] !== '{') {
-    throw new Error(`${tool} printed no JSON document; its output began with: ${stdout.slice(0, 300)}`);
+    throw new Error(
+      `${tool} printed no JSON document; its output began with: ${stdout.slice(
+        0,
+        300,
+      )}`,
+    );
   }
   return JSON.parse(stdout.slice(start));
 }
@@ -55,31 +63,70 @@ function jsonDocument(
 function timed(tool: string, cmd: string, args: string[]): Run {
   const { seconds, cpuSeconds, stdout } = runTimed(tool, cmd, args);
   const doc = jsonDocument(tool, stdout);
-  const findings = (doc.results ?? []).map(r => `${r.kind ?? ''} ${r.name ?? ''}`);
-  return { seconds, cpuSeconds, results: findings.length, problems: doc.problems, findings };
+  const findings = (doc.results ?? []).map(
+    r => `${r.kind ?? ''} ${r.name ?? ''}`,
+  );
+  return {
+    seconds,
+    cpuSeconds,
+    results: findings.length,
+    problems: doc.problems,
+    findings,
+  };
 }
 
 /** Wall and CPU seconds and the output of a command that must exit 0. */
-function runTimed(label: string, cmd: string, args: string[]): { seconds: number; cpuSeconds: number; stdout: string } {
+function runTimed(
+  label: string,
+  cmd: string,
+  args: string[],
+): { seconds: number; cpuSeconds: number; stdout: string } {
   const cpu0 = childCpuSeconds();
   const t0 = process.hrtime.bigint();
-  const res = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+  const res = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 30,
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpuSeconds = childCpuSeconds() - cpu0;
-  if (res.error) throw new Error(`${label} could not start (${cmd}): ${res.error.message}`);
-  if (res.status !== 0) throw new Error(`${label} exited with ${res.status}: ${(res.stderr || res.stdout).trim().slice(0, 1000)}`);
+  if (res.error)
+    throw new Error(`${label} could not start (${cmd}): ${res.error.message}`);
+  if (res.status !== 0)
+    throw new Error(
+      `${label} exited with ${res.status}: ${(res.stderr || res.stdout)
+        .trim()
+        .slice(0, 1000)}`,
+    );
   return { seconds, cpuSeconds, stdout: res.stdout };
 }
 
 /** The start-up table: each command once untimed, then `rounds` interleaved rounds. */
-function startup(periscope: string, k8sgpt: string, kubeconfig: string, kubeconfigLoad: string, rounds: number): void {
+function startup(
+  periscope: string,
+  k8sgpt: string,
+  kubeconfig: string,
+  kubeconfigLoad: string,
+  rounds: number,
+): void {
   const commands: Array<[string, string, string[]]> = [
     ['node -e 0', process.execPath, ['-e', '0']],
-    ['client-node: load kubeconfig', process.execPath, [kubeconfigLoad, kubeconfig]],
-    ['periscope diagnose --help', process.execPath, [periscope, 'diagnose', '--help']],
+    [
+      'client-node: load kubeconfig',
+      process.execPath,
+      [kubeconfigLoad, kubeconfig],
+    ],
+    [
+      'periscope diagnose --help',
+      process.execPath,
+      [periscope, 'diagnose', '--help'],
+    ],
     ['k8sgpt version', k8sgpt, ['version']],
   ];
-  const times = commands.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
+  const times = commands.map(() => ({
+    wall: [] as number[],
+    cpu: [] as number[],
+  }));
   commands.forEach(([label, cmd, args]) => runTimed(label, cmd, args));
   for (let r = 0; r < rounds; r++) {
     commands.forEach(([label, cmd, args], i) => {
@@ -88,10 +135,16 @@ function startup(periscope: string, k8sgpt: string, kubeconfig: string, kubeconf
       times[i].cpu.push(t.cpuSeconds);
     });
   }
-  console.log(`start-up without requests: ${rounds} rounds, median wall time and CPU time`);
+  console.log(
+    `start-up without requests: ${rounds} rounds, median wall time and CPU time`,
+  );
   console.log('command                          median_s   cpu_s');
   commands.forEach(([label], i) =>
-    console.log(`${label.padEnd(31)}  ${median(times[i].wall).toFixed(3).padStart(8)}  ${median(times[i].cpu).toFixed(2).padStart(6)}`),
+    console.log(
+      `${label.padEnd(31)}  ${median(times[i].wall)
+        .toFixed(3)
+        .padStart(8)}  ${median(times[i].cpu).toFixed(2).padStart(6)}`,
+    ),
   );
 }
 
@@ -109,9 +162,23 @@ function main(): void {
   const tools: Record<string, () => Run> = {
     periscope: () =>
       timed('periscope', process.execPath, [
-        periscope, 'diagnose', '--kubeconfig', kubeconfig, '--filter', K8SGPT_CORE_ANALYZERS.join(','), '--output', 'json',
+        periscope,
+        'diagnose',
+        '--kubeconfig',
+        kubeconfig,
+        '--filter',
+        K8SGPT_CORE_ANALYZERS.join(','),
+        '--output',
+        'json',
       ]),
-    k8sgpt: () => timed('k8sgpt', k8sgpt, ['analyze', '--kubeconfig', kubeconfig, '--output', 'json']),
+    k8sgpt: () =>
+      timed('k8sgpt', k8sgpt, [
+        'analyze',
+        '--kubeconfig',
+        kubeconfig,
+        '--output',
+        'json',
+      ]),
   };
   const runs: Record<string, Run[]> = { periscope: [], k8sgpt: [] };
   // One untimed run of each first: fills the OS file cache for both and Node's compile cache
@@ -121,26 +188,44 @@ function main(): void {
     console.error(`warm-up ${tool}: ${run.seconds.toFixed(2)} s (not counted)`);
   }
   for (let r = 0; r < rounds; r++) {
-    const order = r % 2 === 0 ? ['periscope', 'k8sgpt'] : ['k8sgpt', 'periscope'];
+    const order =
+      r % 2 === 0 ? ['periscope', 'k8sgpt'] : ['k8sgpt', 'periscope'];
     for (const tool of order) {
       const run = tools[tool]();
       runs[tool].push(run);
       console.error(
-        `round ${r + 1}/${rounds} ${tool}: ${run.seconds.toFixed(2)} s (cpu ${run.cpuSeconds.toFixed(2)} s), ${run.results} results, ${run.problems} problems`,
+        `round ${r + 1}/${rounds} ${tool}: ${run.seconds.toFixed(
+          2,
+        )} s (cpu ${run.cpuSeconds.toFixed(2)} s), ${run.results} results, ${
+          run.problems
+        } problems`,
       );
     }
   }
   const p = median(runs.periscope.map(x => x.seconds));
   const k = median(runs.k8sgpt.map(x => x.seconds));
-  const cpu = (tool: string) => median(runs[tool].map(x => x.cpuSeconds)).toFixed(2).padStart(6);
+  const cpu = (tool: string) =>
+    median(runs[tool].map(x => x.cpuSeconds))
+      .toFixed(2)
+      .padStart(6);
   const last = (tool: string) => runs[tool][runs[tool].length - 1];
   const row = (tool: string, wall: number) =>
-    `${tool.padEnd(10)}  ${wall.toFixed(3).padStart(8)}  ${cpu(tool)}   ${String(last(tool).results).padStart(7)}  ${String(last(tool).problems).padStart(8)}`;
-  console.log(`diagnostics benchmark: ${rounds} rounds, k8sgpt core analyzers, median wall time and CPU time`);
+    `${tool.padEnd(10)}  ${wall.toFixed(3).padStart(8)}  ${cpu(
+      tool,
+    )}   ${String(last(tool).results).padStart(7)}  ${String(
+      last(tool).problems,
+    ).padStart(8)}`;
+  console.log(
+    `diagnostics benchmark: ${rounds} rounds, k8sgpt core analyzers, median wall time and CPU time`,
+  );
   console.log('tool        median_s   cpu_s   results  problems');
   console.log(row('periscope', p));
   console.log(row('k8sgpt', k));
-  console.log(`ratio periscope/k8sgpt: ${(p / k).toFixed(2)}  (goal <= 0.50: ${p / k <= 0.5 ? 'MET' : 'NOT MET'})`);
+  console.log(
+    `ratio periscope/k8sgpt: ${(p / k).toFixed(2)}  (goal <= 0.50: ${
+      p / k <= 0.5 ? 'MET' : 'NOT MET'
+    })`,
+  );
   compareFindings(last('periscope').findings, last('k8sgpt').findings);
   startup(periscope, k8sgpt, kubeconfig, arg('kubeconfig-load'), rounds);
 }
@@ -149,14 +234,24 @@ function main(): void {
 function compareFindings(periscope: string[], k8sgpt: string[]): void {
   const ours = new Set(periscope);
   const theirs = new Set(k8sgpt);
-  const only = (a: Set<string>, b: Set<string>) => [...a].filter(x => !b.has(x)).sort();
-  const show = (xs: string[]) => (xs.length ? `: ${xs.slice(0, 6).join(', ')}${xs.length > 6 ? `, ... (${xs.length - 6} more)` : ''}` : '');
+  const only = (a: Set<string>, b: Set<string>) =>
+    [...a].filter(x => !b.has(x)).sort();
+  const show = (xs: string[]) =>
+    xs.length
+      ? `: ${xs.slice(0, 6).join(', ')}${
+          xs.length > 6 ? `, ... (${xs.length - 6} more)` : ''
+        }`
+      : '';
   const k8sgptOnly = only(theirs, ours);
   const periscopeOnly = only(ours, theirs);
-  console.log(`findings in both: ${periscope.filter(x => theirs.has(x)).length}`);
+  console.log(
+    `findings in both: ${periscope.filter(x => theirs.has(x)).length}`,
+  );
   console.log(`k8sgpt only: ${k8sgptOnly.length}${show(k8sgptOnly)}`);
   console.log(`periscope only: ${periscopeOnly.length}${show(periscopeOnly)}`);
-  const rootCa = k8sgptOnly.filter(x => x.startsWith('ConfigMap ') && x.endsWith('/kube-root-ca.crt'));
+  const rootCa = k8sgptOnly.filter(
+    x => x.startsWith('ConfigMap ') && x.endsWith('/kube-root-ca.crt'),
+  );
   if (rootCa.length > 0) {
     console.log(
       `  ${rootCa.length} of the k8sgpt-only findings are kube-root-ca.crt ConfigMaps, which every pod mounts through its ` +

@@ -9,6 +9,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 const kc = new KubeConfig();
 kc.loadFromFile(process.argv[2]);
 if (!kc.getCurrentCluster()) {
-  process.stderr.write(`kubeconfig-load: ${process.argv[2]} has no current cluster\n`);
+  process.stderr.write(
+    `kubeconfig-load: ${process.argv[2]} has no current cluster\n`,
+  );
   process.exit(1);
 }

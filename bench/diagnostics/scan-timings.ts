@@ -11,8 +11,17 @@
  *   --kubeconfig PATH [--pods failing|all] [--workloads failing|all] [--events none|warnings|all] [--filter Analyzer,...]
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { BodySink, KubeHttp, analyzeWithEvents, createKubeHttp, scanCluster } from '../../plugins/k8s-diagnostics-node/src';
-import { K8SGPT_CORE_ANALYZERS, resolveAnalyzers } from '../../plugins/k8s-diagnostics-common/src';
+import {
+  BodySink,
+  KubeHttp,
+  analyzeWithEvents,
+  createKubeHttp,
+  scanCluster,
+} from '../../plugins/k8s-diagnostics-node/src';
+import {
+  K8SGPT_CORE_ANALYZERS,
+  resolveAnalyzers,
+} from '../../plugins/k8s-diagnostics-common/src';
 
 const ms = (t: number) => t.toFixed(0).padStart(5);
 
@@ -26,13 +35,23 @@ function timedSink<T>(sink: BodySink<T>, spent: { ms: number }): BodySink<T> {
       spent.ms += performance.now() - t;
     }
   };
-  return { write: c => time(() => sink.write(c)), end: () => time(() => sink.end()) };
+  return {
+    write: c => time(() => sink.write(c)),
+    end: () => time(() => sink.end()),
+  };
 }
 
 function timedHttp(base: KubeHttp, t0: number, rows: string[]): KubeHttp {
-  const row = (path: string, start: number, first: number | undefined, decode: number) =>
+  const row = (
+    path: string,
+    start: number,
+    first: number | undefined,
+    decode: number,
+  ) =>
     rows.push(
-      `${ms(start - t0)} ${first === undefined ? '    -' : ms(first - t0)} ${ms(performance.now() - t0)} ${ms(decode)}  ${path}`,
+      `${ms(start - t0)} ${first === undefined ? '    -' : ms(first - t0)} ${ms(
+        performance.now() - t0,
+      )} ${ms(decode)}  ${path}`,
     );
   return {
     ...base,
@@ -63,12 +82,15 @@ async function main(): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(file);
   const f = process.argv.indexOf('--filter');
-  const analyzers = resolveAnalyzers(f >= 0 ? process.argv[f + 1].split(',') : [...K8SGPT_CORE_ANALYZERS]);
+  const analyzers = resolveAnalyzers(
+    f >= 0 ? process.argv[f + 1].split(',') : [...K8SGPT_CORE_ANALYZERS],
+  );
   const rows: string[] = [];
   const t0 = performance.now();
   const p = process.argv.indexOf('--pods');
   const pods = p >= 0 ? process.argv[p + 1] : 'failing';
-  if (pods !== 'failing' && pods !== 'all') throw new Error(`--pods is '${pods}': use failing or all`);
+  if (pods !== 'failing' && pods !== 'all')
+    throw new Error(`--pods is '${pods}': use failing or all`);
   const e = process.argv.indexOf('--events');
   const events = e >= 0 ? process.argv[e + 1] : 'none';
   if (events !== 'none' && events !== 'warnings' && events !== 'all') {
@@ -76,22 +98,40 @@ async function main(): Promise<void> {
   }
   const w = process.argv.indexOf('--workloads');
   const workloads = w >= 0 ? process.argv[w + 1] : 'failing';
-  if (workloads !== 'failing' && workloads !== 'all') throw new Error(`--workloads is '${workloads}': use failing or all`);
+  if (workloads !== 'failing' && workloads !== 'all')
+    throw new Error(`--workloads is '${workloads}': use failing or all`);
   const http = timedHttp(await createKubeHttp(kc), t0, rows);
   const scan = await scanCluster(http, { analyzers, pods, workloads, events });
   const t1 = performance.now();
   // As `periscope diagnose` does: events only of the namespaces an analyzer asks for, and
   // no related events (neither of its output formats shows them).
-  const report = await analyzeWithEvents(http, scan.snapshot, { filters: analyzers.map(a => a.name), relatedEvents: false }, {
-    onEventsRead: (namespaces, kind) =>
-      rows.push(`       (${kind === 'all' ? 'events of every type' : 'warning events'} read for ${namespaces.join(', ')})`),
-  });
+  const report = await analyzeWithEvents(
+    http,
+    scan.snapshot,
+    { filters: analyzers.map(a => a.name), relatedEvents: false },
+    {
+      onEventsRead: (namespaces, kind) =>
+        rows.push(
+          `       (${
+            kind === 'all' ? 'events of every type' : 'warning events'
+          } read for ${namespaces.join(', ')})`,
+        ),
+    },
+  );
   const t2 = performance.now();
-  console.log('start  ttfb   end decode (ms since the scan began; ttfb only for protobuf lists)');
+  console.log(
+    'start  ttfb   end decode (ms since the scan began; ttfb only for protobuf lists)',
+  );
   console.log(rows.join('\n'));
   console.log(
-    `scan ${ms(t1 - t0)} ms, ${scan.requests} requests, pods read: ${scan.podsRead} (${scan.snapshot.objects.Pod?.length ?? 0} in full), Deployments/ReplicaSets read: ${scan.workloadsRead}; ` +
-      `analysis (with the event reads it asked for) ${ms(t2 - t1)} ms, ${report.results.length} results`,
+    `scan ${ms(t1 - t0)} ms, ${scan.requests} requests, pods read: ${
+      scan.podsRead
+    } (${
+      scan.snapshot.objects.Pod?.length ?? 0
+    } in full), Deployments/ReplicaSets read: ${scan.workloadsRead}; ` +
+      `analysis (with the event reads it asked for) ${ms(t2 - t1)} ms, ${
+        report.results.length
+      } results`,
   );
 }
 

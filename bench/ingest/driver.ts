@@ -76,7 +76,10 @@ function generate(): void {
   const lines = Number(arg('lines'));
   const out = arg('out');
   const corpus = arg('corpus');
-  const files = fs.readdirSync(corpus).filter(f => fs.statSync(path.join(corpus, f)).isFile()).sort();
+  const files = fs
+    .readdirSync(corpus)
+    .filter(f => fs.statSync(path.join(corpus, f)).isFile())
+    .sort();
   const valid: Json[] = [];
   const bad: string[] = [];
   for (const f of files) {
@@ -84,7 +87,16 @@ function generate(): void {
       if (l === '') continue;
       try {
         const o = JSON.parse(l) as Json;
-        if (Object.keys(o).some(x => x.startsWith('process_') && !['process_connect', 'process_close', 'process_listen'].includes(x))) valid.push(o);
+        if (
+          Object.keys(o).some(
+            x =>
+              x.startsWith('process_') &&
+              !['process_connect', 'process_close', 'process_listen'].includes(
+                x,
+              ),
+          )
+        )
+          valid.push(o);
         else bad.push(l);
       } catch {
         bad.push(l);
@@ -110,7 +122,14 @@ function generate(): void {
     bytes += Buffer.byteLength(text);
   }
   fs.closeSync(fd);
-  console.log(JSON.stringify({ lines: written, bytes, templates: valid.length, badTemplates: bad.length }));
+  console.log(
+    JSON.stringify({
+      lines: written,
+      bytes,
+      templates: valid.length,
+      badTemplates: bad.length,
+    }),
+  );
 }
 
 /* ---------- passes ---------- */
@@ -121,7 +140,10 @@ async function pass(): Promise<void> {
   const total = Number(arg('lines'));
   const marks = [0.25, 0.5, 0.75].map(f => Math.floor(total * f));
   const rss: number[] = [];
-  const input = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const input = fs.createReadStream(file, {
+    encoding: 'utf8',
+    highWaterMark: 1 << 20,
+  });
   const rl = readline.createInterface({ input, crlfDelay: Infinity });
   const analyzer = kind === 'pipeline' ? createSecurityAnalyzer() : undefined;
   let n = 0;
@@ -178,10 +200,23 @@ interface PassResult {
 }
 
 function runPass(kind: string, file: string, lines: number): PassResult {
-  const r = spawnSync(process.execPath, [__filename, 'pass', '--kind', kind, '--file', file, '--lines', String(lines)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      __filename,
+      'pass',
+      '--kind',
+      kind,
+      '--file',
+      file,
+      '--lines',
+      String(lines),
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
   if (r.status !== 0) throw new Error(`pass ${kind} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as PassResult;
 }
@@ -198,7 +233,8 @@ function run(): void {
   const load0 = os.loadavg()[0];
   // Interleave the passes and keep each one's fastest run, so load from other
   // processes on the machine hurts both sides alike.
-  const best = (a: PassResult | undefined, b: PassResult) => (a && a.seconds <= b.seconds ? a : b);
+  const best = (a: PassResult | undefined, b: PassResult) =>
+    a && a.seconds <= b.seconds ? a : b;
   let read: PassResult | undefined;
   let json: PassResult | undefined;
   let pipe: PassResult | undefined;
@@ -209,36 +245,72 @@ function run(): void {
   }
   if (!read || !json || !pipe) throw new Error('no passes ran');
   const rate = (p: PassResult) => p.lines / p.seconds;
-  console.log(`Ingest benchmark: ${num(lines)} lines, ${mb(bytes)} (${file}), Node ${process.version}, ${os.cpus().length} CPUs`);
-  console.log(`best of ${repeat} interleaved runs per pass; load average ${load0.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after`);
+  console.log(
+    `Ingest benchmark: ${num(lines)} lines, ${mb(bytes)} (${file}), Node ${
+      process.version
+    }, ${os.cpus().length} CPUs`,
+  );
+  console.log(
+    `best of ${repeat} interleaved runs per pass; load average ${load0.toFixed(
+      1,
+    )} before, ${os.loadavg()[0].toFixed(1)} after`,
+  );
   console.log('');
-  console.log('pass                                   seconds     events/s     MB/s   peak RSS');
+  console.log(
+    'pass                                   seconds     events/s     MB/s   peak RSS',
+  );
   for (const [label, p] of [
     ['readline only (baseline I/O)', read],
     ['readline + JSON.parse', json],
     ['readline + parse+classify+aggregate', pipe],
   ] as const) {
     console.log(
-      `${label.padEnd(37)} ${p.seconds.toFixed(2).padStart(8)} ${num(rate(p)).padStart(12)} ${(bytes / 1048576 / p.seconds).toFixed(0).padStart(8)} ${mb(p.peakRss).padStart(10)}`,
+      `${label.padEnd(37)} ${p.seconds.toFixed(2).padStart(8)} ${num(
+        rate(p),
+      ).padStart(12)} ${(bytes / 1048576 / p.seconds)
+        .toFixed(0)
+        .padStart(8)} ${mb(p.peakRss).padStart(10)}`,
     );
   }
   const ratio = rate(pipe) / rate(json);
   const netJson = json.seconds - read.seconds;
   const netPipe = pipe.seconds - read.seconds;
   console.log('');
-  console.log(`pipeline / JSON.parse events/s: ${(ratio * 100).toFixed(1)} %  (goal >= 50 %: ${ratio >= 0.5 ? 'MET' : 'NOT MET'})`);
-  console.log(`net of readline time (JSON.parse ${netJson.toFixed(2)} s vs pipeline ${netPipe.toFixed(2)} s): ${((netJson / netPipe) * 100).toFixed(1)} %`);
-  console.log(`pipeline RSS at 25/50/75/100 % of the stream: ${pipe.rss.map(mb).join(' / ')}; peak ${mb(pipe.peakRss)}`);
-  console.log(`pipeline: ${num(pipe.parsed)} events parsed, skipped ${JSON.stringify(pipe.skipped)}, ${num(pipe.findings ?? 0)} findings, ${num(pipe.duplicates ?? 0)} replayed detections ignored`);
+  console.log(
+    `pipeline / JSON.parse events/s: ${(ratio * 100).toFixed(
+      1,
+    )} %  (goal >= 50 %: ${ratio >= 0.5 ? 'MET' : 'NOT MET'})`,
+  );
+  console.log(
+    `net of readline time (JSON.parse ${netJson.toFixed(
+      2,
+    )} s vs pipeline ${netPipe.toFixed(2)} s): ${(
+      (netJson / netPipe) *
+      100
+    ).toFixed(1)} %`,
+  );
+  console.log(
+    `pipeline RSS at 25/50/75/100 % of the stream: ${pipe.rss
+      .map(mb)
+      .join(' / ')}; peak ${mb(pipe.peakRss)}`,
+  );
+  console.log(
+    `pipeline: ${num(pipe.parsed)} events parsed, skipped ${JSON.stringify(
+      pipe.skipped,
+    )}, ${num(pipe.findings ?? 0)} findings, ${num(
+      pipe.duplicates ?? 0,
+    )} replayed detections ignored`,
+  );
   console.log(`JSON.parse accepted ${num(json.parsed)} lines`);
 }
 
 const mode = process.argv[2];
 if (mode === 'generate') generate();
-else if (mode === 'pass') pass().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+else if (mode === 'pass')
+  pass().catch(e => {
+    console.error(e);
+    process.exit(1);
+  });
 else if (mode === 'run') run();
 else {
   console.error('usage: driver.js generate|run|pass ...');

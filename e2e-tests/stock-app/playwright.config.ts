@@ -17,9 +17,18 @@ export default defineConfig({
   workers: 1,
   reporter: [
     ['list'],
-    ['json', { outputFile: process.env.PERISCOPE_E2E_JSON ?? 'e2e-test-report/stock-app-results.json' }],
+    [
+      'json',
+      {
+        outputFile:
+          process.env.PERISCOPE_E2E_JSON ??
+          'e2e-test-report/stock-app-results.json',
+      },
+    ],
   ],
-  outputDir: process.env.PERISCOPE_STOCK_APP_E2E_OUT ?? '../../node_modules/.cache/stock-app-test-results',
+  outputDir:
+    process.env.PERISCOPE_STOCK_APP_E2E_OUT ??
+    '../../node_modules/.cache/stock-app-test-results',
   use: {
     baseURL: process.env.PLAYWRIGHT_URL ?? 'http://localhost:3100',
     screenshot: 'only-on-failure',

@@ -45,7 +45,9 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@backstage/plugin-permission-backend'));
 // Periscope's policy, selected in config: allow-all in app-config.yaml (development), owners and a
 // platform group in app-config.production.yaml
-backend.add(import('@periscope/backstage-plugin-permission-backend-module-periscope'));
+backend.add(
+  import('@periscope/backstage-plugin-permission-backend-module-periscope'),
+);
 
 // search plugin
 backend.add(import('@backstage/plugin-search-backend'));
@@ -73,6 +75,8 @@ backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.add(import('@periscope/backstage-plugin-k8s-diagnostics-backend'));
 backend.add(import('@periscope/backstage-plugin-module-deploy-backend'));
-backend.add(import('@periscope/backstage-plugin-scaffolder-backend-module-periscope'));
+backend.add(
+  import('@periscope/backstage-plugin-scaffolder-backend-module-periscope'),
+);
 backend.add(import('@periscope/backstage-plugin-runtime-security-backend'));
 backend.start();

@@ -16,9 +16,16 @@
  * Needs PostgreSQL (BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING), the local control plane
  * (PERISCOPE_KUBECONFIG) and cue; ./scripts/test provides all three.
  */
-import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
@@ -45,7 +52,8 @@ jest.setTimeout(600_000);
 
 const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
 const postgres = process.env[POSTGRES_ENV];
-const cue = spawnSync(process.env.PERISCOPE_CUE_BIN ?? 'cue', ['version']).status === 0;
+const cue =
+  spawnSync(process.env.PERISCOPE_CUE_BIN ?? 'cue', ['version']).status === 0;
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const RUN = `m${Date.now().toString(36)}`;
@@ -65,7 +73,9 @@ const GROUPS: Record<string, string[]> = {
   [USERS.platform]: ['group:default/platform'],
 };
 const header = (p: Principal) =>
-  p === 'service' ? mockCredentials.service.header() : mockCredentials.user.header(USERS[p]);
+  p === 'service'
+    ? mockCredentials.service.header()
+    : mockCredentials.user.header(USERS[p]);
 
 /** Who may: an entity permission (owners and the platform), cluster-wide (the platform), everyone. */
 const ENTITY: Principal[] = ['owner', 'platform', 'service'];
@@ -74,7 +84,11 @@ const EVERYONE: Principal[] = PRINCIPALS;
 /** Ingest: backends only (a user token is refused by the route, a user is no Tetragon exporter). */
 const SERVICES: Principal[] = ['service'];
 
-const component = (name: string, owner: string, annotations: Record<string, string>) => ({
+const component = (
+  name: string,
+  owner: string,
+  annotations: Record<string, string>,
+) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: { name, namespace: 'default', annotations },
@@ -99,42 +113,105 @@ const ENTITIES = [
 ];
 
 const E = 'entityRef=component:default/checkout';
-type Call = { method: 'get' | 'post'; path: string; body?: object; allowed: Principal[] };
+type Call = {
+  method: 'get' | 'post';
+  path: string;
+  body?: object;
+  allowed: Principal[];
+};
 const CALLS: Call[] = [
   // k8s-diagnostics
   { method: 'get', path: `/api/k8s-diagnostics/entity?${E}`, allowed: ENTITY },
-  { method: 'get', path: `/api/k8s-diagnostics/clusters?${E}`, allowed: ENTITY },
-  { method: 'post', path: '/api/k8s-diagnostics/entity/rescan', body: { entityRef: 'component:default/checkout' }, allowed: ENTITY },
+  {
+    method: 'get',
+    path: `/api/k8s-diagnostics/clusters?${E}`,
+    allowed: ENTITY,
+  },
+  {
+    method: 'post',
+    path: '/api/k8s-diagnostics/entity/rescan',
+    body: { entityRef: 'component:default/checkout' },
+    allowed: ENTITY,
+  },
   {
     method: 'post',
     path: '/api/k8s-diagnostics/entity/explain',
-    body: { entityRef: 'component:default/checkout', findingId: '0123456789abcdef' },
+    body: {
+      entityRef: 'component:default/checkout',
+      findingId: '0123456789abcdef',
+    },
     allowed: ENTITY,
   },
   { method: 'get', path: '/api/k8s-diagnostics/findings', allowed: CLUSTER },
   // module-deploy (deploys of checkout are in the cross-team test below)
   { method: 'get', path: `/api/module-deploy/entity?${E}`, allowed: ENTITY },
   { method: 'get', path: `/api/module-deploy/clusters?${E}`, allowed: ENTITY },
-  { method: 'get', path: `/api/module-deploy/entity/schema?${E}`, allowed: ENTITY },
-  { method: 'post', path: `/api/module-deploy/entity/preview?${E}`, body: { values: { message: 'matrix' } }, allowed: ENTITY },
-  { method: 'get', path: `/api/module-deploy/entity/history?${E}`, allowed: ENTITY },
-  { method: 'post', path: `/api/module-deploy/entity/drift?${E}`, body: {}, allowed: ENTITY },
+  {
+    method: 'get',
+    path: `/api/module-deploy/entity/schema?${E}`,
+    allowed: ENTITY,
+  },
+  {
+    method: 'post',
+    path: `/api/module-deploy/entity/preview?${E}`,
+    body: { values: { message: 'matrix' } },
+    allowed: ENTITY,
+  },
+  {
+    method: 'get',
+    path: `/api/module-deploy/entity/history?${E}`,
+    allowed: ENTITY,
+  },
+  {
+    method: 'post',
+    path: `/api/module-deploy/entity/drift?${E}`,
+    body: {},
+    allowed: ENTITY,
+  },
   // allowed callers get "no revision to roll back to" / "confirm does not match": nothing changes
-  { method: 'post', path: `/api/module-deploy/entity/rollback?${E}`, body: { revision: 999 }, allowed: ENTITY },
-  { method: 'post', path: `/api/module-deploy/entity/delete?${E}`, body: { confirm: 'not-the-instance' }, allowed: ENTITY },
+  {
+    method: 'post',
+    path: `/api/module-deploy/entity/rollback?${E}`,
+    body: { revision: 999 },
+    allowed: ENTITY,
+  },
+  {
+    method: 'post',
+    path: `/api/module-deploy/entity/delete?${E}`,
+    body: { confirm: 'not-the-instance' },
+    allowed: ENTITY,
+  },
   { method: 'get', path: '/api/module-deploy/modules', allowed: EVERYONE },
   {
     method: 'post',
     path: '/api/module-deploy/instances/preview',
-    body: { module: 'minimal', instanceName: 'checkout', namespace: NS, entityRef: 'component:default/checkout' },
+    body: {
+      module: 'minimal',
+      instanceName: 'checkout',
+      namespace: NS,
+      entityRef: 'component:default/checkout',
+    },
     allowed: ENTITY,
   },
   // no entity named: only who may preview anywhere (the platform, backends)
-  { method: 'post', path: '/api/module-deploy/instances/preview', body: { module: 'minimal', instanceName: 'loose', namespace: NS }, allowed: CLUSTER },
+  {
+    method: 'post',
+    path: '/api/module-deploy/instances/preview',
+    body: { module: 'minimal', instanceName: 'loose', namespace: NS },
+    allowed: CLUSTER,
+  },
   // runtime-security
   { method: 'get', path: `/api/runtime-security/entity?${E}`, allowed: ENTITY },
-  { method: 'get', path: `/api/runtime-security/entity/timeline?${E}`, allowed: ENTITY },
-  { method: 'get', path: `/api/runtime-security/entity/findings/0123456789abcdef?${E}`, allowed: ENTITY },
+  {
+    method: 'get',
+    path: `/api/runtime-security/entity/timeline?${E}`,
+    allowed: ENTITY,
+  },
+  {
+    method: 'get',
+    path: `/api/runtime-security/entity/findings/0123456789abcdef?${E}`,
+    allowed: ENTITY,
+  },
   {
     method: 'post',
     path: `/api/runtime-security/entity/findings/0123456789abcdef/triage?${E}`,
@@ -144,8 +221,17 @@ const CALLS: Call[] = [
   { method: 'get', path: '/api/runtime-security/findings', allowed: CLUSTER },
   { method: 'get', path: '/api/runtime-security/policies', allowed: CLUSTER },
   { method: 'get', path: '/api/runtime-security/clusters', allowed: CLUSTER },
-  { method: 'get', path: '/api/runtime-security/ingest/health', allowed: CLUSTER },
-  { method: 'post', path: '/api/runtime-security/ingest?cluster=local', body: {}, allowed: SERVICES },
+  {
+    method: 'get',
+    path: '/api/runtime-security/ingest/health',
+    allowed: CLUSTER,
+  },
+  {
+    method: 'post',
+    path: '/api/runtime-security/ingest?cluster=local',
+    body: {},
+    allowed: SERVICES,
+  },
 ];
 
 /** Group membership as the auth backend's sign-in resolver would give it. */
@@ -155,7 +241,10 @@ const userInfo = createServiceFactory({
   factory: () => ({
     async getUserInfo(credentials: any) {
       const ref = credentials.principal.userEntityRef as string;
-      return { userEntityRef: ref, ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])] };
+      return {
+        userEntityRef: ref,
+        ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
+      };
     },
   }),
 });
@@ -175,200 +264,291 @@ const httpAuth = createServiceFactory({
     return {
       async credentials(req: any, options?: any) {
         const credentials: any = await inner.credentials(req, options);
-        const token = /^Bearer (mock-service-token:.*)$/.exec(req.headers.authorization ?? '')?.[1];
+        const token = /^Bearer (mock-service-token:.*)$/.exec(
+          req.headers.authorization ?? '',
+        )?.[1];
         if (credentials.principal.type === 'user' && token) {
-          const { sub, obo } = JSON.parse(token.slice('mock-service-token:'.length));
-          if (obo) return mockCredentials.user(obo, { actor: { subject: sub } }) as any;
+          const { sub, obo } = JSON.parse(
+            token.slice('mock-service-token:'.length),
+          );
+          if (obo)
+            return mockCredentials.user(obo, {
+              actor: { subject: sub },
+            }) as any;
         }
         return credentials;
       },
-      issueUserCookie: (res: any, options?: any) => inner.issueUserCookie(res, options),
+      issueUserCookie: (res: any, options?: any) =>
+        inner.issueUserCookie(res, options),
     };
   },
 });
 
-describeIf({ kubeconfig, postgres, cue })('permission matrix: the portal backend with the Periscope policy on PostgreSQL', () => {
-  let server: any;
-  let backend: { stop(): Promise<void> } | undefined;
-  let dir: string;
-  let api: KubernetesObjectApi;
+describeIf({ kubeconfig, postgres, cue })(
+  'permission matrix: the portal backend with the Periscope policy on PostgreSQL',
+  () => {
+    let server: any;
+    let backend: { stop(): Promise<void> } | undefined;
+    let dir: string;
+    let api: KubernetesObjectApi;
 
-  const send = (call: Call, p: Principal) => {
-    const r = call.method === 'get' ? request(server).get(call.path) : request(server).post(call.path).send(call.body ?? {});
-    return r.set('Authorization', header(p));
-  };
+    const send = (call: Call, p: Principal) => {
+      const r =
+        call.method === 'get'
+          ? request(server).get(call.path)
+          : request(server)
+              .post(call.path)
+              .send(call.body ?? {});
+      return r.set('Authorization', header(p));
+    };
 
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'periscope-matrix-'));
-    const entitiesFile = path.join(dir, 'entities.yaml');
-    fs.writeFileSync(entitiesFile, ENTITIES.map(e => JSON.stringify(e)).join('\n---\n'));
-    const kc = new KubeConfig();
-    kc.loadFromFile(kubeconfig as string);
-    api = KubernetesObjectApi.makeApiClient(kc);
-    const pg = new URL(postgres as string);
-    const started = await startTestBackend({
-      features: [
-        catalogPlugin,
-        permissionPlugin,
-        periscopePolicy,
-        k8sDiagnosticsPlugin,
-        moduleDeployPlugin,
-        runtimeSecurityPlugin,
-        databaseServiceFactory,
-        userInfo,
-        httpAuth,
-        mockServices.rootConfig.factory({
-          data: {
-            backend: {
-              database: {
-                client: 'pg',
-                prefix: PREFIX,
-                connection: {
-                  host: pg.hostname,
-                  port: Number(pg.port),
-                  user: decodeURIComponent(pg.username),
-                  password: decodeURIComponent(pg.password),
+    beforeAll(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'periscope-matrix-'));
+      const entitiesFile = path.join(dir, 'entities.yaml');
+      fs.writeFileSync(
+        entitiesFile,
+        ENTITIES.map(e => JSON.stringify(e)).join('\n---\n'),
+      );
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfig as string);
+      api = KubernetesObjectApi.makeApiClient(kc);
+      const pg = new URL(postgres as string);
+      const started = await startTestBackend({
+        features: [
+          catalogPlugin,
+          permissionPlugin,
+          periscopePolicy,
+          k8sDiagnosticsPlugin,
+          moduleDeployPlugin,
+          runtimeSecurityPlugin,
+          databaseServiceFactory,
+          userInfo,
+          httpAuth,
+          mockServices.rootConfig.factory({
+            data: {
+              backend: {
+                database: {
+                  client: 'pg',
+                  prefix: PREFIX,
+                  connection: {
+                    host: pg.hostname,
+                    port: Number(pg.port),
+                    user: decodeURIComponent(pg.username),
+                    password: decodeURIComponent(pg.password),
+                  },
                 },
               },
+              permission: { enabled: true },
+              periscope: {
+                permissionPolicy: {
+                  mode: 'owners',
+                  platformGroups: ['group:default/platform'],
+                },
+              },
+              catalog: {
+                rules: [{ allow: ['Component', 'Group', 'Location'] }],
+                locations: [{ type: 'file', target: entitiesFile }],
+              },
+              ...kubernetesConfigFromKubeconfig(kubeconfig as string),
+              moduleDeploy: {
+                modules: [
+                  {
+                    name: 'minimal',
+                    path: path.join(ROOT, 'examples', 'modules', 'minimal'),
+                  },
+                ],
+                readinessTimeoutMs: 180_000,
+              },
+              k8sDiagnostics: { rescansPerMinute: 0 },
             },
-            permission: { enabled: true },
-            periscope: { permissionPolicy: { mode: 'owners', platformGroups: ['group:default/platform'] } },
-            catalog: {
-              rules: [{ allow: ['Component', 'Group', 'Location'] }],
-              locations: [{ type: 'file', target: entitiesFile }],
-            },
-            ...kubernetesConfigFromKubeconfig(kubeconfig as string),
-            moduleDeploy: {
-              modules: [{ name: 'minimal', path: path.join(ROOT, 'examples', 'modules', 'minimal') }],
-              readinessTimeoutMs: 180_000,
-            },
-            k8sDiagnostics: { rescansPerMinute: 0 },
-          },
-        }),
-      ],
-    });
-    server = started.server;
-    backend = started;
-    // the catalog reads the file location in the background: wait for both components
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const res = await request(server)
-        .post('/api/catalog/entities/by-refs')
-        .set('Authorization', mockCredentials.service.header())
-        .send({ entityRefs: ['component:default/checkout', 'component:default/impostor'] });
-      const items = (res.body?.items ?? []).filter(Boolean);
-      if (res.status === 200 && items.length === 2) break;
-      if (Date.now() > deadline) throw new Error(`the catalog did not read ${entitiesFile} in 120 s: ${res.status} ${JSON.stringify(res.body)}`);
-      await new Promise(r => setTimeout(r, 1000));
-    }
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    await api?.delete({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }).catch(() => undefined);
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    // the per-plugin databases of this run (the stopped backend has closed its pools)
-    const db = knexFactory({ client: 'pg', connection: postgres });
-    try {
-      const { rows } = await db.raw('select datname from pg_database where datname like ?', [`${PREFIX}%`]);
-      for (const { datname } of rows) await db.raw('drop database if exists ?? with (force)', [datname]);
-    } finally {
-      await db.destroy();
-    }
-  });
-
-  it.each(CALLS.map(c => [`${c.method.toUpperCase()} ${c.path}`, c] as const))('%s', async (_name, call) => {
-    const got: Record<string, number> = {};
-    const want: Record<string, string> = {};
-    const seen: Record<string, string> = {};
-    for (const p of PRINCIPALS) {
-      const res = await send(call, p);
-      got[p] = res.status;
-      want[p] = call.allowed.includes(p) ? 'allowed' : 'denied';
-      if (res.status === 403) seen[p] = 'denied';
-      else seen[p] = res.status < 500 ? 'allowed' : `error ${res.status}`;
-      // what the caller was told, where it is not what the policy says (the failure shows it)
-      if (seen[p] !== want[p]) seen[p] += ` (${res.status}: ${res.text.slice(0, 3000)})`;
-    }
-    expect({ call: `${call.method.toUpperCase()} ${call.path}`, ...seen }).toEqual({
-      call: `${call.method.toUpperCase()} ${call.path}`,
-      ...want,
-    });
-    // a denial names the permission, so a user knows what to ask for
-    for (const p of PRINCIPALS.filter(x => got[x] === 403)) {
-      const res = await send(call, p);
-      expect(res.text).toMatch(/permission|not allow/i);
-    }
-  });
-
-  it.each(PRINCIPALS.map(p => [p, ENTITY.includes(p)] as const))(
-    'scaffolder actions periscope:module:diff and :deploy as the initiator (%s): allowed %s',
-    async (p, allowed) => {
-      // the actions call /instances/preview and /instances/deploy on behalf of the task's initiator
-      const port = (server.address() as AddressInfo).port;
-      const deps = {
-        discovery: {
-          getBaseUrl: async (id: string) => `http://127.0.0.1:${port}/api/${id}`,
-          getExternalBaseUrl: async (id: string) => `http://127.0.0.1:${port}/api/${id}`,
-        },
-        auth: mockServices.auth({ pluginId: 'scaffolder' }),
-      };
-      const credentials = p === 'service' ? mockCredentials.service() : mockCredentials.user(USERS[p]);
-      const input = {
-        module: 'minimal',
-        name: 'checkout',
-        namespace: NS,
-        entityRef: 'component:default/checkout',
-        values: { message: `from the ${p} template` },
-      };
-      const outcomes = [];
-      for (const action of [createModuleDiffAction(deps), createModuleDeployAction(deps)]) {
-        const ctx = { ...createMockActionContext({ input }), getInitiatorCredentials: async () => credentials };
-        const outcome = await action.handler(ctx as any).then(
-          () => 'done',
-          (e: Error) => `${e.name}${/permission 'module-deploy\.instance\.(read|apply)' is denied/.test(e.message) ? ' naming the permission' : `: ${e.message}`}`,
-        );
-        outcomes.push({ action: action.id, outcome, output: (ctx.output as jest.Mock).mock.calls.length > 0 });
+          }),
+        ],
+      });
+      server = started.server;
+      backend = started;
+      // the catalog reads the file location in the background: wait for both components
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const res = await request(server)
+          .post('/api/catalog/entities/by-refs')
+          .set('Authorization', mockCredentials.service.header())
+          .send({
+            entityRefs: [
+              'component:default/checkout',
+              'component:default/impostor',
+            ],
+          });
+        const items = (res.body?.items ?? []).filter(Boolean);
+        if (res.status === 200 && items.length === 2) break;
+        if (Date.now() > deadline)
+          throw new Error(
+            `the catalog did not read ${entitiesFile} in 120 s: ${
+              res.status
+            } ${JSON.stringify(res.body)}`,
+          );
+        await new Promise(r => setTimeout(r, 1000));
       }
-      const expected = allowed
-        ? { outcome: 'done', output: true }
-        : { outcome: 'NotAllowedError naming the permission', output: false };
-      expect(outcomes).toEqual([
-        { action: 'periscope:module:diff', ...expected },
-        { action: 'periscope:module:deploy', ...expected },
-      ]);
-    },
-  );
+    });
 
-  it("refuses a cross-team deploy to the owner's instance, and applies nothing of it", async () => {
-    const deploy = (entity: string, p: Principal, message: string) =>
-      request(server)
-        .post(`/api/module-deploy/entity/deploy?entityRef=component:default/${entity}`)
-        .set('Authorization', header(p))
-        .send({ values: { message } });
+    afterAll(async () => {
+      await backend?.stop();
+      await api
+        ?.delete({
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: NS },
+        })
+        .catch(() => undefined);
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      // the per-plugin databases of this run (the stopped backend has closed its pools)
+      const db = knexFactory({ client: 'pg', connection: postgres });
+      try {
+        const { rows } = await db.raw(
+          'select datname from pg_database where datname like ?',
+          [`${PREFIX}%`],
+        );
+        for (const { datname } of rows)
+          await db.raw('drop database if exists ?? with (force)', [datname]);
+      } finally {
+        await db.destroy();
+      }
+    });
 
-    // bob may not deploy checkout at all (not an owner)
-    expect((await deploy('checkout', 'other', 'from bob')).status).toBe(403);
+    it.each(
+      CALLS.map(c => [`${c.method.toUpperCase()} ${c.path}`, c] as const),
+    )('%s', async (_name, call) => {
+      const got: Record<string, number> = {};
+      const want: Record<string, string> = {};
+      const seen: Record<string, string> = {};
+      for (const p of PRINCIPALS) {
+        const res = await send(call, p);
+        got[p] = res.status;
+        want[p] = call.allowed.includes(p) ? 'allowed' : 'denied';
+        if (res.status === 403) seen[p] = 'denied';
+        else seen[p] = res.status < 500 ? 'allowed' : `error ${res.status}`;
+        // what the caller was told, where it is not what the policy says (the failure shows it)
+        if (seen[p] !== want[p])
+          seen[p] += ` (${res.status}: ${res.text.slice(0, 3000)})`;
+      }
+      expect({
+        call: `${call.method.toUpperCase()} ${call.path}`,
+        ...seen,
+      }).toEqual({
+        call: `${call.method.toUpperCase()} ${call.path}`,
+        ...want,
+      });
+      // a denial names the permission, so a user knows what to ask for
+      for (const p of PRINCIPALS.filter(x => got[x] === 403)) {
+        const res = await send(call, p);
+        expect(res.text).toMatch(/permission|not allow/i);
+      }
+    });
 
-    const first = await deploy('checkout', 'owner', 'from alice');
-    expect(first.status).toBe(200);
-    const events = first.text.trim().split('\n').map(l => JSON.parse(l));
-    expect(events[events.length - 1]).toMatchObject({ type: 'done', ok: true });
+    it.each(PRINCIPALS.map(p => [p, ENTITY.includes(p)] as const))(
+      'scaffolder actions periscope:module:diff and :deploy as the initiator (%s): allowed %s',
+      async (p, allowed) => {
+        // the actions call /instances/preview and /instances/deploy on behalf of the task's initiator
+        const port = (server.address() as AddressInfo).port;
+        const deps = {
+          discovery: {
+            getBaseUrl: async (id: string) =>
+              `http://127.0.0.1:${port}/api/${id}`,
+            getExternalBaseUrl: async (id: string) =>
+              `http://127.0.0.1:${port}/api/${id}`,
+          },
+          auth: mockServices.auth({ pluginId: 'scaffolder' }),
+        };
+        const credentials =
+          p === 'service'
+            ? mockCredentials.service()
+            : mockCredentials.user(USERS[p]);
+        const input = {
+          module: 'minimal',
+          name: 'checkout',
+          namespace: NS,
+          entityRef: 'component:default/checkout',
+          values: { message: `from the ${p} template` },
+        };
+        const outcomes = [];
+        for (const action of [
+          createModuleDiffAction(deps),
+          createModuleDeployAction(deps),
+        ]) {
+          const ctx = {
+            ...createMockActionContext({ input }),
+            getInitiatorCredentials: async () => credentials,
+          };
+          const outcome = await action.handler(ctx as any).then(
+            () => 'done',
+            (e: Error) =>
+              `${e.name}${
+                /permission 'module-deploy\.instance\.(read|apply)' is denied/.test(
+                  e.message,
+                )
+                  ? ' naming the permission'
+                  : `: ${e.message}`
+              }`,
+          );
+          outcomes.push({
+            action: action.id,
+            outcome,
+            output: (ctx.output as jest.Mock).mock.calls.length > 0,
+          });
+        }
+        const expected = allowed
+          ? { outcome: 'done', output: true }
+          : { outcome: 'NotAllowedError naming the permission', output: false };
+        expect(outcomes).toEqual([
+          { action: 'periscope:module:diff', ...expected },
+          { action: 'periscope:module:deploy', ...expected },
+        ]);
+      },
+    );
 
-    // bob owns impostor, which names the same instance and namespace: refused, naming the owner
-    const res = await deploy('impostor', 'other', 'from bob');
-    expect(res.status).toBe(409);
-    expect(res.text).toContain('component:default/checkout');
-    const preview = await request(server)
-      .post('/api/module-deploy/entity/preview?entityRef=component:default/impostor')
-      .set('Authorization', header('other'))
-      .send({ values: { message: 'from bob' } });
-    expect(preview.status).toBe(409);
+    it("refuses a cross-team deploy to the owner's instance, and applies nothing of it", async () => {
+      const deploy = (entity: string, p: Principal, message: string) =>
+        request(server)
+          .post(
+            `/api/module-deploy/entity/deploy?entityRef=component:default/${entity}`,
+          )
+          .set('Authorization', header(p))
+          .send({ values: { message } });
 
-    // the cluster still has alice's values
-    // (the module's ConfigMap is immutable: its name carries a hash of its data)
-    const configMaps = JSON.stringify((await api.list('v1', 'ConfigMap', NS)).items.map(cm => (cm as any).data));
-    expect(configMaps).toContain('from alice');
-    expect(configMaps).not.toContain('from bob');
-  });
-});
+      // bob may not deploy checkout at all (not an owner)
+      expect((await deploy('checkout', 'other', 'from bob')).status).toBe(403);
+
+      const first = await deploy('checkout', 'owner', 'from alice');
+      expect(first.status).toBe(200);
+      const events = first.text
+        .trim()
+        .split('\n')
+        .map(l => JSON.parse(l));
+      expect(events[events.length - 1]).toMatchObject({
+        type: 'done',
+        ok: true,
+      });
+
+      // bob owns impostor, which names the same instance and namespace: refused, naming the owner
+      const res = await deploy('impostor', 'other', 'from bob');
+      expect(res.status).toBe(409);
+      expect(res.text).toContain('component:default/checkout');
+      const preview = await request(server)
+        .post(
+          '/api/module-deploy/entity/preview?entityRef=component:default/impostor',
+        )
+        .set('Authorization', header('other'))
+        .send({ values: { message: 'from bob' } });
+      expect(preview.status).toBe(409);
+
+      // the cluster still has alice's values
+      // (the module's ConfigMap is immutable: its name carries a hash of its data)
+      const configMaps = JSON.stringify(
+        (await api.list('v1', 'ConfigMap', NS)).items.map(
+          cm => (cm as any).data,
+        ),
+      );
+      expect(configMaps).toContain('from alice');
+      expect(configMaps).not.toContain('from bob');
+    });
+  },
+);

@@ -9,7 +9,9 @@ import { registerSecurityCommand } from './commands/security';
  */
 export function createProgram(): Command {
   const program = new Command('periscope')
-    .description('Periscope: Kubernetes diagnostics, Timoni module deploys and Tetragon runtime security, offline for CI')
+    .description(
+      'Periscope: Kubernetes diagnostics, Timoni module deploys and Tetragon runtime security, offline for CI',
+    )
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)');
   registerDiagnoseCommand(program);

@@ -354,7 +354,16 @@ describe('kubeConfigFor with a signal', () => {
     const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
     try {
       const ctrl = new AbortController();
-      const core = kubeConfigFor({ name: 'slow', url, authProvider: 'serviceAccount', serviceAccountToken: 't', skipTLSVerify: true }, { signal: ctrl.signal }).makeApiClient(CoreV1Api);
+      const core = kubeConfigFor(
+        {
+          name: 'slow',
+          url,
+          authProvider: 'serviceAccount',
+          serviceAccountToken: 't',
+          skipTLSVerify: true,
+        },
+        { signal: ctrl.signal },
+      ).makeApiClient(CoreV1Api);
       const started = Date.now();
       const pending = core.listNamespace().catch(e => e);
       setTimeout(() => ctrl.abort(), 200);

@@ -2,10 +2,17 @@ import { ConfigReader } from '@backstage/config';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { kubeConfigFor, kubernetesConfigFromKubeconfig, loadKubeConfigFile, readClusters } from './clusters';
+import {
+  kubeConfigFor,
+  kubernetesConfigFromKubeconfig,
+  loadKubeConfigFile,
+  readClusters,
+} from './clusters';
 
 const cfg = (clusters: any[]) =>
-  new ConfigReader({ kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters }] } });
+  new ConfigReader({
+    kubernetes: { clusterLocatorMethods: [{ type: 'config', clusters }] },
+  });
 
 describe('readClusters', () => {
   it('returns no cluster when the kubernetes section is absent', () => {
@@ -13,8 +20,21 @@ describe('readClusters', () => {
   });
 
   it('reads config clusters with defaults', () => {
-    const [c] = readClusters(cfg([{ name: 'prod', url: 'https://10.0.0.1:6443', serviceAccountToken: 't' }]));
-    expect(c).toMatchObject({ name: 'prod', url: 'https://10.0.0.1:6443', authProvider: 'serviceAccount', skipTLSVerify: false });
+    const [c] = readClusters(
+      cfg([
+        {
+          name: 'prod',
+          url: 'https://10.0.0.1:6443',
+          serviceAccountToken: 't',
+        },
+      ]),
+    );
+    expect(c).toMatchObject({
+      name: 'prod',
+      url: 'https://10.0.0.1:6443',
+      authProvider: 'serviceAccount',
+      skipTLSVerify: false,
+    });
     const kc = kubeConfigFor(c);
     expect(kc.getCurrentCluster()?.server).toBe('https://10.0.0.1:6443');
     expect(kc.getCurrentUser()?.token).toBe('t');
@@ -22,11 +42,26 @@ describe('readClusters', () => {
 
   it.each([
     [[{ url: 'https://x' }], /clusters\[0\]\.name is missing/],
-    [[{ name: 'a', url: 'ftp://x' }], /url of cluster 'a' is 'ftp:\/\/x', which is not an http\(s\) URL/],
+    [
+      [{ name: 'a', url: 'ftp://x' }],
+      /url of cluster 'a' is 'ftp:\/\/x', which is not an http\(s\) URL/,
+    ],
     [[{ name: 'a' }], /url of cluster 'a' is missing/],
-    [[{ name: 'a', url: 'https://x' }, { name: 'a', url: 'https://y' }], /'a' is used by two clusters/],
-    [[{ name: 'a', url: 'https://x', authProvider: 'aws' }], /authProvider of cluster 'a' is 'aws'/],
-    [[{ name: 'a', url: 'https://x', caFile: '/nonexistent/ca.pem' }], /caFile .* does not exist/],
+    [
+      [
+        { name: 'a', url: 'https://x' },
+        { name: 'a', url: 'https://y' },
+      ],
+      /'a' is used by two clusters/,
+    ],
+    [
+      [{ name: 'a', url: 'https://x', authProvider: 'aws' }],
+      /authProvider of cluster 'a' is 'aws'/,
+    ],
+    [
+      [{ name: 'a', url: 'https://x', caFile: '/nonexistent/ca.pem' }],
+      /caFile .* does not exist/,
+    ],
   ])('rejects a malformed cluster %#', (clusters, message) => {
     expect(() => readClusters(cfg(clusters))).toThrow(message);
   });
@@ -54,7 +89,13 @@ current-context: ctx
           {
             type: 'config',
             clusters: [
-              { name: 'local', url: 'https://127.0.0.1:16443', authProvider: 'serviceAccount', serviceAccountToken: 'secret-token', caData: 'Q0E=' },
+              {
+                name: 'local',
+                url: 'https://127.0.0.1:16443',
+                authProvider: 'serviceAccount',
+                serviceAccountToken: 'secret-token',
+                caData: 'Q0E=',
+              },
             ],
           },
         ],
@@ -63,10 +104,16 @@ current-context: ctx
   });
 
   it('names a missing file, an unknown context and garbage', () => {
-    expect(() => loadKubeConfigFile(path.join(dir, 'nope'))).toThrow(/kubeconfig '.*nope' does not exist/);
-    expect(() => loadKubeConfigFile(file, 'other')).toThrow(/context 'other' is not in kubeconfig .*; it has: ctx/);
+    expect(() => loadKubeConfigFile(path.join(dir, 'nope'))).toThrow(
+      /kubeconfig '.*nope' does not exist/,
+    );
+    expect(() => loadKubeConfigFile(file, 'other')).toThrow(
+      /context 'other' is not in kubeconfig .*; it has: ctx/,
+    );
     const bad = path.join(dir, 'bad');
     fs.writeFileSync(bad, ': : not yaml [');
-    expect(() => loadKubeConfigFile(bad)).toThrow(/could not be read|has no current cluster/);
+    expect(() => loadKubeConfigFile(bad)).toThrow(
+      /could not be read|has no current cluster/,
+    );
   });
 });

@@ -162,14 +162,21 @@ class SignalKubeConfig extends KubeConfig {
     super();
   }
 
-  async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
+  async applySecurityAuthentication(
+    context: Parameters<KubeConfig['applySecurityAuthentication']>[0],
+  ): Promise<void> {
     await super.applySecurityAuthentication(context);
     if (!context.getSignal()) context.setSignal(this.signal);
   }
 
-  async applyToFetchOptions(opts: Parameters<KubeConfig['applyToFetchOptions']>[0]) {
+  async applyToFetchOptions(
+    opts: Parameters<KubeConfig['applyToFetchOptions']>[0],
+  ) {
     const init = await super.applyToFetchOptions(opts);
-    return { ...init, signal: (init as { signal?: AbortSignal }).signal ?? this.signal } as typeof init;
+    return {
+      ...init,
+      signal: (init as { signal?: AbortSignal }).signal ?? this.signal,
+    } as typeof init;
   }
 }
 
@@ -205,8 +212,13 @@ function credentialAuthenticator(
  * passes), the cluster's requests are cancelled when it times out.
  * @public
  */
-export function kubeConfigFor(cluster: ClusterDetails, options: { signal?: AbortSignal } = {}): KubeConfig {
-  const kc = options.signal ? new SignalKubeConfig(options.signal) : new KubeConfig();
+export function kubeConfigFor(
+  cluster: ClusterDetails,
+  options: { signal?: AbortSignal } = {},
+): KubeConfig {
+  const kc = options.signal
+    ? new SignalKubeConfig(options.signal)
+    : new KubeConfig();
   const user = cluster.getCredential ? CREDENTIAL_USER : 'periscope';
   kc.loadFromOptions({
     clusters: [

@@ -5,9 +5,11 @@ import { InputError } from '@backstage/errors';
 /** @public */
 export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
 /** @public */
-export const KUBERNETES_LABEL_SELECTOR_ANNOTATION = 'backstage.io/kubernetes-label-selector';
+export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
+  'backstage.io/kubernetes-label-selector';
 /** @public */
-export const KUBERNETES_NAMESPACE_ANNOTATION = 'backstage.io/kubernetes-namespace';
+export const KUBERNETES_NAMESPACE_ANNOTATION =
+  'backstage.io/kubernetes-namespace';
 
 /**
  * Where an entity's workloads are, by the same rules as Backstage's Kubernetes plugin:
@@ -37,24 +39,34 @@ export interface WorkloadSelectorOptions {
 }
 
 /** Reads {@link WorkloadSelectorOptions} from the root config. @public */
-export function readWorkloadSelectorOptions(config: Config): WorkloadSelectorOptions {
+export function readWorkloadSelectorOptions(
+  config: Config,
+): WorkloadSelectorOptions {
   const key = 'periscope.namespacesWithoutAnnotation';
   const list = config.getOptionalStringArray(key) ?? [];
   for (const ns of list) {
     if (ns !== '*' && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) {
-      throw new InputError(`${key} has '${ns}', which is not a namespace name: list namespace names, or ['*'] for every namespace`);
+      throw new InputError(
+        `${key} has '${ns}', which is not a namespace name: list namespace names, or ['*'] for every namespace`,
+      );
     }
   }
   if (list.includes('*') && list.length > 1) {
-    throw new InputError(`${key} lists '*' beside other namespaces: '*' alone allows every namespace; list names without it to allow only those`);
+    throw new InputError(
+      `${key} lists '*' beside other namespaces: '*' alone allows every namespace; list names without it to allow only those`,
+    );
   }
   return { namespacesWithoutAnnotation: list };
 }
 
 /** Whether a namespace is one the selector may read (its namespace, its allowed list, or any). @public */
-export function inSelectorNamespace(selector: WorkloadSelector, namespace: string | undefined): boolean {
+export function inSelectorNamespace(
+  selector: WorkloadSelector,
+  namespace: string | undefined,
+): boolean {
   if (selector.namespace) return namespace === selector.namespace;
-  if (selector.namespaces) return namespace !== undefined && selector.namespaces.includes(namespace);
+  if (selector.namespaces)
+    return namespace !== undefined && selector.namespaces.includes(namespace);
   return true;
 }
 
@@ -89,7 +101,9 @@ export function workloadSelectorFor(
   if (allowed.length === 1) return { labelSelector, namespace: allowed[0] };
   if (allowed.length > 1) return { labelSelector, namespaces: [...allowed] };
   throw new InputError(
-    `entity '${stringifyEntityRef(entity)}' has no ${KUBERNETES_NAMESPACE_ANNOTATION} annotation, and Periscope does not read ` +
+    `entity '${stringifyEntityRef(
+      entity,
+    )}' has no ${KUBERNETES_NAMESPACE_ANNOTATION} annotation, and Periscope does not read ` +
       `workloads across every namespace for it: add the annotation naming its namespace, or have the platform team list ` +
       `the namespaces such entities may be read in under periscope.namespacesWithoutAnnotation (['*'] for all)`,
   );
@@ -100,7 +114,10 @@ export function workloadSelectorFor(
  * Set-based terms (`in`, `notin`) are supported too.
  * @public
  */
-export function matchesLabelSelector(labels: Record<string, string> | undefined, selector: string): boolean {
+export function matchesLabelSelector(
+  labels: Record<string, string> | undefined,
+  selector: string,
+): boolean {
   const l = labels ?? {};
   return splitSelector(selector).every(term => {
     let m = /^\s*([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)\s*$/.exec(term);
@@ -118,10 +135,18 @@ export function matchesLabelSelector(labels: Record<string, string> | undefined,
 }
 
 /** Terms that name a label value: `key=value`, `key==value`, `key in (a,b)`. */
-const NARROWING_TERMS = [/^\s*[^\s!=()]+\s*==?\s*[^\s=!()]+\s*$/, /^\s*[^\s!=()]+\s+in\s+\(\s*[^\s,()][^()]*\)\s*$/];
+const NARROWING_TERMS = [
+  /^\s*[^\s!=()]+\s*==?\s*[^\s=!()]+\s*$/,
+  /^\s*[^\s!=()]+\s+in\s+\(\s*[^\s,()][^()]*\)\s*$/,
+];
 
 function requireNarrowSelector(selector: string) {
-  if (splitSelector(selector).some(term => NARROWING_TERMS.some(re => re.test(term)))) return;
+  if (
+    splitSelector(selector).some(term =>
+      NARROWING_TERMS.some(re => re.test(term)),
+    )
+  )
+    return;
   throw new InputError(
     `the annotation ${KUBERNETES_LABEL_SELECTOR_ANNOTATION} "${selector}" names no label value, so it would select every workload ` +
       `without some label, other teams' among them: include at least one "key=value" or "key in (a,b)" term, ` +

@@ -17,9 +17,24 @@ describe('fanOutClusters', () => {
     await new Promise(r => silent.once('listening', r));
     const silentPort = (silent.address() as net.AddressInfo).port;
     const clusters = [
-      { name: 'refused', url: `https://127.0.0.1:${closed}`, authProvider: 'serviceAccount', skipTLSVerify: true },
-      { name: 'silent', url: `https://127.0.0.1:${silentPort}`, authProvider: 'serviceAccount', skipTLSVerify: true },
-      { name: 'fine', url: 'http://unused', authProvider: 'serviceAccount', skipTLSVerify: false },
+      {
+        name: 'refused',
+        url: `https://127.0.0.1:${closed}`,
+        authProvider: 'serviceAccount',
+        skipTLSVerify: true,
+      },
+      {
+        name: 'silent',
+        url: `https://127.0.0.1:${silentPort}`,
+        authProvider: 'serviceAccount',
+        skipTLSVerify: true,
+      },
+      {
+        name: 'fine',
+        url: 'http://unused',
+        authProvider: 'serviceAccount',
+        skipTLSVerify: false,
+      },
     ];
     const { results, errors } = await fanOutClusters(
       clusters,
@@ -40,11 +55,21 @@ describe('fanOutClusters', () => {
   });
 
   it('types API statuses', () => {
-    expect(classifyClusterError('a', { code: 401 }).errorType).toBe('UNAUTHORIZED');
-    expect(classifyClusterError('a', { code: 403, body: '{"message":"pods is forbidden"}' })).toMatchObject({
+    expect(classifyClusterError('a', { code: 401 }).errorType).toBe(
+      'UNAUTHORIZED',
+    );
+    expect(
+      classifyClusterError('a', {
+        code: 403,
+        body: '{"message":"pods is forbidden"}',
+      }),
+    ).toMatchObject({
       errorType: 'FORBIDDEN',
       message: expect.stringContaining('pods is forbidden'),
     });
-    expect(classifyClusterError('a', new Error('boom'))).toMatchObject({ errorType: 'SYSTEM_ERROR', message: "cluster 'a' failed: boom" });
+    expect(classifyClusterError('a', new Error('boom'))).toMatchObject({
+      errorType: 'SYSTEM_ERROR',
+      message: "cluster 'a' failed: boom",
+    });
   });
 });

@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
-import { BackstageCredentials, PermissionsService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult, ResourcePermission } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
 
 /**
  * Normalises an entity reference taken from a request (query `entityRef`), or throws an
@@ -11,13 +17,17 @@ import { AuthorizeResult, ResourcePermission } from '@backstage/plugin-permissio
  */
 export function parseEntityRefParam(raw: unknown, param = 'entityRef'): string {
   if (typeof raw !== 'string' || !raw) {
-    throw new InputError(`parameter '${param}' is missing: pass e.g. ?${param}=component:default/checkout`);
+    throw new InputError(
+      `parameter '${param}' is missing: pass e.g. ?${param}=component:default/checkout`,
+    );
   }
   try {
     return stringifyEntityRef(parseEntityRef(raw));
   } catch (e) {
     throw new InputError(
-      `parameter '${param}' is '${raw}', which is not an entity reference (kind:namespace/name): ${(e as Error).message}`,
+      `parameter '${param}' is '${raw}', which is not an entity reference (kind:namespace/name): ${
+        (e as Error).message
+      }`,
     );
   }
 }
@@ -28,11 +38,21 @@ export function parseEntityRefParam(raw: unknown, param = 'entityRef'): string {
  * whole number from `min` to `max`.
  * @public
  */
-export function parseIntParam(raw: unknown, name: string, fallback: number, min: number, max: number): number {
+export function parseIntParam(
+  raw: unknown,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new InputError(`parameter '${name}' is '${String(raw)}': give a whole number from ${min} to ${max}`);
+    throw new InputError(
+      `parameter '${name}' is '${String(
+        raw,
+      )}': give a whole number from ${min} to ${max}`,
+    );
   }
   return n;
 }
@@ -49,9 +69,14 @@ export async function authorizeEntity(
   entityRef: string,
   credentials: BackstageCredentials,
 ): Promise<void> {
-  const [decision] = await permissions.authorize([{ permission, resourceRef: entityRef }], { credentials });
+  const [decision] = await permissions.authorize(
+    [{ permission, resourceRef: entityRef }],
+    { credentials },
+  );
   if (decision.result !== AuthorizeResult.ALLOW) {
-    throw new NotAllowedError(`permission '${permission.name}' is denied for ${entityRef}`);
+    throw new NotAllowedError(
+      `permission '${permission.name}' is denied for ${entityRef}`,
+    );
   }
 }
 
@@ -72,11 +97,16 @@ export function sendJsonWithEtag(
   value: unknown,
 ): void {
   const body = JSON.stringify(value);
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  const etag = `"${createHash('sha256')
+    .update(body)
+    .digest('base64url')
+    .slice(0, 27)}"`;
   res.setHeader('ETag', etag);
   res.setHeader('Cache-Control', 'private, no-cache');
   const match = req.headers['if-none-match'];
-  const tags = (Array.isArray(match) ? match.join(',') : match ?? '').split(',').map(t => t.trim().replace(/^W\//, ''));
+  const tags = (Array.isArray(match) ? match.join(',') : match ?? '')
+    .split(',')
+    .map(t => t.trim().replace(/^W\//, ''));
   if (tags.includes(etag) || tags.includes('*')) {
     res.status(304).end();
     return;

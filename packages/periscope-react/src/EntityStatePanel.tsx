@@ -1,5 +1,10 @@
 import type { ReactNode } from 'react';
-import { CodeSnippet, EmptyState, InfoCard, WarningPanel } from '@backstage/core-components';
+import {
+  CodeSnippet,
+  EmptyState,
+  InfoCard,
+  WarningPanel,
+} from '@backstage/core-components';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { Typography } from '@material-ui/core';
 import { periscopeReactTranslationRef } from './translation';
@@ -42,7 +47,13 @@ export function EntityStatePanel(props: {
         missing="info"
         title={t('entityState.notConfiguredTitle', { feature: props.feature })}
         description={t('entityState.notConfiguredDescription')}
-        action={<CodeSnippet text={KUBERNETES_CONFIG_EXAMPLE} language="yaml" showCopyCodeButton />}
+        action={
+          <CodeSnippet
+            text={KUBERNETES_CONFIG_EXAMPLE}
+            language="yaml"
+            showCopyCodeButton
+          />
+        }
       />
     );
   }
@@ -51,8 +62,16 @@ export function EntityStatePanel(props: {
       <EmptyState
         missing="field"
         title={t('entityState.notAnnotatedTitle')}
-        description={t('entityState.notAnnotatedDescription', { feature: props.feature })}
-        action={<CodeSnippet text={props.annotationHelp} language="yaml" showCopyCodeButton />}
+        description={t('entityState.notAnnotatedDescription', {
+          feature: props.feature,
+        })}
+        action={
+          <CodeSnippet
+            text={props.annotationHelp}
+            language="yaml"
+            showCopyCodeButton
+          />
+        }
       />
     );
   }
@@ -63,13 +82,17 @@ export function EntityStatePanel(props: {
  * Per-cluster failures: the other clusters' data still shows.
  * @public
  */
-export function ClusterErrorsPanel(props: { errors?: PeriscopeEntityEnvelope['errors'] }) {
+export function ClusterErrorsPanel(props: {
+  errors?: PeriscopeEntityEnvelope['errors'];
+}) {
   const { t } = useTranslationRef(periscopeReactTranslationRef);
   if (!props.errors?.length) return null;
   return (
     <WarningPanel
       severity="warning"
-      title={t('clusterErrors.title', { clusters: String(props.errors.length) })}
+      title={t('clusterErrors.title', {
+        clusters: String(props.errors.length),
+      })}
     >
       {props.errors.map(e => (
         <Typography key={e.cluster} variant="body2">
@@ -84,7 +107,11 @@ export function ClusterErrorsPanel(props: { errors?: PeriscopeEntityEnvelope['er
  * A titled card for the body of a tab.
  * @public
  */
-export function PeriscopeCard(props: { title: string; subheader?: string; children: ReactNode }) {
+export function PeriscopeCard(props: {
+  title: string;
+  subheader?: string;
+  children: ReactNode;
+}) {
   return (
     <InfoCard title={props.title} subheader={props.subheader}>
       {props.children}

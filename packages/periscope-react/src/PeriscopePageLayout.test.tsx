@@ -9,7 +9,9 @@ describe('PeriscopePageLayout', () => {
         <p>findings table</p>
       </PeriscopePageLayout>,
     );
-    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Health overview');
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent(
+      'Health overview',
+    );
     expect(screen.getByText('findings table')).toBeInTheDocument();
   });
 });

@@ -16,13 +16,51 @@ const entity = (annotations?: Record<string, string>): Entity => ({
 const cases: Array<[string, Entity, boolean, boolean]> = [
   // name, entity, Kubernetes, module
   ['no annotations', entity(), false, false],
-  ['other annotations only', entity({ 'backstage.io/source-location': 'url:x' }), false, false],
-  ['kubernetes-id', entity({ 'backstage.io/kubernetes-id': 'checkout' }), true, false],
-  ['an empty kubernetes-id', entity({ 'backstage.io/kubernetes-id': '' }), false, false],
-  ['label selector', entity({ 'backstage.io/kubernetes-label-selector': 'app=x' }), true, false],
-  ['namespace alone', entity({ 'backstage.io/kubernetes-namespace': 'shop' }), false, false],
-  ['module', entity({ 'periscope.dev/module': './modules/minimal' }), false, true],
-  ['both', entity({ 'backstage.io/kubernetes-id': 'x', 'periscope.dev/module': 'web' }), true, true],
+  [
+    'other annotations only',
+    entity({ 'backstage.io/source-location': 'url:x' }),
+    false,
+    false,
+  ],
+  [
+    'kubernetes-id',
+    entity({ 'backstage.io/kubernetes-id': 'checkout' }),
+    true,
+    false,
+  ],
+  [
+    'an empty kubernetes-id',
+    entity({ 'backstage.io/kubernetes-id': '' }),
+    false,
+    false,
+  ],
+  [
+    'label selector',
+    entity({ 'backstage.io/kubernetes-label-selector': 'app=x' }),
+    true,
+    false,
+  ],
+  [
+    'namespace alone',
+    entity({ 'backstage.io/kubernetes-namespace': 'shop' }),
+    false,
+    false,
+  ],
+  [
+    'module',
+    entity({ 'periscope.dev/module': './modules/minimal' }),
+    false,
+    true,
+  ],
+  [
+    'both',
+    entity({
+      'backstage.io/kubernetes-id': 'x',
+      'periscope.dev/module': 'web',
+    }),
+    true,
+    true,
+  ],
 ];
 
 describe('entity filters', () => {

@@ -22,8 +22,14 @@ export type EntityPermission = {
  * the entity; a conditional policy (e.g. owners only) is evaluated for it.
  * @public
  */
-export function useEntityPermission(permission: ResourcePermission, entityRef: string): EntityPermission {
-  const { loading, allowed, error } = usePermission({ permission, resourceRef: entityRef });
+export function useEntityPermission(
+  permission: ResourcePermission,
+  entityRef: string,
+): EntityPermission {
+  const { loading, allowed, error } = usePermission({
+    permission,
+    resourceRef: entityRef,
+  });
   return { permission, loading, allowed: !loading && allowed, error };
 }
 
@@ -32,7 +38,10 @@ export function useEntityPermission(permission: ResourcePermission, entityRef: s
  * and when the permission is allowed.
  * @public
  */
-export function notAllowedReason(p: EntityPermission, action: string): string | undefined {
+export function notAllowedReason(
+  p: EntityPermission,
+  action: string,
+): string | undefined {
   if (p.loading || p.allowed) return undefined;
   if (p.error) {
     return `Could not check whether you may ${action} (permission '${p.permission.name}'): ${p.error.message}`;
@@ -63,7 +72,11 @@ export function useEntityActionPermission(
   action: string,
 ): EntityActionPermission {
   const p = useEntityPermission(permission, entityRef);
-  return { loading: p.loading, allowed: p.allowed, reason: notAllowedReason(p, action) };
+  return {
+    loading: p.loading,
+    allowed: p.allowed,
+    reason: notAllowedReason(p, action),
+  };
 }
 
 /**

@@ -27,6 +27,9 @@ export {
   useEntityActionPermission,
   useEntityPermission,
 } from './entityPermission';
-export type { EntityActionPermission, EntityPermission } from './entityPermission';
+export type {
+  EntityActionPermission,
+  EntityPermission,
+} from './entityPermission';
 export { usePolledAsync } from './usePolledAsync';
 export type { PolledAsync } from './usePolledAsync';

@@ -76,7 +76,10 @@ export class KubernetesUserAuth {
 
   /** The same providers as the Kubernetes plugin (gitlab, google, microsoft, okta, onelogin OIDC). */
   static fromAuthApis(
-    deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi } & KubernetesAuthApis,
+    deps: {
+      discoveryApi: DiscoveryApi;
+      fetchApi: FetchApi;
+    } & KubernetesAuthApis,
   ): KubernetesUserAuth {
     const providers = new KubernetesAuthProviders({
       microsoftAuthApi: deps.microsoftAuthApi,

@@ -27,7 +27,12 @@ export function registerActions(deps: {
       "Returns the open Kubernetes health findings (k8sgpt analyzers) of a catalog entity's workloads in every configured cluster, with severity, failure texts and history, plus per-cluster errors.",
     attributes: { readOnly: true, destructive: false, idempotent: true },
     schema: {
-      input: z => z.object({ entityRef: z.string().describe('Entity reference, e.g. component:default/payments') }),
+      input: z =>
+        z.object({
+          entityRef: z
+            .string()
+            .describe('Entity reference, e.g. component:default/payments'),
+        }),
       output: z =>
         z.object({
           status: z.enum(['ok', 'not-configured', 'not-annotated']),
@@ -35,7 +40,9 @@ export function registerActions(deps: {
           stale: z
             .boolean()
             .optional()
-            .describe('true when the stored scan is older than the freshness window; a newer scan runs in the background, ask again shortly'),
+            .describe(
+              'true when the stored scan is older than the freshness window; a newer scan runs in the background, ask again shortly',
+            ),
           findings: z.array(
             z.object({
               id: z.string(),
@@ -51,12 +58,19 @@ export function registerActions(deps: {
               lastSeen: z.string(),
             }),
           ),
-          errors: z.array(z.object({ cluster: z.string(), message: z.string() })),
+          errors: z.array(
+            z.object({ cluster: z.string(), message: z.string() }),
+          ),
         }),
     },
     action: async ({ input, credentials }) => {
       const entityRef = parseEntityRefParam(input.entityRef);
-      await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
+      await authorizeEntity(
+        permissions,
+        k8sDiagnosticsReadPermission,
+        entityRef,
+        credentials,
+      );
       const h = await health.getEntityHealth({ entityRef, credentials });
       return {
         output: {
@@ -78,7 +92,10 @@ export function registerActions(deps: {
               lastSeen: f.lastSeen,
             })),
           ),
-          errors: h.errors.map(e => ({ cluster: e.cluster, message: e.message })),
+          errors: h.errors.map(e => ({
+            cluster: e.cluster,
+            message: e.message,
+          })),
         },
       };
     },
@@ -93,8 +110,12 @@ export function registerActions(deps: {
     schema: {
       input: z =>
         z.object({
-          entityRef: z.string().describe('Entity reference, e.g. component:default/payments'),
-          findingId: z.string().describe('The id of a finding from get-entity-health-findings'),
+          entityRef: z
+            .string()
+            .describe('Entity reference, e.g. component:default/payments'),
+          findingId: z
+            .string()
+            .describe('The id of a finding from get-entity-health-findings'),
         }),
       output: z =>
         z.object({
@@ -109,9 +130,23 @@ export function registerActions(deps: {
     },
     action: async ({ input, credentials }) => {
       const entityRef = parseEntityRefParam(input.entityRef);
-      await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
-      await authorizeEntity(permissions, k8sDiagnosticsExplainPermission, entityRef, credentials);
-      const r = await explain.explain({ entityRef, findingId: input.findingId, credentials });
+      await authorizeEntity(
+        permissions,
+        k8sDiagnosticsReadPermission,
+        entityRef,
+        credentials,
+      );
+      await authorizeEntity(
+        permissions,
+        k8sDiagnosticsExplainPermission,
+        entityRef,
+        credentials,
+      );
+      const r = await explain.explain({
+        entityRef,
+        findingId: input.findingId,
+        credentials,
+      });
       return {
         output: {
           source: r.source,

@@ -120,23 +120,33 @@ function readAi(config: RootConfigService): AiConfig | undefined {
     );
   }
   if (baseUrl && !/^https?:\/\//.test(baseUrl)) {
-    throw new InputError(`k8sDiagnostics.ai.baseUrl is '${baseUrl}', which is not an http(s) URL: use e.g. https://api.openai.com/v1`);
+    throw new InputError(
+      `k8sDiagnostics.ai.baseUrl is '${baseUrl}', which is not an http(s) URL: use e.g. https://api.openai.com/v1`,
+    );
   }
   const model = ai.getOptionalString('model') ?? azure?.deployment;
   if (!model) {
-    throw new InputError('k8sDiagnostics.ai.model is missing: name the chat model, e.g. gpt-4o-mini or llama3.1');
+    throw new InputError(
+      'k8sDiagnostics.ai.model is missing: name the chat model, e.g. gpt-4o-mini or llama3.1',
+    );
   }
   const number = (key: string): number | undefined => {
     try {
       return ai.getOptionalNumber(key);
     } catch {
-      throw new InputError(`k8sDiagnostics.ai.${key} is ${JSON.stringify(ai.getOptional(key))}: it must be a number`);
+      throw new InputError(
+        `k8sDiagnostics.ai.${key} is ${JSON.stringify(
+          ai.getOptional(key),
+        )}: it must be a number`,
+      );
     }
   };
   const positive = (key: string, fallback: number | undefined) => {
     const v = number(key) ?? fallback;
     if (v !== undefined && (!Number.isFinite(v) || v < 0)) {
-      throw new InputError(`k8sDiagnostics.ai.${key} is ${v}: it must be a number >= 0`);
+      throw new InputError(
+        `k8sDiagnostics.ai.${key} is ${v}: it must be a number >= 0`,
+      );
     }
     return v;
   };
@@ -144,26 +154,63 @@ function readAi(config: RootConfigService): AiConfig | undefined {
     try {
       return ai.getOptionalBoolean(key) ?? false;
     } catch {
-      throw new InputError(`k8sDiagnostics.ai.${key} is ${JSON.stringify(ai.getOptional(key))}: it must be true or false`);
+      throw new InputError(
+        `k8sDiagnostics.ai.${key} is ${JSON.stringify(
+          ai.getOptional(key),
+        )}: it must be true or false`,
+      );
     }
   };
   /** A whole number in [min, max], or the default. */
-  const integer = (key: keyof typeof AI_LIMIT_DEFAULTS, min: number, max: number, why: string) => {
+  const integer = (
+    key: keyof typeof AI_LIMIT_DEFAULTS,
+    min: number,
+    max: number,
+    why: string,
+  ) => {
     const v = number(key) ?? AI_LIMIT_DEFAULTS[key];
     if (!Number.isInteger(v) || v < min || v > max) {
-      throw new InputError(`k8sDiagnostics.ai.${key} is ${v}: it must be a whole number from ${min} to ${max} (${why}); default ${AI_LIMIT_DEFAULTS[key]}`);
+      throw new InputError(
+        `k8sDiagnostics.ai.${key} is ${v}: it must be a whole number from ${min} to ${max} (${why}); default ${AI_LIMIT_DEFAULTS[key]}`,
+      );
     }
     return v;
   };
-  const maxOutputTokens = integer('maxOutputTokens', 64, 128_000, 'the max_tokens of every request; a JSON answer needs at least 64');
-  const maxInputBytes = integer('maxInputBytes', 1_024, 1_048_576, 'bytes of cluster data per request');
-  const maxItemBytes = integer('maxItemBytes', 128, 65_536, 'bytes of one failure text, event or log line');
+  const maxOutputTokens = integer(
+    'maxOutputTokens',
+    64,
+    128_000,
+    'the max_tokens of every request; a JSON answer needs at least 64',
+  );
+  const maxInputBytes = integer(
+    'maxInputBytes',
+    1_024,
+    1_048_576,
+    'bytes of cluster data per request',
+  );
+  const maxItemBytes = integer(
+    'maxItemBytes',
+    128,
+    65_536,
+    'bytes of one failure text, event or log line',
+  );
   if (maxItemBytes > maxInputBytes) {
-    throw new InputError(`k8sDiagnostics.ai.maxItemBytes is ${maxItemBytes}, more than k8sDiagnostics.ai.maxInputBytes (${maxInputBytes}): one text cannot be longer than the whole input`);
+    throw new InputError(
+      `k8sDiagnostics.ai.maxItemBytes is ${maxItemBytes}, more than k8sDiagnostics.ai.maxInputBytes (${maxInputBytes}): one text cannot be longer than the whole input`,
+    );
   }
-  const perUserPerMinute = integer('perUserPerMinute', 0, 10_000, 'LLM calls per user and minute, 0 for no limit');
+  const perUserPerMinute = integer(
+    'perUserPerMinute',
+    0,
+    10_000,
+    'LLM calls per user and minute, 0 for no limit',
+  );
   const evidenceLogLines = number('evidenceLogLines') ?? EVIDENCE_LOG_LINES;
-  if (!Number.isInteger(evidenceLogLines) || evidenceLogLines < 0 || evidenceLogLines > 200) {
+  if (
+    !Number.isInteger(evidenceLogLines) ||
+    evidenceLogLines < 0 ||
+    evidenceLogLines > 200
+  ) {
     throw new InputError(
       `k8sDiagnostics.ai.evidenceLogLines is ${evidenceLogLines}: it must be a whole number from 0 to 200 (last log lines of the failing container sent with an explanation, 0 for none); default ${EVIDENCE_LOG_LINES}`,
     );
@@ -196,12 +243,21 @@ function readAi(config: RootConfigService): AiConfig | undefined {
 /**
  * Reads `k8sDiagnostics.*`; throws an `InputError` naming the key for a bad value.
  */
-export function readDiagnosticsConfig(config: RootConfigService): DiagnosticsConfig {
+export function readDiagnosticsConfig(
+  config: RootConfigService,
+): DiagnosticsConfig {
   const scheduleCfg = config.getOptionalConfig('k8sDiagnostics.schedule');
   const schedule: SchedulerServiceTaskScheduleDefinition = scheduleCfg
     ? readSchedulerServiceTaskScheduleDefinitionFromConfig(scheduleCfg)
-    : { frequency: { minutes: 5 }, timeout: { minutes: 4 }, initialDelay: { seconds: 30 }, scope: 'global' };
-  const analyzers = config.getOptionalStringArray('k8sDiagnostics.analyzers') ?? DEFAULT_ANALYZERS;
+    : {
+        frequency: { minutes: 5 },
+        timeout: { minutes: 4 },
+        initialDelay: { seconds: 30 },
+        scope: 'global',
+      };
+  const analyzers =
+    config.getOptionalStringArray('k8sDiagnostics.analyzers') ??
+    DEFAULT_ANALYZERS;
   try {
     resolveAnalyzers(analyzers);
   } catch (e) {
@@ -211,12 +267,21 @@ export function readDiagnosticsConfig(config: RootConfigService): DiagnosticsCon
     schedule: { ...schedule, scope: 'global' },
     analyzers,
     cacheTtlSeconds: freshnessSeconds(config, schedule),
-    rescansPerMinute: nonNegativeInt(config, 'k8sDiagnostics.rescansPerMinute', 6),
-    scanTimeoutMs: config.getOptionalNumber('k8sDiagnostics.scanTimeoutMs') ?? 60_000,
+    rescansPerMinute: nonNegativeInt(
+      config,
+      'k8sDiagnostics.rescansPerMinute',
+      6,
+    ),
+    scanTimeoutMs:
+      config.getOptionalNumber('k8sDiagnostics.scanTimeoutMs') ?? 60_000,
     ai: readAi(config),
     operatorResults: {
-      enabled: config.getOptionalBoolean('k8sDiagnostics.operatorResults.enabled') ?? true,
-      clusters: config.getOptionalStringArray('k8sDiagnostics.operatorResults.clusters'),
+      enabled:
+        config.getOptionalBoolean('k8sDiagnostics.operatorResults.enabled') ??
+        true,
+      clusters: config.getOptionalStringArray(
+        'k8sDiagnostics.operatorResults.clusters',
+      ),
     },
   };
 }
@@ -237,12 +302,16 @@ const SCAN_SLACK_SECONDS = 60;
 const DEFAULT_FRESHNESS_SECONDS = 5 * 60 + SCAN_SLACK_SECONDS;
 
 /** Seconds of a schedule's frequency given as a duration object; undefined for cron, ISO strings or manual triggers. */
-function frequencySeconds(schedule: SchedulerServiceTaskScheduleDefinition): number | undefined {
+function frequencySeconds(
+  schedule: SchedulerServiceTaskScheduleDefinition,
+): number | undefined {
   const f = schedule.frequency as unknown;
-  if (!f || typeof f !== 'object' || 'cron' in f || 'trigger' in f) return undefined;
+  if (!f || typeof f !== 'object' || 'cron' in f || 'trigger' in f)
+    return undefined;
   let total = 0;
   for (const [unit, value] of Object.entries(f as Record<string, unknown>)) {
-    if (typeof value !== 'number' || !(unit in DURATION_SECONDS)) return undefined;
+    if (typeof value !== 'number' || !(unit in DURATION_SECONDS))
+      return undefined;
     total += value * DURATION_SECONDS[unit];
   }
   return total > 0 ? total : undefined;
@@ -253,17 +322,26 @@ function frequencySeconds(schedule: SchedulerServiceTaskScheduleDefinition): num
  * schedule's frequency plus a minute, so a result of the last scheduled scan is fresh until the
  * next one has had time to land.
  */
-function freshnessSeconds(config: RootConfigService, schedule: SchedulerServiceTaskScheduleDefinition): number {
+function freshnessSeconds(
+  config: RootConfigService,
+  schedule: SchedulerServiceTaskScheduleDefinition,
+): number {
   const key = 'k8sDiagnostics.cacheTtlSeconds';
   let v: number | undefined;
   try {
     v = config.getOptionalNumber(key);
   } catch {
-    throw new InputError(`${key} is ${JSON.stringify(config.getOptional(key))}: it must be a number of seconds`);
+    throw new InputError(
+      `${key} is ${JSON.stringify(
+        config.getOptional(key),
+      )}: it must be a number of seconds`,
+    );
   }
   if (v === undefined) {
     const f = frequencySeconds(schedule);
-    return f === undefined ? DEFAULT_FRESHNESS_SECONDS : Math.ceil(f) + SCAN_SLACK_SECONDS;
+    return f === undefined
+      ? DEFAULT_FRESHNESS_SECONDS
+      : Math.ceil(f) + SCAN_SLACK_SECONDS;
   }
   if (!Number.isFinite(v) || v <= 0) {
     throw new InputError(
@@ -277,19 +355,37 @@ function freshnessSeconds(config: RootConfigService, schedule: SchedulerServiceT
  * Whether Result objects are read from this cluster; throws an `InputError` at start-up when
  * `k8sDiagnostics.operatorResults.clusters` names a cluster the kubernetes config does not have.
  */
-function nonNegativeInt(config: RootConfigService, key: string, fallback: number): number {
+function nonNegativeInt(
+  config: RootConfigService,
+  key: string,
+  fallback: number,
+): number {
   const v = config.getOptionalNumber(key);
   if (v === undefined) return fallback;
-  if (!Number.isInteger(v) || v < 0) throw new InputError(`${key} must be a whole number of at least 0 (0 turns the limit off), got ${v}`);
+  if (!Number.isInteger(v) || v < 0)
+    throw new InputError(
+      `${key} must be a whole number of at least 0 (0 turns the limit off), got ${v}`,
+    );
   return v;
 }
 
-export function operatorResultsFor(settings: OperatorResultsConfig, clusterNames: string[]): (cluster: string) => boolean {
-  const unknown = (settings.clusters ?? []).filter(c => !clusterNames.includes(c));
+export function operatorResultsFor(
+  settings: OperatorResultsConfig,
+  clusterNames: string[],
+): (cluster: string) => boolean {
+  const unknown = (settings.clusters ?? []).filter(
+    c => !clusterNames.includes(c),
+  );
   if (unknown.length > 0) {
     throw new InputError(
-      `k8sDiagnostics.operatorResults.clusters names ${unknown.map(c => `'${c}'`).join(', ')}, which the kubernetes config does not have: use one of ${clusterNames.map(c => `'${c}'`).join(', ') || '(no clusters configured)'}`,
+      `k8sDiagnostics.operatorResults.clusters names ${unknown
+        .map(c => `'${c}'`)
+        .join(', ')}, which the kubernetes config does not have: use one of ${
+        clusterNames.map(c => `'${c}'`).join(', ') || '(no clusters configured)'
+      }`,
     );
   }
-  return cluster => settings.enabled && (!settings.clusters || settings.clusters.includes(cluster));
+  return cluster =>
+    settings.enabled &&
+    (!settings.clusters || settings.clusters.includes(cluster));
 }

@@ -1,8 +1,15 @@
-import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { k8sDiagnosticsPermissions } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { periscopeClustersServiceRef, readWorkloadSelectorOptions, withEntityLookupCache } from '@periscope/kube-access';
+import {
+  periscopeClustersServiceRef,
+  readWorkloadSelectorOptions,
+  withEntityLookupCache,
+} from '@periscope/kube-access';
 import { registerActions } from './actions';
 import { readDiagnosticsConfig } from './config';
 import { createRouter } from './router';
@@ -52,15 +59,36 @@ export const k8sDiagnosticsPlugin = createBackendPlugin({
         // the same cluster source as the scan: ai.maskReferencedSecrets reads Secrets with its credentials
         // the finding's evidence, read in its cluster at request time (explanations and the Health tab)
         const evidence = createEvidenceService({ health, clusters });
-        const explain = createExplainService({ ai: settings.ai, health, store, logger, clusters, evidence });
+        const explain = createExplainService({
+          ai: settings.ai,
+          health,
+          store,
+          logger,
+          clusters,
+          evidence,
+        });
         // clusters can come from the catalog later: the task runs and does nothing while there are none
         await scheduler.scheduleTask({
           id: 'k8s-diagnostics:scan',
           ...settings.schedule,
           fn: () => health.scanAll(),
         });
-        registerActions({ actionsRegistry: deps.actionsRegistry, permissions, health, explain });
-        httpRouter.use(await createRouter({ httpAuth: deps.httpAuth, permissions, health, explain, evidence, clusters }));
+        registerActions({
+          actionsRegistry: deps.actionsRegistry,
+          permissions,
+          health,
+          explain,
+        });
+        httpRouter.use(
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            permissions,
+            health,
+            explain,
+            evidence,
+            clusters,
+          }),
+        );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

@@ -1,5 +1,13 @@
-import { BackstageCredentials, HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, ServiceUnavailableError } from '@backstage/errors';
+import {
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  InputError,
+  NotAllowedError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   authorizeEntity,
@@ -33,14 +41,22 @@ const FindingsQuery = z.object({
 
 const ExplainBody = z.object({
   entityRef: z.string().min(1),
-  findingId: z.string().regex(/^[0-9a-f]{6,64}$/, 'must be the id of a finding from GET /entity'),
+  findingId: z
+    .string()
+    .regex(/^[0-9a-f]{6,64}$/, 'must be the id of a finding from GET /entity'),
 });
 
-const FINDING_ID = z.string().regex(/^[0-9a-f]{6,64}$/, 'must be the id of a finding from GET /entity');
+const FINDING_ID = z
+  .string()
+  .regex(/^[0-9a-f]{6,64}$/, 'must be the id of a finding from GET /entity');
 /** A container or pod name (DNS label / subdomain). */
-const K8S_NAME = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Kubernetes name');
+const K8S_NAME = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Kubernetes name');
 
-const EvidenceQuery = z.object({ entityRef: z.string().min(1), findingId: FINDING_ID }).strict();
+const EvidenceQuery = z
+  .object({ entityRef: z.string().min(1), findingId: FINDING_ID })
+  .strict();
 
 /**
  * GET /entity/logs: no namespace (it is the finding's, which an entity scan finds only in the
@@ -67,11 +83,17 @@ const HISTORY_PAGE = { limit: 48, max: 5000 };
 const MAX_OFFSET = 1_000_000;
 
 function zodMessage(e: z.ZodError): string {
-  return e.issues.map(i => `'${i.path.join('.') || 'body'}' ${i.message}`).join('; ');
+  return e.issues
+    .map(i => `'${i.path.join('.') || 'body'}' ${i.message}`)
+    .join('; ');
 }
 
 /** Checks the read and explain permissions of one entity in one round trip. */
-async function authorizeExplain(permissions: PermissionsService, entityRef: string, credentials: BackstageCredentials) {
+async function authorizeExplain(
+  permissions: PermissionsService,
+  entityRef: string,
+  credentials: BackstageCredentials,
+) {
   const decisions = await permissions.authorize(
     [
       { permission: k8sDiagnosticsReadPermission, resourceRef: entityRef },
@@ -79,11 +101,16 @@ async function authorizeExplain(permissions: PermissionsService, entityRef: stri
     ],
     { credentials },
   );
-  const denied = [k8sDiagnosticsReadPermission, k8sDiagnosticsExplainPermission].filter(
-    (_p, i) => decisions[i].result !== AuthorizeResult.ALLOW,
-  );
+  const denied = [
+    k8sDiagnosticsReadPermission,
+    k8sDiagnosticsExplainPermission,
+  ].filter((_p, i) => decisions[i].result !== AuthorizeResult.ALLOW);
   if (denied.length) {
-    throw new NotAllowedError(`permission ${denied.map(p => `'${p.name}'`).join(' and ')} is denied for ${entityRef}`);
+    throw new NotAllowedError(
+      `permission ${denied
+        .map(p => `'${p.name}'`)
+        .join(' and ')} is denied for ${entityRef}`,
+    );
   }
 }
 
@@ -128,43 +155,99 @@ export async function createRouter(deps: {
 
   router.get('/entity', async (req, res) => {
     const entityRef = parseEntityRefParam(req.query.entityRef);
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    await authorizeEntity(
+      permissions,
+      k8sDiagnosticsReadPermission,
+      entityRef,
+      credentials,
+    );
     const requestAuth = readKubernetesRequestAuth(req);
     // served from the stored scan: an unchanged result is a 304 to a request naming its ETag
-    sendJsonWithEtag(req, res, await health.getEntityHealth({ entityRef, credentials, requestAuth }));
+    sendJsonWithEtag(
+      req,
+      res,
+      await health.getEntityHealth({ entityRef, credentials, requestAuth }),
+    );
   });
 
   // The stored scan history of the entity, page by page (GET /entity carries the newest 48 points);
   // never scans.
   router.get('/entity/history', async (req, res) => {
-    const limit = parseIntParam(req.query.limit, 'limit', HISTORY_PAGE.limit, 1, HISTORY_PAGE.max);
+    const limit = parseIntParam(
+      req.query.limit,
+      'limit',
+      HISTORY_PAGE.limit,
+      1,
+      HISTORY_PAGE.max,
+    );
     const offset = parseIntParam(req.query.offset, 'offset', 0, 0, MAX_OFFSET);
     const entityRef = parseEntityRefParam(req.query.entityRef);
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
-    res.json(await health.getEntityHistory({ entityRef, credentials, limit, offset }));
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    await authorizeEntity(
+      permissions,
+      k8sDiagnosticsReadPermission,
+      entityRef,
+      credentials,
+    );
+    res.json(
+      await health.getEntityHistory({ entityRef, credentials, limit, offset }),
+    );
   });
 
   // Which clusters the tab reads and with which auth provider, so the frontend can send the
   // signed-in user's token for clusters with client-side auth (as the Kubernetes plugin's /clusters).
   router.get('/clusters', async (req, res) => {
     const entityRef = parseEntityRefParam(req.query.entityRef);
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
-    res.json({ items: deps.clusters ? summarizeClusters(await deps.clusters.listClusters()) : [] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    await authorizeEntity(
+      permissions,
+      k8sDiagnosticsReadPermission,
+      entityRef,
+      credentials,
+    );
+    res.json({
+      items: deps.clusters
+        ? summarizeClusters(await deps.clusters.listClusters())
+        : [],
+    });
   });
 
   router.post('/entity/rescan', async (req, res) => {
-    const entityRef = parseEntityRefParam(req.body?.entityRef ?? req.query.entityRef);
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
+    const entityRef = parseEntityRefParam(
+      req.body?.entityRef ?? req.query.entityRef,
+    );
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    await authorizeEntity(
+      permissions,
+      k8sDiagnosticsReadPermission,
+      entityRef,
+      credentials,
+    );
     const requestAuth = readKubernetesRequestAuth(req);
-    res.json(await health.getEntityHealth({ entityRef, credentials, refresh: true, requestAuth }));
+    res.json(
+      await health.getEntityHealth({
+        entityRef,
+        credentials,
+        refresh: true,
+        requestAuth,
+      }),
+    );
   });
 
   function evidenceService(): EvidenceService {
-    if (!deps.evidence) throw new ServiceUnavailableError('this backend reads no evidence: it has no cluster access');
+    if (!deps.evidence)
+      throw new ServiceUnavailableError(
+        'this backend reads no evidence: it has no cluster access',
+      );
     return deps.evidence;
   }
 
@@ -172,12 +255,31 @@ export async function createRouter(deps: {
   // log lines, warning events, owner chain and missing references.
   router.get('/entity/evidence', async (req, res) => {
     const parsed = EvidenceQuery.safeParse(req.query);
-    if (!parsed.success) throw new InputError(`invalid evidence request: ${zodMessage(parsed.error)}; send ?entityRef=component:default/x&findingId=<id>`);
+    if (!parsed.success)
+      throw new InputError(
+        `invalid evidence request: ${zodMessage(
+          parsed.error,
+        )}; send ?entityRef=component:default/x&findingId=<id>`,
+      );
     const entityRef = parseEntityRefParam(parsed.data.entityRef);
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    await authorizeEntity(
+      permissions,
+      k8sDiagnosticsReadPermission,
+      entityRef,
+      credentials,
+    );
     const requestAuth = readKubernetesRequestAuth(req);
-    res.json(await evidenceService().getEvidence({ entityRef, findingId: parsed.data.findingId, credentials, requestAuth }));
+    res.json(
+      await evidenceService().getEvidence({
+        entityRef,
+        findingId: parsed.data.findingId,
+        credentials,
+        requestAuth,
+      }),
+    );
   });
 
   // The last lines of a container of a finding's pod (current or previous instance), capped.
@@ -185,31 +287,71 @@ export async function createRouter(deps: {
     const parsed = LogsQuery.safeParse(req.query);
     if (!parsed.success) {
       throw new InputError(
-        `invalid logs request: ${zodMessage(parsed.error)}; send ?entityRef=component:default/x&findingId=<id>&container=<name>[&pod=<name>][&previous=true][&tailLines=1..${LOG_LINES.max}] (the namespace and cluster are the finding's)`,
+        `invalid logs request: ${zodMessage(
+          parsed.error,
+        )}; send ?entityRef=component:default/x&findingId=<id>&container=<name>[&pod=<name>][&previous=true][&tailLines=1..${
+          LOG_LINES.max
+        }] (the namespace and cluster are the finding's)`,
       );
     }
-    const tailLines = parseIntParam(parsed.data.tailLines, 'tailLines', LOG_LINES.tailLines, 1, LOG_LINES.max);
+    const tailLines = parseIntParam(
+      parsed.data.tailLines,
+      'tailLines',
+      LOG_LINES.tailLines,
+      1,
+      LOG_LINES.max,
+    );
     const entityRef = parseEntityRefParam(parsed.data.entityRef);
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    await authorizeEntity(permissions, k8sDiagnosticsReadPermission, entityRef, credentials);
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    await authorizeEntity(
+      permissions,
+      k8sDiagnosticsReadPermission,
+      entityRef,
+      credentials,
+    );
     const requestAuth = readKubernetesRequestAuth(req);
     const { findingId, container, pod } = parsed.data;
     res.setHeader('Cache-Control', 'no-store');
-    res.json(await evidenceService().getLogs({ entityRef, findingId, credentials, requestAuth, container, pod, previous: parsed.data.previous === 'true', tailLines }));
+    res.json(
+      await evidenceService().getLogs({
+        entityRef,
+        findingId,
+        credentials,
+        requestAuth,
+        container,
+        pod,
+        previous: parsed.data.previous === 'true',
+        tailLines,
+      }),
+    );
   });
 
   router.post('/entity/explain', async (req, res) => {
     const parsed = ExplainBody.safeParse(req.body ?? {});
     if (!parsed.success) {
-      throw new InputError(`invalid explain request: ${zodMessage(parsed.error)}; send JSON {"entityRef": "component:default/x", "findingId": "<id>"}`);
+      throw new InputError(
+        `invalid explain request: ${zodMessage(
+          parsed.error,
+        )}; send JSON {"entityRef": "component:default/x", "findingId": "<id>"}`,
+      );
     }
     const entityRef = parseEntityRefParam(parsed.data.entityRef);
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     await authorizeExplain(permissions, entityRef, credentials);
     const requestAuth = readKubernetesRequestAuth(req);
     const out = ndjsonWriter(res);
     try {
-      await explain.explain({ entityRef, findingId: parsed.data.findingId, credentials, requestAuth, onChunk: c => out.write(c) });
+      await explain.explain({
+        entityRef,
+        findingId: parsed.data.findingId,
+        credentials,
+        requestAuth,
+        onChunk: c => out.write(c),
+      });
     } catch (e) {
       if (!out.started) throw e;
       out.write({ type: 'error', message: (e as Error).message });
@@ -219,24 +361,47 @@ export async function createRouter(deps: {
 
   router.get('/findings', async (req, res) => {
     const { limit: rawLimit, offset: rawOffset, ...query } = req.query;
-    const limit = parseIntParam(rawLimit, 'limit', FINDINGS_PAGE.limit, 1, FINDINGS_PAGE.max);
+    const limit = parseIntParam(
+      rawLimit,
+      'limit',
+      FINDINGS_PAGE.limit,
+      1,
+      FINDINGS_PAGE.max,
+    );
     const offset = parseIntParam(rawOffset, 'offset', 0, 0, MAX_OFFSET);
     const parsed = FindingsQuery.safeParse(query);
     if (!parsed.success) {
-      throw new InputError(`invalid filter: ${zodMessage(parsed.error)}; severity is one of ${SEVERITIES.join(', ')}`);
+      throw new InputError(
+        `invalid filter: ${zodMessage(
+          parsed.error,
+        )}; severity is one of ${SEVERITIES.join(', ')}`,
+      );
     }
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const [decision] = await permissions.authorize([{ permission: k8sDiagnosticsClusterReadPermission }], { credentials });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await permissions.authorize(
+      [{ permission: k8sDiagnosticsClusterReadPermission }],
+      { credentials },
+    );
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`permission '${k8sDiagnosticsClusterReadPermission.name}' is denied`);
+      throw new NotAllowedError(
+        `permission '${k8sDiagnosticsClusterReadPermission.name}' is denied`,
+      );
     }
-    const all = await health.listClusterFindings({ filter: parsed.data as Parameters<HealthService['listClusterFindings']>[0]['filter'] });
+    const all = await health.listClusterFindings({
+      filter: parsed.data as Parameters<
+        HealthService['listClusterFindings']
+      >[0]['filter'],
+    });
     // facets, errors and warnings are of every finding, not just this page's
     res.json({
       ...all,
       findings: all.findings.slice(offset, offset + limit),
       total: all.findings.length,
-      ...(offset + limit < all.findings.length ? { nextOffset: offset + limit } : {}),
+      ...(offset + limit < all.findings.length
+        ? { nextOffset: offset + limit }
+        : {}),
     });
   });
 

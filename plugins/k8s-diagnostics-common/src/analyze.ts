@@ -1,5 +1,9 @@
 import { ANALYZERS } from './analyzers';
-import { AnalyzerContext, AnalyzerDefinition, RawResult } from './analyzers/types';
+import {
+  AnalyzerContext,
+  AnalyzerDefinition,
+  RawResult,
+} from './analyzers/types';
 import { KubeEvent } from './kinds';
 import { createMasker } from './mask';
 import {
@@ -31,8 +35,9 @@ import {
 export class UnknownAnalyzerError extends Error {
   constructor(names: string[]) {
     super(
-      `unknown analyzer${names.length > 1 ? 's' : ''} ${names.map(n => `"${n}"`).join(', ')}; ` +
-        `available: ${ANALYZERS.map(a => a.name).join(', ')}`,
+      `unknown analyzer${names.length > 1 ? 's' : ''} ${names
+        .map(n => `"${n}"`)
+        .join(', ')}; ` + `available: ${ANALYZERS.map(a => a.name).join(', ')}`,
     );
     this.name = 'UnknownAnalyzerError';
   }
@@ -50,7 +55,9 @@ export function resolveAnalyzers(filters?: string[]): AnalyzerDefinition[] {
     w => !ANALYZERS.some(a => a.name.toLowerCase() === w.toLowerCase()),
   );
   if (unknown.length > 0) throw new UnknownAnalyzerError(unknown);
-  return ANALYZERS.filter(a => wanted.some(w => w.toLowerCase() === a.name.toLowerCase()));
+  return ANALYZERS.filter(a =>
+    wanted.some(w => w.toLowerCase() === a.name.toLowerCase()),
+  );
 }
 
 /**
@@ -61,7 +68,10 @@ export function resolveAnalyzers(filters?: string[]): AnalyzerDefinition[] {
  */
 export function inputKindsFor(analyzers: AnalyzerDefinition[]): string[] {
   const kinds = new Set<string>(['Event']);
-  for (const a of analyzers) [...a.inputKinds, ...(a.optionalInputKinds ?? [])].forEach(k => kinds.add(k));
+  for (const a of analyzers)
+    [...a.inputKinds, ...(a.optionalInputKinds ?? [])].forEach(k =>
+      kinds.add(k),
+    );
   return [...kinds];
 }
 
@@ -86,17 +96,26 @@ function createContext(
       if (!hit) {
         const base =
           namespace && !CLUSTER_SCOPED_KINDS.has(kind)
-            ? [...index.inNamespace(kind, namespace), ...index.inNamespace(kind, '')]
+            ? [
+                ...index.inNamespace(kind, namespace),
+                ...index.inNamespace(kind, ''),
+              ]
             : index.all(kind);
         hit =
           selector.length === 0
             ? base
-            : base.filter(o => matchesRequirements(o.metadata?.labels, selector));
+            : base.filter(o =>
+                matchesRequirements(o.metadata?.labels, selector),
+              );
         cache.set(kind, hit);
       }
       return hit as T[];
     },
-    failure(text: string, severity: Severity, sensitive: Array<string | undefined> = []): Failure {
+    failure(
+      text: string,
+      severity: Severity,
+      sensitive: Array<string | undefined> = [],
+    ): Failure {
       const unique = [...new Set(sensitive.filter((s): s is string => !!s))];
       return {
         text,
@@ -109,7 +128,10 @@ function createContext(
 }
 
 /** The root of an object's owner chain, following controller owners through the snapshot. */
-export function ownerRoot(index: SnapshotIndex, obj: KubeObject): ObjectRef | undefined {
+export function ownerRoot(
+  index: SnapshotIndex,
+  obj: KubeObject,
+): ObjectRef | undefined {
   let current = obj;
   let root: ObjectRef | undefined;
   const seen = new Set<KubeObject>([obj]);
@@ -118,9 +140,10 @@ export function ownerRoot(index: SnapshotIndex, obj: KubeObject): ObjectRef | un
     if (refs.length === 0) break;
     const ref = refs.find(r => r.controller) ?? refs[0];
     const ns = namespaceOf(current);
-    root = CLUSTER_SCOPED_KINDS.has(ref.kind) || ns === ''
-      ? { kind: ref.kind, name: ref.name }
-      : { kind: ref.kind, name: ref.name, namespace: ns };
+    root =
+      CLUSTER_SCOPED_KINDS.has(ref.kind) || ns === ''
+        ? { kind: ref.kind, name: ref.name }
+        : { kind: ref.kind, name: ref.name, namespace: ns };
     const owner = index.get(ref.kind, ns, ref.name);
     if (!owner || seen.has(owner)) break;
     seen.add(owner);
@@ -149,11 +172,17 @@ function compare(a: string, b: string): number {
 
 function worst(failures: Failure[]): Severity {
   let best = SEVERITIES.length - 1;
-  for (const f of failures) best = Math.min(best, SEVERITIES.indexOf(f.severity));
+  for (const f of failures)
+    best = Math.min(best, SEVERITIES.indexOf(f.severity));
   return SEVERITIES[best];
 }
 
-function enrich(index: SnapshotIndex, analyzer: string, raw: RawResult, withEvents: boolean): AnalysisResult {
+function enrich(
+  index: SnapshotIndex,
+  analyzer: string,
+  raw: RawResult,
+  withEvents: boolean,
+): AnalysisResult {
   const obj = raw.object;
   const ns = namespaceOf(obj);
   const object: ObjectRef = ns
@@ -166,7 +195,9 @@ function enrich(index: SnapshotIndex, analyzer: string, raw: RawResult, withEven
     sensitive.add(k);
     if (v) sensitive.add(v);
   }
-  raw.failures.forEach(f => f.sensitive.forEach(s => sensitive.add(s.unmasked)));
+  raw.failures.forEach(f =>
+    f.sensitive.forEach(s => sensitive.add(s.unmasked)),
+  );
   return {
     analyzer,
     kind: raw.kind,
@@ -186,7 +217,10 @@ function enrich(index: SnapshotIndex, analyzer: string, raw: RawResult, withEven
  *
  * @public
  */
-export function analyze(snapshot: ClusterSnapshot, options: AnalyzeOptions = {}): AnalysisReport {
+export function analyze(
+  snapshot: ClusterSnapshot,
+  options: AnalyzeOptions = {},
+): AnalysisReport {
   const analyzers = resolveAnalyzers(options.filters);
   const index = new SnapshotIndex(snapshot);
   const ctx = createContext(index, options);
@@ -200,7 +234,9 @@ export function analyze(snapshot: ClusterSnapshot, options: AnalyzeOptions = {})
       errors.push(`${analyzer.name} analyzer failed: ${(e as Error).message}`);
       continue;
     }
-    const own = raw.map(r => enrich(index, analyzer.name, r, options.relatedEvents !== false));
+    const own = raw.map(r =>
+      enrich(index, analyzer.name, r, options.relatedEvents !== false),
+    );
     own.sort((a, b) => compare(a.kind, b.kind) || compare(a.name, b.name));
     results.push(...own);
   }

@@ -15,7 +15,20 @@ const DOM: Bounds = { min: 1, max: 31 };
 const MONTHS: Bounds = {
   min: 1,
   max: 12,
-  names: { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 },
+  names: {
+    jan: 1,
+    feb: 2,
+    mar: 3,
+    apr: 4,
+    may: 5,
+    jun: 6,
+    jul: 7,
+    aug: 8,
+    sep: 9,
+    oct: 10,
+    nov: 11,
+    dec: 12,
+  },
 };
 const DOW: Bounds = {
   min: 0,
@@ -45,13 +58,17 @@ function atoi(expr: string): number {
   const m = /^[+-]?\d+$/.exec(expr);
   if (!m) {
     throw new CronError(
-      `failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: invalid syntax`,
+      `failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(
+        expr,
+      )}: invalid syntax`,
     );
   }
   const n = Number(expr);
   if (!Number.isSafeInteger(n) || Math.abs(n) > 2 ** 63 - 1) {
     throw new CronError(
-      `failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: value out of range`,
+      `failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(
+        expr,
+      )}: value out of range`,
     );
   }
   return n;
@@ -59,7 +76,8 @@ function atoi(expr: string): number {
 
 function mustParseInt(expr: string): number {
   const num = atoi(expr);
-  if (num < 0) throw new CronError(`negative number (${num}) not allowed: ${expr}`);
+  if (num < 0)
+    throw new CronError(`negative number (${num}) not allowed: ${expr}`);
   return num;
 }
 
@@ -83,7 +101,8 @@ function checkRange(expr: string, r: Bounds): void {
   } else {
     start = parseIntOrName(lowAndHigh[0], r.names);
     if (lowAndHigh.length === 1) end = start;
-    else if (lowAndHigh.length === 2) end = parseIntOrName(lowAndHigh[1], r.names);
+    else if (lowAndHigh.length === 2)
+      end = parseIntOrName(lowAndHigh[1], r.names);
     else throw new CronError(`too many hyphens: ${expr}`);
   }
   let step = 1;
@@ -94,13 +113,19 @@ function checkRange(expr: string, r: Bounds): void {
     throw new CronError(`too many slashes: ${expr}`);
   }
   if (start < r.min) {
-    throw new CronError(`beginning of range (${start}) below minimum (${r.min}): ${expr}`);
+    throw new CronError(
+      `beginning of range (${start}) below minimum (${r.min}): ${expr}`,
+    );
   }
   if (end > r.max) {
-    throw new CronError(`end of range (${end}) above maximum (${r.max}): ${expr}`);
+    throw new CronError(
+      `end of range (${end}) above maximum (${r.max}): ${expr}`,
+    );
   }
   if (start > end) {
-    throw new CronError(`beginning of range (${start}) beyond end of range (${end}): ${expr}`);
+    throw new CronError(
+      `beginning of range (${start}) beyond end of range (${end}): ${expr}`,
+    );
   }
   if (step === 0) {
     throw new CronError(`step of range should be a positive number: ${expr}`);
@@ -108,7 +133,8 @@ function checkRange(expr: string, r: Bounds): void {
 }
 
 function checkField(field: string, r: Bounds): void {
-  for (const expr of field.split(',').filter(e => e !== '')) checkRange(expr, r);
+  for (const expr of field.split(',').filter(e => e !== ''))
+    checkRange(expr, r);
 }
 
 /** Go time.ParseDuration, validation only. */
@@ -125,9 +151,12 @@ function checkGoDuration(s: string): void {
     if (!m || m[0] === '' || m[1] === '' || m[1] === '.') {
       throw new CronError(`time: invalid duration ${quoted}`);
     }
-    if (m[2] === '') throw new CronError(`time: missing unit in duration ${quoted}`);
+    if (m[2] === '')
+      throw new CronError(`time: missing unit in duration ${quoted}`);
     if (!['ns', 'us', 'µs', 'μs', 'ms', 's', 'm', 'h'].includes(m[2])) {
-      throw new CronError(`time: unknown unit ${JSON.stringify(m[2])} in duration ${quoted}`);
+      throw new CronError(
+        `time: unknown unit ${JSON.stringify(m[2])} in duration ${quoted}`,
+      );
     }
     pos = re.lastIndex;
   }
@@ -141,7 +170,9 @@ function checkDescriptor(spec: string): void {
     try {
       checkGoDuration(d);
     } catch (e) {
-      throw new CronError(`failed to parse duration ${spec}: ${(e as Error).message}`);
+      throw new CronError(
+        `failed to parse duration ${spec}: ${(e as Error).message}`,
+      );
     }
     return;
   }

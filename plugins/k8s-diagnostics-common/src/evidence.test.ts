@@ -1,31 +1,77 @@
-import { buildEvidence, evidenceFacts, logToRead, missingReferencesIn, pickFailingPod } from './evidence';
+import {
+  buildEvidence,
+  evidenceFacts,
+  logToRead,
+  missingReferencesIn,
+  pickFailingPod,
+} from './evidence';
 import { evidenceRemediation } from './evidenceRemediation';
 import { KubeObject } from './model';
 
 const NOW = new Date('2026-12-01T10:10:00Z');
 
-function pod(name: string, container: Record<string, unknown>, status: Record<string, unknown>, extra: { init?: Record<string, unknown>; initStatus?: Record<string, unknown>; phase?: string } = {}): KubeObject {
+function pod(
+  name: string,
+  container: Record<string, unknown>,
+  status: Record<string, unknown>,
+  extra: {
+    init?: Record<string, unknown>;
+    initStatus?: Record<string, unknown>;
+    phase?: string;
+  } = {},
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: 'shop', creationTimestamp: '2026-12-01T10:00:00Z' },
-    spec: { containers: [{ name: 'app', image: 'busybox:1.36', ...container }], ...(extra.init ? { initContainers: [{ name: 'migrate', image: 'busybox:1.36', ...extra.init }] } : {}), nodeName: 'node-1' },
+    metadata: {
+      name,
+      namespace: 'shop',
+      creationTimestamp: '2026-12-01T10:00:00Z',
+    },
+    spec: {
+      containers: [{ name: 'app', image: 'busybox:1.36', ...container }],
+      ...(extra.init
+        ? {
+            initContainers: [
+              { name: 'migrate', image: 'busybox:1.36', ...extra.init },
+            ],
+          }
+        : {}),
+      nodeName: 'node-1',
+    },
     status: {
       phase: extra.phase ?? 'Running',
-      containerStatuses: [{ name: 'app', ready: false, restartCount: 0, ...status }],
-      ...(extra.initStatus ? { initContainerStatuses: [{ name: 'migrate', ready: false, ...extra.initStatus }] } : {}),
+      containerStatuses: [
+        { name: 'app', ready: false, restartCount: 0, ...status },
+      ],
+      ...(extra.initStatus
+        ? {
+            initContainerStatuses: [
+              { name: 'migrate', ready: false, ...extra.initStatus },
+            ],
+          }
+        : {}),
     },
   };
 }
 
-const warning = (reason: string, message: string, at = '2026-12-01T10:09:00Z') => ({ type: 'Warning', reason, message, count: 3, lastTimestamp: at });
+const warning = (
+  reason: string,
+  message: string,
+  at = '2026-12-01T10:09:00Z',
+) => ({ type: 'Warning', reason, message, count: 3, lastTimestamp: at });
 
 describe('buildEvidence, evidenceFacts and evidenceRemediation', () => {
   const cases: Array<{
     name: string;
     pod: KubeObject;
     events?: ReturnType<typeof warning>[];
-    logs?: Array<{ container: string; previous: boolean; lines: string[]; truncated: boolean }>;
+    logs?: Array<{
+      container: string;
+      previous: boolean;
+      lines: string[];
+      truncated: boolean;
+    }>;
     failing?: string;
     facts: RegExp[];
     cause?: RegExp;
@@ -35,33 +81,106 @@ describe('buildEvidence, evidenceFacts and evidenceRemediation', () => {
       name: 'OOMKilled: the limit, the exit code and the restarts',
       pod: pod(
         'oom',
-        { resources: { limits: { memory: '50Mi' }, requests: { memory: '20Mi' } }, command: ['sh', '-c'], args: ['allocate'] },
-        { restartCount: 6, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s' } }, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: '2026-12-01T10:08:00Z' } } },
+        {
+          resources: {
+            limits: { memory: '50Mi' },
+            requests: { memory: '20Mi' },
+          },
+          command: ['sh', '-c'],
+          args: ['allocate'],
+        },
+        {
+          restartCount: 6,
+          state: {
+            waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s' },
+          },
+          lastState: {
+            terminated: {
+              exitCode: 137,
+              reason: 'OOMKilled',
+              finishedAt: '2026-12-01T10:08:00Z',
+            },
+          },
+        },
       ),
       failing: 'app',
-      facts: [/container app resources: limits.memory 50Mi, requests.memory 20Mi/, /last exited with exit code 137 \(OOMKilled, SIGKILL\)/, /restarted 6 times in 10 min/, /with command sh -c allocate/],
-      cause: /^limit 50Mi, killed 6 times in 10 min: container app uses more memory/,
+      facts: [
+        /container app resources: limits.memory 50Mi, requests.memory 20Mi/,
+        /last exited with exit code 137 \(OOMKilled, SIGKILL\)/,
+        /restarted 6 times in 10 min/,
+        /with command sh -c allocate/,
+      ],
+      cause:
+        /^limit 50Mi, killed 6 times in 10 min: container app uses more memory/,
       step: /Raise resources.limits.memory of container app above 50Mi/,
     },
     {
       name: 'a crash: the exit code and the last log line of the previous instance',
-      pod: pod('crash', {}, { restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } }),
-      logs: [{ container: 'app', previous: true, lines: ['starting', 'ERROR: cannot connect to database', ''], truncated: false }],
+      pod: pod(
+        'crash',
+        {},
+        {
+          restartCount: 4,
+          state: { waiting: { reason: 'CrashLoopBackOff' } },
+          lastState: { terminated: { exitCode: 1, reason: 'Error' } },
+        },
+      ),
+      logs: [
+        {
+          container: 'app',
+          previous: true,
+          lines: ['starting', 'ERROR: cannot connect to database', ''],
+          truncated: false,
+        },
+      ],
       failing: 'app',
-      facts: [/last exited with exit code 1 \(Error\)/, /last log line of container app \(previous instance\): ERROR: cannot connect to database/, /sets no resources/],
-      cause: /exited with exit code 1 \(Error\), restarted 4 times in 10 min; its last log line: ERROR: cannot connect to database/,
+      facts: [
+        /last exited with exit code 1 \(Error\)/,
+        /last log line of container app \(previous instance\): ERROR: cannot connect to database/,
+        /sets no resources/,
+      ],
+      cause:
+        /exited with exit code 1 \(Error\), restarted 4 times in 10 min; its last log line: ERROR: cannot connect to database/,
     },
     {
       name: 'a missing ConfigMap named by the kubelet',
-      pod: pod('cfg', {}, { state: { waiting: { reason: 'CreateContainerConfigError', message: 'configmap "app-config" not found' } } }, { phase: 'Pending' }),
+      pod: pod(
+        'cfg',
+        {},
+        {
+          state: {
+            waiting: {
+              reason: 'CreateContainerConfigError',
+              message: 'configmap "app-config" not found',
+            },
+          },
+        },
+        { phase: 'Pending' },
+      ),
       failing: 'app',
-      facts: [/ConfigMap app-config does not exist in namespace shop/, /is waiting \(CreateContainerConfigError\): configmap "app-config" not found/],
-      cause: /refers to ConfigMap app-config, which does not exist in namespace shop/,
+      facts: [
+        /ConfigMap app-config does not exist in namespace shop/,
+        /is waiting \(CreateContainerConfigError\): configmap "app-config" not found/,
+      ],
+      cause:
+        /refers to ConfigMap app-config, which does not exist in namespace shop/,
       step: /Create ConfigMap app-config in namespace shop/,
     },
     {
       name: 'a missing Secret key named by the kubelet',
-      pod: pod('key', {}, { state: { waiting: { reason: 'CreateContainerConfigError', message: "couldn't find key password in Secret shop/db" } } }, { phase: 'Pending' }),
+      pod: pod(
+        'key',
+        {},
+        {
+          state: {
+            waiting: {
+              reason: 'CreateContainerConfigError',
+              message: "couldn't find key password in Secret shop/db",
+            },
+          },
+        },
+        { phase: 'Pending' },
+      ),
       failing: 'app',
       facts: [/key password is missing from Secret db/],
       step: /Add key password to Secret db/,
@@ -70,37 +189,95 @@ describe('buildEvidence, evidenceFacts and evidenceRemediation', () => {
       name: 'a liveness probe: path, port and the status code of the Unhealthy event',
       pod: pod(
         'live',
-        { livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 2, failureThreshold: 1 } },
-        { restartCount: 5, state: { running: { startedAt: '2026-12-01T10:09:00Z' } }, lastState: { terminated: { exitCode: 137, reason: 'Error' } } },
+        {
+          livenessProbe: {
+            httpGet: { path: '/healthz', port: 8080 },
+            periodSeconds: 2,
+            failureThreshold: 1,
+          },
+        },
+        {
+          restartCount: 5,
+          state: { running: { startedAt: '2026-12-01T10:09:00Z' } },
+          lastState: { terminated: { exitCode: 137, reason: 'Error' } },
+        },
       ),
-      events: [warning('Unhealthy', 'Liveness probe failed: HTTP probe failed with statuscode: 404')],
+      events: [
+        warning(
+          'Unhealthy',
+          'Liveness probe failed: HTTP probe failed with statuscode: 404',
+        ),
+      ],
       failing: 'app',
-      facts: [/liveness probe: httpGet :8080\/healthz every 2s, 1 failures allowed/, /probe event: Liveness probe failed: HTTP probe failed with statuscode: 404/],
-      cause: /liveness probe of container app \(httpGet :8080\/healthz\) fails: .*statuscode: 404, restarted 5 times/,
+      facts: [
+        /liveness probe: httpGet :8080\/healthz every 2s, 1 failures allowed/,
+        /probe event: Liveness probe failed: HTTP probe failed with statuscode: 404/,
+      ],
+      cause:
+        /liveness probe of container app \(httpGet :8080\/healthz\) fails: .*statuscode: 404, restarted 5 times/,
       step: /Make \/healthz on port 8080 answer 2xx/,
     },
     {
       name: 'a readiness probe that never passes',
-      pod: pod('ready', { readinessProbe: { httpGet: { path: '/ready', port: 'http' } } }, { state: { running: {} } }),
-      events: [warning('Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503')],
+      pod: pod(
+        'ready',
+        { readinessProbe: { httpGet: { path: '/ready', port: 'http' } } },
+        { state: { running: {} } },
+      ),
+      events: [
+        warning(
+          'Unhealthy',
+          'Readiness probe failed: HTTP probe failed with statuscode: 503',
+        ),
+      ],
       failing: 'app',
       facts: [/readiness probe: httpGet :http\/ready/],
       cause: /readiness probe of container app \(httpGet :http\/ready\) fails/,
     },
     {
       name: 'an init container fails before the others start',
-      pod: pod('init', {}, { state: { waiting: { reason: 'PodInitializing' } } }, {
-        phase: 'Pending',
-        init: { command: ['sh', '-c', 'exit 2'] },
-        initStatus: { restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 2, reason: 'Error', message: 'migration 42 failed' } } },
-      }),
+      pod: pod(
+        'init',
+        {},
+        { state: { waiting: { reason: 'PodInitializing' } } },
+        {
+          phase: 'Pending',
+          init: { command: ['sh', '-c', 'exit 2'] },
+          initStatus: {
+            restartCount: 3,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: {
+              terminated: {
+                exitCode: 2,
+                reason: 'Error',
+                message: 'migration 42 failed',
+              },
+            },
+          },
+        },
+      ),
       failing: 'migrate',
-      facts: [/init container migrate last exited with exit code 2 \(Error\): migration 42 failed/],
-      cause: /init container migrate exited with exit code 2 \(Error\), restarted 3 times in 10 min; termination message: migration 42 failed/,
+      facts: [
+        /init container migrate last exited with exit code 2 \(Error\): migration 42 failed/,
+      ],
+      cause:
+        /init container migrate exited with exit code 2 \(Error\), restarted 3 times in 10 min; termination message: migration 42 failed/,
     },
     {
       name: 'an image that cannot be pulled',
-      pod: pod('pull', { image: 'registry.shop.internal/shop/cart:9' }, { state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' } } }, { phase: 'Pending' }),
+      pod: pod(
+        'pull',
+        { image: 'registry.shop.internal/shop/cart:9' },
+        {
+          state: {
+            waiting: {
+              reason: 'ImagePullBackOff',
+              message: 'Back-off pulling image',
+            },
+          },
+        },
+        { phase: 'Pending' },
+      ),
       failing: 'app',
       facts: [/runs image registry.shop.internal\/shop\/cart:9/],
       cause: /cannot pull image registry.shop.internal\/shop\/cart:9/,
@@ -113,7 +290,12 @@ describe('buildEvidence, evidenceFacts and evidenceRemediation', () => {
   ];
 
   it.each(cases)('$name', c => {
-    const e = buildEvidence({ pod: c.pod, events: c.events, logs: c.logs, ownerChain: [{ kind: 'Deployment', name: 'x', namespace: 'shop' }] });
+    const e = buildEvidence({
+      pod: c.pod,
+      events: c.events,
+      logs: c.logs,
+      ownerChain: [{ kind: 'Deployment', name: 'x', namespace: 'shop' }],
+    });
     expect(e.failingContainer).toBe(c.failing);
     expect(e.containers[0]?.name).toBe(c.failing ?? e.containers[0]?.name);
     const facts = evidenceFacts(e, NOW).join('\n');
@@ -136,20 +318,53 @@ describe('buildEvidence, evidenceFacts and evidenceRemediation', () => {
       maxEvents: 5,
     });
     expect(e.warningEvents.map(x => x.reason)).toEqual(['Failed', 'BackOff']);
-    expect(buildEvidence({ events: [warning('A', 'a'), warning('B', 'b')], maxEvents: 1 }).warningEvents).toHaveLength(1);
+    expect(
+      buildEvidence({
+        events: [warning('A', 'a'), warning('B', 'b')],
+        maxEvents: 1,
+      }).warningEvents,
+    ).toHaveLength(1);
   });
 
   it('reads Event objects as the API returns them', () => {
-    const e = buildEvidence({ events: [{ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, type: 'Warning', reason: 'FailedMount', message: 'secret "tls" not found', count: 2 }] });
-    expect(e.warningEvents).toEqual([{ type: 'Warning', reason: 'FailedMount', message: 'secret "tls" not found', count: 2 }]);
+    const e = buildEvidence({
+      events: [
+        {
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { name: 'e' },
+          type: 'Warning',
+          reason: 'FailedMount',
+          message: 'secret "tls" not found',
+          count: 2,
+        },
+      ],
+    });
+    expect(e.warningEvents).toEqual([
+      {
+        type: 'Warning',
+        reason: 'FailedMount',
+        message: 'secret "tls" not found',
+        count: 2,
+      },
+    ]);
     expect(e.missingReferences).toEqual([{ kind: 'Secret', name: 'tls' }]);
   });
 
   it.each([
-    ['configmap "a" not found', [{ kind: 'ConfigMap', name: 'a', namespace: 'ns' }]],
+    [
+      'configmap "a" not found',
+      [{ kind: 'ConfigMap', name: 'a', namespace: 'ns' }],
+    ],
     ['secret "b" not found', [{ kind: 'Secret', name: 'b', namespace: 'ns' }]],
-    ['error looking up service account ns/sa: serviceaccount "sa" not found', [{ kind: 'ServiceAccount', name: 'sa', namespace: 'ns' }]],
-    ["couldn't find key k in ConfigMap other/c", [{ kind: 'ConfigMap', name: 'c', namespace: 'other', key: 'k' }]],
+    [
+      'error looking up service account ns/sa: serviceaccount "sa" not found',
+      [{ kind: 'ServiceAccount', name: 'sa', namespace: 'ns' }],
+    ],
+    [
+      "couldn't find key k in ConfigMap other/c",
+      [{ kind: 'ConfigMap', name: 'c', namespace: 'other', key: 'k' }],
+    ],
     ['back-off 5m0s restarting failed container', []],
   ])('missingReferencesIn(%s)', (message, expected) => {
     expect(missingReferencesIn(message, 'ns')).toEqual(expected);
@@ -157,15 +372,50 @@ describe('buildEvidence, evidenceFacts and evidenceRemediation', () => {
 
   it('picks the worst failing pod, the newest among equals; none when all are healthy', () => {
     const ok = pod('ok', {}, { ready: true, state: { running: {} } });
-    const older = { ...pod('old', {}, { state: { waiting: { reason: 'CrashLoopBackOff' } } }), metadata: { name: 'old', namespace: 'shop', creationTimestamp: '2026-12-01T09:00:00Z' } };
-    const newer = pod('new', {}, { state: { waiting: { reason: 'CrashLoopBackOff' } } });
+    const older = {
+      ...pod('old', {}, { state: { waiting: { reason: 'CrashLoopBackOff' } } }),
+      metadata: {
+        name: 'old',
+        namespace: 'shop',
+        creationTimestamp: '2026-12-01T09:00:00Z',
+      },
+    };
+    const newer = pod(
+      'new',
+      {},
+      { state: { waiting: { reason: 'CrashLoopBackOff' } } },
+    );
     expect(pickFailingPod([ok, older, newer])?.metadata.name).toBe('new');
     expect(pickFailingPod([ok])).toBeUndefined();
   });
 
   it('reads the previous log of a container waiting after a crash, the current one otherwise', () => {
-    expect(logToRead({ name: 'a', init: false, probes: [], restartCount: 2, state: { status: 'waiting', reason: 'CrashLoopBackOff' }, lastState: { status: 'terminated', exitCode: 1 } })).toEqual({ previous: true });
-    expect(logToRead({ name: 'a', init: false, probes: [], restartCount: 2, state: { status: 'running' } })).toEqual({ previous: false });
-    expect(logToRead({ name: 'a', init: false, probes: [], state: { status: 'waiting', reason: 'CreateContainerConfigError' } })).toEqual({ previous: false });
+    expect(
+      logToRead({
+        name: 'a',
+        init: false,
+        probes: [],
+        restartCount: 2,
+        state: { status: 'waiting', reason: 'CrashLoopBackOff' },
+        lastState: { status: 'terminated', exitCode: 1 },
+      }),
+    ).toEqual({ previous: true });
+    expect(
+      logToRead({
+        name: 'a',
+        init: false,
+        probes: [],
+        restartCount: 2,
+        state: { status: 'running' },
+      }),
+    ).toEqual({ previous: false });
+    expect(
+      logToRead({
+        name: 'a',
+        init: false,
+        probes: [],
+        state: { status: 'waiting', reason: 'CreateContainerConfigError' },
+      }),
+    ).toEqual({ previous: false });
   });
 });

@@ -48,7 +48,10 @@ export interface ContainerEvidence {
   image?: string;
   command?: string[];
   args?: string[];
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  resources?: {
+    requests?: Record<string, string>;
+    limits?: Record<string, string>;
+  };
   probes: ProbeEvidence[];
   ready?: boolean;
   restartCount?: number;
@@ -91,7 +94,14 @@ export interface ContainerLogEvidence {
  */
 export interface FindingEvidence {
   /** The pod the evidence is of (the finding's pod, or a failing pod of its workload). */
-  pod?: ObjectRef & { phase?: string; reason?: string; message?: string; node?: string; createdAt?: string; serviceAccount?: string };
+  pod?: ObjectRef & {
+    phase?: string;
+    reason?: string;
+    message?: string;
+    node?: string;
+    createdAt?: string;
+    serviceAccount?: string;
+  };
   /** The container that fails (init containers first), when one does. */
   failingContainer?: string;
   /** The failing container first, then the others. */
@@ -107,27 +117,45 @@ export interface FindingEvidence {
 
 type Json = any;
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : undefined;
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 const strings = (v: unknown): string[] | undefined =>
   Array.isArray(v) && v.length > 0 ? v.map(x => String(x)) : undefined;
 
 function quantities(v: unknown): Record<string, string> | undefined {
   if (!v || typeof v !== 'object') return undefined;
-  const out = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, q]) => [k, String(q)]));
+  const out = Object.fromEntries(
+    Object.entries(v as Record<string, unknown>).map(([k, q]) => [
+      k,
+      String(q),
+    ]),
+  );
   return Object.keys(out).length ? out : undefined;
 }
 
-function probeOf(type: ProbeEvidence['type'], p: Json): ProbeEvidence | undefined {
+function probeOf(
+  type: ProbeEvidence['type'],
+  p: Json,
+): ProbeEvidence | undefined {
   if (!p || typeof p !== 'object') return undefined;
   const port = p.httpGet?.port ?? p.tcpSocket?.port ?? p.grpc?.port;
   const base = {
     type,
     ...(port !== undefined ? { port: String(port) } : {}),
-    ...(num(p.periodSeconds) !== undefined ? { periodSeconds: p.periodSeconds } : {}),
-    ...(num(p.failureThreshold) !== undefined ? { failureThreshold: p.failureThreshold } : {}),
-    ...(num(p.timeoutSeconds) !== undefined ? { timeoutSeconds: p.timeoutSeconds } : {}),
-    ...(num(p.initialDelaySeconds) !== undefined ? { initialDelaySeconds: p.initialDelaySeconds } : {}),
+    ...(num(p.periodSeconds) !== undefined
+      ? { periodSeconds: p.periodSeconds }
+      : {}),
+    ...(num(p.failureThreshold) !== undefined
+      ? { failureThreshold: p.failureThreshold }
+      : {}),
+    ...(num(p.timeoutSeconds) !== undefined
+      ? { timeoutSeconds: p.timeoutSeconds }
+      : {}),
+    ...(num(p.initialDelaySeconds) !== undefined
+      ? { initialDelaySeconds: p.initialDelaySeconds }
+      : {}),
   };
   if (p.httpGet) {
     const path = str(p.httpGet.path) ?? '/';
@@ -135,8 +163,18 @@ function probeOf(type: ProbeEvidence['type'], p: Json): ProbeEvidence | undefine
     return { ...base, handler: `httpGet ${scheme}:${port ?? ''}${path}`, path };
   }
   if (p.tcpSocket) return { ...base, handler: `tcpSocket :${port ?? ''}` };
-  if (p.grpc) return { ...base, handler: `grpc :${port ?? ''}${p.grpc.service ? ` ${p.grpc.service}` : ''}` };
-  if (p.exec) return { ...base, handler: `exec ${(strings(p.exec.command) ?? []).join(' ')}`.trim() };
+  if (p.grpc)
+    return {
+      ...base,
+      handler: `grpc :${port ?? ''}${
+        p.grpc.service ? ` ${p.grpc.service}` : ''
+      }`,
+    };
+  if (p.exec)
+    return {
+      ...base,
+      handler: `exec ${(strings(p.exec.command) ?? []).join(' ')}`.trim(),
+    };
   return undefined;
 }
 
@@ -155,9 +193,17 @@ function stateOf(s: Json): ContainerStateEvidence | undefined {
     };
   }
   if (s.waiting) {
-    return { status: 'waiting', ...(str(s.waiting.reason) ? { reason: s.waiting.reason } : {}), ...(str(s.waiting.message) ? { message: s.waiting.message } : {}) };
+    return {
+      status: 'waiting',
+      ...(str(s.waiting.reason) ? { reason: s.waiting.reason } : {}),
+      ...(str(s.waiting.message) ? { message: s.waiting.message } : {}),
+    };
   }
-  if (s.running) return { status: 'running', ...(str(s.running.startedAt) ? { startedAt: s.running.startedAt } : {}) };
+  if (s.running)
+    return {
+      status: 'running',
+      ...(str(s.running.startedAt) ? { startedAt: s.running.startedAt } : {}),
+    };
   return undefined;
 }
 
@@ -165,7 +211,10 @@ function stateOf(s: Json): ContainerStateEvidence | undefined {
 export function containersOf(pod: KubeObject): ContainerEvidence[] {
   const spec = (pod as Json).spec ?? {};
   const status = (pod as Json).status ?? {};
-  const statuses = (list: unknown) => new Map<string, Json>((Array.isArray(list) ? list : []).map((s: Json) => [s?.name, s]));
+  const statuses = (list: unknown) =>
+    new Map<string, Json>(
+      (Array.isArray(list) ? list : []).map((s: Json) => [s?.name, s]),
+    );
   const out: ContainerEvidence[] = [];
   for (const [init, containers, byName] of [
     [true, spec.initContainers, statuses(status.initContainerStatuses)],
@@ -181,14 +230,23 @@ export function containersOf(pod: KubeObject): ContainerEvidence[] {
         ...(str(c?.image) ? { image: c.image } : {}),
         ...(strings(c?.command) ? { command: strings(c.command) } : {}),
         ...(strings(c?.args) ? { args: strings(c.args) } : {}),
-        ...(requests || limits ? { resources: { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) } } : {}),
+        ...(requests || limits
+          ? {
+              resources: {
+                ...(requests ? { requests } : {}),
+                ...(limits ? { limits } : {}),
+              },
+            }
+          : {}),
         probes: [
           probeOf('startup', c?.startupProbe),
           probeOf('liveness', c?.livenessProbe),
           probeOf('readiness', c?.readinessProbe),
         ].filter((p): p is ProbeEvidence => p !== undefined),
         ...(typeof s.ready === 'boolean' ? { ready: s.ready } : {}),
-        ...(num(s.restartCount) !== undefined ? { restartCount: s.restartCount } : {}),
+        ...(num(s.restartCount) !== undefined
+          ? { restartCount: s.restartCount }
+          : {}),
         ...(stateOf(s.state) ? { state: stateOf(s.state) } : {}),
         ...(stateOf(s.lastState) ? { lastState: stateOf(s.lastState) } : {}),
       });
@@ -197,14 +255,22 @@ export function containersOf(pod: KubeObject): ContainerEvidence[] {
   return out;
 }
 
-const failedExit = (s?: ContainerStateEvidence) => s?.status === 'terminated' && (s.exitCode ?? 0) !== 0;
+const failedExit = (s?: ContainerStateEvidence) =>
+  s?.status === 'terminated' && (s.exitCode ?? 0) !== 0;
 
 /**
  * How badly a container fails, 0 when it does not: waiting for a reason other than starting,
  * terminated with a non-zero code, restarted, or not ready while the pod runs.
  */
-export function containerFailureRank(c: ContainerEvidence, podPhase?: string): number {
-  const waiting = c.state?.status === 'waiting' && c.state.reason && c.state.reason !== 'ContainerCreating' && c.state.reason !== 'PodInitializing';
+export function containerFailureRank(
+  c: ContainerEvidence,
+  podPhase?: string,
+): number {
+  const waiting =
+    c.state?.status === 'waiting' &&
+    c.state.reason &&
+    c.state.reason !== 'ContainerCreating' &&
+    c.state.reason !== 'PodInitializing';
   if (waiting || failedExit(c.state)) return 4;
   if (failedExit(c.lastState) || (c.restartCount ?? 0) > 0) return 3;
   if (c.ready === false && podPhase === 'Running' && !c.init) return 2;
@@ -212,7 +278,10 @@ export function containerFailureRank(c: ContainerEvidence, podPhase?: string): n
 }
 
 /** The failing container of a pod: init containers first (the others wait for them), the worst one. @public */
-export function failingContainer(containers: ContainerEvidence[], podPhase?: string): ContainerEvidence | undefined {
+export function failingContainer(
+  containers: ContainerEvidence[],
+  podPhase?: string,
+): ContainerEvidence | undefined {
   let best: ContainerEvidence | undefined;
   let bestRank = 0;
   for (const c of containers) {
@@ -229,9 +298,14 @@ export function failingContainer(containers: ContainerEvidence[], podPhase?: str
 export function podFailureRank(pod: KubeObject): number {
   const phase = (pod as Json).status?.phase;
   const containers = containersOf(pod);
-  const worst = Math.max(0, ...containers.map(c => containerFailureRank(c, phase)));
+  const worst = Math.max(
+    0,
+    ...containers.map(c => containerFailureRank(c, phase)),
+  );
   if (worst > 0) return worst;
-  return phase === 'Pending' || phase === 'Failed' || phase === 'Unknown' ? 1 : 0;
+  return phase === 'Pending' || phase === 'Failed' || phase === 'Unknown'
+    ? 1
+    : 0;
 }
 
 /**
@@ -240,7 +314,8 @@ export function podFailureRank(pod: KubeObject): number {
  * @public
  */
 export function pickFailingPod(pods: KubeObject[]): KubeObject | undefined {
-  const created = (p: KubeObject) => Date.parse(p.metadata?.creationTimestamp ?? '') || 0;
+  const created = (p: KubeObject) =>
+    Date.parse(p.metadata?.creationTimestamp ?? '') || 0;
   return pods
     .map(p => ({ p, rank: podFailureRank(p) }))
     .filter(x => x.rank > 0)
@@ -251,9 +326,20 @@ const KUBELET_MISSING: Array<{ re: RegExp; kind: string; key?: boolean }> = [
   { re: /\bconfigmaps? "([^"]+)" not found/i, kind: 'ConfigMap' },
   { re: /\bsecrets? "([^"]+)" not found/i, kind: 'Secret' },
   { re: /\bserviceaccounts? "([^"]+)" not found/i, kind: 'ServiceAccount' },
-  { re: /\bpersistentvolumeclaims? "([^"]+)" not found/i, kind: 'PersistentVolumeClaim' },
-  { re: /couldn't find key (\S+) in ConfigMap (?:([^/\s]+)\/)?(\S+)/, kind: 'ConfigMap', key: true },
-  { re: /couldn't find key (\S+) in Secret (?:([^/\s]+)\/)?(\S+)/, kind: 'Secret', key: true },
+  {
+    re: /\bpersistentvolumeclaims? "([^"]+)" not found/i,
+    kind: 'PersistentVolumeClaim',
+  },
+  {
+    re: /couldn't find key (\S+) in ConfigMap (?:([^/\s]+)\/)?(\S+)/,
+    kind: 'ConfigMap',
+    key: true,
+  },
+  {
+    re: /couldn't find key (\S+) in Secret (?:([^/\s]+)\/)?(\S+)/,
+    kind: 'Secret',
+    key: true,
+  },
 ];
 
 /**
@@ -261,7 +347,11 @@ const KUBELET_MISSING: Array<{ re: RegExp; kind: string; key?: boolean }> = [
  * (`configmap "app-config" not found`, `couldn't find key password in Secret shop/db`).
  * @public
  */
-export function missingReferencesIn(message: string, namespace?: string, use?: string): MissingReference[] {
+export function missingReferencesIn(
+  message: string,
+  namespace?: string,
+  use?: string,
+): MissingReference[] {
   const out: MissingReference[] = [];
   for (const { re, kind, key } of KUBELET_MISSING) {
     const m = re.exec(message);
@@ -274,7 +364,8 @@ export function missingReferencesIn(message: string, namespace?: string, use?: s
   return out;
 }
 
-const refKey = (r: MissingReference) => `${r.kind}/${r.namespace ?? ''}/${r.name}/${r.key ?? ''}`;
+const refKey = (r: MissingReference) =>
+  `${r.kind}/${r.namespace ?? ''}/${r.name}/${r.key ?? ''}`;
 
 /** What {@link buildEvidence} reads. @public */
 export interface EvidenceInput {
@@ -292,14 +383,30 @@ export interface EvidenceInput {
 }
 
 function relatedEvent(e: Json): RelatedEvent {
-  if ('involvedObject' in (e ?? {}) || 'regarding' in (e ?? {}) || 'note' in (e ?? {}) || 'metadata' in (e ?? {})) {
+  if (
+    'involvedObject' in (e ?? {}) ||
+    'regarding' in (e ?? {}) ||
+    'note' in (e ?? {}) ||
+    'metadata' in (e ?? {})
+  ) {
     return {
       type: String(e.type ?? ''),
       reason: String(e.reason ?? ''),
       message: String(e.message ?? e.note ?? ''),
       count: Number(e.count ?? e.series?.count ?? 1),
-      ...(str(e.lastTimestamp ?? e.eventTime ?? e.series?.lastObservedTime ?? e.metadata?.creationTimestamp)
-        ? { lastTimestamp: e.lastTimestamp ?? e.eventTime ?? e.series?.lastObservedTime ?? e.metadata?.creationTimestamp }
+      ...(str(
+        e.lastTimestamp ??
+          e.eventTime ??
+          e.series?.lastObservedTime ??
+          e.metadata?.creationTimestamp,
+      )
+        ? {
+            lastTimestamp:
+              e.lastTimestamp ??
+              e.eventTime ??
+              e.series?.lastObservedTime ??
+              e.metadata?.creationTimestamp,
+          }
         : {}),
     };
   }
@@ -317,7 +424,9 @@ export function buildEvidence(input: EvidenceInput): FindingEvidence {
   const phase = str(pod?.status?.phase);
   const containers = pod ? containersOf(pod) : [];
   const failing = failingContainer(containers, phase);
-  const ordered = failing ? [failing, ...containers.filter(c => c !== failing)] : containers;
+  const ordered = failing
+    ? [failing, ...containers.filter(c => c !== failing)]
+    : containers;
   const namespace = str(pod?.metadata?.namespace);
 
   const time = (e: RelatedEvent) => Date.parse(e.lastTimestamp ?? '') || 0;
@@ -338,11 +447,18 @@ export function buildEvidence(input: EvidenceInput): FindingEvidence {
   for (const r of input.missingReferences ?? []) missing.set(refKey(r), r);
   for (const c of containers) {
     for (const s of [c.state, c.lastState]) {
-      if (s?.message) for (const r of missingReferencesIn(s.message, namespace, `container ${c.name}`)) if (!missing.has(refKey(r))) missing.set(refKey(r), r);
+      if (s?.message)
+        for (const r of missingReferencesIn(
+          s.message,
+          namespace,
+          `container ${c.name}`,
+        ))
+          if (!missing.has(refKey(r))) missing.set(refKey(r), r);
     }
   }
   for (const e of warningEvents) {
-    for (const r of missingReferencesIn(e.message, namespace)) if (!missing.has(refKey(r))) missing.set(refKey(r), r);
+    for (const r of missingReferencesIn(e.message, namespace))
+      if (!missing.has(refKey(r))) missing.set(refKey(r), r);
   }
 
   return {
@@ -354,10 +470,16 @@ export function buildEvidence(input: EvidenceInput): FindingEvidence {
             ...(namespace ? { namespace } : {}),
             ...(phase ? { phase } : {}),
             ...(str(pod.status?.reason) ? { reason: pod.status.reason } : {}),
-            ...(str(pod.status?.message) ? { message: pod.status.message } : {}),
+            ...(str(pod.status?.message)
+              ? { message: pod.status.message }
+              : {}),
             ...(str(pod.spec?.nodeName) ? { node: pod.spec.nodeName } : {}),
-            ...(str(pod.metadata?.creationTimestamp) ? { createdAt: pod.metadata.creationTimestamp } : {}),
-            ...(str(pod.spec?.serviceAccountName) ? { serviceAccount: pod.spec.serviceAccountName } : {}),
+            ...(str(pod.metadata?.creationTimestamp)
+              ? { createdAt: pod.metadata.creationTimestamp }
+              : {}),
+            ...(str(pod.spec?.serviceAccountName)
+              ? { serviceAccount: pod.spec.serviceAccountName }
+              : {}),
           },
         }
       : {}),
@@ -373,17 +495,38 @@ export function buildEvidence(input: EvidenceInput): FindingEvidence {
 
 /** Which log of a container tells why it failed: the previous instance's after a crash. @public */
 export function logToRead(c: ContainerEvidence): { previous: boolean } {
-  const crashed = c.state?.status !== 'running' && c.state?.status !== 'terminated' && (c.lastState?.status === 'terminated' || (c.restartCount ?? 0) > 0);
+  const crashed =
+    c.state?.status !== 'running' &&
+    c.state?.status !== 'terminated' &&
+    (c.lastState?.status === 'terminated' || (c.restartCount ?? 0) > 0);
   return { previous: crashed };
 }
 
-const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
+const SIGNALS: Record<number, string> = {
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  6: 'SIGABRT',
+  9: 'SIGKILL',
+  11: 'SIGSEGV',
+  15: 'SIGTERM',
+};
 
 /** An exit in words: `exit code 137 (OOMKilled, SIGKILL) at 2026-…`. @public */
 export function describeExit(s: ContainerStateEvidence): string {
-  const signal = s.signal ?? (s.exitCode !== undefined && s.exitCode > 128 && s.exitCode < 160 ? s.exitCode - 128 : undefined);
-  const why = [s.reason, signal !== undefined ? SIGNALS[signal] ?? `signal ${signal}` : undefined].filter(Boolean).join(', ');
-  return `exit code ${s.exitCode ?? '?'}${why ? ` (${why})` : ''}${s.finishedAt ? ` at ${s.finishedAt}` : ''}`;
+  const signal =
+    s.signal ??
+    (s.exitCode !== undefined && s.exitCode > 128 && s.exitCode < 160
+      ? s.exitCode - 128
+      : undefined);
+  const why = [
+    s.reason,
+    signal !== undefined ? SIGNALS[signal] ?? `signal ${signal}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return `exit code ${s.exitCode ?? '?'}${why ? ` (${why})` : ''}${
+    s.finishedAt ? ` at ${s.finishedAt}` : ''
+  }`;
 }
 
 /** `10 min`, `2 h`, from milliseconds. */
@@ -397,14 +540,22 @@ function span(ms: number): string {
  * limits, exits and restarts, probes, missing references and last log line.
  * @public
  */
-export function evidenceFacts(e: FindingEvidence, now: Date = new Date()): string[] {
+export function evidenceFacts(
+  e: FindingEvidence,
+  now: Date = new Date(),
+): string[] {
   const facts: string[] = [];
   const c = e.containers.find(x => x.name === e.failingContainer);
   if (c) {
     const what = `${c.init ? 'init container' : 'container'} ${c.name}`;
     const commandLine = [...(c.command ?? []), ...(c.args ?? [])].join(' ');
     const how = c.command ? ` with command ${commandLine}` : '';
-    if (c.image) facts.push(`${what} runs image ${c.image}${how || (c.args ? ` with args ${commandLine}` : '')}`);
+    if (c.image)
+      facts.push(
+        `${what} runs image ${c.image}${
+          how || (c.args ? ` with args ${commandLine}` : '')
+        }`,
+      );
     const limits = c.resources?.limits;
     const requests = c.resources?.requests;
     if (limits || requests) {
@@ -416,20 +567,62 @@ export function evidenceFacts(e: FindingEvidence, now: Date = new Date()): strin
     } else {
       facts.push(`${what} sets no resources`);
     }
-    if (c.state) facts.push(`${what} is ${c.state.status}${c.state.reason ? ` (${c.state.reason})` : ''}${c.state.status === 'terminated' ? `: ${describeExit(c.state)}` : ''}${c.state.message && c.state.status !== 'terminated' ? `: ${c.state.message}` : ''}`);
-    if (c.lastState?.status === 'terminated') facts.push(`${what} last exited with ${describeExit(c.lastState)}${c.lastState.message ? `: ${c.lastState.message.trim().split('\n').pop()}` : ''}`);
+    if (c.state)
+      facts.push(
+        `${what} is ${c.state.status}${
+          c.state.reason ? ` (${c.state.reason})` : ''
+        }${
+          c.state.status === 'terminated' ? `: ${describeExit(c.state)}` : ''
+        }${
+          c.state.message && c.state.status !== 'terminated'
+            ? `: ${c.state.message}`
+            : ''
+        }`,
+      );
+    if (c.lastState?.status === 'terminated')
+      facts.push(
+        `${what} last exited with ${describeExit(c.lastState)}${
+          c.lastState.message
+            ? `: ${c.lastState.message.trim().split('\n').pop()}`
+            : ''
+        }`,
+      );
     if ((c.restartCount ?? 0) > 0) {
       const created = Date.parse(e.pod?.createdAt ?? '');
-      const since = Number.isFinite(created) ? ` in ${span(now.getTime() - created)}` : '';
-      facts.push(`${what} restarted ${c.restartCount} time${c.restartCount === 1 ? '' : 's'}${since}`);
+      const since = Number.isFinite(created)
+        ? ` in ${span(now.getTime() - created)}`
+        : '';
+      facts.push(
+        `${what} restarted ${c.restartCount} time${
+          c.restartCount === 1 ? '' : 's'
+        }${since}`,
+      );
     }
-    for (const p of c.probes) facts.push(`${what} ${p.type} probe: ${p.handler}${p.periodSeconds ? ` every ${p.periodSeconds}s` : ''}${p.failureThreshold ? `, ${p.failureThreshold} failures allowed` : ''}`);
+    for (const p of c.probes)
+      facts.push(
+        `${what} ${p.type} probe: ${p.handler}${
+          p.periodSeconds ? ` every ${p.periodSeconds}s` : ''
+        }${
+          p.failureThreshold ? `, ${p.failureThreshold} failures allowed` : ''
+        }`,
+      );
     const log = e.logs.find(l => l.container === c.name && l.lines.length > 0);
     const last = log?.lines.filter(l => l.trim() !== '').pop();
-    if (log && last) facts.push(`last log line of ${what}${log.previous ? ' (previous instance)' : ''}: ${last.trim()}`);
+    if (log && last)
+      facts.push(
+        `last log line of ${what}${
+          log.previous ? ' (previous instance)' : ''
+        }: ${last.trim()}`,
+      );
   }
   for (const r of e.missingReferences) {
-    facts.push(r.key ? `key ${r.key} is missing from ${r.kind} ${r.name}` : `${r.kind} ${r.name} does not exist${r.namespace ? ` in namespace ${r.namespace}` : ''}`);
+    facts.push(
+      r.key
+        ? `key ${r.key} is missing from ${r.kind} ${r.name}`
+        : `${r.kind} ${r.name} does not exist${
+            r.namespace ? ` in namespace ${r.namespace}` : ''
+          }`,
+    );
   }
   const probe = e.warningEvents.find(ev => ev.reason === 'Unhealthy');
   if (probe) facts.push(`probe event: ${probe.message}`);

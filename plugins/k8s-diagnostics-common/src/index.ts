@@ -21,12 +21,32 @@ export type {
   Severity,
 } from './model';
 export { SEVERITIES } from './model';
-export { analyze, inputKindsFor, resolveAnalyzers, UnknownAnalyzerError } from './analyze';
-export { ANALYZERS, K8SGPT_CORE_ANALYZERS, REFERENCED_KINDS, logKey, firstErrorLine, addConfigMapRefs } from './analyzers';
-export type { AnalyzerDefinition, AnalyzerContext, RawResult } from './analyzers';
+export {
+  analyze,
+  inputKindsFor,
+  resolveAnalyzers,
+  UnknownAnalyzerError,
+} from './analyze';
+export {
+  ANALYZERS,
+  K8SGPT_CORE_ANALYZERS,
+  REFERENCED_KINDS,
+  logKey,
+  firstErrorLine,
+  addConfigMapRefs,
+} from './analyzers';
+export type {
+  AnalyzerDefinition,
+  AnalyzerContext,
+  RawResult,
+} from './analyzers';
 export { createSnapshot, CLUSTER_SCOPED_KINDS } from './snapshot';
 export { parseObjects, ObjectParseError } from './parse';
-export { parseLabelSelector, matchesRequirements, LabelSelectorSyntaxError } from './selector';
+export {
+  parseLabelSelector,
+  matchesRequirements,
+  LabelSelectorSyntaxError,
+} from './selector';
 export type { LabelRequirement } from './selector';
 export { cronScheduleError } from './cron';
 export { referenceExplanation } from './remediation';
@@ -54,6 +74,11 @@ export type {
 export { evidenceRemediation } from './evidenceRemediation';
 export type { EvidenceRemediation } from './evidenceRemediation';
 export { toK8sgptJson, formatGoJson, formatText } from './output';
-export type { K8sgptJsonOutput, K8sgptResult, K8sgptFailure, K8sgptSensitive } from './output';
+export type {
+  K8sgptJsonOutput,
+  K8sgptResult,
+  K8sgptFailure,
+  K8sgptSensitive,
+} from './output';
 export type * from './api';
 export * from './permissions';

@@ -73,7 +73,11 @@ export interface ClusterSnapshot {
    * {@link AnalysisReport.eventsNeeded} and {@link AnalysisReport.warningEventsNeeded} name the
    * namespaces an analysis needed and did not have. Unset: every event.
    */
-  partialEvents?: { allTypesIn: string[]; elsewhere?: 'warnings' | 'none'; warningsIn?: string[] };
+  partialEvents?: {
+    allTypesIn: string[];
+    elsewhere?: 'warnings' | 'none';
+    warningsIn?: string[];
+  };
   /**
    * Objects that exist outside the snapshot, for input that is not a whole cluster (manifests):
    * the reference checks do not report references to them. An entry without `name` stands for

@@ -46,7 +46,10 @@ function toResult(r: AnalysisResult): K8sgptResult {
     error: r.failures.map(f => ({
       Text: f.text,
       KubernetesDoc: f.kubernetesDoc,
-      Sensitive: f.sensitive.map(s => ({ Unmasked: s.unmasked, Masked: s.masked })),
+      Sensitive: f.sensitive.map(s => ({
+        Unmasked: s.unmasked,
+        Masked: s.masked,
+      })),
     })),
     details: '',
     parentObject: parentString(r.parentObject),
@@ -80,8 +83,9 @@ export function toK8sgptJson(
  * @public
  */
 export function formatGoJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/[<>&\u2028\u2029]/g, c =>
-    `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  return JSON.stringify(value, null, 2).replace(
+    /[<>&\u2028\u2029]/g,
+    c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
 
@@ -98,7 +102,9 @@ export function formatText(report: AnalysisReport): string {
     lines.push('');
   }
   if (report.results.length === 0) {
-    lines.push(`No problems detected (analyzers: ${report.analyzers.join(', ')})`);
+    lines.push(
+      `No problems detected (analyzers: ${report.analyzers.join(', ')})`,
+    );
     return `${lines.join('\n')}\n`;
   }
   report.results.forEach((r, i) => {

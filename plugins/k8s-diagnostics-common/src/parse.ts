@@ -1,4 +1,10 @@
-import { Document, LineCounter, Node as YamlNode, isNode, parseAllDocuments } from 'yaml';
+import {
+  Document,
+  LineCounter,
+  Node as YamlNode,
+  isNode,
+  parseAllDocuments,
+} from 'yaml';
 import { KubeObject } from './model';
 
 /**
@@ -28,13 +34,19 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function isList(v: Record<string, unknown>): boolean {
-  return typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items);
+  return (
+    typeof v.kind === 'string' &&
+    v.kind.endsWith('List') &&
+    Array.isArray(v.items)
+  );
 }
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v} (${JSON.stringify(v).slice(0, 40)})`;
+  return typeof v === 'object'
+    ? 'an object'
+    : `a ${typeof v} (${JSON.stringify(v).slice(0, 40)})`;
 }
 
 function validate(source: string, item: Located): KubeObject {
@@ -43,22 +55,33 @@ function validate(source: string, item: Located): KubeObject {
     throw new ObjectParseError(
       source,
       item.line,
-      `${item.where} is ${describe(v)}, not a Kubernetes object (a mapping with apiVersion, kind and metadata)`,
+      `${item.where} is ${describe(
+        v,
+      )}, not a Kubernetes object (a mapping with apiVersion, kind and metadata)`,
     );
   }
   const missing = ['apiVersion', 'kind'].filter(
     k => typeof v[k] !== 'string' || (v[k] as string) === '',
   );
   if (missing.length > 0) {
-    const name = isRecord(v.metadata) && typeof v.metadata.name === 'string' ? ` "${v.metadata.name}"` : '';
+    const name =
+      isRecord(v.metadata) && typeof v.metadata.name === 'string'
+        ? ` "${v.metadata.name}"`
+        : '';
     throw new ObjectParseError(
       source,
       item.line,
-      `${item.where}${name} has no ${missing.join(' and ')}; every Kubernetes object needs both ` +
+      `${item.where}${name} has no ${missing.join(
+        ' and ',
+      )}; every Kubernetes object needs both ` +
         `(export objects with "kubectl get -o yaml" rather than writing fragments)`,
     );
   }
-  if (!isRecord(v.metadata) || typeof v.metadata.name !== 'string' || v.metadata.name === '') {
+  if (
+    !isRecord(v.metadata) ||
+    typeof v.metadata.name !== 'string' ||
+    v.metadata.name === ''
+  ) {
     throw new ObjectParseError(
       source,
       item.line,
@@ -69,17 +92,25 @@ function validate(source: string, item: Located): KubeObject {
 }
 
 /** Flattens `kind: List` / `PodList`-style documents; typed list items inherit kind and apiVersion. */
-function expand(item: Located, itemLine: (i: number) => number | undefined): Located[] {
+function expand(
+  item: Located,
+  itemLine: (i: number) => number | undefined,
+): Located[] {
   const v = item.value;
   if (!isRecord(v) || !isList(v)) return [item];
   const listKind = v.kind as string;
-  const itemKind = listKind === 'List' ? undefined : listKind.slice(0, -'List'.length);
+  const itemKind =
+    listKind === 'List' ? undefined : listKind.slice(0, -'List'.length);
   return (v.items as unknown[]).map((child, i) => {
     let value = child;
     if (itemKind && isRecord(child)) {
       value = { apiVersion: v.apiVersion, kind: itemKind, ...child };
     }
-    return { value, line: itemLine(i) ?? item.line, where: `${item.where}, item ${i + 1} of ${listKind}` };
+    return {
+      value,
+      line: itemLine(i) ?? item.line,
+      where: `${item.where}, item ${i + 1} of ${listKind}`,
+    };
   });
 }
 
@@ -97,7 +128,11 @@ function parseJson(text: string, source: string): Located[] {
     value = JSON.parse(text);
   } catch (e) {
     const message = (e as Error).message;
-    throw new ObjectParseError(source, jsonErrorLine(text, message), `invalid JSON: ${message}`);
+    throw new ObjectParseError(
+      source,
+      jsonErrorLine(text, message),
+      `invalid JSON: ${message}`,
+    );
   }
   const top: Located[] = Array.isArray(value)
     ? value.map((v, i) => ({ value: v, where: `element ${i + 1}` }))
@@ -114,21 +149,33 @@ function nodeLine(node: unknown, lc: LineCounter): number | undefined {
 
 function parseYaml(text: string, source: string): Located[] {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const parsed = parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   const docs: Document[] = Array.isArray(parsed) ? parsed : [];
   const out: Located[] = [];
   docs.forEach((doc, d) => {
     const err = doc.errors[0];
     if (err) {
       const line = lineCounter.linePos(err.pos[0]).line;
-      throw new ObjectParseError(source, line, `invalid YAML: ${err.message.split('\n')[0]}`);
+      throw new ObjectParseError(
+        source,
+        line,
+        `invalid YAML: ${err.message.split('\n')[0]}`,
+      );
     }
     if (doc.contents === null) return;
     const value = doc.toJS({ maxAliasCount: 1000 });
     if (value === null || value === undefined) return;
     const line = nodeLine(doc.contents, lineCounter);
     const item: Located = { value, line, where: `document ${d + 1}` };
-    out.push(...expand(item, i => nodeLine(doc.getIn(['items', i], true), lineCounter)));
+    out.push(
+      ...expand(item, i =>
+        nodeLine(doc.getIn(['items', i], true), lineCounter),
+      ),
+    );
   });
   return out;
 }

@@ -35,7 +35,9 @@ const QUANTITY_RE =
   /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|(n|u|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$/;
 
 /** Parses a quantity; undefined when it is not one. */
-export function parseQuantity(input: string | number | undefined | null): Quantity | undefined {
+export function parseQuantity(
+  input: string | number | undefined | null,
+): Quantity | undefined {
   if (input === undefined || input === null) return undefined;
   if (typeof input === 'number') return { value: input, format: 'DecimalSI' };
   const m = QUANTITY_RE.exec(input.trim());
@@ -50,7 +52,9 @@ export function parseQuantity(input: string | number | undefined | null): Quanti
 }
 
 function isWhole(x: number): boolean {
-  return Math.round(x) !== 0 && Math.abs(x - Math.round(x)) <= 1e-9 * Math.abs(x);
+  return (
+    Math.round(x) !== 0 && Math.abs(x - Math.round(x)) <= 1e-9 * Math.abs(x)
+  );
 }
 
 function decimalString(value: number, exponentStyle: boolean): string {
@@ -69,7 +73,11 @@ function decimalString(value: number, exponentStyle: boolean): string {
 
 /** The canonical form Go prints for a quantity (`%s` of a resource.Quantity). */
 export function formatQuantity(q: Quantity): string {
-  if (q.format === 'BinarySI' && Math.abs(q.value) >= 1024 && isWhole(q.value)) {
+  if (
+    q.format === 'BinarySI' &&
+    Math.abs(q.value) >= 1024 &&
+    isWhole(q.value)
+  ) {
     let exp = 0;
     let n = Math.round(q.value);
     while (exp < 6 && n % 1024 === 0 && n !== 0) {

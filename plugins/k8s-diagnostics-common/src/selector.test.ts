@@ -1,4 +1,8 @@
-import { LabelSelectorSyntaxError, matchesRequirements, parseLabelSelector } from './selector';
+import {
+  LabelSelectorSyntaxError,
+  matchesRequirements,
+  parseLabelSelector,
+} from './selector';
 
 describe('label selectors', () => {
   const labels = { app: 'web', tier: 'front', 'k8s.io/part-of': 'shop' };
@@ -21,11 +25,16 @@ describe('label selectors', () => {
     expect(matchesRequirements(labels, parseLabelSelector(sel))).toBe(want);
   });
 
-  it.each(['app=web,', '=web', 'app in (a', 'a b c', 'app=-bad-'])('rejects %s', sel => {
-    expect(() => parseLabelSelector(sel)).toThrow(LabelSelectorSyntaxError);
-  });
+  it.each(['app=web,', '=web', 'app in (a', 'a b c', 'app=-bad-'])(
+    'rejects %s',
+    sel => {
+      expect(() => parseLabelSelector(sel)).toThrow(LabelSelectorSyntaxError);
+    },
+  );
 
   it('explains the syntax in the error', () => {
-    expect(() => parseLabelSelector('app=web,')).toThrow(/invalid label selector "app=web,": empty term\. Use comma-separated terms/);
+    expect(() => parseLabelSelector('app=web,')).toThrow(
+      /invalid label selector "app=web,": empty term\. Use comma-separated terms/,
+    );
   });
 });

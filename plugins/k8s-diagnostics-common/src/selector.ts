@@ -52,14 +52,20 @@ function splitTerms(selector: string): string[] {
 
 function checkKey(selector: string, key: string): string {
   if (!KEY_RE.test(key) || key.length > 316) {
-    throw new LabelSelectorSyntaxError(selector, `"${key}" is not a valid label key`);
+    throw new LabelSelectorSyntaxError(
+      selector,
+      `"${key}" is not a valid label key`,
+    );
   }
   return key;
 }
 
 function checkValue(selector: string, value: string): string {
   if (!VALUE_RE.test(value) || value.length > 63) {
-    throw new LabelSelectorSyntaxError(selector, `"${value}" is not a valid label value`);
+    throw new LabelSelectorSyntaxError(
+      selector,
+      `"${value}" is not a valid label value`,
+    );
   }
   return value;
 }
@@ -70,9 +76,7 @@ function parseTerm(selector: string, term: string): LabelRequirement {
   }
   const set = /^(\S+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(term);
   if (set) {
-    const values = set[3]
-      .split(',')
-      .map(v => checkValue(selector, v.trim()));
+    const values = set[3].split(',').map(v => checkValue(selector, v.trim()));
     const op = set[2] as 'in' | 'notin';
     return { key: checkKey(selector, set[1]), operator: op, values };
   }

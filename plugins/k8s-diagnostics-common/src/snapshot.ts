@@ -39,7 +39,9 @@ export function isClusterScoped(obj: KubeObject): boolean {
 
 /** The namespace an object lives in ('' when cluster-scoped). */
 export function namespaceOf(obj: KubeObject): string {
-  return CLUSTER_SCOPED_KINDS.has(obj.kind) ? '' : obj.metadata?.namespace ?? '';
+  return CLUSTER_SCOPED_KINDS.has(obj.kind)
+    ? ''
+    : obj.metadata?.namespace ?? '';
 }
 
 /**
@@ -115,7 +117,8 @@ export class SnapshotIndex {
     this.snapshot = snapshot;
     if (snapshot.partialEvents) {
       this.allEventsIn = new Set(snapshot.partialEvents.allTypesIn);
-      if (snapshot.partialEvents.elsewhere === 'none') this.warningsIn = new Set(snapshot.partialEvents.warningsIn ?? []);
+      if (snapshot.partialEvents.elsewhere === 'none')
+        this.warningsIn = new Set(snapshot.partialEvents.warningsIn ?? []);
     }
     for (const [kind, list] of Object.entries(snapshot.objects)) {
       const nsMap = new Map<string, KubeObject[]>();
@@ -138,7 +141,10 @@ export class SnapshotIndex {
   }
 
   /** Objects of a kind in one namespace. */
-  inNamespace<T extends KubeObject = KubeObject>(kind: string, namespace: string): T[] {
+  inNamespace<T extends KubeObject = KubeObject>(
+    kind: string,
+    namespace: string,
+  ): T[] {
     return (this.byNamespace.get(kind)?.get(namespace) ?? []) as T[];
   }
 
@@ -179,16 +185,25 @@ export class SnapshotIndex {
    */
   eventsNamed(namespace: string, name: string): KubeEvent[] {
     // Events of a live cluster always have a namespace: '' finds none with or without Normal ones.
-    if (this.allEventsIn && namespace && !this.allEventsIn.has(namespace)) this.missingEvents.add(namespace);
+    if (this.allEventsIn && namespace && !this.allEventsIn.has(namespace))
+      this.missingEvents.add(namespace);
     return this.events().get(key(namespace, name)) ?? [];
   }
 
   /** Like {@link SnapshotIndex.eventsNamed}, only the events whose type is not `Normal`. */
   warningEventsNamed(namespace: string, name: string): KubeEvent[] {
-    if (this.allEventsIn && this.warningsIn && namespace && !this.allEventsIn.has(namespace) && !this.warningsIn.has(namespace)) {
+    if (
+      this.allEventsIn &&
+      this.warningsIn &&
+      namespace &&
+      !this.allEventsIn.has(namespace) &&
+      !this.warningsIn.has(namespace)
+    ) {
       this.missingWarnings.add(namespace);
     }
-    return (this.events().get(key(namespace, name)) ?? []).filter(e => e.type !== 'Normal');
+    return (this.events().get(key(namespace, name)) ?? []).filter(
+      e => e.type !== 'Normal',
+    );
   }
 
   /**
@@ -206,7 +221,9 @@ export class SnapshotIndex {
    * of {@link SnapshotIndex.eventsNeeded}.
    */
   warningEventsNeeded(): string[] {
-    return [...this.missingWarnings].filter(ns => !this.missingEvents.has(ns)).sort();
+    return [...this.missingWarnings]
+      .filter(ns => !this.missingEvents.has(ns))
+      .sort();
   }
 
   /** k8sgpt's `FetchLatestEvent`: the newest such event, the first one winning ties. */

@@ -12,8 +12,14 @@ import { KubeConfig } from '@kubernetes/client-node';
 export class ClusterRequestError extends Error {
   readonly status?: number;
   readonly code?: string;
-  constructor(message: string, opts: { status?: number; code?: string; cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+  constructor(
+    message: string,
+    opts: { status?: number; code?: string; cause?: unknown } = {},
+  ) {
+    super(
+      message,
+      opts.cause === undefined ? undefined : { cause: opts.cause },
+    );
     this.name = 'ClusterRequestError';
     this.status = opts.status;
     this.code = opts.code;
@@ -32,7 +38,11 @@ export interface KubeHttp {
    * A body handed, chunk by chunk as it arrives, to the sink chosen for its Content-Type
    * (decoding then overlaps the transfer); resolves to what the sink's `end` returns.
    */
-  getStreamed<T>(path: string, accept: string, sinkFor: (contentType: string) => BodySink<T>): Promise<T>;
+  getStreamed<T>(
+    path: string,
+    accept: string,
+    sinkFor: (contentType: string) => BodySink<T>,
+  ): Promise<T>;
   /**
    * The protocol of the last answer: `h2` (one multiplexed connection), `http/1.1` (kept
    * connections), or undefined before the first.
@@ -59,7 +69,14 @@ const IDLE_SOCKET_MS = 5_000;
 /** Flow-control window of an HTTP/2 stream and of the connection: lists arrive unthrottled. */
 const H2_WINDOW = 32 << 20;
 /** Request headers HTTP/2 forbids (RFC 9113, 8.2.2) or sets itself. */
-const H2_DROPPED_HEADERS = new Set(['connection', 'host', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+const H2_DROPPED_HEADERS = new Set([
+  'connection',
+  'host',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -86,11 +103,17 @@ function statusMessage(body: string): string {
  */
 function grantHint(path: string): string {
   const resource = path.split('?')[0].split('/').filter(Boolean).pop() ?? '';
-  if (path.includes('/namespaces/') && resource !== 'secrets') return "for example the 'view' ClusterRole";
+  if (path.includes('/namespaces/') && resource !== 'secrets')
+    return "for example the 'view' ClusterRole";
   return `a ClusterRole with get/list on ${resource}, bound with a ClusterRoleBinding: the 'view' ClusterRole does not include it`;
 }
 
-function httpError(http_: KubeHttp, path: string, status: number, body: string): ClusterRequestError {
+function httpError(
+  http_: KubeHttp,
+  path: string,
+  status: number,
+  body: string,
+): ClusterRequestError {
   const said = statusMessage(body);
   if (status === 401) {
     return new ClusterRequestError(
@@ -106,14 +129,23 @@ function httpError(http_: KubeHttp, path: string, status: number, body: string):
       { status },
     );
   }
-  return new ClusterRequestError(`GET ${path} failed with HTTP ${status}: ${said}`, { status });
+  return new ClusterRequestError(
+    `GET ${path} failed with HTTP ${status}: ${said}`,
+    { status },
+  );
 }
 
-function networkError(http_: KubeHttp, e: NodeJS.ErrnoException, timeoutMs: number): ClusterRequestError {
+function networkError(
+  http_: KubeHttp,
+  e: NodeJS.ErrnoException,
+  timeoutMs: number,
+): ClusterRequestError {
   const code = e.code ?? '';
   if (code === 'ETIMEDOUT_PERISCOPE') {
     return new ClusterRequestError(
-      `the cluster at ${http_.server} did not answer within ${timeoutMs / 1000}s: check that its API server is up`,
+      `the cluster at ${http_.server} did not answer within ${
+        timeoutMs / 1000
+      }s: check that its API server is up`,
       { code: 'ETIMEDOUT' },
     );
   }
@@ -125,7 +157,9 @@ function networkError(http_: KubeHttp, e: NodeJS.ErrnoException, timeoutMs: numb
     );
   }
   return new ClusterRequestError(
-    `cannot reach the cluster at ${http_.server} (context '${http_.context}'): ${code || e.message}. ` +
+    `cannot reach the cluster at ${http_.server} (context '${
+      http_.context
+    }'): ${code || e.message}. ` +
       `Is the API server running, and is this the right kubeconfig and context?`,
     { code },
   );
@@ -174,21 +208,34 @@ const H2_RETRY_CODES = new Set([
  * reached or fails TLS verification, as HTTP/1.1 would. The connection keeps the process
  * alive only while a request runs.
  */
-function h2Connector(base: URL, opts: https.RequestOptions & Pick<tls.ConnectionOptions, 'secureContext'>, timeoutMs: number) {
+function h2Connector(
+  base: URL,
+  opts: https.RequestOptions & Pick<tls.ConnectionOptions, 'secureContext'>,
+  timeoutMs: number,
+) {
   let current: Promise<http2.ClientHttp2Session | undefined> | undefined;
   let speaksH2 = true;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.headers ?? {})) {
-    if (v !== undefined && !H2_DROPPED_HEADERS.has(k.toLowerCase())) headers[k.toLowerCase()] = String(v);
+    if (v !== undefined && !H2_DROPPED_HEADERS.has(k.toLowerCase()))
+      headers[k.toLowerCase()] = String(v);
   }
   // a kubeconfig username and password (client-node sets `auth`, which only HTTP/1.1 reads)
-  if (opts.auth && !headers.authorization) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+  if (opts.auth && !headers.authorization)
+    headers.authorization = `Basic ${Buffer.from(opts.auth).toString(
+      'base64',
+    )}`;
 
   /** Per connection: how to take it out of use, and its requests running. */
-  const sessions = new WeakMap<http2.ClientHttp2Session, { drop: () => void; active: number }>();
+  const sessions = new WeakMap<
+    http2.ClientHttp2Session,
+    { drop: () => void; active: number }
+  >();
 
   /** Opens a connection; `drop` is called when new requests must not use it any more. */
-  function connect(drop: () => void): Promise<http2.ClientHttp2Session | undefined> {
+  function connect(
+    drop: () => void,
+  ): Promise<http2.ClientHttp2Session | undefined> {
     return new Promise((resolve, reject) => {
       const session = http2.connect(base.origin, {
         secureContext: opts.secureContext,
@@ -212,7 +259,10 @@ function h2Connector(base: URL, opts: https.RequestOptions & Pick<tls.Connection
         // after connecting, errors reach the requests through their streams
         if (connected) return;
         clearTimeout(timer);
-        if (e.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' || e.code === 'ERR_HTTP2_ERROR') {
+        if (
+          e.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' ||
+          e.code === 'ERR_HTTP2_ERROR'
+        ) {
           speaksH2 = false;
           resolve(undefined);
         } else reject(e);
@@ -235,9 +285,11 @@ function h2Connector(base: URL, opts: https.RequestOptions & Pick<tls.Connection
     session(): Promise<http2.ClientHttp2Session | undefined> {
       if (!speaksH2) return Promise.resolve(undefined);
       if (!current) {
-        const attempt: Promise<http2.ClientHttp2Session | undefined> = connect(() => {
-          if (current === attempt) current = undefined;
-        });
+        const attempt: Promise<http2.ClientHttp2Session | undefined> = connect(
+          () => {
+            if (current === attempt) current = undefined;
+          },
+        );
         current = attempt;
         attempt.catch(() => {
           if (current === attempt) current = undefined; // the next request tries again
@@ -253,17 +305,27 @@ function h2Connector(base: URL, opts: https.RequestOptions & Pick<tls.Connection
       session: http2.ClientHttp2Session,
       path: string,
       accept: string,
-      answer: (status: number, contentType: string, body: BodyEvents) => Promise<T>,
+      answer: (
+        status: number,
+        contentType: string,
+        body: BodyEvents,
+      ) => Promise<T>,
     ): Promise<T> {
       return new Promise((resolve, reject) => {
-        const state = sessions.get(session) ?? { drop: () => undefined, active: 0 };
+        const state = sessions.get(session) ?? {
+          drop: () => undefined,
+          active: 0,
+        };
         if (state.active++ === 0) session.ref();
         const done = () => {
           if (--state.active === 0 && !session.destroyed) session.unref();
         };
         let stream: http2.ClientHttp2Stream;
         try {
-          stream = session.request({ ':method': 'GET', ':path': path, accept, ...headers }, { endStream: true });
+          stream = session.request(
+            { ':method': 'GET', ':path': path, accept, ...headers },
+            { endStream: true },
+          );
         } catch (e) {
           done();
           reject(new H2Failure(e as NodeJS.ErrnoException));
@@ -275,7 +337,11 @@ function h2Connector(base: URL, opts: https.RequestOptions & Pick<tls.Connection
           answered = true;
           // a stream cancelled with its connection carries the connection's error as its cause
           const cause = (e as { cause?: NodeJS.ErrnoException }).cause;
-          reject(new H2Failure(e.code === 'ERR_HTTP2_STREAM_CANCEL' && cause ? cause : e));
+          reject(
+            new H2Failure(
+              e.code === 'ERR_HTTP2_STREAM_CANCEL' && cause ? cause : e,
+            ),
+          );
         };
         stream.setTimeout(timeoutMs, () => stream.destroy(timeoutError()));
         stream.once('response', h => {
@@ -285,7 +351,8 @@ function h2Connector(base: URL, opts: https.RequestOptions & Pick<tls.Connection
           answer(status, contentType, {
             onData: fn => stream.on('data', fn),
             onEnd: fn => stream.on('end', fn),
-            onError: fn => stream.on('error', (e: NodeJS.ErrnoException) => fn(e)),
+            onError: fn =>
+              stream.on('error', (e: NodeJS.ErrnoException) => fn(e)),
             abort: () => stream.destroy(),
           }).then(resolve, reject);
         });
@@ -293,7 +360,9 @@ function h2Connector(base: URL, opts: https.RequestOptions & Pick<tls.Connection
         stream.on('close', () => {
           done();
           // closed before any answer (refused, or its connection went away) without an error
-          const e: NodeJS.ErrnoException = new Error(`stream closed before an answer (code ${stream.rstCode})`);
+          const e: NodeJS.ErrnoException = new Error(
+            `stream closed before an answer (code ${stream.rstCode})`,
+          );
           e.code = 'ERR_HTTP2_STREAM_CLOSED_PERISCOPE';
           fail(e);
         });
@@ -316,15 +385,20 @@ export async function createKubeHttp(
 ): Promise<KubeHttp> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) {
-    throw new ClusterRequestError('the kubeconfig has no current cluster: set current-context or pass --context');
+    throw new ClusterRequestError(
+      'the kubeconfig has no current cluster: set current-context or pass --context',
+    );
   }
   const base = new URL(cluster.server);
-  const opts: https.RequestOptions & Pick<tls.ConnectionOptions, 'secureContext'> = {};
+  const opts: https.RequestOptions &
+    Pick<tls.ConnectionOptions, 'secureContext'> = {};
   try {
     await kc.applyToHTTPSOptions(opts);
   } catch (e) {
     throw new ClusterRequestError(
-      `cannot prepare credentials for context '${kc.getCurrentContext()}': ${(e as Error).message}`,
+      `cannot prepare credentials for context '${kc.getCurrentContext()}': ${
+        (e as Error).message
+      }`,
       { cause: e },
     );
   }
@@ -342,7 +416,9 @@ export async function createKubeHttp(
       });
     } catch (e) {
       throw new ClusterRequestError(
-        `the TLS credentials of context '${kc.getCurrentContext()}' cannot be used (${(e as Error).message}): ` +
+        `the TLS credentials of context '${kc.getCurrentContext()}' cannot be used (${
+          (e as Error).message
+        }): ` +
           `check certificate-authority-data, client-certificate-data and client-key-data in the kubeconfig`,
       );
     }
@@ -369,29 +445,44 @@ export async function createKubeHttp(
   const self: KubeHttp = {
     server: cluster.server,
     context: kc.getCurrentContext(),
-    getText: async path => (await request(path, '*/*', collect)).toString('utf8'),
+    getText: async path =>
+      (await request(path, '*/*', collect)).toString('utf8'),
     getJson: async (path, accept = 'application/json') =>
       JSON.parse((await request(path, accept, collect)).toString('utf8')),
     getStreamed: request,
     protocol: () => lastProtocol,
   };
 
-  async function request<T>(path: string, accept: string, sinkFor: (contentType: string) => BodySink<T>): Promise<T> {
+  async function request<T>(
+    path: string,
+    accept: string,
+    sinkFor: (contentType: string) => BodySink<T>,
+  ): Promise<T> {
     // the caller gave up on this cluster (its timeout fired): no further request starts
     if (options.signal?.aborted) {
-      throw new ClusterRequestError(`the work on ${self.server} was cancelled (its time ran out) before ${path}`, { code: 'ABORT_ERR' });
+      throw new ClusterRequestError(
+        `the work on ${self.server} was cancelled (its time ran out) before ${path}`,
+        { code: 'ABORT_ERR' },
+      );
     }
     for (let attempt = 1; h2; attempt++) {
-      const session = await h2.session().catch(e => Promise.reject(networkError(self, e, timeoutMs)));
+      const session = await h2
+        .session()
+        .catch(e => Promise.reject(networkError(self, e, timeoutMs)));
       if (!session) break; // the server does not speak HTTP/2
       lastProtocol = 'h2';
       try {
-        return await h2.request(session, `${prefix}${path}`, accept, (status, contentType, body) =>
-          receive(path, status, contentType, sinkFor, body),
+        return await h2.request(
+          session,
+          `${prefix}${path}`,
+          accept,
+          (status, contentType, body) =>
+            receive(path, status, contentType, sinkFor, body),
         );
       } catch (e) {
         if (!(e instanceof H2Failure)) throw e;
-        if (attempt >= 2 || !H2_RETRY_CODES.has(e.reason.code ?? '')) throw networkError(self, e.reason, timeoutMs);
+        if (attempt >= 2 || !H2_RETRY_CODES.has(e.reason.code ?? ''))
+          throw networkError(self, e.reason, timeoutMs);
         h2.forget(session);
       }
     }
@@ -415,7 +506,16 @@ export async function createKubeHttp(
         const chunks: Buffer[] = [];
         body.onData(c => chunks.push(c));
         body.onError(e => reject(networkError(self, e, timeoutMs)));
-        body.onEnd(() => reject(httpError(self, path, status, Buffer.concat(chunks).toString('utf8'))));
+        body.onEnd(() =>
+          reject(
+            httpError(
+              self,
+              path,
+              status,
+              Buffer.concat(chunks).toString('utf8'),
+            ),
+          ),
+        );
         return;
       }
       let sink: BodySink<T>;
@@ -443,7 +543,11 @@ export async function createKubeHttp(
     });
   }
 
-  function requestH1<T>(path: string, accept: string, sinkFor: (contentType: string) => BodySink<T>): Promise<T> {
+  function requestH1<T>(
+    path: string,
+    accept: string,
+    sinkFor: (contentType: string) => BodySink<T>,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       const req = transport.request(
         {
@@ -456,16 +560,24 @@ export async function createKubeHttp(
           headers: { ...(opts.headers ?? {}), Accept: accept },
         },
         res => {
-          receive(path, res.statusCode ?? 0, res.headers['content-type'] ?? '', sinkFor, {
-            onData: fn => res.on('data', fn),
-            onEnd: fn => res.on('end', fn),
-            onError: fn => res.on('error', fn),
-            abort: () => req.destroy(),
-          }).then(resolve, reject);
+          receive(
+            path,
+            res.statusCode ?? 0,
+            res.headers['content-type'] ?? '',
+            sinkFor,
+            {
+              onData: fn => res.on('data', fn),
+              onEnd: fn => res.on('end', fn),
+              onError: fn => res.on('error', fn),
+              abort: () => req.destroy(),
+            },
+          ).then(resolve, reject);
         },
       );
       req.setTimeout(timeoutMs, () => req.destroy(timeoutError()));
-      req.on('error', e => reject(networkError(self, e as NodeJS.ErrnoException, timeoutMs)));
+      req.on('error', e =>
+        reject(networkError(self, e as NodeJS.ErrnoException, timeoutMs)),
+      );
       req.end();
     });
   }

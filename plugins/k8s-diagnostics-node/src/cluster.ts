@@ -11,9 +11,25 @@ import {
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { BodySink, ClusterRequestError, KubeHttp } from './client';
 import { RESOURCES, ResourceInfo, apiPrefix, listPath } from './resources';
-import { ProtoDecodeError, protobufKinds, protobufListStream } from './proto/decode';
-import { RowWorkloadKind, ROW_WORKLOAD_KINDS, canReadFailingWorkloadsOnly, workloadRowsOfTable } from './workloadPrefilter';
-import { PodRow, canReadFailingPodsOnly, planFullPods, podRowIsHealthy, podRowsOfTable, reportsPods } from './podPrefilter';
+import {
+  ProtoDecodeError,
+  protobufKinds,
+  protobufListStream,
+} from './proto/decode';
+import {
+  RowWorkloadKind,
+  ROW_WORKLOAD_KINDS,
+  canReadFailingWorkloadsOnly,
+  workloadRowsOfTable,
+} from './workloadPrefilter';
+import {
+  PodRow,
+  canReadFailingPodsOnly,
+  planFullPods,
+  podRowIsHealthy,
+  podRowsOfTable,
+  reportsPods,
+} from './podPrefilter';
 
 /** @public */
 export interface LiveScanOptions {
@@ -58,10 +74,11 @@ export interface LiveScanOptions {
  *
  * @public
  */
-export const ROW_FIRST_READS = { pods: 'failing', workloads: 'failing', events: 'none' } as const satisfies Pick<
-  LiveScanOptions,
-  'pods' | 'workloads' | 'events'
->;
+export const ROW_FIRST_READS = {
+  pods: 'failing',
+  workloads: 'failing',
+  events: 'none',
+} as const satisfies Pick<LiveScanOptions, 'pods' | 'workloads' | 'events'>;
 
 /** @public */
 export interface LiveScanResult {
@@ -94,25 +111,43 @@ interface RawList {
   continue?: string;
 }
 
-async function fetchList(http: KubeHttp, info: ResourceInfo, path: string): Promise<RawList> {
+async function fetchList(
+  http: KubeHttp,
+  info: ResourceInfo,
+  path: string,
+): Promise<RawList> {
   if (info.metadataOnly || !PROTOBUF_KINDS.has(info.kind)) {
-    const list = (await http.getJson(path, info.metadataOnly ? METADATA_ONLY_ACCEPT : undefined)) as {
+    const list = (await http.getJson(
+      path,
+      info.metadataOnly ? METADATA_ONLY_ACCEPT : undefined,
+    )) as {
       items?: RawItem[] | null;
       metadata?: { continue?: string };
     };
-    return { items: list.items ?? [], continue: list.metadata?.continue || undefined };
+    return {
+      items: list.items ?? [],
+      continue: list.metadata?.continue || undefined,
+    };
   }
   try {
     return await http.getStreamed(path, PROTOBUF_ACCEPT, contentType =>
-      contentType.startsWith('application/vnd.kubernetes.protobuf') ? listOfProtobuf(info.kind) : listOfJson(contentType),
+      contentType.startsWith('application/vnd.kubernetes.protobuf')
+        ? listOfProtobuf(info.kind)
+        : listOfJson(contentType),
     );
   } catch (e) {
     if (!(e instanceof ProtoDecodeError || e instanceof SyntaxError)) throw e;
-    throw new ClusterRequestError(`cannot read the ${info.kind} list from ${http.server} (GET ${path}): ${e.message}`);
+    throw new ClusterRequestError(
+      `cannot read the ${info.kind} list from ${http.server} (GET ${path}): ${e.message}`,
+    );
   }
 }
 
-async function fetchItems(http: KubeHttp, info: ResourceInfo, path: string): Promise<RawItem[]> {
+async function fetchItems(
+  http: KubeHttp,
+  info: ResourceInfo,
+  path: string,
+): Promise<RawItem[]> {
   return (await fetchList(http, info, path)).items;
 }
 
@@ -131,24 +166,38 @@ function listOfJson(contentType: string): BodySink<RawList> {
           items?: RawItem[] | null;
           metadata?: { continue?: string };
         };
-        return { items: list.items ?? [], continue: list.metadata?.continue || undefined };
+        return {
+          items: list.items ?? [],
+          continue: list.metadata?.continue || undefined,
+        };
       } catch (e) {
-        throw new SyntaxError(`the answer (${contentType || 'no Content-Type'}) is neither protobuf nor JSON: ${(e as Error).message}`);
+        throw new SyntaxError(
+          `the answer (${
+            contentType || 'no Content-Type'
+          }) is neither protobuf nor JSON: ${(e as Error).message}`,
+        );
       }
     },
   };
 }
 
 /** Runs tasks with at most `limit` in flight. @public */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  });
+  const workers = Array.from(
+    { length: Math.min(limit, items.length) },
+    async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    },
+  );
   await Promise.all(workers);
   return out;
 }
@@ -160,7 +209,10 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
 function crossNamespaceKinds(analyzers: AnalyzerDefinition[]): Set<string> {
   const names = new Set(analyzers.map(a => a.name));
   const kinds = new Set<string>();
-  if (names.has('ValidatingWebhookConfiguration') || names.has('MutatingWebhookConfiguration')) {
+  if (
+    names.has('ValidatingWebhookConfiguration') ||
+    names.has('MutatingWebhookConfiguration')
+  ) {
     kinds.add('Service');
     kinds.add('Pod');
   }
@@ -191,14 +243,26 @@ interface ListOutcome {
 }
 
 /** The field selector of a list of the events that are not `Normal`. */
-const WARNING_EVENTS_QUERY = `?fieldSelector=${encodeURIComponent('type!=Normal')}`;
+const WARNING_EVENTS_QUERY = `?fieldSelector=${encodeURIComponent(
+  'type!=Normal',
+)}`;
 /** `events: 'none'`: one event, to learn whether events may be read (and say why not). */
 const EVENTS_PROBE_QUERY = '?limit=1';
 
-async function listKind(http: KubeHttp, info: ResourceInfo, namespace?: string, query = ''): Promise<ListOutcome> {
-  const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`;
+async function listKind(
+  http: KubeHttp,
+  info: ResourceInfo,
+  namespace?: string,
+  query = '',
+): Promise<ListOutcome> {
+  const apiVersion =
+    info.group === '' ? info.version : `${info.group}/${info.version}`;
   try {
-    const raw = await fetchItems(http, info, `${listPath(info, namespace)}${query}`);
+    const raw = await fetchItems(
+      http,
+      info,
+      `${listPath(info, namespace)}${query}`,
+    );
     // List items carry no kind/apiVersion; add them so the objects stand alone.
     for (const item of raw) {
       item.apiVersion = apiVersion;
@@ -207,7 +271,8 @@ async function listKind(http: KubeHttp, info: ResourceInfo, namespace?: string, 
     return { kind: info.kind, items: raw as unknown as KubeObject[] };
   } catch (e) {
     if (!(e instanceof ClusterRequestError)) throw e;
-    if (e.status === 404 && info.optional) return { kind: info.kind, items: undefined };
+    if (e.status === 404 && info.optional)
+      return { kind: info.kind, items: undefined };
     return { kind: info.kind, error: e };
   }
 }
@@ -234,7 +299,14 @@ export function customResourceInfos(crds: KubeObject[]): ResourceInfo[] {
     const versions = (spec.versions ?? []).filter(v => v.served !== false);
     const version = versions.find(v => v.storage) ?? versions[0];
     const kind = spec.names?.kind;
-    if (!version || !kind || !spec.group || !spec.names?.plural || RESOURCES[kind]) continue;
+    if (
+      !version ||
+      !kind ||
+      !spec.group ||
+      !spec.names?.plural ||
+      RESOURCES[kind]
+    )
+      continue;
     infos.push({
       kind,
       group: spec.group,
@@ -259,14 +331,20 @@ const MAX_POD_GETS = 20;
 const CONFIGMAP_PAGE = 10;
 
 /** The kinds {@link readFailingPods} looks at to decide which pods to read whole. */
-const FAILING_POD_INPUTS = ['ConfigMap', 'StatefulSet', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'];
+const FAILING_POD_INPUTS = [
+  'ConfigMap',
+  'StatefulSet',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+];
 
 /** Runs at most `limit` of the functions given to it at a time, in the order given. */
 function createLimiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
   let active = 0;
   const waiting: Array<() => void> = [];
   return async fn => {
-    if (active >= limit) await new Promise<void>(resolve => waiting.push(resolve));
+    if (active >= limit)
+      await new Promise<void>(resolve => waiting.push(resolve));
     active++;
     try {
       return await fn();
@@ -287,11 +365,18 @@ interface Counter {
  * or undefined when they cannot be listed (no permission, say: callers then read whole lists).
  * A 401 throws.
  */
-async function namespacesInScope(http: KubeHttp, namespace: string | undefined, count: Counter): Promise<string[] | undefined> {
+async function namespacesInScope(
+  http: KubeHttp,
+  namespace: string | undefined,
+  count: Counter,
+): Promise<string[] | undefined> {
   if (namespace) return [namespace];
   count.n++;
   try {
-    const list = (await http.getJson('/api/v1/namespaces', METADATA_ONLY_ACCEPT)) as {
+    const list = (await http.getJson(
+      '/api/v1/namespaces',
+      METADATA_ONLY_ACCEPT,
+    )) as {
       items?: Array<{ metadata?: { name?: string } }> | null;
     };
     return (list.items ?? []).map(i => i.metadata?.name ?? '').filter(Boolean);
@@ -310,7 +395,12 @@ async function namespacesInScope(http: KubeHttp, namespace: string | undefined, 
 async function podRowsByNamespace(
   http: KubeHttp,
   namespaces: string[] | undefined,
-  opts: { concurrency: number; count: Counter; rows: boolean; firstPages?: Map<string, Promise<RawList>> },
+  opts: {
+    concurrency: number;
+    count: Counter;
+    rows: boolean;
+    firstPages?: Map<string, Promise<RawList>>;
+  },
 ): Promise<Map<string, PodRow[] | undefined> | undefined> {
   const { concurrency, count } = opts;
   if (!namespaces) return undefined;
@@ -321,7 +411,11 @@ async function podRowsByNamespace(
     // than after it (every namespace holds a ConfigMap, kube-root-ca.crt); awaited where used.
     for (const ns of namespaces) {
       count.n++;
-      const page = fetchList(http, RESOURCES.Pod, `${listPath(RESOURCES.Pod, ns)}?limit=${CONFIGMAP_PAGE}`);
+      const page = fetchList(
+        http,
+        RESOURCES.Pod,
+        `${listPath(RESOURCES.Pod, ns)}?limit=${CONFIGMAP_PAGE}`,
+      );
       page.catch(() => undefined); // a namespace read whole never awaits it; the reader reports errors
       opts.firstPages.set(ns, page);
     }
@@ -329,7 +423,10 @@ async function podRowsByNamespace(
   const rows = await mapLimit(namespaces, concurrency, async ns => {
     count.n++;
     try {
-      const table = await http.getJson(`${listPath(RESOURCES.Pod, ns)}?includeObject=None`, TABLE_ACCEPT);
+      const table = await http.getJson(
+        `${listPath(RESOURCES.Pod, ns)}?includeObject=None`,
+        TABLE_ACCEPT,
+      );
       return podRowsOfTable(table);
     } catch (e) {
       if (e instanceof ClusterRequestError && e.status === 401) throw e;
@@ -368,7 +465,8 @@ async function readFailingPods(
     }
     const failing = rows.filter(r => !podRowIsHealthy(r, restartsMatter));
     if (failing.length > MAX_POD_GETS) whole.add(ns);
-    else if (!whole.has(ns)) failing.forEach(r => gets.push({ ns, name: r.name }));
+    else if (!whole.has(ns))
+      failing.forEach(r => gets.push({ ns, name: r.name }));
   }
   for (const ns of whole) if (!rowsByNs.has(ns)) whole.delete(ns);
 
@@ -400,7 +498,11 @@ async function readFailingPods(
     ...gets.map(g => async () => {
       opts.count.n++;
       try {
-        keep([(await http.getJson(`${listPath(info, g.ns)}/${encodeURIComponent(g.name)}`)) as RawItem]);
+        keep([
+          (await http.getJson(
+            `${listPath(info, g.ns)}/${encodeURIComponent(g.name)}`,
+          )) as RawItem,
+        ]);
       } catch (e) {
         // deleted since its row was read: nothing to report on
         if (!(e instanceof ClusterRequestError && e.status === 404)) throw e;
@@ -413,12 +515,19 @@ async function readFailingPods(
       do {
         if (!ready) opts.count.n++;
         const page = await (ready ??
-          fetchList(http, info, `${listPath(info, ns)}?limit=${limit}${token ? `&continue=${encodeURIComponent(token)}` : ''}`));
+          fetchList(
+            http,
+            info,
+            `${listPath(info, ns)}?limit=${limit}${
+              token ? `&continue=${encodeURIComponent(token)}` : ''
+            }`,
+          ));
         ready = undefined;
         limit *= 4;
         keep(page.items);
         const used = new Set<string>();
-        for (const p of page.items) addConfigMapRefs(p as unknown as KubeObject, used);
+        for (const p of page.items)
+          addConfigMapRefs(p as unknown as KubeObject, used);
         for (const name of used) unused.delete(name);
         token = page.continue;
       } while (token && unused.size > 0);
@@ -454,12 +563,18 @@ async function readFailingWorkloads(
   const { run, count } = opts;
   const whole = async () => {
     count.n++;
-    return { outcome: await run(() => listKind(http, info, opts.namespace)), rowsOnly: false };
+    return {
+      outcome: await run(() => listKind(http, info, opts.namespace)),
+      rowsOnly: false,
+    };
   };
   count.n++;
   const rows = await run(async () => {
     try {
-      const table = await http.getJson(`${listPath(info, opts.namespace)}?includeObject=None`, TABLE_ACCEPT);
+      const table = await http.getJson(
+        `${listPath(info, opts.namespace)}?includeObject=None`,
+        TABLE_ACCEPT,
+      );
       return workloadRowsOfTable(info.kind as RowWorkloadKind, table);
     } catch (e) {
       if (e instanceof ClusterRequestError && e.status === 401) throw e;
@@ -468,14 +583,18 @@ async function readFailingWorkloads(
   });
   if (!rows) return whole();
   const byName = [...new Set(rows.filter(r => !r.healthy).map(r => r.name))];
-  const owners = new Map((await opts.extra()).map(o => [`${o.ns}/${o.name}`, o]));
+  const owners = new Map(
+    (await opts.extra()).map(o => [`${o.ns}/${o.name}`, o]),
+  );
   if (byName.length + owners.size > MAX_WORKLOAD_GETS) return whole();
   try {
     const read = await Promise.all([
       ...byName.map(name =>
         run(async () => {
           count.n++;
-          const query = `?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`;
+          const query = `?fieldSelector=${encodeURIComponent(
+            `metadata.name=${name}`,
+          )}`;
           const listed = await listKind(http, info, opts.namespace, query);
           if (listed.error) throw listed.error;
           return listed.items ?? [];
@@ -485,7 +604,11 @@ async function readFailingWorkloads(
         run(async () => {
           count.n++;
           try {
-            return [(await http.getJson(`${listPath(info, o.ns)}/${encodeURIComponent(o.name)}`)) as KubeObject];
+            return [
+              (await http.getJson(
+                `${listPath(info, o.ns)}/${encodeURIComponent(o.name)}`,
+              )) as KubeObject,
+            ];
           } catch (e) {
             // deleted since its pod was read: nothing to resolve
             if (e instanceof ClusterRequestError && e.status === 404) return [];
@@ -495,8 +618,12 @@ async function readFailingWorkloads(
       ),
     ]);
     const items = new Map<string, KubeObject>();
-    for (const o of read.flat()) items.set(`${o.metadata?.namespace}/${o.metadata?.name}`, o);
-    return { outcome: { kind: info.kind, items: [...items.values()] }, rowsOnly: true };
+    for (const o of read.flat())
+      items.set(`${o.metadata?.namespace}/${o.metadata?.name}`, o);
+    return {
+      outcome: { kind: info.kind, items: [...items.values()] },
+      rowsOnly: true,
+    };
   } catch (e) {
     if (!(e instanceof ClusterRequestError)) throw e;
     return { outcome: { kind: info.kind, error: e }, rowsOnly: true };
@@ -504,13 +631,17 @@ async function readFailingWorkloads(
 }
 
 /** The controlling owners of this kind of the pods {@link isFailingPod} picks (those analyzers may report). */
-function ownersOfFailingPods(pods: KubeObject[], kind: string): Array<{ ns: string; name: string }> {
+function ownersOfFailingPods(
+  pods: KubeObject[],
+  kind: string,
+): Array<{ ns: string; name: string }> {
   const owners: Array<{ ns: string; name: string }> = [];
   for (const pod of pods) {
     if (!isFailingPod(pod as unknown as PodLike)) continue;
     const refs = pod.metadata?.ownerReferences ?? [];
     const ref = refs.find(r => r.controller) ?? refs[0];
-    if (ref?.kind === kind && ref.name) owners.push({ ns: pod.metadata?.namespace ?? '', name: ref.name });
+    if (ref?.kind === kind && ref.name)
+      owners.push({ ns: pod.metadata?.namespace ?? '', name: ref.name });
   }
   return owners;
 }
@@ -521,7 +652,10 @@ function ownersOfFailingPods(pods: KubeObject[], kind: string): Array<{ ns: stri
  *
  * @public
  */
-export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Promise<LiveScanResult> {
+export async function scanCluster(
+  http: KubeHttp,
+  options: LiveScanOptions,
+): Promise<LiveScanResult> {
   const concurrency = options.concurrency ?? 12;
   let requests = 1;
   // Says clearly when the cluster is unreachable or rejects us; asked beside the lists, not before.
@@ -529,29 +663,40 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
   version.catch(() => undefined);
 
   const cross = crossNamespaceKinds(options.analyzers);
-  const nsFor = (kind: string) => (cross.has(kind) ? undefined : options.namespace);
+  const nsFor = (kind: string) =>
+    cross.has(kind) ? undefined : options.namespace;
   const wantsCustom = options.analyzers.some(a => a.name === 'CustomResource');
   const infos = kindsToList(options.analyzers).map(k => RESOURCES[k]);
   if (wantsCustom) infos.push(RESOURCES.CustomResourceDefinition);
 
   const prefilter =
-    options.pods === 'failing' && canReadFailingPodsOnly(options.analyzers) && infos.some(i => i.kind === 'Pod');
+    options.pods === 'failing' &&
+    canReadFailingPodsOnly(options.analyzers) &&
+    infos.some(i => i.kind === 'Pod');
   const rowKinds: readonly string[] = ROW_WORKLOAD_KINDS;
   const rowInfos =
-    options.workloads === 'failing' && canReadFailingWorkloadsOnly(options.analyzers)
+    options.workloads === 'failing' &&
+    canReadFailingWorkloadsOnly(options.analyzers)
       ? infos.filter(i => rowKinds.includes(i.kind))
       : [];
-  const firstRound = infos.filter(i => !(prefilter && i.kind === 'Pod') && !rowInfos.includes(i));
+  const firstRound = infos.filter(
+    i => !(prefilter && i.kind === 'Pod') && !rowInfos.includes(i),
+  );
   const run = createLimiter(concurrency);
-  const warningEvents = options.events === 'warnings' && infos.some(i => i.kind === 'Event');
-  const noEvents = options.events === 'none' && infos.some(i => i.kind === 'Event');
+  const warningEvents =
+    options.events === 'warnings' && infos.some(i => i.kind === 'Event');
+  const noEvents =
+    options.events === 'none' && infos.some(i => i.kind === 'Event');
   const queryFor = (kind: string) => {
     if (kind !== 'Event') return '';
     if (warningEvents) return WARNING_EVENTS_QUERY;
     return noEvents ? EVENTS_PROBE_QUERY : '';
   };
   const lists = new Map(
-    firstRound.map(info => [info.kind, run(() => listKind(http, info, nsFor(info.kind), queryFor(info.kind)))]),
+    firstRound.map(info => [
+      info.kind,
+      run(() => listKind(http, info, nsFor(info.kind), queryFor(info.kind))),
+    ]),
   );
   requests += firstRound.length;
   let podsRead: LiveScanResult['podsRead'] = 'all';
@@ -562,13 +707,20 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
     ? (async (): Promise<ListOutcome> => {
         const firstPages = new Map<string, Promise<RawList>>();
         const rows = reportsPods(options.analyzers);
-        const rowsByNs = await podRowsByNamespace(http, await namespacesInScope(http, nsFor('Pod'), count), {
-          concurrency,
-          count,
-          rows,
-          // with Table rows to wait for, the first pages come beside them instead of after
-          firstPages: rows && options.analyzers.some(a => a.name === 'ConfigMap') ? firstPages : undefined,
-        });
+        const rowsByNs = await podRowsByNamespace(
+          http,
+          await namespacesInScope(http, nsFor('Pod'), count),
+          {
+            concurrency,
+            count,
+            rows,
+            // with Table rows to wait for, the first pages come beside them instead of after
+            firstPages:
+              rows && options.analyzers.some(a => a.name === 'ConfigMap')
+                ? firstPages
+                : undefined,
+          },
+        );
         if (!rowsByNs) {
           count.n++;
           return listKind(http, RESOURCES.Pod, nsFor('Pod'));
@@ -604,7 +756,9 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
     readFailingWorkloads(http, info, {
       namespace: nsFor(info.kind),
       extra: async () =>
-        info.kind === 'ReplicaSet' && podOutcome && reportsPods(options.analyzers)
+        info.kind === 'ReplicaSet' &&
+        podOutcome &&
+        reportsPods(options.analyzers)
           ? ownersOfFailingPods((await podOutcome).items ?? [], 'ReplicaSet')
           : [],
       run,
@@ -616,7 +770,10 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
     Promise.all(workloads).then(read => {
       const outcome = read.map(r => r.outcome);
       const all = read.length === 0 || read.some(r => !r.rowsOnly);
-      return { outcome, read: (all ? 'all' : 'failing') as LiveScanResult['workloadsRead'] };
+      return {
+        outcome,
+        read: (all ? 'all' : 'failing') as LiveScanResult['workloadsRead'],
+      };
     }),
   ]);
   outcomes.push(...workloadsRead.outcome);
@@ -629,10 +786,13 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
     requests++;
     partialEvents = false;
   }
-  const crds = outcomes.find(o => o.kind === 'CustomResourceDefinition')?.items ?? [];
+  const crds =
+    outcomes.find(o => o.kind === 'CustomResourceDefinition')?.items ?? [];
   const customInfos = wantsCustom ? customResourceInfos(crds) : [];
   outcomes.push(
-    ...(await mapLimit(customInfos, concurrency, info => listKind(http, info, options.namespace))),
+    ...(await mapLimit(customInfos, concurrency, info =>
+      listKind(http, info, options.namespace),
+    )),
   );
   requests += customInfos.length;
   await version;
@@ -646,12 +806,19 @@ export async function scanCluster(http: KubeHttp, options: LiveScanOptions): Pro
   }
   if (!wantsCustom) delete objects.CustomResourceDefinition;
   const snapshot: ClusterSnapshot = { objects };
-  if (partialEvents && objects.Event) snapshot.partialEvents = { allTypesIn: [] };
+  if (partialEvents && objects.Event)
+    snapshot.partialEvents = { allTypesIn: [] };
   if (noEvents && objects.Event) {
     objects.Event = []; // the probe's event: the namespaces an analysis needs are read whole
     snapshot.partialEvents = { allTypesIn: [], elsewhere: 'none' };
   }
-  return { snapshot, unavailable, requests, podsRead, workloadsRead: workloadsRead.read };
+  return {
+    snapshot,
+    unavailable,
+    requests,
+    podsRead,
+    workloadsRead: workloadsRead.read,
+  };
 }
 
 /**
@@ -671,7 +838,11 @@ export async function readEventsOf(
   http: KubeHttp,
   snapshot: ClusterSnapshot,
   namespaces: string[],
-  options: { concurrency?: number; warningsOnly?: boolean; maxWarningNamespaces?: number } = {},
+  options: {
+    concurrency?: number;
+    warningsOnly?: boolean;
+    maxWarningNamespaces?: number;
+  } = {},
 ): Promise<number> {
   const read = await fetchEventsOf(http, snapshot, namespaces, options);
   read.apply();
@@ -693,14 +864,33 @@ async function fetchEventsOf(
   http: KubeHttp,
   snapshot: ClusterSnapshot,
   namespaces: string[],
-  options: { concurrency?: number; warningsOnly?: boolean; maxWarningNamespaces?: number },
+  options: {
+    concurrency?: number;
+    warningsOnly?: boolean;
+    maxWarningNamespaces?: number;
+  },
 ): Promise<{ requests: number; apply: () => void }> {
   const partial = snapshot.partialEvents;
-  if (!partial) throw new Error('readEventsOf: this snapshot already holds every event (it has no partialEvents)');
-  const held = new Set([...partial.allTypesIn, ...(options.warningsOnly ? partial.warningsIn ?? [] : [])]);
+  if (!partial)
+    throw new Error(
+      'readEventsOf: this snapshot already holds every event (it has no partialEvents)',
+    );
+  const held = new Set([
+    ...partial.allTypesIn,
+    ...(options.warningsOnly ? partial.warningsIn ?? [] : []),
+  ]);
   const wanted = [...new Set(namespaces)].filter(ns => ns && !held.has(ns));
-  if (options.warningsOnly && partial.elsewhere === 'none' && wanted.length > (options.maxWarningNamespaces ?? MAX_WARNING_NAMESPACES)) {
-    const every = await listKind(http, RESOURCES.Event, undefined, WARNING_EVENTS_QUERY);
+  if (
+    options.warningsOnly &&
+    partial.elsewhere === 'none' &&
+    wanted.length > (options.maxWarningNamespaces ?? MAX_WARNING_NAMESPACES)
+  ) {
+    const every = await listKind(
+      http,
+      RESOURCES.Event,
+      undefined,
+      WARNING_EVENTS_QUERY,
+    );
     if (every.error && every.error.status !== 400) throw every.error;
     // (a refused field selector: each namespace's events below, as for a few namespaces)
     if (!every.error) {
@@ -709,8 +899,12 @@ async function fetchEventsOf(
         apply: () => {
           // every warning of the cluster; every event where the snapshot had them already
           const whole = new Set(partial.allTypesIn);
-          const kept = (snapshot.objects.Event ?? []).filter(e => whole.has(e.metadata?.namespace ?? ''));
-          const added = (every.items ?? []).filter(e => !whole.has(e.metadata?.namespace ?? ''));
+          const kept = (snapshot.objects.Event ?? []).filter(e =>
+            whole.has(e.metadata?.namespace ?? ''),
+          );
+          const added = (every.items ?? []).filter(
+            e => !whole.has(e.metadata?.namespace ?? ''),
+          );
           snapshot.objects.Event = [...kept, ...added];
           partial.elsewhere = 'warnings';
           delete partial.warningsIn;
@@ -719,25 +913,49 @@ async function fetchEventsOf(
     }
   }
   let requests = wanted.length;
-  const outcomes = await mapLimit(wanted, options.concurrency ?? 12, async ns => {
-    if (!options.warningsOnly) return { ns, all: true, outcome: await listKind(http, RESOURCES.Event, ns) };
-    const outcome = await listKind(http, RESOURCES.Event, ns, WARNING_EVENTS_QUERY);
-    if (outcome.error?.status !== 400) return { ns, all: false, outcome };
-    requests++; // the field selector refused: every event of the namespace
-    return { ns, all: true, outcome: await listKind(http, RESOURCES.Event, ns) };
-  });
+  const outcomes = await mapLimit(
+    wanted,
+    options.concurrency ?? 12,
+    async ns => {
+      if (!options.warningsOnly)
+        return {
+          ns,
+          all: true,
+          outcome: await listKind(http, RESOURCES.Event, ns),
+        };
+      const outcome = await listKind(
+        http,
+        RESOURCES.Event,
+        ns,
+        WARNING_EVENTS_QUERY,
+      );
+      if (outcome.error?.status !== 400) return { ns, all: false, outcome };
+      requests++; // the field selector refused: every event of the namespace
+      return {
+        ns,
+        all: true,
+        outcome: await listKind(http, RESOURCES.Event, ns),
+      };
+    },
+  );
   const failed = outcomes.find(o => o.outcome.error);
   if (failed?.outcome.error) throw failed.outcome.error;
   return {
     requests,
     apply: () => {
       const replaced = new Set(wanted);
-      const kept = (snapshot.objects.Event ?? []).filter(e => !replaced.has(e.metadata?.namespace ?? ''));
-      snapshot.objects.Event = [...kept, ...outcomes.flatMap(o => o.outcome.items ?? [])];
+      const kept = (snapshot.objects.Event ?? []).filter(
+        e => !replaced.has(e.metadata?.namespace ?? ''),
+      );
+      snapshot.objects.Event = [
+        ...kept,
+        ...outcomes.flatMap(o => o.outcome.items ?? []),
+      ];
       const all = outcomes.filter(o => o.all).map(o => o.ns);
       const warnings = outcomes.filter(o => !o.all).map(o => o.ns);
       partial.allTypesIn = [...partial.allTypesIn, ...all];
-      if (warnings.length > 0) partial.warningsIn = [...(partial.warningsIn ?? []), ...warnings];
+      if (warnings.length > 0)
+        partial.warningsIn = [...(partial.warningsIn ?? []), ...warnings];
     },
   };
 }
@@ -766,7 +984,10 @@ export async function analyzeWithEvents(
   let report = analyze(snapshot, options);
   // what each round asked for: a round asking for what one before it did reads nothing new
   const asked = new Set<string>();
-  while (snapshot.partialEvents && (report.eventsNeeded || report.warningEventsNeeded)) {
+  while (
+    snapshot.partialEvents &&
+    (report.eventsNeeded || report.warningEventsNeeded)
+  ) {
     const all = report.eventsNeeded ?? [];
     const warnings = report.warningEventsNeeded ?? [];
     const key = JSON.stringify([all, warnings]);
@@ -775,7 +996,10 @@ export async function analyzeWithEvents(
     // both kinds of read at once; applied only when both succeeded (disjoint namespaces)
     const reads = await Promise.all([
       fetchEventsOf(http, snapshot, all, {}),
-      fetchEventsOf(http, snapshot, warnings, { warningsOnly: true, maxWarningNamespaces: hooks.maxWarningNamespaces }),
+      fetchEventsOf(http, snapshot, warnings, {
+        warningsOnly: true,
+        maxWarningNamespaces: hooks.maxWarningNamespaces,
+      }),
     ]);
     reads.forEach(r => r.apply());
     if (reads[0].requests + reads[1].requests === 0) break;
@@ -792,7 +1016,11 @@ export interface PodLike {
   spec?: { containers?: Array<{ name?: string }> };
   status?: {
     phase?: string;
-    containerStatuses?: Array<{ name?: string; ready?: boolean; restartCount?: number }>;
+    containerStatuses?: Array<{
+      name?: string;
+      ready?: boolean;
+      restartCount?: number;
+    }>;
   };
 }
 
@@ -801,7 +1029,9 @@ export function isFailingPod(pod: PodLike): boolean {
   const phase = pod.status?.phase;
   if (phase === 'Succeeded') return false;
   if (phase !== 'Running') return true;
-  return (pod.status?.containerStatuses ?? []).some(s => !s.ready || (s.restartCount ?? 0) > 0);
+  return (pod.status?.containerStatuses ?? []).some(
+    s => !s.ready || (s.restartCount ?? 0) > 0,
+  );
 }
 
 /**
@@ -816,15 +1046,32 @@ export async function fetchFailingPodLogs(
   options: { namespace?: string; concurrency?: number } = {},
 ): Promise<number> {
   const pods = ((snapshot.objects.Pod ?? []) as unknown as PodLike[]).filter(
-    p => (!options.namespace || p.metadata.namespace === options.namespace) && isFailingPod(p),
+    p =>
+      (!options.namespace || p.metadata.namespace === options.namespace) &&
+      isFailingPod(p),
   );
-  const jobs: Array<{ ns: string; pod: string; container: string; previous: boolean }> = [];
+  const jobs: Array<{
+    ns: string;
+    pod: string;
+    container: string;
+    previous: boolean;
+  }> = [];
   for (const p of pods) {
-    const restarts = new Map((p.status?.containerStatuses ?? []).map(s => [s.name, s.restartCount ?? 0]));
+    const restarts = new Map(
+      (p.status?.containerStatuses ?? []).map(s => [
+        s.name,
+        s.restartCount ?? 0,
+      ]),
+    );
     for (const c of p.spec?.containers ?? []) {
-      const base = { ns: p.metadata.namespace ?? '', pod: p.metadata.name ?? '', container: c.name ?? '' };
+      const base = {
+        ns: p.metadata.namespace ?? '',
+        pod: p.metadata.name ?? '',
+        container: c.name ?? '',
+      };
       jobs.push({ ...base, previous: false });
-      if ((restarts.get(c.name) ?? 0) > 0) jobs.push({ ...base, previous: true });
+      if ((restarts.get(c.name) ?? 0) > 0)
+        jobs.push({ ...base, previous: true });
     }
   }
   const logs: Record<string, string> = (snapshot.logs ??= {});
@@ -833,8 +1080,13 @@ export async function fetchFailingPodLogs(
   await mapLimit(jobs, options.concurrency ?? 16, async j => {
     const key = logKey(j.ns, j.pod, j.container);
     const path =
-      `${apiPrefix({ group: '', version: 'v1' })}/namespaces/${encodeURIComponent(j.ns)}/pods/` +
-      `${encodeURIComponent(j.pod)}/log?container=${encodeURIComponent(j.container)}&tailLines=100` +
+      `${apiPrefix({
+        group: '',
+        version: 'v1',
+      })}/namespaces/${encodeURIComponent(j.ns)}/pods/` +
+      `${encodeURIComponent(j.pod)}/log?container=${encodeURIComponent(
+        j.container,
+      )}&tailLines=100` +
       `${j.previous ? '&previous=true' : ''}`;
     try {
       const text = await http.getText(path);

@@ -26,25 +26,55 @@ describe('readContainerLog', () => {
   it.each([
     [{ tailLines: 5 }, 'tailLines=5&limitBytes=65536'],
     [{ tailLines: 0, limitBytes: 10 }, 'tailLines=1&limitBytes=1024'],
-    [{ tailLines: 99_999, limitBytes: 10_000_000 }, `tailLines=${LOG_LIMITS.maxTailLines}&limitBytes=${LOG_LIMITS.maxBytes}`],
+    [
+      { tailLines: 99_999, limitBytes: 10_000_000 },
+      `tailLines=${LOG_LIMITS.maxTailLines}&limitBytes=${LOG_LIMITS.maxBytes}`,
+    ],
   ])('clamps %j to %s', async (caps, query) => {
     const { http, paths } = fakeHttp('a\n');
-    await readContainerLog(http, { namespace: 'n s', pod: 'p', container: 'c', ...caps });
-    expect(paths).toEqual([`/api/v1/namespaces/n%20s/pods/p/log?container=c&${query}`]);
+    await readContainerLog(http, {
+      namespace: 'n s',
+      pod: 'p',
+      container: 'c',
+      ...caps,
+    });
+    expect(paths).toEqual([
+      `/api/v1/namespaces/n%20s/pods/p/log?container=c&${query}`,
+    ]);
   });
 
   it('asks for the previous instance, and keeps whole lines of a log cut at the byte cap', async () => {
     const text = `${'x'.repeat(600)}\n${'y'.repeat(423)}\nzz`; // 1024+ bytes: the last line is cut
     const { http, paths } = fakeHttp(text);
-    const log = await readContainerLog(http, { namespace: 'ns', pod: 'p', container: 'c', previous: true, limitBytes: 1024 });
+    const log = await readContainerLog(http, {
+      namespace: 'ns',
+      pod: 'p',
+      container: 'c',
+      previous: true,
+      limitBytes: 1024,
+    });
     expect(paths[0]).toMatch(/&previous=true$/);
     expect(log).toMatchObject({ previous: true, truncated: true });
     expect(log.lines).toEqual(['x'.repeat(600), 'y'.repeat(423)]);
   });
 
   it('answers an empty log as no lines, and a refused read as an error in the answer', async () => {
-    expect((await readContainerLog(fakeHttp('').http, { namespace: 'ns', pod: 'p', container: 'c' })).lines).toEqual([]);
-    const refused = await readContainerLog(fakeHttp(Object.assign(new Error('denied'), { status: 403 })).http, { namespace: 'ns', pod: 'p', container: 'c' });
-    expect(refused).toMatchObject({ lines: [], error: 'the cluster identity may not read it' });
+    expect(
+      (
+        await readContainerLog(fakeHttp('').http, {
+          namespace: 'ns',
+          pod: 'p',
+          container: 'c',
+        })
+      ).lines,
+    ).toEqual([]);
+    const refused = await readContainerLog(
+      fakeHttp(Object.assign(new Error('denied'), { status: 403 })).http,
+      { namespace: 'ns', pod: 'p', container: 'c' },
+    );
+    expect(refused).toMatchObject({
+      lines: [],
+      error: 'the cluster identity may not read it',
+    });
   });
 });

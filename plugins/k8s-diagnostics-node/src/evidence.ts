@@ -21,7 +21,12 @@ import { ClusterRequestError, KubeHttp } from './client';
 import { apiPrefix, RESOURCES } from './resources';
 
 /** Largest and default number of log lines read of one container. @public */
-export const LOG_LIMITS = { maxTailLines: 1000, tailLines: 100, maxBytes: 256 * 1024, bytes: 64 * 1024 };
+export const LOG_LIMITS = {
+  maxTailLines: 1000,
+  tailLines: 100,
+  maxBytes: 256 * 1024,
+  bytes: 64 * 1024,
+};
 
 type Json = any;
 
@@ -29,15 +34,31 @@ const CORE = apiPrefix({ group: '', version: 'v1' });
 const enc = encodeURIComponent;
 
 /** Kinds whose pods are found through `spec.selector`. */
-const SELECTOR_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController']);
+const SELECTOR_KINDS = new Set([
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'ReplicationController',
+]);
 
-function objectPath(kind: string, namespace: string, name: string): string | undefined {
+function objectPath(
+  kind: string,
+  namespace: string,
+  name: string,
+): string | undefined {
   const info = RESOURCES[kind];
   if (!info) return undefined;
-  return `${apiPrefix(info)}/namespaces/${enc(namespace)}/${info.plural}/${enc(name)}`;
+  return `${apiPrefix(info)}/namespaces/${enc(namespace)}/${info.plural}/${enc(
+    name,
+  )}`;
 }
 
-const statusOf = (e: unknown) => (e instanceof ClusterRequestError ? e.status : (e as { status?: number })?.status);
+const statusOf = (e: unknown) =>
+  e instanceof ClusterRequestError
+    ? e.status
+    : (e as { status?: number })?.status;
 
 function why(e: unknown): string {
   const status = statusOf(e);
@@ -49,10 +70,13 @@ function why(e: unknown): string {
 /** `matchLabels` (and `In` / `Exists` expressions) of a selector as a label selector query. */
 function selectorQuery(selector: Json): string | undefined {
   const parts: string[] = [];
-  for (const [k, v] of Object.entries(selector?.matchLabels ?? {})) parts.push(`${k}=${v}`);
+  for (const [k, v] of Object.entries(selector?.matchLabels ?? {}))
+    parts.push(`${k}=${v}`);
   for (const e of selector?.matchExpressions ?? []) {
-    if (e?.operator === 'In' && Array.isArray(e.values)) parts.push(`${e.key} in (${e.values.join(',')})`);
-    else if (e?.operator === 'NotIn' && Array.isArray(e.values)) parts.push(`${e.key} notin (${e.values.join(',')})`);
+    if (e?.operator === 'In' && Array.isArray(e.values))
+      parts.push(`${e.key} in (${e.values.join(',')})`);
+    else if (e?.operator === 'NotIn' && Array.isArray(e.values))
+      parts.push(`${e.key} notin (${e.values.join(',')})`);
     else if (e?.operator === 'Exists') parts.push(e.key);
     else if (e?.operator === 'DoesNotExist') parts.push(`!${e.key}`);
   }
@@ -64,12 +88,18 @@ function selectorQuery(selector: Json): string | undefined {
  * cannot be read.
  * @public
  */
-export async function podsOfObject(http: KubeHttp, object: ObjectRef, notes: string[] = []): Promise<KubeObject[]> {
+export async function podsOfObject(
+  http: KubeHttp,
+  object: ObjectRef,
+  notes: string[] = [],
+): Promise<KubeObject[]> {
   const ns = object.namespace;
   if (!ns) return [];
   if (object.kind === 'Pod') {
     try {
-      return [(await http.getJson(objectPath('Pod', ns, object.name)!)) as KubeObject];
+      return [
+        (await http.getJson(objectPath('Pod', ns, object.name)!)) as KubeObject,
+      ];
     } catch (e) {
       // no answer at all (unreachable, timeout): the caller says so
       if (statusOf(e) === undefined) throw e;
@@ -79,19 +109,28 @@ export async function podsOfObject(http: KubeHttp, object: ObjectRef, notes: str
   }
   if (!SELECTOR_KINDS.has(object.kind)) return [];
   try {
-    const obj = (await http.getJson(objectPath(object.kind, ns, object.name)!)) as Json;
+    const obj = (await http.getJson(
+      objectPath(object.kind, ns, object.name)!,
+    )) as Json;
     const q = selectorQuery(obj?.spec?.selector);
     if (!q) return [];
-    const list = (await http.getJson(`${CORE}/namespaces/${enc(ns)}/pods?labelSelector=${enc(q)}&limit=200`)) as Json;
+    const list = (await http.getJson(
+      `${CORE}/namespaces/${enc(ns)}/pods?labelSelector=${enc(q)}&limit=200`,
+    )) as Json;
     const uid = obj?.metadata?.uid;
     const items = (list?.items ?? []) as KubeObject[];
     // a Job's or ReplicaSet's own pods (a selector may match more)
     return object.kind === 'Job' || object.kind === 'ReplicaSet'
-      ? items.filter(p => !uid || (p.metadata.ownerReferences ?? []).some(r => r.uid === uid))
+      ? items.filter(
+          p =>
+            !uid || (p.metadata.ownerReferences ?? []).some(r => r.uid === uid),
+        )
       : items;
   } catch (e) {
     if (statusOf(e) === undefined) throw e;
-    notes.push(`the pods of ${object.kind} ${object.name} could not be read: ${why(e)}`);
+    notes.push(
+      `the pods of ${object.kind} ${object.name} could not be read: ${why(e)}`,
+    );
     return [];
   }
 }
@@ -102,25 +141,54 @@ export async function podsOfObject(http: KubeHttp, object: ObjectRef, notes: str
  */
 export async function readContainerLog(
   http: KubeHttp,
-  options: { namespace: string; pod: string; container: string; previous?: boolean; tailLines?: number; limitBytes?: number },
+  options: {
+    namespace: string;
+    pod: string;
+    container: string;
+    previous?: boolean;
+    tailLines?: number;
+    limitBytes?: number;
+  },
 ): Promise<ContainerLogEvidence> {
-  const tailLines = Math.min(Math.max(1, options.tailLines ?? LOG_LIMITS.tailLines), LOG_LIMITS.maxTailLines);
-  const limitBytes = Math.min(Math.max(1024, options.limitBytes ?? LOG_LIMITS.bytes), LOG_LIMITS.maxBytes);
+  const tailLines = Math.min(
+    Math.max(1, options.tailLines ?? LOG_LIMITS.tailLines),
+    LOG_LIMITS.maxTailLines,
+  );
+  const limitBytes = Math.min(
+    Math.max(1024, options.limitBytes ?? LOG_LIMITS.bytes),
+    LOG_LIMITS.maxBytes,
+  );
   const previous = options.previous ?? false;
   const path =
-    `${CORE}/namespaces/${enc(options.namespace)}/pods/${enc(options.pod)}/log?container=${enc(options.container)}` +
-    `&tailLines=${tailLines}&limitBytes=${limitBytes}${previous ? '&previous=true' : ''}`;
+    `${CORE}/namespaces/${enc(options.namespace)}/pods/${enc(
+      options.pod,
+    )}/log?container=${enc(options.container)}` +
+    `&tailLines=${tailLines}&limitBytes=${limitBytes}${
+      previous ? '&previous=true' : ''
+    }`;
   try {
     const text = await http.getText(path);
     const capped = Buffer.byteLength(text, 'utf8') >= limitBytes;
     const lines = text.replace(/\n$/, '').split('\n');
     // a log cut by limitBytes ends inside a line: keep whole lines only
     if (capped && lines.length > 1) lines.pop();
-    return { container: options.container, previous, lines: text === '' ? [] : lines, truncated: capped || lines.length >= tailLines };
+    return {
+      container: options.container,
+      previous,
+      lines: text === '' ? [] : lines,
+      truncated: capped || lines.length >= tailLines,
+    };
   } catch (e) {
     const status = statusOf(e);
-    const message = status === 400 ? (e as Error).message.replace(/^.*?:\s*/, '') : why(e);
-    return { container: options.container, previous, lines: [], truncated: false, error: message };
+    const message =
+      status === 400 ? (e as Error).message.replace(/^.*?:\s*/, '') : why(e);
+    return {
+      container: options.container,
+      previous,
+      lines: [],
+      truncated: false,
+      error: message,
+    };
   }
 }
 
@@ -134,25 +202,64 @@ interface SpecRef {
 function specReferences(pod: Json): SpecRef[] {
   const spec = pod?.spec ?? {};
   const refs: SpecRef[] = [];
-  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+  for (const c of [
+    ...(spec.initContainers ?? []),
+    ...(spec.containers ?? []),
+  ]) {
     for (const e of c?.env ?? []) {
       const cm = e?.valueFrom?.configMapKeyRef;
       const s = e?.valueFrom?.secretKeyRef;
-      if (cm?.name && !cm.optional) refs.push({ kind: 'ConfigMap', name: cm.name, use: `env ${e.name} of container ${c.name}` });
-      if (s?.name && !s.optional) refs.push({ kind: 'Secret', name: s.name, use: `env ${e.name} of container ${c.name}` });
+      if (cm?.name && !cm.optional)
+        refs.push({
+          kind: 'ConfigMap',
+          name: cm.name,
+          use: `env ${e.name} of container ${c.name}`,
+        });
+      if (s?.name && !s.optional)
+        refs.push({
+          kind: 'Secret',
+          name: s.name,
+          use: `env ${e.name} of container ${c.name}`,
+        });
     }
     for (const e of c?.envFrom ?? []) {
-      if (e?.configMapRef?.name && !e.configMapRef.optional) refs.push({ kind: 'ConfigMap', name: e.configMapRef.name, use: `envFrom of container ${c.name}` });
-      if (e?.secretRef?.name && !e.secretRef.optional) refs.push({ kind: 'Secret', name: e.secretRef.name, use: `envFrom of container ${c.name}` });
+      if (e?.configMapRef?.name && !e.configMapRef.optional)
+        refs.push({
+          kind: 'ConfigMap',
+          name: e.configMapRef.name,
+          use: `envFrom of container ${c.name}`,
+        });
+      if (e?.secretRef?.name && !e.secretRef.optional)
+        refs.push({
+          kind: 'Secret',
+          name: e.secretRef.name,
+          use: `envFrom of container ${c.name}`,
+        });
     }
   }
   for (const v of spec.volumes ?? []) {
-    if (v?.configMap?.name && !v.configMap.optional) refs.push({ kind: 'ConfigMap', name: v.configMap.name, use: `volume ${v.name}` });
-    if (v?.secret?.secretName && !v.secret.optional) refs.push({ kind: 'Secret', name: v.secret.secretName, use: `volume ${v.name}` });
-    if (v?.persistentVolumeClaim?.claimName) refs.push({ kind: 'PersistentVolumeClaim', name: v.persistentVolumeClaim.claimName, use: `volume ${v.name}` });
+    if (v?.configMap?.name && !v.configMap.optional)
+      refs.push({
+        kind: 'ConfigMap',
+        name: v.configMap.name,
+        use: `volume ${v.name}`,
+      });
+    if (v?.secret?.secretName && !v.secret.optional)
+      refs.push({
+        kind: 'Secret',
+        name: v.secret.secretName,
+        use: `volume ${v.name}`,
+      });
+    if (v?.persistentVolumeClaim?.claimName)
+      refs.push({
+        kind: 'PersistentVolumeClaim',
+        name: v.persistentVolumeClaim.claimName,
+        use: `volume ${v.name}`,
+      });
   }
   const sa = spec.serviceAccountName ?? spec.serviceAccount;
-  if (sa && sa !== 'default') refs.push({ kind: 'ServiceAccount', name: sa, use: 'serviceAccountName' });
+  if (sa && sa !== 'default')
+    refs.push({ kind: 'ServiceAccount', name: sa, use: 'serviceAccountName' });
   const seen = new Set<string>();
   return refs.filter(r => {
     const k = `${r.kind}/${r.name}`;
@@ -165,7 +272,11 @@ function specReferences(pod: Json): SpecRef[] {
 /** At most this many referenced objects are looked up for one pod. */
 const MAX_REFERENCE_READS = 20;
 
-async function missingReferences(http: KubeHttp, pod: Json, notes: string[]): Promise<MissingReference[]> {
+async function missingReferences(
+  http: KubeHttp,
+  pod: Json,
+  notes: string[],
+): Promise<MissingReference[]> {
   const ns = pod?.metadata?.namespace;
   if (!ns) return [];
   const refs = specReferences(pod).slice(0, MAX_REFERENCE_READS);
@@ -176,21 +287,43 @@ async function missingReferences(http: KubeHttp, pod: Json, notes: string[]): Pr
       try {
         await http.getJson(objectPath(r.kind, ns, r.name)!);
       } catch (e) {
-        if (statusOf(e) === 404) missing.push({ kind: r.kind, name: r.name, namespace: ns, use: r.use });
+        if (statusOf(e) === 404)
+          missing.push({
+            kind: r.kind,
+            name: r.name,
+            namespace: ns,
+            use: r.use,
+          });
         else unreadable.add(r.kind);
       }
     }),
   );
-  if (unreadable.size) notes.push(`whether the referenced ${[...unreadable].sort().join(', ')} objects exist is not known (they could not be read)`);
-  return missing.sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
+  if (unreadable.size)
+    notes.push(
+      `whether the referenced ${[...unreadable]
+        .sort()
+        .join(', ')} objects exist is not known (they could not be read)`,
+    );
+  return missing.sort((a, b) =>
+    `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`),
+  );
 }
 
-async function warningEvents(http: KubeHttp, namespace: string, names: string[], notes: string[]): Promise<KubeObject[]> {
+async function warningEvents(
+  http: KubeHttp,
+  namespace: string,
+  names: string[],
+  notes: string[],
+): Promise<KubeObject[]> {
   const lists = await Promise.all(
     [...new Set(names)].map(async name => {
       try {
         const q = enc(`involvedObject.name=${name},type=Warning`);
-        const list = (await http.getJson(`${CORE}/namespaces/${enc(namespace)}/events?fieldSelector=${q}&limit=100`)) as Json;
+        const list = (await http.getJson(
+          `${CORE}/namespaces/${enc(
+            namespace,
+          )}/events?fieldSelector=${q}&limit=100`,
+        )) as Json;
         return (list?.items ?? []) as KubeObject[];
       } catch (e) {
         notes.push(`the events of ${name} could not be read: ${why(e)}`);
@@ -210,38 +343,79 @@ async function warningEvents(http: KubeHttp, namespace: string, names: string[],
  */
 export async function readEvidence(
   http: KubeHttp,
-  options: { object: ObjectRef; ownerChain: ObjectRef[]; tailLines?: number; limitBytes?: number },
+  options: {
+    object: ObjectRef;
+    ownerChain: ObjectRef[];
+    tailLines?: number;
+    limitBytes?: number;
+  },
 ): Promise<FindingEvidence> {
   const { object, ownerChain } = options;
   const notes: string[] = [];
   const ns = object.namespace;
-  if (!ns) return buildEvidence({ ownerChain, notes: [`${object.kind} ${object.name} is not namespaced: it has no pods`] });
+  if (!ns)
+    return buildEvidence({
+      ownerChain,
+      notes: [
+        `${object.kind} ${object.name} is not namespaced: it has no pods`,
+      ],
+    });
   // the object's own pods, else those of the nearest owner that selects pods
   let pods = await podsOfObject(http, object, notes);
   for (const owner of ownerChain) {
     if (pods.length > 0 || object.kind === 'Pod') break;
-    pods = await podsOfObject(http, { ...owner, namespace: owner.namespace ?? ns }, notes);
+    pods = await podsOfObject(
+      http,
+      { ...owner, namespace: owner.namespace ?? ns },
+      notes,
+    );
   }
   const pod = object.kind === 'Pod' ? pods[0] : pickFailingPod(pods) ?? pods[0];
   const podName = pod?.metadata?.name;
   const [events, missing] = await Promise.all([
-    warningEvents(http, ns, [object.name, ...(podName ? [podName] : [])], notes),
+    warningEvents(
+      http,
+      ns,
+      [object.name, ...(podName ? [podName] : [])],
+      notes,
+    ),
     pod ? missingReferences(http, pod, notes) : Promise.resolve([]),
   ]);
   const logs: ContainerLogEvidence[] = [];
   if (pod && podName) {
-    const failing = failingContainer(containersOf(pod), (pod as Json).status?.phase);
+    const failing = failingContainer(
+      containersOf(pod),
+      (pod as Json).status?.phase,
+    );
     if (failing) {
       const { previous } = logToRead(failing);
-      const read = (prev: boolean) => readContainerLog(http, { namespace: ns, pod: podName, container: failing.name, previous: prev, tailLines: options.tailLines, limitBytes: options.limitBytes });
+      const read = (prev: boolean) =>
+        readContainerLog(http, {
+          namespace: ns,
+          pod: podName,
+          container: failing.name,
+          previous: prev,
+          tailLines: options.tailLines,
+          limitBytes: options.limitBytes,
+        });
       let log = await read(previous);
       // the previous instance's log is gone (the kubelet removed it): the current one
       if (previous && log.error) log = await read(false);
       logs.push(log);
     }
-  } else if (SELECTOR_KINDS.has(object.kind) && !notes.some(n => n.startsWith('the pods of'))) {
+  } else if (
+    SELECTOR_KINDS.has(object.kind) &&
+    !notes.some(n => n.startsWith('the pods of'))
+  ) {
     // (a Pod that could not be read is noted already)
     notes.push(`no pod of ${object.kind} ${object.name} was found`);
   }
-  return buildEvidence({ pod, events, ownerChain, missingReferences: missing, logs, notes });
+  return buildEvidence({
+    pod,
+    events,
+    ownerChain,
+    missingReferences: missing,
+    logs,
+    notes,
+  });
 }

@@ -29,7 +29,12 @@ export {
   planFullPods,
 } from './podPrefilter';
 export type { PodRow } from './podPrefilter';
-export { readEvidence, readContainerLog, podsOfObject, LOG_LIMITS } from './evidence';
+export {
+  readEvidence,
+  readContainerLog,
+  podsOfObject,
+  LOG_LIMITS,
+} from './evidence';
 export { RESOURCES, apiPrefix, listPath } from './resources';
 export type { ResourceInfo } from './resources';
 export {
@@ -39,5 +44,9 @@ export {
   ProtoDecodeError,
 } from './proto/decode';
 export type { DecodedList, ProtobufListStream } from './proto/decode';
-export { ROW_WORKLOAD_KINDS, canReadFailingWorkloadsOnly, workloadRowsOfTable } from './workloadPrefilter';
+export {
+  ROW_WORKLOAD_KINDS,
+  canReadFailingWorkloadsOnly,
+  workloadRowsOfTable,
+} from './workloadPrefilter';
 export type { RowWorkloadKind, WorkloadRow } from './workloadPrefilter';

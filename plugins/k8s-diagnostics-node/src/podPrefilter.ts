@@ -48,12 +48,18 @@ const POD_LOOKUP_ONLY = new Set([
  * @public
  */
 export function reportsPods(analyzers: AnalyzerDefinition[]): boolean {
-  return analyzers.some(a => a.inputKinds.includes('Pod') && !POD_LOOKUP_ONLY.has(a.name));
+  return analyzers.some(
+    a => a.inputKinds.includes('Pod') && !POD_LOOKUP_ONLY.has(a.name),
+  );
 }
 
 /** Whether every analyzer that reads pods can run on the pods a prefiltered scan reads. @public */
-export function canReadFailingPodsOnly(analyzers: AnalyzerDefinition[]): boolean {
-  return analyzers.every(a => !a.inputKinds.includes('Pod') || PARTIAL_POD_ANALYZERS.has(a.name));
+export function canReadFailingPodsOnly(
+  analyzers: AnalyzerDefinition[],
+): boolean {
+  return analyzers.every(
+    a => !a.inputKinds.includes('Pod') || PARTIAL_POD_ANALYZERS.has(a.name),
+  );
 }
 
 /** One pod row of the API server's Table answer (`kubectl get pods` columns). @public */
@@ -79,16 +85,32 @@ export function podRowsOfTable(table: unknown): PodRow[] | undefined {
     columnDefinitions?: Array<{ name?: unknown }>;
     rows?: Array<{ cells?: unknown[] }>;
   };
-  if (!t || t.kind !== 'Table' || !Array.isArray(t.columnDefinitions) || !Array.isArray(t.rows)) {
+  if (
+    !t ||
+    t.kind !== 'Table' ||
+    !Array.isArray(t.columnDefinitions) ||
+    !Array.isArray(t.rows)
+  ) {
     return undefined;
   }
-  const col = (name: string) => t.columnDefinitions!.findIndex(c => c?.name === name);
-  const [name, ready, status, restarts] = ['Name', 'Ready', 'Status', 'Restarts'].map(col);
+  const col = (name: string) =>
+    t.columnDefinitions!.findIndex(c => c?.name === name);
+  const [name, ready, status, restarts] = [
+    'Name',
+    'Ready',
+    'Status',
+    'Restarts',
+  ].map(col);
   if ([name, ready, status, restarts].some(i => i < 0)) return undefined;
   const rows: PodRow[] = [];
   for (const row of t.rows) {
     const cells = row?.cells;
-    if (!Array.isArray(cells) || typeof cells[name] !== 'string' || cells[name] === '') return undefined;
+    if (
+      !Array.isArray(cells) ||
+      typeof cells[name] !== 'string' ||
+      cells[name] === ''
+    )
+      return undefined;
     rows.push({
       name: cells[name] as string,
       status: String(cells[status] ?? ''),
@@ -136,7 +158,10 @@ export function planFullPods(
 ): Set<string> {
   const names = new Set(analyzers.map(a => a.name));
   const full = new Set<string>();
-  for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+  for (const kind of [
+    'ValidatingWebhookConfiguration',
+    'MutatingWebhookConfiguration',
+  ]) {
     if (!names.has(kind)) continue;
     for (const config of (objects[kind] ?? []) as WebhookConfigurationLike[]) {
       for (const wh of config.webhooks ?? []) {
@@ -148,7 +173,10 @@ export function planFullPods(
   if (names.has('StatefulSet')) {
     for (const sts of (objects.StatefulSet ?? []) as StatefulSetLike[]) {
       const replicas = sts.spec?.replicas;
-      if (typeof replicas === 'number' && replicas !== (sts.status?.availableReplicas ?? 0)) {
+      if (
+        typeof replicas === 'number' &&
+        replicas !== (sts.status?.availableReplicas ?? 0)
+      ) {
         full.add(sts.metadata?.namespace ?? '');
       }
     }

@@ -6,7 +6,11 @@
  * PERISCOPE_KUBECONFIG (./scripts/cluster up).
  */
 import { KubernetesObject } from '@kubernetes/client-node';
-import { analyze, ClusterSnapshot, resolveAnalyzers } from '@periscope/backstage-plugin-k8s-diagnostics-common';
+import {
+  analyze,
+  ClusterSnapshot,
+  resolveAnalyzers,
+} from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { createKubeHttp } from './client';
 import { scanCluster } from './cluster';
 import { describeWithObjects } from './testing/liveObjects';
@@ -16,7 +20,12 @@ const FILTERS = ['ReplicaSet', 'ReplicaFailures'];
 
 const OBJECTS: KubernetesObject[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
-  { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'one-pod', namespace: NS }, spec: { hard: { pods: '1' } } } as KubernetesObject,
+  {
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: { name: 'one-pod', namespace: NS },
+    spec: { hard: { pods: '1' } },
+  } as KubernetesObject,
   {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -24,13 +33,22 @@ const OBJECTS: KubernetesObject[] = [
     spec: {
       replicas: 3,
       selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'periscope/app:1.0.0' }] } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'app', image: 'periscope/app:1.0.0' }] },
+      },
     },
   } as KubernetesObject,
 ];
 
 const findings = (snapshot: ClusterSnapshot) =>
-  analyze(snapshot, { filters: FILTERS, namespace: NS, maskSeed: 'it' }).results.flatMap(r => r.failures.map(f => `${r.kind} ${r.name}: ${f.text}`));
+  analyze(snapshot, {
+    filters: FILTERS,
+    namespace: NS,
+    maskSeed: 'it',
+  }).results.flatMap(r =>
+    r.failures.map(f => `${r.kind} ${r.name}: ${f.text}`),
+  );
 
 describeWithObjects('ReplicaFailures (live control plane)', OBJECTS, live => {
   it('reports a ReplicaSet that created 1 of 3 pods with the quota message, from a full and a row-first scan', async () => {
@@ -42,12 +60,19 @@ describeWithObjects('ReplicaFailures (live control plane)', OBJECTS, live => {
     // the controller needs a moment to create the first pod and be refused the others
     let found: string[] = [];
     for (let i = 0; i < 30; i++) {
-      found = findings((await scanCluster(http, { analyzers, namespace: NS })).snapshot);
+      found = findings(
+        (await scanCluster(http, { analyzers, namespace: NS })).snapshot,
+      );
       if (found.length === 1 && expected.test(found[0])) break;
       await new Promise(r => setTimeout(r, 1_000));
     }
     expect(found).toEqual([expect.stringMatching(expected)]);
-    const rows = await scanCluster(http, { analyzers, namespace: NS, pods: 'failing', workloads: 'failing' });
+    const rows = await scanCluster(http, {
+      analyzers,
+      namespace: NS,
+      pods: 'failing',
+      workloads: 'failing',
+    });
     expect(findings(rows.snapshot)).toEqual(found);
   }, 90_000);
 });

@@ -18,7 +18,9 @@ const r = (
   namespaced: boolean,
   extra: Partial<ResourceInfo> = {},
 ): ResourceInfo => {
-  const [group, version] = groupVersion.includes('/') ? groupVersion.split('/') : ['', groupVersion];
+  const [group, version] = groupVersion.includes('/')
+    ? groupVersion.split('/')
+    : ['', groupVersion];
   return { kind, group, version, plural, namespaced, ...extra };
 };
 
@@ -47,28 +49,65 @@ export const RESOURCES: Record<string, ResourceInfo> = Object.fromEntries(
     r('IngressClass', 'networking.k8s.io/v1', 'ingressclasses', false),
     r('NetworkPolicy', 'networking.k8s.io/v1', 'networkpolicies', true),
     r('StorageClass', 'storage.k8s.io/v1', 'storageclasses', false),
-    r('PriorityClass', 'scheduling.k8s.io/v1', 'priorityclasses', false, { metadataOnly: true }),
-    r('RuntimeClass', 'node.k8s.io/v1', 'runtimeclasses', false, { metadataOnly: true }),
-    r('HorizontalPodAutoscaler', 'autoscaling/v2', 'horizontalpodautoscalers', true),
+    r('PriorityClass', 'scheduling.k8s.io/v1', 'priorityclasses', false, {
+      metadataOnly: true,
+    }),
+    r('RuntimeClass', 'node.k8s.io/v1', 'runtimeclasses', false, {
+      metadataOnly: true,
+    }),
+    r(
+      'HorizontalPodAutoscaler',
+      'autoscaling/v2',
+      'horizontalpodautoscalers',
+      true,
+    ),
     r('PodDisruptionBudget', 'policy/v1', 'poddisruptionbudgets', true),
-    r('ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/v1', 'validatingwebhookconfigurations', false),
-    r('MutatingWebhookConfiguration', 'admissionregistration.k8s.io/v1', 'mutatingwebhookconfigurations', false),
+    r(
+      'ValidatingWebhookConfiguration',
+      'admissionregistration.k8s.io/v1',
+      'validatingwebhookconfigurations',
+      false,
+    ),
+    r(
+      'MutatingWebhookConfiguration',
+      'admissionregistration.k8s.io/v1',
+      'mutatingwebhookconfigurations',
+      false,
+    ),
     r('Role', 'rbac.authorization.k8s.io/v1', 'roles', true),
     r('RoleBinding', 'rbac.authorization.k8s.io/v1', 'rolebindings', true),
-    r('GatewayClass', 'gateway.networking.k8s.io/v1', 'gatewayclasses', false, { optional: true }),
-    r('Gateway', 'gateway.networking.k8s.io/v1', 'gateways', true, { optional: true }),
-    r('HTTPRoute', 'gateway.networking.k8s.io/v1', 'httproutes', true, { optional: true }),
-    r('CustomResourceDefinition', 'apiextensions.k8s.io/v1', 'customresourcedefinitions', false),
+    r('GatewayClass', 'gateway.networking.k8s.io/v1', 'gatewayclasses', false, {
+      optional: true,
+    }),
+    r('Gateway', 'gateway.networking.k8s.io/v1', 'gateways', true, {
+      optional: true,
+    }),
+    r('HTTPRoute', 'gateway.networking.k8s.io/v1', 'httproutes', true, {
+      optional: true,
+    }),
+    r(
+      'CustomResourceDefinition',
+      'apiextensions.k8s.io/v1',
+      'customresourcedefinitions',
+      false,
+    ),
   ].map(info => [info.kind, info]),
 );
 
 /** `/api/v1` or `/apis/<group>/<version>`. @public */
-export function apiPrefix(info: Pick<ResourceInfo, 'group' | 'version'>): string {
-  return info.group === '' ? `/api/${info.version}` : `/apis/${info.group}/${info.version}`;
+export function apiPrefix(
+  info: Pick<ResourceInfo, 'group' | 'version'>,
+): string {
+  return info.group === ''
+    ? `/api/${info.version}`
+    : `/apis/${info.group}/${info.version}`;
 }
 
 /** The list URL path of a resource, in one namespace or across all. @public */
 export function listPath(info: ResourceInfo, namespace?: string): string {
-  const ns = info.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  const ns =
+    info.namespaced && namespace
+      ? `/namespaces/${encodeURIComponent(namespace)}`
+      : '';
   return `${apiPrefix(info)}${ns}/${info.plural}`;
 }

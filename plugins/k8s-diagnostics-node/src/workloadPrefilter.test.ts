@@ -1,5 +1,8 @@
 import { resolveAnalyzers } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { canReadFailingWorkloadsOnly, workloadRowsOfTable } from './workloadPrefilter';
+import {
+  canReadFailingWorkloadsOnly,
+  workloadRowsOfTable,
+} from './workloadPrefilter';
 
 const table = (columns: string[], rows: unknown[][]) => ({
   kind: 'Table',
@@ -7,8 +10,26 @@ const table = (columns: string[], rows: unknown[][]) => ({
   columnDefinitions: columns.map(name => ({ name, type: 'string' })),
   rows: rows.map(cells => ({ cells, object: null })),
 });
-const DEPLOYMENT_COLUMNS = ['Name', 'Ready', 'Up-to-date', 'Available', 'Age', 'Containers', 'Images', 'Selector'];
-const REPLICASET_COLUMNS = ['Name', 'Desired', 'Current', 'Ready', 'Age', 'Containers', 'Images', 'Selector'];
+const DEPLOYMENT_COLUMNS = [
+  'Name',
+  'Ready',
+  'Up-to-date',
+  'Available',
+  'Age',
+  'Containers',
+  'Images',
+  'Selector',
+];
+const REPLICASET_COLUMNS = [
+  'Name',
+  'Desired',
+  'Current',
+  'Ready',
+  'Age',
+  'Containers',
+  'Images',
+  'Selector',
+];
 
 describe('workloadRowsOfTable', () => {
   it('marks a Deployment healthy only when ready, updated and available all equal the desired count', () => {
@@ -56,8 +77,12 @@ describe('workloadRowsOfTable', () => {
   });
 
   it('gives undefined (read the objects whole) for answers it cannot read', () => {
-    const good = table(REPLICASET_COLUMNS, [['a', 1, 1, 1, '1m', 'c', 'i', 's']]);
-    expect(workloadRowsOfTable('ReplicaSet', good)).toEqual([{ name: 'a', healthy: true }]);
+    const good = table(REPLICASET_COLUMNS, [
+      ['a', 1, 1, 1, '1m', 'c', 'i', 's'],
+    ]);
+    expect(workloadRowsOfTable('ReplicaSet', good)).toEqual([
+      { name: 'a', healthy: true },
+    ]);
     for (const bad of [
       undefined,
       null,
@@ -76,24 +101,52 @@ describe('workloadRowsOfTable', () => {
       expect(workloadRowsOfTable('ReplicaSet', bad)).toBeUndefined();
     }
     for (const ready of ['3', '3/x', '', 3, '-1/3']) {
-      expect(workloadRowsOfTable('Deployment', table(DEPLOYMENT_COLUMNS, [['d', ready, 3, 3]]))).toBeUndefined();
+      expect(
+        workloadRowsOfTable(
+          'Deployment',
+          table(DEPLOYMENT_COLUMNS, [['d', ready, 3, 3]]),
+        ),
+      ).toBeUndefined();
     }
-    expect(workloadRowsOfTable('Deployment', table(REPLICASET_COLUMNS, [['d', 1, 1, 1]]))).toBeUndefined();
+    expect(
+      workloadRowsOfTable(
+        'Deployment',
+        table(REPLICASET_COLUMNS, [['d', 1, 1, 1]]),
+      ),
+    ).toBeUndefined();
   });
 });
 
 describe('canReadFailingWorkloadsOnly', () => {
   it('allows the Deployment and ReplicaSet analyzers and those that do not read them', () => {
-    expect(canReadFailingWorkloadsOnly(resolveAnalyzers(['Deployment', 'ReplicaSet', 'Pod', 'Service']))).toBe(true);
-    expect(canReadFailingWorkloadsOnly(resolveAnalyzers(['ConfigMap']))).toBe(true);
+    expect(
+      canReadFailingWorkloadsOnly(
+        resolveAnalyzers(['Deployment', 'ReplicaSet', 'Pod', 'Service']),
+      ),
+    ).toBe(true);
+    expect(canReadFailingWorkloadsOnly(resolveAnalyzers(['ConfigMap']))).toBe(
+      true,
+    );
     // ReplicaFailures reports only sets with fewer replicas than desired: unhealthy rows
-    expect(canReadFailingWorkloadsOnly(resolveAnalyzers(['ReplicaSet', 'ReplicaFailures']))).toBe(true);
+    expect(
+      canReadFailingWorkloadsOnly(
+        resolveAnalyzers(['ReplicaSet', 'ReplicaFailures']),
+      ),
+    ).toBe(true);
   });
 
   it('refuses when an analyzer reads every Deployment (the HPA analyzer reads its target)', () => {
-    expect(canReadFailingWorkloadsOnly(resolveAnalyzers(['Deployment', 'HorizontalPodAutoscaler']))).toBe(false);
+    expect(
+      canReadFailingWorkloadsOnly(
+        resolveAnalyzers(['Deployment', 'HorizontalPodAutoscaler']),
+      ),
+    ).toBe(false);
     // the reference checks report healthy workloads too (a ConfigMap deleted since they started)
-    expect(canReadFailingWorkloadsOnly(resolveAnalyzers(['References']))).toBe(false);
-    expect(canReadFailingWorkloadsOnly(resolveAnalyzers(['AutoscalerRequests']))).toBe(false);
+    expect(canReadFailingWorkloadsOnly(resolveAnalyzers(['References']))).toBe(
+      false,
+    );
+    expect(
+      canReadFailingWorkloadsOnly(resolveAnalyzers(['AutoscalerRequests'])),
+    ).toBe(false);
   });
 });

@@ -23,7 +23,9 @@ const ROW_SAFE_ANALYZERS = new Set(['ReplicaFailures']);
  *
  * @public
  */
-export function canReadFailingWorkloadsOnly(analyzers: AnalyzerDefinition[]): boolean {
+export function canReadFailingWorkloadsOnly(
+  analyzers: AnalyzerDefinition[],
+): boolean {
   return analyzers.every(
     a =>
       !ROW_WORKLOAD_KINDS.some(k => a.inputKinds.includes(k)) ||
@@ -31,7 +33,6 @@ export function canReadFailingWorkloadsOnly(analyzers: AnalyzerDefinition[]): bo
       ROW_SAFE_ANALYZERS.has(a.name),
   );
 }
-
 
 /** One row of a Deployment or ReplicaSet Table answer. @public */
 export interface WorkloadRow {
@@ -53,13 +54,25 @@ function count(cell: unknown): number | undefined {
  * finished, and a finished one has every replica updated and available (the controller then
  * sets Progressing=True).
  */
-function deploymentHealthy(cells: unknown[], col: (n: string) => number): boolean | undefined {
-  const ready = /^(\d+)\/(\d+)$/.exec(typeof cells[col('Ready')] === 'string' ? (cells[col('Ready')] as string) : '');
+function deploymentHealthy(
+  cells: unknown[],
+  col: (n: string) => number,
+): boolean | undefined {
+  const ready = /^(\d+)\/(\d+)$/.exec(
+    typeof cells[col('Ready')] === 'string'
+      ? (cells[col('Ready')] as string)
+      : '',
+  );
   const upToDate = count(cells[col('Up-to-date')]);
   const available = count(cells[col('Available')]);
-  if (!ready || upToDate === undefined || available === undefined) return undefined;
+  if (!ready || upToDate === undefined || available === undefined)
+    return undefined;
   const desired = Number(ready[2]);
-  return Number(ready[1]) === desired && upToDate === desired && available === desired;
+  return (
+    Number(ready[1]) === desired &&
+    upToDate === desired &&
+    available === desired
+  );
 }
 
 /**
@@ -69,7 +82,10 @@ function deploymentHealthy(cells: unknown[], col: (n: string) => number): boolea
  * once a sync succeeds, which it always does for a set that wants none, so a row is healthy unless
  * Current is less than Desired.
  */
-function replicaSetHealthy(cells: unknown[], col: (n: string) => number): boolean | undefined {
+function replicaSetHealthy(
+  cells: unknown[],
+  col: (n: string) => number,
+): boolean | undefined {
   const desired = count(cells[col('Desired')]);
   const current = count(cells[col('Current')]);
   if (desired === undefined || current === undefined) return undefined;
@@ -88,9 +104,22 @@ const COLUMNS: Record<RowWorkloadKind, string[]> = {
  *
  * @public
  */
-export function workloadRowsOfTable(kind: RowWorkloadKind, table: unknown): WorkloadRow[] | undefined {
-  const t = table as { kind?: unknown; columnDefinitions?: Array<{ name?: unknown }>; rows?: Array<{ cells?: unknown[] }> };
-  if (!t || t.kind !== 'Table' || !Array.isArray(t.columnDefinitions) || !Array.isArray(t.rows)) return undefined;
+export function workloadRowsOfTable(
+  kind: RowWorkloadKind,
+  table: unknown,
+): WorkloadRow[] | undefined {
+  const t = table as {
+    kind?: unknown;
+    columnDefinitions?: Array<{ name?: unknown }>;
+    rows?: Array<{ cells?: unknown[] }>;
+  };
+  if (
+    !t ||
+    t.kind !== 'Table' ||
+    !Array.isArray(t.columnDefinitions) ||
+    !Array.isArray(t.rows)
+  )
+    return undefined;
   const index = new Map(t.columnDefinitions.map((c, i) => [c?.name, i]));
   if (COLUMNS[kind].some(name => !index.has(name))) return undefined;
   const col = (name: string) => index.get(name)!;
@@ -98,7 +127,12 @@ export function workloadRowsOfTable(kind: RowWorkloadKind, table: unknown): Work
   const rows: WorkloadRow[] = [];
   for (const row of t.rows) {
     const cells = row?.cells;
-    if (!Array.isArray(cells) || typeof cells[col('Name')] !== 'string' || cells[col('Name')] === '') return undefined;
+    if (
+      !Array.isArray(cells) ||
+      typeof cells[col('Name')] !== 'string' ||
+      cells[col('Name')] === ''
+    )
+      return undefined;
     const ok = healthy(cells, col);
     if (ok === undefined) return undefined;
     rows.push({ name: cells[col('Name')] as string, healthy: ok });

@@ -4,8 +4,16 @@
  */
 export { default } from './plugin';
 export * from './plugin';
-export { k8sDiagnosticsPlugin, EntityHealthContent, EntityHealthCard, HealthOverviewPage } from './legacy';
-export { healthOverviewRouteRef, securityOverviewExternalRouteRef } from './routes';
+export {
+  k8sDiagnosticsPlugin,
+  EntityHealthContent,
+  EntityHealthCard,
+  HealthOverviewPage,
+} from './legacy';
+export {
+  healthOverviewRouteRef,
+  securityOverviewExternalRouteRef,
+} from './routes';
 export { HealthIcon } from './icons';
 export * from './api';
 /**

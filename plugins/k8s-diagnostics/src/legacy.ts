@@ -88,7 +88,9 @@ export const HealthOverviewPage = k8sDiagnosticsPlugin.provide(
   createRoutableExtension({
     name: 'HealthOverviewPage',
     component: () =>
-      import('./components/HealthOverviewPage').then(m => m.LegacyHealthOverviewPage),
+      import('./components/HealthOverviewPage').then(
+        m => m.LegacyHealthOverviewPage,
+      ),
     mountPoint: healthOverviewRouteRef,
   }),
 );

@@ -21,7 +21,9 @@ describe('moduleDeploy registry config', () => {
   });
 
   it('sizes the pull cache, turns it off with 0 and refuses a bad size', () => {
-    expect((read({ registry: { cacheBytes: 1024 } }).cache as DigestCache).maxBytes).toBe(1024);
+    expect(
+      (read({ registry: { cacheBytes: 1024 } }).cache as DigestCache).maxBytes,
+    ).toBe(1024);
     expect(read({ registry: { cacheBytes: 0 } }).cache).toBe(false);
     expect(() => read({ registry: { cacheBytes: -1 } })).toThrow(
       /moduleDeploy.registry.cacheBytes must be a whole number of bytes \(0 for no cache\), got -1/,

@@ -15,7 +15,12 @@ import {
 import { kubernetesConfigFromKubeconfig } from '@periscope/kube-access';
 import request from 'supertest';
 import { findTool } from '@periscope/backstage-plugin-module-deploy-node';
-import { entities, modulesConfig, ndjson, start } from './__testUtils__/testSupport';
+import {
+  entities,
+  modulesConfig,
+  ndjson,
+  start,
+} from './__testUtils__/testSupport';
 import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(600_000);
@@ -193,7 +198,9 @@ describeIf({ kubeconfig, cue })(
         after: 2,
       });
       // the objects of the YAML diff: live and desired, without status or server-owned metadata
-      expect([dep.live.spec.replicas, dep.desired.spec.replicas]).toEqual([1, 2]);
+      expect([dep.live.spec.replicas, dep.desired.spec.replicas]).toEqual([
+        1, 2,
+      ]);
       expect(dep.live.status).toBeUndefined();
       expect(dep.desired.metadata.managedFields).toBeUndefined();
       const created = res.body.clusters[0].objects.find(

@@ -5,11 +5,23 @@
  * person's RBAC. PERISCOPE_KUBECONFIG=$(./scripts/cluster kubeconfig).
  */
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { KUBERNETES_AUTH_HEADER, kubernetesConfigFromKubeconfig } from '@periscope/kube-access';
-import { clusterOidcFile, describeIf, signClusterUserToken } from '@periscope/test-utils';
+import {
+  KUBERNETES_AUTH_HEADER,
+  kubernetesConfigFromKubeconfig,
+} from '@periscope/kube-access';
+import {
+  clusterOidcFile,
+  describeIf,
+  signClusterUserToken,
+} from '@periscope/test-utils';
 import request from 'supertest';
 import { findTool } from '@periscope/backstage-plugin-module-deploy-node';
-import { entities, modulesConfig, ndjson, start } from './__testUtils__/testSupport';
+import {
+  entities,
+  modulesConfig,
+  ndjson,
+  start,
+} from './__testUtils__/testSupport';
 
 jest.setTimeout(300_000);
 
@@ -38,18 +50,39 @@ describeIf({ kubeconfig, cue, oidc: clusterOidcFile(kubeconfig) })(
       entity.metadata.annotations['backstage.io/kubernetes-id'] = name;
       // the same cluster, but reached with the person's own OIDC token instead of a service account
       const k8s = kubernetesConfigFromKubeconfig(kubeconfig as string) as any;
-      const { serviceAccountToken: _t, ...cluster } = k8s.kubernetes.clusterLocatorMethods[0].clusters[0];
-      k8s.kubernetes.clusterLocatorMethods[0].clusters[0] = { ...cluster, authProvider: 'oidc', oidcTokenProvider: 'local' };
+      const { serviceAccountToken: _t, ...cluster } =
+        k8s.kubernetes.clusterLocatorMethods[0].clusters[0];
+      k8s.kubernetes.clusterLocatorMethods[0].clusters[0] = {
+        ...cluster,
+        authProvider: 'oidc',
+        oidcTokenProvider: 'local',
+      };
       server = await start({
         entities: [entity],
-        config: { ...modulesConfig, ...k8s, moduleDeploy: { ...modulesConfig.moduleDeploy, readinessTimeoutMs: 120_000 } },
+        config: {
+          ...modulesConfig,
+          ...k8s,
+          moduleDeploy: {
+            ...modulesConfig.moduleDeploy,
+            readinessTimeoutMs: 120_000,
+          },
+        },
       });
     });
 
     afterAll(async () => {
-      for (const kind of ['Deployment', 'Service', 'ConfigMap', 'ServiceAccount']) {
+      for (const kind of [
+        'Deployment',
+        'Service',
+        'ConfigMap',
+        'ServiceAccount',
+      ]) {
         await admin
-          ?.delete({ apiVersion: kind === 'Deployment' ? 'apps/v1' : 'v1', kind, metadata: { name, namespace: 'shop' } })
+          ?.delete({
+            apiVersion: kind === 'Deployment' ? 'apps/v1' : 'v1',
+            kind,
+            metadata: { name, namespace: 'shop' },
+          })
           .catch(() => undefined);
       }
     });
@@ -64,24 +97,54 @@ describeIf({ kubeconfig, cue, oidc: clusterOidcFile(kubeconfig) })(
       const res = await request(server).get(`/api/module-deploy/clusters${E}`);
       expect([res.status, res.body]).toEqual([
         200,
-        { items: [{ name: 'local', authProvider: 'oidc', oidcTokenProvider: 'local', clientSide: true }] },
+        {
+          items: [
+            {
+              name: 'local',
+              authProvider: 'oidc',
+              oidcTokenProvider: 'local',
+              clientSide: true,
+            },
+          ],
+        },
       ]);
     });
 
     it("a member of shop-deployers deploys with their own token; the cluster's RBAC is theirs", async () => {
-      const token = signClusterUserToken({ kubeconfig: kubeconfig!, user: 'alice@example.com', groups: ['shop-deployers'] });
+      const token = signClusterUserToken({
+        kubeconfig: kubeconfig!,
+        user: 'alice@example.com',
+        groups: ['shop-deployers'],
+      });
       const res = await deploy(token);
       expect(res.status).toBe(200);
       const events = ndjson(res.text);
-      expect(events[events.length - 1]).toMatchObject({ type: 'done', results: [{ cluster: 'local', status: 'healthy' }] });
-      const d = (await admin.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop' } })) as any;
+      expect(events[events.length - 1]).toMatchObject({
+        type: 'done',
+        results: [{ cluster: 'local', status: 'healthy' }],
+      });
+      const d = (await admin.read({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, namespace: 'shop' },
+      })) as any;
       expect(d.spec.template.metadata.labels).toBeDefined();
       expect(d.metadata.namespace).toBe('shop');
     });
 
-    it('a viewer gets the cluster\'s 403, shown as a FORBIDDEN cluster error, and nothing is applied', async () => {
-      const token = signClusterUserToken({ kubeconfig: kubeconfig!, user: 'bob@example.com', groups: ['viewers'] });
-      const before = (await admin.read({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop' } }).catch(() => undefined)) as any;
+    it("a viewer gets the cluster's 403, shown as a FORBIDDEN cluster error, and nothing is applied", async () => {
+      const token = signClusterUserToken({
+        kubeconfig: kubeconfig!,
+        user: 'bob@example.com',
+        groups: ['viewers'],
+      });
+      const before = (await admin
+        .read({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name, namespace: 'shop' },
+        })
+        .catch(() => undefined)) as any;
       const res = await request(server)
         .post(`/api/module-deploy/entity/deploy${E}`)
         .set(KUBERNETES_AUTH_HEADER, authHeader(token))
@@ -89,32 +152,59 @@ describeIf({ kubeconfig, cue, oidc: clusterOidcFile(kubeconfig) })(
       expect(res.status).toBe(200);
       const events = ndjson(res.text);
       const done = events[events.length - 1];
-      expect(done).toMatchObject({ type: 'done', results: [{ cluster: 'local', status: 'failed' }] });
+      expect(done).toMatchObject({
+        type: 'done',
+        results: [{ cluster: 'local', status: 'failed' }],
+      });
       expect(JSON.stringify(events)).toMatch(/403|forbid/i);
-      const after = (await admin.read({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop' } }).catch(() => undefined)) as any;
+      const after = (await admin
+        .read({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name, namespace: 'shop' },
+        })
+        .catch(() => undefined)) as any;
       expect(after?.data).toEqual(before?.data);
     });
 
-    it('GET /entity reads this cluster with each user\'s own token, never from the stored state: alice sees the instance, then eve (no RBAC) gets the cluster\'s 403', async () => {
-      const alice = signClusterUserToken({ kubeconfig: kubeconfig!, user: 'alice@example.com', groups: ['shop-deployers'] });
-      const eve = signClusterUserToken({ kubeconfig: kubeconfig!, user: 'eve@example.com', groups: [] });
+    it("GET /entity reads this cluster with each user's own token, never from the stored state: alice sees the instance, then eve (no RBAC) gets the cluster's 403", async () => {
+      const alice = signClusterUserToken({
+        kubeconfig: kubeconfig!,
+        user: 'alice@example.com',
+        groups: ['shop-deployers'],
+      });
+      const eve = signClusterUserToken({
+        kubeconfig: kubeconfig!,
+        user: 'eve@example.com',
+        groups: [],
+      });
       const as = (token: string) =>
-        request(server).get(`/api/module-deploy/entity${E}`).set(KUBERNETES_AUTH_HEADER, authHeader(token));
+        request(server)
+          .get(`/api/module-deploy/entity${E}`)
+          .set(KUBERNETES_AUTH_HEADER, authHeader(token));
       let res = await as(alice);
       expect(res.status).toBe(200);
-      expect(res.body.instances).toEqual([expect.objectContaining({ cluster: 'local', deployed: true })]);
+      expect(res.body.instances).toEqual([
+        expect.objectContaining({ cluster: 'local', deployed: true }),
+      ]);
       expect(res.body.instances[0].refreshedAt).toBeUndefined();
       res = await as(eve);
       expect(res.status).toBe(200);
       expect(res.body.instances).toEqual([]);
-      expect(res.body.errors).toEqual([expect.objectContaining({ cluster: 'local', errorType: 'FORBIDDEN' })]);
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({ cluster: 'local', errorType: 'FORBIDDEN' }),
+      ]);
     });
 
     it('without a user token the cluster answers with a typed error that says it needs the user', async () => {
       const res = await request(server).get(`/api/module-deploy/entity${E}`);
       expect(res.status).toBe(200);
       expect(res.body.errors).toEqual([
-        expect.objectContaining({ cluster: 'local', errorType: 'UNAUTHORIZED', message: expect.stringMatching(/signed-in user's oidc token/) }),
+        expect.objectContaining({
+          cluster: 'local',
+          errorType: 'UNAUTHORIZED',
+          message: expect.stringMatching(/signed-in user's oidc token/),
+        }),
       ]);
     });
 
@@ -123,7 +213,9 @@ describeIf({ kubeconfig, cue, oidc: clusterOidcFile(kubeconfig) })(
         .get(`/api/module-deploy/entity${E}`)
         .set(KUBERNETES_AUTH_HEADER, 'not base64 json');
       expect(res.status).toBe(400);
-      expect(res.body.error.message).toMatch(/x-periscope-kubernetes-auth is not base64-encoded JSON/);
+      expect(res.body.error.message).toMatch(
+        /x-periscope-kubernetes-auth is not base64-encoded JSON/,
+      );
     });
   },
 );

@@ -2,7 +2,10 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import knexFactory from 'knex';
 import path from 'node:path';
 import request from 'supertest';
-import { findTool, pushModule } from '@periscope/backstage-plugin-module-deploy-node';
+import {
+  findTool,
+  pushModule,
+} from '@periscope/backstage-plugin-module-deploy-node';
 import { listTags } from './services/ModuleCatalog';
 import { createDeployStore } from './services/DeployStore';
 import {
@@ -187,17 +190,29 @@ describe('module-deploy backend', () => {
     });
 
     it.each([
-      ['&limit=0', /parameter 'limit' is '0': give a whole number from 1 to 500/],
-      ['&limit=501', /parameter 'limit' is '501': give a whole number from 1 to 500/],
+      [
+        '&limit=0',
+        /parameter 'limit' is '0': give a whole number from 1 to 500/,
+      ],
+      [
+        '&limit=501',
+        /parameter 'limit' is '501': give a whole number from 1 to 500/,
+      ],
       ['&limit=many', /parameter 'limit' is 'many'/],
-      ['&offset=-1', /parameter 'offset' is '-1': give a whole number from 0 to 1000000/],
+      [
+        '&offset=-1',
+        /parameter 'offset' is '-1': give a whole number from 0 to 1000000/,
+      ],
       ['&offset=0.5', /parameter 'offset' is '0.5'/],
-    ])('rejects %s with 400 naming the parameter and its range', async (query, message) => {
-      const server = await start({ config: oneCluster });
-      const res = await call(server, 'get', `/entity/history${E}${query}`);
-      expect(res.status).toBe(400);
-      expect(res.body.error.message).toMatch(message);
-    });
+    ])(
+      'rejects %s with 400 naming the parameter and its range',
+      async (query, message) => {
+        const server = await start({ config: oneCluster });
+        const res = await call(server, 'get', `/entity/history${E}${query}`);
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toMatch(message);
+      },
+    );
   });
 
   it('stays readable when only the apply permission is denied (read-only tab)', async () => {

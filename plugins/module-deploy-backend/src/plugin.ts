@@ -9,7 +9,10 @@ import { moduleDeployPermissions } from '@periscope/backstage-plugin-module-depl
 import { periscopeClustersServiceRef } from '@periscope/kube-access';
 import { registerActions } from './actions';
 import { readModuleDeployConfig } from './config';
-import { createModuleEngine, setMaxConcurrentProcesses } from '@periscope/backstage-plugin-module-deploy-node';
+import {
+  createModuleEngine,
+  setMaxConcurrentProcesses,
+} from '@periscope/backstage-plugin-module-deploy-node';
 import { createRouter } from './router';
 import { createDeployService } from './services/DeployService';
 import { createDeployStore } from './services/DeployStore';

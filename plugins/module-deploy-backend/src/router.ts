@@ -209,15 +209,22 @@ export async function createRouter(deps: {
   // signed-in user's token for clusters with client-side auth (as the Kubernetes plugin's /clusters).
   router.get('/clusters', async (req, res) => {
     const entityRef = ref(req);
-    await authorizeEntity(permissions, moduleDeployReadPermission, entityRef, await who(req));
-    res.json({ items: deps.clusters ? summarizeClusters(await deps.clusters.listClusters()) : [] });
+    await authorizeEntity(
+      permissions,
+      moduleDeployReadPermission,
+      entityRef,
+      await who(req),
+    );
+    res.json({
+      items: deps.clusters
+        ? summarizeClusters(await deps.clusters.listClusters())
+        : [],
+    });
   });
 
   router.get('/entity/schema', async (req, res) => {
     const entityRef = ref(req);
-    res.json(
-      await deploys.getSchema({ entityRef, ...(await who2(req)) }),
-    );
+    res.json(await deploys.getSchema({ entityRef, ...(await who2(req)) }));
   });
 
   router.post('/entity/preview', async (req, res) => {
@@ -269,7 +276,13 @@ export async function createRouter(deps: {
       1,
       AUDIT_PAGE.max,
     );
-    const auditOffset = parseIntParam(req.query.offset, 'offset', 0, 0, MAX_OFFSET);
+    const auditOffset = parseIntParam(
+      req.query.offset,
+      'offset',
+      0,
+      0,
+      MAX_OFFSET,
+    );
     res.json(
       await deploys.history({
         entityRef,

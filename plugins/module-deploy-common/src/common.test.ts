@@ -144,7 +144,9 @@ describe('diffObjects', () => {
       { kind: 'Secret', metadata: { name: 's' }, data: { p: 'b2xk' } },
       { kind: 'Secret', metadata: { name: 's' }, data: { p: 'bmV3' } },
     );
-    expect(changes).toEqual([{ path: 'data.p', op: 'change', before: '***', after: '***' }]);
+    expect(changes).toEqual([
+      { path: 'data.p', op: 'change', before: '***', after: '***' },
+    ]);
     expect(JSON.stringify(changes)).not.toMatch(/b2xk|bmV3/);
   });
 
@@ -153,10 +155,20 @@ describe('diffObjects', () => {
     // a password change between them was reported as no change.
     expect(
       diffObjects(
-        { kind: 'Secret', metadata: { name: 's' }, stringData: { p: 'pass-46' } },
-        { kind: 'Secret', metadata: { name: 's' }, stringData: { p: 'pass-340' } },
+        {
+          kind: 'Secret',
+          metadata: { name: 's' },
+          stringData: { p: 'pass-46' },
+        },
+        {
+          kind: 'Secret',
+          metadata: { name: 's' },
+          stringData: { p: 'pass-340' },
+        },
       ),
-    ).toEqual([{ path: 'stringData.p', op: 'change', before: '***', after: '***' }]);
+    ).toEqual([
+      { path: 'stringData.p', op: 'change', before: '***', after: '***' },
+    ]);
     expect(
       diffObjects(
         { kind: 'Secret', metadata: { name: 's' }, data: { p: 'same' } },
@@ -193,7 +205,11 @@ describe('diffObjects on lists', () => {
   ];
 
   it('adding one env var in the middle of a list shows exactly one added item', () => {
-    const inserted = [...env.slice(0, 2), { name: 'LOG_LEVEL', value: 'debug' }, ...env.slice(2)];
+    const inserted = [
+      ...env.slice(0, 2),
+      { name: 'LOG_LEVEL', value: 'debug' },
+      ...env.slice(2),
+    ];
     expect(diffObjects(deployment(env), deployment(inserted))).toEqual([
       {
         path: `${envPath}[name=LOG_LEVEL]`,
@@ -207,14 +223,23 @@ describe('diffObjects on lists', () => {
     expect(
       diffObjects(deployment(env), deployment(env.filter(e => e.name !== 'B'))),
     ).toEqual([
-      { path: `${envPath}[name=B]`, op: 'remove', before: { name: 'B', value: '2' } },
+      {
+        path: `${envPath}[name=B]`,
+        op: 'remove',
+        before: { name: 'B', value: '2' },
+      },
     ]);
   });
 
   it("changing one item's value shows that field only, named by the item's key", () => {
     const changed = env.map(e => (e.name === 'C' ? { ...e, value: '30' } : e));
     expect(diffObjects(deployment(env), deployment(changed))).toEqual([
-      { path: `${envPath}[name=C].value`, op: 'change', before: '3', after: '30' },
+      {
+        path: `${envPath}[name=C].value`,
+        op: 'change',
+        before: '3',
+        after: '30',
+      },
     ]);
   });
 
@@ -236,8 +261,14 @@ describe('diffObjects on lists', () => {
       },
     ]);
     // an insertion keeps the others' order: only the added item
-    const inserted = [...env.slice(0, 2), { name: 'E', value: '5' }, ...env.slice(2)];
-    expect(diffObjects(deployment(env), deployment(inserted)).map(c => c.op)).toEqual(['add']);
+    const inserted = [
+      ...env.slice(0, 2),
+      { name: 'E', value: '5' },
+      ...env.slice(2),
+    ];
+    expect(
+      diffObjects(deployment(env), deployment(inserted)).map(c => c.op),
+    ).toEqual(['add']);
   });
 
   it('matches lists without a merge key by index', () => {
@@ -257,11 +288,35 @@ describe('diffObjects on lists', () => {
     const next = withTolerations(['y', 'x', 'z']);
     next.spec.template.spec.containers[0].args = ['--b', '--a'];
     expect(diffObjects(live, next)).toEqual([
-      { path: 'spec.template.spec.containers[name=app].args[0]', op: 'change', before: '--a', after: '--b' },
-      { path: 'spec.template.spec.containers[name=app].args[1]', op: 'change', before: '--b', after: '--a' },
-      { path: 'spec.template.spec.tolerations[0].key', op: 'change', before: 'x', after: 'y' },
-      { path: 'spec.template.spec.tolerations[1].key', op: 'change', before: 'y', after: 'x' },
-      { path: 'spec.template.spec.tolerations[2]', op: 'add', after: { key: 'z', operator: 'Exists' } },
+      {
+        path: 'spec.template.spec.containers[name=app].args[0]',
+        op: 'change',
+        before: '--a',
+        after: '--b',
+      },
+      {
+        path: 'spec.template.spec.containers[name=app].args[1]',
+        op: 'change',
+        before: '--b',
+        after: '--a',
+      },
+      {
+        path: 'spec.template.spec.tolerations[0].key',
+        op: 'change',
+        before: 'x',
+        after: 'y',
+      },
+      {
+        path: 'spec.template.spec.tolerations[1].key',
+        op: 'change',
+        before: 'y',
+        after: 'x',
+      },
+      {
+        path: 'spec.template.spec.tolerations[2]',
+        op: 'add',
+        after: { key: 'z', operator: 'Exists' },
+      },
     ]);
   });
 
@@ -283,10 +338,26 @@ describe('diffObjects on lists', () => {
     });
     const c = 'spec.template.spec.containers[name=app]';
     expect(diffObjects(live, next)).toEqual([
-      { path: `${c}.ports[containerPort=53,protocol=UDP].name`, op: 'add', after: 'dns' },
-      { path: `${c}.ports[containerPort=53]`, op: 'add', after: { containerPort: 53, protocol: 'TCP' } },
-      { path: `${c}.volumeMounts[mountPath=/var/data]`, op: 'add', after: { name: 'data', mountPath: '/var/data' } },
-      { path: `${c}.volumeMounts[mountPath=/data]`, op: 'remove', before: { name: 'data', mountPath: '/data' } },
+      {
+        path: `${c}.ports[containerPort=53,protocol=UDP].name`,
+        op: 'add',
+        after: 'dns',
+      },
+      {
+        path: `${c}.ports[containerPort=53]`,
+        op: 'add',
+        after: { containerPort: 53, protocol: 'TCP' },
+      },
+      {
+        path: `${c}.volumeMounts[mountPath=/var/data]`,
+        op: 'add',
+        after: { name: 'data', mountPath: '/var/data' },
+      },
+      {
+        path: `${c}.volumeMounts[mountPath=/data]`,
+        op: 'remove',
+        before: { name: 'data', mountPath: '/data' },
+      },
     ]);
     const svc = (ports: Array<{ name: string; port: number }>) => ({
       kind: 'Service',
@@ -295,12 +366,26 @@ describe('diffObjects on lists', () => {
     });
     expect(
       diffObjects(
-        svc([{ name: 'http', port: 80 }, { name: 'https', port: 443 }]),
-        svc([{ name: 'https', port: 443 }, { name: 'http', port: 8080 }]),
+        svc([
+          { name: 'http', port: 80 },
+          { name: 'https', port: 443 },
+        ]),
+        svc([
+          { name: 'https', port: 443 },
+          { name: 'http', port: 8080 },
+        ]),
       ),
     ).toEqual([
-      { path: 'spec.ports[port=8080]', op: 'add', after: { name: 'http', port: 8080 } },
-      { path: 'spec.ports[port=80]', op: 'remove', before: { name: 'http', port: 80 } },
+      {
+        path: 'spec.ports[port=8080]',
+        op: 'add',
+        after: { name: 'http', port: 8080 },
+      },
+      {
+        path: 'spec.ports[port=80]',
+        op: 'remove',
+        before: { name: 'http', port: 80 },
+      },
     ]);
   });
 
@@ -309,24 +394,44 @@ describe('diffObjects on lists', () => {
       { name: 'A', value: '1' },
       { name: 'A', value: '2' },
     ];
-    expect(diffObjects(deployment(dup), deployment([...dup].reverse()))).toEqual([
+    expect(
+      diffObjects(deployment(dup), deployment([...dup].reverse())),
+    ).toEqual([
       { path: `${envPath}[0].value`, op: 'change', before: '1', after: '2' },
       { path: `${envPath}[1].value`, op: 'change', before: '2', after: '1' },
     ]);
     expect(
       diffObjects(deployment([]), deployment([{ name: 'A B]', value: 'x' }])),
     ).toEqual([
-      { path: `${envPath}[name="A B]"]`, op: 'add', after: { name: 'A B]', value: 'x' } },
+      {
+        path: `${envPath}[name="A B]"]`,
+        op: 'add',
+        after: { name: 'A B]', value: 'x' },
+      },
     ]);
   });
 });
 
 describe('maskSecretChanges', () => {
   const changes = [
-    { path: 'data.password', op: 'change' as const, before: 'czNjcjN0', after: 'Y2g0bmczZA==' },
-    { path: 'stringData', op: 'add' as const, after: { token: 't0k3n', url: 'u' } },
+    {
+      path: 'data.password',
+      op: 'change' as const,
+      before: 'czNjcjN0',
+      after: 'Y2g0bmczZA==',
+    },
+    {
+      path: 'stringData',
+      op: 'add' as const,
+      after: { token: 't0k3n', url: 'u' },
+    },
     { path: 'data["tls.key"]', op: 'remove' as const, before: 'a2V5' },
-    { path: 'metadata.labels.app', op: 'change' as const, before: 'a', after: 'b' },
+    {
+      path: 'metadata.labels.app',
+      op: 'change' as const,
+      before: 'a',
+      after: 'b',
+    },
     { path: 'dataSource', op: 'add' as const, after: 'x' },
   ];
 
@@ -431,10 +536,20 @@ describe('valuesSchemaFrom', () => {
 
 describe('isDnsLabel', () => {
   it('accepts lowercase DNS labels of at most 63 characters', () => {
-    for (const ok of ['a', 'web', 'web-1', '0abc', 'a'.repeat(63)]) expect(isDnsLabel(ok)).toBe(true);
+    for (const ok of ['a', 'web', 'web-1', '0abc', 'a'.repeat(63)])
+      expect(isDnsLabel(ok)).toBe(true);
   });
   it('rejects upper case, dots, underscores, edges with - and names over 63 characters', () => {
-    for (const bad of ['', 'Web', 'a.b', 'a_b', '-a', 'a-', 'a b', 'a'.repeat(64)])
+    for (const bad of [
+      '',
+      'Web',
+      'a.b',
+      'a_b',
+      '-a',
+      'a-',
+      'a b',
+      'a'.repeat(64),
+    ])
       expect(isDnsLabel(bad)).toBe(false);
   });
 });

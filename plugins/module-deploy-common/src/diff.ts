@@ -80,7 +80,8 @@ function walk(
         walk(old.get(as[i]), after[i], `${path}${as[i]}`, out);
       const kept = new Set(as);
       for (let i = 0; i < before.length; i++)
-        if (!kept.has(bs[i])) walk(before[i], undefined, `${path}${bs[i]}`, out);
+        if (!kept.has(bs[i]))
+          walk(before[i], undefined, `${path}${bs[i]}`, out);
       // the order of env vars is meaning (`$(VAR)` expands only variables defined before it): a
       // reorder of the vars on both sides is a change of the list's order, shown as the keys
       if (field === 'env') {
@@ -88,7 +89,12 @@ function walk(
         const was = bs.filter(k => common.has(k));
         const now = as.filter(k => common.has(k));
         if (was.join() !== now.join())
-          out.push({ path: `${path} (order)`, op: 'change', before: was, after: now });
+          out.push({
+            path: `${path} (order)`,
+            op: 'change',
+            before: was,
+            after: now,
+          });
       }
       return;
     }
@@ -114,7 +120,10 @@ function secretField(path: string): string | undefined {
   );
 }
 
-function maskValue(path: string, v: JsonValue | undefined): JsonValue | undefined {
+function maskValue(
+  path: string,
+  v: JsonValue | undefined,
+): JsonValue | undefined {
   if (v === undefined) return undefined;
   // a whole `data` map added or removed: keep its keys, mask each value
   if (SECRET_DATA_FIELDS.includes(path) && isObj(v)) {
@@ -130,7 +139,10 @@ function maskValue(path: string, v: JsonValue | undefined): JsonValue | undefine
  *
  * @public
  */
-export function maskSecretChanges(kind: string | undefined, changes: FieldChange[]): FieldChange[] {
+export function maskSecretChanges(
+  kind: string | undefined,
+  changes: FieldChange[],
+): FieldChange[] {
   if (kind !== 'Secret') return changes;
   return changes.map(c => {
     if (!secretField(c.path)) return c;
@@ -182,7 +194,9 @@ function maskSecretData(
     out[f] = Object.fromEntries(
       Object.entries(data).map(([k, v]) => [
         k,
-        isObj(was) && was[k] !== undefined && JSON.stringify(was[k]) !== JSON.stringify(v)
+        isObj(was) &&
+        was[k] !== undefined &&
+        JSON.stringify(was[k]) !== JSON.stringify(v)
           ? changedMask
           : SECRET_MASK,
       ]),

@@ -212,7 +212,10 @@ describe('sensitive values', () => {
           template: {
             spec: {
               containers: [
-                { name: 'app', env: order === 'dsn-last' ? env : env.reverse() },
+                {
+                  name: 'app',
+                  env: order === 'dsn-last' ? env : env.reverse(),
+                },
               ],
             },
           },
@@ -234,9 +237,9 @@ describe('sensitive values', () => {
         changes,
       },
     ];
-    expect(maskSensitiveDiffs(diffs, [rendered], ['new-pw'])[0].changes).toEqual([
-      { path, op: 'change', before: M, after: M },
-    ]);
+    expect(
+      maskSensitiveDiffs(diffs, [rendered], ['new-pw'])[0].changes,
+    ).toEqual([{ path, op: 'change', before: M, after: M }]);
   });
 
   it("masks a secret field in a diff's live and desired objects, the live list in another order too", () => {
@@ -252,7 +255,9 @@ describe('sensitive values', () => {
         spec: {
           template: {
             spec: {
-              containers: [{ name: 'app', env: reversed ? env.reverse() : env }],
+              containers: [
+                { name: 'app', env: reversed ? env.reverse() : env },
+              ],
             },
           },
         },
@@ -260,7 +265,10 @@ describe('sensitive values', () => {
     };
     const rendered = dep('postgres://app:new-pw@db', false) as KubeObject;
     // the live object holds an older, hand-edited secret the current values do not know
-    const sides = diffSides(dep('postgres://app:hand-edited@db', true), rendered as any);
+    const sides = diffSides(
+      dep('postgres://app:hand-edited@db', true),
+      rendered as any,
+    );
     const [masked] = maskSensitiveDiffs(
       [
         {
@@ -298,7 +306,9 @@ describe('sensitive values', () => {
         namespace: 'shop',
         resourceVersion: '7',
         annotations: {
-          'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ data }),
+          'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({
+            data,
+          }),
         },
       },
       data,

@@ -9,8 +9,18 @@ import {
   ValuesJsonSchema,
   isOciReference,
 } from '@periscope/backstage-plugin-module-deploy-common';
-import { ApplyOptions, ApplyResult, ClusterDeployer, Release } from './cluster/apply';
-import { Bundle, BundleFile, loadBundle, loadBundleName } from './bundle/bundle';
+import {
+  ApplyOptions,
+  ApplyResult,
+  ClusterDeployer,
+  Release,
+} from './cluster/apply';
+import {
+  Bundle,
+  BundleFile,
+  loadBundle,
+  loadBundleName,
+} from './bundle/bundle';
 import {
   BundleInstanceApply,
   BundleInstanceDiff,
@@ -212,7 +222,10 @@ export function createModuleEngine(
   // downloaded once, then each render or deploy of it only resolves its tag
   const pull: PullOptions = {
     ...config.pull,
-    cache: config.pull?.cache === false ? false : config.pull?.cache ?? new DigestCache(),
+    cache:
+      config.pull?.cache === false
+        ? false
+        : config.pull?.cache ?? new DigestCache(),
   };
 
   async function withModule<T>(

@@ -1,4 +1,7 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { createPeriscopePolicy, readPeriscopePolicyConfig } from './policy';
 
@@ -12,10 +15,17 @@ export const permissionModulePeriscopePolicy = createBackendModule({
   moduleId: 'periscope-policy',
   register(reg) {
     reg.registerInit({
-      deps: { policy: policyExtensionPoint, config: coreServices.rootConfig, logger: coreServices.logger },
+      deps: {
+        policy: policyExtensionPoint,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+      },
       async init({ policy, config, logger }) {
         const settings = readPeriscopePolicyConfig(config);
-        if (settings.mode === 'allow-all') logger.warn('periscope.permissionPolicy.mode is allow-all: every user may do everything (development only)');
+        if (settings.mode === 'allow-all')
+          logger.warn(
+            'periscope.permissionPolicy.mode is allow-all: every user may do everything (development only)',
+          );
         policy.setPolicy(createPeriscopePolicy(settings));
       },
     });

@@ -1,4 +1,7 @@
-import { BackstageCredentials, PermissionsService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { InputError } from '@backstage/errors';
 import {
@@ -14,7 +17,10 @@ import { SecurityService } from './services/SecurityService';
 const MAX_LISTED = 500;
 
 function principalName(credentials: BackstageCredentials): string {
-  const p = credentials.principal as { userEntityRef?: string; subject?: string };
+  const p = credentials.principal as {
+    userEntityRef?: string;
+    subject?: string;
+  };
   return p.userEntityRef ?? p.subject ?? 'unknown';
 }
 
@@ -90,7 +96,9 @@ export function registerActions(deps: {
     schema: {
       input: z =>
         z.object({
-          entityRef: z.string().describe('Entity reference, e.g. component:default/checkout'),
+          entityRef: z
+            .string()
+            .describe('Entity reference, e.g. component:default/checkout'),
           minSeverity: z
             .enum(['critical', 'high', 'medium', 'low', 'info'])
             .optional()
@@ -105,25 +113,39 @@ export function registerActions(deps: {
           status: z.enum(['ok', 'not-configured', 'not-annotated']),
           findings: z.array(findingSummary(z)),
           truncated: z.boolean(),
-          errors: z.array(z.object({ cluster: z.string(), message: z.string() })),
+          errors: z.array(
+            z.object({ cluster: z.string(), message: z.string() }),
+          ),
         }),
     },
     action: async ({ input, credentials }) => {
       const entityRef = parseEntityRefParam(input.entityRef);
-      await authorizeEntity(permissions, runtimeSecurityReadPermission, entityRef, credentials);
+      await authorizeEntity(
+        permissions,
+        runtimeSecurityReadPermission,
+        entityRef,
+        credentials,
+      );
       const s = await security.getEntitySecurity({ entityRef, credentials });
       const allowed = input.minSeverity
-        ? new Set(SEVERITIES.slice(0, SEVERITIES.indexOf(input.minSeverity) + 1))
+        ? new Set(
+            SEVERITIES.slice(0, SEVERITIES.indexOf(input.minSeverity) + 1),
+          )
         : undefined;
       const matching = s.findings.filter(
-        f => (!allowed || allowed.has(f.severity)) && (!input.triage || f.triage.state === input.triage),
+        f =>
+          (!allowed || allowed.has(f.severity)) &&
+          (!input.triage || f.triage.state === input.triage),
       );
       return {
         output: {
           status: s.status,
           findings: matching.slice(0, MAX_LISTED).map(summaryOf),
           truncated: matching.length > MAX_LISTED || s.nextOffset !== undefined,
-          errors: s.errors.map(e => ({ cluster: e.cluster, message: e.message })),
+          errors: s.errors.map(e => ({
+            cluster: e.cluster,
+            message: e.message,
+          })),
         },
       };
     },
@@ -138,12 +160,20 @@ export function registerActions(deps: {
     schema: {
       input: z =>
         z.object({
-          entityRef: z.string().describe('Entity reference, e.g. component:default/checkout'),
-          findingId: z.string().describe('The id of a finding from list-entity-security-findings'),
+          entityRef: z
+            .string()
+            .describe('Entity reference, e.g. component:default/checkout'),
+          findingId: z
+            .string()
+            .describe('The id of a finding from list-entity-security-findings'),
         }),
       output: z =>
         z.object({
-          finding: findingSummary(z).extend({ remediation: z.string(), triageReason: z.string().optional(), triagedBy: z.string().optional() }),
+          finding: findingSummary(z).extend({
+            remediation: z.string(),
+            triageReason: z.string().optional(),
+            triagedBy: z.string().optional(),
+          }),
           event: z.object({
             eventId: z.string(),
             type: z.string(),
@@ -172,10 +202,16 @@ export function registerActions(deps: {
     action: async ({ input, credentials }) => {
       const entityRef = parseEntityRefParam(input.entityRef);
       const id = findingIdOf(input.findingId);
-      await authorizeEntity(permissions, runtimeSecurityReadPermission, entityRef, credentials);
+      await authorizeEntity(
+        permissions,
+        runtimeSecurityReadPermission,
+        entityRef,
+        credentials,
+      );
       const f = await security.getEntityFinding({ entityRef, id, credentials });
       const s = f.sample;
-      const opt = <K extends string, V>(k: K, v: V | undefined) => (v !== undefined && v !== '' ? { [k]: v } : {});
+      const opt = <K extends string, V>(k: K, v: V | undefined) =>
+        v !== undefined && v !== '' ? { [k]: v } : {};
       return {
         output: {
           finding: {
@@ -219,10 +255,18 @@ export function registerActions(deps: {
     schema: {
       input: z =>
         z.object({
-          entityRef: z.string().describe('Entity reference, e.g. component:default/checkout'),
-          findingId: z.string().describe('The id of a finding from list-entity-security-findings'),
+          entityRef: z
+            .string()
+            .describe('Entity reference, e.g. component:default/checkout'),
+          findingId: z
+            .string()
+            .describe('The id of a finding from list-entity-security-findings'),
           state: z.enum(['acknowledged', 'false-positive', 'open']),
-          reason: z.string().max(2000).optional().describe('Why, e.g. "expected: nightly backup job runs tar"'),
+          reason: z
+            .string()
+            .max(2000)
+            .optional()
+            .describe('Why, e.g. "expected: nightly backup job runs tar"'),
         }),
       output: z =>
         z.object({
@@ -242,7 +286,12 @@ export function registerActions(deps: {
           `'reason' is required to mark a finding ${input.state}: say why, e.g. "expected: nightly backup job runs tar"`,
         );
       }
-      await authorizeEntity(permissions, runtimeSecurityTriagePermission, entityRef, credentials);
+      await authorizeEntity(
+        permissions,
+        runtimeSecurityTriagePermission,
+        entityRef,
+        credentials,
+      );
       const f = await security.triageEntityFinding({
         entityRef,
         id,

@@ -1,6 +1,10 @@
 import { hostname } from 'node:os';
 import { RootConfigService } from '@backstage/backend-plugin-api';
-import { Config, ConfigReader, readDurationFromConfig } from '@backstage/config';
+import {
+  Config,
+  ConfigReader,
+  readDurationFromConfig,
+} from '@backstage/config';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { durationToMilliseconds } from '@backstage/types';
@@ -87,17 +91,27 @@ export interface RuntimeSecurityConfig {
   clustersConfigured: boolean;
 }
 
-function durationMs(config: Config, key: string, fallbackMs: number, prefix = ''): number {
+function durationMs(
+  config: Config,
+  key: string,
+  fallbackMs: number,
+  prefix = '',
+): number {
   if (!config.has(key)) return fallbackMs;
   let ms: number;
   try {
     ms = durationToMilliseconds(readDurationFromConfig(config, { key }));
   } catch (e) {
     throw new InputError(
-      `runtimeSecurity.${prefix}${key} is not a duration (${(e as Error).message}): use an ISO 8601 duration such as P30D or PT10M, or an object such as { days: 30 }`,
+      `runtimeSecurity.${prefix}${key} is not a duration (${
+        (e as Error).message
+      }): use an ISO 8601 duration such as P30D or PT10M, or an object such as { days: 30 }`,
     );
   }
-  if (!(ms > 0)) throw new InputError(`runtimeSecurity.${prefix}${key} must be longer than zero`);
+  if (!(ms > 0))
+    throw new InputError(
+      `runtimeSecurity.${prefix}${key} must be longer than zero`,
+    );
   return ms;
 }
 
@@ -105,7 +119,9 @@ function positiveInt(config: Config, key: string, fallback: number): number {
   const v = config.getOptionalNumber(key);
   if (v === undefined) return fallback;
   if (!Number.isInteger(v) || v <= 0) {
-    throw new InputError(`runtimeSecurity.${key} is ${v}: it must be a positive whole number`);
+    throw new InputError(
+      `runtimeSecurity.${key} is ${v}: it must be a positive whole number`,
+    );
   }
   return v;
 }
@@ -113,16 +129,21 @@ function positiveInt(config: Config, key: string, fallback: number): number {
 function readAnalyzer(rs: Config): AnalyzerSettings {
   let customRules: CustomRuleSpec[];
   try {
-    customRules = validateCustomRules(rs.has('customRules') ? rs.get('customRules') : undefined);
+    customRules = validateCustomRules(
+      rs.has('customRules') ? rs.get('customRules') : undefined,
+    );
   } catch (e) {
-    if (e instanceof CustomRuleError) throw new InputError(`runtimeSecurity.customRules: ${e.message}`);
+    if (e instanceof CustomRuleError)
+      throw new InputError(`runtimeSecurity.customRules: ${e.message}`);
     throw e;
   }
   const settings: AnalyzerSettings = {
     clusterCidrs: rs.getOptionalStringArray('clusterCidrs'),
     disabledRules: rs.getOptionalStringArray('disabledRules'),
     customRules,
-    maxLineBytes: rs.has('maxLineBytes') ? positiveInt(rs, 'maxLineBytes', 262144) : undefined,
+    maxLineBytes: rs.has('maxLineBytes')
+      ? positiveInt(rs, 'maxLineBytes', 262144)
+      : undefined,
   };
   try {
     createDetectionEngine({
@@ -132,7 +153,9 @@ function readAnalyzer(rs: Config): AnalyzerSettings {
     });
   } catch (e) {
     throw new InputError(
-      `runtimeSecurity (clusterCidrs / disabledRules / customRules) is invalid: ${(e as Error).message}`,
+      `runtimeSecurity (clusterCidrs / disabledRules / customRules) is invalid: ${
+        (e as Error).message
+      }`,
     );
   }
   return settings;
@@ -153,7 +176,13 @@ export function selectFollowedClusters(
     const unknown = names.filter(n => !clusters.some(c => c.name === n));
     if (unknown.length) {
       problems.push(
-        `runtimeSecurity.sources.kubernetes.clusters names ${unknown.map(n => `'${n}'`).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not among the clusters of kubernetes.clusterLocatorMethods; clusters now: ${clusters.map(c => c.name).join(', ') || 'none'}`,
+        `runtimeSecurity.sources.kubernetes.clusters names ${unknown
+          .map(n => `'${n}'`)
+          .join(', ')}, which ${
+          unknown.length > 1 ? 'are' : 'is'
+        } not among the clusters of kubernetes.clusterLocatorMethods; clusters now: ${
+          clusters.map(c => c.name).join(', ') || 'none'
+        }`,
       );
     }
     selected = clusters.filter(c => names.includes(c.name));
@@ -161,35 +190,64 @@ export function selectFollowedClusters(
   const clientSide = selected.filter(c => c.clientSide);
   if (clientSide.length) {
     problems.push(
-      `clusters ${clientSide.map(c => `'${c.name}'`).join(', ')} use the signed-in user's token (client-side auth), so Tetragon logs cannot be followed there in the background: give them a server-side authProvider or send their events to POST /ingest`,
+      `clusters ${clientSide
+        .map(c => `'${c.name}'`)
+        .join(
+          ', ',
+        )} use the signed-in user's token (client-side auth), so Tetragon logs cannot be followed there in the background: give them a server-side authProvider or send their events to POST /ingest`,
     );
   }
   return { clusters: selected.filter(c => !c.clientSide), problems };
 }
 
-function readKubernetes(rs: Config, clustersConfigured: boolean, configClusterNames?: string[]): KubernetesSourceSettings {
+function readKubernetes(
+  rs: Config,
+  clustersConfigured: boolean,
+  configClusterNames?: string[],
+): KubernetesSourceSettings {
   const k = rs.getOptionalConfig('sources.kubernetes');
   const names = k?.getOptionalStringArray('clusters');
   // with config clusters only, the names are known now: a typo fails at start-up
-  const unknown = configClusterNames && names ? names.filter(n => !configClusterNames.includes(n)) : [];
+  const unknown =
+    configClusterNames && names
+      ? names.filter(n => !configClusterNames.includes(n))
+      : [];
   if (unknown.length) {
     throw new InputError(
-      `runtimeSecurity.sources.kubernetes.clusters names ${unknown.map(n => `'${n}'`).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not in kubernetes.clusterLocatorMethods; configured clusters: ${configClusterNames!.join(', ') || 'none'}`,
+      `runtimeSecurity.sources.kubernetes.clusters names ${unknown
+        .map(n => `'${n}'`)
+        .join(', ')}, which ${
+        unknown.length > 1 ? 'are' : 'is'
+      } not in kubernetes.clusterLocatorMethods; configured clusters: ${
+        configClusterNames!.join(', ') || 'none'
+      }`,
     );
   }
-  const labelSelector = k?.getOptionalString('labelSelector') ?? 'app.kubernetes.io/name=tetragon';
+  const labelSelector =
+    k?.getOptionalString('labelSelector') ?? 'app.kubernetes.io/name=tetragon';
   if (!labelSelector.trim()) {
-    throw new InputError('runtimeSecurity.sources.kubernetes.labelSelector is empty: give the label selector of the Tetragon pods, e.g. app.kubernetes.io/name=tetragon');
+    throw new InputError(
+      'runtimeSecurity.sources.kubernetes.labelSelector is empty: give the label selector of the Tetragon pods, e.g. app.kubernetes.io/name=tetragon',
+    );
   }
   const settings: KubernetesSourceSettings = {
-    enabled: (k?.getOptionalBoolean('enabled') ?? true) && clustersConfigured && (names === undefined || names.length > 0),
+    enabled:
+      (k?.getOptionalBoolean('enabled') ?? true) &&
+      clustersConfigured &&
+      (names === undefined || names.length > 0),
     labelSelector,
     container: k?.getOptionalString('container') ?? 'export-stdout',
     namespace: k?.getOptionalString('namespace'),
     ...(names ? { clusterNames: names } : {}),
-    followWindowMs: k ? durationMs(k, 'followWindow', 5 * 60_000, 'sources.kubernetes.') : 5 * 60_000,
-    rescanMs: k ? durationMs(k, 'rescanInterval', 30_000, 'sources.kubernetes.') : 30_000,
-    flushMs: k ? durationMs(k, 'flushInterval', 1000, 'sources.kubernetes.') : 1000,
+    followWindowMs: k
+      ? durationMs(k, 'followWindow', 5 * 60_000, 'sources.kubernetes.')
+      : 5 * 60_000,
+    rescanMs: k
+      ? durationMs(k, 'rescanInterval', 30_000, 'sources.kubernetes.')
+      : 30_000,
+    flushMs: k
+      ? durationMs(k, 'flushInterval', 1000, 'sources.kubernetes.')
+      : 1000,
   };
   return settings;
 }
@@ -203,53 +261,89 @@ function readFiles(rs: Config): FileSourceSettings[] {
   const files = rs.getOptionalConfigArray('sources.files') ?? [];
   const replica = rs.getOptionalString('replicaName') ?? hostname();
   if (!/^[a-zA-Z0-9._-]+$/.test(replica)) {
-    throw new InputError(`runtimeSecurity.replicaName is '${replica}': use letters, digits, '.', '_' or '-' (e.g. the pod name)`);
+    throw new InputError(
+      `runtimeSecurity.replicaName is '${replica}': use letters, digits, '.', '_' or '-' (e.g. the pod name)`,
+    );
   }
   const ids = new Set<string>();
   return files.map((f, i) => {
     const path = f.getOptionalString('path');
     if (!path || !path.startsWith('/')) {
       throw new InputError(
-        `runtimeSecurity.sources.files[${i}].path is ${path ? `'${path}', which is not absolute` : 'missing'}: give the absolute path of a Tetragon JSON export file, e.g. /var/run/cilium/tetragon/tetragon.log`,
+        `runtimeSecurity.sources.files[${i}].path is ${
+          path ? `'${path}', which is not absolute` : 'missing'
+        }: give the absolute path of a Tetragon JSON export file, e.g. /var/run/cilium/tetragon/tetragon.log`,
       );
     }
     const id = `file:${replica}:${f.getOptionalString('name') ?? path}`;
-    if (ids.has(id)) throw new InputError(`runtimeSecurity.sources.files[${i}]: '${id}' is configured twice; give each file a unique path or name`);
+    if (ids.has(id))
+      throw new InputError(
+        `runtimeSecurity.sources.files[${i}]: '${id}' is configured twice; give each file a unique path or name`,
+      );
     ids.add(id);
-    return { id, path, cluster: f.getOptionalString('cluster'), pollMs: durationMs(f, 'pollInterval', 2000, `sources.files[${i}].`) };
+    return {
+      id,
+      path,
+      cluster: f.getOptionalString('cluster'),
+      pollMs: durationMs(f, 'pollInterval', 2000, `sources.files[${i}].`),
+    };
   });
 }
 
 function readIngest(rs: Config): HttpIngestSettings {
   const token = rs.getOptionalString('ingest.token');
   if (token !== undefined && token.length < 16) {
-    throw new InputError('runtimeSecurity.ingest.token is shorter than 16 characters: use a long random secret (e.g. openssl rand -hex 32)');
+    throw new InputError(
+      'runtimeSecurity.ingest.token is shorter than 16 characters: use a long random secret (e.g. openssl rand -hex 32)',
+    );
   }
   const names = new Set<string>();
-  const tokens = (rs.getOptionalConfigArray('ingest.tokens') ?? []).map((t, i) => {
-    const key = `runtimeSecurity.ingest.tokens[${i}]`;
-    const name = t.getOptionalString('name') ?? `tokens[${i}]`;
-    const value = t.getOptionalString('token');
-    if (!value || value.length < 16) {
-      throw new InputError(`${key}.token is ${value ? 'shorter than 16 characters' : 'missing'}: use a long random secret (e.g. openssl rand -hex 32)`);
-    }
-    const clusters = t.getOptionalStringArray('clusters') ?? [];
-    if (!clusters.length) {
-      throw new InputError(`${key}.clusters is empty: list the clusters this token may write events for (the cluster names of the kubernetes config)`);
-    }
-    if (names.has(name)) throw new InputError(`${key}.name '${name}' is used twice: give each token a unique name`);
-    names.add(name);
-    if (value === token) throw new InputError(`${key}.token equals runtimeSecurity.ingest.token, which may write every cluster: use distinct secrets`);
-    return { name, token: value, clusters };
-  });
-  const services = (rs.getOptionalConfigArray('ingest.services') ?? []).map((s, i) => {
-    const key = `runtimeSecurity.ingest.services[${i}]`;
-    const subject = s.getOptionalString('subject');
-    if (!subject) throw new InputError(`${key}.subject is missing: give the service principal's subject, e.g. external:fluent-bit (backend.auth.externalAccess)`);
-    const clusters = s.getOptionalStringArray('clusters') ?? [];
-    if (!clusters.length) throw new InputError(`${key}.clusters is empty: list the clusters ${subject} may write events for`);
-    return { subject, clusters };
-  });
+  const tokens = (rs.getOptionalConfigArray('ingest.tokens') ?? []).map(
+    (t, i) => {
+      const key = `runtimeSecurity.ingest.tokens[${i}]`;
+      const name = t.getOptionalString('name') ?? `tokens[${i}]`;
+      const value = t.getOptionalString('token');
+      if (!value || value.length < 16) {
+        throw new InputError(
+          `${key}.token is ${
+            value ? 'shorter than 16 characters' : 'missing'
+          }: use a long random secret (e.g. openssl rand -hex 32)`,
+        );
+      }
+      const clusters = t.getOptionalStringArray('clusters') ?? [];
+      if (!clusters.length) {
+        throw new InputError(
+          `${key}.clusters is empty: list the clusters this token may write events for (the cluster names of the kubernetes config)`,
+        );
+      }
+      if (names.has(name))
+        throw new InputError(
+          `${key}.name '${name}' is used twice: give each token a unique name`,
+        );
+      names.add(name);
+      if (value === token)
+        throw new InputError(
+          `${key}.token equals runtimeSecurity.ingest.token, which may write every cluster: use distinct secrets`,
+        );
+      return { name, token: value, clusters };
+    },
+  );
+  const services = (rs.getOptionalConfigArray('ingest.services') ?? []).map(
+    (s, i) => {
+      const key = `runtimeSecurity.ingest.services[${i}]`;
+      const subject = s.getOptionalString('subject');
+      if (!subject)
+        throw new InputError(
+          `${key}.subject is missing: give the service principal's subject, e.g. external:fluent-bit (backend.auth.externalAccess)`,
+        );
+      const clusters = s.getOptionalStringArray('clusters') ?? [];
+      if (!clusters.length)
+        throw new InputError(
+          `${key}.clusters is empty: list the clusters ${subject} may write events for`,
+        );
+      return { subject, clusters };
+    },
+  );
   return {
     token,
     tokens,
@@ -261,16 +355,28 @@ function readIngest(rs: Config): HttpIngestSettings {
 }
 
 function readNotifications(rs: Config): NotificationSettings {
-  const mutedEntities = (rs.getOptionalStringArray('notifications.mutedEntities') ?? []).map((ref, i) => {
+  const mutedEntities = (
+    rs.getOptionalStringArray('notifications.mutedEntities') ?? []
+  ).map((ref, i) => {
     try {
-      return stringifyEntityRef(parseEntityRef(ref, { defaultKind: 'component', defaultNamespace: 'default' }));
+      return stringifyEntityRef(
+        parseEntityRef(ref, {
+          defaultKind: 'component',
+          defaultNamespace: 'default',
+        }),
+      );
     } catch (e) {
       throw new InputError(
-        `runtimeSecurity.notifications.mutedEntities[${i}] is '${ref}', which is not an entity reference (${(e as Error).message}): use e.g. component:default/checkout`,
+        `runtimeSecurity.notifications.mutedEntities[${i}] is '${ref}', which is not an entity reference (${
+          (e as Error).message
+        }): use e.g. component:default/checkout`,
       );
     }
   });
-  return { enabled: rs.getOptionalBoolean('notifications.enabled') ?? true, mutedEntities };
+  return {
+    enabled: rs.getOptionalBoolean('notifications.enabled') ?? true,
+    mutedEntities,
+  };
 }
 
 /**
@@ -284,20 +390,33 @@ function readEnforcement(rs: Config): EnforcementSettings {
       `runtimeSecurity.enforcement.windowDays is ${windowDays}: use a whole number of days from 1 to 365 (default 14), no more than runtimeSecurity.retention keeps`,
     );
   }
-  const module = rs.getOptionalString('enforcement.module')?.trim() || 'tracing-policy';
+  const module =
+    rs.getOptionalString('enforcement.module')?.trim() || 'tracing-policy';
   return { windowDays, module };
 }
 
-export function readRuntimeSecurityConfig(config: RootConfigService): RuntimeSecurityConfig {
-  const section: Config = config.getOptionalConfig('runtimeSecurity') ?? new ConfigReader({});
-  const methods = config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
+export function readRuntimeSecurityConfig(
+  config: RootConfigService,
+): RuntimeSecurityConfig {
+  const section: Config =
+    config.getOptionalConfig('runtimeSecurity') ?? new ConfigReader({});
+  const methods =
+    config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
   // `- type: config` with no clusters (the stock app-config) configures none
   const clustersConfigured = methods.some(
-    m => m.getOptionalString('type') !== 'config' || (m.getOptionalConfigArray('clusters') ?? []).length > 0,
+    m =>
+      m.getOptionalString('type') !== 'config' ||
+      (m.getOptionalConfigArray('clusters') ?? []).length > 0,
   );
-  const configOnly = methods.every(m => m.getOptionalString('type') === 'config');
+  const configOnly = methods.every(
+    m => m.getOptionalString('type') === 'config',
+  );
   const configClusterNames = configOnly
-    ? methods.flatMap(m => (m.getOptionalConfigArray('clusters') ?? []).map(c => c.getOptionalString('name') ?? ''))
+    ? methods.flatMap(m =>
+        (m.getOptionalConfigArray('clusters') ?? []).map(
+          c => c.getOptionalString('name') ?? '',
+        ),
+      )
     : undefined;
   return {
     retentionMs: durationMs(section, 'retention', 30 * 24 * 3600_000),

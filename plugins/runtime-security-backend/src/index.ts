@@ -3,7 +3,12 @@
  * @packageDocumentation
  */
 export { runtimeSecurityPlugin as default } from './plugin';
-export type { EntitySecurity, EntityTimeline, IngestHealth, SecurityService } from './services/SecurityService';
+export type {
+  EntitySecurity,
+  EntityTimeline,
+  IngestHealth,
+  SecurityService,
+} from './services/SecurityService';
 export type {
   DetectionRecord,
   FindingFilter,
@@ -15,4 +20,8 @@ export type {
   TimelineBucket,
   TriageState,
 } from './services/FindingsStore';
-export type { PoliciesResponse, TracingPolicySummary, UnfedRule } from './services/PolicyService';
+export type {
+  PoliciesResponse,
+  TracingPolicySummary,
+  UnfedRule,
+} from './services/PolicyService';

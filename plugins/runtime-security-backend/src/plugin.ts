@@ -1,9 +1,16 @@
-import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { runtimeSecurityPermissions } from '@periscope/backstage-plugin-runtime-security-common';
-import { periscopeClustersServiceRef, readWorkloadSelectorOptions, withEntityLookupCache } from '@periscope/kube-access';
+import {
+  periscopeClustersServiceRef,
+  readWorkloadSelectorOptions,
+  withEntityLookupCache,
+} from '@periscope/kube-access';
 import { registerActions } from './actions';
 import { readRuntimeSecurityConfig } from './config';
 import { createRouter } from './router';
@@ -11,7 +18,10 @@ import { FindingsStore } from './services/FindingsStore';
 import { HttpIngest } from './services/IngestService/HttpIngest';
 import { scheduleSources } from './services/IngestService/scheduleSources';
 import { createFindingNotifier } from './services/Notifications/FindingNotifier';
-import { createPolicyListing, knownWorkloadsFromCatalog } from './services/PolicyService';
+import {
+  createPolicyListing,
+  knownWorkloadsFromCatalog,
+} from './services/PolicyService';
 import { createSecurityService } from './services/SecurityService';
 
 /**
@@ -39,17 +49,46 @@ export const runtimeSecurityPlugin = createBackendPlugin({
         // that backend a send fails, is logged, and never fails ingest
         notifications: notificationService,
       },
-      async init({ config, logger, auth, notifications, database, scheduler, httpAuth, httpRouter, permissions, permissionsRegistry, catalog, clusters, actionsRegistry }) {
+      async init({
+        config,
+        logger,
+        auth,
+        notifications,
+        database,
+        scheduler,
+        httpAuth,
+        httpRouter,
+        permissions,
+        permissionsRegistry,
+        catalog,
+        clusters,
+        actionsRegistry,
+      }) {
         const settings = readRuntimeSecurityConfig(config);
         permissionsRegistry.addPermissions(runtimeSecurityPermissions);
         const store = await FindingsStore.create(database);
         const selectors = readWorkloadSelectorOptions(config);
         const notifier = settings.notifications.enabled
-          ? createFindingNotifier({ settings: settings.notifications, notifications, catalog, auth, logger, selectors })
+          ? createFindingNotifier({
+              settings: settings.notifications,
+              notifications,
+              catalog,
+              auth,
+              logger,
+              selectors,
+            })
           : undefined;
-        const ingest = new HttpIngest(settings.ingest, { store, logger, analyzer: settings.analyzer, notifier });
+        const ingest = new HttpIngest(settings.ingest, {
+          store,
+          logger,
+          analyzer: settings.analyzer,
+          notifier,
+        });
         const security = createSecurityService({
-          configured: settings.clustersConfigured || settings.files.length > 0 || settings.ingest.token !== undefined,
+          configured:
+            settings.clustersConfigured ||
+            settings.files.length > 0 ||
+            settings.ingest.token !== undefined,
           // entity requests (and a tab's polling) read their entity once per 5 s per caller
           catalog: withEntityLookupCache(catalog),
           logger,
@@ -61,11 +100,32 @@ export const runtimeSecurityPlugin = createBackendPlugin({
           clusters,
           store,
           enforcement: settings.enforcement,
-          knownWorkloads: knownWorkloadsFromCatalog({ catalog, auth, selectors }),
-          timeoutMs: config.getOptionalNumber('periscope.clusterTimeoutMs') ?? 10_000,
+          knownWorkloads: knownWorkloadsFromCatalog({
+            catalog,
+            auth,
+            selectors,
+          }),
+          timeoutMs:
+            config.getOptionalNumber('periscope.clusterTimeoutMs') ?? 10_000,
         });
-        await scheduleSources({ config: settings, scheduler, store, logger, clusters, notifier });
-        httpRouter.use(await createRouter({ httpAuth, permissions, security, policies, ingest, clusters }));
+        await scheduleSources({
+          config: settings,
+          scheduler,
+          store,
+          logger,
+          clusters,
+          notifier,
+        });
+        httpRouter.use(
+          await createRouter({
+            httpAuth,
+            permissions,
+            security,
+            policies,
+            ingest,
+            clusters,
+          }),
+        );
         registerActions({ actionsRegistry, permissions, security });
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         // POST /ingest checks the static ingest token itself, or requires a service principal.

@@ -3,7 +3,11 @@ import { FindingAggregator } from './findings/aggregator';
 import { parseEventLine } from './events/parser';
 import { createDetectionEngine } from './rules/engine';
 import { validateCustomRules } from './rules/custom';
-import { corpusEventFiles, corpusLine, corpusLines } from './testSupport/corpus';
+import {
+  corpusEventFiles,
+  corpusLine,
+  corpusLines,
+} from './testSupport/corpus';
 
 function allCorpusLines(): string[] {
   return corpusEventFiles().flatMap(f => corpusLines(f));
@@ -18,7 +22,10 @@ function analyze(lines: string[]): SecurityAnalysis {
 /** Findings without volatile parts, to compare runs. */
 function shape(r: SecurityAnalysis) {
   return r.findings
-    .map(f => `${f.rule}|${f.namespace}|${f.workload}|${f.binary}|${f.severity}|${f.count}|${f.firstSeen}|${f.lastSeen}|${f.sample.eventId}`)
+    .map(
+      f =>
+        `${f.rule}|${f.namespace}|${f.workload}|${f.binary}|${f.severity}|${f.count}|${f.firstSeen}|${f.lastSeen}|${f.sample.eventId}`,
+    )
     .sort();
 }
 
@@ -26,23 +33,44 @@ describe('createSecurityAnalyzer over the whole corpus', () => {
   const result = analyze(allCorpusLines());
 
   it('reports the privileged-pod nsenter and the attack chain at high or critical', () => {
-    const byRule = (rule: string, binary: string) => result.findings.find(f => f.rule === rule && f.binary === binary);
-    expect(byRule('host-namespace-entry', '/usr/bin/nsenter')).toMatchObject({ severity: 'critical', namespace: 'default', workload: 'privileged-pod', pod: 'privileged-pod' });
-    expect(byRule('exec-from-temp-dir', '/tmp/go-build3518135900/b001/exe/main')?.severity).toBe('high');
-    expect(byRule('egress-outside-cluster', '/usr/bin/scp')?.severity).toBe('high');
+    const byRule = (rule: string, binary: string) =>
+      result.findings.find(f => f.rule === rule && f.binary === binary);
+    expect(byRule('host-namespace-entry', '/usr/bin/nsenter')).toMatchObject({
+      severity: 'critical',
+      namespace: 'default',
+      workload: 'privileged-pod',
+      pod: 'privileged-pod',
+    });
+    expect(
+      byRule('exec-from-temp-dir', '/tmp/go-build3518135900/b001/exe/main')
+        ?.severity,
+    ).toBe('high');
+    expect(byRule('egress-outside-cluster', '/usr/bin/scp')?.severity).toBe(
+      'high',
+    );
     expect(byRule('ssh-key-access', '/usr/bin/ssh')?.severity).toBe('high');
     expect(result.findings[0].severity).toBe('critical');
   });
 
   it('aggregates by rule + namespace + workload + binary with first/last seen and ancestry', () => {
-    const f = result.findings.find(x => x.rule === 'kernel-module-load' && x.binary === '/usr/sbin/insmod')!;
+    const f = result.findings.find(
+      x => x.rule === 'kernel-module-load' && x.binary === '/usr/sbin/insmod',
+    )!;
     expect(f.count).toBe(2);
     expect(f.firstSeen).toBe('2023-08-30T11:01:22.847554295Z');
     expect(f.lastSeen).toBe('2023-08-30T11:01:22.847638990Z');
     expect(f.severity).toBe('critical');
-    expect(f.sample.ancestry.map(a => a.binary)).toEqual(['/usr/bin/sudo', '/usr/sbin/insmod']);
-    const nsenter = result.findings.find(x => x.rule === 'host-namespace-entry' && x.binary === '/usr/bin/bash')!;
-    expect(nsenter.sample.ancestry.map(a => a.binary)).toEqual(['/usr/bin/nsenter', '/usr/bin/bash']);
+    expect(f.sample.ancestry.map(a => a.binary)).toEqual([
+      '/usr/bin/sudo',
+      '/usr/sbin/insmod',
+    ]);
+    const nsenter = result.findings.find(
+      x => x.rule === 'host-namespace-entry' && x.binary === '/usr/bin/bash',
+    )!;
+    expect(nsenter.sample.ancestry.map(a => a.binary)).toEqual([
+      '/usr/bin/nsenter',
+      '/usr/bin/bash',
+    ]);
   });
 
   it('counts events by type and skips by reason', () => {
@@ -68,11 +96,21 @@ describe('createSecurityAnalyzer over the whole corpus', () => {
 
   it('runs custom rules next to the built-in ones', () => {
     const a = createSecurityAnalyzer({
-      customRules: validateCustomRules([{ id: 'any-curl', title: 'curl anywhere', severity: 'info', match: { binary: '*/curl' } }]),
+      customRules: validateCustomRules([
+        {
+          id: 'any-curl',
+          title: 'curl anywhere',
+          severity: 'info',
+          match: { binary: '*/curl' },
+        },
+      ]),
     });
     for (const l of allCorpusLines()) a.pushLine(l);
     const curl = a.result().findings.filter(f => f.rule === 'any-curl');
-    expect(curl.map(f => f.workload).sort()).toEqual(['elasticsearch', 'xwing']);
+    expect(curl.map(f => f.workload).sort()).toEqual([
+      'elasticsearch',
+      'xwing',
+    ]);
     expect(curl[0].source).toBe('custom');
   });
 });

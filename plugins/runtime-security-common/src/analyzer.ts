@@ -11,7 +11,10 @@ import {
   type FindingAggregatorOptions,
 } from './findings/aggregator';
 import { compileCustomRules, type CustomRuleSpec } from './rules/custom';
-import { createDetectionEngine, type DetectionEngineOptions } from './rules/engine';
+import {
+  createDetectionEngine,
+  type DetectionEngineOptions,
+} from './rules/engine';
 
 /**
  * Options of {@link createSecurityAnalyzer}.

@@ -227,105 +227,101 @@ describeIf({ cue })('example templates', () => {
     );
   });
 
-  describeIf({ kubeconfig })(
-    'against the local control plane',
-    () => {
-      it('runs the runtime-policy template for real against the local control plane', async () => {
-        const kc = new KubeConfig();
-        kc.loadFromFile(kubeconfig as string);
-        const api = KubernetesObjectApi.makeApiClient(kc);
-        const ns = `md-tpl-${Date.now().toString(36)}`;
-        // loadYaml maps the YAML keys onto client-node's typed model (x-kubernetes-* fields survive serialization)
-        const crd = loadYaml<KubernetesObject>(
-          fs.readFileSync(
-            path.join(
-              ROOT,
-              'examples/modules/tracing-policy/test/tracingpolicynamespaced-crd.yaml',
-            ),
-            'utf8',
+  describeIf({ kubeconfig })('against the local control plane', () => {
+    it('runs the runtime-policy template for real against the local control plane', async () => {
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfig as string);
+      const api = KubernetesObjectApi.makeApiClient(kc);
+      const ns = `md-tpl-${Date.now().toString(36)}`;
+      // loadYaml maps the YAML keys onto client-node's typed model (x-kubernetes-* fields survive serialization)
+      const crd = loadYaml<KubernetesObject>(
+        fs.readFileSync(
+          path.join(
+            ROOT,
+            'examples/modules/tracing-policy/test/tracingpolicynamespaced-crd.yaml',
           ),
+          'utf8',
+        ),
+      );
+      await api.patch(
+        crd,
+        undefined,
+        undefined,
+        'periscope-test',
+        true,
+        PatchStrategy.ServerSideApply,
+      );
+      const template = {
+        ...readTemplate('runtime-security-policy'),
+        metadata: {
+          ...readTemplate('runtime-security-policy').metadata,
+          namespace: 'default',
+        },
+      };
+      const service = {
+        ...checkout,
+        metadata: {
+          ...checkout.metadata,
+          annotations: { 'backstage.io/kubernetes-namespace': ns },
+        },
+      };
+      try {
+        const { server } = await startPortal(
+          kubernetesConfigFromKubeconfig(kubeconfig as string),
+          [service, template],
         );
-        await api.patch(
-          crd,
-          undefined,
-          undefined,
-          'periscope-test',
-          true,
-          PatchStrategy.ServerSideApply,
-        );
-        const template = {
-          ...readTemplate('runtime-security-policy'),
-          metadata: {
-            ...readTemplate('runtime-security-policy').metadata,
-            namespace: 'default',
-          },
-        };
-        const service = {
-          ...checkout,
-          metadata: {
-            ...checkout.metadata,
-            annotations: { 'backstage.io/kubernetes-namespace': ns },
-          },
-        };
-        try {
-          const { server } = await startPortal(
-            kubernetesConfigFromKubeconfig(kubeconfig as string),
-            [service, template],
-          );
-          const created = await request(server)
-            .post('/api/scaffolder/v2/tasks')
-            .send({
-              templateRef: 'template:default/runtime-security-policy',
-              values: {
-                service: 'component:default/checkout',
-                action: 'Sigkill',
-              },
-            });
-          expect(created.status).toBe(201);
-          let task: any;
-          for (let i = 0; i < 120; i++) {
-            task = (
-              await request(server).get(
-                `/api/scaffolder/v2/tasks/${created.body.id}`,
-              )
-            ).body;
-            if (['completed', 'failed', 'cancelled'].includes(task.status))
-              break;
-            await new Promise(r => setTimeout(r, 1000));
-          }
-          const events = (
+        const created = await request(server)
+          .post('/api/scaffolder/v2/tasks')
+          .send({
+            templateRef: 'template:default/runtime-security-policy',
+            values: {
+              service: 'component:default/checkout',
+              action: 'Sigkill',
+            },
+          });
+        expect(created.status).toBe(201);
+        let task: any;
+        for (let i = 0; i < 120; i++) {
+          task = (
             await request(server).get(
-              `/api/scaffolder/v2/tasks/${created.body.id}/events`,
+              `/api/scaffolder/v2/tasks/${created.body.id}`,
             )
           ).body;
-          const log = events.map((e: any) => e.body?.message ?? '').join('\n');
-          expect([task.status, log]).toEqual([
-            'completed',
-            expect.stringContaining(
-              `[apply] TracingPolicyNamespaced/${ns}/checkout-runtime-policy created`,
-            ),
-          ]);
-          const policy = (await api.read({
-            apiVersion: 'cilium.io/v1alpha1',
-            kind: 'TracingPolicyNamespaced',
-            metadata: { name: 'checkout-runtime-policy', namespace: ns },
-          })) as any;
-          expect(policy.spec.podSelector.matchLabels).toEqual({
-            'backstage.io/kubernetes-id': 'checkout',
-          });
-          expect(policy.spec.kprobes[0].selectors[0].matchActions).toEqual([
-            { action: 'Sigkill' },
-          ]);
-        } finally {
-          await api
-            .delete({
-              apiVersion: 'v1',
-              kind: 'Namespace',
-              metadata: { name: ns },
-            })
-            .catch(() => undefined);
+          if (['completed', 'failed', 'cancelled'].includes(task.status)) break;
+          await new Promise(r => setTimeout(r, 1000));
         }
-      });
-    },
-  );
+        const events = (
+          await request(server).get(
+            `/api/scaffolder/v2/tasks/${created.body.id}/events`,
+          )
+        ).body;
+        const log = events.map((e: any) => e.body?.message ?? '').join('\n');
+        expect([task.status, log]).toEqual([
+          'completed',
+          expect.stringContaining(
+            `[apply] TracingPolicyNamespaced/${ns}/checkout-runtime-policy created`,
+          ),
+        ]);
+        const policy = (await api.read({
+          apiVersion: 'cilium.io/v1alpha1',
+          kind: 'TracingPolicyNamespaced',
+          metadata: { name: 'checkout-runtime-policy', namespace: ns },
+        })) as any;
+        expect(policy.spec.podSelector.matchLabels).toEqual({
+          'backstage.io/kubernetes-id': 'checkout',
+        });
+        expect(policy.spec.kprobes[0].selectors[0].matchActions).toEqual([
+          { action: 'Sigkill' },
+        ]);
+      } finally {
+        await api
+          .delete({
+            apiVersion: 'v1',
+            kind: 'Namespace',
+            metadata: { name: ns },
+          })
+          .catch(() => undefined);
+      }
+    });
+  });
 });

@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { KubeObject, parseObjects } from '@periscope/backstage-plugin-k8s-diagnostics-common';
+import {
+  KubeObject,
+  parseObjects,
+} from '@periscope/backstage-plugin-k8s-diagnostics-common';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
@@ -30,13 +33,16 @@ function walk(dir: string, into: string[]): void {
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (e) {
-    throw new ObjectsInputError(`cannot read directory ${dir}: ${(e as Error).message}`);
+    throw new ObjectsInputError(
+      `cannot read directory ${dir}: ${(e as Error).message}`,
+    );
   }
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) walk(full, into);
-    else if (EXTENSIONS.has(path.extname(entry.name).toLowerCase())) into.push(full);
+    else if (EXTENSIONS.has(path.extname(entry.name).toLowerCase()))
+      into.push(full);
   }
 }
 
@@ -47,7 +53,9 @@ export function objectFiles(p: string): string[] {
   const files: string[] = [];
   walk(p, files);
   if (files.length === 0) {
-    throw new ObjectsInputError(`--objects ${p} has no .yaml, .yml or .json files`);
+    throw new ObjectsInputError(
+      `--objects ${p} has no .yaml, .yml or .json files`,
+    );
   }
   return files;
 }
@@ -64,7 +72,9 @@ export function loadObjects(p: string): KubeObject[] {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
-      throw new ObjectsInputError(`cannot read ${file}: ${(e as Error).message}`);
+      throw new ObjectsInputError(
+        `cannot read ${file}: ${(e as Error).message}`,
+      );
     }
     objects.push(...parseObjects(text, file));
   }

@@ -62,22 +62,33 @@ export interface DiagnoseIo {
 }
 
 /** Exit codes of `periscope diagnose`. @public */
-export const DIAGNOSE_EXIT = { ok: 0, error: 1, usage: 2, findings: 3 } as const;
+export const DIAGNOSE_EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  findings: 3,
+} as const;
 
 class UsageError extends Error {}
 
 function splitList(values: string[] | undefined): string[] {
-  return (values ?? []).flatMap(v => v.split(',')).map(v => v.trim()).filter(Boolean);
+  return (values ?? [])
+    .flatMap(v => v.split(','))
+    .map(v => v.trim())
+    .filter(Boolean);
 }
-
 
 function parseExists(values: string[]): ExistingObject[] {
   return values.map(v => {
     const parts = v.split('/');
-    const kind = REFERENCED_KINDS.find(k => k.toLowerCase() === parts[0].toLowerCase());
+    const kind = REFERENCED_KINDS.find(
+      k => k.toLowerCase() === parts[0].toLowerCase(),
+    );
     if (!kind || parts.length > 3 || parts.some(p => p === '')) {
       throw new UsageError(
-        `--exists takes Kind, Kind/name or Kind/namespace/name with Kind one of ${REFERENCED_KINDS.join(', ')}, not "${v}"`,
+        `--exists takes Kind, Kind/name or Kind/namespace/name with Kind one of ${REFERENCED_KINDS.join(
+          ', ',
+        )}, not "${v}"`,
       );
     }
     if (parts.length === 1) return { kind };
@@ -93,11 +104,18 @@ interface Plan {
   source: { objects: string } | { kubeconfig: string; context?: string };
 }
 
-function plan(opts: DiagnoseOptions, env: Record<string, string | undefined>): Plan {
+function plan(
+  opts: DiagnoseOptions,
+  env: Record<string, string | undefined>,
+): Plan {
   if (opts.objects && opts.kubeconfig) {
-    throw new UsageError('pass either --objects <file|dir> or --kubeconfig <path>, not both');
+    throw new UsageError(
+      'pass either --objects <file|dir> or --kubeconfig <path>, not both',
+    );
   }
-  const kubeconfig = opts.objects ? undefined : opts.kubeconfig ?? env.PERISCOPE_KUBECONFIG;
+  const kubeconfig = opts.objects
+    ? undefined
+    : opts.kubeconfig ?? env.PERISCOPE_KUBECONFIG;
   if (!opts.objects && !kubeconfig) {
     throw new UsageError(
       'nothing to diagnose: pass --objects <file|dir> (YAML/JSON objects) or --kubeconfig <path> (live cluster)',
@@ -105,7 +123,9 @@ function plan(opts: DiagnoseOptions, env: Record<string, string | undefined>): P
   }
   const exists = splitList(opts.exists);
   if (exists.length > 0 && !opts.objects) {
-    throw new UsageError('--exists needs --objects (a live scan sees what exists)');
+    throw new UsageError(
+      '--exists needs --objects (a live scan sees what exists)',
+    );
   }
   if (opts.context && !kubeconfig) {
     throw new UsageError('--context needs --kubeconfig');
@@ -114,7 +134,9 @@ function plan(opts: DiagnoseOptions, env: Record<string, string | undefined>): P
     throw new UsageError(`--output must be json or text, not "${opts.output}"`);
   }
   if (opts.failOn && !SEVERITIES.includes(opts.failOn)) {
-    throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not "${opts.failOn}"`);
+    throw new UsageError(
+      `--fail-on must be one of ${SEVERITIES.join(', ')}, not "${opts.failOn}"`,
+    );
   }
   parseLabelSelector(opts.selector ?? '');
   const filters = splitList(opts.filter);
@@ -123,7 +145,9 @@ function plan(opts: DiagnoseOptions, env: Record<string, string | undefined>): P
     analyzers,
     filters,
     existsElsewhere: parseExists(exists),
-    source: opts.objects ? { objects: opts.objects } : { kubeconfig: kubeconfig!, context: opts.context },
+    source: opts.objects
+      ? { objects: opts.objects }
+      : { kubeconfig: kubeconfig!, context: opts.context },
   };
 }
 
@@ -151,22 +175,42 @@ async function liveSnapshot(
   const warnings: string[] = [];
   // An analyzer whose input could not be listed would report false problems: skip it.
   const analyzers = p.analyzers.filter(a => {
-    const missing = a.inputKinds.filter(k => k !== 'Event' && scan.unavailable.has(k));
+    const missing = a.inputKinds.filter(
+      k => k !== 'Event' && scan.unavailable.has(k),
+    );
     if (missing.length === 0) return true;
-    warnings.push(`${a.name} analyzer skipped: ${missing.map(k => scan.unavailable.get(k)).join('; ')}`);
+    warnings.push(
+      `${a.name} analyzer skipped: ${missing
+        .map(k => scan.unavailable.get(k))
+        .join('; ')}`,
+    );
     return false;
   });
   // Optional inputs that could not be listed: those references are not checked (not reported missing).
   for (const a of analyzers) {
-    for (const k of (a.optionalInputKinds ?? []).filter(kind => scan.unavailable.has(kind))) {
-      warnings.push(`${a.name} analyzer does not check references to ${k}: ${scan.unavailable.get(k)}`);
+    for (const k of (a.optionalInputKinds ?? []).filter(kind =>
+      scan.unavailable.has(kind),
+    )) {
+      warnings.push(
+        `${
+          a.name
+        } analyzer does not check references to ${k}: ${scan.unavailable.get(
+          k,
+        )}`,
+      );
     }
   }
   if (scan.unavailable.has('Event')) {
-    warnings.push(`events not read, event-based findings are missing: ${scan.unavailable.get('Event')}`);
+    warnings.push(
+      `events not read, event-based findings are missing: ${scan.unavailable.get(
+        'Event',
+      )}`,
+    );
   }
   if (analyzers.some(a => a.name === 'Log')) {
-    await fetchFailingPodLogs(http, scan.snapshot, { namespace: opts.namespace });
+    await fetchFailingPodLogs(http, scan.snapshot, {
+      namespace: opts.namespace,
+    });
   }
   return {
     warnings,
@@ -176,7 +220,9 @@ async function liveSnapshot(
 }
 
 function render(report: AnalysisReport, output: 'json' | 'text'): string {
-  return output === 'json' ? `${formatGoJson(toK8sgptJson(report))}\n` : formatText(report);
+  return output === 'json'
+    ? `${formatGoJson(toK8sgptJson(report))}\n`
+    : formatText(report);
 }
 
 function exitCode(report: AnalysisReport, failOn?: Severity): number {
@@ -193,7 +239,10 @@ function exitCode(report: AnalysisReport, failOn?: Severity): number {
  *
  * @public
  */
-export async function runDiagnose(opts: DiagnoseOptions, io: DiagnoseIo): Promise<number> {
+export async function runDiagnose(
+  opts: DiagnoseOptions,
+  io: DiagnoseIo,
+): Promise<number> {
   const env = io.env ?? process.env;
   let p: Plan;
   try {
@@ -208,10 +257,15 @@ export async function runDiagnose(opts: DiagnoseOptions, io: DiagnoseIo): Promis
     let analyzeSnapshot: (options: AnalyzeOptions) => Promise<AnalysisReport>;
     const warnings: string[] = [];
     if ('objects' in p.source) {
-      const snapshot = createSnapshot(loadObjects(p.source.objects), p.existsElsewhere.length ? { existsElsewhere: p.existsElsewhere } : {});
+      const snapshot = createSnapshot(
+        loadObjects(p.source.objects),
+        p.existsElsewhere.length ? { existsElsewhere: p.existsElsewhere } : {},
+      );
       analyzeSnapshot = async options => analyze(snapshot, options);
       if (analyzers.some(a => a.name === 'Log')) {
-        warnings.push('Log analyzer has no logs to read in --objects mode (use --kubeconfig)');
+        warnings.push(
+          'Log analyzer has no logs to read in --objects mode (use --kubeconfig)',
+        );
       }
     } else {
       const live = await liveSnapshot({ ...p, source: p.source }, opts, io);
@@ -220,7 +274,11 @@ export async function runDiagnose(opts: DiagnoseOptions, io: DiagnoseIo): Promis
       warnings.push(...live.warnings);
     }
     if (analyzers.length === 0) {
-      io.stderr(`periscope diagnose: no analyzer could run:\n${warnings.map(w => `- ${w}`).join('\n')}\n`);
+      io.stderr(
+        `periscope diagnose: no analyzer could run:\n${warnings
+          .map(w => `- ${w}`)
+          .join('\n')}\n`,
+      );
       return DIAGNOSE_EXIT.error;
     }
     // Neither output format shows a result's related events: leave them out (and unread).

@@ -66,7 +66,9 @@ function openEvents(path: string, io: SecurityCliIo): NodeJS.ReadableStream {
     );
   }
   if (!stat.isFile()) {
-    throw new Error(`events path "${path}" is not a file; pass a Tetragon JSON export file or - for stdin`);
+    throw new Error(
+      `events path "${path}" is not a file; pass a Tetragon JSON export file or - for stdin`,
+    );
   }
   return fs.createReadStream(path, { encoding: 'utf8' });
 }
@@ -92,13 +94,21 @@ export function loadRulesFile(path: string): CustomRuleSpec[] {
   try {
     raw = parseYaml(text);
   } catch (e) {
-    const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : '';
-    throw new Error(`rules file "${path}" is not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`);
+    const where =
+      e instanceof YAMLParseError && e.linePos
+        ? ` at line ${e.linePos[0].line}`
+        : '';
+    throw new Error(
+      `rules file "${path}" is not valid YAML${where}: ${
+        (e as Error).message.split('\n')[0]
+      }`,
+    );
   }
   try {
     return validateCustomRules(raw);
   } catch (e) {
-    if (e instanceof CustomRuleError) throw new Error(`rules file "${path}": ${e.message}`);
+    if (e instanceof CustomRuleError)
+      throw new Error(`rules file "${path}": ${e.message}`);
     throw e;
   }
 }
@@ -106,13 +116,24 @@ export function loadRulesFile(path: string): CustomRuleSpec[] {
 function checkOptions(opts: SecurityAnalyzeOptions): void {
   const output = opts.output ?? 'text';
   if (!['json', 'text', 'policyreport'].includes(output)) {
-    throw new Error(`--output "${output}" is not supported; use json, text or policyreport`);
+    throw new Error(
+      `--output "${output}" is not supported; use json, text or policyreport`,
+    );
   }
   if (opts.failOn !== undefined && !SEVERITIES.includes(opts.failOn)) {
-    throw new Error(`--fail-on "${opts.failOn}" is not a severity; use one of ${SEVERITIES.join(', ')}`);
+    throw new Error(
+      `--fail-on "${
+        opts.failOn
+      }" is not a severity; use one of ${SEVERITIES.join(', ')}`,
+    );
   }
-  if (opts.maxLineBytes !== undefined && (!Number.isInteger(opts.maxLineBytes) || opts.maxLineBytes <= 0)) {
-    throw new Error(`--max-line-bytes must be a positive integer, got "${opts.maxLineBytes}"`);
+  if (
+    opts.maxLineBytes !== undefined &&
+    (!Number.isInteger(opts.maxLineBytes) || opts.maxLineBytes <= 0)
+  ) {
+    throw new Error(
+      `--max-line-bytes must be a positive integer, got "${opts.maxLineBytes}"`,
+    );
   }
 }
 
@@ -129,9 +150,14 @@ export async function analyzeEventStream(
 ): Promise<SecurityAnalysis> {
   const analyzer = createSecurityAnalyzer({
     customRules,
-    clusterCidrs: opts.clusterCidr && opts.clusterCidr.length > 0 ? opts.clusterCidr : undefined,
+    clusterCidrs:
+      opts.clusterCidr && opts.clusterCidr.length > 0
+        ? opts.clusterCidr
+        : undefined,
     maxLineBytes: opts.maxLineBytes,
-    onSkip: opts.debug ? s => io.err(`line ${s.line}: skipped (${s.reason}): ${s.detail}\n`) : undefined,
+    onSkip: opts.debug
+      ? s => io.err(`line ${s.line}: skipped (${s.reason}): ${s.detail}\n`)
+      : undefined,
   });
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
   for await (const line of lines) analyzer.pushLine(line);
@@ -143,7 +169,10 @@ export async function analyzeEventStream(
  * `--fail-on`); throws an Error with a clear message on bad input.
  * @public
  */
-export async function runSecurityAnalyze(opts: SecurityAnalyzeOptions, io: SecurityCliIo): Promise<number> {
+export async function runSecurityAnalyze(
+  opts: SecurityAnalyzeOptions,
+  io: SecurityCliIo,
+): Promise<number> {
   checkOptions(opts);
   const customRules = opts.rules ? loadRulesFile(opts.rules) : [];
   const input = openEvents(opts.events, io);
@@ -151,18 +180,24 @@ export async function runSecurityAnalyze(opts: SecurityAnalyzeOptions, io: Secur
   try {
     result = await analyzeEventStream(input, opts, io, customRules);
   } catch (e) {
-    throw new Error(`cannot read events from "${opts.events}": ${(e as Error).message}`);
+    throw new Error(
+      `cannot read events from "${opts.events}": ${(e as Error).message}`,
+    );
   }
   const output = opts.output ?? 'text';
   if (output === 'json') io.out(formatJson(result));
-  else if (output === 'policyreport') io.out(formatPolicyReports(result, opts.reportApi));
+  else if (output === 'policyreport')
+    io.out(formatPolicyReports(result, opts.reportApi));
   else io.out(formatText(result));
   if (result.events.parsed === 0 && result.events.total > 0) {
-    io.err(`periscope: warning: none of the ${result.events.total} lines of "${opts.events}" was a Tetragon event (run with --debug to see why)\n`);
+    io.err(
+      `periscope: warning: none of the ${result.events.total} lines of "${opts.events}" was a Tetragon event (run with --debug to see why)\n`,
+    );
   }
   if (opts.failOn) {
     const limit = severityRank(opts.failOn);
-    if (result.findings.some(f => severityRank(f.severity) >= limit)) return FAIL_ON_EXIT_CODE;
+    if (result.findings.some(f => severityRank(f.severity) >= limit))
+      return FAIL_ON_EXIT_CODE;
   }
   return 0;
 }

@@ -89,7 +89,10 @@ export function formatJson(r: SecurityAnalysis): string {
 }
 
 function where(f: Finding): string {
-  if (f.namespace) return `${f.namespace}/${f.workload}${f.pod && f.pod !== f.workload ? ` (pod ${f.pod})` : ''}`;
+  if (f.namespace)
+    return `${f.namespace}/${f.workload}${
+      f.pod && f.pod !== f.workload ? ` (pod ${f.pod})` : ''
+    }`;
   if (f.workload) return f.workload;
   return f.sample.node ? `node ${f.sample.node}` : 'host';
 }
@@ -97,20 +100,29 @@ function where(f: Finding): string {
 /** Human-readable report. */
 export function formatText(r: SecurityAnalysis): string {
   const e = r.events;
-  const skipped = Object.entries(e.skipped).map(([k, v]) => `${k} ${v}`).join(', ');
+  const skipped = Object.entries(e.skipped)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   const lines = [
-    `Events: ${e.total} lines, ${e.parsed} parsed${skipped ? `, skipped: ${skipped}` : ''}`,
+    `Events: ${e.total} lines, ${e.parsed} parsed${
+      skipped ? `, skipped: ${skipped}` : ''
+    }`,
     `Findings: ${r.findings.length}`,
   ];
   for (const f of r.findings) {
     lines.push(
       '',
-      `[${f.severity.toUpperCase()}] ${f.rule}: ${f.title}${f.outcome === 'blocked' ? ' (blocked)' : ''}`,
+      `[${f.severity.toUpperCase()}] ${f.rule}: ${f.title}${
+        f.outcome === 'blocked' ? ' (blocked)' : ''
+      }`,
       `  where:   ${where(f)}${f.cluster ? ` in cluster ${f.cluster}` : ''}`,
       `  process: ${[f.binary, f.arguments].filter(Boolean).join(' ') || '-'}`,
     );
     if (f.sample.detail) lines.push(`  detail:  ${f.sample.detail}`);
-    if (f.sample.ancestry.length > 1) lines.push(`  chain:   ${f.sample.ancestry.map(a => a.binary).join(' > ')}`);
+    if (f.sample.ancestry.length > 1)
+      lines.push(
+        `  chain:   ${f.sample.ancestry.map(a => a.binary).join(' > ')}`,
+      );
     lines.push(
       `  seen:    ${f.count}x, ${f.firstSeen || '?'} .. ${f.lastSeen || '?'}`,
       `  mitre:   ${f.mitre.id} ${f.mitre.name}`,
@@ -121,7 +133,10 @@ export function formatText(r: SecurityAnalysis): string {
 }
 
 /** Multi-document YAML of the policy reports (one per namespace). */
-export function formatPolicyReports(r: SecurityAnalysis, api?: PolicyReportApi): string {
+export function formatPolicyReports(
+  r: SecurityAnalysis,
+  api?: PolicyReportApi,
+): string {
   const reports = toPolicyReports(r.findings, { api });
   if (reports.length === 0) return '';
   return reports.map(rep => stringify(rep, { lineWidth: 0 })).join('---\n');

@@ -16,7 +16,11 @@ import {
  * @public
  */
 export type TimelineSourceState<T> =
-  | { state: 'ok'; data: T; errors: Array<{ cluster: string; message: string }> }
+  | {
+      state: 'ok';
+      data: T;
+      errors: Array<{ cluster: string; message: string }>;
+    }
   | { state: 'denied' | 'not-configured' | 'not-annotated' }
   | { state: 'not-installed' | 'error'; message: string };
 
@@ -46,14 +50,24 @@ async function loadSource<T>(
 ): Promise<TimelineSourceState<T>> {
   const { pluginId, path } = SOURCES[source];
   try {
-    const body = await fetchPluginJson<T & Envelope>(deps, pluginId, `${path}?entityRef=${encodeURIComponent(entityRef)}`);
-    if (body.status === 'not-configured' || body.status === 'not-annotated') return { state: body.status };
+    const body = await fetchPluginJson<T & Envelope>(
+      deps,
+      pluginId,
+      `${path}?entityRef=${encodeURIComponent(entityRef)}`,
+    );
+    if (body.status === 'not-configured' || body.status === 'not-annotated')
+      return { state: body.status };
     return { state: 'ok', data: body, errors: body.errors ?? [] };
   } catch (e) {
     // the backend's own message (which input, what is wrong) when it sent one
-    const message = e instanceof ResponseError ? e.body?.error?.message || e.message : String(e);
-    if (e instanceof ResponseError && e.response.status === 404) return { state: 'not-installed', message };
-    if (e instanceof ResponseError && e.response.status === 403) return { state: 'denied' };
+    const message =
+      e instanceof ResponseError
+        ? e.body?.error?.message || e.message
+        : String(e);
+    if (e instanceof ResponseError && e.response.status === 404)
+      return { state: 'not-installed', message };
+    if (e instanceof ResponseError && e.response.status === 403)
+      return { state: 'denied' };
     return { state: 'error', message };
   }
 }

@@ -1,6 +1,13 @@
-import { buildEntityTimeline, TimelineDeployInput, TimelineHealthFinding, TimelineSecurityInput } from './model';
+import {
+  buildEntityTimeline,
+  TimelineDeployInput,
+  TimelineHealthFinding,
+  TimelineSecurityInput,
+} from './model';
 
-const healthFinding = (over: Partial<TimelineHealthFinding>): TimelineHealthFinding => ({
+const healthFinding = (
+  over: Partial<TimelineHealthFinding>,
+): TimelineHealthFinding => ({
   id: 'h1',
   cluster: 'local',
   analyzer: 'Pod',
@@ -30,21 +37,69 @@ const security: TimelineSecurityInput = {
 
 const deploys: TimelineDeployInput = {
   revisions: [
-    { cluster: 'local', revision: 1, appliedAt: '2026-11-19T08:00:00.000Z', action: 'apply', module: { name: 'minimal', version: '0.1.0' }, actor: 'user:default/ann' },
-    { cluster: 'local', revision: 2, appliedAt: '2026-11-20T10:00:00.000Z', action: 'apply', module: { url: './modules/minimal' } },
-    { cluster: 'other', revision: 7, appliedAt: '2026-11-20T10:05:00.000Z', action: 'rollback', module: { name: 'minimal' } },
+    {
+      cluster: 'local',
+      revision: 1,
+      appliedAt: '2026-11-19T08:00:00.000Z',
+      action: 'apply',
+      module: { name: 'minimal', version: '0.1.0' },
+      actor: 'user:default/ann',
+    },
+    {
+      cluster: 'local',
+      revision: 2,
+      appliedAt: '2026-11-20T10:00:00.000Z',
+      action: 'apply',
+      module: { url: './modules/minimal' },
+    },
+    {
+      cluster: 'other',
+      revision: 7,
+      appliedAt: '2026-11-20T10:05:00.000Z',
+      action: 'rollback',
+      module: { name: 'minimal' },
+    },
   ],
   audit: [
-    { at: '2026-11-20T09:00:00.000Z', actor: 'user:default/bob', cluster: 'local', action: 'deploy', result: 'failure', message: 'values: replicas must be >= 1' },
-    { at: '2026-11-20T10:00:00.000Z', actor: 'user:default/ann', cluster: 'local', action: 'deploy', revision: 2, result: 'success' },
-    { at: '2026-11-21T10:00:00.000Z', actor: 'user:default/ann', cluster: 'local', action: 'delete', result: 'success' },
+    {
+      at: '2026-11-20T09:00:00.000Z',
+      actor: 'user:default/bob',
+      cluster: 'local',
+      action: 'deploy',
+      result: 'failure',
+      message: 'values: replicas must be >= 1',
+    },
+    {
+      at: '2026-11-20T10:00:00.000Z',
+      actor: 'user:default/ann',
+      cluster: 'local',
+      action: 'deploy',
+      revision: 2,
+      result: 'success',
+    },
+    {
+      at: '2026-11-21T10:00:00.000Z',
+      actor: 'user:default/ann',
+      cluster: 'local',
+      action: 'delete',
+      result: 'success',
+    },
   ],
 };
 
 describe('buildEntityTimeline', () => {
   it('merges the three sources newest first', () => {
     const events = buildEntityTimeline({
-      health: { groups: [{ findings: [healthFinding({})] }], resolved: [healthFinding({ id: 'h2', firstSeen: '2026-11-18T00:00:00.000Z', resolvedAt: '2026-11-19T09:00:00.000Z' })] },
+      health: {
+        groups: [{ findings: [healthFinding({})] }],
+        resolved: [
+          healthFinding({
+            id: 'h2',
+            firstSeen: '2026-11-18T00:00:00.000Z',
+            resolvedAt: '2026-11-19T09:00:00.000Z',
+          }),
+        ],
+      },
       security,
       deploys,
     });
@@ -62,29 +117,74 @@ describe('buildEntityTimeline', () => {
   });
 
   it('links a finding to the latest deploy of the same cluster within the window', () => {
-    const events = buildEntityTimeline({ health: { groups: [{ findings: [healthFinding({})] }], resolved: [] }, security, deploys });
+    const events = buildEntityTimeline({
+      health: { groups: [{ findings: [healthFinding({})] }], resolved: [] },
+      security,
+      deploys,
+    });
     const shell = events.find(e => e.id === 'security:s1:opened')!;
     // the rollback in cluster "other" at 10:05 is closer but in another cluster
-    expect(shell.afterDeploy).toEqual({ eventId: 'deploy:local:2', minutes: 10, label: 'Deployed revision 2 (./modules/minimal)' });
+    expect(shell.afterDeploy).toEqual({
+      eventId: 'deploy:local:2',
+      minutes: 10,
+      label: 'Deployed revision 2 (./modules/minimal)',
+    });
     expect(shell.detail).toBe('/bin/bash (3 events, acknowledged)');
-    expect(events.find(e => e.id === 'health:h1:opened')!.afterDeploy?.minutes).toBe(30);
+    expect(
+      events.find(e => e.id === 'health:h1:opened')!.afterDeploy?.minutes,
+    ).toBe(30);
   });
 
   it('links nothing outside the window, and a failed deploy is never a cause', () => {
     const events = buildEntityTimeline({
-      health: { groups: [{ findings: [healthFinding({ firstSeen: '2026-11-20T09:10:00.000Z' })] }], resolved: [] },
+      health: {
+        groups: [
+          {
+            findings: [
+              healthFinding({ firstSeen: '2026-11-20T09:10:00.000Z' }),
+            ],
+          },
+        ],
+        resolved: [],
+      },
       deploys,
       windowMinutes: 15,
     });
-    expect(events.find(e => e.id === 'health:h1:opened')!.afterDeploy).toBeUndefined();
-    const late = buildEntityTimeline({ health: { groups: [{ findings: [healthFinding({ firstSeen: '2026-11-20T11:30:00.000Z' })] }], resolved: [] }, deploys });
-    expect(late.find(e => e.id === 'health:h1:opened')!.afterDeploy).toBeUndefined();
+    expect(
+      events.find(e => e.id === 'health:h1:opened')!.afterDeploy,
+    ).toBeUndefined();
+    const late = buildEntityTimeline({
+      health: {
+        groups: [
+          {
+            findings: [
+              healthFinding({ firstSeen: '2026-11-20T11:30:00.000Z' }),
+            ],
+          },
+        ],
+        resolved: [],
+      },
+      deploys,
+    });
+    expect(
+      late.find(e => e.id === 'health:h1:opened')!.afterDeploy,
+    ).toBeUndefined();
   });
 
   it('keeps a finding listed both open and resolved once, and drops events with an unreadable time', () => {
     const dup = healthFinding({});
     const events = buildEntityTimeline({
-      health: { groups: [{ findings: [dup, healthFinding({ id: 'bad', firstSeen: 'not a time' })] }], resolved: [dup] },
+      health: {
+        groups: [
+          {
+            findings: [
+              dup,
+              healthFinding({ id: 'bad', firstSeen: 'not a time' }),
+            ],
+          },
+        ],
+        resolved: [dup],
+      },
     });
     expect(events.map(e => e.id)).toEqual(['health:h1:opened']);
   });

@@ -119,10 +119,27 @@ function healthEvents(input: TimelineHealthInput): TimelineEvent[] {
     if (seen.has(f.id)) continue;
     seen.add(f.id);
     const detail = f.failures.map(x => x.text).join('; ');
-    const base = { source: 'health' as const, severity: f.severity, cluster: f.cluster, detail };
-    out.push({ ...base, id: `health:${f.id}:opened`, at: f.firstSeen, type: 'finding-opened', title: `${objectName(f.object)}: ${f.analyzer} finding` });
+    const base = {
+      source: 'health' as const,
+      severity: f.severity,
+      cluster: f.cluster,
+      detail,
+    };
+    out.push({
+      ...base,
+      id: `health:${f.id}:opened`,
+      at: f.firstSeen,
+      type: 'finding-opened',
+      title: `${objectName(f.object)}: ${f.analyzer} finding`,
+    });
     if (f.resolvedAt) {
-      out.push({ ...base, id: `health:${f.id}:resolved`, at: f.resolvedAt, type: 'finding-resolved', title: `${objectName(f.object)}: ${f.analyzer} finding resolved` });
+      out.push({
+        ...base,
+        id: `health:${f.id}:resolved`,
+        at: f.resolvedAt,
+        type: 'finding-resolved',
+        title: `${objectName(f.object)}: ${f.analyzer} finding resolved`,
+      });
     }
   }
   return out;
@@ -137,11 +154,15 @@ function securityEvents(input: TimelineSecurityInput): TimelineEvent[] {
     severity: f.severity,
     cluster: f.cluster,
     title: `${f.title} in ${f.namespace}/${f.workload}`,
-    detail: `${f.binary} (${f.count} event${f.count === 1 ? '' : 's'}${f.triage && f.triage.state !== 'open' ? `, ${f.triage.state}` : ''})`,
+    detail: `${f.binary} (${f.count} event${f.count === 1 ? '' : 's'}${
+      f.triage && f.triage.state !== 'open' ? `, ${f.triage.state}` : ''
+    })`,
   }));
 }
 
-function moduleLabel(m: TimelineDeployInput['revisions'][number]['module']): string {
+function moduleLabel(
+  m: TimelineDeployInput['revisions'][number]['module'],
+): string {
   const name = m.name ?? m.url ?? 'module';
   return m.version ? `${name}@${m.version}` : name;
 }
@@ -151,9 +172,14 @@ function deployEvents(input: TimelineDeployInput): TimelineEvent[] {
     id: `deploy:${r.cluster}:${r.revision}`,
     at: r.appliedAt,
     source: 'deploy' as const,
-    type: r.action === 'rollback' ? ('rolled-back' as const) : ('deployed' as const),
+    type:
+      r.action === 'rollback'
+        ? ('rolled-back' as const)
+        : ('deployed' as const),
     cluster: r.cluster,
-    title: `${r.action === 'rollback' ? 'Rolled back to' : 'Deployed'} revision ${r.revision} (${moduleLabel(r.module)})`,
+    title: `${
+      r.action === 'rollback' ? 'Rolled back to' : 'Deployed'
+    } revision ${r.revision} (${moduleLabel(r.module)})`,
     detail: r.actor ? `by ${r.actor}` : undefined,
   }));
   // failed attempts and deletes leave no revision; the audit log has them
@@ -168,7 +194,9 @@ function deployEvents(input: TimelineDeployInput): TimelineEvent[] {
       severity: failed ? 'high' : undefined,
       cluster: a.cluster,
       title: failed
-        ? `${a.action} failed${a.revision !== undefined ? ` (revision ${a.revision})` : ''}`
+        ? `${a.action} failed${
+            a.revision !== undefined ? ` (revision ${a.revision})` : ''
+          }`
         : 'Instance deleted',
       detail: [a.message, `by ${a.actor}`].filter(Boolean).join(' — '),
     });
@@ -184,7 +212,9 @@ const time = (iso: string) => Date.parse(iso);
  * `windowMinutes` before it.
  * @public
  */
-export function buildEntityTimeline(options: BuildTimelineOptions): TimelineEvent[] {
+export function buildEntityTimeline(
+  options: BuildTimelineOptions,
+): TimelineEvent[] {
   const windowMs = (options.windowMinutes ?? 60) * 60_000;
   const events = [
     ...(options.health ? healthEvents(options.health) : []),
@@ -197,10 +227,21 @@ export function buildEntityTimeline(options: BuildTimelineOptions): TimelineEven
   for (const e of events) {
     if (e.type !== 'finding-opened') continue;
     const t = time(e.at);
-    const d = deploys.find(x => x.cluster === e.cluster && time(x.at) <= t && t - time(x.at) <= windowMs);
+    const d = deploys.find(
+      x =>
+        x.cluster === e.cluster &&
+        time(x.at) <= t &&
+        t - time(x.at) <= windowMs,
+    );
     if (d) {
-      e.afterDeploy = { eventId: d.id, minutes: Math.round((t - time(d.at)) / 60_000), label: d.title };
+      e.afterDeploy = {
+        eventId: d.id,
+        minutes: Math.round((t - time(d.at)) / 60_000),
+        label: d.title,
+      };
     }
   }
-  return events.sort((a, b) => time(b.at) - time(a.at) || a.id.localeCompare(b.id));
+  return events.sort(
+    (a, b) => time(b.at) - time(a.at) || a.id.localeCompare(b.id),
+  );
 }

@@ -2,11 +2,19 @@ import { cronScheduleError } from '../cron';
 import { CronJob, Job, PersistentVolumeClaim } from '../kinds';
 import { Failure } from '../model';
 import { eventMessage } from '../snapshot';
-import { AnalyzerContext, AnalyzerDefinition, collect, nameOf, nsOf } from './types';
+import {
+  AnalyzerContext,
+  AnalyzerDefinition,
+  collect,
+  nameOf,
+  nsOf,
+} from './types';
 
 function jobCompleted(job: Job): boolean {
   return (job.status?.conditions ?? []).some(
-    c => (c.type === 'Complete' || c.type === 'SuccessCriteriaMet') && c.status === 'True',
+    c =>
+      (c.type === 'Complete' || c.type === 'SuccessCriteriaMet') &&
+      c.status === 'True',
   );
 }
 
@@ -19,7 +27,11 @@ function jobFailures(ctx: AnalyzerContext, job: Job): Failure[] {
   if ((job.status?.failed ?? 0) > 0 && !jobCompleted(job)) {
     let text = `Job ${name} has failed`;
     const evt = ctx.index.latestEvent(nsOf(job), name);
-    if (evt && evt.reason === 'BackoffLimitExceeded' && eventMessage(evt) !== '') {
+    if (
+      evt &&
+      evt.reason === 'BackoffLimitExceeded' &&
+      eventMessage(evt) !== ''
+    ) {
       text = eventMessage(evt);
     }
     failures.push(ctx.failure(text, 'high', [name]));
@@ -33,8 +45,10 @@ export const jobAnalyzer: AnalyzerDefinition = {
   enabledByDefault: true,
   fromK8sgpt: true,
   inputKinds: ['Job', 'Event'],
-  description: 'Suspended Jobs, and Jobs with failed pods that did not complete.',
-  analyze: ctx => collect(ctx.select<Job>('Job'), 'Job', job => jobFailures(ctx, job)),
+  description:
+    'Suspended Jobs, and Jobs with failed pods that did not complete.',
+  analyze: ctx =>
+    collect(ctx.select<Job>('Job'), 'Job', job => jobFailures(ctx, job)),
 };
 
 function cronJobFailures(ctx: AnalyzerContext, cj: CronJob): Failure[] {
@@ -46,12 +60,20 @@ function cronJobFailures(ctx: AnalyzerContext, cj: CronJob): Failure[] {
   const err = cronScheduleError(cj.spec?.schedule ?? '');
   if (err !== undefined) {
     failures.push(
-      ctx.failure(`CronJob ${name} has an invalid schedule: ${err}`, 'high', [name]),
+      ctx.failure(`CronJob ${name} has an invalid schedule: ${err}`, 'high', [
+        name,
+      ]),
     );
   }
   const deadline = cj.spec?.startingDeadlineSeconds;
   if (typeof deadline === 'number' && deadline < 0) {
-    failures.push(ctx.failure(`CronJob ${name} has a negative starting deadline`, 'medium', [name]));
+    failures.push(
+      ctx.failure(
+        `CronJob ${name} has a negative starting deadline`,
+        'medium',
+        [name],
+      ),
+    );
   }
   return failures;
 }
@@ -62,9 +84,12 @@ export const cronJobAnalyzer: AnalyzerDefinition = {
   enabledByDefault: true,
   fromK8sgpt: true,
   inputKinds: ['CronJob'],
-  description: 'Suspended CronJobs, invalid schedules (robfig/cron rules), negative starting deadlines.',
+  description:
+    'Suspended CronJobs, invalid schedules (robfig/cron rules), negative starting deadlines.',
   analyze: ctx =>
-    collect(ctx.select<CronJob>('CronJob'), 'CronJob', cj => cronJobFailures(ctx, cj)),
+    collect(ctx.select<CronJob>('CronJob'), 'CronJob', cj =>
+      cronJobFailures(ctx, cj),
+    ),
 };
 
 /** k8sgpt `PvcAnalyzer`. */
@@ -81,7 +106,12 @@ export const pvcAnalyzer: AnalyzerDefinition = {
       pvc => {
         if (pvc.status?.phase !== 'Pending') return [];
         const evt = ctx.index.latestEvent(nsOf(pvc), nameOf(pvc));
-        if (!evt || evt.reason !== 'ProvisioningFailed' || eventMessage(evt) === '') return [];
+        if (
+          !evt ||
+          evt.reason !== 'ProvisioningFailed' ||
+          eventMessage(evt) === ''
+        )
+          return [];
         return [ctx.failure(eventMessage(evt), 'high')];
       },
     ),

@@ -2,7 +2,14 @@ import { Node, Pod, Service, WebhookConfiguration } from '../kinds';
 import { Condition } from '../kinds';
 import { Failure, Severity } from '../model';
 import { matchesLabelMap } from '../selector';
-import { AnalyzerContext, AnalyzerDefinition, RawResult, collect, nameOf, nsOf } from './types';
+import {
+  AnalyzerContext,
+  AnalyzerDefinition,
+  RawResult,
+  collect,
+  nameOf,
+  nsOf,
+} from './types';
 
 const PRESSURE_TYPES = new Set([
   'MemoryPressure',
@@ -18,7 +25,9 @@ function nodeConditionFailure(
   severity: Severity,
 ): Failure {
   return ctx.failure(
-    `${node} has condition of type ${c.type ?? ''}, reason ${c.reason ?? ''}: ${c.message ?? ''}`,
+    `${node} has condition of type ${c.type ?? ''}, reason ${c.reason ?? ''}: ${
+      c.message ?? ''
+    }`,
     severity,
     [node],
   );
@@ -30,11 +39,13 @@ function nodeFailures(ctx: AnalyzerContext, node: Node): Failure[] {
   for (const c of node.status?.conditions ?? []) {
     const type = c.type ?? '';
     if (type === 'Ready') {
-      if (c.status !== 'True') failures.push(nodeConditionFailure(ctx, name, c, 'critical'));
+      if (c.status !== 'True')
+        failures.push(nodeConditionFailure(ctx, name, c, 'critical'));
     } else if (type === 'EtcdIsVoter') {
       continue;
     } else if (PRESSURE_TYPES.has(type)) {
-      if (c.status !== 'False') failures.push(nodeConditionFailure(ctx, name, c, 'high'));
+      if (c.status !== 'False')
+        failures.push(nodeConditionFailure(ctx, name, c, 'high'));
     } else {
       failures.push(nodeConditionFailure(ctx, name, c, 'medium'));
     }
@@ -48,8 +59,15 @@ export const nodeAnalyzer: AnalyzerDefinition = {
   enabledByDefault: true,
   fromK8sgpt: true,
   inputKinds: ['Node'],
-  description: 'Nodes not Ready, under pressure, or with an unknown condition type.',
-  analyze: ctx => collect(ctx.select<Node>('Node'), 'Node', n => nodeFailures(ctx, n), nameOf),
+  description:
+    'Nodes not Ready, under pressure, or with an unknown condition type.',
+  analyze: ctx =>
+    collect(
+      ctx.select<Node>('Node'),
+      'Node',
+      n => nodeFailures(ctx, n),
+      nameOf,
+    ),
 };
 
 function webhookAnalyzer(kind: 'Validating' | 'Mutating'): AnalyzerDefinition {
@@ -118,7 +136,9 @@ function webhookFailures(
     .filter(p => p.status?.phase !== 'Running')
     .map(p =>
       ctx.failure(
-        `${kind} Webhook (${webhook}) is pointing to an inactive receiver pod (${nameOf(p)})`,
+        `${kind} Webhook (${webhook}) is pointing to an inactive receiver pod (${nameOf(
+          p,
+        )})`,
         'high',
         [webhook, nameOf(p)],
       ),

@@ -9,12 +9,26 @@ import {
 } from '../kinds';
 import { Failure, KubeObject } from '../model';
 import { matchesLabelMap } from '../selector';
-import { AnalyzerContext, AnalyzerDefinition, collect, nameOf, nsOf } from './types';
+import {
+  AnalyzerContext,
+  AnalyzerDefinition,
+  collect,
+  nameOf,
+  nsOf,
+} from './types';
 
-const SIDECAR_LABELS = ['grafana_dashboard', 'grafana_datasource', 'prometheus_rule', 'fluentd_config'];
+const SIDECAR_LABELS = [
+  'grafana_dashboard',
+  'grafana_datasource',
+  'prometheus_rule',
+  'fluentd_config',
+];
 const MAX_CONFIGMAP_BYTES = 1024 * 1024;
 
-function containerConfigMaps(containers: Container[] | null | undefined, into: Set<string>) {
+function containerConfigMaps(
+  containers: Container[] | null | undefined,
+  into: Set<string>,
+) {
   for (const c of containers ?? []) {
     for (const ef of c.envFrom ?? []) {
       if (ef.configMapRef?.name) into.add(ef.configMapRef.name);
@@ -31,7 +45,10 @@ function containerConfigMaps(containers: Container[] | null | undefined, into: S
  * of its containers and init containers): what makes a ConfigMap "used" for k8sgpt.
  * @public
  */
-export function addConfigMapRefs(obj: KubeObject, into: Set<string>): Set<string> {
+export function addConfigMapRefs(
+  obj: KubeObject,
+  into: Set<string>,
+): Set<string> {
   const pod = obj as Pod;
   for (const v of pod.spec?.volumes ?? []) {
     if (v.configMap?.name) into.add(v.configMap.name);
@@ -71,14 +88,25 @@ function byteLength(s: string): number {
   return n;
 }
 
-function configMapFailures(ctx: AnalyzerContext, cm: ConfigMap, used: Set<string> | undefined): Failure[] {
+function configMapFailures(
+  ctx: AnalyzerContext,
+  cm: ConfigMap,
+  used: Set<string> | undefined,
+): Failure[] {
   const failures: Failure[] = [];
   const name = nameOf(cm);
   const labels = cm.metadata?.labels ?? {};
   const dynamic =
-    SIDECAR_LABELS.some(l => l in labels) || labels['k8sgpt.ai/dynamically-loaded'] === 'true';
+    SIDECAR_LABELS.some(l => l in labels) ||
+    labels['k8sgpt.ai/dynamically-loaded'] === 'true';
   if (!dynamic && !used?.has(name)) {
-    failures.push(ctx.failure(`ConfigMap ${name} is not used by any pods in the namespace`, 'low', [name]));
+    failures.push(
+      ctx.failure(
+        `ConfigMap ${name} is not used by any pods in the namespace`,
+        'low',
+        [name],
+      ),
+    );
   }
   const data = cm.data ?? {};
   const binary = cm.binaryData ?? {};
@@ -89,7 +117,13 @@ function configMapFailures(ctx: AnalyzerContext, cm: ConfigMap, used: Set<string
   for (const v of Object.values(data)) size += byteLength(String(v ?? ''));
   for (const v of Object.values(binary)) size += byteLength(String(v ?? ''));
   if (size > MAX_CONFIGMAP_BYTES) {
-    failures.push(ctx.failure(`ConfigMap ${name} is larger than 1MB (${size} bytes)`, 'medium', [name]));
+    failures.push(
+      ctx.failure(
+        `ConfigMap ${name} is larger than 1MB (${size} bytes)`,
+        'medium',
+        [name],
+      ),
+    );
   }
   return failures;
 }
@@ -105,26 +139,46 @@ export const configMapAnalyzer: AnalyzerDefinition = {
     const used = usedConfigMaps(ctx);
     const cms = ctx
       .select<ConfigMap>('ConfigMap')
-      .filter(cm => cm.metadata?.annotations?.['k8sgpt.ai/skip-usage-check'] !== 'true');
-    return collect(cms, 'ConfigMap', cm => configMapFailures(ctx, cm, used.get(nsOf(cm))));
+      .filter(
+        cm =>
+          cm.metadata?.annotations?.['k8sgpt.ai/skip-usage-check'] !== 'true',
+      );
+    return collect(cms, 'ConfigMap', cm =>
+      configMapFailures(ctx, cm, used.get(nsOf(cm))),
+    );
   },
 };
 
-const SCALE_TARGET_KINDS = ['Deployment', 'ReplicationController', 'ReplicaSet', 'StatefulSet'];
+const SCALE_TARGET_KINDS = [
+  'Deployment',
+  'ReplicationController',
+  'ReplicaSet',
+  'StatefulSet',
+];
 
 function hasRequestsAndLimits(c: Container): boolean {
   const r = c.resources;
-  return Object.keys(r?.requests ?? {}).length > 0 && Object.keys(r?.limits ?? {}).length > 0;
+  return (
+    Object.keys(r?.requests ?? {}).length > 0 &&
+    Object.keys(r?.limits ?? {}).length > 0
+  );
 }
 
-function hpaFailures(ctx: AnalyzerContext, hpa: HorizontalPodAutoscaler): Failure[] {
+function hpaFailures(
+  ctx: AnalyzerContext,
+  hpa: HorizontalPodAutoscaler,
+): Failure[] {
   const failures: Failure[] = [];
   const ns = nsOf(hpa);
   const minReplicas = hpa.spec?.minReplicas ?? 1;
   for (const c of hpa.status?.conditions ?? []) {
     if (c.type === 'ScalingLimited') {
       if (c.status !== 'True') continue;
-      if (c.reason === 'TooFewReplicas' && hpa.status?.desiredReplicas === minReplicas) continue;
+      if (
+        c.reason === 'TooFewReplicas' &&
+        hpa.status?.desiredReplicas === minReplicas
+      )
+        continue;
       failures.push(ctx.failure(c.message ?? '', 'medium'));
     } else if (c.status === 'False') {
       failures.push(ctx.failure(c.message ?? '', 'high'));
@@ -134,7 +188,11 @@ function hpaFailures(ctx: AnalyzerContext, hpa: HorizontalPodAutoscaler): Failur
   const name = hpa.spec?.scaleTargetRef?.name ?? '';
   if (!SCALE_TARGET_KINDS.includes(kind)) {
     failures.push(
-      ctx.failure(`HorizontalPodAutoscaler uses ${kind} as ScaleTargetRef which is not an option.`, 'high', [kind]),
+      ctx.failure(
+        `HorizontalPodAutoscaler uses ${kind} as ScaleTargetRef which is not an option.`,
+        'high',
+        [kind],
+      ),
     );
   }
   const target = SCALE_TARGET_KINDS.includes(kind)
@@ -153,7 +211,11 @@ function hpaFailures(ctx: AnalyzerContext, hpa: HorizontalPodAutoscaler): Failur
   const containers = target.spec?.template?.spec?.containers ?? [];
   if (containers.some(c => !hasRequestsAndLimits(c))) {
     failures.push(
-      ctx.failure(`${kind} ${ns}/${name} does not have resource configured.`, 'medium', [ns, name]),
+      ctx.failure(
+        `${kind} ${ns}/${name} does not have resource configured.`,
+        'medium',
+        [ns, name],
+      ),
     );
   }
   return failures;
@@ -171,10 +233,13 @@ export const hpaAnalyzer: AnalyzerDefinition = {
     'ReplicaSet',
     'StatefulSet',
   ],
-  description: 'HPAs with failing conditions, a missing or unsupported target, or targets without resources.',
+  description:
+    'HPAs with failing conditions, a missing or unsupported target, or targets without resources.',
   analyze: ctx =>
-    collect(ctx.select<HorizontalPodAutoscaler>('HorizontalPodAutoscaler'), 'HorizontalPodAutoscaler', h =>
-      hpaFailures(ctx, h),
+    collect(
+      ctx.select<HorizontalPodAutoscaler>('HorizontalPodAutoscaler'),
+      'HorizontalPodAutoscaler',
+      h => hpaFailures(ctx, h),
     ),
 };
 
@@ -184,15 +249,30 @@ export const pdbAnalyzer: AnalyzerDefinition = {
   enabledByDefault: false,
   fromK8sgpt: true,
   inputKinds: ['PodDisruptionBudget'],
-  description: 'PDBs whose first condition is DisruptionAllowed=False, one failure per selector label.',
+  description:
+    'PDBs whose first condition is DisruptionAllowed=False, one failure per selector label.',
   analyze: ctx =>
-    collect(ctx.select<PodDisruptionBudget>('PodDisruptionBudget'), 'PodDisruptionBudget', pdb => {
-      const first = pdb.status?.conditions?.[0];
-      if (!first || first.type !== 'DisruptionAllowed' || first.status !== 'False') return [];
-      return Object.entries(pdb.spec?.selector?.matchLabels ?? {}).map(([k, v]) =>
-        ctx.failure(`${first.reason ?? ''}, expected pdb pod label ${k}=${v}`, 'medium', [k, v]),
-      );
-    }),
+    collect(
+      ctx.select<PodDisruptionBudget>('PodDisruptionBudget'),
+      'PodDisruptionBudget',
+      pdb => {
+        const first = pdb.status?.conditions?.[0];
+        if (
+          !first ||
+          first.type !== 'DisruptionAllowed' ||
+          first.status !== 'False'
+        )
+          return [];
+        return Object.entries(pdb.spec?.selector?.matchLabels ?? {}).map(
+          ([k, v]) =>
+            ctx.failure(
+              `${first.reason ?? ''}, expected pdb pod label ${k}=${v}`,
+              'medium',
+              [k, v],
+            ),
+        );
+      },
+    ),
 };
 
 /** k8sgpt `NetworkPolicyAnalyzer`. */
@@ -207,13 +287,25 @@ export const networkPolicyAnalyzer: AnalyzerDefinition = {
       const name = nameOf(np);
       const labels = np.spec?.podSelector?.matchLabels ?? {};
       if (Object.keys(labels).length === 0) {
-        return [ctx.failure(`Network policy allows traffic to all pods: ${name}`, 'low', [name])];
+        return [
+          ctx.failure(
+            `Network policy allows traffic to all pods: ${name}`,
+            'low',
+            [name],
+          ),
+        ];
       }
       const anyPod = ctx.index
         .inNamespace<Pod>('Pod', nsOf(np))
         .some(p => matchesLabelMap(labels, p.metadata?.labels));
       return anyPod
         ? []
-        : [ctx.failure(`Network policy is not applied to any pods: ${name}`, 'low', [name])];
+        : [
+            ctx.failure(
+              `Network policy is not applied to any pods: ${name}`,
+              'low',
+              [name],
+            ),
+          ];
     }),
 };

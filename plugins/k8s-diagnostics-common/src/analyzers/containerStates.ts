@@ -20,13 +20,21 @@ const START_ERRORS = new Set(['StartError', 'ContainerCannotRun']);
 
 const MAX_MESSAGE = 300;
 const short = (m: string) => {
-  const line = m.trim().split('\n').filter(l => l.trim() !== '').pop() ?? '';
+  const line =
+    m
+      .trim()
+      .split('\n')
+      .filter(l => l.trim() !== '')
+      .pop() ?? '';
   return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE)}…` : line;
 };
 
 function exitText(t: Json): string {
   const reason = t.reason ? ` (${t.reason})` : '';
-  const message = typeof t.message === 'string' && t.message.trim() ? `: ${short(t.message)}` : '';
+  const message =
+    typeof t.message === 'string' && t.message.trim()
+      ? `: ${short(t.message)}`
+      : '';
   return `exit code ${t.exitCode}${reason}${message}`;
 }
 
@@ -35,23 +43,42 @@ function podStateFailures(ctx: AnalyzerContext, pod: Pod): Failure[] {
   const status = (pod as Json).status ?? {};
   const name = nameOf(pod);
   for (const s of (status.initContainerStatuses ?? []) as Json[]) {
-    const t = [s?.state?.terminated, s?.lastState?.terminated].find(x => x && typeof x.exitCode === 'number' && x.exitCode !== 0);
+    const t = [s?.state?.terminated, s?.lastState?.terminated].find(
+      x => x && typeof x.exitCode === 'number' && x.exitCode !== 0,
+    );
     // running, or done since: it got past the failure
-    if (!t || s?.state?.running || s?.state?.terminated?.exitCode === 0) continue;
-    const restarts = s.restartCount ? `, restarted ${s.restartCount} time${s.restartCount === 1 ? '' : 's'}` : '';
-    const waiting = s.state?.waiting?.reason ? ` (${s.state.waiting.reason})` : '';
+    if (!t || s?.state?.running || s?.state?.terminated?.exitCode === 0)
+      continue;
+    const restarts = s.restartCount
+      ? `, restarted ${s.restartCount} time${s.restartCount === 1 ? '' : 's'}`
+      : '';
+    const waiting = s.state?.waiting?.reason
+      ? ` (${s.state.waiting.reason})`
+      : '';
     failures.push(
       ctx.failure(
-        `init container ${s.name} of pod ${name} exited with ${exitText(t)}${restarts}${waiting}: the pod's other containers do not start until it succeeds`,
+        `init container ${s.name} of pod ${name} exited with ${exitText(
+          t,
+        )}${restarts}${waiting}: the pod's other containers do not start until it succeeds`,
         'high',
         [s.name, name],
       ),
     );
   }
   for (const s of (status.containerStatuses ?? []) as Json[]) {
-    const t = [s?.state?.terminated, s?.lastState?.terminated].find(x => x && START_ERRORS.has(x.reason));
+    const t = [s?.state?.terminated, s?.lastState?.terminated].find(
+      x => x && START_ERRORS.has(x.reason),
+    );
     if (!t || s?.state?.running) continue;
-    failures.push(ctx.failure(`container ${s.name} of pod ${name} could not be started by the runtime (${exitText(t)})`, 'high', [s.name, name]));
+    failures.push(
+      ctx.failure(
+        `container ${
+          s.name
+        } of pod ${name} could not be started by the runtime (${exitText(t)})`,
+        'high',
+        [s.name, name],
+      ),
+    );
   }
   return failures;
 }
@@ -62,6 +89,8 @@ export const containerStatesAnalyzer: AnalyzerDefinition = {
   enabledByDefault: true,
   fromK8sgpt: false,
   inputKinds: ['Pod'],
-  description: "Failing init containers (exit code, reason, termination message, restarts) and containers the runtime could not start (StartError, ContainerCannotRun) with the runtime's message.",
-  analyze: ctx => collect(ctx.select<Pod>('Pod'), 'Pod', pod => podStateFailures(ctx, pod)),
+  description:
+    "Failing init containers (exit code, reason, termination message, restarts) and containers the runtime could not start (StartError, ContainerCannotRun) with the runtime's message.",
+  analyze: ctx =>
+    collect(ctx.select<Pod>('Pod'), 'Pod', pod => podStateFailures(ctx, pod)),
 };

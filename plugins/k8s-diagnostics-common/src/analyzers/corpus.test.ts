@@ -25,7 +25,8 @@ interface CaseExpectation {
 }
 
 const CORPORA =
-  process.env.PERISCOPE_CORPORA ?? path.resolve(__dirname, '../../../../..', 'shared/corpora');
+  process.env.PERISCOPE_CORPORA ??
+  path.resolve(__dirname, '../../../../..', 'shared/corpora');
 const CASES_DIR = path.join(CORPORA, 'k8sgpt', 'cases');
 
 /**
@@ -38,7 +39,8 @@ const hasFakeClientFieldSelectorQuirk = (c: CaseExpectation) =>
 
 /** Texts in Go map order (PDB matchLabels, Service selector) are compared as sets. */
 const isInMapOrder = (c: CaseExpectation) =>
-  (c.notes ?? []).some(n => /map/i.test(n)) || c.analyzer === 'PodDisruptionBudget';
+  (c.notes ?? []).some(n => /map/i.test(n)) ||
+  c.analyzer === 'PodDisruptionBudget';
 
 /** What Periscope finds in the quirk cases: nothing event-based, as on a real API server. */
 const QUIRK_OUTCOMES: Record<string, Array<[string, string[]]>> = {
@@ -49,7 +51,10 @@ const QUIRK_OUTCOMES: Record<string, Array<[string, string[]]>> = {
 
 const NUL_PLACEHOLDER = /^<GENERATE: (\d+) NUL .*>$/;
 
-function loadCase(file: string): { expect: CaseExpectation; objects: KubeObject[] } {
+function loadCase(file: string): {
+  expect: CaseExpectation;
+  objects: KubeObject[];
+} {
   const docs = parseAllDocuments(fs.readFileSync(file, 'utf8'));
   if (!Array.isArray(docs)) throw new Error(`${file}: no YAML documents`);
   const [first, ...rest] = docs.map(d => d.toJS());
@@ -82,10 +87,20 @@ const byName = <T extends { name: string }>(a: T, b: T) => {
 function outcome(c: CaseExpectation, objects: KubeObject[]) {
   const report = run(c, objects);
   const actual = report.results
-    .map(r => ({ kind: r.kind, name: r.name, failureCount: r.failures.length, texts: r.failures.map(f => f.text) }))
+    .map(r => ({
+      kind: r.kind,
+      name: r.name,
+      failureCount: r.failures.length,
+      texts: r.failures.map(f => f.text),
+    }))
     .sort(byName);
   const expected = c.results
-    .map(r => ({ kind: r.kind, name: r.name, failureCount: r.failureCount, texts: [...r.texts] }))
+    .map(r => ({
+      kind: r.kind,
+      name: r.name,
+      failureCount: r.failureCount,
+      texts: [...r.texts],
+    }))
     .sort(byName);
   if (isInMapOrder(c)) {
     actual.forEach(r => r.texts.sort());
@@ -95,7 +110,10 @@ function outcome(c: CaseExpectation, objects: KubeObject[]) {
 }
 
 /** Gives every event of the namespace a copy pointing at each expected result's object. */
-function withInvolvedObjects(c: CaseExpectation, objects: KubeObject[]): KubeObject[] {
+function withInvolvedObjects(
+  c: CaseExpectation,
+  objects: KubeObject[],
+): KubeObject[] {
   const events = objects.filter(o => o.kind === 'Event');
   const copies = c.results.flatMap(r => {
     const [ns, name] = r.name.split('/');
@@ -111,7 +129,10 @@ function withInvolvedObjects(c: CaseExpectation, objects: KubeObject[]): KubeObj
 }
 
 const files = fs.existsSync(CASES_DIR)
-  ? fs.readdirSync(CASES_DIR).filter(f => f.endsWith('.yaml')).sort()
+  ? fs
+      .readdirSync(CASES_DIR)
+      .filter(f => f.endsWith('.yaml'))
+      .sort()
   : [];
 
 describe('k8sgpt analyzer corpus', () => {
@@ -140,13 +161,16 @@ describe('k8sgpt analyzer corpus', () => {
 
     it(`${c.analyzer}: events without involvedObject are not tied to the object (fake-client quirk)`, () => {
       const report = run(c, objects);
-      expect(report.results.map(r => [r.name, r.failures.map(f => f.text)])).toEqual(
-        QUIRK_OUTCOMES[file],
-      );
+      expect(
+        report.results.map(r => [r.name, r.failures.map(f => f.text)]),
+      ).toEqual(QUIRK_OUTCOMES[file]);
     });
 
     it(`${c.analyzer}: matches k8sgpt once the events name their object`, () => {
-      const { actual, expected, errors } = outcome(c, withInvolvedObjects(c, objects));
+      const { actual, expected, errors } = outcome(
+        c,
+        withInvolvedObjects(c, objects),
+      );
       expect(errors).toEqual([]);
       expect(actual).toEqual(expected);
     });

@@ -1,6 +1,12 @@
 import { Gateway, GatewayClass, HTTPRoute, Service } from '../kinds';
 import { Failure, KubeObject } from '../model';
-import { AnalyzerContext, AnalyzerDefinition, collect, nameOf, nsOf } from './types';
+import {
+  AnalyzerContext,
+  AnalyzerDefinition,
+  collect,
+  nameOf,
+  nsOf,
+} from './types';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
@@ -26,7 +32,9 @@ export const gatewayClassAnalyzer: AnalyzerDefinition = {
         const name = nameOf(gc);
         return [
           ctx.failure(
-            `GatewayClass '${name}' with a controller name '${gc.spec?.controllerName ?? ''}' is not accepted. Message: '${first.message ?? ''}'.`,
+            `GatewayClass '${name}' with a controller name '${
+              gc.spec?.controllerName ?? ''
+            }' is not accepted. Message: '${first.message ?? ''}'.`,
             'high',
             [name],
           ),
@@ -43,14 +51,23 @@ function gatewayFailures(ctx: AnalyzerContext, gw: Gateway): Failure[] {
   const cls = gw.spec?.gatewayClassName ?? '';
   if (!ctx.index.get('GatewayClass', '', cls)) {
     failures.push(
-      ctx.failure(`Gateway uses the GatewayClass ${cls} which does not exist.`, 'high', [cls]),
+      ctx.failure(
+        `Gateway uses the GatewayClass ${cls} which does not exist.`,
+        'high',
+        [cls],
+      ),
     );
   }
   for (const c of gw.status?.conditions ?? []) {
-    if ((c.type === 'Accepted' || c.type === 'Programmed') && c.status !== 'True') {
+    if (
+      (c.type === 'Accepted' || c.type === 'Programmed') &&
+      c.status !== 'True'
+    ) {
       failures.push(
         ctx.failure(
-          `Gateway '${ns}/${name}' has condition ${c.type}=${c.status ?? ''}, reason ${c.reason ?? ''}: ${c.message ?? ''}`,
+          `Gateway '${ns}/${name}' has condition ${c.type}=${
+            c.status ?? ''
+          }, reason ${c.reason ?? ''}: ${c.message ?? ''}`,
           'high',
           [ns, name],
         ),
@@ -66,10 +83,13 @@ export const gatewayAnalyzer: AnalyzerDefinition = {
   enabledByDefault: false,
   fromK8sgpt: true,
   inputKinds: ['Gateway', 'GatewayClass'],
-  description: 'Gateways with a missing GatewayClass, or Accepted/Programmed not True.',
+  description:
+    'Gateways with a missing GatewayClass, or Accepted/Programmed not True.',
   analyze: ctx =>
-    collect(ctx.select<Gateway>('Gateway').filter(isGatewayApi), 'Gateway', gw =>
-      gatewayFailures(ctx, gw),
+    collect(
+      ctx.select<Gateway>('Gateway').filter(isGatewayApi),
+      'Gateway',
+      gw => gatewayFailures(ctx, gw),
     ),
 };
 
@@ -103,9 +123,12 @@ function parentFailures(ctx: AnalyzerContext, route: HTTPRoute): Failure[] {
           ),
         );
       } else if (from === 'Selector') {
-        const selector = listener.allowedRoutes?.namespaces?.selector?.matchLabels ?? {};
+        const selector =
+          listener.allowedRoutes?.namespaces?.selector?.matchLabels ?? {};
         const labels = route.metadata?.labels ?? {};
-        const anyMatch = Object.entries(selector).some(([k, v]) => labels[k] === v);
+        const anyMatch = Object.entries(selector).some(
+          ([k, v]) => labels[k] === v,
+        );
         if (!anyMatch) {
           failures.push(
             ctx.failure(
@@ -125,13 +148,18 @@ function backendFailures(ctx: AnalyzerContext, route: HTTPRoute): Failure[] {
   const failures: Failure[] = [];
   for (const rule of route.spec?.rules ?? []) {
     for (const b of rule.backendRefs ?? []) {
-      if ((b.kind && b.kind !== 'Service') || (b.group && b.group !== '')) continue;
+      if ((b.kind && b.kind !== 'Service') || (b.group && b.group !== ''))
+        continue;
       const ns = b.namespace ?? nsOf(route);
       const name = b.name ?? '';
       const svc = ctx.index.get<Service>('Service', ns, name);
       if (!svc) {
         failures.push(
-          ctx.failure(`HTTPRoute uses the Service '${ns}/${name}' which does not exist.`, 'high', [ns, name]),
+          ctx.failure(
+            `HTTPRoute uses the Service '${ns}/${name}' which does not exist.`,
+            'high',
+            [ns, name],
+          ),
         );
       } else if (
         typeof b.port === 'number' &&
@@ -156,10 +184,12 @@ export const httpRouteAnalyzer: AnalyzerDefinition = {
   enabledByDefault: false,
   fromK8sgpt: true,
   inputKinds: ['HTTPRoute', 'Gateway', 'Service'],
-  description: 'HTTPRoutes with a missing or refusing parent Gateway, or a missing/mismatched backend Service.',
+  description:
+    'HTTPRoutes with a missing or refusing parent Gateway, or a missing/mismatched backend Service.',
   analyze: ctx =>
-    collect(ctx.select<HTTPRoute>('HTTPRoute').filter(isGatewayApi), 'HTTPRoute', r => [
-      ...parentFailures(ctx, r),
-      ...backendFailures(ctx, r),
-    ]),
+    collect(
+      ctx.select<HTTPRoute>('HTTPRoute').filter(isGatewayApi),
+      'HTTPRoute',
+      r => [...parentFailures(ctx, r), ...backendFailures(ctx, r)],
+    ),
 };

@@ -1,8 +1,21 @@
-import { configMapAnalyzer, hpaAnalyzer, networkPolicyAnalyzer, pdbAnalyzer } from './config';
+import {
+  configMapAnalyzer,
+  hpaAnalyzer,
+  networkPolicyAnalyzer,
+  pdbAnalyzer,
+} from './config';
 import { cronJobAnalyzer, jobAnalyzer, pvcAnalyzer } from './batch';
-import { mutatingWebhookAnalyzer, nodeAnalyzer, validatingWebhookAnalyzer } from './cluster';
+import {
+  mutatingWebhookAnalyzer,
+  nodeAnalyzer,
+  validatingWebhookAnalyzer,
+} from './cluster';
 import { customResourceAnalyzer } from './customResource';
-import { gatewayAnalyzer, gatewayClassAnalyzer, httpRouteAnalyzer } from './gateway';
+import {
+  gatewayAnalyzer,
+  gatewayClassAnalyzer,
+  httpRouteAnalyzer,
+} from './gateway';
 import { jobFailuresAnalyzer } from './jobFailures';
 import { logAnalyzer } from './log';
 import { ingressAnalyzer, serviceAnalyzer } from './networking';

@@ -18,12 +18,24 @@ import { Condition, ContainerStatus, Job, KubeEvent, Pod } from '../kinds';
 import { Failure } from '../model';
 import { eventMessage, eventSubject, eventTimestamp } from '../snapshot';
 import { logKey } from './log';
-import { AnalyzerContext, AnalyzerDefinition, collect, nameOf, nsName, nsOf } from './types';
+import {
+  AnalyzerContext,
+  AnalyzerDefinition,
+  collect,
+  nameOf,
+  nsName,
+  nsOf,
+} from './types';
 
 /** How much of a log line or termination message a finding carries. */
 const MAX_LINE = 300;
 
-type Terminated = { exitCode?: number; reason?: string; message?: string; finishedAt?: string };
+type Terminated = {
+  exitCode?: number;
+  reason?: string;
+  message?: string;
+  finishedAt?: string;
+};
 type Status = ContainerStatus & {
   state?: { terminated?: Terminated | null } | null;
   lastState?: { terminated?: Terminated | null } | null;
@@ -36,7 +48,9 @@ const time = (t: string | undefined | null): number => {
 
 function completed(job: Job): boolean {
   return (job.status?.conditions ?? []).some(
-    c => (c.type === 'Complete' || c.type === 'SuccessCriteriaMet') && c.status === 'True',
+    c =>
+      (c.type === 'Complete' || c.type === 'SuccessCriteriaMet') &&
+      c.status === 'True',
   );
 }
 
@@ -48,7 +62,11 @@ function aboutJob(job: Job, e: KubeEvent): boolean {
 }
 
 /** The Job's warning events with this reason, newest first. */
-function jobEvents(ctx: AnalyzerContext, job: Job, reason: string): KubeEvent[] {
+function jobEvents(
+  ctx: AnalyzerContext,
+  job: Job,
+  reason: string,
+): KubeEvent[] {
   return ctx.index
     .warningEventsNamed(nsOf(job), nameOf(job))
     .filter(e => e.reason === reason && aboutJob(job, e))
@@ -60,10 +78,17 @@ function podsOf(ctx: AnalyzerContext, job: Job): Pod[] {
   const name = nameOf(job);
   const uid = job.metadata?.uid;
   return ctx.index.inNamespace<Pod>('Pod', nsOf(job)).filter(p => {
-    const owners = (p.metadata?.ownerReferences ?? []).filter(r => r.kind === 'Job');
-    if (owners.length > 0) return owners.some(r => r.name === name && (!r.uid || !uid || r.uid === uid));
+    const owners = (p.metadata?.ownerReferences ?? []).filter(
+      r => r.kind === 'Job',
+    );
+    if (owners.length > 0)
+      return owners.some(
+        r => r.name === name && (!r.uid || !uid || r.uid === uid),
+      );
     const labels = p.metadata?.labels ?? {};
-    return (labels['batch.kubernetes.io/job-name'] ?? labels['job-name']) === name;
+    return (
+      (labels['batch.kubernetes.io/job-name'] ?? labels['job-name']) === name
+    );
   });
 }
 
@@ -86,10 +111,23 @@ function podFailure(pod: Pod): PodFailure | undefined {
   ];
   for (const [what, statuses] of lists) {
     for (const s of statuses) {
-      for (const [t, previous] of [[s.state?.terminated, false], [s.lastState?.terminated, true]] as const) {
+      for (const [t, previous] of [
+        [s.state?.terminated, false],
+        [s.lastState?.terminated, true],
+      ] as const) {
         if (!t || typeof t.exitCode !== 'number' || t.exitCode === 0) continue;
-        const at = Math.max(time(t.finishedAt), time(pod.metadata?.creationTimestamp));
-        return { pod, what, container: s.name ?? '', terminated: t, previous, at };
+        const at = Math.max(
+          time(t.finishedAt),
+          time(pod.metadata?.creationTimestamp),
+        );
+        return {
+          pod,
+          what,
+          container: s.name ?? '',
+          terminated: t,
+          previous,
+          at,
+        };
       }
     }
   }
@@ -109,7 +147,9 @@ export function lastLine(text: string | undefined): string | undefined {
 
 function failedCondition(job: Job): Condition | undefined {
   return (job.status?.conditions ?? []).find(
-    c => (c.type === 'Failed' || c.type === 'FailureTarget') && c.status === 'True',
+    c =>
+      (c.type === 'Failed' || c.type === 'FailureTarget') &&
+      c.status === 'True',
   );
 }
 
@@ -120,34 +160,60 @@ function atBackoffLimit(ctx: AnalyzerContext, job: Job): boolean {
   return jobEvents(ctx, job, 'BackoffLimitExceeded').length > 0;
 }
 
-function backoffFailure(ctx: AnalyzerContext, job: Job, pods: Pod[]): Failure | undefined {
+function backoffFailure(
+  ctx: AnalyzerContext,
+  job: Job,
+  pods: Pod[],
+): Failure | undefined {
   const ns = nsOf(job);
   const name = nameOf(job);
   const head = `Job ${ns}/${name} reached its backoff limit`;
   const failed = pods
     .map(podFailure)
     .filter((f): f is PodFailure => f !== undefined)
-    .sort((a, b) => b.at - a.at || time(b.pod.metadata?.creationTimestamp) - time(a.pod.metadata?.creationTimestamp));
+    .sort(
+      (a, b) =>
+        b.at - a.at ||
+        time(b.pod.metadata?.creationTimestamp) -
+          time(a.pod.metadata?.creationTimestamp),
+    );
   const last = failed[0];
   if (!last) {
     // a pod that failed without a container exit (evicted, deadline): its own reason
     const pod = pods
-      .filter(p => p.status?.phase === 'Failed' && (p.status?.reason || p.status?.message))
-      .sort((a, b) => time(b.metadata?.creationTimestamp) - time(a.metadata?.creationTimestamp))[0];
+      .filter(
+        p =>
+          p.status?.phase === 'Failed' &&
+          (p.status?.reason || p.status?.message),
+      )
+      .sort(
+        (a, b) =>
+          time(b.metadata?.creationTimestamp) -
+          time(a.metadata?.creationTimestamp),
+      )[0];
     if (!pod) return undefined;
-    const why = [pod.status?.reason, lastLine(pod.status?.message)].filter(Boolean).join(': ');
-    return ctx.failure(`${head}: its last failed pod ${nameOf(pod)} failed: ${why}`, 'high', [ns, name, nameOf(pod)]);
+    const why = [pod.status?.reason, lastLine(pod.status?.message)]
+      .filter(Boolean)
+      .join(': ');
+    return ctx.failure(
+      `${head}: its last failed pod ${nameOf(pod)} failed: ${why}`,
+      'high',
+      [ns, name, nameOf(pod)],
+    );
   }
   const pod = nameOf(last.pod);
   const t = last.terminated;
   const reason = t.reason ? ` (${t.reason})` : '';
   const key = logKey(ns, pod, last.container);
   const snap = ctx.index.snapshot;
-  const log = lastLine(last.previous ? snap.previousLogs?.[key] : snap.logs?.[key]);
+  const log = lastLine(
+    last.previous ? snap.previousLogs?.[key] : snap.logs?.[key],
+  );
   const message = lastLine(t.message);
   let evidence = '';
   if (log !== undefined) evidence = `; last log line: ${log}`;
-  else if (message !== undefined) evidence = `; termination message: ${message}`;
+  else if (message !== undefined)
+    evidence = `; termination message: ${message}`;
   return ctx.failure(
     `${head}: ${last.what} ${last.container} of its last failed pod ${pod} exited with code ${t.exitCode}${reason}${evidence}`,
     'high',
@@ -155,16 +221,32 @@ function backoffFailure(ctx: AnalyzerContext, job: Job, pods: Pod[]): Failure | 
   );
 }
 
-function failedCreate(ctx: AnalyzerContext, job: Job, pods: Pod[]): Failure | undefined {
+function failedCreate(
+  ctx: AnalyzerContext,
+  job: Job,
+  pods: Pod[],
+): Failure | undefined {
   if (completed(job)) return undefined;
-  const latest = jobEvents(ctx, job, 'FailedCreate').find(e => eventMessage(e) !== '');
+  const latest = jobEvents(ctx, job, 'FailedCreate').find(
+    e => eventMessage(e) !== '',
+  );
   if (!latest) return undefined;
   const at = time(eventTimestamp(latest));
   // a pod created after the latest refusal: the controller got past it
-  if (Number.isFinite(at) && pods.some(p => time(p.metadata?.creationTimestamp) > at)) return undefined;
+  if (
+    Number.isFinite(at) &&
+    pods.some(p => time(p.metadata?.creationTimestamp) > at)
+  )
+    return undefined;
   const ns = nsOf(job);
   const name = nameOf(job);
-  return ctx.failure(`Job ${ns}/${name} cannot create its pods (FailedCreate): ${eventMessage(latest)}`, 'high', [ns, name]);
+  return ctx.failure(
+    `Job ${ns}/${name} cannot create its pods (FailedCreate): ${eventMessage(
+      latest,
+    )}`,
+    'high',
+    [ns, name],
+  );
 }
 
 function jobFailures(ctx: AnalyzerContext, job: Job): Failure[] {
@@ -182,5 +264,11 @@ export const jobFailuresAnalyzer: AnalyzerDefinition = {
   inputKinds: ['Job', 'Pod', 'Event'],
   description:
     "Jobs whose controller cannot create pods (FailedCreate, with the API server's reason), and Jobs at BackoffLimitExceeded with the exit code, reason and last log line of their last failed pod.",
-  analyze: ctx => collect(ctx.select<Job>('Job'), 'Job', job => jobFailures(ctx, job), nsName),
+  analyze: ctx =>
+    collect(
+      ctx.select<Job>('Job'),
+      'Job',
+      job => jobFailures(ctx, job),
+      nsName,
+    ),
 };

@@ -1,6 +1,12 @@
 import { ContainerStatus, Pod } from '../kinds';
 import { Failure } from '../model';
-import { AnalyzerContext, AnalyzerDefinition, RawResult, nameOf, nsOf } from './types';
+import {
+  AnalyzerContext,
+  AnalyzerDefinition,
+  RawResult,
+  nameOf,
+  nsOf,
+} from './types';
 
 const ERROR_PATTERN = /(error|exception|fail)/;
 const TAIL_LINES = 100;
@@ -9,7 +15,11 @@ const TAIL_LINES = 100;
  * The key of a container's logs in {@link ClusterSnapshot.logs}.
  * @public
  */
-export function logKey(namespace: string, pod: string, container: string): string {
+export function logKey(
+  namespace: string,
+  pod: string,
+  container: string,
+): string {
   return `${namespace}/${pod}/${container}`;
 }
 
@@ -19,7 +29,8 @@ export function logKey(namespace: string, pod: string, container: string): strin
  */
 export function firstErrorLine(logs: string): string | undefined {
   const lines = logs.split('\n');
-  const tail = lines.length > TAIL_LINES ? lines.slice(lines.length - TAIL_LINES) : lines;
+  const tail =
+    lines.length > TAIL_LINES ? lines.slice(lines.length - TAIL_LINES) : lines;
   return tail.find(line => ERROR_PATTERN.test(line.toLowerCase()));
 }
 
@@ -33,7 +44,11 @@ function containerLogFailures(
   const snap = ctx.index.snapshot;
   const error = snap.logErrors?.[key];
   if (error !== undefined) {
-    return [ctx.failure(`Error ${error} from Pod ${nameOf(pod)}`, 'info', [nameOf(pod)])];
+    return [
+      ctx.failure(`Error ${error} from Pod ${nameOf(pod)}`, 'info', [
+        nameOf(pod),
+      ]),
+    ];
   }
   const failures: Failure[] = [];
   const current = snap.logs?.[key];
@@ -43,7 +58,9 @@ function containerLogFailures(
   if ((status?.restartCount ?? 0) > 0 && previous !== undefined) {
     const prevLine = firstErrorLine(previous);
     if (prevLine !== undefined) {
-      failures.push(ctx.failure(`previous container logs: ${prevLine}`, 'high'));
+      failures.push(
+        ctx.failure(`previous container logs: ${prevLine}`, 'high'),
+      );
     }
   }
   return failures;
@@ -55,16 +72,24 @@ export const logAnalyzer: AnalyzerDefinition = {
   enabledByDefault: false,
   fromK8sgpt: true,
   inputKinds: ['Pod'],
-  description: 'Error, exception or fail lines in the last 100 log lines of each container.',
+  description:
+    'Error, exception or fail lines in the last 100 log lines of each container.',
   analyze: ctx => {
     const results: RawResult[] = [];
     for (const pod of ctx.select<Pod>('Pod')) {
       const statuses = new Map(
-        (pod.status?.containerStatuses ?? []).map(s => [s.name ?? '', s] as const),
+        (pod.status?.containerStatuses ?? []).map(
+          s => [s.name ?? '', s] as const,
+        ),
       );
       for (const c of pod.spec?.containers ?? []) {
         const container = c.name ?? '';
-        const failures = containerLogFailures(ctx, pod, container, statuses.get(container));
+        const failures = containerLogFailures(
+          ctx,
+          pod,
+          container,
+          statuses.get(container),
+        );
         if (failures.length > 0) {
           results.push({
             kind: 'Pod',

@@ -1,22 +1,38 @@
 import { Endpoints, Ingress, Service } from '../kinds';
 import { Failure } from '../model';
 import { eventMessage } from '../snapshot';
-import { AnalyzerContext, AnalyzerDefinition, RawResult, goList, nameOf, nsName, nsOf } from './types';
+import {
+  AnalyzerContext,
+  AnalyzerDefinition,
+  RawResult,
+  goList,
+  nameOf,
+  nsName,
+  nsOf,
+} from './types';
 
 const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
 
-function endpointsFailures(ctx: AnalyzerContext, ep: Endpoints): Failure[] | undefined {
+function endpointsFailures(
+  ctx: AnalyzerContext,
+  ep: Endpoints,
+): Failure[] | undefined {
   const failures: Failure[] = [];
   const ns = nsOf(ep);
   const name = nameOf(ep);
   const subsets = ep.subsets ?? [];
   if (subsets.length === 0) {
-    if (ep.metadata?.annotations?.[LEADER_ANNOTATION] !== undefined) return undefined;
+    if (ep.metadata?.annotations?.[LEADER_ANNOTATION] !== undefined)
+      return undefined;
     const svc = ctx.index.get<Service>('Service', ns, name);
     if (!svc) return undefined;
     for (const [k, v] of Object.entries(svc.spec?.selector ?? {})) {
       failures.push(
-        ctx.failure(`Service has no endpoints, expected label ${k}=${v}`, 'high', [k, v]),
+        ctx.failure(
+          `Service has no endpoints, expected label ${k}=${v}`,
+          'high',
+          [k, v],
+        ),
       );
     }
   } else {
@@ -25,13 +41,18 @@ function endpointsFailures(ctx: AnalyzerContext, ep: Endpoints): Failure[] | und
     for (const subset of subsets) {
       for (const addr of subset.notReadyAddresses ?? []) {
         count++;
-        if (addr.targetRef) pods.push(`${addr.targetRef.kind ?? ''}/${addr.targetRef.name ?? ''}`);
+        if (addr.targetRef)
+          pods.push(
+            `${addr.targetRef.kind ?? ''}/${addr.targetRef.name ?? ''}`,
+          );
       }
     }
     if (count > 0) {
       failures.push(
         ctx.failure(
-          `Service has not ready endpoints, pods: ${goList(pods)}, expected ${count}`,
+          `Service has not ready endpoints, pods: ${goList(
+            pods,
+          )}, expected ${count}`,
           'medium',
           pods.map(p => p.split('/')[1]),
         ),
@@ -39,7 +60,13 @@ function endpointsFailures(ctx: AnalyzerContext, ep: Endpoints): Failure[] | und
     }
   }
   for (const evt of ctx.index.warningEventsNamed(ns, name)) {
-    failures.push(ctx.failure(`Service ${ns}/${name} has event ${eventMessage(evt)}`, 'medium', [ns, name]));
+    failures.push(
+      ctx.failure(
+        `Service ${ns}/${name} has event ${eventMessage(evt)}`,
+        'medium',
+        [ns, name],
+      ),
+    );
   }
   return failures;
 }
@@ -50,7 +77,8 @@ export const serviceAnalyzer: AnalyzerDefinition = {
   enabledByDefault: true,
   fromK8sgpt: true,
   inputKinds: ['Endpoints', 'Service', 'Event'],
-  description: 'Services without endpoints or with not-ready endpoints, and their warning events.',
+  description:
+    'Services without endpoints or with not-ready endpoints, and their warning events.',
   analyze: ctx => {
     const results: RawResult[] = [];
     for (const ep of ctx.select<Endpoints>('Endpoints')) {
@@ -58,7 +86,12 @@ export const serviceAnalyzer: AnalyzerDefinition = {
       if (failures && failures.length > 0) {
         // The result is about the Service behind the Endpoints when it exists.
         const svc = ctx.index.get('Service', nsOf(ep), nameOf(ep));
-        results.push({ kind: 'Service', name: nsName(ep), object: svc ?? ep, failures });
+        results.push({
+          kind: 'Service',
+          name: nsName(ep),
+          object: svc ?? ep,
+          failures,
+        });
       }
     }
     return results;
@@ -73,10 +106,15 @@ function ingressFailures(ctx: AnalyzerContext, ing: Ingress): Failure[] {
   const name = nameOf(ing);
   let className = ing.spec?.ingressClassName ?? undefined;
   if (className === undefined || className === null) {
-    const annotation = ing.metadata?.annotations?.['kubernetes.io/ingress.class'] ?? '';
+    const annotation =
+      ing.metadata?.annotations?.['kubernetes.io/ingress.class'] ?? '';
     if (annotation === '') {
       failures.push(
-        ctx.failure(`Ingress ${ns}/${name} does not specify an Ingress class.`, 'medium', [ns, name]),
+        ctx.failure(
+          `Ingress ${ns}/${name} does not specify an Ingress class.`,
+          'medium',
+          [ns, name],
+        ),
       );
     } else {
       className = annotation;
@@ -88,7 +126,11 @@ function ingressFailures(ctx: AnalyzerContext, ing: Ingress): Failure[] {
     !ctx.index.get('IngressClass', '', className)
   ) {
     failures.push(
-      ctx.failure(`Ingress uses the ingress class ${className} which does not exist.`, 'high', [className]),
+      ctx.failure(
+        `Ingress uses the ingress class ${className} which does not exist.`,
+        'high',
+        [className],
+      ),
     );
   }
   for (const rule of ing.spec?.rules ?? []) {
@@ -98,7 +140,11 @@ function ingressFailures(ctx: AnalyzerContext, ing: Ingress): Failure[] {
       const svcName = svc.name ?? '';
       if (!ctx.index.get('Service', ns, svcName)) {
         failures.push(
-          ctx.failure(`Ingress uses the service ${ns}/${svcName} which does not exist.`, 'high', [ns, svcName]),
+          ctx.failure(
+            `Ingress uses the service ${ns}/${svcName} which does not exist.`,
+            'high',
+            [ns, svcName],
+          ),
         );
       }
     }
@@ -125,13 +171,19 @@ export const ingressAnalyzer: AnalyzerDefinition = {
   enabledByDefault: true,
   fromK8sgpt: true,
   inputKinds: ['Ingress', 'IngressClass', 'Service', 'Secret'],
-  description: 'Ingresses without a class, or using a missing IngressClass, backend Service or TLS Secret.',
+  description:
+    'Ingresses without a class, or using a missing IngressClass, backend Service or TLS Secret.',
   analyze: ctx => {
     const results: RawResult[] = [];
     for (const ing of ctx.select<Ingress>('Ingress')) {
       const failures = ingressFailures(ctx, ing);
       if (failures.length > 0) {
-        results.push({ kind: 'Ingress', name: nsName(ing), object: ing, failures });
+        results.push({
+          kind: 'Ingress',
+          name: nsName(ing),
+          object: ing,
+          failures,
+        });
       }
     }
     return results;

@@ -1,7 +1,13 @@
 import { ContainerStatus, Pod } from '../kinds';
 import { Failure, Severity } from '../model';
 import { eventMessage } from '../snapshot';
-import { AnalyzerContext, AnalyzerDefinition, collect, nameOf, nsOf } from './types';
+import {
+  AnalyzerContext,
+  AnalyzerDefinition,
+  collect,
+  nameOf,
+  nsOf,
+} from './types';
 
 /** Waiting reasons k8sgpt reports with their message (`isErrorReason`). */
 const ERROR_REASONS: Record<string, Severity> = {
@@ -49,13 +55,17 @@ function containerFailures(
         const last = cs.lastState.terminated.reason ?? '';
         failures.push(
           ctx.failure(
-            `the last termination reason is ${last} container=${cs.name ?? ''} pod=${name}`,
+            `the last termination reason is ${last} container=${
+              cs.name ?? ''
+            } pod=${name}`,
             'critical',
             [cs.name, name],
           ),
         );
       } else if (reason in ERROR_REASONS && (waiting.message ?? '') !== '') {
-        failures.push(ctx.failure(waiting.message ?? '', ERROR_REASONS[reason]));
+        failures.push(
+          ctx.failure(waiting.message ?? '', ERROR_REASONS[reason]),
+        );
       }
     } else if (terminated) {
       const code = terminated.exitCode ?? 0;
@@ -63,7 +73,9 @@ function containerFailures(
         const reason = terminated.reason || 'Unknown';
         failures.push(
           ctx.failure(
-            `the termination reason is ${reason} exitCode=${code} container=${cs.name ?? ''} pod=${name}`,
+            `the termination reason is ${reason} exitCode=${code} container=${
+              cs.name ?? ''
+            } pod=${name}`,
             terminationSeverity(reason),
             [cs.name, name],
           ),
@@ -93,7 +105,9 @@ function podFailures(ctx: AnalyzerContext, pod: Pod): Failure[] {
         failures.push(
           ctx.failure(
             c.message ||
-              `Pod ${nsOf(pod)}/${nameOf(pod)} is in a SchedulingGated state and is blocked from scheduling due to non-empty scheduling gates`,
+              `Pod ${nsOf(pod)}/${nameOf(
+                pod,
+              )} is in a SchedulingGated state and is blocked from scheduling due to non-empty scheduling gates`,
             'medium',
             [nsOf(pod), nameOf(pod)],
           ),
@@ -110,7 +124,9 @@ function podFailures(ctx: AnalyzerContext, pod: Pod): Failure[] {
       ),
     );
   }
-  failures.push(...containerFailures(ctx, pod, status.initContainerStatuses ?? []));
+  failures.push(
+    ...containerFailures(ctx, pod, status.initContainerStatuses ?? []),
+  );
   failures.push(...containerFailures(ctx, pod, status.containerStatuses ?? []));
   return failures;
 }
@@ -123,5 +139,6 @@ export const podAnalyzer: AnalyzerDefinition = {
   inputKinds: ['Pod', 'Event'],
   description:
     'Pending/unschedulable, scheduling-gated and evicted pods, failing (init) containers, failed readiness probes.',
-  analyze: ctx => collect(ctx.select<Pod>('Pod'), 'Pod', pod => podFailures(ctx, pod)),
+  analyze: ctx =>
+    collect(ctx.select<Pod>('Pod'), 'Pod', pod => podFailures(ctx, pod)),
 };

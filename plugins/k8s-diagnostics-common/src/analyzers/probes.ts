@@ -9,17 +9,30 @@
 import { Pod } from '../kinds';
 import { Failure, KubeObject } from '../model';
 import { eventMessage, eventSubject, eventTimestamp } from '../snapshot';
-import { AnalyzerContext, AnalyzerDefinition, collect, nameOf, nsOf } from './types';
+import {
+  AnalyzerContext,
+  AnalyzerDefinition,
+  collect,
+  nameOf,
+  nsOf,
+} from './types';
 
 type Json = any;
 type ProbeType = 'liveness' | 'readiness' | 'startup';
 
-const PROBE_FIELD: Record<ProbeType, string> = { liveness: 'livenessProbe', readiness: 'readinessProbe', startup: 'startupProbe' };
+const PROBE_FIELD: Record<ProbeType, string> = {
+  liveness: 'livenessProbe',
+  readiness: 'readinessProbe',
+  startup: 'startupProbe',
+};
 
 /** `httpGet :8080/live`, `tcpSocket :5432`, `exec cat /tmp/ready`, `grpc :9000`. */
 export function probeHandler(p: Json): string {
   const port = p?.httpGet?.port ?? p?.tcpSocket?.port ?? p?.grpc?.port ?? '';
-  if (p?.httpGet) return `httpGet ${p.httpGet.scheme === 'HTTPS' ? 'https ' : ''}:${port}${p.httpGet.path ?? '/'}`;
+  if (p?.httpGet)
+    return `httpGet ${p.httpGet.scheme === 'HTTPS' ? 'https ' : ''}:${port}${
+      p.httpGet.path ?? '/'
+    }`;
   if (p?.tcpSocket) return `tcpSocket :${port}`;
   if (p?.grpc) return `grpc :${port}`;
   if (p?.exec) return `exec ${(p.exec.command ?? []).join(' ')}`.trim();
@@ -28,14 +41,22 @@ export function probeHandler(p: Json): string {
 
 /** The container an event is about (`spec.containers{app}`), undefined when it does not say. */
 function eventContainer(e: KubeObject): string | undefined {
-  const path = (eventSubject(e as never) as { fieldPath?: string }).fieldPath ?? '';
+  const path =
+    (eventSubject(e as never) as { fieldPath?: string }).fieldPath ?? '';
   return /\{([^}]+)\}/.exec(path)?.[1];
 }
 
-const time = (e: KubeObject) => Date.parse(eventTimestamp(e as never) ?? '') || 0;
+const time = (e: KubeObject) =>
+  Date.parse(eventTimestamp(e as never) ?? '') || 0;
 
 /** The newest `Unhealthy` message of this probe type about this container. */
-function unhealthy(ctx: AnalyzerContext, pod: Pod, container: string, type: ProbeType, only: boolean): string | undefined {
+function unhealthy(
+  ctx: AnalyzerContext,
+  pod: Pod,
+  container: string,
+  type: ProbeType,
+  only: boolean,
+): string | undefined {
   const prefix = `${type.charAt(0).toUpperCase()}${type.slice(1)} probe`;
   const events = ctx.index
     .warningEventsNamed(nsOf(pod), nameOf(pod))
@@ -51,7 +72,12 @@ function unhealthy(ctx: AnalyzerContext, pod: Pod, container: string, type: Prob
 function podProbeFailures(ctx: AnalyzerContext, pod: Pod): Failure[] {
   const failures: Failure[] = [];
   const spec = (pod as Json).spec ?? {};
-  const statuses = new Map<string, Json>(((pod as Json).status?.containerStatuses ?? []).map((s: Json) => [s?.name, s]));
+  const statuses = new Map<string, Json>(
+    ((pod as Json).status?.containerStatuses ?? []).map((s: Json) => [
+      s?.name,
+      s,
+    ]),
+  );
   const containers: Json[] = spec.containers ?? [];
   const only = containers.length === 1;
   const name = nameOf(pod);
@@ -66,7 +92,13 @@ function podProbeFailures(ctx: AnalyzerContext, pod: Pod): Failure[] {
       const msg = unhealthy(ctx, pod, c.name, 'liveness', only);
       if (msg) {
         failures.push(
-          ctx.failure(`${what} was restarted ${s.restartCount} time${s.restartCount === 1 ? '' : 's'} by its liveness probe (${probeHandler(c.livenessProbe)}): ${msg}`, 'high', [c.name, name]),
+          ctx.failure(
+            `${what} was restarted ${s.restartCount} time${
+              s.restartCount === 1 ? '' : 's'
+            } by its liveness probe (${probeHandler(c.livenessProbe)}): ${msg}`,
+            'high',
+            [c.name, name],
+          ),
         );
         continue;
       }
@@ -76,7 +108,15 @@ function podProbeFailures(ctx: AnalyzerContext, pod: Pod): Failure[] {
         const probe = c[PROBE_FIELD[type]];
         const msg = probe ? unhealthy(ctx, pod, c.name, type, only) : undefined;
         if (msg) {
-          failures.push(ctx.failure(`${what} is not ready: its ${type} probe (${probeHandler(probe)}) fails: ${msg}`, 'medium', [c.name, name]));
+          failures.push(
+            ctx.failure(
+              `${what} is not ready: its ${type} probe (${probeHandler(
+                probe,
+              )}) fails: ${msg}`,
+              'medium',
+              [c.name, name],
+            ),
+          );
           break;
         }
       }
@@ -91,6 +131,8 @@ export const probesAnalyzer: AnalyzerDefinition = {
   enabledByDefault: true,
   fromK8sgpt: false,
   inputKinds: ['Pod', 'Event'],
-  description: "Containers restarted by their liveness probe, or kept unready by their readiness or startup probe, with the probe's path and port and the kubelet's Unhealthy message.",
-  analyze: ctx => collect(ctx.select<Pod>('Pod'), 'Pod', pod => podProbeFailures(ctx, pod)),
+  description:
+    "Containers restarted by their liveness probe, or kept unready by their readiness or startup probe, with the probe's path and port and the kubelet's Unhealthy message.",
+  analyze: ctx =>
+    collect(ctx.select<Pod>('Pod'), 'Pod', pod => podProbeFailures(ctx, pod)),
 };

@@ -30,7 +30,10 @@ export interface FullContainer {
   name?: string;
   env?: Array<{
     name?: string;
-    valueFrom?: { configMapKeyRef?: KeyRef | null; secretKeyRef?: KeyRef | null } | null;
+    valueFrom?: {
+      configMapKeyRef?: KeyRef | null;
+      secretKeyRef?: KeyRef | null;
+    } | null;
   }> | null;
   envFrom?: Array<{
     configMapRef?: { name?: string; optional?: boolean | null } | null;
@@ -42,12 +45,28 @@ export interface FullContainer {
 
 export interface FullVolume {
   name?: string;
-  configMap?: { name?: string; items?: KeyToPath[] | null; optional?: boolean | null } | null;
-  secret?: { secretName?: string; items?: KeyToPath[] | null; optional?: boolean | null } | null;
+  configMap?: {
+    name?: string;
+    items?: KeyToPath[] | null;
+    optional?: boolean | null;
+  } | null;
+  secret?: {
+    secretName?: string;
+    items?: KeyToPath[] | null;
+    optional?: boolean | null;
+  } | null;
   projected?: {
     sources?: Array<{
-      configMap?: { name?: string; items?: KeyToPath[] | null; optional?: boolean | null } | null;
-      secret?: { name?: string; items?: KeyToPath[] | null; optional?: boolean | null } | null;
+      configMap?: {
+        name?: string;
+        items?: KeyToPath[] | null;
+        optional?: boolean | null;
+      } | null;
+      secret?: {
+        name?: string;
+        items?: KeyToPath[] | null;
+        optional?: boolean | null;
+      } | null;
     }> | null;
   } | null;
   persistentVolumeClaim?: { claimName?: string } | null;
@@ -71,7 +90,8 @@ export interface Toleration {
   effect?: string;
 }
 
-export interface FullPodSpec extends Omit<PodSpec, 'containers' | 'initContainers' | 'volumes'> {
+export interface FullPodSpec
+  extends Omit<PodSpec, 'containers' | 'initContainers' | 'volumes'> {
   containers?: FullContainer[] | null;
   initContainers?: FullContainer[] | null;
   volumes?: FullVolume[] | null;
@@ -82,7 +102,9 @@ export interface FullPodSpec extends Omit<PodSpec, 'containers' | 'initContainer
   nodeSelector?: Record<string, string> | null;
   affinity?: {
     nodeAffinity?: {
-      requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] | null } | null;
+      requiredDuringSchedulingIgnoredDuringExecution?: {
+        nodeSelectorTerms?: NodeSelectorTerm[] | null;
+      } | null;
     } | null;
   } | null;
   tolerations?: Toleration[] | null;
@@ -90,24 +112,44 @@ export interface FullPodSpec extends Omit<PodSpec, 'containers' | 'initContainer
 }
 
 /** The kinds whose pod templates the reference checks read. */
-export const TEMPLATE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'ReplicaSet', 'Job', 'Pod'];
+export const TEMPLATE_KINDS = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'CronJob',
+  'ReplicaSet',
+  'Job',
+  'Pod',
+];
 
 /** An object's pod spec: a Pod's own, a CronJob's job template's, else `spec.template.spec`. */
 export function podSpecOf(obj: KubeObject): FullPodSpec | undefined {
   const spec = obj.spec as
     | {
         template?: { spec?: FullPodSpec | null } | null;
-        jobTemplate?: { spec?: { template?: { spec?: FullPodSpec | null } | null } | null } | null;
+        jobTemplate?: {
+          spec?: { template?: { spec?: FullPodSpec | null } | null } | null;
+        } | null;
       }
     | FullPodSpec
     | undefined;
   if (!spec || typeof spec !== 'object') return undefined;
   if (obj.kind === 'Pod') return spec as FullPodSpec;
   if (obj.kind === 'CronJob') {
-    return (spec as { jobTemplate?: { spec?: { template?: { spec?: FullPodSpec | null } | null } | null } | null })
-      .jobTemplate?.spec?.template?.spec ?? undefined;
+    return (
+      (
+        spec as {
+          jobTemplate?: {
+            spec?: { template?: { spec?: FullPodSpec | null } | null } | null;
+          } | null;
+        }
+      ).jobTemplate?.spec?.template?.spec ?? undefined
+    );
   }
-  return (spec as { template?: { spec?: FullPodSpec | null } | null }).template?.spec ?? undefined;
+  return (
+    (spec as { template?: { spec?: FullPodSpec | null } | null }).template
+      ?.spec ?? undefined
+  );
 }
 
 function controllerInSnapshot(ctx: AnalyzerContext, obj: KubeObject): boolean {
@@ -117,8 +159,12 @@ function controllerInSnapshot(ctx: AnalyzerContext, obj: KubeObject): boolean {
 }
 
 function finished(obj: KubeObject): boolean {
-  const conditions = ((obj.status as { conditions?: Condition[] | null } | undefined)?.conditions ?? []);
-  return conditions.some(c => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  const conditions =
+    (obj.status as { conditions?: Condition[] | null } | undefined)
+      ?.conditions ?? [];
+  return conditions.some(
+    c => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+  );
 }
 
 /** Whether a Pod has not started yet: Pending, or without status (a manifest). */
@@ -128,10 +174,14 @@ export function notStarted(pod: KubeObject): boolean {
 }
 
 /** Whether this object reports the problems of its pod template (see the file's comment). */
-export function reportsTemplate(ctx: AnalyzerContext, obj: KubeObject): boolean {
+export function reportsTemplate(
+  ctx: AnalyzerContext,
+  obj: KubeObject,
+): boolean {
   switch (obj.kind) {
     case 'ReplicaSet': {
-      const replicas = (obj.spec as { replicas?: number | null } | undefined)?.replicas;
+      const replicas = (obj.spec as { replicas?: number | null } | undefined)
+        ?.replicas;
       return replicas !== 0 && !controllerInSnapshot(ctx, obj);
     }
     case 'Job':

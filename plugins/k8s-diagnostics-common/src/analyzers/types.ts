@@ -14,7 +14,11 @@ export interface AnalyzerContext {
   /** Objects of a kind that pass the namespace filter (namespaced kinds only) and the label selector. */
   select<T extends KubeObject>(kind: string): T[];
   /** Builds a failure; `sensitive` lists the strings in `text` to mask. */
-  failure(text: string, severity: Severity, sensitive?: Array<string | undefined>): Failure;
+  failure(
+    text: string,
+    severity: Severity,
+    sensitive?: Array<string | undefined>,
+  ): Failure;
 }
 
 /**

@@ -1,13 +1,13 @@
-import {
-  DaemonSet,
-  Deployment,
-  Pod,
-  ReplicaSet,
-  StatefulSet,
-} from '../kinds';
+import { DaemonSet, Deployment, Pod, ReplicaSet, StatefulSet } from '../kinds';
 import { Failure } from '../model';
 import { eventMessage } from '../snapshot';
-import { AnalyzerContext, AnalyzerDefinition, collect, nameOf, nsOf } from './types';
+import {
+  AnalyzerContext,
+  AnalyzerDefinition,
+  collect,
+  nameOf,
+  nsOf,
+} from './types';
 
 function deploymentFailures(ctx: AnalyzerContext, d: Deployment): Failure[] {
   const failures: Failure[] = [];
@@ -39,7 +39,9 @@ function deploymentFailures(ctx: AnalyzerContext, d: Deployment): Failure[] {
     if (c.type === 'Progressing' && c.status === 'False') {
       failures.push(
         ctx.failure(
-          `Deployment ${ns}/${name} has condition ${c.type}=${c.status}, reason ${c.reason ?? ''}: ${c.message ?? ''}`,
+          `Deployment ${ns}/${name} has condition ${c.type}=${
+            c.status
+          }, reason ${c.reason ?? ''}: ${c.message ?? ''}`,
           'high',
           [ns, name],
         ),
@@ -55,7 +57,8 @@ export const deploymentAnalyzer: AnalyzerDefinition = {
   enabledByDefault: true,
   fromK8sgpt: true,
   inputKinds: ['Deployment'],
-  description: 'Ready replicas differing from spec.replicas; Progressing=False.',
+  description:
+    'Ready replicas differing from spec.replicas; Progressing=False.',
   analyze: ctx =>
     collect(ctx.select<Deployment>('Deployment'), 'Deployment', d =>
       deploymentFailures(ctx, d),
@@ -68,7 +71,8 @@ export const replicaSetAnalyzer: AnalyzerDefinition = {
   enabledByDefault: true,
   fromK8sgpt: true,
   inputKinds: ['ReplicaSet'],
-  description: 'ReplicaSets with zero replicas that failed to create pods (ReplicaFailure/FailedCreate).',
+  description:
+    'ReplicaSets with zero replicas that failed to create pods (ReplicaFailure/FailedCreate).',
   analyze: ctx =>
     collect(ctx.select<ReplicaSet>('ReplicaSet'), 'ReplicaSet', rs => {
       if ((rs.status?.replicas ?? 0) !== 0) return [];
@@ -114,16 +118,23 @@ export const daemonSetAnalyzer: AnalyzerDefinition = {
   enabledByDefault: true,
   fromK8sgpt: true,
   inputKinds: ['DaemonSet', 'Secret'],
-  description: 'DaemonSets with fewer ready than scheduled pods, or a missing image pull Secret.',
+  description:
+    'DaemonSets with fewer ready than scheduled pods, or a missing image pull Secret.',
   analyze: ctx =>
     collect(ctx.select<DaemonSet>('DaemonSet'), 'DaemonSet', ds =>
       daemonSetFailures(ctx, ds),
     ),
 };
 
-function statefulSetPodFailures(ctx: AnalyzerContext, sts: StatefulSet): Failure[] {
+function statefulSetPodFailures(
+  ctx: AnalyzerContext,
+  sts: StatefulSet,
+): Failure[] {
   const replicas = sts.spec?.replicas;
-  if (typeof replicas !== 'number' || replicas === (sts.status?.availableReplicas ?? 0)) {
+  if (
+    typeof replicas !== 'number' ||
+    replicas === (sts.status?.availableReplicas ?? 0)
+  ) {
     return [];
   }
   const ns = nsOf(sts);
@@ -152,7 +163,10 @@ function statefulSetPodFailures(ctx: AnalyzerContext, sts: StatefulSet): Failure
   return [];
 }
 
-function statefulSetFailures(ctx: AnalyzerContext, sts: StatefulSet): Failure[] {
+function statefulSetFailures(
+  ctx: AnalyzerContext,
+  sts: StatefulSet,
+): Failure[] {
   const failures: Failure[] = [];
   const ns = nsOf(sts);
   const svc = sts.spec?.serviceName ?? '';
@@ -169,7 +183,11 @@ function statefulSetFailures(ctx: AnalyzerContext, sts: StatefulSet): Failure[] 
     const sc = t.spec?.storageClassName;
     if (typeof sc === 'string' && !ctx.index.get('StorageClass', '', sc)) {
       failures.push(
-        ctx.failure(`StatefulSet uses the storage class ${sc} which does not exist.`, 'high', [sc]),
+        ctx.failure(
+          `StatefulSet uses the storage class ${sc} which does not exist.`,
+          'high',
+          [sc],
+        ),
       );
     }
   }

@@ -62,21 +62,30 @@ const SKIPPED = new Set(['managedFields']);
 
 function compile(schema: ProtoSchema): Map<string, Message> {
   const messages = new Map<string, Message>();
-  for (const name of Object.keys(schema.types)) messages.set(name, { name, fields: [] });
+  for (const name of Object.keys(schema.types))
+    messages.set(name, { name, fields: [] });
   for (const [name, fields] of Object.entries(schema.types)) {
     const msg = messages.get(name)!;
     for (const [num, json, type, flags] of fields) {
       const kind = KINDS[type] ?? Kind.Message;
       const message = kind === Kind.Message ? messages.get(type) : undefined;
-      if (kind === Kind.Message && !message) throw new ProtoDecodeError(`schema: ${name}.${json} refers to unknown ${type}`);
+      if (kind === Kind.Message && !message)
+        throw new ProtoDecodeError(
+          `schema: ${name}.${json} refers to unknown ${type}`,
+        );
       msg.fields[num] = {
         name: json,
         kind,
         repeated: flags.includes('r'),
         map: flags.includes('m'),
         omitZero:
-          (flags.includes('o') && !flags.includes('p') && kind <= Kind.Double) ||
-          (flags.includes('z') && (kind <= Kind.Double || kind === Kind.Time || kind === Kind.MicroTime)),
+          (flags.includes('o') &&
+            !flags.includes('p') &&
+            kind <= Kind.Double) ||
+          (flags.includes('z') &&
+            (kind <= Kind.Double ||
+              kind === Kind.Time ||
+              kind === Kind.MicroTime)),
         inline: flags.includes('n'),
         skip: SKIPPED.has(json),
         message,
@@ -209,7 +218,6 @@ function time(end: number, micro: boolean): string | null {
   return micro ? `${iso}.${pad(Math.floor(nanos / 1000), 6)}Z` : `${iso}Z`;
 }
 
-
 /** Go's time.Duration text, as metav1.Duration marshals to JSON (e.g. `1h2m3.5s`). */
 export function goDuration(ns: number): string {
   if (ns === 0) return '0s';
@@ -227,7 +235,8 @@ export function goDuration(ns: number): string {
 }
 
 function special(kind: Kind, end: number): unknown {
-  if (kind === Kind.Time || kind === Kind.MicroTime) return time(end, kind === Kind.MicroTime);
+  if (kind === Kind.Time || kind === Kind.MicroTime)
+    return time(end, kind === Kind.MicroTime);
   let str = '';
   let int = 0;
   let type = 0;
@@ -263,7 +272,8 @@ function value(f: Field, wire: number): unknown {
     }
     default:
   }
-  if (wire !== 2) fail(`field ${f.name} has wire type ${wire}, expected length-delimited`);
+  if (wire !== 2)
+    fail(`field ${f.name} has wire type ${wire}, expected length-delimited`);
   const end = lengthEnd();
   if (f.kind === Kind.String) return string(end);
   if (f.kind === Kind.Bytes) {
@@ -290,7 +300,11 @@ function mapEntry(f: Field, into: Record<string, unknown>): void {
 
 const isZero = (v: unknown) => v === '' || v === 0 || v === false || v === null;
 
-function decodeMessage(msg: Message, end: number, obj: Record<string, unknown>): Record<string, unknown> {
+function decodeMessage(
+  msg: Message,
+  end: number,
+  obj: Record<string, unknown>,
+): Record<string, unknown> {
   while (pos < end) {
     const tag = varint();
     const wire = tag & 7;
@@ -305,12 +319,16 @@ function decodeMessage(msg: Message, end: number, obj: Record<string, unknown>):
       const arr = ((obj[f.name] as unknown[]) ??= []);
       if (wire === 2 && f.kind <= Kind.Double && f.kind !== Kind.String) {
         const packedEnd = lengthEnd();
-        while (pos < packedEnd) arr.push(value(f, f.kind === Kind.Double ? 1 : 0));
+        while (pos < packedEnd)
+          arr.push(value(f, f.kind === Kind.Double ? 1 : 0));
       } else {
         arr.push(value(f, wire));
       }
     } else if (f.inline) {
-      if (wire !== 2) fail(`field ${f.name} has wire type ${wire}, expected length-delimited`);
+      if (wire !== 2)
+        fail(
+          `field ${f.name} has wire type ${wire}, expected length-delimited`,
+        );
       decodeMessage(f.message!, lengthEnd(), obj);
     } else {
       const v = value(f, wire);
@@ -386,8 +404,12 @@ class ListStream implements ProtobufListStream {
 
   private flush(): void {
     if (this.queued.length === 0) return;
-    const parts = this.pending.length ? [this.pending, ...this.queued] : this.queued;
-    this.pending = (parts.length === 1 ? parts[0] : Buffer.concat(parts)) as Buffer & Slicers;
+    const parts = this.pending.length
+      ? [this.pending, ...this.queued]
+      : this.queued;
+    this.pending = (
+      parts.length === 1 ? parts[0] : Buffer.concat(parts)
+    ) as Buffer & Slicers;
     this.queued = [];
     this.queuedBytes = 0;
     buf = this.pending;
@@ -406,12 +428,22 @@ class ListStream implements ProtobufListStream {
   end(): DecodedList {
     this.flush();
     if (this.stage === 'magic') {
-      throw new ProtoDecodeError(`the ${this.kind} list is not a Kubernetes protobuf message (no k8s\\0 prefix)`);
+      throw new ProtoDecodeError(
+        `the ${this.kind} list is not a Kubernetes protobuf message (no k8s\\0 prefix)`,
+      );
     }
-    if (this.pending.length > 0 || (this.stage === 'list' && this.offset < this.listEnd)) {
-      throw new ProtoDecodeError(`malformed protobuf in the ${this.kind} list: it ends inside a field at byte ${this.offset}`);
+    if (
+      this.pending.length > 0 ||
+      (this.stage === 'list' && this.offset < this.listEnd)
+    ) {
+      throw new ProtoDecodeError(
+        `malformed protobuf in the ${this.kind} list: it ends inside a field at byte ${this.offset}`,
+      );
     }
-    if (this.listEnd < 0) throw new ProtoDecodeError(`the ${this.kind} list response has no payload`);
+    if (this.listEnd < 0)
+      throw new ProtoDecodeError(
+        `the ${this.kind} list response has no payload`,
+      );
     return { items: this.items, continue: this.meta.continue || undefined };
   }
 
@@ -419,7 +451,9 @@ class ListStream implements ProtobufListStream {
     if (e instanceof ProtoDecodeError) return e;
     // A field that does not match the schema surfaces as a TypeError or RangeError.
     return new ProtoDecodeError(
-      `malformed protobuf in the ${this.kind} list at byte ${this.offset + pos}: ${(e as Error).message}`,
+      `malformed protobuf in the ${this.kind} list at byte ${
+        this.offset + pos
+      }: ${(e as Error).message}`,
     );
   }
 
@@ -429,12 +463,15 @@ class ListStream implements ProtobufListStream {
       if (this.stage === 'magic') {
         if (buf.length < 4) return;
         if (!hasMagic(buf)) {
-          throw new ProtoDecodeError(`the ${this.kind} list is not a Kubernetes protobuf message (no k8s\\0 prefix)`);
+          throw new ProtoDecodeError(
+            `the ${this.kind} list is not a Kubernetes protobuf message (no k8s\\0 prefix)`,
+          );
         }
         pos = 4;
         this.stage = 'envelope';
       }
-      if (this.stage === 'list' && this.offset + pos === this.listEnd) this.stage = 'envelope';
+      if (this.stage === 'list' && this.offset + pos === this.listEnd)
+        this.stage = 'envelope';
       const start = pos;
       const tag = varintIfComplete();
       const wire = (tag ?? 0) & 7;
@@ -461,9 +498,12 @@ class ListStream implements ProtobufListStream {
     if (wire === 0) return varintIfComplete() !== undefined;
     const end = pos + wireSize(wire, len);
     if (end > buf.length) return false;
-    if (this.stage === 'list' && this.offset + end > this.listEnd) fail('a list field runs past the end of the list');
-    if (this.stage === 'list' && tag === 18) this.items.push(decodeMessage(this.item, end, {}));
-    else if (this.stage === 'list' && tag === 10) this.meta = decodeMessage(this.listMeta, end, {});
+    if (this.stage === 'list' && this.offset + end > this.listEnd)
+      fail('a list field runs past the end of the list');
+    if (this.stage === 'list' && tag === 18)
+      this.items.push(decodeMessage(this.item, end, {}));
+    else if (this.stage === 'list' && tag === 10)
+      this.meta = decodeMessage(this.listMeta, end, {});
     else pos = end;
     return true;
   }
@@ -482,7 +522,8 @@ export function protobufListStream(kind: string): ProtobufListStream {
   if (!list) throw new ProtoDecodeError(`no protobuf schema for kind ${kind}`);
   const item = list.fields[2]?.message;
   const meta = list.fields[1]?.message;
-  if (!item || !meta) throw new ProtoDecodeError(`schema: ${list.name} has no items or metadata`);
+  if (!item || !meta)
+    throw new ProtoDecodeError(`schema: ${list.name} has no items or metadata`);
   return new ListStream(kind, item, meta);
 }
 

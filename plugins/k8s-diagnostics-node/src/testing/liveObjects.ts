@@ -2,19 +2,30 @@
  * Set-up and clean-up of the objects a live test creates on the local control plane (test code
  * only; not exported by the package).
  */
-import { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import {
+  KubeConfig,
+  KubernetesObject,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
 // test code only (imported by *.test.ts files), so a dev dependency is right
 // eslint-disable-next-line @backstage/no-undeclared-imports
 import { describeIf } from '@periscope/test-utils';
 
 /** The objects whose deletion removes the rest: namespaces, and cluster-scoped objects of the test. */
 const removable = (objects: KubernetesObject[]) =>
-  [...objects].reverse().filter(o => o.kind === 'Namespace' || !o.metadata?.namespace);
+  [...objects]
+    .reverse()
+    .filter(o => o.kind === 'Namespace' || !o.metadata?.namespace);
 
 /** Deletes what an earlier run of the test may have left. */
-export async function removeTestObjects(api: KubernetesObjectApi, objects: KubernetesObject[]): Promise<void> {
+export async function removeTestObjects(
+  api: KubernetesObjectApi,
+  objects: KubernetesObject[],
+): Promise<void> {
   for (const o of removable(objects)) {
-    await api.delete(o as KubernetesObject & { metadata: { name: string } }).catch(() => undefined);
+    await api
+      .delete(o as KubernetesObject & { metadata: { name: string } })
+      .catch(() => undefined);
   }
 }
 
@@ -22,10 +33,17 @@ export async function removeTestObjects(api: KubernetesObjectApi, objects: Kuber
  * Removes what an earlier run left, waits until its namespaces are gone (a namespace being
  * deleted refuses new objects), and creates the objects in order.
  */
-export async function recreateTestObjects(api: KubernetesObjectApi, objects: KubernetesObject[]): Promise<void> {
+export async function recreateTestObjects(
+  api: KubernetesObjectApi,
+  objects: KubernetesObject[],
+): Promise<void> {
   await removeTestObjects(api, objects);
   for (const ns of objects.filter(o => o.kind === 'Namespace')) {
-    const ref = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.metadata?.name ?? '' } };
+    const ref = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns.metadata?.name ?? '' },
+    };
     for (let i = 0; i < 60; i++) {
       const gone = await api.read(ref).then(
         () => false,
@@ -42,7 +60,10 @@ export async function recreateTestObjects(api: KubernetesObjectApi, objects: Kub
  * In a live test's `describe`: loads the kubeconfig and creates the objects before its tests
  * (see {@link recreateTestObjects}), removes them after. Returns the loaded kubeconfig's holder.
  */
-export function useTestObjects(kubeconfigPath: string, objects: KubernetesObject[]): { kc: KubeConfig } {
+export function useTestObjects(
+  kubeconfigPath: string,
+  objects: KubernetesObject[],
+): { kc: KubeConfig } {
   const holder = { kc: new KubeConfig() };
   let api: KubernetesObjectApi | undefined;
   beforeAll(async () => {
@@ -68,7 +89,11 @@ export function describeWithObjects(
   const kubeconfig = process.env.PERISCOPE_KUBECONFIG;
   // eslint-disable-next-line jest/valid-describe-callback
   describeIf({ kubeconfig })(name, () =>
-    body(kubeconfig ? useTestObjects(kubeconfig, objects) : { kc: new KubeConfig() }),
+    body(
+      kubeconfig
+        ? useTestObjects(kubeconfig, objects)
+        : { kc: new KubeConfig() },
+    ),
   );
 }
 
@@ -76,9 +101,18 @@ export function describeWithObjects(
  * Two scans of the whole cluster to compare: scanned again (up to 3 times) while their findings
  * differ, since other suites change the shared cluster meanwhile; the last pair is returned.
  */
-export async function scanPair<T>(first: () => Promise<T>, second: () => Promise<T>, key: (s: T) => unknown): Promise<[T, T]> {
+export async function scanPair<T>(
+  first: () => Promise<T>,
+  second: () => Promise<T>,
+  key: (s: T) => unknown,
+): Promise<[T, T]> {
   let pair: [T, T] = [await first(), await second()];
-  for (let attempt = 1; attempt < 3 && JSON.stringify(key(pair[0])) !== JSON.stringify(key(pair[1])); attempt++) {
+  for (
+    let attempt = 1;
+    attempt < 3 &&
+    JSON.stringify(key(pair[0])) !== JSON.stringify(key(pair[1]));
+    attempt++
+  ) {
     pair = [await first(), await second()];
   }
   return pair;

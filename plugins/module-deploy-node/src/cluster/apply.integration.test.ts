@@ -120,7 +120,11 @@ d('module deploy against the local control plane', () => {
         execFileSync(timoni!, ['list', '-n', ns], { env }).toString(),
       ).toContain(name);
       // timoni logs the status of each object to stderr
-      const status = spawnSync(timoni!, ['status', name, '-n', ns, '--log-color=false'], { env });
+      const status = spawnSync(
+        timoni!,
+        ['status', name, '-n', ns, '--log-color=false'],
+        { env },
+      );
       expect(status.status).toBe(0);
       expect(`${status.stdout}${status.stderr}`).toMatch(
         new RegExp(`Deployment/${ns}/${name}\\b.*Current`),

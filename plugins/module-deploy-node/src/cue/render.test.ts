@@ -205,11 +205,12 @@ d('valuesSchema', () => {
     expect(schema.properties?.image?.properties?.pullPolicy).toMatchObject({
       default: 'IfNotPresent',
       enum: ['IfNotPresent', 'Always', 'Never'],
-      description: 'PullPolicy defines the pull policy for the image. By default, it is set to IfNotPresent.',
+      description:
+        'PullPolicy defines the pull policy for the image. By default, it is set to IfNotPresent.',
     });
-    expect(schema.properties?.test?.properties?.image?.properties?.tag?.description).toMatch(
-      /^Tag identifies an image in the repository/,
-    );
+    expect(
+      schema.properties?.test?.properties?.image?.properties?.tag?.description,
+    ).toMatch(/^Tag identifies an image in the repository/);
   });
 });
 

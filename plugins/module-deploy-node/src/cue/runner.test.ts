@@ -205,16 +205,28 @@ describe('process limit', () => {
       most = Math.max(most, runningProcesses());
     }, 5);
     const runs = Array.from({ length: 6 }, (_, i) =>
-      runProcess(process.execPath, ['-e', `setTimeout(() => console.log(${i}), 150)`]),
+      runProcess(process.execPath, [
+        '-e',
+        `setTimeout(() => console.log(${i}), 150)`,
+      ]),
     );
     const results = await Promise.all(runs);
     clearInterval(sampler);
-    expect(results.map(r => r.stdout.trim())).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(results.map(r => r.stdout.trim())).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+    ]);
     expect(most).toBe(2);
     expect(runningProcesses()).toBe(0);
   });
 
   it('refuses a limit below one with the config key', () => {
-    expect(() => setMaxConcurrentProcesses(0)).toThrow(/at least 1, not 0: check moduleDeploy.maxConcurrentRenders/);
+    expect(() => setMaxConcurrentProcesses(0)).toThrow(
+      /at least 1, not 0: check moduleDeploy.maxConcurrentRenders/,
+    );
   });
 });

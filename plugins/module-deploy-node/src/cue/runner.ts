@@ -103,7 +103,9 @@ const processWaiters: Array<() => void> = [];
  */
 export function setMaxConcurrentProcesses(limit: number): void {
   if (!Number.isInteger(limit) || limit < 1) {
-    throw new Error(`the process limit must be a whole number of at least 1, not ${limit}: check moduleDeploy.maxConcurrentRenders`);
+    throw new Error(
+      `the process limit must be a whole number of at least 1, not ${limit}: check moduleDeploy.maxConcurrentRenders`,
+    );
   }
   processLimit = limit;
   while (processesRunning < processLimit && processWaiters.length) {

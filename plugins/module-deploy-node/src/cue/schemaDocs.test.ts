@@ -94,24 +94,39 @@ describe('parseConfigDocs with inlined imports', () => {
 
   it('gives the fields of an imported definition the docs of its source, nested ones included', () => {
     expect(docs.get('image')?.description).toBe('The container image.');
-    expect(docs.get('image.tag')?.description).toBe('Tag identifies an image in the repository.');
+    expect(docs.get('image.tag')?.description).toBe(
+      'Tag identifies an image in the repository.',
+    );
     expect(docs.get('image.pullPolicy')).toEqual({
       description: 'PullPolicy defines the pull policy for the image.',
       enum: ['IfNotPresent', 'Always', 'Never'],
     });
     expect(docs.get('image.verify.key')?.description).toBe('The signing key.');
-    expect(docs.get('sidecar.image.pullPolicy')?.enum).toEqual(['IfNotPresent', 'Always', 'Never']);
+    expect(docs.get('sidecar.image.pullPolicy')?.enum).toEqual([
+      'IfNotPresent',
+      'Always',
+      'Never',
+    ]);
   });
 
   it("keeps a field's own docs over the definition's, and no definition paths or cue:path comments", () => {
-    expect(docs.get('sidecar.image.tag')).toEqual({ description: 'Overridden here.', enum: ['1.0', '2.0'] });
-    expect([...docs.keys()].every(k => !k.includes('#') && !k.startsWith('\u0000'))).toBe(true);
-    expect([...docs.values()].some(d => d.description?.includes('cue:path'))).toBe(false);
+    expect(docs.get('sidecar.image.tag')).toEqual({
+      description: 'Overridden here.',
+      enum: ['1.0', '2.0'],
+    });
+    expect(
+      [...docs.keys()].every(k => !k.includes('#') && !k.startsWith('\u0000')),
+    ).toBe(true);
+    expect(
+      [...docs.values()].some(d => d.description?.includes('cue:path')),
+    ).toBe(false);
     expect(docs.has('extra.tag')).toBe(false);
   });
 
   it('stops on a definition that refers to itself', () => {
-    const loop = parseConfigDocs('_#def: {\n\tnode: NODE.#x\n}\nlet NODE = {\n\t#x: {\n\t\t// The next one.\n\t\tnext?: NODE.#x\n\t}\n}\n');
+    const loop = parseConfigDocs(
+      '_#def: {\n\tnode: NODE.#x\n}\nlet NODE = {\n\t#x: {\n\t\t// The next one.\n\t\tnext?: NODE.#x\n\t}\n}\n',
+    );
     expect(loop.get('node.next')?.description).toBe('The next one.');
     expect(loop.size).toBeLessThanOrEqual(12);
   });
@@ -122,11 +137,16 @@ describe('parseConfigDocs', () => {
 
   it('keys doc comments by the dotted path of their field, nested structs included', () => {
     expect(docs.get('replicas')).toEqual({
-      description: 'The number of pods replicas. By default, the number of replicas is 1.',
+      description:
+        'The number of pods replicas. By default, the number of replicas is 1.',
     });
     expect(docs.get('service')?.description).toBe('Settings of the Service.');
-    expect(docs.get('service.port')?.description).toBe('The port of the Service.');
-    expect(docs.get('metadata.labels')?.description).toBe('Labels added to every object.');
+    expect(docs.get('service.port')?.description).toBe(
+      'The port of the Service.',
+    );
+    expect(docs.get('metadata.labels')?.description).toBe(
+      'Labels added to every object.',
+    );
   });
 
   it('reads disjunctions of literals as allowed values, quoted field names included', () => {
@@ -139,7 +159,11 @@ describe('parseConfigDocs', () => {
   });
 
   it('skips definitions, booleans, open types and comments separated by a blank line', () => {
-    expect([...docs.keys()].some(k => k.includes('Internal') || k.includes('secret'))).toBe(false);
+    expect(
+      [...docs.keys()].some(
+        k => k.includes('Internal') || k.includes('secret'),
+      ),
+    ).toBe(false);
     expect(docs.has('debug')).toBe(false);
     expect(docs.get('service.annotations')).toBeUndefined();
     expect(docs.get('tier')?.description).toBeUndefined();
@@ -171,10 +195,23 @@ describe('withFieldDocs', () => {
 
   it('adds descriptions and enums to the fields the schema has, and nothing else', () => {
     const out = withFieldDocs(schema, parseConfigDocs(DEF));
-    expect(out.properties?.replicas?.description).toMatch(/^The number of pods replicas/);
-    expect(out.properties?.pullPolicy?.enum).toEqual(['IfNotPresent', 'Always', 'Never']);
-    expect(out.properties?.service?.properties?.port?.description).toBe('The port of the Service.');
-    expect(Object.keys(out.properties ?? {})).toEqual(['replicas', 'pullPolicy', 'tier', 'service']);
+    expect(out.properties?.replicas?.description).toMatch(
+      /^The number of pods replicas/,
+    );
+    expect(out.properties?.pullPolicy?.enum).toEqual([
+      'IfNotPresent',
+      'Always',
+      'Never',
+    ]);
+    expect(out.properties?.service?.properties?.port?.description).toBe(
+      'The port of the Service.',
+    );
+    expect(Object.keys(out.properties ?? {})).toEqual([
+      'replicas',
+      'pullPolicy',
+      'tier',
+      'service',
+    ]);
     expect(schema.properties.replicas).not.toHaveProperty('description');
   });
 
@@ -328,7 +365,16 @@ describeIf({ cue })('valuesSchema of examples/modules/minimal', () => {
   it('marks the fields the example marks @periscope(common), and no others', async () => {
     const schema = await valuesSchema({
       cueBin: cue as string,
-      moduleDir: join(__dirname, '..', '..', '..', '..', 'examples', 'modules', 'minimal'),
+      moduleDir: join(
+        __dirname,
+        '..',
+        '..',
+        '..',
+        '..',
+        'examples',
+        'modules',
+        'minimal',
+      ),
     });
     const common = Object.entries(schema.properties ?? {})
       .filter(([, s]) => s.common)

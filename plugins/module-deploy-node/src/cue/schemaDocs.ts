@@ -114,7 +114,9 @@ export function parseConfigDocs(cueDef: string): Map<string, FieldDoc> {
       }
     }
     const parent = stack[depth];
-    const field = FIELD.exec(line) ?? (parent?.[0] === LET_MARK ? DEF_FIELD.exec(line) : null);
+    const field =
+      FIELD.exec(line) ??
+      (parent?.[0] === LET_MARK ? DEF_FIELD.exec(line) : null);
     const letBlock = depth === 0 ? LET.exec(line) : null;
     let opened: string[] | undefined;
     if (!field && depth === 0 && /^_#def:/.test(line)) {
@@ -127,7 +129,8 @@ export function parseConfigDocs(cueDef: string): Map<string, FieldDoc> {
       const path = [...parent, unquote(field[1])];
       const key = path.join('.');
       const doc: FieldDoc = docs.get(key) ?? {};
-      if (comment.length > 0 && !doc.description) doc.description = comment.join(' ');
+      if (comment.length > 0 && !doc.description)
+        doc.description = comment.join(' ');
       const flags = periscopeFlags(field[2]);
       if (flags.has('sensitive')) doc.sensitive = true;
       if (flags.has('common')) doc.common = true;
@@ -135,7 +138,8 @@ export function parseConfigDocs(cueDef: string): Map<string, FieldDoc> {
         field[2].replace(TRAILING_ATTRS, '').replace(/,\s*$/, ''),
       );
       if (literals && !doc.enum) doc.enum = literals;
-      if (doc.description || doc.enum || doc.sensitive || doc.common) docs.set(key, doc);
+      if (doc.description || doc.enum || doc.sensitive || doc.common)
+        docs.set(key, doc);
       const ref = LET_REF.exec(field[2]);
       if (ref) refs.push([key, [LET_MARK, ref[1], ref[2]].join('.')]);
       opened = path;
@@ -150,7 +154,8 @@ export function parseConfigDocs(cueDef: string): Map<string, FieldDoc> {
     stack.length = depth + 1;
   }
   graftDefinitionDocs(docs, refs);
-  for (const key of [...docs.keys()]) if (key.startsWith(LET_MARK)) docs.delete(key);
+  for (const key of [...docs.keys()])
+    if (key.startsWith(LET_MARK)) docs.delete(key);
   return docs;
 }
 
@@ -159,7 +164,10 @@ export function parseConfigDocs(cueDef: string): Map<string, FieldDoc> {
  * docs win). Definitions refer to other definitions, so this repeats until nothing changes
  * (bounded: a definition that refers to itself adds nothing new after its first copy).
  */
-function graftDefinitionDocs(docs: Map<string, FieldDoc>, refs: Array<[string, string]>): void {
+function graftDefinitionDocs(
+  docs: Map<string, FieldDoc>,
+  refs: Array<[string, string]>,
+): void {
   for (let round = 0; round < 8; round++) {
     let changed = false;
     for (const [target, source] of refs) {

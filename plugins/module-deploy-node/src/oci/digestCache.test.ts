@@ -15,7 +15,9 @@ describe('DigestCache', () => {
     cache.set('b', Buffer.alloc(4));
     expect(cache.get('a')).toHaveLength(4); // a is now the most recent
     cache.set('c', Buffer.alloc(4)); // 12 bytes: b goes
-    expect([cache.get('a'), cache.get('b'), cache.get('c')].map(b => b?.length)).toEqual([4, undefined, 4]);
+    expect(
+      [cache.get('a'), cache.get('b'), cache.get('c')].map(b => b?.length),
+    ).toEqual([4, undefined, 4]);
     expect(cache.size).toEqual({ entries: 2, bytes: 8 });
     // larger than the whole cache: not kept, nothing evicted for it
     cache.set('huge', Buffer.alloc(11));
@@ -24,7 +26,9 @@ describe('DigestCache', () => {
   });
 
   it('refuses a size that is not positive', () => {
-    expect(() => new DigestCache(0)).toThrow(/maxBytes must be a positive number of bytes, got 0/);
+    expect(() => new DigestCache(0)).toThrow(
+      /maxBytes must be a positive number of bytes, got 0/,
+    );
   });
 });
 
@@ -41,14 +45,22 @@ describe('pullModule with a DigestCache', () => {
   beforeAll(async () => {
     const dir = join(await mkdtemp(join(tmpdir(), 'mod-')), 'm');
     await fs.mkdir(join(dir, 'cue.mod'), { recursive: true });
-    await fs.writeFile(join(dir, 'cue.mod/module.cue'), 'module: "timoni.sh/app"');
+    await fs.writeFile(
+      join(dir, 'cue.mod/module.cue'),
+      'module: "timoni.sh/app"',
+    );
     await fs.writeFile(join(dir, 'timoni.cue'), 'package main');
     art = await buildModuleArtifact(dir, { version: '1.0.0' });
-    const blobs = new Map([...art.layers, art.config].map(b => [b.digest, b.data]));
+    const blobs = new Map(
+      [...art.layers, art.config].map(b => [b.digest, b.data]),
+    );
     const srv = createServer((req, res) => {
       requests.push(req.url ?? '');
       const m = /\/(manifests|blobs)\/(.+)$/.exec(req.url ?? '');
-      const body = m?.[1] === 'manifests' ? art.manifest : blobs.get(decodeURIComponent(m?.[2] ?? ''));
+      const body =
+        m?.[1] === 'manifests'
+          ? art.manifest
+          : blobs.get(decodeURIComponent(m?.[2] ?? ''));
       res.statusCode = body ? 200 : 404;
       res.end(body);
     });
@@ -61,35 +73,56 @@ describe('pullModule with a DigestCache', () => {
     requests = [];
   });
 
-  const dest = async () => join(await mkdtemp(join(tmpdir(), 'pull-')), 'module');
-  const kinds = () => requests.map(u => (u.includes('/manifests/') ? 'manifest' : 'blob'));
+  const dest = async () =>
+    join(await mkdtemp(join(tmpdir(), 'pull-')), 'module');
+  const kinds = () =>
+    requests.map(u => (u.includes('/manifests/') ? 'manifest' : 'blob'));
 
   it('downloads a layer once: the next pull of the tag resolves the tag only', async () => {
     const cache = new DigestCache();
-    const first = await pullModule(`oci://${address}/m:1.0.0`, await dest(), { cache });
+    const first = await pullModule(`oci://${address}/m:1.0.0`, await dest(), {
+      cache,
+    });
     expect(first.cached).toEqual({ manifest: false, layers: 0 });
     expect(kinds()).toEqual(['manifest', ...art.layers.map(() => 'blob')]);
     requests = [];
-    const second = await pullModule(`oci://${address}/m:1.0.0`, await dest(), { cache });
-    expect(second.cached).toEqual({ manifest: false, layers: art.layers.length });
+    const second = await pullModule(`oci://${address}/m:1.0.0`, await dest(), {
+      cache,
+    });
+    expect(second.cached).toEqual({
+      manifest: false,
+      layers: art.layers.length,
+    });
     expect(kinds()).toEqual(['manifest']);
     // the same files, from the cached layer
-    expect(await readFile(join(second.dir, 'timoni.cue'), 'utf8')).toBe('package main');
+    expect(await readFile(join(second.dir, 'timoni.cue'), 'utf8')).toBe(
+      'package main',
+    );
     expect(second.digest).toBe(first.digest);
   });
 
   it('pulls a digest it has seen without asking the registry at all', async () => {
     const cache = new DigestCache();
-    await pullModule(`oci://${address}/m@${art.digest}`, await dest(), { cache });
+    await pullModule(`oci://${address}/m@${art.digest}`, await dest(), {
+      cache,
+    });
     requests = [];
-    const again = await pullModule(`oci://${address}/m@${art.digest}`, await dest(), { cache });
+    const again = await pullModule(
+      `oci://${address}/m@${art.digest}`,
+      await dest(),
+      { cache },
+    );
     expect(again.cached).toEqual({ manifest: true, layers: art.layers.length });
     expect(requests).toEqual([]);
   });
 
   it('without a cache downloads everything every time', async () => {
     await pullModule(`oci://${address}/m:1.0.0`, await dest());
-    await pullModule(`oci://${address}/m:1.0.0`, await dest(), { cache: false });
-    expect(kinds().filter(k => k === 'blob')).toHaveLength(2 * art.layers.length);
+    await pullModule(`oci://${address}/m:1.0.0`, await dest(), {
+      cache: false,
+    });
+    expect(kinds().filter(k => k === 'blob')).toHaveLength(
+      2 * art.layers.length,
+    );
   });
 });

@@ -19,7 +19,10 @@ export class DigestCache {
 
   /** @param maxBytes - the most bytes kept (default 64 MiB); an entry larger than this is not kept */
   constructor(readonly maxBytes: number = DEFAULT_PULL_CACHE_BYTES) {
-    if (!(maxBytes > 0)) throw new Error(`DigestCache: maxBytes must be a positive number of bytes, got ${maxBytes}`);
+    if (!(maxBytes > 0))
+      throw new Error(
+        `DigestCache: maxBytes must be a positive number of bytes, got ${maxBytes}`,
+      );
   }
 
   /** The bytes of `digest`, if kept (and marks them recently used). */

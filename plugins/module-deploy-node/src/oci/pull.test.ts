@@ -129,7 +129,15 @@ describe('unpackTarGz', () => {
     [
       'a PAX path that escapes',
       [
-        { name: 'PaxHeaders/x', type: 'x' as const, body: paxPath(`${'d/'.repeat(60)}../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../evil`) },
+        {
+          name: 'PaxHeaders/x',
+          type: 'x' as const,
+          body: paxPath(
+            `${'d/'.repeat(
+              60,
+            )}../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../evil`,
+          ),
+        },
         { name: 'innocent', body: 'x' },
       ],
       /entry 'd\/d\/.*\/evil' escapes the target directory \('\.\.'\)/,
@@ -150,7 +158,11 @@ describe('unpackTarGz', () => {
       ],
       /entry 'dir\/link' is a symlink; links are not allowed in modules/,
     ],
-    ['a FIFO', [{ name: 'fifo', type: '6' as const }], /entry 'fifo' has unsupported type '6'/],
+    [
+      'a FIFO',
+      [{ name: 'fifo', type: '6' as const }],
+      /entry 'fifo' has unsupported type '6'/,
+    ],
   ])('refuses %s, however the name is given', async (_l, entries, re) => {
     const d = await dest();
     await expect(unpackTarGz(tar(entries as Entry[]), d)).rejects.toThrow(re);
@@ -161,10 +173,17 @@ describe('unpackTarGz', () => {
     const raw = rawTar([{ name: 'a', body: 'x'.repeat(4000) }]);
     await expect(
       unpackTarGz(gzipSync(raw.subarray(0, 1024)), await dest()),
-    ).rejects.toThrow(/refusing module archive: corrupt tar archive \(.*Truncated input/);
+    ).rejects.toThrow(
+      /refusing module archive: corrupt tar archive \(.*Truncated input/,
+    );
     await expect(
-      unpackTarGz(tar([{ name: 'a', body: 'x' }]).subarray(0, 30), await dest()),
-    ).rejects.toThrow(/not a valid gzip stream or larger than the limit \(unexpected end of file\)/);
+      unpackTarGz(
+        tar([{ name: 'a', body: 'x' }]).subarray(0, 30),
+        await dest(),
+      ),
+    ).rejects.toThrow(
+      /not a valid gzip stream or larger than the limit \(unexpected end of file\)/,
+    );
     await expect(
       unpackTarGz(gzipSync(Buffer.from('plain text, not a tar')), await dest()),
     ).rejects.toThrow(/corrupt tar archive/);
@@ -183,7 +202,7 @@ describe('unpackTarGz', () => {
     await unpackTarGz(
       tar([
         { name: 'bin/', type: '5' },
-        { name: 'bin/run.sh', body: '#!/bin/sh', mode: '0004755' }
+        { name: 'bin/run.sh', body: '#!/bin/sh', mode: '0004755' },
       ]),
       d,
     );

@@ -198,7 +198,9 @@ export async function pullModule(
         throw new Error(
           `pulling ${ref}: layer digest mismatch (expected ${layer.digest}, ${
             layer.size
-          } bytes; got ${sha256Digest(blob)}, ${blob.length} bytes); refusing it`,
+          } bytes; got ${sha256Digest(blob)}, ${
+            blob.length
+          } bytes); refusing it`,
         );
       }
       cache?.set(layer.digest, blob);
@@ -217,5 +219,11 @@ export async function pullModule(
       : manifest.annotations?.[OCI_VERSION_ANNOTATION] ??
         r.tag ??
         '0.0.0-devel';
-  return { dir: dest, url: r.url, version, digest, ...(cache ? { cached } : {}) };
+  return {
+    dir: dest,
+    url: r.url,
+    version,
+    digest,
+    ...(cache ? { cached } : {}),
+  };
 }

@@ -55,7 +55,9 @@ const LINK_TYPES: Record<string, string> = {
 };
 
 /** Header type flags of the entry types the `tar` package names, for error messages. */
-const TYPE_FLAGS = new Map([...tarTypes.name].map(([flag, name]) => [name, flag]));
+const TYPE_FLAGS = new Map(
+  [...tarTypes.name].map(([flag, name]) => [name, flag]),
+);
 
 /** The error to report for one the `tar` package raised (with the entry it was at, if any). */
 function refusal(
@@ -65,9 +67,15 @@ function refusal(
   const at = e.entry?.path ? ` entry '${e.entry.path}'` : '';
   if (e.code === 'TAR_SYMLINK_ERROR' || /symbolic link/i.test(e.message))
     return new UnsafeArchiveError(
-      `${at ? at.trimStart() : 'an entry'} escapes the target directory (through a symbolic link in it)`,
+      `${
+        at ? at.trimStart() : 'an entry'
+      } escapes the target directory (through a symbolic link in it)`,
     );
-  if ([e.code, e.tarCode].some(c => /^TAR_(ENTRY_INVALID|BAD_ARCHIVE)$/.test(c ?? '')))
+  if (
+    [e.code, e.tarCode].some(c =>
+      /^TAR_(ENTRY_INVALID|BAD_ARCHIVE)$/.test(c ?? ''),
+    )
+  )
     return new UnsafeArchiveError(`corrupt tar archive (${e.message})`);
   return new UnsafeArchiveError(`cannot unpack${at} (${e.message})`);
 }
@@ -117,7 +125,9 @@ export async function unpackTarGz(
         throw new UnsafeArchiveError(`more than ${maxEntries} entries`);
       if (LINK_TYPES[entry.type])
         throw new UnsafeArchiveError(
-          `entry '${raw}' is a ${LINK_TYPES[entry.type]}; links are not allowed in modules`,
+          `entry '${raw}' is a ${
+            LINK_TYPES[entry.type]
+          }; links are not allowed in modules`,
         );
       const isFile = FILE_TYPES.has(entry.type);
       if (!isFile && entry.type !== 'Directory')

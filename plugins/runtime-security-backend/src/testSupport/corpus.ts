@@ -4,15 +4,19 @@ import path from 'node:path';
 
 /** The reference corpora: `$PERISCOPE_CORPORA`, else `../shared/corpora` next to the checkout. */
 // Test-only: the corpus sits next to the checkout, found relative to this source file.
-// eslint-disable-next-line no-restricted-syntax
-export const CORPORA = process.env.PERISCOPE_CORPORA ?? path.resolve(__dirname, '../../../../..', 'shared/corpora');
+export const CORPORA =
+  process.env.PERISCOPE_CORPORA ??
+  // eslint-disable-next-line no-restricted-syntax
+  path.resolve(__dirname, '../../../../..', 'shared/corpora');
 export const EVENTS_DIR = path.join(CORPORA, 'tetragon', 'events');
 export const POLICIES_DIR = path.join(CORPORA, 'tetragon', 'tracingpolicies');
 
 /** Lines of the corpus event files (current types only, no legacy or malformed files). */
 export function corpusLines(): string[] {
   if (!fs.existsSync(EVENTS_DIR)) {
-    throw new Error(`no Tetragon corpus at ${EVENTS_DIR}: check out ../shared/corpora or set PERISCOPE_CORPORA`);
+    throw new Error(
+      `no Tetragon corpus at ${EVENTS_DIR}: check out ../shared/corpora or set PERISCOPE_CORPORA`,
+    );
   }
   return fs
     .readdirSync(EVENTS_DIR)
@@ -35,18 +39,31 @@ export function corpusBadLines(): string[] {
  * Moves every pod of a corpus line into `namespace`, as pods of `workload`
  * labelled `backstage.io/kubernetes-id=<entity>` (what the example catalog uses).
  */
-export function relabel(line: string, target: { namespace: string; workload: string; entity: string }): string {
+export function relabel(
+  line: string,
+  target: { namespace: string; workload: string; entity: string },
+): string {
   const obj = JSON.parse(line);
   const visit = (v: unknown): void => {
     if (!v || typeof v !== 'object') return;
     const o = v as Record<string, any>;
-    if (o.pod && typeof o.pod === 'object' && typeof o.pod.namespace === 'string') {
-      const suffix = String(o.pod.name ?? 'x').split('-').pop();
+    if (
+      o.pod &&
+      typeof o.pod === 'object' &&
+      typeof o.pod.namespace === 'string'
+    ) {
+      const suffix = String(o.pod.name ?? 'x')
+        .split('-')
+        .pop();
       o.pod.namespace = target.namespace;
       o.pod.name = `${target.workload}-7d9c6b5f4-${suffix}`;
       o.pod.workload = target.workload;
       o.pod.workload_kind = 'Deployment';
-      o.pod.pod_labels = { ...(o.pod.pod_labels ?? {}), app: target.workload, 'backstage.io/kubernetes-id': target.entity };
+      o.pod.pod_labels = {
+        ...(o.pod.pod_labels ?? {}),
+        app: target.workload,
+        'backstage.io/kubernetes-id': target.entity,
+      };
     }
     for (const child of Object.values(o)) visit(child);
   };

@@ -47,7 +47,8 @@ function strings(v: unknown): string[] {
  * Pod names of ReplicaSet pods are `<deployment>-<template-hash>-<5 chars>`;
  * Kubernetes' safe alphabet has no vowels and no 0/1/3.
  */
-const RS_POD = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
+const RS_POD =
+  /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 const GENERATED_POD = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 
 /**
@@ -269,7 +270,9 @@ function probeFunction(type: TetragonEventType, body: Json): string {
     case 'process_tracepoint':
       return `${str(body.subsys) ?? ''}/${str(body.event) ?? ''}`;
     case 'process_uprobe':
-      return str(body.symbol) ?? (body.offset !== undefined ? `+${body.offset}` : '');
+      return (
+        str(body.symbol) ?? (body.offset !== undefined ? `+${body.offset}` : '')
+      );
     case 'process_usdt':
       return `${str(body.provider) ?? ''}:${str(body.name) ?? ''}`;
     default:
@@ -288,44 +291,120 @@ function ancestorsOf(raw: unknown): ProcessInfo[] | undefined {
 }
 
 /** Envelope keys of `GetEventsResponse` besides the event. */
-const ENVELOPE_KEYS = new Set(['node_name', 'time', 'cluster_name', 'node_labels', 'aggregation_info']);
+const ENVELOPE_KEYS = new Set([
+  'node_name',
+  'time',
+  'cluster_name',
+  'node_labels',
+  'aggregation_info',
+]);
 /** Fields of the `Process` message (tetragon.proto), older and newer versions. */
 const PROCESS_KEYS = new Set([
-  'exec_id', 'pid', 'uid', 'cwd', 'binary', 'arguments', 'flags', 'start_time', 'auid', 'pod',
-  'docker', 'parent_exec_id', 'refcnt', 'cap', 'ns', 'tid', 'process_credentials',
-  'binary_properties', 'user', 'in_init_tree', 'environment_variables',
+  'exec_id',
+  'pid',
+  'uid',
+  'cwd',
+  'binary',
+  'arguments',
+  'flags',
+  'start_time',
+  'auid',
+  'pod',
+  'docker',
+  'parent_exec_id',
+  'refcnt',
+  'cap',
+  'ns',
+  'tid',
+  'process_credentials',
+  'binary_properties',
+  'user',
+  'in_init_tree',
+  'environment_variables',
 ]);
 const POD_KEYS = new Set([
-  'namespace', 'name', 'container', 'pod_labels', 'labels', 'workload', 'workload_kind', 'uid',
+  'namespace',
+  'name',
+  'container',
+  'pod_labels',
+  'labels',
+  'workload',
+  'workload_kind',
+  'uid',
   'annotations',
 ]);
-const PROBE_COMMON = ['process', 'parent', 'ancestors', 'args', 'policy_name', 'message', 'tags', 'action'];
+const PROBE_COMMON = [
+  'process',
+  'parent',
+  'ancestors',
+  'args',
+  'policy_name',
+  'message',
+  'tags',
+  'action',
+];
 /** Fields of each event message (tetragon.proto). */
 const BODY_KEYS: Record<TetragonEventType, Set<string>> = {
   process_exec: new Set(['process', 'parent', 'ancestors']),
-  process_exit: new Set(['process', 'parent', 'ancestors', 'signal', 'status', 'time']),
+  process_exit: new Set([
+    'process',
+    'parent',
+    'ancestors',
+    'signal',
+    'status',
+    'time',
+  ]),
   process_kprobe: new Set([
-    ...PROBE_COMMON, 'function_name', 'return', 'return_action', 'kernel_stack_trace',
-    'user_stack_trace', 'data',
+    ...PROBE_COMMON,
+    'function_name',
+    'return',
+    'return_action',
+    'kernel_stack_trace',
+    'user_stack_trace',
+    'data',
   ]),
   process_tracepoint: new Set([...PROBE_COMMON, 'subsys', 'event']),
-  process_uprobe: new Set([...PROBE_COMMON, 'path', 'symbol', 'offset', 'ref_ctr_offset', 'return', 'return_action']),
+  process_uprobe: new Set([
+    ...PROBE_COMMON,
+    'path',
+    'symbol',
+    'offset',
+    'ref_ctr_offset',
+    'return',
+    'return_action',
+  ]),
   process_lsm: new Set([...PROBE_COMMON, 'function_name', 'ima_hash']),
   process_usdt: new Set([...PROBE_COMMON, 'path', 'provider', 'name']),
-  process_loader: new Set(['process', 'parent', 'ancestors', 'path', 'buildid']),
+  process_loader: new Set([
+    'process',
+    'parent',
+    'ancestors',
+    'path',
+    'buildid',
+  ]),
   process_throttle: new Set(['type', 'cgroup']),
   rate_limit_info: new Set(['number_of_dropped_process_events']),
 };
 const PROBE_TYPES = new Set<TetragonEventType>([
-  'process_kprobe', 'process_tracepoint', 'process_uprobe', 'process_lsm', 'process_usdt',
+  'process_kprobe',
+  'process_tracepoint',
+  'process_uprobe',
+  'process_lsm',
+  'process_usdt',
 ]);
 /** At most this many unknown field names are listed per event. */
 const MAX_UNKNOWN_FIELDS = 32;
 
-function unknownKeys(o: Json | undefined, known: Set<string>, prefix: string, out: string[]): void {
+function unknownKeys(
+  o: Json | undefined,
+  known: Set<string>,
+  prefix: string,
+  out: string[],
+): void {
   if (!o) return;
   for (const k in o) {
-    if (!known.has(k) && out.length < MAX_UNKNOWN_FIELDS) out.push(`${prefix}${k}`);
+    if (!known.has(k) && out.length < MAX_UNKNOWN_FIELDS)
+      out.push(`${prefix}${k}`);
   }
 }
 
@@ -337,10 +416,15 @@ function processUnknowns(raw: unknown, prefix: string, out: string[]): void {
 }
 
 /** Fields of the envelope, the event and its processes that this model does not know. */
-function unknownFieldsOf(root: Json, type: TetragonEventType, body: Json): string[] {
+function unknownFieldsOf(
+  root: Json,
+  type: TetragonEventType,
+  body: Json,
+): string[] {
   const out: string[] = [];
   for (const k in root) {
-    if (k !== type && !ENVELOPE_KEYS.has(k) && out.length < MAX_UNKNOWN_FIELDS) out.push(k);
+    if (k !== type && !ENVELOPE_KEYS.has(k) && out.length < MAX_UNKNOWN_FIELDS)
+      out.push(k);
   }
   unknownKeys(body, BODY_KEYS[type], `${type}.`, out);
   processUnknowns(body.process, 'process.', out);
@@ -349,7 +433,12 @@ function unknownFieldsOf(root: Json, type: TetragonEventType, body: Json): strin
 }
 
 /** Fields the event lacks that its type usually carries. */
-function missingFieldsOf(root: Json, type: TetragonEventType, body: Json, ev: RuntimeEvent): string[] {
+function missingFieldsOf(
+  root: Json,
+  type: TetragonEventType,
+  body: Json,
+  ev: RuntimeEvent,
+): string[] {
   const out: string[] = [];
   if (!str(root.time)) out.push('time');
   if (!str(root.node_name)) out.push('node_name');
@@ -364,7 +453,12 @@ function missingFieldsOf(root: Json, type: TetragonEventType, body: Json, ev: Ru
   if (!ev.parent && type !== 'process_loader') out.push('parent');
   if (PROBE_TYPES.has(type)) {
     const probe = ev.probe!;
-    if (probe.function === '' || probe.function === '/' || probe.function === ':') out.push('function_name');
+    if (
+      probe.function === '' ||
+      probe.function === '/' ||
+      probe.function === ':'
+    )
+      out.push('function_name');
     if (!Array.isArray(body.args) || probe.args.length === 0) out.push('args');
     if (probe.policy === undefined) out.push('policy_name');
     if (probe.action === undefined) out.push('action');

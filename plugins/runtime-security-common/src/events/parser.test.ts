@@ -8,7 +8,11 @@ import {
   TETRAGON_EVENT_TYPES,
   type SkippedLine,
 } from './types';
-import { corpusEventFiles, corpusLine, corpusLines } from '../testSupport/corpus';
+import {
+  corpusEventFiles,
+  corpusLine,
+  corpusLines,
+} from '../testSupport/corpus';
 
 const KNOWN = new Set<string>(TETRAGON_EVENT_TYPES);
 const LEGACY = new Set<string>(LEGACY_TETRAGON_EVENT_TYPES);
@@ -43,9 +47,12 @@ function isJsonPrefix(line: string): boolean {
   if (stack.length === 0 && !inString) return false;
   const closers = stack.reverse().join('');
   const trimmed = line.trimEnd();
-  const fillers = inString ? ['"', '":null'] : ['', 'null', '"x":null', ':null', '0'];
+  const fillers = inString
+    ? ['"', '":null']
+    : ['', 'null', '"x":null', ':null', '0'];
   return fillers.some(f => {
-    const base = trimmed.endsWith(',') && f === '' ? trimmed.slice(0, -1) : trimmed;
+    const base =
+      trimmed.endsWith(',') && f === '' ? trimmed.slice(0, -1) : trimmed;
     return tryParse(base + f + closers) !== undefined;
   });
 }
@@ -62,7 +69,15 @@ interface Expected {
 
 /** Counts computed from the file alone, without the parser under test. */
 function expectedCounts(lines: string[]): Expected {
-  const e: Expected = { parsed: 0, legacy: 0, unknown: 0, truncated: 0, malformed: 0, empty: 0, byType: {} };
+  const e: Expected = {
+    parsed: 0,
+    legacy: 0,
+    unknown: 0,
+    truncated: 0,
+    malformed: 0,
+    empty: 0,
+    byType: {},
+  };
   for (const line of lines) {
     if (line.trim() === '') {
       e.empty++;
@@ -101,47 +116,68 @@ describe('parser over every corpus file', () => {
     );
   });
 
-  it.each(files)('%s: every valid line parsed, every bad line counted by reason', file => {
-    const lines = corpusLines(file);
-    const want = expectedCounts(lines);
-    const skippedLines: SkippedLine[] = [];
-    const parser = createEventStreamParser({ onSkip: s => skippedLines.push(s) });
-    const events = lines.map(l => parser.push(l));
-    const stats = parser.stats();
+  it.each(files)(
+    '%s: every valid line parsed, every bad line counted by reason',
+    file => {
+      const lines = corpusLines(file);
+      const want = expectedCounts(lines);
+      const skippedLines: SkippedLine[] = [];
+      const parser = createEventStreamParser({
+        onSkip: s => skippedLines.push(s),
+      });
+      const events = lines.map(l => parser.push(l));
+      const stats = parser.stats();
 
-    expect(stats.total).toBe(lines.length);
-    expect(stats.parsed).toBe(want.parsed);
-    expect(stats.byType).toEqual(want.byType);
-    expect(stats.skipped.legacy_type ?? 0).toBe(want.legacy);
-    expect(stats.skipped.unknown_type ?? 0).toBe(want.unknown);
-    expect(stats.skipped.truncated_json ?? 0).toBe(want.truncated);
-    expect(stats.skipped.malformed_json ?? 0).toBe(want.malformed);
-    expect(stats.skipped.empty_line ?? 0).toBe(want.empty);
-    const skippedTotal = Object.values(stats.skipped).reduce((a, b) => a + (b ?? 0), 0);
-    expect(stats.parsed + skippedTotal).toBe(lines.length);
+      expect(stats.total).toBe(lines.length);
+      expect(stats.parsed).toBe(want.parsed);
+      expect(stats.byType).toEqual(want.byType);
+      expect(stats.skipped.legacy_type ?? 0).toBe(want.legacy);
+      expect(stats.skipped.unknown_type ?? 0).toBe(want.unknown);
+      expect(stats.skipped.truncated_json ?? 0).toBe(want.truncated);
+      expect(stats.skipped.malformed_json ?? 0).toBe(want.malformed);
+      expect(stats.skipped.empty_line ?? 0).toBe(want.empty);
+      const skippedTotal = Object.values(stats.skipped).reduce(
+        (a, b) => a + (b ?? 0),
+        0,
+      );
+      expect(stats.parsed + skippedTotal).toBe(lines.length);
 
-    // The callback got exactly the skipped lines, with their 1-based numbers.
-    const skippedNumbers = lines.map((_, i) => i + 1).filter(n => events[n - 1] === undefined);
-    expect(skippedLines.map(s => s.line)).toEqual(skippedNumbers);
-    for (const s of skippedLines) {
-      expect(s.excerpt).toBe(lines[s.line - 1].slice(0, 120));
-      expect(s.detail.length).toBeGreaterThan(0);
-    }
-    // Every parsed event carries its line number and a process unless it has none by type.
-    const parsedEvents = events.filter(ev => ev !== undefined);
-    expect(parsedEvents.every(ev => ev!.line! > 0)).toBe(true);
-    const withProcess = parsedEvents.filter(ev => ev!.type !== 'process_throttle' && ev!.type !== 'rate_limit_info');
-    expect(withProcess.filter(ev => !ev!.process?.execId || !ev!.process?.binary)).toEqual([]);
-  });
+      // The callback got exactly the skipped lines, with their 1-based numbers.
+      const skippedNumbers = lines
+        .map((_, i) => i + 1)
+        .filter(n => events[n - 1] === undefined);
+      expect(skippedLines.map(s => s.line)).toEqual(skippedNumbers);
+      for (const s of skippedLines) {
+        expect(s.excerpt).toBe(lines[s.line - 1].slice(0, 120));
+        expect(s.detail.length).toBeGreaterThan(0);
+      }
+      // Every parsed event carries its line number and a process unless it has none by type.
+      const parsedEvents = events.filter(ev => ev !== undefined);
+      expect(parsedEvents.every(ev => ev!.line! > 0)).toBe(true);
+      const withProcess = parsedEvents.filter(
+        ev => ev!.type !== 'process_throttle' && ev!.type !== 'rate_limit_info',
+      );
+      expect(
+        withProcess.filter(ev => !ev!.process?.execId || !ev!.process?.binary),
+      ).toEqual([]);
+    },
+  );
 
   it('has known totals for the corpus as a whole (54 current-type events, 11 legacy, a 22-line fragment)', () => {
     const parser = createEventStreamParser();
     for (const f of files) for (const l of corpusLines(f)) parser.push(l);
     const s = parser.stats();
     expect(s.parsed).toBe(54);
-    expect(s.byType).toEqual({ process_exec: 24, process_exit: 10, process_kprobe: 18, process_throttle: 2 });
+    expect(s.byType).toEqual({
+      process_exec: 24,
+      process_exit: 10,
+      process_kprobe: 18,
+      process_throttle: 2,
+    });
     expect(s.skipped.legacy_type).toBe(11);
-    expect((s.skipped.truncated_json ?? 0) + (s.skipped.malformed_json ?? 0)).toBe(22);
+    expect(
+      (s.skipped.truncated_json ?? 0) + (s.skipped.malformed_json ?? 0),
+    ).toBe(22);
   });
 
   it('classifies the lsm fragment: its unclosed "{" lines are truncated, the rest malformed', () => {
@@ -166,13 +202,23 @@ describe('parseEventLine on bad input', () => {
   });
 
   it('reports lines over the size limit as too_large, counting UTF-8 bytes', () => {
-    expect(parseEventLine(exec, { maxLineBytes: 100 })).toMatchObject({ ok: false, reason: 'too_large' });
+    expect(parseEventLine(exec, { maxLineBytes: 100 })).toMatchObject({
+      ok: false,
+      reason: 'too_large',
+    });
     // 40 three-byte characters are 120 bytes though only 40 UTF-16 units.
-    const wide = `{"process_exec":{"process":{"exec_id":"a","binary":"${'€'.repeat(40)}"}}}`;
+    const wide = `{"process_exec":{"process":{"exec_id":"a","binary":"${'€'.repeat(
+      40,
+    )}"}}}`;
     const bytes = Buffer.byteLength(wide, 'utf8');
     expect(wide.length).toBeLessThan(bytes - 1);
-    expect(parseEventLine(wide, { maxLineBytes: bytes })).toMatchObject({ ok: true });
-    expect(parseEventLine(wide, { maxLineBytes: bytes - 1 })).toMatchObject({ ok: false, reason: 'too_large' });
+    expect(parseEventLine(wide, { maxLineBytes: bytes })).toMatchObject({
+      ok: true,
+    });
+    expect(parseEventLine(wide, { maxLineBytes: bytes - 1 })).toMatchObject({
+      ok: false,
+      reason: 'too_large',
+    });
     expect(parseEventLine(exec)).toMatchObject({ ok: true });
   });
 
@@ -194,15 +240,28 @@ describe('parseEventLine on bad input', () => {
     ['{"a":1}}', 'malformed_json'],
   ])('%j -> %s', (line, reason) => {
     const r = parseEventLine(line);
-    expect(r).toMatchObject({ ok: false, reason, detail: expect.stringMatching(/./) });
+    expect(r).toMatchObject({
+      ok: false,
+      reason,
+      detail: expect.stringMatching(/./),
+    });
   });
 
   it('keeps streaming after bad lines and numbers lines from 1', () => {
     const skipped: SkippedLine[] = [];
-    const p = createEventStreamParser({ onSkip: s => skipped.push(s), maxLineBytes: 64 * 1024 });
+    const p = createEventStreamParser({
+      onSkip: s => skipped.push(s),
+      maxLineBytes: 64 * 1024,
+    });
     const input = [exec, '{"broken', '', 'x'.repeat(70 * 1024), exec];
     const out = input.map(l => p.push(l));
-    expect(out.map(e => e?.type)).toEqual(['process_exec', undefined, undefined, undefined, 'process_exec']);
+    expect(out.map(e => e?.type)).toEqual([
+      'process_exec',
+      undefined,
+      undefined,
+      undefined,
+      'process_exec',
+    ]);
     expect(out[4]?.line).toBe(5);
     expect(skipped.map(s => [s.line, s.reason])).toEqual([
       [2, 'truncated_json'],
@@ -221,7 +280,10 @@ describe('parseEventLine on bad input', () => {
     const r = parseEventLine(
       '{"time":"2024-01-01T00:00:00Z","node_name":"n1","process_throttle":{"type":"THROTTLE_START","cgroup":"c"}}',
     );
-    expect(r).toMatchObject({ ok: true, event: { type: 'process_throttle', node: 'n1' } });
+    expect(r).toMatchObject({
+      ok: true,
+      event: { type: 'process_throttle', node: 'n1' },
+    });
   });
 });
 
@@ -241,6 +303,9 @@ describe('createLineSplitter', () => {
     for (let i = 0; i < 1000; i++) expect(s.push('0123456789')).toEqual([]);
     const [long, next] = s.push('end\nok\n');
     expect([long, next]).toEqual(['012345678', 'ok']);
-    expect(parseEventLine(long, { maxLineBytes: 8 })).toMatchObject({ ok: false, reason: 'too_large' });
+    expect(parseEventLine(long, { maxLineBytes: 8 })).toMatchObject({
+      ok: false,
+      reason: 'too_large',
+    });
   });
 });

@@ -77,7 +77,10 @@ const POSITION = /at position (\d+)/;
  * A JSON error at the very end of the input means the line was cut off
  * (a truncated write); any other position means it is not JSON.
  */
-function jsonFailure(line: string, err: unknown): {
+function jsonFailure(
+  line: string,
+  err: unknown,
+): {
   reason: SkipReason;
   detail: string;
 } {
@@ -119,7 +122,8 @@ export function parseEventLine(
   options: ParseOptions = {},
 ): ParseLineResult {
   const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  if (isBlank(line)) return { ok: false, reason: 'empty_line', detail: 'blank line' };
+  if (isBlank(line))
+    return { ok: false, reason: 'empty_line', detail: 'blank line' };
   if (tooLarge(line, max)) {
     return {
       ok: false,
@@ -137,7 +141,9 @@ export function parseEventLine(
     return {
       ok: false,
       reason: 'not_an_object',
-      detail: `expected a JSON object, got ${Array.isArray(root) ? 'an array' : typeof root}`,
+      detail: `expected a JSON object, got ${
+        Array.isArray(root) ? 'an array' : typeof root
+      }`,
     };
   }
   const rec = root as Record<string, unknown>;
@@ -181,9 +187,7 @@ function finish(
   type: TetragonEventType,
 ): ParseLineResult {
   const r = normalizeEvent(root, type);
-  return r.ok
-    ? r
-    : { ok: false, reason: 'invalid_event', detail: r.detail };
+  return r.ok ? r : { ok: false, reason: 'invalid_event', detail: r.detail };
 }
 
 /**
@@ -272,8 +276,14 @@ export function createEventStreamParser(
       if (r.unknown) {
         countAll(unknownTypes, [r.unknown.type]);
         if (keep > 0) {
-          unknownKept.push({ line: total, type: r.unknown.type, legacy: r.reason === 'legacy_type', raw: r.unknown.raw });
-          if (unknownKept.length > keep * 2) unknownKept = unknownKept.slice(-keep);
+          unknownKept.push({
+            line: total,
+            type: r.unknown.type,
+            legacy: r.reason === 'legacy_type',
+            raw: r.unknown.raw,
+          });
+          if (unknownKept.length > keep * 2)
+            unknownKept = unknownKept.slice(-keep);
         }
       }
       if (onSkip) {
@@ -297,7 +307,10 @@ export function createEventStreamParser(
         const n = byType.get(t);
         if (n) s.byType[t] = n;
       }
-      const record = (m: Map<string, number>) => (m.size > 0 ? Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b))) : undefined);
+      const record = (m: Map<string, number>) =>
+        m.size > 0
+          ? Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)))
+          : undefined;
       const ut = record(unknownTypes);
       if (ut) s.unknownTypes = ut;
       const uf = record(unknownFields);
@@ -330,7 +343,9 @@ export interface LineSplitter {
  * until its newline, so the parser still skips it as `too_large`.
  * @public
  */
-export function createLineSplitter(options: { maxLineBytes?: number } = {}): LineSplitter {
+export function createLineSplitter(
+  options: { maxLineBytes?: number } = {},
+): LineSplitter {
   const keep = (options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) + 1;
   let rest = '';
   return {
@@ -339,7 +354,8 @@ export function createLineSplitter(options: { maxLineBytes?: number } = {}): Lin
       const lines = text.split('\n');
       rest = lines.pop() ?? '';
       if (rest.length > keep) rest = rest.slice(0, keep);
-      if (lines.length && lines[0].length > keep) lines[0] = lines[0].slice(0, keep);
+      if (lines.length && lines[0].length > keep)
+        lines[0] = lines[0].slice(0, keep);
       for (let i = 0; i < lines.length; i++) {
         const l = lines[i];
         if (l.endsWith('\r')) lines[i] = l.slice(0, -1);
@@ -349,7 +365,9 @@ export function createLineSplitter(options: { maxLineBytes?: number } = {}): Lin
     end() {
       const last = rest;
       rest = '';
-      return last.length > 0 ? [last.endsWith('\r') ? last.slice(0, -1) : last] : [];
+      return last.length > 0
+        ? [last.endsWith('\r') ? last.slice(0, -1) : last]
+        : [];
     },
   };
 }

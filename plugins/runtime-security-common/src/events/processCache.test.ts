@@ -11,10 +11,22 @@ function parse(line: string): RuntimeEvent {
 
 let clock = Date.UTC(2025, 0, 1);
 
-function exec(execId: string, parent: string | undefined, binary: string, at = clock++): RuntimeEvent {
+function exec(
+  execId: string,
+  parent: string | undefined,
+  binary: string,
+  at = clock++,
+): RuntimeEvent {
   return parse(
     JSON.stringify({
-      process_exec: { process: { exec_id: execId, parent_exec_id: parent, binary, arguments: '' } },
+      process_exec: {
+        process: {
+          exec_id: execId,
+          parent_exec_id: parent,
+          binary,
+          arguments: '',
+        },
+      },
       node_name: 'n',
       time: new Date(at).toISOString(),
     }),
@@ -49,7 +61,9 @@ describe('ProcessCache', () => {
 
   it('uses the privileged-pod corpus chain: runc > bash > nsenter > bash', () => {
     const c = new ProcessCache();
-    const lines = [10, 12, 8].map(n => parse(corpusLine('process_exec.jsonl', n)));
+    const lines = [10, 12, 8].map(n =>
+      parse(corpusLine('process_exec.jsonl', n)),
+    );
     lines.forEach(ev => c.observe(ev));
     expect(c.ancestry(lines[2]).map(p => p.binary)).toEqual([
       '/usr/bin/runc',
@@ -63,9 +77,15 @@ describe('ProcessCache', () => {
     const c = new ProcessCache();
     // modprobe's parent is <kernel>, whose parent_exec_id is itself.
     const ev = parse(corpusLine('process_exec.jsonl', 2));
-    expect(c.ancestry(ev).map(p => p.binary)).toEqual(['<kernel>', '/sbin/modprobe']);
+    expect(c.ancestry(ev).map(p => p.binary)).toEqual([
+      '<kernel>',
+      '/sbin/modprobe',
+    ]);
     c.observe(ev);
-    expect(c.ancestry(ev).map(p => p.binary)).toEqual(['<kernel>', '/sbin/modprobe']);
+    expect(c.ancestry(ev).map(p => p.binary)).toEqual([
+      '<kernel>',
+      '/sbin/modprobe',
+    ]);
   });
 
   it('is bounded: evicts the least recently used process', () => {

@@ -101,7 +101,10 @@ export interface FindingKeyParts {
  * The aggregation key of a detection on an event.
  * @public
  */
-export function findingKeyParts(ev: RuntimeEvent, ruleId: string): FindingKeyParts {
+export function findingKeyParts(
+  ev: RuntimeEvent,
+  ruleId: string,
+): FindingKeyParts {
   const pod = ev.process?.pod;
   return {
     rule: ruleId,
@@ -133,7 +136,12 @@ function subMillisNanos(time: string): number {
  * Compares two event times with nanosecond precision (Tetragon writes ns;
  * a JS Date has ms). NaN (no time) sorts last.
  */
-function compareTime(aMs: number, aTime: string, bMs: number, bTime: string): number {
+function compareTime(
+  aMs: number,
+  aTime: string,
+  bMs: number,
+  bTime: string,
+): number {
   const an = Number.isNaN(aMs);
   const bn = Number.isNaN(bMs);
   if (an && bn) return 0;
@@ -144,12 +152,20 @@ function compareTime(aMs: number, aTime: string, bMs: number, bTime: string): nu
 }
 
 /** Orders events: earlier time first, then smaller id. */
-function earlier(a: RuntimeEvent, sample: FindingSample, sampleMs: number): boolean {
+function earlier(
+  a: RuntimeEvent,
+  sample: FindingSample,
+  sampleMs: number,
+): boolean {
   const c = compareTime(a.timeMs, a.time, sampleMs, sample.time);
   return c !== 0 ? c < 0 : a.id < sample.eventId;
 }
 
-function sampleOf(ev: RuntimeEvent, d: Detection, ancestry: ProcessSummary[]): FindingSample {
+function sampleOf(
+  ev: RuntimeEvent,
+  d: Detection,
+  ancestry: ProcessSummary[],
+): FindingSample {
   const p = ev.process;
   return {
     eventId: ev.id,
@@ -212,7 +228,11 @@ export class FindingAggregator {
    * Adds one detection. `ancestry` is called only when the event becomes the
    * finding's sample. Returns false for a replayed event.
    */
-  add(ev: RuntimeEvent, d: Detection, ancestry: () => ProcessSummary[]): boolean {
+  add(
+    ev: RuntimeEvent,
+    d: Detection,
+    ancestry: () => ProcessSummary[],
+  ): boolean {
     if (this.maxSeen > 0) {
       const seenKey = `${d.rule.id}\u0001${ev.id}`;
       if (this.seen.has(seenKey) || this.seenOld.has(seenKey)) {
@@ -240,7 +260,12 @@ export class FindingAggregator {
     return true;
   }
 
-  private create(ev: RuntimeEvent, d: Detection, parts: FindingKeyParts, ancestry: ProcessSummary[]): MutableFinding {
+  private create(
+    ev: RuntimeEvent,
+    d: Detection,
+    parts: FindingKeyParts,
+    ancestry: ProcessSummary[],
+  ): MutableFinding {
     const pod = ev.process?.pod;
     return {
       key: findingKey(parts),
@@ -269,19 +294,32 @@ export class FindingAggregator {
     };
   }
 
-  private update(f: MutableFinding, ev: RuntimeEvent, d: Detection, ancestry: () => ProcessSummary[]): void {
+  private update(
+    f: MutableFinding,
+    ev: RuntimeEvent,
+    d: Detection,
+    ancestry: () => ProcessSummary[],
+  ): void {
     f.count++;
-    if (severityRank(d.severity) > severityRank(f.severity)) f.severity = d.severity;
+    if (severityRank(d.severity) > severityRank(f.severity))
+      f.severity = d.severity;
     if (compareTime(ev.timeMs, ev.time, f.firstMs, f.firstSeen) < 0) {
       f.firstMs = ev.timeMs;
       f.firstSeen = ev.time;
     }
-    if (!Number.isNaN(ev.timeMs) && (Number.isNaN(f.lastMs) || compareTime(ev.timeMs, ev.time, f.lastMs, f.lastSeen) > 0)) {
+    if (
+      !Number.isNaN(ev.timeMs) &&
+      (Number.isNaN(f.lastMs) ||
+        compareTime(ev.timeMs, ev.time, f.lastMs, f.lastSeen) > 0)
+    ) {
       f.lastMs = ev.timeMs;
       f.lastSeen = ev.time;
     }
     const rank = severityRank(d.severity);
-    if (rank > f.sampleRank || (rank === f.sampleRank && earlier(ev, f.sample, f.sampleMs))) {
+    if (
+      rank > f.sampleRank ||
+      (rank === f.sampleRank && earlier(ev, f.sample, f.sampleMs))
+    ) {
       f.sampleRank = rank;
       f.sampleMs = ev.timeMs;
       f.sample = sampleOf(ev, d, ancestry());
@@ -295,7 +333,13 @@ export class FindingAggregator {
   findings(): Finding[] {
     const out: Finding[] = [];
     for (const f of this.findingsByKey.values()) {
-      const { firstMs: _a, lastMs: _b, sampleMs: _c, sampleRank: _d, ...plain } = f;
+      const {
+        firstMs: _a,
+        lastMs: _b,
+        sampleMs: _c,
+        sampleRank: _d,
+        ...plain
+      } = f;
       out.push(plain);
     }
     return out.sort(

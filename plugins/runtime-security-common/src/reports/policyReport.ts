@@ -5,7 +5,9 @@ import { SEVERITIES } from '../rules/types';
  * Report APIs Kyverno's Policy Reporter reads.
  * @public
  */
-export type PolicyReportApi = 'wgpolicyk8s.io/v1alpha2' | 'openreports.io/v1alpha1';
+export type PolicyReportApi =
+  | 'wgpolicyk8s.io/v1alpha2'
+  | 'openreports.io/v1alpha1';
 
 /**
  * A Kubernetes object reference in a report result.
@@ -51,7 +53,13 @@ export interface PolicyReportResource {
   };
   /** Report-level source (openreports only; wgpolicy has it per result). */
   source?: string;
-  summary: { pass: number; fail: number; warn: number; error: number; skip: number };
+  summary: {
+    pass: number;
+    fail: number;
+    warn: number;
+    error: number;
+    skip: number;
+  };
   results: ReportResult[];
 }
 
@@ -73,13 +81,17 @@ function timestampOf(iso: string): { seconds: number; nanos: number } {
   const seconds = Math.floor(ms / 1000);
   // Keep the nanoseconds Tetragon wrote (RFC 3339 fraction), not just ms.
   const frac = /\.(\d+)/.exec(iso)?.[1] ?? '';
-  const nanos = frac ? Number(frac.slice(0, 9).padEnd(9, '0')) : (ms % 1000) * 1e6;
+  const nanos = frac
+    ? Number(frac.slice(0, 9).padEnd(9, '0'))
+    : (ms % 1000) * 1e6;
   return { seconds, nanos };
 }
 
 function resourcesOf(f: Finding): ReportResource[] | undefined {
   if (!f.namespace || !f.pod) return undefined;
-  return [{ apiVersion: 'v1', kind: 'Pod', name: f.pod, namespace: f.namespace }];
+  return [
+    { apiVersion: 'v1', kind: 'Pod', name: f.pod, namespace: f.namespace },
+  ];
 }
 
 function propertiesOf(f: Finding): Record<string, string> {
@@ -94,14 +106,18 @@ function propertiesOf(f: Finding): Record<string, string> {
     eventId: f.sample.eventId,
   };
   if (f.arguments) p.arguments = f.arguments;
-  if (f.workload) p.workload = f.workloadKind ? `${f.workloadKind}/${f.workload}` : f.workload;
+  if (f.workload)
+    p.workload = f.workloadKind
+      ? `${f.workloadKind}/${f.workload}`
+      : f.workload;
   if (f.cluster) p.cluster = f.cluster;
   if (f.sample.node) p.node = f.sample.node;
   if (f.sample.container) p.container = f.sample.container;
   if (f.sample.image) p.image = f.sample.image;
   if (f.sample.detail) p.detail = f.sample.detail;
   if (f.sample.policy) p.tracingPolicy = f.sample.policy;
-  if (f.sample.ancestry.length > 0) p.ancestry = f.sample.ancestry.map(a => a.binary).join(' > ');
+  if (f.sample.ancestry.length > 0)
+    p.ancestry = f.sample.ancestry.map(a => a.binary).join(' > ');
   return p;
 }
 
@@ -115,15 +131,21 @@ function resultOf(f: Finding, source: string): ReportResult {
     // Policy Reporter treats "fail" as a violation; informational findings warn.
     result: f.severity === 'info' ? 'warn' : 'fail',
     scored: true,
-    message: `${f.title}${f.sample.detail ? `: ${f.sample.detail}` : ''} (${f.count}x). ${f.remediation}`,
+    message: `${f.title}${f.sample.detail ? `: ${f.sample.detail}` : ''} (${
+      f.count
+    }x). ${f.remediation}`,
     timestamp: timestampOf(f.lastSeen),
     resources: resourcesOf(f),
     properties: propertiesOf(f),
   };
 }
 
-function kindOf(api: PolicyReportApi, namespaced: boolean): PolicyReportResource['kind'] {
-  if (api === 'openreports.io/v1alpha1') return namespaced ? 'Report' : 'ClusterReport';
+function kindOf(
+  api: PolicyReportApi,
+  namespaced: boolean,
+): PolicyReportResource['kind'] {
+  if (api === 'openreports.io/v1alpha1')
+    return namespaced ? 'Report' : 'ClusterReport';
   return namespaced ? 'PolicyReport' : 'ClusterPolicyReport';
 }
 
@@ -141,7 +163,9 @@ export function toPolicyReports(
   const api = options.api ?? 'wgpolicyk8s.io/v1alpha2';
   if (api !== 'wgpolicyk8s.io/v1alpha2' && api !== 'openreports.io/v1alpha1') {
     throw new Error(
-      `unknown report API "${String(api)}"; use wgpolicyk8s.io/v1alpha2 or openreports.io/v1alpha1`,
+      `unknown report API "${String(
+        api,
+      )}"; use wgpolicyk8s.io/v1alpha2 or openreports.io/v1alpha1`,
     );
   }
   const source = options.source ?? 'periscope-runtime-security';
@@ -157,7 +181,11 @@ export function toPolicyReports(
     const list = byNamespace.get(ns)!;
     const results = list
       .slice()
-      .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || b.count - a.count)
+      .sort(
+        (a, b) =>
+          SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+          b.count - a.count,
+      )
       .map(f => resultOf(f, source));
     const summary = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
     for (const r of results) summary[r.result]++;

@@ -20,25 +20,92 @@ const PROBES: readonly TetragonEventType[] = [
 const EXEC_AND_PROBES: readonly TetragonEventType[] = [...EXEC, ...PROBES];
 
 const SHELLS = new Set([
-  'sh', 'bash', 'dash', 'zsh', 'ash', 'ksh', 'mksh', 'csh', 'tcsh', 'fish',
-  'rbash', 'script', 'tmux', 'screen',
+  'sh',
+  'bash',
+  'dash',
+  'zsh',
+  'ash',
+  'ksh',
+  'mksh',
+  'csh',
+  'tcsh',
+  'fish',
+  'rbash',
+  'script',
+  'tmux',
+  'screen',
 ]);
 const FILE_READERS = new Set([
-  'cat', 'head', 'tail', 'less', 'more', 'base64', 'xxd', 'od', 'strings',
-  'cp', 'tar', 'grep', 'vi', 'vim', 'nano',
+  'cat',
+  'head',
+  'tail',
+  'less',
+  'more',
+  'base64',
+  'xxd',
+  'od',
+  'strings',
+  'cp',
+  'tar',
+  'grep',
+  'vi',
+  'vim',
+  'nano',
 ]);
 const PACKAGE_MANAGERS = new Set([
-  'apt', 'apt-get', 'aptitude', 'dpkg', 'yum', 'dnf', 'microdnf', 'rpm',
-  'zypper', 'apk', 'pip', 'pip3', 'pipx', 'npm', 'yarn', 'pnpm', 'gem',
-  'conda', 'easy_install',
+  'apt',
+  'apt-get',
+  'aptitude',
+  'dpkg',
+  'yum',
+  'dnf',
+  'microdnf',
+  'rpm',
+  'zypper',
+  'apk',
+  'pip',
+  'pip3',
+  'pipx',
+  'npm',
+  'yarn',
+  'pnpm',
+  'gem',
+  'conda',
+  'easy_install',
 ]);
 const COMPILERS = new Set([
-  'gcc', 'cc', 'g++', 'c++', 'clang', 'clang++', 'tcc', 'rustc', 'javac',
-  'gfortran', 'nasm', 'as', 'ld',
+  'gcc',
+  'cc',
+  'g++',
+  'c++',
+  'clang',
+  'clang++',
+  'tcc',
+  'rustc',
+  'javac',
+  'gfortran',
+  'nasm',
+  'as',
+  'ld',
 ]);
 const NETWORK_TOOLS = new Set([
-  'nc', 'ncat', 'netcat', 'socat', 'telnet', 'nmap', 'masscan', 'zmap',
-  'curl', 'wget', 'ssh', 'scp', 'sftp', 'rsync', 'ftp', 'tftp', 'tcpdump',
+  'nc',
+  'ncat',
+  'netcat',
+  'socat',
+  'telnet',
+  'nmap',
+  'masscan',
+  'zmap',
+  'curl',
+  'wget',
+  'ssh',
+  'scp',
+  'sftp',
+  'rsync',
+  'ftp',
+  'tftp',
+  'tcpdump',
   'tshark',
 ]);
 const ARCHIVERS = new Set(['7z', '7za', '7zr', 'zip', 'rar']);
@@ -46,8 +113,13 @@ const MODULE_TOOLS = new Set(['insmod', 'modprobe', 'rmmod', 'kmod']);
 
 const TEMP_DIRS = ['/tmp/', '/var/tmp/', '/dev/shm/', '/run/shm/'];
 const BIN_DIRS = [
-  '/bin/', '/sbin/', '/usr/bin/', '/usr/sbin/', '/usr/local/bin/',
-  '/usr/local/sbin/', '/usr/libexec/',
+  '/bin/',
+  '/sbin/',
+  '/usr/bin/',
+  '/usr/sbin/',
+  '/usr/local/bin/',
+  '/usr/local/sbin/',
+  '/usr/libexec/',
 ];
 const SA_TOKEN_DIRS = [
   '/var/run/secrets/kubernetes.io/',
@@ -61,14 +133,18 @@ const CREDENTIAL_FILES = [
   /^\/var\/lib\/kubelet\/pki\//,
 ];
 const ACCOUNT_LISTS = /^\/etc\/(passwd|group)$/;
-const ACCOUNT_FILES = /^\/etc\/(passwd|shadow|group|gshadow|sudoers)(\.d\/.*)?$/;
-const SSH_KEY = /(^|\/)\.ssh\/(id_[A-Za-z0-9_]+(?!\.pub)\b|authorized_keys2?|identity\b)|\/etc\/ssh\/ssh_host_[a-z0-9]+_key(?!\.pub)/;
+const ACCOUNT_FILES =
+  /^\/etc\/(passwd|shadow|group|gshadow|sudoers)(\.d\/.*)?$/;
+const SSH_KEY =
+  /(^|\/)\.ssh\/(id_[A-Za-z0-9_]+(?!\.pub)\b|authorized_keys2?|identity\b)|\/etc\/ssh\/ssh_host_[a-z0-9]+_key(?!\.pub)/;
 const REVERSE_SHELL = /(^|\s)-(e|c)\s|\/dev\/tcp\/|exec:|\bsh\s+-i\b|bash\s+-i/;
 const SETID_FUNCTION = /(^|_)sys_set(res|re)?[ug]id$/;
 const SETNS_FUNCTION = /(^|_)sys_setns$|^setns$/;
-const MODULE_LOAD = /^(do_init_module|load_module|find_module_sections|(__(x64|arm64|ia32)_)?sys_f?init_module|security_kernel_load_data)$/;
+const MODULE_LOAD =
+  /^(do_init_module|load_module|find_module_sections|(__(x64|arm64|ia32)_)?sys_f?init_module|security_kernel_load_data)$/;
 const MODULE_UNLOAD = /^(free_module|(__(x64|arm64|ia32)_)?sys_delete_module)$/;
-const WRITE_FUNCTION = /write|truncate|rename|unlink|chmod|chown|create|mknod|link|setattr|setxattr|splice/;
+const WRITE_FUNCTION =
+  /write|truncate|rename|unlink|chmod|chown|create|mknod|link|setattr|setxattr|splice/;
 const MAY_WRITE = 2;
 const READING_MODULE = 2;
 const BLOCKING_ACTIONS = new Set([
@@ -87,7 +163,8 @@ function startsWithAny(s: string, prefixes: readonly string[]): boolean {
 
 function intArgs(probe: ProbeInfo): number[] {
   const out: number[] = [];
-  for (const a of probe.args) if (a.kind === 'int_arg' && typeof a.value === 'number') out.push(a.value);
+  for (const a of probe.args)
+    if (a.kind === 'int_arg' && typeof a.value === 'number') out.push(a.value);
   return out;
 }
 
@@ -98,7 +175,11 @@ function intArgs(probe: ProbeInfo): number[] {
  */
 export function isWriteAccess(probe: ProbeInfo): boolean {
   const fn = probe.function;
-  if (fn.includes('permission') || fn === 'security_file_open' || fn.includes('mmap')) {
+  if (
+    fn.includes('permission') ||
+    fn === 'security_file_open' ||
+    fn.includes('mmap')
+  ) {
     return intArgs(probe).some(n => n >= 0 && (n & MAY_WRITE) !== 0);
   }
   return WRITE_FUNCTION.test(fn);
@@ -106,15 +187,65 @@ export function isWriteAccess(probe: ProbeInfo): boolean {
 
 /** Editors and tools that change the files named on their command line. */
 const FILE_CHANGERS = new Set([
-  'vi', 'vim', 'nvim', 'nano', 'ed', 'emacs', 'joe', 'vipw', 'vigr', 'visudo', 'tee', 'truncate',
-  'chmod', 'chown', 'chgrp', 'chattr', 'setfacl', 'touch', 'shred', 'rm', 'unlink', 'useradd',
-  'usermod', 'userdel', 'adduser', 'deluser', 'groupadd', 'groupmod', 'groupdel', 'addgroup',
-  'delgroup', 'passwd', 'chpasswd', 'chage', 'newusers', 'gpasswd', 'pwconv', 'grpconv',
+  'vi',
+  'vim',
+  'nvim',
+  'nano',
+  'ed',
+  'emacs',
+  'joe',
+  'vipw',
+  'vigr',
+  'visudo',
+  'tee',
+  'truncate',
+  'chmod',
+  'chown',
+  'chgrp',
+  'chattr',
+  'setfacl',
+  'touch',
+  'shred',
+  'rm',
+  'unlink',
+  'useradd',
+  'usermod',
+  'userdel',
+  'adduser',
+  'deluser',
+  'groupadd',
+  'groupmod',
+  'groupdel',
+  'addgroup',
+  'delgroup',
+  'passwd',
+  'chpasswd',
+  'chage',
+  'newusers',
+  'gpasswd',
+  'pwconv',
+  'grpconv',
 ]);
 /** Tools whose whole job is changing account files (/etc/passwd, shadow, group, sudoers). */
 const ACCOUNT_TOOLS = new Set([
-  'useradd', 'usermod', 'userdel', 'adduser', 'deluser', 'groupadd', 'groupmod', 'groupdel',
-  'addgroup', 'delgroup', 'passwd', 'chpasswd', 'chage', 'newusers', 'gpasswd', 'vipw', 'vigr', 'visudo',
+  'useradd',
+  'usermod',
+  'userdel',
+  'adduser',
+  'deluser',
+  'groupadd',
+  'groupmod',
+  'groupdel',
+  'addgroup',
+  'delgroup',
+  'passwd',
+  'chpasswd',
+  'chage',
+  'newusers',
+  'gpasswd',
+  'vipw',
+  'vigr',
+  'visudo',
 ]);
 /** Tools that change only their last path argument (the destination). */
 const COPIERS = new Set(['cp', 'mv', 'install', 'ln', 'rsync', 'scp']);
@@ -145,8 +276,12 @@ function segmentChanges(tool: string, words: string[], path: string): boolean {
   const names = (w: string) => wordNames(w, path);
   if (!words.some(names)) return false;
   if (FILE_CHANGERS.has(tool)) return true;
-  if (IN_PLACE.has(tool)) return words.some(w => /^-[a-zA-Z]*i/.test(w) || w.startsWith('--in-place'));
-  if (tool === 'dd') return words.some((w, i) => w === 'of' && names(words[i + 1] ?? ''));
+  if (IN_PLACE.has(tool))
+    return words.some(
+      w => /^-[a-zA-Z]*i/.test(w) || w.startsWith('--in-place'),
+    );
+  if (tool === 'dd')
+    return words.some((w, i) => w === 'of' && names(words[i + 1] ?? ''));
   if (COPIERS.has(tool)) {
     const operands = words.filter(w => w !== '' && !w.startsWith('-'));
     return names(operands[operands.length - 1] ?? '');
@@ -164,24 +299,50 @@ function commandChanges(binary: string, args: string, path: string): boolean {
   if (!args.includes(base)) return false;
   // `> /etc/passwd`, `>>passwd` (relative to the working directory), `>| …`
   if (args.includes('>')) {
-    for (const m of args.matchAll(REDIRECT)) if (wordNames(m[1], path)) return true;
+    for (const m of args.matchAll(REDIRECT))
+      if (wordNames(m[1], path)) return true;
   }
   const tool = basenameOf(binary);
   const words = args.split(/[\s"'=]+/).filter(Boolean);
   if (segmentChanges(tool, words, path)) return true;
-  if (!SHELLS.has(tool) && tool !== 'env' && tool !== 'sudo' && tool !== 'busybox') return false;
+  if (
+    !SHELLS.has(tool) &&
+    tool !== 'env' &&
+    tool !== 'sudo' &&
+    tool !== 'busybox'
+  )
+    return false;
   for (const seg of args.split(SEGMENT_SPLIT)) {
     const ws = seg.split(/[\s"']+/).filter(Boolean);
-    while (ws.length && (ws[0] === '-c' || ws[0] === 'sudo' || ws[0] === 'env' || ws[0] === 'busybox' || /^\w+=/.test(ws[0]))) ws.shift();
+    while (
+      ws.length &&
+      (ws[0] === '-c' ||
+        ws[0] === 'sudo' ||
+        ws[0] === 'env' ||
+        ws[0] === 'busybox' ||
+        /^\w+=/.test(ws[0]))
+    )
+      ws.shift();
     if (ws.length === 0) continue;
-    if (segmentChanges(basenameOf(ws[0]), ws.slice(1).flatMap(w => w.split('=')).filter(Boolean), path)) return true;
+    if (
+      segmentChanges(
+        basenameOf(ws[0]),
+        ws
+          .slice(1)
+          .flatMap(w => w.split('='))
+          .filter(Boolean),
+        path,
+      )
+    )
+      return true;
   }
   return false;
 }
 
 /** The command line a target was found in (own or parent's), as [binary, arguments]. */
 function commandOf(ctx: DetectionContext, t: PathTarget): [string, string] {
-  const p = t.source === 'parent-arguments' ? ctx.event.parent : ctx.event.process;
+  const p =
+    t.source === 'parent-arguments' ? ctx.event.parent : ctx.event.process;
   return [p?.binary ?? '', p?.arguments ?? ''];
 }
 
@@ -210,14 +371,20 @@ function targetDetail(ctx: DetectionContext, t: PathTarget): string {
 /** A person (shell, file reader, editor, network tool) rather than the application reads the file. */
 function manualAccess(ctx: DetectionContext): boolean {
   const b = ctx.basename;
-  return SHELLS.has(b) || FILE_READERS.has(b) || NETWORK_TOOLS.has(b) || FILE_CHANGERS.has(b);
+  return (
+    SHELLS.has(b) ||
+    FILE_READERS.has(b) ||
+    NETWORK_TOOLS.has(b) ||
+    FILE_CHANGERS.has(b)
+  );
 }
 
 function isInternal(ctx: DetectionContext, address: string): boolean {
   const ip = parseIp(address);
   if (!ip) return true; // not an address (a host name): cannot tell, do not report
   for (const c of ALWAYS_INTERNAL_CIDRS) if (cidrContains(c, ip)) return true;
-  for (const c of ctx.settings.clusterCidrs) if (cidrContains(c, ip)) return true;
+  for (const c of ctx.settings.clusterCidrs)
+    if (cidrContains(c, ip)) return true;
   return false;
 }
 
@@ -225,7 +392,10 @@ const shellInContainer: DetectionRule = {
   id: 'shell-in-container',
   title: 'Shell or interactive terminal started in a container',
   severity: 'medium',
-  mitre: { id: 'T1059.004', name: 'Command and Scripting Interpreter: Unix Shell' },
+  mitre: {
+    id: 'T1059.004',
+    name: 'Command and Scripting Interpreter: Unix Shell',
+  },
   remediation:
     'Check who ran it (kubectl exec audit logs); remove shells from the image (distroless) and restrict pods/exec RBAC.',
   eventTypes: EXEC_AND_PROBES,
@@ -235,7 +405,9 @@ const shellInContainer: DetectionRule = {
     if (ctx.event.process?.pod?.container.maybeExecProbe) return undefined;
     return {
       severity: ctx.privileged ? 'high' : undefined,
-      detail: ctx.parentBasename ? `started by ${ctx.parentBasename}` : undefined,
+      detail: ctx.parentBasename
+        ? `started by ${ctx.parentBasename}`
+        : undefined,
     };
   },
 };
@@ -253,11 +425,16 @@ const hostNamespaceEntry: DetectionRule = {
     const ev = ctx.event;
     let detail: string | undefined;
     if (ev.type === 'process_exec') {
-      if (ctx.basename === 'nsenter') detail = `nsenter ${ev.process?.arguments ?? ''}`.trim();
-      else if (ctx.parentBasename === 'nsenter') detail = `spawned by nsenter ${ev.parent?.arguments ?? ''}`.trim();
+      if (ctx.basename === 'nsenter')
+        detail = `nsenter ${ev.process?.arguments ?? ''}`.trim();
+      else if (ctx.parentBasename === 'nsenter')
+        detail = `spawned by nsenter ${ev.parent?.arguments ?? ''}`.trim();
       else if (ctx.inContainer && ev.process?.pod) {
-        const host = ev.process.hostNamespaces.filter(n => HOST_NS_CHECKED.includes(n));
-        if (host.length > 0) detail = `runs in host namespaces: ${host.join(', ')}`;
+        const host = ev.process.hostNamespaces.filter(n =>
+          HOST_NS_CHECKED.includes(n),
+        );
+        if (host.length > 0)
+          detail = `runs in host namespaces: ${host.join(', ')}`;
       }
     } else if (ev.probe && SETNS_FUNCTION.test(ev.probe.function)) {
       detail = `${ev.probe.function} by ${ctx.basename}`;
@@ -267,7 +444,10 @@ const hostNamespaceEntry: DetectionRule = {
       detail = `spawned by nsenter ${ev.parent?.arguments ?? ''}`.trim();
     }
     if (!detail) return undefined;
-    return { severity: ctx.inContainer && ctx.privileged ? 'critical' : 'high', detail };
+    return {
+      severity: ctx.inContainer && ctx.privileged ? 'critical' : 'high',
+      detail,
+    };
   },
 };
 
@@ -285,11 +465,22 @@ const privilegeEscalation: DetectionRule = {
     const fn = probe.function;
     if (fn === 'commit_creds' || fn.endsWith('commit_creds')) {
       for (const a of probe.args) {
-        if (a.kind !== 'process_credentials_arg' || typeof a.value !== 'object' || !a.value) continue;
+        if (
+          a.kind !== 'process_credentials_arg' ||
+          typeof a.value !== 'object' ||
+          !a.value
+        )
+          continue;
         const c = a.value as Record<string, unknown>;
         const before = ctx.event.process?.uid;
-        if ((c.euid === 0 || c.uid === 0) && before !== undefined && before !== 0) {
-          return { detail: `uid ${before} -> euid ${String(c.euid)} via commit_creds` };
+        if (
+          (c.euid === 0 || c.uid === 0) &&
+          before !== undefined &&
+          before !== 0
+        ) {
+          return {
+            detail: `uid ${before} -> euid ${String(c.euid)} via commit_creds`,
+          };
         }
       }
       return undefined;
@@ -305,20 +496,34 @@ const credentialFiles: DetectionRule = {
   id: 'credential-file-access',
   title: 'Access to credential files (/etc/shadow, sudoers, Kubernetes PKI)',
   severity: 'high',
-  mitre: { id: 'T1003.008', name: 'OS Credential Dumping: /etc/passwd and /etc/shadow' },
+  mitre: {
+    id: 'T1003.008',
+    name: 'OS Credential Dumping: /etc/passwd and /etc/shadow',
+  },
   remediation:
     'Find why the process read the file; mount host paths read-only or not at all, and alert on repeat access.',
   eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
-    const secret = findPath(ctx, t => CREDENTIAL_FILES.some(r => r.test(t.path)));
-    if (secret) return { detail: ctx.event.probe ? targetDetail(ctx, secret) : secret.path };
+    const secret = findPath(ctx, t =>
+      CREDENTIAL_FILES.some(r => r.test(t.path)),
+    );
+    if (secret)
+      return {
+        detail: ctx.event.probe ? targetDetail(ctx, secret) : secret.path,
+      };
     // /etc/passwd and /etc/group hold no secrets: every libc lookup reads them. A person
     // dumping them (cat, grep, a shell) is account discovery; a change is account-file-write.
     if (!manualAccess(ctx)) return undefined;
-    const listing = findPath(ctx, t => ACCOUNT_LISTS.test(t.path) && !changesFile(ctx, t));
+    const listing = findPath(
+      ctx,
+      t => ACCOUNT_LISTS.test(t.path) && !changesFile(ctx, t),
+    );
     if (!listing) return undefined;
-    return { severity: 'medium', detail: ctx.event.probe ? targetDetail(ctx, listing) : listing.path };
+    return {
+      severity: 'medium',
+      detail: ctx.event.probe ? targetDetail(ctx, listing) : listing.path,
+    };
   },
 };
 
@@ -335,7 +540,10 @@ const serviceAccountToken: DetectionRule = {
     const hit = findPath(ctx, t => startsWithAny(t.path, SA_TOKEN_DIRS));
     if (!hit) return undefined;
     // An application reading its own token is how in-cluster clients work; a person doing it is not.
-    return { severity: manualAccess(ctx) ? 'high' : 'medium', detail: ctx.event.probe ? targetDetail(ctx, hit) : hit.path };
+    return {
+      severity: manualAccess(ctx) ? 'high' : 'medium',
+      detail: ctx.event.probe ? targetDetail(ctx, hit) : hit.path,
+    };
   },
 };
 
@@ -350,13 +558,16 @@ const sshKeys: DetectionRule = {
   source: 'builtin',
   match(ctx) {
     const hit = findPath(ctx, t => SSH_KEY.test(t.path));
-    return hit ? { detail: ctx.event.probe ? targetDetail(ctx, hit) : hit.path } : undefined;
+    return hit
+      ? { detail: ctx.event.probe ? targetDetail(ctx, hit) : hit.path }
+      : undefined;
   },
 };
 
 const accountFileWrite: DetectionRule = {
   id: 'account-file-write',
-  title: 'Write to account files (/etc/passwd, /etc/shadow, /etc/group, sudoers)',
+  title:
+    'Write to account files (/etc/passwd, /etc/shadow, /etc/group, sudoers)',
   severity: 'high',
   mitre: { id: 'T1098', name: 'Account Manipulation' },
   remediation:
@@ -364,13 +575,27 @@ const accountFileWrite: DetectionRule = {
   eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
-    const hit = findPath(ctx, t => ACCOUNT_FILES.test(t.path) && changesFile(ctx, t));
+    const hit = findPath(
+      ctx,
+      t => ACCOUNT_FILES.test(t.path) && changesFile(ctx, t),
+    );
     if (!hit) {
       // useradd, passwd, visudo…: the tool names no file, its job is changing them.
-      const tool = ACCOUNT_TOOLS.has(ctx.basename) && commandLineIsEvidence(ctx.event);
-      return tool ? { detail: `${ctx.event.probe ? `${ctx.event.probe.function} by ` : ''}${ctx.basename} ${ctx.event.process?.arguments ?? ''}`.trim() } : undefined;
+      const tool =
+        ACCOUNT_TOOLS.has(ctx.basename) && commandLineIsEvidence(ctx.event);
+      return tool
+        ? {
+            detail: `${
+              ctx.event.probe ? `${ctx.event.probe.function} by ` : ''
+            }${ctx.basename} ${ctx.event.process?.arguments ?? ''}`.trim(),
+          }
+        : undefined;
     }
-    return { detail: ctx.event.probe ? targetDetail(ctx, hit) : `${ctx.basename} ${hit.path}` };
+    return {
+      detail: ctx.event.probe
+        ? targetDetail(ctx, hit)
+        : `${ctx.basename} ${hit.path}`,
+    };
   },
 };
 
@@ -385,23 +610,39 @@ const systemBinaryWrite: DetectionRule = {
   source: 'builtin',
   match(ctx) {
     const probe = ctx.event.probe;
-    const detail = (t: PathTarget) => (probe ? targetDetail(ctx, t) : `${ctx.basename} ${t.path}`);
-    const preload = findPath(ctx, t => t.path === '/etc/ld.so.preload' && changesFile(ctx, t));
+    const detail = (t: PathTarget) =>
+      probe ? targetDetail(ctx, t) : `${ctx.basename} ${t.path}`;
+    const preload = findPath(
+      ctx,
+      t => t.path === '/etc/ld.so.preload' && changesFile(ctx, t),
+    );
     if (preload) return { severity: 'critical', detail: detail(preload) };
-    const hit = findPath(ctx, t => startsWithAny(t.path, BIN_DIRS) && changesFile(ctx, t));
+    const hit = findPath(
+      ctx,
+      t => startsWithAny(t.path, BIN_DIRS) && changesFile(ctx, t),
+    );
     return hit ? { detail: detail(hit) } : undefined;
   },
 };
 
 function moduleArgSeverity(probe: ProbeInfo): RuleMatch | undefined {
   for (const a of probe.args) {
-    if (a.kind !== 'module_arg' || typeof a.value !== 'object' || !a.value) continue;
-    const m = a.value as { name?: string; tainted?: string[]; signature_ok?: boolean };
+    if (a.kind !== 'module_arg' || typeof a.value !== 'object' || !a.value)
+      continue;
+    const m = a.value as {
+      name?: string;
+      tainted?: string[];
+      signature_ok?: boolean;
+    };
     const tainted = (m.tainted ?? []).filter(t => t !== 'TAINT_UNSET');
     if (tainted.length > 0 || m.signature_ok === false) {
       return {
         severity: 'critical',
-        detail: `module ${m.name ?? '?'} ${tainted.length ? `taints ${tainted.join(',')}` : 'has no valid signature'}`,
+        detail: `module ${m.name ?? '?'} ${
+          tainted.length
+            ? `taints ${tainted.join(',')}`
+            : 'has no valid signature'
+        }`,
       };
     }
     return { detail: `module ${m.name ?? '?'}` };
@@ -413,7 +654,10 @@ const kernelModule: DetectionRule = {
   id: 'kernel-module-load',
   title: 'Kernel module loaded or unloaded',
   severity: 'high',
-  mitre: { id: 'T1547.006', name: 'Boot or Logon Autostart Execution: Kernel Modules and Extensions' },
+  mitre: {
+    id: 'T1547.006',
+    name: 'Boot or Logon Autostart Execution: Kernel Modules and Extensions',
+  },
   remediation:
     'Confirm the module is expected on this node; drop CAP_SYS_MODULE from pods and enable module signature enforcement.',
   eventTypes: EXEC_AND_PROBES,
@@ -422,7 +666,10 @@ const kernelModule: DetectionRule = {
     const ev = ctx.event;
     if (ev.type === 'process_exec') {
       if (!MODULE_TOOLS.has(ctx.basename)) return undefined;
-      return { severity: ctx.inContainer ? 'high' : 'medium', detail: `${ctx.basename} ${ev.process?.arguments ?? ''}`.trim() };
+      return {
+        severity: ctx.inContainer ? 'high' : 'medium',
+        detail: `${ctx.basename} ${ev.process?.arguments ?? ''}`.trim(),
+      };
     }
     const probe = ev.probe!;
     const fn = probe.function;
@@ -433,9 +680,16 @@ const kernelModule: DetectionRule = {
     }
     if (fn === 'security_kernel_module_request') {
       const name = probe.args.find(a => a.kind === 'string_arg')?.value;
-      return { severity: 'medium', detail: `module request ${String(name ?? '')}`.trim() };
+      return {
+        severity: 'medium',
+        detail: `module request ${String(name ?? '')}`.trim(),
+      };
     }
-    if (fn.startsWith('security_kernel_') && fn.includes('read_file') && intArgs(probe).includes(READING_MODULE)) {
+    if (
+      fn.startsWith('security_kernel_') &&
+      fn.includes('read_file') &&
+      intArgs(probe).includes(READING_MODULE)
+    ) {
       return { detail: `reads module ${probe.paths[0] ?? ''}`.trim() };
     }
     return undefined;
@@ -446,10 +700,15 @@ const kernelModule: DetectionRule = {
  * The binary executed: the exec hook's `linux_binprm_arg`, the process's binary (an exec, or any
  * probe event of a process that runs from there), else the parent's binary.
  */
-function execTarget(ctx: DetectionContext, test: (path: string) => boolean): RuleMatch | undefined {
+function execTarget(
+  ctx: DetectionContext,
+  test: (path: string) => boolean,
+): RuleMatch | undefined {
   const t = executedBinary(ctx);
   if (!t || !test(t.path)) return undefined;
-  return { detail: t.source === 'parent-binary' ? `${t.path} (parent)` : t.path };
+  return {
+    detail: t.source === 'parent-binary' ? `${t.path} (parent)` : t.path,
+  };
 }
 
 const execFromTemp: DetectionRule = {
@@ -476,7 +735,13 @@ const filelessExec: DetectionRule = {
   eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
-    return execTarget(ctx, path => path.startsWith('memfd:') || path.startsWith('/memfd:') || path.endsWith('(deleted)'));
+    return execTarget(
+      ctx,
+      path =>
+        path.startsWith('memfd:') ||
+        path.startsWith('/memfd:') ||
+        path.endsWith('(deleted)'),
+    );
   },
 };
 
@@ -495,7 +760,11 @@ const packageManager: DetectionRule = {
   source: 'builtin',
   match(ctx) {
     return execOfSet(PACKAGE_MANAGERS, ctx)
-      ? { detail: `${ctx.basename} ${ctx.event.process?.arguments ?? ''}`.trim() }
+      ? {
+          detail: `${ctx.basename} ${
+            ctx.event.process?.arguments ?? ''
+          }`.trim(),
+        }
       : undefined;
   },
 };
@@ -504,15 +773,25 @@ const compiler: DetectionRule = {
   id: 'compiler-in-container',
   title: 'Compiler run in a running container',
   severity: 'medium',
-  mitre: { id: 'T1027.004', name: 'Obfuscated Files or Information: Compile After Delivery' },
-  remediation: 'Build in CI, not in running containers; remove toolchains from runtime images.',
+  mitre: {
+    id: 'T1027.004',
+    name: 'Obfuscated Files or Information: Compile After Delivery',
+  },
+  remediation:
+    'Build in CI, not in running containers; remove toolchains from runtime images.',
   eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
     if (!ctx.inContainer) return undefined;
-    const goBuild = ctx.basename === 'go' && /^(build|run|install)\b/.test(ctx.event.process?.arguments ?? '');
+    const goBuild =
+      ctx.basename === 'go' &&
+      /^(build|run|install)\b/.test(ctx.event.process?.arguments ?? '');
     return COMPILERS.has(ctx.basename) || goBuild
-      ? { detail: `${ctx.basename} ${ctx.event.process?.arguments ?? ''}`.trim() }
+      ? {
+          detail: `${ctx.basename} ${
+            ctx.event.process?.arguments ?? ''
+          }`.trim(),
+        }
       : undefined;
   },
 };
@@ -530,8 +809,14 @@ const networkTool: DetectionRule = {
     if (!execOfSet(NETWORK_TOOLS, ctx)) return undefined;
     if (ctx.event.process?.pod?.container.maybeExecProbe) return undefined;
     const args = ctx.event.process?.arguments ?? '';
-    if (['nc', 'ncat', 'netcat', 'socat'].includes(ctx.basename) && REVERSE_SHELL.test(args)) {
-      return { severity: 'critical', detail: `possible reverse shell: ${ctx.basename} ${args}` };
+    if (
+      ['nc', 'ncat', 'netcat', 'socat'].includes(ctx.basename) &&
+      REVERSE_SHELL.test(args)
+    ) {
+      return {
+        severity: 'critical',
+        detail: `possible reverse shell: ${ctx.basename} ${args}`,
+      };
     }
     return { detail: `${ctx.basename} ${args}`.trim() };
   },
@@ -550,11 +835,18 @@ const egress: DetectionRule = {
     // Socket arguments; else, for an exec or a network hook without them, the addresses on the
     // command line of a network client (curl 1.2.3.4, sh -c "nc 1.2.3.4 …").
     const client = (args: string) =>
-      NETWORK_TOOLS.has(ctx.basename) || (SHELLS.has(ctx.basename) && /\b(nc|ncat|curl|wget|ssh|scp|sftp|rsync|socat|telnet)\b/.test(args));
-    const r = remoteAddressesOf(ctx, client).find(a => !isInternal(ctx, a.address));
+      NETWORK_TOOLS.has(ctx.basename) ||
+      (SHELLS.has(ctx.basename) &&
+        /\b(nc|ncat|curl|wget|ssh|scp|sftp|rsync|socat|telnet)\b/.test(args));
+    const r = remoteAddressesOf(ctx, client).find(
+      a => !isInternal(ctx, a.address),
+    );
     if (!r) return undefined;
     const outside = r.port !== undefined ? `${r.address}:${r.port}` : r.address;
-    return { severity: ctx.inContainer ? 'high' : 'medium', detail: `${ctx.basename} -> ${outside}` };
+    return {
+      severity: ctx.inContainer ? 'high' : 'medium',
+      detail: `${ctx.basename} -> ${outside}`,
+    };
   },
 };
 
@@ -562,13 +854,21 @@ const archiver: DetectionRule = {
   id: 'archive-tool-in-container',
   title: 'Archiving tool run in a container (data staging)',
   severity: 'low',
-  mitre: { id: 'T1560.001', name: 'Archive Collected Data: Archive via Utility' },
-  remediation: 'Check what was archived and whether it left the pod (look for egress findings).',
+  mitre: {
+    id: 'T1560.001',
+    name: 'Archive Collected Data: Archive via Utility',
+  },
+  remediation:
+    'Check what was archived and whether it left the pod (look for egress findings).',
   eventTypes: EXEC_AND_PROBES,
   source: 'builtin',
   match(ctx) {
     return execOfSet(ARCHIVERS, ctx)
-      ? { detail: `${ctx.basename} ${ctx.event.process?.arguments ?? ''}`.trim() }
+      ? {
+          detail: `${ctx.basename} ${
+            ctx.event.process?.arguments ?? ''
+          }`.trim(),
+        }
       : undefined;
   },
 };
@@ -577,7 +877,10 @@ const policyBlocked: DetectionRule = {
   id: 'policy-enforcement-blocked',
   title: 'Blocked by a Tetragon policy (Sigkill / Override / Signal)',
   severity: 'high',
-  mitre: { id: 'TA0002', name: 'Execution (attempt blocked; technique depends on the policy)' },
+  mitre: {
+    id: 'TA0002',
+    name: 'Execution (attempt blocked; technique depends on the policy)',
+  },
   remediation:
     'The action was prevented; find out why the workload attempted it (compromise or a policy too strict for it).',
   eventTypes: PROBES,
@@ -585,9 +888,16 @@ const policyBlocked: DetectionRule = {
   outcome: 'blocked',
   match(ctx) {
     const probe = ctx.event.probe!;
-    const action = [probe.action, probe.returnAction].find(a => a !== undefined && BLOCKING_ACTIONS.has(a));
+    const action = [probe.action, probe.returnAction].find(
+      a => a !== undefined && BLOCKING_ACTIONS.has(a),
+    );
     if (!action) return undefined;
-    return { detail: `${probe.policy ?? 'unnamed policy'}: ${action.replace('KPROBE_ACTION_', '')} on ${probe.function}` };
+    return {
+      detail: `${probe.policy ?? 'unnamed policy'}: ${action.replace(
+        'KPROBE_ACTION_',
+        '',
+      )} on ${probe.function}`,
+    };
   },
 };
 
@@ -602,7 +912,9 @@ const throttled: DetectionRule = {
   source: 'builtin',
   match(ctx) {
     const t = ctx.event.throttle!;
-    return t.type === 'THROTTLE_START' ? { detail: `cgroup ${t.cgroup}` } : undefined;
+    return t.type === 'THROTTLE_START'
+      ? { detail: `cgroup ${t.cgroup}` }
+      : undefined;
   },
 };
 

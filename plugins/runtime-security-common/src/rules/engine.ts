@@ -1,7 +1,12 @@
 import type { RuntimeEvent, TetragonEventType } from '../events/types';
 import { BUILTIN_RULES } from './builtin';
 import { DEFAULT_CLUSTER_CIDRS, parseCidr, type Cidr } from './net';
-import type { Detection, DetectionContext, DetectionRule, RuleSettings } from './types';
+import type {
+  Detection,
+  DetectionContext,
+  DetectionRule,
+  RuleSettings,
+} from './types';
 
 /**
  * Options of {@link createDetectionEngine}.
@@ -47,11 +52,16 @@ const NO_DETECTIONS: Detection[] = [];
 export function createDetectionEngine(
   options: DetectionEngineOptions = {},
 ): DetectionEngine {
-  const all = [...(options.rules ?? BUILTIN_RULES), ...(options.extraRules ?? [])];
+  const all = [
+    ...(options.rules ?? BUILTIN_RULES),
+    ...(options.extraRules ?? []),
+  ];
   const ids = new Set<string>();
   for (const r of all) {
     if (ids.has(r.id)) {
-      throw new Error(`rule id "${r.id}" is defined twice; give each rule a unique id`);
+      throw new Error(
+        `rule id "${r.id}" is defined twice; give each rule a unique id`,
+      );
     }
     ids.add(r.id);
   }
@@ -59,18 +69,22 @@ export function createDetectionEngine(
   for (const id of disabled) {
     if (!ids.has(id)) {
       throw new Error(
-        `disabledRules names "${id}", which is not a rule; known rules: ${[...ids].join(', ')}`,
+        `disabledRules names "${id}", which is not a rule; known rules: ${[
+          ...ids,
+        ].join(', ')}`,
       );
     }
   }
   const rules = all.filter(r => !disabled.has(r.id));
-  const cidrs: Cidr[] = (options.clusterCidrs ?? DEFAULT_CLUSTER_CIDRS).map(c => {
-    try {
-      return parseCidr(c);
-    } catch (e) {
-      throw new Error(`clusterCidrs: ${(e as Error).message}`);
-    }
-  });
+  const cidrs: Cidr[] = (options.clusterCidrs ?? DEFAULT_CLUSTER_CIDRS).map(
+    c => {
+      try {
+        return parseCidr(c);
+      } catch (e) {
+        throw new Error(`clusterCidrs: ${(e as Error).message}`);
+      }
+    },
+  );
   const settings: RuleSettings = { clusterCidrs: cidrs };
   const byType = new Map<TetragonEventType, DetectionRule[]>();
   for (const r of rules) {
@@ -98,7 +112,11 @@ export function createDetectionEngine(
       for (const rule of candidates) {
         const m = rule.match(ctx);
         if (m) {
-          (out ??= []).push({ rule, severity: m.severity ?? rule.severity, detail: m.detail });
+          (out ??= []).push({
+            rule,
+            severity: m.severity ?? rule.severity,
+            detail: m.detail,
+          });
         }
       }
       return out ?? NO_DETECTIONS;

@@ -14,12 +14,22 @@
  * Binaries are the probe's `linux_binprm_arg` (exec hooks), the process's binary, and, when the
  * process carries none, its parent's.
  */
-import type { ProbeInfo, ProcessInfo, RemoteAddress, RuntimeEvent } from '../events/types';
+import type {
+  ProbeInfo,
+  ProcessInfo,
+  RemoteAddress,
+  RuntimeEvent,
+} from '../events/types';
 import { ipv4Literals } from './net';
 import type { DetectionContext } from './types';
 
 /** Where in the event a target was found. */
-export type TargetSource = 'args' | 'arguments' | 'parent-arguments' | 'binary' | 'parent-binary';
+export type TargetSource =
+  | 'args'
+  | 'arguments'
+  | 'parent-arguments'
+  | 'binary'
+  | 'parent-binary';
 
 /** A path (or binary) and where it came from. */
 export interface PathTarget {
@@ -49,13 +59,18 @@ const PATH_ARG_KINDS = new Set(['file_arg', 'path_arg', 'linux_binprm_arg']);
 
 /** The probe carried a path argument (a file, path or binprm, or a string that is a path). */
 function hasPathArg(probe: ProbeInfo): boolean {
-  return probe.paths.length > 0 || probe.args.some(a => PATH_ARG_KINDS.has(a.kind));
+  return (
+    probe.paths.length > 0 || probe.args.some(a => PATH_ARG_KINDS.has(a.kind))
+  );
 }
 
 const SOCK_ARG_KINDS = new Set(['sock_arg', 'skb_arg', 'sockaddr_arg']);
 
 function hasSockArg(probe: ProbeInfo): boolean {
-  return probe.remoteAddresses.length > 0 || probe.args.some(a => SOCK_ARG_KINDS.has(a.kind));
+  return (
+    probe.remoteAddresses.length > 0 ||
+    probe.args.some(a => SOCK_ARG_KINDS.has(a.kind))
+  );
 }
 
 /** Removes `.` and `..` segments of an absolute path. */
@@ -149,7 +164,10 @@ export function commandLineIsEvidence(ev: RuntimeEvent): boolean {
  * The first path of the event that passes `test`, looked up in the probe's arguments, then the
  * command line (see {@link commandLineIsEvidence}), then the parent's command line.
  */
-export function findPath(ctx: DetectionContext, test: (t: PathTarget) => boolean): PathTarget | undefined {
+export function findPath(
+  ctx: DetectionContext,
+  test: (t: PathTarget) => boolean,
+): PathTarget | undefined {
   const ev = ctx.event;
   const probe = ev.probe;
   if (probe && hasPathArg(probe)) {
@@ -178,11 +196,15 @@ export function findPath(ctx: DetectionContext, test: (t: PathTarget) => boolean
 export function executedBinary(ctx: DetectionContext): PathTarget | undefined {
   const ev = ctx.event;
   const fn = ev.probe?.function ?? '';
-  if ((fn.includes('bprm_check') || fn.includes('bprm_creds')) && ev.probe!.paths.length > 0) {
+  if (
+    (fn.includes('bprm_check') || fn.includes('bprm_creds')) &&
+    ev.probe!.paths.length > 0
+  ) {
     return { path: ev.probe!.paths[0], source: 'args' };
   }
   if (ev.process?.binary) return { path: ev.process.binary, source: 'binary' };
-  if (ev.parent?.binary) return { path: ev.parent.binary, source: 'parent-binary' };
+  if (ev.parent?.binary)
+    return { path: ev.parent.binary, source: 'parent-binary' };
   return undefined;
 }
 
@@ -197,10 +219,14 @@ export function remoteAddressesOf(
 ): Array<RemoteAddress & { source: TargetSource }> {
   const ev = ctx.event;
   const probe = ev.probe;
-  if (probe && hasSockArg(probe)) return probe.remoteAddresses.map(a => ({ ...a, source: 'args' as const }));
+  if (probe && hasSockArg(probe))
+    return probe.remoteAddresses.map(a => ({ ...a, source: 'args' as const }));
   if (probe && !isNetworkHook(probe.function)) return [];
   if (!probe && ev.type !== 'process_exec') return [];
   const args = ev.process?.arguments ?? '';
   if (!commandIsNetworkClient(args)) return [];
-  return ipv4Literals(args).map(address => ({ address, source: 'arguments' as const }));
+  return ipv4Literals(args).map(address => ({
+    address,
+    source: 'arguments' as const,
+  }));
 }

@@ -4,7 +4,8 @@ import * as path from 'path';
 
 /** The reference corpora: `$PERISCOPE_CORPORA`, else `../shared/corpora` next to the checkout. */
 export const CORPORA =
-  process.env.PERISCOPE_CORPORA ?? path.resolve(__dirname, '../../../../..', 'shared/corpora');
+  process.env.PERISCOPE_CORPORA ??
+  path.resolve(__dirname, '../../../../..', 'shared/corpora');
 
 export const EVENTS_DIR = path.join(CORPORA, 'tetragon', 'events');
 

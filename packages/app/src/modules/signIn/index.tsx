@@ -1,8 +1,15 @@
 import { SignInPage } from '@backstage/core-components';
 import type { IdentityProviders } from '@backstage/core-components';
-import { configApiRef, githubAuthApiRef, useApi } from '@backstage/core-plugin-api';
+import {
+  configApiRef,
+  githubAuthApiRef,
+  useApi,
+} from '@backstage/core-plugin-api';
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
-import { SignInPageBlueprint, SignInPageProps } from '@backstage/plugin-app-react';
+import {
+  SignInPageBlueprint,
+  SignInPageProps,
+} from '@backstage/plugin-app-react';
 
 const github = {
   id: 'github-auth-provider',
@@ -18,13 +25,19 @@ const github = {
  */
 export function PortalSignInPage(props: SignInPageProps) {
   const config = useApi(configApiRef);
-  const names = config.getOptionalStringArray('app.signInProviders') ?? ['guest'];
+  const names = config.getOptionalStringArray('app.signInProviders') ?? [
+    'guest',
+  ];
   const providers: IdentityProviders = [];
   for (const name of names) {
     if (name === 'guest') providers.push('guest');
     else if (name === 'github') providers.push(github);
-    // eslint-disable-next-line no-console
-    else console.error(`app.signInProviders names '${name}', which this portal does not offer: use guest or github`);
+    else {
+      // eslint-disable-next-line no-console
+      console.error(
+        `app.signInProviders names '${name}', which this portal does not offer: use guest or github`,
+      );
+    }
   }
   return <SignInPage {...props} providers={providers} />;
 }

@@ -5,7 +5,10 @@
  * last `logLines` lines, and the whole to at most half of `maxInputBytes` (log lines go first,
  * then the other containers, then the events).
  */
-import { ContainerStateEvidence, FindingEvidence } from '@periscope/backstage-plugin-k8s-diagnostics-common';
+import {
+  ContainerStateEvidence,
+  FindingEvidence,
+} from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { PlaceholderMasker } from './masking';
 
 /** The identifiers of the evidence, for the masker's names. */
@@ -27,7 +30,10 @@ const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 function text(masker: PlaceholderMasker, raw: string, max: number): string {
   const masked = masker.mask(raw.length > 8 * max ? raw.slice(-8 * max) : raw);
   if (bytes(masked) <= max) return masked;
-  return `${Buffer.from(masked, 'utf8').subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '')} …[cut]`;
+  return `${Buffer.from(masked, 'utf8')
+    .subarray(0, max)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '')} …[cut]`;
 }
 
 /** The evidence to send, masked and bounded; undefined when there is none worth sending. */
@@ -52,9 +58,19 @@ export function maskedEvidence(
     ...(c.init ? { init: true } : {}),
     ...(c.image ? { image: t(c.image) } : {}),
     // one line, masked whole: `--password` and its value may be two items
-    ...(c.command || c.args ? { commandLine: t([...(c.command ?? []), ...(c.args ?? [])].join(' ')) } : {}),
+    ...(c.command || c.args
+      ? { commandLine: t([...(c.command ?? []), ...(c.args ?? [])].join(' ')) }
+      : {}),
     ...(c.resources ? { resources: c.resources } : {}),
-    ...(c.probes.length ? { probes: c.probes.map(p => ({ ...p, handler: t(p.handler), ...(p.path ? { path: t(p.path) } : {}) })) } : {}),
+    ...(c.probes.length
+      ? {
+          probes: c.probes.map(p => ({
+            ...p,
+            handler: t(p.handler),
+            ...(p.path ? { path: t(p.path) } : {}),
+          })),
+        }
+      : {}),
     ...(c.ready !== undefined ? { ready: c.ready } : {}),
     ...(c.restartCount !== undefined ? { restartCount: c.restartCount } : {}),
     ...(c.state ? { state: state(c.state) } : {}),
@@ -75,11 +91,26 @@ export function maskedEvidence(
     ...(e.pod.message ? { message: t(e.pod.message) } : {}),
     ...(e.pod.createdAt ? { createdAt: e.pod.createdAt } : {}),
   };
-  const events = e.warningEvents.map(ev => ({ reason: ev.reason, count: ev.count, message: t(ev.message) }));
-  const missing = e.missingReferences.map(r => ({ kind: r.kind, name: masker.mask(r.name), ...(r.key ? { key: t(r.key) } : {}), ...(r.use ? { use: t(r.use) } : {}) }));
-  const build = (cs: typeof containers, ls: typeof logs, es: typeof events) => ({
+  const events = e.warningEvents.map(ev => ({
+    reason: ev.reason,
+    count: ev.count,
+    message: t(ev.message),
+  }));
+  const missing = e.missingReferences.map(r => ({
+    kind: r.kind,
+    name: masker.mask(r.name),
+    ...(r.key ? { key: t(r.key) } : {}),
+    ...(r.use ? { use: t(r.use) } : {}),
+  }));
+  const build = (
+    cs: typeof containers,
+    ls: typeof logs,
+    es: typeof events,
+  ) => ({
     ...(pod ? { pod } : {}),
-    ...(e.failingContainer ? { failingContainer: masker.mask(e.failingContainer) } : {}),
+    ...(e.failingContainer
+      ? { failingContainer: masker.mask(e.failingContainer) }
+      : {}),
     containers: cs,
     ...(ls.length ? { logs: ls } : {}),
     ...(es.length ? { warningEvents: es } : {}),
@@ -93,10 +124,16 @@ export function maskedEvidence(
   let out = build(cs, ls, es);
   // log lines first (oldest first), then the containers that do not fail, then events
   while (size(out) > budget && ls.some(l => l.lastLines.length > 0)) {
-    ls = ls.map(l => ({ ...l, lastLines: l.lastLines.slice(Math.max(1, Math.ceil(l.lastLines.length / 4))) }));
+    ls = ls.map(l => ({
+      ...l,
+      lastLines: l.lastLines.slice(
+        Math.max(1, Math.ceil(l.lastLines.length / 4)),
+      ),
+    }));
     out = build(cs, ls, es);
   }
   if (size(out) > budget) out = build((cs = cs.slice(0, 1)), ls, es);
-  while (size(out) > budget && es.length > 0) out = build(cs, ls, (es = es.slice(0, -1)));
+  while (size(out) > budget && es.length > 0)
+    out = build(cs, ls, (es = es.slice(0, -1)));
   return size(out) > budget ? undefined : out;
 }

@@ -45,7 +45,16 @@ export const RESTORED: Record<Category, boolean> = {
   SECRET: false,
 };
 
-export type Category = 'NAME' | 'NAMESPACE' | 'LABEL' | 'IP' | 'HOST' | 'EMAIL' | 'USER' | 'IMAGE' | 'SECRET';
+export type Category =
+  | 'NAME'
+  | 'NAMESPACE'
+  | 'LABEL'
+  | 'IP'
+  | 'HOST'
+  | 'EMAIL'
+  | 'USER'
+  | 'IMAGE'
+  | 'SECRET';
 
 /** Every placeholder category, for prompts and for cutting text without splitting a placeholder. */
 export const CATEGORIES = Object.keys(RESTORED) as Category[];
@@ -71,60 +80,93 @@ const GENERIC = new Set([
   'false',
 ]);
 
-const PLACEHOLDER = /\b(NAME|NAMESPACE|LABEL|IP|HOST|EMAIL|USER|IMAGE|SECRET)_(\d+)\b/g;
-const IS_PLACEHOLDER = /^(?:NAME|NAMESPACE|LABEL|IP|HOST|EMAIL|USER|IMAGE|SECRET)_\d+$/;
+const PLACEHOLDER =
+  /\b(NAME|NAMESPACE|LABEL|IP|HOST|EMAIL|USER|IMAGE|SECRET)_(\d+)\b/g;
+const IS_PLACEHOLDER =
+  /^(?:NAME|NAMESPACE|LABEL|IP|HOST|EMAIL|USER|IMAGE|SECRET)_\d+$/;
 
 /**
  * Patterns whose `group` is the value to hide. The value is always the end of the match (what
  * follows is in a lookahead), so the replacement cannot hit an earlier copy of it in the match.
  */
-const VALUE_PATTERNS: Array<{ re: RegExp; group: number; category: Category }> = [
-  // PEM keys, also one cut before its END line.
-  { re: /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----|[\s\S]*$)/g, group: 0, category: 'SECRET' },
-  // JWTs.
-  { re: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, group: 0, category: 'SECRET' },
-  // Tokens recognisable by their prefix, without a keyword around them.
-  { re: /\bgh[opsur]_[A-Za-z0-9]{36,255}\b/g, group: 0, category: 'SECRET' }, // GitHub
-  { re: /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g, group: 0, category: 'SECRET' }, // GitHub fine-grained
-  { re: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, group: 0, category: 'SECRET' }, // AWS access key id
-  { re: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, group: 0, category: 'SECRET' }, // Slack
-  { re: /\bglpat-[A-Za-z0-9_-]{20,}/g, group: 0, category: 'SECRET' }, // GitLab
-  { re: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g, group: 0, category: 'SECRET' }, // Google API key
-  // OpenAI-style keys: mixed case and digits, which no Kubernetes name (lower case) has.
-  // (Bounded repetitions: `sk-sk-sk-…` may not make the search quadratic.)
-  { re: /\bsk-(?=[A-Za-z0-9_-]{0,300}[A-Z])(?=[A-Za-z0-9_-]{0,300}[0-9])[A-Za-z0-9_-]{20,300}/g, group: 0, category: 'SECRET' },
-  // Credentials after a keyword.
-  { re: /\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{8,})/gi, group: 1, category: 'SECRET' },
-  {
-    // The key ends in a keyword (`DB_PASSWORD`, `oauth`); no pattern for what precedes it, which
-    // would make the search quadratic on long runs like `a.a.a.a…`.
-    re: /(?:password|passwd|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credentials?|auth)\b["']?\s*[:=]\s*["']?([^\s"',;}&]+)/gi,
-    group: 1,
-    category: 'SECRET',
-  },
-  // Command-line arguments: `--password x`, `--token=x`, `--client-secret "x"`, `-api-key x`.
-  {
-    re: /(?<![\w-])--?(?:[a-z0-9]+-)*(?:password|passwd|pass|token|secret|api-?key|access-key|secret-key)(?:=|\s+)["']?((?!-)[^\s"']+)/gi,
-    group: 1,
-    category: 'SECRET',
-  },
-];
+const VALUE_PATTERNS: Array<{ re: RegExp; group: number; category: Category }> =
+  [
+    // PEM keys, also one cut before its END line.
+    {
+      re: /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----|[\s\S]*$)/g,
+      group: 0,
+      category: 'SECRET',
+    },
+    // JWTs.
+    {
+      re: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g,
+      group: 0,
+      category: 'SECRET',
+    },
+    // Tokens recognisable by their prefix, without a keyword around them.
+    { re: /\bgh[opsur]_[A-Za-z0-9]{36,255}\b/g, group: 0, category: 'SECRET' }, // GitHub
+    {
+      re: /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g,
+      group: 0,
+      category: 'SECRET',
+    }, // GitHub fine-grained
+    { re: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, group: 0, category: 'SECRET' }, // AWS access key id
+    { re: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, group: 0, category: 'SECRET' }, // Slack
+    { re: /\bglpat-[A-Za-z0-9_-]{20,}/g, group: 0, category: 'SECRET' }, // GitLab
+    {
+      re: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g,
+      group: 0,
+      category: 'SECRET',
+    }, // Google API key
+    // OpenAI-style keys: mixed case and digits, which no Kubernetes name (lower case) has.
+    // (Bounded repetitions: `sk-sk-sk-…` may not make the search quadratic.)
+    {
+      re: /\bsk-(?=[A-Za-z0-9_-]{0,300}[A-Z])(?=[A-Za-z0-9_-]{0,300}[0-9])[A-Za-z0-9_-]{20,300}/g,
+      group: 0,
+      category: 'SECRET',
+    },
+    // Credentials after a keyword.
+    {
+      re: /\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{8,})/gi,
+      group: 1,
+      category: 'SECRET',
+    },
+    {
+      // The key ends in a keyword (`DB_PASSWORD`, `oauth`); no pattern for what precedes it, which
+      // would make the search quadratic on long runs like `a.a.a.a…`.
+      re: /(?:password|passwd|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credentials?|auth)\b["']?\s*[:=]\s*["']?([^\s"',;}&]+)/gi,
+      group: 1,
+      category: 'SECRET',
+    },
+    // Command-line arguments: `--password x`, `--token=x`, `--client-secret "x"`, `-api-key x`.
+    {
+      re: /(?<![\w-])--?(?:[a-z0-9]+-)*(?:password|passwd|pass|token|secret|api-?key|access-key|secret-key)(?:=|\s+)["']?((?!-)[^\s"']+)/gi,
+      group: 1,
+      category: 'SECRET',
+    },
+  ];
 
 /** `scheme://user@host` and `scheme://user:password@host`: the user is a USER, the password a SECRET. */
-const URL_CREDENTIALS = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:/@]+)(?::([^\s@/]*))?@/gi;
+const URL_CREDENTIALS =
+  /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:/@]+)(?::([^\s@/]*))?@/gi;
 
-const IPV4 = /(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?:\/\d{1,2})?(?![\d.])/g;
+const IPV4 =
+  /(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?:\/\d{1,2})?(?![\d.])/g;
 const H = '[0-9a-fA-F]{1,4}';
 const IPV6 = new RegExp(
   `(?<![0-9A-Za-z:])(?:(?:${H}:){7}${H}|(?:${H}:){1,6}:(?:${H}(?::${H}){0,5})?|::${H}(?::${H}){0,6})(?![0-9A-Za-z:])`,
   'g',
 );
 
-const EMAIL = /(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}(?![\w-])/g;
+const EMAIL =
+  /(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}(?![\w-])/g;
 
 const LABEL_RE = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 /** A name with dots whose last label starts with a letter; whether it is a host is decided by {@link isHostName}. */
-const HOSTNAME = new RegExp(`(?<![\\w.-])(?:${LABEL_RE}\\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?(?![\\w-]|\\.[a-z0-9])`, 'gi');
+const HOSTNAME = new RegExp(
+  `(?<![\\w.-])(?:${LABEL_RE}\\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?(?![\\w-]|\\.[a-z0-9])`,
+  'gi',
+);
 
 /**
  * Top-level domains that make a dotted name a host name: common public ones and internal
@@ -173,11 +215,19 @@ const PUBLIC_DOMAINS = [
   'example.net',
 ];
 /** Names kept only as they are (their subdomains, e.g. `db.shop.svc.cluster.local`, are masked). */
-const PUBLIC_EXACT = new Set(['cluster.local', 'svc.cluster.local', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local']);
+const PUBLIC_EXACT = new Set([
+  'cluster.local',
+  'svc.cluster.local',
+  'kubernetes.default.svc',
+  'kubernetes.default.svc.cluster.local',
+]);
 
 function isPublicHost(host: string): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');
-  return PUBLIC_EXACT.has(h) || PUBLIC_DOMAINS.some(d => h === d || h.endsWith(`.${d}`));
+  return (
+    PUBLIC_EXACT.has(h) ||
+    PUBLIC_DOMAINS.some(d => h === d || h.endsWith(`.${d}`))
+  );
 }
 
 /** Whether a dotted name is a host name that identifies someone (not a public one). */
@@ -205,7 +255,10 @@ function isPrivateRegistry(hostAndPort: string): boolean {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Applies `fn` to the parts of `text` that are not placeholders already. */
-function outsidePlaceholders(text: string, fn: (part: string) => string): string {
+function outsidePlaceholders(
+  text: string,
+  fn: (part: string) => string,
+): string {
   let out = '';
   let last = 0;
   for (const m of text.matchAll(PLACEHOLDER)) {
@@ -219,12 +272,19 @@ function outsidePlaceholders(text: string, fn: (part: string) => string): string
  * Creates a masker for one finding. Literal strings shorter than 3 characters are not masked
  * (they would mangle ordinary words); generic label keys are kept.
  */
-export function createPlaceholderMasker(input: SensitiveInput): PlaceholderMasker {
+export function createPlaceholderMasker(
+  input: SensitiveInput,
+): PlaceholderMasker {
   const table = new Map<string, string>();
   const byValue = new Map<string, string>();
-  const counters = Object.fromEntries(CATEGORIES.map(c => [c, 0])) as Record<Category, number>;
+  const counters = Object.fromEntries(CATEGORIES.map(c => [c, 0])) as Record<
+    Category,
+    number
+  >;
   const placeholderFor = (category: Category, value: string): string => {
-    const key = `${category}\u0000${category === 'SECRET' || category === 'IP' ? value : value.toLowerCase()}`;
+    const key = `${category}\u0000${
+      category === 'SECRET' || category === 'IP' ? value : value.toLowerCase()
+    }`;
     let p = byValue.get(key);
     if (!p) {
       p = `${category}_${++counters[category]}`;
@@ -238,7 +298,12 @@ export function createPlaceholderMasker(input: SensitiveInput): PlaceholderMaske
   const add = (values: string[] | undefined, category: Category) => {
     for (const v of values ?? []) {
       const value = v.trim();
-      if (value.length < 3 || GENERIC.has(value) || literals.has(value.toLowerCase())) continue;
+      if (
+        value.length < 3 ||
+        GENERIC.has(value) ||
+        literals.has(value.toLowerCase())
+      )
+        continue;
       literals.set(value.toLowerCase(), category);
     }
   };
@@ -250,47 +315,92 @@ export function createPlaceholderMasker(input: SensitiveInput): PlaceholderMaske
   const sorted = [...literals.keys()].sort((a, b) => b.length - a.length);
   const literalRe = sorted.length
     ? // A known name followed by generated suffixes (ReplicaSet hash, pod id) is masked whole.
-      new RegExp(`(?<![A-Za-z0-9])(${sorted.map(escape).join('|')})((?:-[a-z0-9]{4,10}){0,2})(?![A-Za-z0-9])`, 'gi')
+      new RegExp(
+        `(?<![A-Za-z0-9])(${sorted
+          .map(escape)
+          .join('|')})((?:-[a-z0-9]{4,10}){0,2})(?![A-Za-z0-9])`,
+        'gi',
+      )
     : undefined;
-  const secretLiterals = (input.secrets ?? []).filter(s => s.length >= 3).sort((a, b) => b.length - a.length);
+  const secretLiterals = (input.secrets ?? [])
+    .filter(s => s.length >= 3)
+    .sort((a, b) => b.length - a.length);
 
   function mask(text: string): string {
     let out = text;
     // Secret values first, anywhere (even inside words).
-    for (const s of secretLiterals) out = outsidePlaceholders(out, part => part.split(s).join(placeholderFor('SECRET', s)));
+    for (const s of secretLiterals)
+      out = outsidePlaceholders(out, part =>
+        part.split(s).join(placeholderFor('SECRET', s)),
+      );
     // URL credentials before the other patterns (a URL password may look like a token), on the
     // whole text: a password that was a literal secret is a placeholder already.
-    out = out.replace(URL_CREDENTIALS, (_whole, scheme: string, user: string, password: string | undefined) => {
-      const u = IS_PLACEHOLDER.test(user) ? user : placeholderFor('USER', user);
-      const p = password === undefined ? '' : `:${!password || IS_PLACEHOLDER.test(password) ? password : placeholderFor('SECRET', password)}`;
-      return `${scheme}${u}${p}@`;
-    });
+    out = out.replace(
+      URL_CREDENTIALS,
+      (_whole, scheme: string, user: string, password: string | undefined) => {
+        const u = IS_PLACEHOLDER.test(user)
+          ? user
+          : placeholderFor('USER', user);
+        const p =
+          password === undefined
+            ? ''
+            : `:${
+                !password || IS_PLACEHOLDER.test(password)
+                  ? password
+                  : placeholderFor('SECRET', password)
+              }`;
+        return `${scheme}${u}${p}@`;
+      },
+    );
     for (const { re, group, category } of VALUE_PATTERNS) {
       out = outsidePlaceholders(out, part =>
         part.replace(re, (...m: string[]) => {
           const whole = m[0];
           const value = m[group];
-          if (!value || IS_PLACEHOLDER.test(value) || !whole.endsWith(value)) return whole;
-          return whole.slice(0, whole.length - value.length) + placeholderFor(category, value);
+          if (!value || IS_PLACEHOLDER.test(value) || !whole.endsWith(value))
+            return whole;
+          return (
+            whole.slice(0, whole.length - value.length) +
+            placeholderFor(category, value)
+          );
         }),
       );
     }
     // Then what identifies: e-mails before host names (their domain is one), private images
     // (`host/path` masked, the tag or digest kept) before IPs and host names.
-    out = outsidePlaceholders(out, part => part.replace(EMAIL, email => placeholderFor('EMAIL', email)));
     out = outsidePlaceholders(out, part =>
-      part.replace(IMAGE, (whole: string, repo: string, tagOrDigest: string) => {
-        const slash = repo.indexOf('/');
-        // `192.168.0.0/16` is a CIDR, not an image: a repository path has a letter.
-        if (!/[a-z]/i.test(repo.slice(slash)) || !isPrivateRegistry(repo.slice(0, slash))) return whole;
-        return placeholderFor('IMAGE', repo) + tagOrDigest;
-      }),
+      part.replace(EMAIL, email => placeholderFor('EMAIL', email)),
     );
-    out = outsidePlaceholders(out, part => part.replace(IPV4, ip => placeholderFor('IP', ip)).replace(IPV6, ip => placeholderFor('IP', ip)));
-    out = outsidePlaceholders(out, part => part.replace(HOSTNAME, host => (isHostName(host) ? placeholderFor('HOST', host) : host)));
+    out = outsidePlaceholders(out, part =>
+      part.replace(
+        IMAGE,
+        (whole: string, repo: string, tagOrDigest: string) => {
+          const slash = repo.indexOf('/');
+          // `192.168.0.0/16` is a CIDR, not an image: a repository path has a letter.
+          if (
+            !/[a-z]/i.test(repo.slice(slash)) ||
+            !isPrivateRegistry(repo.slice(0, slash))
+          )
+            return whole;
+          return placeholderFor('IMAGE', repo) + tagOrDigest;
+        },
+      ),
+    );
+    out = outsidePlaceholders(out, part =>
+      part
+        .replace(IPV4, ip => placeholderFor('IP', ip))
+        .replace(IPV6, ip => placeholderFor('IP', ip)),
+    );
+    out = outsidePlaceholders(out, part =>
+      part.replace(HOSTNAME, host =>
+        isHostName(host) ? placeholderFor('HOST', host) : host,
+      ),
+    );
     if (literalRe) {
       out = outsidePlaceholders(out, part =>
-        part.replace(literalRe, (hit: string, base: string) => placeholderFor(literals.get(base.toLowerCase()) ?? 'NAME', hit)),
+        part.replace(literalRe, (hit: string, base: string) =>
+          placeholderFor(literals.get(base.toLowerCase()) ?? 'NAME', hit),
+        ),
       );
     }
     return out;

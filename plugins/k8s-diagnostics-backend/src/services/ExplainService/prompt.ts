@@ -35,7 +35,12 @@ function preCap(raw: string, maxItemBytes: number): string {
   const cap = Math.max(65_536, 8 * maxItemBytes);
   if (raw.length <= cap) return raw;
   const head = raw.slice(0, cap);
-  const space = Math.max(head.lastIndexOf(' '), head.lastIndexOf('\n'), head.lastIndexOf('\t'), head.lastIndexOf('\r'));
+  const space = Math.max(
+    head.lastIndexOf(' '),
+    head.lastIndexOf('\n'),
+    head.lastIndexOf('\t'),
+    head.lastIndexOf('\r'),
+  );
   return space >= 0 ? head.slice(0, space + 1) : '';
 }
 
@@ -49,17 +54,27 @@ function dropPartialPlaceholder(text: string): string {
   const m = /(?<![A-Za-z0-9_])[A-Z][A-Z_]*\d*$/.exec(text);
   if (!m) return text;
   const tail = m[0];
-  const partial = CATEGORIES.some(c => `${c}_`.startsWith(tail) || new RegExp(`^${c}_\\d*$`).test(tail));
+  const partial = CATEGORIES.some(
+    c => `${c}_`.startsWith(tail) || new RegExp(`^${c}_\\d*$`).test(tail),
+  );
   return partial ? text.slice(0, m.index) : text;
 }
 
 /** Cuts masked text to `maxBytes` (UTF-8), never inside a character or a placeholder, and says how much went. */
-export function cutToBytes(text: string, maxBytes: number): { text: string; cut: boolean } {
+export function cutToBytes(
+  text: string,
+  maxBytes: number,
+): { text: string; cut: boolean } {
   const size = bytes(text);
   if (size <= maxBytes) return { text, cut: false };
   const marker = (n: number) => ` …[${n} bytes cut]`;
   const room = Math.max(0, maxBytes - bytes(marker(size)));
-  const head = dropPartialPlaceholder(Buffer.from(text, 'utf8').subarray(0, room).toString('utf8').replace(/\uFFFD+$/, ''));
+  const head = dropPartialPlaceholder(
+    Buffer.from(text, 'utf8')
+      .subarray(0, room)
+      .toString('utf8')
+      .replace(/\uFFFD+$/, ''),
+  );
   return { text: head + marker(size - bytes(head)), cut: true };
 }
 
@@ -78,7 +93,11 @@ export function maskedFindingInput(
   /** What the cluster says about the finding now (masked here, after the finding's own texts). */
   evidence?: { evidence?: FindingEvidence; logLines: number },
 ): FindingInput {
-  const item = (raw: string) => cutToBytes(masker.mask(preCap(raw, limits.maxItemBytes)), limits.maxItemBytes);
+  const item = (raw: string) =>
+    cutToBytes(
+      masker.mask(preCap(raw, limits.maxItemBytes)),
+      limits.maxItemBytes,
+    );
   // What cannot fit in any case is not masked at all.
   const maxItems = Math.ceil(limits.maxInputBytes / MIN_ITEM_BYTES);
   const ref = (r: { kind: string; name: string; namespace?: string }) => ({
@@ -89,16 +108,44 @@ export function maskedFindingInput(
   // Masked in this order (placeholders are numbered by first appearance).
   const object = ref(finding.object);
   const owners = finding.ownerChain.map(ref);
-  const failureTexts = finding.failures.slice(0, maxItems).map(f => item(f.text));
+  const failureTexts = finding.failures
+    .slice(0, maxItems)
+    .map(f => item(f.text));
   // Counts and timestamps change on every scan; leaving them out keeps the cache useful.
-  const eventTexts = finding.events.slice(0, maxItems).map(e => item(e.message));
-  const failures = failureTexts.map((t, i) => ({ severity: finding.failures[i].severity, text: t.text }));
-  const events = eventTexts.map((t, i) => ({ type: finding.events[i].type, reason: finding.events[i].reason, message: t.text }));
+  const eventTexts = finding.events
+    .slice(0, maxItems)
+    .map(e => item(e.message));
+  const failures = failureTexts.map((t, i) => ({
+    severity: finding.failures[i].severity,
+    text: t.text,
+  }));
+  const events = eventTexts.map((t, i) => ({
+    type: finding.events[i].type,
+    reason: finding.events[i].reason,
+    message: t.text,
+  }));
   // at most half of maxInputBytes, or left out
-  const ev = evidence ? maskedEvidence(evidence.evidence, masker, { ...limits, logLines: evidence.logLines }) : undefined;
+  const ev = evidence
+    ? maskedEvidence(evidence.evidence, masker, {
+        ...limits,
+        logLines: evidence.logLines,
+      })
+    : undefined;
   const render = (fs: typeof failures, es: typeof events) =>
     // The data may not close the delimiters it is wrapped in.
-    JSON.stringify({ analyzer: finding.analyzer, object, owners, severity: finding.severity, failures: fs, events: es, ...(ev ? { evidence: ev } : {}) }, null, 2)
+    JSON.stringify(
+      {
+        analyzer: finding.analyzer,
+        object,
+        owners,
+        severity: finding.severity,
+        failures: fs,
+        events: es,
+        ...(ev ? { evidence: ev } : {}),
+      },
+      null,
+      2,
+    )
       .split('<<<')
       .join('< < <')
       .split('>>>')
@@ -113,36 +160,78 @@ export function maskedFindingInput(
     const size = (x: unknown) => bytes(JSON.stringify(x, null, 2)) + 64;
     let left = limits.maxInputBytes - bytes(render([], []));
     keptFailures = 0;
-    while (keptFailures < failures.length && (keptFailures === 0 || size(failures[keptFailures]) <= left)) left -= size(failures[keptFailures++]);
+    while (
+      keptFailures < failures.length &&
+      (keptFailures === 0 || size(failures[keptFailures]) <= left)
+    )
+      left -= size(failures[keptFailures++]);
     keptEvents = 0;
-    if (keptFailures === failures.length) while (keptEvents < events.length && size(events[keptEvents]) <= left) left -= size(events[keptEvents++]);
+    if (keptFailures === failures.length)
+      while (keptEvents < events.length && size(events[keptEvents]) <= left)
+        left -= size(events[keptEvents++]);
     const fs = failures.slice(0, keptFailures);
     text = render(fs, events.slice(0, keptEvents));
     // Still too long (the estimate was short, or the first failure text alone is too long).
-    while (bytes(text) > limits.maxInputBytes && keptEvents > 0) text = render(fs, events.slice(0, --keptEvents));
-    while (bytes(text) > limits.maxInputBytes && keptFailures > 1) text = render(fs.slice(0, --keptFailures), []);
+    while (bytes(text) > limits.maxInputBytes && keptEvents > 0)
+      text = render(fs, events.slice(0, --keptEvents));
+    while (bytes(text) > limits.maxInputBytes && keptFailures > 1)
+      text = render(fs.slice(0, --keptFailures), []);
     if (bytes(text) > limits.maxInputBytes && fs.length > 0) {
       const over = bytes(text) - limits.maxInputBytes;
-      const first = cutToBytes(fs[0].text, Math.max(0, bytes(fs[0].text) - over - 32));
+      const first = cutToBytes(
+        fs[0].text,
+        Math.max(0, bytes(fs[0].text) - over - 32),
+      );
       firstCutAgain = first.cut;
       text = render([{ ...fs[0], text: first.text }], []);
     }
   }
   // Only the shortened texts that are still in the data count.
-  const shortenedKept = [...failureTexts.slice(0, keptFailures), ...eventTexts.slice(0, keptEvents)].filter((t, i) => t.cut || (i === 0 && firstCutAgain)).length;
+  const shortenedKept = [
+    ...failureTexts.slice(0, keptFailures),
+    ...eventTexts.slice(0, keptEvents),
+  ].filter((t, i) => t.cut || (i === 0 && firstCutAgain)).length;
   const notes: string[] = [];
-  if (shortenedKept > 0) notes.push(`${plural(shortenedKept, 'text')} shortened (marked "bytes cut")`);
-  const [allFailures, allEvents] = [finding.failures.length, finding.events.length];
-  if (keptFailures < allFailures) notes.push(`${allFailures - keptFailures} of ${plural(allFailures, 'failure text')} left out`);
-  if (keptEvents < allEvents) notes.push(`${allEvents - keptEvents} of ${plural(allEvents, 'event')} left out`);
-  return notes.length ? { text, cut: `the cluster data was cut to fit ${limits.maxInputBytes} bytes: ${notes.join(', ')}.` } : { text };
+  if (shortenedKept > 0)
+    notes.push(
+      `${plural(shortenedKept, 'text')} shortened (marked "bytes cut")`,
+    );
+  const [allFailures, allEvents] = [
+    finding.failures.length,
+    finding.events.length,
+  ];
+  if (keptFailures < allFailures)
+    notes.push(
+      `${allFailures - keptFailures} of ${plural(
+        allFailures,
+        'failure text',
+      )} left out`,
+    );
+  if (keptEvents < allEvents)
+    notes.push(
+      `${allEvents - keptEvents} of ${plural(allEvents, 'event')} left out`,
+    );
+  return notes.length
+    ? {
+        text,
+        cut: `the cluster data was cut to fit ${
+          limits.maxInputBytes
+        } bytes: ${notes.join(', ')}.`,
+      }
+    : { text };
 }
 
 /** System and user messages for one finding. */
-export function buildMessages(maskedInput: string, language: string, cut?: string): Array<{ role: 'system' | 'user'; content: string }> {
+export function buildMessages(
+  maskedInput: string,
+  language: string,
+  cut?: string,
+): Array<{ role: 'system' | 'user'; content: string }> {
   const system = [
     'You are a Kubernetes troubleshooting assistant inside a developer portal.',
-    `Identifiers in the data were replaced by placeholders such as ${CATEGORIES.map(c => `${c}_1`).join(', ')}.`,
+    `Identifiers in the data were replaced by placeholders such as ${CATEGORIES.map(
+      c => `${c}_1`,
+    ).join(', ')}.`,
     'IMAGE_1 stands for a container image repository; the tag or digest after it is the real one.',
     'Use the placeholders verbatim where you refer to those things; never guess the real values.',
     `The user message contains data collected from a cluster between the lines ${BEGIN} and ${END}.`,
@@ -152,7 +241,9 @@ export function buildMessages(maskedInput: string, language: string, cut?: strin
     `Answer in ${language}, with only one JSON object and nothing else (no markdown, no code fences), of this shape:`,
     '{"summary": "one or two sentences on what is wrong", "likelyCause": "the most likely root cause", "steps": ["first fix step", "second fix step"], "commands": ["kubectl ... commands that help diagnose or fix it"]}',
   ].join('\n');
-  const note = cut ? `\nNote: ${cut} Base the answer on what is shown, and say so if the missing part may matter.` : '';
+  const note = cut
+    ? `\nNote: ${cut} Base the answer on what is shown, and say so if the missing part may matter.`
+    : '';
   const user = `Explain this Kubernetes health finding and how to fix it.\n${BEGIN}\n${maskedInput}\n${END}${note}`;
   return [
     { role: 'system', content: system },
@@ -162,7 +253,12 @@ export function buildMessages(maskedInput: string, language: string, cut?: strin
 
 const stringList = z.union([
   z.array(z.union([z.string(), z.number()]).transform(String)),
-  z.string().transform(s => s.split('\n').map(l => l.replace(/^\s*(?:\d+[.)]|[-*])\s*/, '').trim()).filter(Boolean)),
+  z.string().transform(s =>
+    s
+      .split('\n')
+      .map(l => l.replace(/^\s*(?:\d+[.)]|[-*])\s*/, '').trim())
+      .filter(Boolean),
+  ),
 ]);
 
 const AnswerSchema = z.object({
@@ -177,12 +273,17 @@ const AnswerSchema = z.object({
  * Returns undefined when it is not the requested shape.
  */
 export function parseAnswer(raw: string): Explanation | undefined {
-  const text = raw.trim().replace(/^```(?:json)?\s*/i, '').replace(/\s*```$/, '');
+  const text = raw
+    .trim()
+    .replace(/^```(?:json)?\s*/i, '')
+    .replace(/\s*```$/, '');
   const start = text.indexOf('{');
   const end = text.lastIndexOf('}');
   if (start < 0 || end <= start) return undefined;
   try {
-    const parsed = AnswerSchema.safeParse(JSON.parse(text.slice(start, end + 1)));
+    const parsed = AnswerSchema.safeParse(
+      JSON.parse(text.slice(start, end + 1)),
+    );
     if (!parsed.success) return undefined;
     return {
       summary: parsed.data.summary,
@@ -199,6 +300,7 @@ export function parseAnswer(raw: string): Explanation | undefined {
 export function explanationText(e: Explanation): string {
   const lines = [e.summary, '', `Likely cause: ${e.likelyCause}`, '', 'Fix:'];
   e.steps.forEach((s, i) => lines.push(`${i + 1}. ${s}`));
-  if (e.commands.length) lines.push('', 'Commands:', ...e.commands.map(c => `  ${c}`));
+  if (e.commands.length)
+    lines.push('', 'Commands:', ...e.commands.map(c => `  ${c}`));
   return `${lines.join('\n')}\n`;
 }

@@ -8,8 +8,18 @@
  * name Secrets (namespace/name), which the reader of the finding may see anyway, never values.
  */
 import { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common';
-import { apiPrefix, ClusterRequestError, createKubeHttp, KubeHttp, RESOURCES } from '@periscope/backstage-plugin-k8s-diagnostics-node';
-import { ClusterCredentialError, ClusterSource, kubeConfigFor } from '@periscope/kube-access';
+import {
+  apiPrefix,
+  ClusterRequestError,
+  createKubeHttp,
+  KubeHttp,
+  RESOURCES,
+} from '@periscope/backstage-plugin-k8s-diagnostics-node';
+import {
+  ClusterCredentialError,
+  ClusterSource,
+  kubeConfigFor,
+} from '@periscope/kube-access';
 import { StoredFinding } from '../FindingsStore';
 
 /** A Secret a pod spec references, and which of its keys (`all`: envFrom, or a volume without items). */
@@ -19,7 +29,16 @@ export interface SecretReference {
 }
 
 /** Kinds whose object carries a pod spec (their own, or a pod template). */
-const POD_SPEC_KINDS = new Set(['Pod', 'ReplicaSet', 'ReplicationController', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
+const POD_SPEC_KINDS = new Set([
+  'Pod',
+  'ReplicaSet',
+  'ReplicationController',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+]);
 
 /** Values shorter than this are too common to mask usefully (as for literal env values). */
 export const MIN_SECRET_LITERAL = 4;
@@ -29,7 +48,9 @@ type Json = any;
 /** The pod spec of a Pod, or the pod template's spec of a workload. */
 function podSpecOf(obj: Json): Json {
   const spec = obj?.spec;
-  return spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec ?? spec;
+  return (
+    spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec ?? spec
+  );
 }
 
 /**
@@ -47,10 +68,16 @@ export function secretReferences(objects: Json[]): SecretReference[] {
     else keys.forEach(k => (ref.keys as Set<string>).add(k));
   };
   const itemKeys = (items: unknown): string[] | 'all' =>
-    Array.isArray(items) && items.length > 0 ? items.map(i => i?.key).filter((k): k is string => typeof k === 'string') : 'all';
+    Array.isArray(items) && items.length > 0
+      ? items.map(i => i?.key).filter((k): k is string => typeof k === 'string')
+      : 'all';
   for (const obj of objects) {
     const pod = podSpecOf(obj);
-    for (const c of [...(pod?.containers ?? []), ...(pod?.initContainers ?? []), ...(pod?.ephemeralContainers ?? [])]) {
+    for (const c of [
+      ...(pod?.containers ?? []),
+      ...(pod?.initContainers ?? []),
+      ...(pod?.ephemeralContainers ?? []),
+    ]) {
       for (const e of c?.env ?? []) {
         const ref = e?.valueFrom?.secretKeyRef;
         if (typeof ref?.key === 'string') add(ref.name, [ref.key]);
@@ -59,7 +86,8 @@ export function secretReferences(objects: Json[]): SecretReference[] {
     }
     for (const v of pod?.volumes ?? []) {
       if (v?.secret) add(v.secret.secretName, itemKeys(v.secret.items));
-      for (const s of v?.projected?.sources ?? []) if (s?.secret) add(s.secret.name, itemKeys(s.secret.items));
+      for (const s of v?.projected?.sources ?? [])
+        if (s?.secret) add(s.secret.name, itemKeys(s.secret.items));
     }
   }
   return [...refs.values()];
@@ -74,15 +102,21 @@ export function secretReferences(objects: Json[]): SecretReference[] {
  * and a misconfigured app print; random-looking, so it cannot hit ordinary words). Binary values
  * are masked in their base64 form only. Strings shorter than {@link MIN_SECRET_LITERAL} are left out.
  */
-export function secretLiterals(data: unknown, keys: Set<string> | 'all'): string[] {
+export function secretLiterals(
+  data: unknown,
+  keys: Set<string> | 'all',
+): string[] {
   const out = new Set<string>();
   const add = (s: string) => {
     const v = s.trim();
     if (v.length >= MIN_SECRET_LITERAL) out.add(v);
   };
   if (!data || typeof data !== 'object') return [];
-  for (const [key, encoded] of Object.entries(data as Record<string, unknown>)) {
-    if ((keys !== 'all' && !keys.has(key)) || typeof encoded !== 'string') continue;
+  for (const [key, encoded] of Object.entries(
+    data as Record<string, unknown>,
+  )) {
+    if ((keys !== 'all' && !keys.has(key)) || typeof encoded !== 'string')
+      continue;
     const raw = Buffer.from(encoded, 'base64');
     const text = raw.toString('utf8');
     if (Buffer.from(text, 'utf8').equals(raw)) {
@@ -114,20 +148,35 @@ const OFF_HINT = 'or turn off k8sDiagnostics.ai.maskReferencedSecrets';
  * would otherwise put part of a Secret into a message).
  */
 function reasonOf(e: unknown, what: string, cluster: string): string {
-  const status = e instanceof ClusterRequestError ? e.status : (e as { statusCode?: number })?.statusCode;
-  const credential = (x: unknown) => x instanceof ClusterCredentialError || (x as Error)?.name === 'ClusterCredentialError';
-  if (status === 403) return `the cluster identity may not get ${what}; grant get on ${what} ${OFF_HINT}`;
-  if (status === 401 || credential(e) || credential((e as { cause?: unknown })?.cause)) {
+  const status =
+    e instanceof ClusterRequestError
+      ? e.status
+      : (e as { statusCode?: number })?.statusCode;
+  const credential = (x: unknown) =>
+    x instanceof ClusterCredentialError ||
+    (x as Error)?.name === 'ClusterCredentialError';
+  if (status === 403)
+    return `the cluster identity may not get ${what}; grant get on ${what} ${OFF_HINT}`;
+  if (
+    status === 401 ||
+    credential(e) ||
+    credential((e as { cause?: unknown })?.cause)
+  ) {
     return `cluster ${cluster} did not accept a credential for this request (a cluster with client-side auth needs the signed-in user's token); check its auth ${OFF_HINT}`;
   }
-  if (status === 404) return `it does not exist in cluster ${cluster} (a running pod keeps the values it started with)`;
-  const code = status ? `HTTP ${status}` : (e as { code?: string })?.code ?? (e as Error)?.name ?? 'error';
+  if (status === 404)
+    return `it does not exist in cluster ${cluster} (a running pod keeps the values it started with)`;
+  const code = status
+    ? `HTTP ${status}`
+    : (e as { code?: string })?.code ?? (e as Error)?.name ?? 'error';
   return `cluster ${cluster} did not answer (${code}); try again ${OFF_HINT}`;
 }
 
 const path = (kind: string, namespace: string, name: string) => {
   const info = RESOURCES[kind];
-  return `${apiPrefix(info)}/namespaces/${encodeURIComponent(namespace)}/${info.plural}/${encodeURIComponent(name)}`;
+  return `${apiPrefix(info)}/namespaces/${encodeURIComponent(namespace)}/${
+    info.plural
+  }/${encodeURIComponent(name)}`;
 };
 
 async function getJson(http: KubeHttp, p: string): Promise<Json> {
@@ -135,7 +184,10 @@ async function getJson(http: KubeHttp, p: string): Promise<Json> {
     return await http.getJson(p);
   } catch (e) {
     // a body that is not JSON: its parse error quotes it
-    if (e instanceof SyntaxError) throw Object.assign(new Error('the answer was not JSON'), { code: 'NOT_JSON' });
+    if (e instanceof SyntaxError)
+      throw Object.assign(new Error('the answer was not JSON'), {
+        code: 'NOT_JSON',
+      });
     throw e;
   }
 }
@@ -151,49 +203,76 @@ export async function readReferencedSecrets(options: {
   timeoutMs: number;
 }): Promise<ReferencedSecrets> {
   const { finding, timeoutMs } = options;
-  const refs = [finding.object, ...finding.ownerChain].filter(r => POD_SPEC_KINDS.has(r.kind) && r.namespace);
+  const refs = [finding.object, ...finding.ownerChain].filter(
+    r => POD_SPEC_KINDS.has(r.kind) && r.namespace,
+  );
   if (refs.length === 0) return { values: [], warnings: [] };
   const namespace = refs[0].namespace!;
-  const subject = `${finding.object.kind} ${finding.object.namespace ? `${finding.object.namespace}/` : ''}${finding.object.name}`;
+  const subject = `${finding.object.kind} ${
+    finding.object.namespace ? `${finding.object.namespace}/` : ''
+  }${finding.object.name}`;
   const unknown = (why: string) => ({
     values: [],
-    warnings: [`the Secrets that ${subject} references are not known, their values were not masked by value: ${why}`],
+    warnings: [
+      `the Secrets that ${subject} references are not known, their values were not masked by value: ${why}`,
+    ],
   });
 
   let http: KubeHttp;
   try {
-    const cluster = (await options.clusters.listClusters({ requestAuth: options.requestAuth })).find(c => c.name === finding.cluster);
-    if (!cluster) return unknown(`cluster ${finding.cluster} is no longer configured`);
+    const cluster = (
+      await options.clusters.listClusters({ requestAuth: options.requestAuth })
+    ).find(c => c.name === finding.cluster);
+    if (!cluster)
+      return unknown(`cluster ${finding.cluster} is no longer configured`);
     http = await createKubeHttp(kubeConfigFor(cluster), timeoutMs);
   } catch (e) {
     return unknown(reasonOf(e, 'secrets', finding.cluster));
   }
 
   // The live objects: the pod (if it still exists) and the templates it was made from.
-  const read = await Promise.allSettled(refs.map(r => getJson(http, path(r.kind, r.namespace!, r.name))));
-  const objects = read.flatMap(r => (r.status === 'fulfilled' ? [r.value] : []));
+  const read = await Promise.allSettled(
+    refs.map(r => getJson(http, path(r.kind, r.namespace!, r.name))),
+  );
+  const objects = read.flatMap(r =>
+    r.status === 'fulfilled' ? [r.value] : [],
+  );
   if (objects.length === 0) {
-    const failed = read.find(r => r.status === 'rejected') as PromiseRejectedResult;
+    const failed = read.find(
+      r => r.status === 'rejected',
+    ) as PromiseRejectedResult;
     const status = (failed.reason as { status?: number })?.status;
-    if (status === 404) return unknown(`${subject} and its owners no longer exist in cluster ${finding.cluster}; rescan`);
-    return unknown(reasonOf(failed.reason, RESOURCES[refs[0].kind].plural, finding.cluster));
+    if (status === 404)
+      return unknown(
+        `${subject} and its owners no longer exist in cluster ${finding.cluster}; rescan`,
+      );
+    return unknown(
+      reasonOf(failed.reason, RESOURCES[refs[0].kind].plural, finding.cluster),
+    );
   }
 
   const secrets = secretReferences(objects);
-  const answers = await Promise.allSettled(secrets.map(s => getJson(http, path('Secret', namespace, s.name))));
+  const answers = await Promise.allSettled(
+    secrets.map(s => getJson(http, path('Secret', namespace, s.name))),
+  );
   const values = new Set<string>();
   const failedBy = new Map<string, string[]>();
   answers.forEach((a, i) => {
     const name = `${namespace}/${secrets[i].name}`;
     if (a.status === 'fulfilled') {
-      secretLiterals(a.value?.data, secrets[i].keys).forEach(v => values.add(v));
+      secretLiterals(a.value?.data, secrets[i].keys).forEach(v =>
+        values.add(v),
+      );
       return;
     }
     const why = reasonOf(a.reason, 'secrets', finding.cluster);
     failedBy.set(why, [...(failedBy.get(why) ?? []), name]);
   });
   const warnings = [...failedBy].map(
-    ([why, names]) => `values of Secret${names.length > 1 ? 's' : ''} ${names.join(', ')} were not masked by value: ${why}`,
+    ([why, names]) =>
+      `values of Secret${names.length > 1 ? 's' : ''} ${names.join(
+        ', ',
+      )} were not masked by value: ${why}`,
   );
   return { values: [...values], warnings };
 }

@@ -1,9 +1,18 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { Knex } from 'knex';
-import { SEVERITIES, Severity } from '@periscope/backstage-plugin-k8s-diagnostics-common';
+import {
+  SEVERITIES,
+  Severity,
+} from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { HistoryPoint } from '../../types';
-import { FindingsStore, ScanInput, ScanRecord, StoredFinding, UsageEntry } from './types';
+import {
+  FindingsStore,
+  ScanInput,
+  ScanRecord,
+  StoredFinding,
+  UsageEntry,
+} from './types';
 
 const FINDINGS = 'k8s_diagnostics_findings';
 const SCANS = 'k8s_diagnostics_scans';
@@ -20,7 +29,10 @@ const RETENTION_DAYS = 30;
 
 /** Creates the tables that do not exist yet (idempotent: safe on every start and on several replicas). */
 async function migrate(knex: Knex): Promise<void> {
-  const create = async (table: string, build: (t: Knex.CreateTableBuilder) => void) => {
+  const create = async (
+    table: string,
+    build: (t: Knex.CreateTableBuilder) => void,
+  ) => {
     if (await knex.schema.hasTable(table)) return;
     try {
       await knex.schema.createTable(table, build);
@@ -81,7 +93,9 @@ async function migrate(knex: Knex): Promise<void> {
   // Tables from before usage was recorded per user.
   if (!(await knex.schema.hasColumn(USAGE, 'user_ref'))) {
     try {
-      await knex.schema.alterTable(USAGE, t => t.string('user_ref', 255).nullable());
+      await knex.schema.alterTable(USAGE, t =>
+        t.string('user_ref', 255).nullable(),
+      );
     } catch (e) {
       if (!(await knex.schema.hasColumn(USAGE, 'user_ref'))) throw e;
     }
@@ -103,9 +117,15 @@ async function migrate(knex: Knex): Promise<void> {
 }
 
 /** Creates a day's budget row, starting from the usage recorded before it existed. */
-async function ensureBudgetDay(db: Knex | Knex.Transaction, day: string): Promise<void> {
+async function ensureBudgetDay(
+  db: Knex | Knex.Transaction,
+  day: string,
+): Promise<void> {
   if (await db(BUDGET).where({ day }).first()) return;
-  const row = await db(USAGE).where({ day }).sum({ total: 'total_tokens' }).first();
+  const row = await db(USAGE)
+    .where({ day })
+    .sum({ total: 'total_tokens' })
+    .first();
   await db(BUDGET)
     .insert({ day, used_tokens: Number(row?.total ?? 0), reserved_tokens: 0 })
     .onConflict('day')
@@ -129,14 +149,20 @@ function usageRow(day: string, e: UsageEntry) {
   };
 }
 
-async function settleTokens(knex: Knex, s: { day: string; reserved: number; usage?: UsageEntry }): Promise<void> {
+async function settleTokens(
+  knex: Knex,
+  s: { day: string; reserved: number; usage?: UsageEntry },
+): Promise<void> {
   await knex.transaction(async tx => {
     await ensureBudgetDay(tx, s.day);
     const used = Math.max(0, s.usage?.usage.totalTokens ?? 0);
     await tx(BUDGET)
       .where({ day: s.day })
       .update({
-        reserved_tokens: tx.raw('CASE WHEN reserved_tokens > ? THEN reserved_tokens - ? ELSE 0 END', [s.reserved, s.reserved]),
+        reserved_tokens: tx.raw(
+          'CASE WHEN reserved_tokens > ? THEN reserved_tokens - ? ELSE 0 END',
+          [s.reserved, s.reserved],
+        ),
         used_tokens: tx.raw('used_tokens + ?', [used]),
       });
     if (s.usage) await tx(USAGE).insert(usageRow(s.day, s.usage));
@@ -144,13 +170,22 @@ async function settleTokens(knex: Knex, s: { day: string; reserved: number; usag
 }
 
 /** SQL literal of a key value, for the DELETE statement a corrupt-row error suggests. */
-const literal = (v: string | number) => (typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`);
+const literal = (v: string | number) =>
+  typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`;
 
 /**
  * Parses a stored JSON column. A corrupt value (a bad restore, a hand edit) is a 503 naming the
  * table, the row and the column and saying what to do, never a 500 from a SyntaxError.
  */
-export function parseStored<T>(text: string, where: { table: string; key: Record<string, string | number>; column: string; remedy: string }): T {
+export function parseStored<T>(
+  text: string,
+  where: {
+    table: string;
+    key: Record<string, string | number>;
+    column: string;
+    remedy: string;
+  },
+): T {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
@@ -158,7 +193,13 @@ export function parseStored<T>(text: string, where: { table: string; key: Record
       .map(([k, v]) => `${k} = ${literal(v)}`)
       .join(' AND ');
     throw new ServiceUnavailableError(
-      `k8s-diagnostics: the stored row of table ${where.table} where ${cond} is corrupt: column '${where.column}' is not valid JSON (${(e as Error).message}). Delete the row: DELETE FROM ${where.table} WHERE ${cond}; ${where.remedy}`,
+      `k8s-diagnostics: the stored row of table ${
+        where.table
+      } where ${cond} is corrupt: column '${where.column}' is not valid JSON (${
+        (e as Error).message
+      }). Delete the row: DELETE FROM ${where.table} WHERE ${cond}; ${
+        where.remedy
+      }`,
     );
   }
 }
@@ -174,11 +215,14 @@ interface FindingRow {
 }
 
 function fromRow(r: FindingRow): StoredFinding {
-  const data = parseStored<Omit<StoredFinding, 'firstSeen' | 'lastSeen' | 'resolvedAt'>>(r.data, {
+  const data = parseStored<
+    Omit<StoredFinding, 'firstSeen' | 'lastSeen' | 'resolvedAt'>
+  >(r.data, {
     table: FINDINGS,
     key: { scope: r.scope, id: r.id },
     column: 'data',
-    remedy: 'the next scan of the entity records the finding again if it still applies.',
+    remedy:
+      'the next scan of the entity records the finding again if it still applies.',
   });
   return {
     ...data,
@@ -188,8 +232,13 @@ function fromRow(r: FindingRow): StoredFinding {
   };
 }
 
-function countsOf(findings: Array<{ severity: Severity }>): Record<Severity, number> {
-  const counts = Object.fromEntries(SEVERITIES.map(s => [s, 0])) as Record<Severity, number>;
+function countsOf(
+  findings: Array<{ severity: Severity }>,
+): Record<Severity, number> {
+  const counts = Object.fromEntries(SEVERITIES.map(s => [s, 0])) as Record<
+    Severity,
+    number
+  >;
   findings.forEach(f => counts[f.severity]++);
   return counts;
 }
@@ -200,11 +249,16 @@ async function recordScan(knex: Knex, input: ScanInput): Promise<void> {
     // Two replicas recording the same scope at once would both insert a new finding (a primary
     // key conflict) or resolve each other's findings: take the scope's row lock first (PostgreSQL
     // and MySQL; SQLite runs one write transaction at a time anyway).
-    await tx(SCOPE_LOCKS).insert({ scope: input.scope }).onConflict('scope').ignore();
+    await tx(SCOPE_LOCKS)
+      .insert({ scope: input.scope })
+      .onConflict('scope')
+      .ignore();
     if (!/sqlite/.test(String(tx.client.config.client))) {
       await tx(SCOPE_LOCKS).where({ scope: input.scope }).forUpdate().first();
     }
-    const existing: FindingRow[] = await tx(FINDINGS).where({ scope: input.scope }).select();
+    const existing: FindingRow[] = await tx(FINDINGS)
+      .where({ scope: input.scope })
+      .select();
     const byId = new Map(existing.map(r => [r.id, r]));
     const seen = new Set<string>();
     for (const f of input.findings) {
@@ -222,9 +276,16 @@ async function recordScan(knex: Knex, input: ScanInput): Promise<void> {
       if (old) {
         // A finding that comes back after being resolved starts a new occurrence.
         const firstSeen = old.resolved_at ? at : old.first_seen;
-        await tx(FINDINGS).where({ scope: input.scope, id: f.id }).update({ ...row, first_seen: firstSeen });
+        await tx(FINDINGS)
+          .where({ scope: input.scope, id: f.id })
+          .update({ ...row, first_seen: firstSeen });
       } else {
-        await tx(FINDINGS).insert({ scope: input.scope, id: f.id, ...row, first_seen: at });
+        await tx(FINDINGS).insert({
+          scope: input.scope,
+          id: f.id,
+          ...row,
+          first_seen: at,
+        });
       }
     }
     const answered = new Set(input.scannedClusters);
@@ -234,7 +295,10 @@ async function recordScan(knex: Knex, input: ScanInput): Promise<void> {
       .filter(r => answered.has(r.cluster))
       .map(r => r.id);
     for (let i = 0; i < gone.length; i += 200) {
-      await tx(FINDINGS).where({ scope: input.scope }).whereIn('id', gone.slice(i, i + 200)).update({ resolved_at: at });
+      await tx(FINDINGS)
+        .where({ scope: input.scope })
+        .whereIn('id', gone.slice(i, i + 200))
+        .update({ resolved_at: at });
     }
     await tx(SCANS).insert({
       scope: input.scope,
@@ -244,22 +308,36 @@ async function recordScan(knex: Knex, input: ScanInput): Promise<void> {
       warnings: JSON.stringify(input.warnings),
       clusters: JSON.stringify(input.clusters),
     });
-    const cutoff = new Date(input.at.getTime() - RETENTION_DAYS * 86_400_000).toISOString();
-    await tx(SCANS).where({ scope: input.scope }).andWhere('scanned_at', '<', cutoff).delete();
-    await tx(FINDINGS).where({ scope: input.scope }).whereNotNull('resolved_at').andWhere('resolved_at', '<', cutoff).delete();
+    const cutoff = new Date(
+      input.at.getTime() - RETENTION_DAYS * 86_400_000,
+    ).toISOString();
+    await tx(SCANS)
+      .where({ scope: input.scope })
+      .andWhere('scanned_at', '<', cutoff)
+      .delete();
+    await tx(FINDINGS)
+      .where({ scope: input.scope })
+      .whereNotNull('resolved_at')
+      .andWhere('resolved_at', '<', cutoff)
+      .delete();
   });
 }
 
 /**
  * Creates the knex-backed store (SQLite or PostgreSQL through coreServices.database).
  */
-export async function createFindingsStore(database: DatabaseService): Promise<FindingsStore> {
+export async function createFindingsStore(
+  database: DatabaseService,
+): Promise<FindingsStore> {
   const knex = await database.getClient();
   if (!database.migrations?.skip) await migrate(knex);
   return {
     recordScan: input => recordScan(knex, input),
     async lastScan(scope): Promise<ScanRecord | undefined> {
-      const row = await knex(SCANS).where({ scope }).orderBy('seq', 'desc').first();
+      const row = await knex(SCANS)
+        .where({ scope })
+        .orderBy('seq', 'desc')
+        .first();
       if (!row) return undefined;
       const at = (column: string) => ({
         table: SCANS,
@@ -276,7 +354,10 @@ export async function createFindingsStore(database: DatabaseService): Promise<Fi
       };
     },
     async openFindings(scope) {
-      const rows: FindingRow[] = await knex(FINDINGS).where({ scope }).whereNull('resolved_at').select();
+      const rows: FindingRow[] = await knex(FINDINGS)
+        .where({ scope })
+        .whereNull('resolved_at')
+        .select();
       return rows.map(fromRow);
     },
     async resolvedSince(scope, since) {
@@ -289,18 +370,34 @@ export async function createFindingsStore(database: DatabaseService): Promise<Fi
       return rows.map(fromRow);
     },
     async history(scope, limit, offset = 0): Promise<HistoryPoint[]> {
-      const rows = await knex(SCANS).where({ scope }).orderBy('seq', 'desc').limit(limit).offset(offset).select('seq', 'scanned_at', 'counts');
-      return rows.reverse().map((r: { seq: number; scanned_at: string; counts: string }) => ({
-        at: r.scanned_at,
-        counts: parseStored(r.counts, { table: SCANS, key: { seq: Number(r.seq) }, column: 'counts', remedy: 'Only that scan leaves the history chart.' }),
-      }));
+      const rows = await knex(SCANS)
+        .where({ scope })
+        .orderBy('seq', 'desc')
+        .limit(limit)
+        .offset(offset)
+        .select('seq', 'scanned_at', 'counts');
+      return rows
+        .reverse()
+        .map((r: { seq: number; scanned_at: string; counts: string }) => ({
+          at: r.scanned_at,
+          counts: parseStored(r.counts, {
+            table: SCANS,
+            key: { seq: Number(r.seq) },
+            column: 'counts',
+            remedy: 'Only that scan leaves the history chart.',
+          }),
+        }));
     },
     async getFinding(scope, id) {
-      const row: FindingRow | undefined = await knex(FINDINGS).where({ scope, id }).first();
+      const row: FindingRow | undefined = await knex(FINDINGS)
+        .where({ scope, id })
+        .first();
       return row ? fromRow(row) : undefined;
     },
     async getExplanation(cacheKey) {
-      const row = await knex(EXPLANATIONS).where({ cache_key: cacheKey }).first();
+      const row = await knex(EXPLANATIONS)
+        .where({ cache_key: cacheKey })
+        .first();
       return row?.answer;
     },
     async putExplanation(e) {
@@ -319,10 +416,17 @@ export async function createFindingsStore(database: DatabaseService): Promise<Fi
         .merge(['answer', 'created_at']);
     },
     async recordUsage(e) {
-      await settleTokens(knex, { day: e.at.toISOString().slice(0, 10), reserved: 0, usage: e });
+      await settleTokens(knex, {
+        day: e.at.toISOString().slice(0, 10),
+        reserved: 0,
+        usage: e,
+      });
     },
     async tokensUsedOn(day) {
-      const row = await knex(USAGE).where({ day }).sum({ total: 'total_tokens' }).first();
+      const row = await knex(USAGE)
+        .where({ day })
+        .sum({ total: 'total_tokens' })
+        .first();
       return Number(row?.total ?? 0);
     },
     async reserveTokens({ day, tokens, budget }) {
@@ -334,21 +438,41 @@ export async function createFindingsStore(database: DatabaseService): Promise<Fi
         .andWhereRaw('used_tokens + reserved_tokens + ? <= ?', [tokens, budget])
         .increment('reserved_tokens', tokens);
       const row = await knex(BUDGET).where({ day }).first();
-      return { granted: Number(updated) === 1, used: Number(row?.used_tokens ?? 0), reserved: Number(row?.reserved_tokens ?? 0) };
+      return {
+        granted: Number(updated) === 1,
+        used: Number(row?.used_tokens ?? 0),
+        reserved: Number(row?.reserved_tokens ?? 0),
+      };
     },
     settleTokens: s => settleTokens(knex, s),
     async takeRateSlot({ userRef, minute, limit }) {
-      await knex(RATE).insert({ user_ref: userRef, minute, calls: 0 }).onConflict(['user_ref', 'minute']).ignore();
-      const updated = await knex(RATE).where({ user_ref: userRef, minute }).andWhere('calls', '<', limit).increment('calls', 1);
+      await knex(RATE)
+        .insert({ user_ref: userRef, minute, calls: 0 })
+        .onConflict(['user_ref', 'minute'])
+        .ignore();
+      const updated = await knex(RATE)
+        .where({ user_ref: userRef, minute })
+        .andWhere('calls', '<', limit)
+        .increment('calls', 1);
       // Earlier minutes are done with.
       await knex(RATE).where('minute', '<', minute).delete();
       return Number(updated) === 1;
     },
     async usageOn(day) {
-      const rows: Array<{ user_ref: string | null; entity_ref: string; calls: number | string; total: number | string }> = await knex(USAGE)
+      const rows: Array<{
+        user_ref: string | null;
+        entity_ref: string;
+        calls: number | string;
+        total: number | string;
+      }> = await knex(USAGE)
         .where({ day })
         .groupBy('user_ref', 'entity_ref')
-        .select('user_ref', 'entity_ref', knex.raw('count(*) as calls'), knex.raw('sum(total_tokens) as total'))
+        .select(
+          'user_ref',
+          'entity_ref',
+          knex.raw('count(*) as calls'),
+          knex.raw('sum(total_tokens) as total'),
+        )
         .orderBy(['user_ref', 'entity_ref']);
       return rows.map(r => ({
         ...(r.user_ref ? { userRef: r.user_ref } : {}),

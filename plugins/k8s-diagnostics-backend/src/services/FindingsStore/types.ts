@@ -1,6 +1,11 @@
 import type { Severity } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { ClusterError } from '@periscope/kube-access';
-import { HealthFinding, HistoryPoint, TokenUsage, WorkloadSummary } from '../../types';
+import {
+  HealthFinding,
+  HistoryPoint,
+  TokenUsage,
+  WorkloadSummary,
+} from '../../types';
 import { ScannedFinding } from '../HealthService/findings';
 
 /** The scope of the cluster-wide scan; entity scans use the entity reference. */
@@ -67,10 +72,23 @@ export interface FindingsStore {
   openFindings(scope: string): Promise<StoredFinding[]>;
   resolvedSince(scope: string, since: Date): Promise<StoredFinding[]>;
   /** `limit` scans of the scope, oldest first, after skipping the newest `offset` (default 0). */
-  history(scope: string, limit: number, offset?: number): Promise<HistoryPoint[]>;
+  history(
+    scope: string,
+    limit: number,
+    offset?: number,
+  ): Promise<HistoryPoint[]>;
   getFinding(scope: string, id: string): Promise<StoredFinding | undefined>;
   getExplanation(cacheKey: string): Promise<string | undefined>;
-  putExplanation(entry: { cacheKey: string; provider: string; model: string; promptVersion: string; language: string; inputHash: string; answer: string; at: Date }): Promise<void>;
+  putExplanation(entry: {
+    cacheKey: string;
+    provider: string;
+    model: string;
+    promptVersion: string;
+    language: string;
+    inputHash: string;
+    answer: string;
+    at: Date;
+  }): Promise<void>;
   /** Records usage that was not reserved (counted on the day of `at`). */
   recordUsage(entry: UsageEntry): Promise<void>;
   tokensUsedOn(day: string): Promise<number>;
@@ -78,14 +96,26 @@ export interface FindingsStore {
    * Reserves `tokens` of `day`'s budget in one conditional UPDATE (used + reserved + tokens <=
    * budget), so concurrent calls, also from other replicas on the same database, cannot overshoot.
    */
-  reserveTokens(request: { day: string; tokens: number; budget: number }): Promise<TokenReservation>;
+  reserveTokens(request: {
+    day: string;
+    tokens: number;
+    budget: number;
+  }): Promise<TokenReservation>;
   /**
    * Releases a reservation of `day` (0 when none was made) and, in the same transaction, records
    * what the call really used (nothing when `usage` is absent, e.g. the provider was unreachable).
    */
-  settleTokens(settlement: { day: string; reserved: number; usage?: UsageEntry }): Promise<void>;
+  settleTokens(settlement: {
+    day: string;
+    reserved: number;
+    usage?: UsageEntry;
+  }): Promise<void>;
   /** Takes one of `limit` calls of a caller in a UTC minute (`YYYY-MM-DDTHH:MM`); false when all are taken. */
-  takeRateSlot(request: { userRef: string; minute: string; limit: number }): Promise<boolean>;
+  takeRateSlot(request: {
+    userRef: string;
+    minute: string;
+    limit: number;
+  }): Promise<boolean>;
   /** Usage of a day by user and entity. */
   usageOn(day: string): Promise<UsageTotal[]>;
 }

@@ -1,6 +1,11 @@
 import { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { ClusterFindings, ClusterFindingsFilter, EntityHealth, EntityHealthHistory } from '../../types';
+import {
+  ClusterFindings,
+  ClusterFindingsFilter,
+  EntityHealth,
+  EntityHealthHistory,
+} from '../../types';
 import { StoredFinding } from '../FindingsStore';
 
 /**
@@ -25,11 +30,22 @@ export interface HealthService {
    * A page of the entity's stored scan history, never scanning: `limit` scans after the newest
    * `offset` (GET /entity carries the newest 48).
    */
-  getEntityHistory(options: { entityRef: string; credentials: BackstageCredentials; limit: number; offset: number }): Promise<EntityHealthHistory>;
+  getEntityHistory(options: {
+    entityRef: string;
+    credentials: BackstageCredentials;
+    limit: number;
+    offset: number;
+  }): Promise<EntityHealthHistory>;
   /** One open or resolved finding of the entity, with its masking hints (for explanations). */
-  getEntityFinding(options: { entityRef: string; findingId: string; credentials: BackstageCredentials }): Promise<StoredFinding>;
+  getEntityFinding(options: {
+    entityRef: string;
+    findingId: string;
+    credentials: BackstageCredentials;
+  }): Promise<StoredFinding>;
   /** The cluster-wide findings of the last scheduled scan (scans once if there is none yet). */
-  listClusterFindings(options: { filter: ClusterFindingsFilter }): Promise<ClusterFindings>;
+  listClusterFindings(options: {
+    filter: ClusterFindingsFilter;
+  }): Promise<ClusterFindings>;
   /** The scheduled task: one scan per cluster, recorded for the cluster view and every annotated entity. */
   scanAll(): Promise<void>;
 }

@@ -15,7 +15,9 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const e = new Error(`listing k8sgpt-operator Results timed out after ${ms} ms`);
+      const e = new Error(
+        `listing k8sgpt-operator Results timed out after ${ms} ms`,
+      );
       e.name = 'TimeoutError';
       reject(e);
     }, ms);
@@ -44,14 +46,22 @@ export async function listOperatorResults(
   let next: string | undefined;
   const deadline = Date.now() + options.timeoutMs;
   do {
-    let page: { items?: unknown[]; metadata?: { _continue?: string; continue?: string } };
+    let page: {
+      items?: unknown[];
+      metadata?: { _continue?: string; continue?: string };
+    };
     try {
       page = await withTimeout(
-        api.listClusterCustomObject({ ...resource, limit: options.pageSize ?? PAGE, _continue: next }),
+        api.listClusterCustomObject({
+          ...resource,
+          limit: options.pageSize ?? PAGE,
+          _continue: next,
+        }),
         Math.max(1, deadline - Date.now()),
       );
     } catch (e) {
-      if (statusOf(e) === 404) return { installed: false, results: [], warnings: [] };
+      if (statusOf(e) === 404)
+        return { installed: false, results: [], warnings: [] };
       throw e;
     }
     items.push(...(Array.isArray(page?.items) ? page.items : []));
@@ -62,7 +72,8 @@ export async function listOperatorResults(
   for (const item of items) {
     const r = parseOperatorResult(item);
     if (typeof r === 'string') warnings.push(r);
-    else if (!options.namespace || r.object.namespace === options.namespace) results.push(r);
+    else if (!options.namespace || r.object.namespace === options.namespace)
+      results.push(r);
   }
   return { installed: true, results, warnings };
 }

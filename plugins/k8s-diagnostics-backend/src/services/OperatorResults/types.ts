@@ -1,7 +1,11 @@
 import type { ObjectRef } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 
 /** The k8sgpt-operator `Result` resource (CRD `results.core.k8sgpt.ai`). */
-export const RESULT_RESOURCE = { group: 'core.k8sgpt.ai', version: 'v1alpha1', plural: 'results' } as const;
+export const RESULT_RESOURCE = {
+  group: 'core.k8sgpt.ai',
+  version: 'v1alpha1',
+  plural: 'results',
+} as const;
 
 /** The `source` value of findings that come from Result objects. */
 export const OPERATOR_SOURCE = 'k8sgpt-operator' as const;

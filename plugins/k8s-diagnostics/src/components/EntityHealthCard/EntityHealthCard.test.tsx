@@ -2,18 +2,49 @@ import { act, screen } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { EntityHealthCard } from './EntityHealthCard';
-import { EntityHealthResponse, K8sDiagnosticsApi, k8sDiagnosticsApiRef } from '../../api';
+import {
+  EntityHealthResponse,
+  K8sDiagnosticsApi,
+  k8sDiagnosticsApiRef,
+} from '../../api';
 
-const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'payments', namespace: 'default' }, spec: {} };
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'payments', namespace: 'default' },
+  spec: {},
+};
 const zero = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-const base: EntityHealthResponse = { entityRef: 'component:default/payments', status: 'ok', summary: zero, groups: [], resolved: [], history: [], clusters: [], errors: [], warnings: [] };
+const base: EntityHealthResponse = {
+  entityRef: 'component:default/payments',
+  status: 'ok',
+  summary: zero,
+  groups: [],
+  resolved: [],
+  history: [],
+  clusters: [],
+  errors: [],
+  warnings: [],
+};
 const fail = async () => {
   throw new Error('not used');
 };
 
 function renderWith(getEntityHealth: K8sDiagnosticsApi['getEntityHealth']) {
   return renderInTestApp(
-    <TestApiProvider apis={[[k8sDiagnosticsApiRef, { getEntityHealth, rescanEntity: fail, explainFinding: fail, listFindings: fail }]]}>
+    <TestApiProvider
+      apis={[
+        [
+          k8sDiagnosticsApiRef,
+          {
+            getEntityHealth,
+            rescanEntity: fail,
+            explainFinding: fail,
+            listFindings: fail,
+          },
+        ],
+      ]}
+    >
       <EntityProvider entity={entity}>
         <EntityHealthCard />
       </EntityProvider>
@@ -36,12 +67,23 @@ describe('EntityHealthCard', () => {
     await renderWith(async () => ({
       ...base,
       summary: { ...zero, critical: 2 },
-      groups: [{ cluster: 'prod', severity: 'critical', workload: { kind: 'Deployment', name: 'payments', namespace: 'shop' }, findings: [] }],
+      groups: [
+        {
+          cluster: 'prod',
+          severity: 'critical',
+          workload: { kind: 'Deployment', name: 'payments', namespace: 'shop' },
+          findings: [],
+        },
+      ],
       errors: [{ cluster: 'staging', errorType: 'TIMEOUT', message: 'slow' }],
     }));
     expect(await screen.findByText('2 critical')).toBeInTheDocument();
-    expect(screen.getByText(/critical: Deployment shop\/payments/)).toBeInTheDocument();
-    expect(screen.getByText(/1 cluster\(s\) could not be read/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/critical: Deployment shop\/payments/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/1 cluster\(s\) could not be read/),
+    ).toBeInTheDocument();
     expect(screen.getByText('Open the Health tab')).toBeInTheDocument();
   });
 
@@ -67,18 +109,24 @@ describe('EntityHealthCard', () => {
 
   it('shows the not-configured state', async () => {
     await renderWith(async () => ({ ...base, status: 'not-configured' }));
-    expect(await screen.findByText(/Health is not configured/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Health is not configured/),
+    ).toBeInTheDocument();
   });
 
   it('shows the not-annotated state', async () => {
     await renderWith(async () => ({ ...base, status: 'not-annotated' }));
-    expect(await screen.findByText(/not linked to Kubernetes workloads/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/not linked to Kubernetes workloads/),
+    ).toBeInTheDocument();
   });
 
   it('shows a backend error', async () => {
     await renderWith(async () => {
       throw new Error('boom from backend');
     });
-    expect((await screen.findAllByText(/boom from backend/))[0]).toBeInTheDocument();
+    expect(
+      (await screen.findAllByText(/boom from backend/))[0],
+    ).toBeInTheDocument();
   });
 });

@@ -1,4 +1,8 @@
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
@@ -20,17 +24,39 @@ export function EntityHealthCard() {
   const { t } = useTranslationRef(k8sDiagnosticsTranslationRef);
   const entityRef = stringifyEntityRef(entity);
   // the stored scan at once, refreshed in the background while the page is shown
-  const { value, loading, error } = usePolledAsync(() => api.getEntityHealth(entityRef), [api, entityRef], healthPollMs);
+  const { value, loading, error } = usePolledAsync(
+    () => api.getEntityHealth(entityRef),
+    [api, entityRef],
+    healthPollMs,
+  );
   const title = t('entityCard.title');
   const link = { title: t('entityCard.deepLink'), link: 'health' };
-  if (loading && !value) return <InfoCard title={title}><Progress /></InfoCard>;
-  if (error && !value) return <InfoCard title={title}><ResponseErrorPanel error={error} /></InfoCard>;
+  if (loading && !value)
+    return (
+      <InfoCard title={title}>
+        <Progress />
+      </InfoCard>
+    );
+  if (error && !value)
+    return (
+      <InfoCard title={title}>
+        <ResponseErrorPanel error={error} />
+      </InfoCard>
+    );
   if (!value) return null;
   if (value.status === 'not-configured') {
-    return <InfoCard title={title}><Typography>{t('entityCard.notConfigured')}</Typography></InfoCard>;
+    return (
+      <InfoCard title={title}>
+        <Typography>{t('entityCard.notConfigured')}</Typography>
+      </InfoCard>
+    );
   }
   if (value.status === 'not-annotated') {
-    return <InfoCard title={title}><Typography>{t('entityCard.notAnnotated')}</Typography></InfoCard>;
+    return (
+      <InfoCard title={title}>
+        <Typography>{t('entityCard.notAnnotated')}</Typography>
+      </InfoCard>
+    );
   }
   const top = value.groups.slice(0, 3);
   return (
@@ -41,10 +67,16 @@ export function EntityHealthCard() {
           {t('entityCard.partial', { clusters: String(value.errors.length) })}
         </Typography>
       )}
-      {top.length === 0 && value.errors.length === 0 && <Typography>{t('entityCard.allHealthy')}</Typography>}
+      {top.length === 0 && value.errors.length === 0 && (
+        <Typography>{t('entityCard.allHealthy')}</Typography>
+      )}
       {top.map(g => (
-        <Typography key={`${g.cluster}/${objectLabel(g.workload)}`} variant="body2">
-          {g.severity}: {objectLabel(g.workload)} ({g.findings.length} finding(s))
+        <Typography
+          key={`${g.cluster}/${objectLabel(g.workload)}`}
+          variant="body2"
+        >
+          {g.severity}: {objectLabel(g.workload)} ({g.findings.length}{' '}
+          finding(s))
         </Typography>
       ))}
     </InfoCard>

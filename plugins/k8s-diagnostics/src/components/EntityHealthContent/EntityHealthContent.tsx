@@ -1,5 +1,10 @@
 import { useMemo, useState } from 'react';
-import { Progress, ResponseErrorPanel, Table, TableColumn } from '@backstage/core-components';
+import {
+  Progress,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -17,21 +22,48 @@ import {
   usePolledAsync,
 } from '@periscope/periscope-react';
 import { k8sDiagnosticsExplainPermission } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { ClusterSummary, EntityHealthResponse, HealthFinding, k8sDiagnosticsApiRef, WorkloadFindings } from '../../api';
+import {
+  ClusterSummary,
+  EntityHealthResponse,
+  HealthFinding,
+  k8sDiagnosticsApiRef,
+  WorkloadFindings,
+} from '../../api';
 import { EvidencePanel } from '../common/EvidencePanel';
 import { ExplainPanel } from '../common/ExplainPanel';
-import { HistoryChart, objectLabel, SeverityChip, SeveritySummary } from '../common/severity';
+import {
+  HistoryChart,
+  objectLabel,
+  SeverityChip,
+  SeveritySummary,
+} from '../common/severity';
 import { SourceChips } from '../common/sources';
 import { healthPollMs } from '../common/pollIntervals';
 import { k8sDiagnosticsTranslationRef } from '../../translation';
-import { ClientSideClustersNote, DashboardLink, useClusterLinkFormatter } from './clusterLinks';
+import {
+  ClientSideClustersNote,
+  DashboardLink,
+  useClusterLinkFormatter,
+} from './clusterLinks';
 
-type Row = EntityHealthResponse['clusters'][number]['workloads'][number] & { cluster: string; id: string };
+type Row = EntityHealthResponse['clusters'][number]['workloads'][number] & {
+  cluster: string;
+  id: string;
+};
 
 /** The entity's clusters by name (dashboard, client-side auth) and the formatter for dashboard links. */
-type ClusterLinks = { byName: Map<string, ClusterSummary>; formatter: KubernetesClusterLinkFormatterApi };
+type ClusterLinks = {
+  byName: Map<string, ClusterSummary>;
+  formatter: KubernetesClusterLinkFormatterApi;
+};
 
-function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild: boolean; explain: EntityActionPermission; links: ClusterLinks }) {
+function FindingItem(props: {
+  finding: HealthFinding;
+  entityRef: string;
+  isChild: boolean;
+  explain: EntityActionPermission;
+  links: ClusterLinks;
+}) {
   const { finding: f } = props;
   const { t } = useTranslationRef(k8sDiagnosticsTranslationRef);
   const { palette } = useTheme();
@@ -49,9 +81,15 @@ function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild
         <Typography variant="subtitle2">{objectLabel(f.object)}</Typography>
         <SourceChips finding={f} />
         <Typography variant="caption" color="textSecondary">
-          {f.analyzer} analyzer · first seen {new Date(f.firstSeen).toLocaleString()} · last seen {new Date(f.lastSeen).toLocaleString()}
+          {f.analyzer} analyzer · first seen{' '}
+          {new Date(f.firstSeen).toLocaleString()} · last seen{' '}
+          {new Date(f.lastSeen).toLocaleString()}
         </Typography>
-        <DashboardLink cluster={props.links.byName.get(f.cluster)} object={f.object} formatter={props.links.formatter} />
+        <DashboardLink
+          cluster={props.links.byName.get(f.cluster)}
+          object={f.object}
+          formatter={props.links.formatter}
+        />
       </Box>
       {f.ownerChain.length > 0 && (
         <Typography variant="caption" color="textSecondary">
@@ -65,7 +103,9 @@ function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild
       ))}
       {f.events.length > 0 && (
         <Box mt={1}>
-          <Typography variant="caption">{t('entityContent.relatedEvents')}</Typography>
+          <Typography variant="caption">
+            {t('entityContent.relatedEvents')}
+          </Typography>
           {f.events.map((e, i) => (
             <Typography key={i} variant="body2" color="textSecondary">
               {e.type} {e.reason} (×{e.count}): {e.message}
@@ -74,19 +114,31 @@ function FindingItem(props: { finding: HealthFinding; entityRef: string; isChild
         </Box>
       )}
       <EvidencePanel entityRef={props.entityRef} finding={f} />
-      <ExplainPanel entityRef={props.entityRef} findingId={f.id} permission={props.explain} />
+      <ExplainPanel
+        entityRef={props.entityRef}
+        findingId={f.id}
+        permission={props.explain}
+      />
     </Box>
   );
 }
 
-function WorkloadGroup(props: { group: WorkloadFindings; entityRef: string; explain: EntityActionPermission; links: ClusterLinks }) {
+function WorkloadGroup(props: {
+  group: WorkloadFindings;
+  entityRef: string;
+  explain: EntityActionPermission;
+  links: ClusterLinks;
+}) {
   const { group } = props;
   const { t } = useTranslationRef(k8sDiagnosticsTranslationRef);
   const title = `${objectLabel(group.workload)} (${group.cluster})`;
   return (
     <PeriscopeCard
       title={title}
-      subheader={t('entityContent.groupSubheader', { findings: String(group.findings.length), severity: group.severity })}
+      subheader={t('entityContent.groupSubheader', {
+        findings: String(group.findings.length),
+        severity: group.severity,
+      })}
     >
       {group.findings.map(f => (
         <FindingItem
@@ -95,7 +147,12 @@ function WorkloadGroup(props: { group: WorkloadFindings; entityRef: string; expl
           entityRef={props.entityRef}
           explain={props.explain}
           links={props.links}
-          isChild={!(f.object.kind === group.workload.kind && f.object.name === group.workload.name)}
+          isChild={
+            !(
+              f.object.kind === group.workload.kind &&
+              f.object.name === group.workload.name
+            )
+          }
         />
       ))}
     </PeriscopeCard>
@@ -117,15 +174,30 @@ export function EntityHealthContent() {
   const [rescanning, setRescanning] = useState(false);
   const [rescanError, setRescanError] = useState<Error>();
   // the stored scan at once, then asked again in the background (sooner while a newer scan runs)
-  const { value, loading, error, set } = usePolledAsync(() => api.getEntityHealth(entityRef), [api, entityRef], healthPollMs);
-  const explain = useEntityActionPermission(k8sDiagnosticsExplainPermission, entityRef, "ask for explanations of this entity's findings");
+  const { value, loading, error, set } = usePolledAsync(
+    () => api.getEntityHealth(entityRef),
+    [api, entityRef],
+    healthPollMs,
+  );
+  const explain = useEntityActionPermission(
+    k8sDiagnosticsExplainPermission,
+    entityRef,
+    "ask for explanations of this entity's findings",
+  );
   // the dashboard links and the client-side note are extras: without the cluster list the tab still shows
   const { value: clusters = [] } = useAsync(
-    () => api.getClusters(entityRef).then(r => r.items, () => []),
+    () =>
+      api.getClusters(entityRef).then(
+        r => r.items,
+        () => [],
+      ),
     [api, entityRef],
   );
   const formatter = useClusterLinkFormatter();
-  const links = useMemo<ClusterLinks>(() => ({ byName: new Map(clusters.map(c => [c.name, c])), formatter }), [clusters, formatter]);
+  const links = useMemo<ClusterLinks>(
+    () => ({ byName: new Map(clusters.map(c => [c.name, c])), formatter }),
+    [clusters, formatter],
+  );
 
   const rescan = async () => {
     setRescanning(true);
@@ -152,7 +224,11 @@ export function EntityHealthContent() {
     );
   }
   const rows: Row[] = value.clusters.flatMap(c =>
-    c.workloads.map(w => ({ ...w, cluster: c.name, id: `${c.name}/${w.kind}/${w.namespace}/${w.name}` })),
+    c.workloads.map(w => ({
+      ...w,
+      cluster: c.name,
+      id: `${c.name}/${w.kind}/${w.namespace}/${w.name}`,
+    })),
   );
   const open = value.groups.reduce((n, g) => n + g.findings.length, 0);
   // the clusters this entity has workloads, findings or errors in
@@ -179,16 +255,28 @@ export function EntityHealthContent() {
           title={t('entityContent.summaryTitle')}
           subheader={
             value.scannedAt
-              ? t(value.stale && value.refreshing ? 'entityContent.staleRefreshing' : 'entityContent.lastScan', {
-                  time: new Date(value.scannedAt).toLocaleString(),
-                })
+              ? t(
+                  value.stale && value.refreshing
+                    ? 'entityContent.staleRefreshing'
+                    : 'entityContent.lastScan',
+                  {
+                    time: new Date(value.scannedAt).toLocaleString(),
+                  },
+                )
               : t('entityContent.notScanned')
           }
         >
           <SeveritySummary summary={value.summary} />
           <Box mt={2} display="flex" alignItems="center" style={{ gap: 16 }}>
-            <Button variant="contained" color="primary" onClick={rescan} disabled={rescanning}>
-              {rescanning ? t('entityContent.scanning') : t('entityContent.rescan')}
+            <Button
+              variant="contained"
+              color="primary"
+              onClick={rescan}
+              disabled={rescanning}
+            >
+              {rescanning
+                ? t('entityContent.scanning')
+                : t('entityContent.rescan')}
             </Button>
             {open === 0 && value.errors.length === 0 && (
               <Typography>{t('entityContent.allHealthy')}</Typography>
@@ -199,41 +287,75 @@ export function EntityHealthContent() {
               {explain.reason}
             </Typography>
           )}
-          <ClientSideClustersNote clusters={clusters} relevant={relevantClusters} />
+          <ClientSideClustersNote
+            clusters={clusters}
+            relevant={relevantClusters}
+          />
           {value.warnings.map(w => (
-            <Typography key={w} variant="caption" color="textSecondary" component="p">
+            <Typography
+              key={w}
+              variant="caption"
+              color="textSecondary"
+              component="p"
+            >
               {w}
             </Typography>
           ))}
         </PeriscopeCard>
       </Grid>
       <Grid item xs={12} md={6}>
-        <PeriscopeCard title={t('entityContent.historyTitle')} subheader={t('entityContent.historySubheader')}>
+        <PeriscopeCard
+          title={t('entityContent.historyTitle')}
+          subheader={t('entityContent.historySubheader')}
+        >
           <HistoryChart history={value.history} />
         </PeriscopeCard>
       </Grid>
       {value.groups.map(g => (
-        <Grid item xs={12} key={`${g.cluster}/${g.workload.kind}/${g.workload.namespace}/${g.workload.name}`}>
-          <WorkloadGroup group={g} entityRef={entityRef} explain={explain} links={links} />
+        <Grid
+          item
+          xs={12}
+          key={`${g.cluster}/${g.workload.kind}/${g.workload.namespace}/${g.workload.name}`}
+        >
+          <WorkloadGroup
+            group={g}
+            entityRef={entityRef}
+            explain={explain}
+            links={links}
+          />
         </Grid>
       ))}
       {value.resolved.length > 0 && (
         <Grid item xs={12}>
-          <PeriscopeCard title={t('entityContent.resolvedTitle')} subheader={t('entityContent.resolvedSubheader')}>
+          <PeriscopeCard
+            title={t('entityContent.resolvedTitle')}
+            subheader={t('entityContent.resolvedSubheader')}
+          >
             {value.resolved.map(f => (
               <Typography key={f.id} variant="body2">
-                {objectLabel(f.object)} ({f.analyzer}): resolved {new Date(f.resolvedAt ?? f.lastSeen).toLocaleString()}, open since {new Date(f.firstSeen).toLocaleString()}
+                {objectLabel(f.object)} ({f.analyzer}): resolved{' '}
+                {new Date(f.resolvedAt ?? f.lastSeen).toLocaleString()}, open
+                since {new Date(f.firstSeen).toLocaleString()}
               </Typography>
             ))}
           </PeriscopeCard>
         </Grid>
       )}
       <Grid item xs={12}>
-        <PeriscopeCard title={t('entityContent.workloadsTitle')} subheader={`selector ${value.labelSelector}${value.namespace ? ` in ${value.namespace}` : ''}`}>
+        <PeriscopeCard
+          title={t('entityContent.workloadsTitle')}
+          subheader={`selector ${value.labelSelector}${
+            value.namespace ? ` in ${value.namespace}` : ''
+          }`}
+        >
           {rows.length === 0 ? (
             <Typography>{t('entityContent.noWorkloads')}</Typography>
           ) : (
-            <Table<Row> options={{ paging: false, search: false, toolbar: false }} columns={columns} data={rows} />
+            <Table<Row>
+              options={{ paging: false, search: false, toolbar: false }}
+              columns={columns}
+              data={rows}
+            />
           )}
         </PeriscopeCard>
       </Grid>

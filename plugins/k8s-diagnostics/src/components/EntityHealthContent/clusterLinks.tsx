@@ -1,6 +1,10 @@
 import { useMemo } from 'react';
 import { Link } from '@backstage/core-components';
-import { googleAuthApiRef, ProfileInfoApi, useApiHolder } from '@backstage/core-plugin-api';
+import {
+  googleAuthApiRef,
+  ProfileInfoApi,
+  useApiHolder,
+} from '@backstage/core-plugin-api';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import {
   DEFAULT_FORMATTER_NAME,
@@ -25,7 +29,8 @@ export function useClusterLinkFormatter(): KubernetesClusterLinkFormatterApi {
     if (provided) return provided;
     // only the gke formatter uses it (to add the signed-in Google account), so it is looked up then
     const googleAuthApi: ProfileInfoApi = {
-      getProfile: async options => apis.get(googleAuthApiRef)?.getProfile(options),
+      getProfile: async options =>
+        apis.get(googleAuthApiRef)?.getProfile(options),
     };
     return new KubernetesClusterLinkFormatter({
       formatters: getDefaultFormatters({ googleAuthApi }),
@@ -52,13 +57,22 @@ export function DashboardLink(props: {
       return await formatter.formatClusterLink({
         dashboardUrl: cluster.dashboardUrl,
         dashboardApp: cluster.dashboardApp,
-        object: { metadata: { name: object.name, namespace: object.namespace } },
+        object: {
+          metadata: { name: object.name, namespace: object.namespace },
+        },
         kind: object.kind,
       });
     } catch {
       return undefined;
     }
-  }, [cluster?.dashboardUrl, cluster?.dashboardApp, object.kind, object.name, object.namespace, formatter]);
+  }, [
+    cluster?.dashboardUrl,
+    cluster?.dashboardApp,
+    object.kind,
+    object.name,
+    object.namespace,
+    formatter,
+  ]);
   if (!href || !/^https?:\/\//i.test(href)) return null;
   return (
     <Typography variant="caption">
@@ -71,9 +85,14 @@ export function DashboardLink(props: {
  * The clusters of this entity's results that are read with the signed-in user's own credentials:
  * scheduled scans skip them, so their findings are only as fresh as the last Rescan.
  */
-export function ClientSideClustersNote(props: { clusters: ClusterSummary[]; relevant: Set<string> }) {
+export function ClientSideClustersNote(props: {
+  clusters: ClusterSummary[];
+  relevant: Set<string>;
+}) {
   const { t } = useTranslationRef(k8sDiagnosticsTranslationRef);
-  const names = props.clusters.filter(c => c.clientSide && props.relevant.has(c.name)).map(c => c.name);
+  const names = props.clusters
+    .filter(c => c.clientSide && props.relevant.has(c.name))
+    .map(c => c.name);
   if (names.length === 0) return null;
   return (
     <Typography variant="caption" color="textSecondary" component="p">

@@ -11,7 +11,11 @@ import { k8sDiagnosticsTranslationRef } from '../../translation';
  * (React escapes it); the answer is never interpreted as HTML or markdown. The button stays
  * disabled until the explain permission is known to be allowed, and says why when it is not.
  */
-export function ExplainPanel(props: { entityRef: string; findingId: string; permission: EntityActionPermission }) {
+export function ExplainPanel(props: {
+  entityRef: string;
+  findingId: string;
+  permission: EntityActionPermission;
+}) {
   const api = useApi(k8sDiagnosticsApiRef);
   const { t } = useTranslationRef(k8sDiagnosticsTranslationRef);
   const [streamed, setStreamed] = useState('');
@@ -26,7 +30,11 @@ export function ExplainPanel(props: { entityRef: string; findingId: string; perm
     setResult(undefined);
     setError(undefined);
     try {
-      setResult(await api.explainFinding(props.entityRef, props.findingId, chunk => setStreamed(s => s + chunk)));
+      setResult(
+        await api.explainFinding(props.entityRef, props.findingId, chunk =>
+          setStreamed(s => s + chunk),
+        ),
+      );
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -38,7 +46,13 @@ export function ExplainPanel(props: { entityRef: string; findingId: string; perm
   return (
     <Box mt={1}>
       <WithReason reason={props.permission.reason}>
-        <Button size="small" variant="outlined" color="primary" onClick={run} disabled={running || !props.permission.allowed}>
+        <Button
+          size="small"
+          variant="outlined"
+          color="primary"
+          onClick={run}
+          disabled={running || !props.permission.allowed}
+        >
           {running ? <CircularProgress size={14} /> : t('explain.button')}
         </Button>
       </WithReason>
@@ -48,7 +62,12 @@ export function ExplainPanel(props: { entityRef: string; findingId: string; perm
         </Typography>
       )}
       {!result && streamed && (
-        <Typography component="pre" variant="body2" style={{ whiteSpace: 'pre-wrap' }} aria-live="polite">
+        <Typography
+          component="pre"
+          variant="body2"
+          style={{ whiteSpace: 'pre-wrap' }}
+          aria-live="polite"
+        >
           {streamed}
         </Typography>
       )}
@@ -57,20 +76,45 @@ export function ExplainPanel(props: { entityRef: string; findingId: string; perm
           <Typography variant="caption">
             {result.source === 'catalog'
               ? t('explain.fromCatalog')
-              : t(result.source === 'cache' ? 'explain.fromModelCached' : 'explain.fromModel', { model: result.model ?? 'model' })}
+              : t(
+                  result.source === 'cache'
+                    ? 'explain.fromModelCached'
+                    : 'explain.fromModel',
+                  { model: result.model ?? 'model' },
+                )}
           </Typography>
-          {result.warning && <Typography variant="body2" color="textSecondary">{result.warning}</Typography>}
-          <Typography variant="body1" style={{ whiteSpace: 'pre-wrap' }}>{e.summary}</Typography>
-          {e.likelyCause && <Typography variant="body2"><strong>{t('explain.likelyCause')}</strong> {e.likelyCause}</Typography>}
+          {result.warning && (
+            <Typography variant="body2" color="textSecondary">
+              {result.warning}
+            </Typography>
+          )}
+          <Typography variant="body1" style={{ whiteSpace: 'pre-wrap' }}>
+            {e.summary}
+          </Typography>
+          {e.likelyCause && (
+            <Typography variant="body2">
+              <strong>{t('explain.likelyCause')}</strong> {e.likelyCause}
+            </Typography>
+          )}
           {e.steps.length > 0 && (
             <ol>
-              {e.steps.map((s, i) => <li key={i}><Typography variant="body2">{s}</Typography></li>)}
+              {e.steps.map((s, i) => (
+                <li key={i}>
+                  <Typography variant="body2">{s}</Typography>
+                </li>
+              ))}
             </ol>
           )}
           {e.commands.length > 0 && (
             <>
-              <Typography variant="caption" color="textSecondary">{t('explain.commands')}</Typography>
-              <Typography component="pre" variant="body2" style={{ whiteSpace: 'pre-wrap', fontFamily: 'monospace' }}>
+              <Typography variant="caption" color="textSecondary">
+                {t('explain.commands')}
+              </Typography>
+              <Typography
+                component="pre"
+                variant="body2"
+                style={{ whiteSpace: 'pre-wrap', fontFamily: 'monospace' }}
+              >
                 {e.commands.join('\n')}
               </Typography>
             </>

@@ -102,7 +102,6 @@ export interface DeployServiceDeps {
   onInstanceStateStored?: (entityRef: string, readAt: string) => void;
 }
 
-
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -182,7 +181,8 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
   const { config, engine, modules, store, catalog, permissions, logger } = deps;
   const timeoutMs = deps.clusterTimeoutMs ?? 10_000;
   /** A cluster's client; with fanOutClusters' signal its requests stop when the cluster times out. */
-  const kc = (c: ClusterDetails, signal?: AbortSignal) => kubeConfigFor(c, { signal });
+  const kc = (c: ClusterDetails, signal?: AbortSignal) =>
+    kubeConfigFor(c, { signal });
   const source = toClusterSource(deps.clusters);
   const clustersFor = (requestAuth?: KubernetesRequestAuth) =>
     source.listClusters({ requestAuth });
@@ -586,9 +586,13 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
           r.clusters,
           async (c, signal) => {
             await guardOwner(t, c, 'preview');
-            const d = await engine.diff(engineInput(t, overlay), kc(c, signal), {
-              objects: true, // live and desired objects, for the Preview's YAML diff
-            });
+            const d = await engine.diff(
+              engineInput(t, overlay),
+              kc(c, signal),
+              {
+                objects: true, // live and desired objects, for the Preview's YAML diff
+              },
+            );
             return { ...d, warnings: await preflightIn(c, d.render, signal) };
           },
           { timeoutMs: Math.max(timeoutMs, 120_000) },
@@ -980,7 +984,13 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       return operation(explicit, credentials);
     },
 
-    async history({ entityRef, credentials, requestAuth, auditLimit = 50, auditOffset = 0 }) {
+    async history({
+      entityRef,
+      credentials,
+      requestAuth,
+      auditLimit = 50,
+      auditOffset = 0,
+    }) {
       const r = await readEntity(entityRef, credentials, requestAuth);
       if (r.status !== 'ok')
         return {
@@ -1044,7 +1054,9 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
         status: 'ok',
         revisions,
         audit: auditRows.slice(0, auditLimit),
-        ...(auditRows.length > auditLimit ? { nextOffset: auditOffset + auditLimit } : {}),
+        ...(auditRows.length > auditLimit
+          ? { nextOffset: auditOffset + auditLimit }
+          : {}),
         errors,
       };
     },
@@ -1084,8 +1096,7 @@ export function createDeployService(deps: DeployServiceDeps): DeployService {
       );
       // scheduled: the backend's identity; clusters with client-side auth are read on demand
       const clusters = (await clustersFor()).filter(c => !isClientSide(c));
-      const jobs: Array<{ target: DeployTarget; cluster: ClusterDetails }> =
-        [];
+      const jobs: Array<{ target: DeployTarget; cluster: ClusterDetails }> = [];
       for (const entity of items) {
         let r: Resolved | undefined;
         try {

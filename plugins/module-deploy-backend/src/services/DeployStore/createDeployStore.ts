@@ -42,7 +42,11 @@ async function create(
 }
 
 /** Adds a nullable text column unless the table has it (another replica may add it at the same time). */
-async function addColumn(knex: Knex, table: string, column: string): Promise<void> {
+async function addColumn(
+  knex: Knex,
+  table: string,
+  column: string,
+): Promise<void> {
   if (await knex.schema.hasColumn(table, column)) return;
   try {
     await knex.schema.alterTable(table, t => {
@@ -138,7 +142,8 @@ async function migrate(knex: Knex): Promise<void> {
     t.primary(['entity_ref', 'cluster', 'namespace', 'instance_name']);
   });
   // tables from before deploys carried a change message
-  for (const table of [AUDIT, REVISIONS]) await addColumn(knex, table, 'change_message');
+  for (const table of [AUDIT, REVISIONS])
+    await addColumn(knex, table, 'change_message');
   const ownersCreated = await create(knex, OWNERS, t => {
     t.string('cluster', 255).notNullable();
     t.string('namespace', 255).notNullable();
@@ -249,11 +254,11 @@ export function parseStored<T>(
       )
       .join(' AND ');
     throw new ServiceUnavailableError(
-      `module-deploy: the stored row of table ${where.table} where ${cond} is corrupt: column '${
-        where.column
-      }' is not valid JSON (${(e as Error).message}). ${
-        where.remedy
-      } To go on without it, delete the row: DELETE FROM ${
+      `module-deploy: the stored row of table ${
+        where.table
+      } where ${cond} is corrupt: column '${where.column}' is not valid JSON (${
+        (e as Error).message
+      }). ${where.remedy} To go on without it, delete the row: DELETE FROM ${
         where.table
       } WHERE ${cond};`,
     );

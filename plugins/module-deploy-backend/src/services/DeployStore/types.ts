@@ -64,7 +64,11 @@ export interface StoredInstanceState extends InstanceKey {
 export interface DeployStore {
   recordAudit(record: AuditRecord): Promise<void>;
   /** Newest first: `limit` records (default 50) after skipping the newest `offset` (default 0). */
-  listAudit(entityRef: string, limit?: number, offset?: number): Promise<AuditRecord[]>;
+  listAudit(
+    entityRef: string,
+    limit?: number,
+    offset?: number,
+  ): Promise<AuditRecord[]>;
   recordRevision(rev: StoredRevision): Promise<void>;
   /** Newest first. */
   listRevisions(entityRef: string, limit?: number): Promise<StoredRevision[]>;
@@ -94,5 +98,9 @@ export interface DeployStore {
    * Takes one of `limit` calls of `key` in `minute` (`YYYY-MM-DDTHH:MM`); false when they are all
    * taken. In the database, so the limit holds across replicas.
    */
-  takeRateSlot(slot: { key: string; minute: string; limit: number }): Promise<boolean>;
+  takeRateSlot(slot: {
+    key: string;
+    minute: string;
+    limit: number;
+  }): Promise<boolean>;
 }

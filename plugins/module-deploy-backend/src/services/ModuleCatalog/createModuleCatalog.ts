@@ -12,7 +12,10 @@ import {
 } from '@periscope/backstage-plugin-module-deploy-common';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ModuleEngine, readModuleName } from '@periscope/backstage-plugin-module-deploy-node';
+import {
+  ModuleEngine,
+  readModuleName,
+} from '@periscope/backstage-plugin-module-deploy-node';
 import { ConfiguredModule, ModuleDeployConfig } from '../../config';
 import { ModuleInfo } from '../../types';
 import { listTags } from './registry';

@@ -1,5 +1,8 @@
 import { parseOciReference } from '@periscope/backstage-plugin-module-deploy-common';
-import { listRegistryTags, RegistryOptions } from '@periscope/backstage-plugin-module-deploy-node';
+import {
+  listRegistryTags,
+  RegistryOptions,
+} from '@periscope/backstage-plugin-module-deploy-node';
 
 /**
  * Options for listing tags: the engine's registry options (per-host credentials, token-realm

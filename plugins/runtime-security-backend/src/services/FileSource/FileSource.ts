@@ -46,7 +46,12 @@ export class FileSource {
 
   constructor(
     private readonly settings: FileSourceSettings,
-    private readonly deps: { store: FindingsStore; logger: LoggerService; analyzer: AnalyzerSettings; notifier?: FindingNotifier },
+    private readonly deps: {
+      store: FindingsStore;
+      logger: LoggerService;
+      analyzer: AnalyzerSettings;
+      notifier?: FindingNotifier;
+    },
   ) {
     this.id = settings.id;
     this.ingester = new SourceIngester(this.id, 'file', deps);
@@ -60,11 +65,17 @@ export class FileSource {
     try {
       st = await statOrUndefined(path);
     } catch (e) {
-      await this.ingester.fail(`cannot read ${path}: ${(e as Error).message}`, cp);
+      await this.ingester.fail(
+        `cannot read ${path}: ${(e as Error).message}`,
+        cp,
+      );
       return 0;
     }
     if (!st) {
-      await this.ingester.fail(`${path} does not exist: check runtimeSecurity.sources.files and Tetragon's --export-filename`, cp);
+      await this.ingester.fail(
+        `${path} does not exist: check runtimeSecurity.sources.files and Tetragon's --export-filename`,
+        cp,
+      );
       return 0;
     }
     let lines = 0;
@@ -72,7 +83,9 @@ export class FileSource {
       lines += await this.drainRotated(cp, signal);
       cp = undefined;
     } else if (cp && st.size < cp.offset) {
-      this.deps.logger.info(`runtime-security: ${path} was truncated (size ${st.size} < offset ${cp.offset}); reading it from the start`);
+      this.deps.logger.info(
+        `runtime-security: ${path} was truncated (size ${st.size} < offset ${cp.offset}); reading it from the start`,
+      );
       cp = undefined;
     }
     const start: FileCheckpoint = cp ?? { ino: st.ino, dev: st.dev, offset: 0 };
@@ -80,11 +93,16 @@ export class FileSource {
     return lines;
   }
 
-  private async drainRotated(cp: FileCheckpoint, signal?: AbortSignal): Promise<number> {
+  private async drainRotated(
+    cp: FileCheckpoint,
+    signal?: AbortSignal,
+  ): Promise<number> {
     for (const name of rotatedNames(this.settings.path)) {
       const st = await statOrUndefined(name).catch(() => undefined);
       if (st && st.ino === cp.ino && st.dev === cp.dev && st.size > cp.offset) {
-        this.deps.logger.info(`runtime-security: ${this.settings.path} was rotated; reading the rest of ${name}`);
+        this.deps.logger.info(
+          `runtime-security: ${this.settings.path} was rotated; reading the rest of ${name}`,
+        );
         return this.readFrom(name, cp, signal, false);
       }
     }
@@ -96,10 +114,17 @@ export class FileSource {
    * Memory stays bounded: of a line longer than `maxLineBytes` only the first `maxLineBytes + 1`
    * bytes are kept until its newline, so the parser counts it as `too_large` and moves on.
    */
-  private async readFrom(path: string, cp: FileCheckpoint, signal: AbortSignal | undefined, save: boolean): Promise<number> {
+  private async readFrom(
+    path: string,
+    cp: FileCheckpoint,
+    signal: AbortSignal | undefined,
+    save: boolean,
+  ): Promise<number> {
     const fh = await fs.promises.open(path, 'r');
-    const keep = (this.deps.analyzer.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) + 1;
-    const capped = (b: Buffer) => Buffer.from(b.length > keep ? b.subarray(0, keep) : b);
+    const keep =
+      (this.deps.analyzer.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) + 1;
+    const capped = (b: Buffer) =>
+      Buffer.from(b.length > keep ? b.subarray(0, keep) : b);
     let offset = cp.offset;
     let readPos = cp.offset;
     let stored = 0;
@@ -118,19 +143,33 @@ export class FileSource {
           continue;
         }
         const firstNl = chunk.indexOf(0x0a);
-        const head = capped(Buffer.concat([carry, chunk.subarray(0, firstNl)])).toString('utf8');
-        const tail = firstNl < lastNl ? chunk.subarray(firstNl + 1, lastNl).toString('utf8').split('\n') : [];
-        const lines = [head, ...tail].map(l => (l.endsWith('\r') ? l.slice(0, -1) : l));
-        await this.ingester.pushLines(lines, { cluster: this.settings.cluster });
+        const head = capped(
+          Buffer.concat([carry, chunk.subarray(0, firstNl)]),
+        ).toString('utf8');
+        const tail =
+          firstNl < lastNl
+            ? chunk
+                .subarray(firstNl + 1, lastNl)
+                .toString('utf8')
+                .split('\n')
+            : [];
+        const lines = [head, ...tail].map(l =>
+          l.endsWith('\r') ? l.slice(0, -1) : l,
+        );
+        await this.ingester.pushLines(lines, {
+          cluster: this.settings.cluster,
+        });
         stored += lines.length;
         offset = readPos - (bytesRead - lastNl - 1);
         carry = capped(chunk.subarray(lastNl + 1));
-        if (save) await this.ingester.save({ ino: cp.ino, dev: cp.dev, offset });
+        if (save)
+          await this.ingester.save({ ino: cp.ino, dev: cp.dev, offset });
       }
     } finally {
       await fh.close();
     }
-    if (save && stored === 0) await this.ingester.save({ ino: cp.ino, dev: cp.dev, offset });
+    if (save && stored === 0)
+      await this.ingester.save({ ino: cp.ino, dev: cp.dev, offset });
     return stored;
   }
 }

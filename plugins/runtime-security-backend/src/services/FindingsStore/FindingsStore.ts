@@ -63,20 +63,31 @@ export function parseStored<T>(
   } catch (e) {
     const cond = `id = '${where.id.replace(/'/g, "''")}'`;
     throw new ServiceUnavailableError(
-      `runtime-security: the stored row of table ${where.table} where ${cond} is corrupt: column '${where.column}' is not valid JSON (${(e as Error).message}). Delete the row: DELETE FROM ${where.table} WHERE ${cond}; ${where.remedy}`,
+      `runtime-security: the stored row of table ${
+        where.table
+      } where ${cond} is corrupt: column '${where.column}' is not valid JSON (${
+        (e as Error).message
+      }). Delete the row: DELETE FROM ${where.table} WHERE ${cond}; ${
+        where.remedy
+      }`,
     );
   }
 }
 
 /** Why deleting a corrupt row is safe. */
-const FINDING_REMEDY = "the finding's next event records it anew, its count recomputed from the stored events.";
+const FINDING_REMEDY =
+  "the finding's next event records it anew, its count recomputed from the stored events.";
 const SOURCE_REMEDY = 'the source writes the row anew on its next run.';
 
 /**
  * Creates the table unless it exists. Two replicas starting at once both see it missing: the
  * one whose CREATE fails because the other's won goes on.
  */
-async function create(knex: Knex, table: string, build: (t: Knex.CreateTableBuilder) => void): Promise<void> {
+async function create(
+  knex: Knex,
+  table: string,
+  build: (t: Knex.CreateTableBuilder) => void,
+): Promise<void> {
   if (await knex.schema.hasTable(table)) return;
   try {
     await knex.schema.createTable(table, build);
@@ -87,7 +98,10 @@ async function create(knex: Knex, table: string, build: (t: Knex.CreateTableBuil
 
 async function createTables(knex: Knex): Promise<void> {
   // The first schema (before ingest existed) had no severity_rank; it never held ingested data.
-  if ((await knex.schema.hasTable(FINDINGS)) && !(await knex.schema.hasColumn(FINDINGS, 'severity_rank'))) {
+  if (
+    (await knex.schema.hasTable(FINDINGS)) &&
+    !(await knex.schema.hasColumn(FINDINGS, 'severity_rank'))
+  ) {
     await knex.schema.dropTableIfExists(FINDINGS);
   }
   await create(knex, FINDINGS, t => {
@@ -147,7 +161,10 @@ async function createTables(knex: Knex): Promise<void> {
 
 /** The row id of one unknown type or field of one source. */
 function unknownId(source: string, kind: string, name: string): string {
-  return createHash('sha256').update(`${source}\u0000${kind}\u0000${name}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${source}\u0000${kind}\u0000${name}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** The best sample of a batch: most severe, then earliest, then smallest event id. */
@@ -185,8 +202,13 @@ export class FindingsStore {
    * finding locks, never from the batch), each with its most severe record. A replayed stream, or
    * a second replica storing the same events, creates none.
    */
-  async ingest(records: DetectionRecord[]): Promise<{ newEvents: number; findings: number; newFindings: DetectionRecord[] }> {
-    if (records.length === 0) return { newEvents: 0, findings: 0, newFindings: [] };
+  async ingest(records: DetectionRecord[]): Promise<{
+    newEvents: number;
+    findings: number;
+    newFindings: DetectionRecord[];
+  }> {
+    if (records.length === 0)
+      return { newEvents: 0, findings: 0, newFindings: [] };
     const byFinding = new Map<string, DetectionRecord>();
     for (const r of records) {
       const cur = byFinding.get(r.findingId);
@@ -195,7 +217,10 @@ export class FindingsStore {
     // in one order everywhere: two replicas lock the same findings in the same order (no deadlock)
     const ids = [...byFinding.keys()].sort();
     return this.knex.transaction(async tx => {
-      await this.insertFindings(tx, ids.map(id => byFinding.get(id)!));
+      await this.insertFindings(
+        tx,
+        ids.map(id => byFinding.get(id)!),
+      );
       // Two replicas ingesting events of one finding at once: each recompute below reads the
       // event rows under its statement's snapshot, so without a lock the later commit could
       // write a count that misses the other's events. The finding rows' locks make them take
@@ -209,7 +234,10 @@ export class FindingsStore {
         severity_rank: severityRank(r.severity),
       }));
       for (let i = 0; i < eventRows.length; i += CHUNK) {
-        await tx(EVENTS).insert(eventRows.slice(i, i + CHUNK)).onConflict(['finding_id', 'event_id']).ignore();
+        await tx(EVENTS)
+          .insert(eventRows.slice(i, i + CHUNK))
+          .onConflict(['finding_id', 'event_id'])
+          .ignore();
       }
       await this.recompute(tx, ids);
       for (const best of byFinding.values()) await this.offerSample(tx, best);
@@ -218,13 +246,17 @@ export class FindingsStore {
       const newFindings: DetectionRecord[] = [];
       for (const id of ids) {
         newEvents += (after.get(id) ?? 0) - (before.get(id) ?? 0);
-        if (!before.get(id) && after.get(id)) newFindings.push(byFinding.get(id)!);
+        if (!before.get(id) && after.get(id))
+          newFindings.push(byFinding.get(id)!);
       }
       return { newEvents, findings: ids.length, newFindings };
     });
   }
 
-  private async insertFindings(tx: Knex.Transaction, rows: DetectionRecord[]): Promise<void> {
+  private async insertFindings(
+    tx: Knex.Transaction,
+    rows: DetectionRecord[],
+  ): Promise<void> {
     const values = rows.map(r => ({
       id: r.findingId,
       rule: r.rule,
@@ -249,18 +281,31 @@ export class FindingsStore {
       last_seen_ms: r.timeMs,
     }));
     for (let i = 0; i < values.length; i += 20) {
-      await tx(FINDINGS).insert(values.slice(i, i + 20)).onConflict('id').ignore();
+      await tx(FINDINGS)
+        .insert(values.slice(i, i + 20))
+        .onConflict('id')
+        .ignore();
     }
   }
 
-  private async lockFindings(tx: Knex.Transaction, ids: string[]): Promise<void> {
+  private async lockFindings(
+    tx: Knex.Transaction,
+    ids: string[],
+  ): Promise<void> {
     if (/sqlite/.test(String(tx.client.config.client))) return;
     for (let i = 0; i < ids.length; i += CHUNK) {
-      await tx(FINDINGS).select('id').whereIn('id', ids.slice(i, i + CHUNK)).orderBy('id').forUpdate();
+      await tx(FINDINGS)
+        .select('id')
+        .whereIn('id', ids.slice(i, i + CHUNK))
+        .orderBy('id')
+        .forUpdate();
     }
   }
 
-  private async eventCounts(tx: Knex.Transaction, ids: string[]): Promise<Map<string, number>> {
+  private async eventCounts(
+    tx: Knex.Transaction,
+    ids: string[],
+  ): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (let i = 0; i < ids.length; i += CHUNK) {
       const rows = await tx(EVENTS)
@@ -268,7 +313,8 @@ export class FindingsStore {
         .count({ n: '*' })
         .whereIn('finding_id', ids.slice(i, i + CHUNK))
         .groupBy('finding_id');
-      for (const r of rows as Array<{ finding_id: string; n: number | string }>) out.set(r.finding_id, Number(r.n));
+      for (const r of rows as Array<{ finding_id: string; n: number | string }>)
+        out.set(r.finding_id, Number(r.n));
     }
     return out;
   }
@@ -276,7 +322,9 @@ export class FindingsStore {
   /** Count, first/last seen and severity from the event rows: one statement, safe under concurrency. */
   private async recompute(tx: Knex.Transaction, ids: string[]): Promise<void> {
     const sub = (agg: string) =>
-      tx.raw(`(select ${agg} from ${EVENTS} e where e.finding_id = ${FINDINGS}.id)`);
+      tx.raw(
+        `(select ${agg} from ${EVENTS} e where e.finding_id = ${FINDINGS}.id)`,
+      );
     for (let i = 0; i < ids.length; i += CHUNK) {
       await tx(FINDINGS)
         .whereIn('id', ids.slice(i, i + CHUNK))
@@ -290,14 +338,21 @@ export class FindingsStore {
   }
 
   /** Replaces the sample when this one is more severe, or as severe and earlier (order-independent). */
-  private async offerSample(tx: Knex.Transaction, r: DetectionRecord): Promise<void> {
+  private async offerSample(
+    tx: Knex.Transaction,
+    r: DetectionRecord,
+  ): Promise<void> {
     const rank = severityRank(r.severity);
     await tx(FINDINGS)
       .where('id', r.findingId)
       .andWhere(q =>
         q
           .where('sample_rank', '<', rank)
-          .orWhere(q2 => q2.where('sample_rank', rank).andWhere('sample_time_ms', '>', r.timeMs)),
+          .orWhere(q2 =>
+            q2
+              .where('sample_rank', rank)
+              .andWhere('sample_time_ms', '>', r.timeMs),
+          ),
       )
       .update({
         sample: JSON.stringify(r.sample),
@@ -323,7 +378,16 @@ export class FindingsStore {
       workload: r.workload,
       pod: r.pod,
       binary: r.binary,
-      labels: parseStored(r.labels, {}, { table: FINDINGS, id: String(r.id), column: 'labels', remedy: FINDING_REMEDY }),
+      labels: parseStored(
+        r.labels,
+        {},
+        {
+          table: FINDINGS,
+          id: String(r.id),
+          column: 'labels',
+          remedy: FINDING_REMEDY,
+        },
+      ),
       count: Number(r.count),
       firstSeen: iso(r.first_seen_ms),
       lastSeen: iso(r.last_seen_ms),
@@ -340,19 +404,41 @@ export class FindingsStore {
   /** Findings matching the filter, most severe and most recent first. */
   async list(filter: FindingFilter = {}): Promise<StoredFinding[]> {
     const q = this.knex(FINDINGS).select(
-      'id', 'rule', 'severity_rank', 'title', 'mitre_id', 'mitre_name', 'remediation', 'outcome', 'cluster',
-      'namespace', 'workload', 'pod', 'binary', 'policy', 'labels', 'count', 'first_seen_ms', 'last_seen_ms',
-      'triage_state', 'triage_by', 'triage_reason', 'triage_at',
+      'id',
+      'rule',
+      'severity_rank',
+      'title',
+      'mitre_id',
+      'mitre_name',
+      'remediation',
+      'outcome',
+      'cluster',
+      'namespace',
+      'workload',
+      'pod',
+      'binary',
+      'policy',
+      'labels',
+      'count',
+      'first_seen_ms',
+      'last_seen_ms',
+      'triage_state',
+      'triage_by',
+      'triage_reason',
+      'triage_at',
     );
     if (filter.namespace !== undefined) q.where('namespace', filter.namespace);
     if (filter.namespaces) q.whereIn('namespace', filter.namespaces);
     if (filter.cluster) q.where('cluster', filter.cluster);
     if (filter.rule) q.where('rule', filter.rule);
     if (filter.policy) q.where('policy', filter.policy);
-    if (filter.severity?.length) q.whereIn('severity_rank', filter.severity.map(severityRank));
+    if (filter.severity?.length)
+      q.whereIn('severity_rank', filter.severity.map(severityRank));
     if (filter.triage?.length) q.whereIn('triage_state', filter.triage);
     if (filter.search) {
-      const like = `%${filter.search.toLowerCase().replace(/[\\%_]/g, m => `\\${m}`)}%`;
+      const like = `%${filter.search
+        .toLowerCase()
+        .replace(/[\\%_]/g, m => `\\${m}`)}%`;
       q.where(w => {
         for (const col of ['title', 'rule', 'binary', 'workload', 'pod']) {
           w.orWhereRaw(`lower(??) like ? escape '\\'`, [col, like]);
@@ -385,7 +471,12 @@ export class FindingsStore {
   }
 
   /** Sets the triage state; ingest never changes it. Throws NotFoundError for an unknown id. */
-  async triage(id: string, triage: Required<Pick<FindingTriage, 'state' | 'by' | 'at'>> & { reason?: string }): Promise<void> {
+  async triage(
+    id: string,
+    triage: Required<Pick<FindingTriage, 'state' | 'by' | 'at'>> & {
+      reason?: string;
+    },
+  ): Promise<void> {
     const n = await this.knex(FINDINGS)
       .where('id', id)
       .update({
@@ -394,11 +485,17 @@ export class FindingsStore {
         triage_reason: triage.reason ?? null,
         triage_at: triage.at,
       });
-    if (!n) throw new NotFoundError(`finding '${id}' does not exist (it may have expired under runtimeSecurity.retention)`);
+    if (!n)
+      throw new NotFoundError(
+        `finding '${id}' does not exist (it may have expired under runtimeSecurity.retention)`,
+      );
   }
 
   /** Events over time of the given findings, bucketed, per severity of the event. */
-  async timeline(findingIds: string[], options: { sinceMs: number; bucketMs: number }): Promise<TimelineBucket[]> {
+  async timeline(
+    findingIds: string[],
+    options: { sinceMs: number; bucketMs: number },
+  ): Promise<TimelineBucket[]> {
     const buckets = new Map<number, TimelineBucket>();
     // An integer literal (not a bound parameter) so SQLite divides integers, as PostgreSQL does.
     const bucketMs = Math.max(1000, Math.floor(options.bucketMs));
@@ -409,7 +506,11 @@ export class FindingsStore {
         .whereIn('finding_id', findingIds.slice(i, i + CHUNK))
         .andWhere('time_ms', '>=', options.sinceMs)
         .groupByRaw(`(time_ms / ${bucketMs}), severity_rank`);
-      for (const r of rows as Array<{ b: number | string; severity_rank: number; n: number | string }>) {
+      for (const r of rows as Array<{
+        b: number | string;
+        severity_rank: number;
+        n: number | string;
+      }>) {
         const start = Math.floor(Number(r.b)) * bucketMs;
         let b = buckets.get(start);
         if (!b) {
@@ -425,14 +526,31 @@ export class FindingsStore {
 
   /** Finding counts per policy name (the Tetragon policy of the sample events). */
   async countsByPolicy(): Promise<Map<string, number>> {
-    const rows = await this.knex(FINDINGS).select('policy').count({ n: '*' }).whereNotNull('policy').groupBy('policy');
-    return new Map((rows as Array<{ policy: string; n: number | string }>).map(r => [r.policy, Number(r.n)]));
+    const rows = await this.knex(FINDINGS)
+      .select('policy')
+      .count({ n: '*' })
+      .whereNotNull('policy')
+      .groupBy('policy');
+    return new Map(
+      (rows as Array<{ policy: string; n: number | string }>).map(r => [
+        r.policy,
+        Number(r.n),
+      ]),
+    );
   }
 
   /** Finding counts per rule id. */
   async countsByRule(): Promise<Map<string, number>> {
-    const rows = await this.knex(FINDINGS).select('rule').count({ n: '*' }).groupBy('rule');
-    return new Map((rows as Array<{ rule: string; n: number | string }>).map(r => [r.rule, Number(r.n)]));
+    const rows = await this.knex(FINDINGS)
+      .select('rule')
+      .count({ n: '*' })
+      .groupBy('rule');
+    return new Map(
+      (rows as Array<{ rule: string; n: number | string }>).map(r => [
+        r.rule,
+        Number(r.n),
+      ]),
+    );
   }
 
   /**
@@ -440,7 +558,12 @@ export class FindingsStore {
    * and per day (UTC). For the policy page's matches and enforcement candidacy.
    */
   async policyMatches(sinceMs: number): Promise<{
-    findings: Array<{ finding: StoredFinding; hits: number; call?: string; days: Array<{ dayMs: number; hits: number }> }>;
+    findings: Array<{
+      finding: StoredFinding;
+      hits: number;
+      call?: string;
+      days: Array<{ dayMs: number; hits: number }>;
+    }>;
   }> {
     const counted = (await this.knex(EVENTS)
       .join(FINDINGS, `${FINDINGS}.id`, `${EVENTS}.finding_id`)
@@ -448,15 +571,29 @@ export class FindingsStore {
       .andWhere(`${EVENTS}.time_ms`, '>=', sinceMs)
       .select(`${EVENTS}.finding_id as id`)
       .count({ n: '*' })
-      .groupBy(`${EVENTS}.finding_id`)) as Array<{ id: string; n: number | string }>;
+      .groupBy(`${EVENTS}.finding_id`)) as Array<{
+      id: string;
+      n: number | string;
+    }>;
     const hits = new Map(counted.map(r => [r.id, Number(r.n)]));
-    const findings: Array<{ finding: StoredFinding; hits: number; call?: string }> = [];
+    const findings: Array<{
+      finding: StoredFinding;
+      hits: number;
+      call?: string;
+    }> = [];
     const ids = [...hits.keys()].sort();
     for (let i = 0; i < ids.length; i += CHUNK) {
-      const rows = await this.knex(FINDINGS).whereIn('id', ids.slice(i, i + CHUNK));
+      const rows = await this.knex(FINDINGS).whereIn(
+        'id',
+        ids.slice(i, i + CHUNK),
+      );
       for (const row of rows) {
         const sample = parseJson<{ function?: string }>(row.sample, {});
-        findings.push({ finding: this.toFinding(row), hits: hits.get(row.id) ?? 0, call: sample.function || undefined });
+        findings.push({
+          finding: this.toFinding(row),
+          hits: hits.get(row.id) ?? 0,
+          call: sample.function || undefined,
+        });
       }
     }
     // events per finding and day: each policy and rule sums its own findings' (exact for namespaced policies of one name)
@@ -464,17 +601,29 @@ export class FindingsStore {
       .join(FINDINGS, `${FINDINGS}.id`, `${EVENTS}.finding_id`)
       .whereNotNull(`${FINDINGS}.policy`)
       .andWhere(`${EVENTS}.time_ms`, '>=', sinceMs)
-      .select(`${EVENTS}.finding_id as id`, this.knex.raw(`(${EVENTS}.time_ms / ${DAY_MS}) as d`))
+      .select(
+        `${EVENTS}.finding_id as id`,
+        this.knex.raw(`(${EVENTS}.time_ms / ${DAY_MS}) as d`),
+      )
       .count({ n: '*' })
       .groupBy(`${EVENTS}.finding_id`)
-      .groupByRaw(`(${EVENTS}.time_ms / ${DAY_MS})`)) as Array<{ id: string; d: number | string; n: number | string }>;
+      .groupByRaw(`(${EVENTS}.time_ms / ${DAY_MS})`)) as Array<{
+      id: string;
+      d: number | string;
+      n: number | string;
+    }>;
     const days = new Map<string, Array<{ dayMs: number; hits: number }>>();
     for (const r of dayRows) {
       const list = days.get(r.id) ?? [];
       list.push({ dayMs: Math.floor(Number(r.d)) * DAY_MS, hits: Number(r.n) });
       days.set(r.id, list);
     }
-    return { findings: findings.map(f => ({ ...f, days: days.get(f.finding.id) ?? [] })) };
+    return {
+      findings: findings.map(f => ({
+        ...f,
+        days: days.get(f.finding.id) ?? [],
+      })),
+    };
   }
 
   /**
@@ -484,12 +633,23 @@ export class FindingsStore {
    */
   async recordUnknown(
     source: string,
-    entries: Array<{ kind: 'type' | 'field'; name: string; count: number; sample?: string; timeMs: number; cluster?: string }>,
+    entries: Array<{
+      kind: 'type' | 'field';
+      name: string;
+      count: number;
+      sample?: string;
+      timeMs: number;
+      cluster?: string;
+    }>,
   ): Promise<{ dropped: number }> {
     if (!entries.length) return { dropped: 0 };
     return this.knex.transaction(async tx => {
       const existing = new Set(
-        ((await tx(UNKNOWN).select('id').where('source', source)) as Array<{ id: string }>).map(r => r.id),
+        (
+          (await tx(UNKNOWN).select('id').where('source', source)) as Array<{
+            id: string;
+          }>
+        ).map(r => r.id),
       );
       let dropped = 0;
       for (const e of entries) {
@@ -517,7 +677,10 @@ export class FindingsStore {
         }
         const update: Record<string, unknown> = {
           count: tx.raw('count + ?', [e.count]),
-          last_seen_ms: tx.raw(`case when last_seen_ms > ? then last_seen_ms else ? end`, [e.timeMs, e.timeMs]),
+          last_seen_ms: tx.raw(
+            `case when last_seen_ms > ? then last_seen_ms else ? end`,
+            [e.timeMs, e.timeMs],
+          ),
         };
         if (e.sample !== undefined) update.sample = e.sample;
         if (e.cluster) update.cluster = e.cluster;
@@ -529,10 +692,13 @@ export class FindingsStore {
 
   /** Unknown event types and fields of every source, most recent first. */
   async listUnknown(limit = 500): Promise<UnknownEventSummary[]> {
-    const rows = await this.knex(UNKNOWN).select('*').orderBy([
-      { column: 'last_seen_ms', order: 'desc' },
-      { column: 'id', order: 'asc' },
-    ]).limit(limit);
+    const rows = await this.knex(UNKNOWN)
+      .select('*')
+      .orderBy([
+        { column: 'last_seen_ms', order: 'desc' },
+        { column: 'id', order: 'asc' },
+      ])
+      .limit(limit);
     return rows.map((r: any) => ({
       source: r.source,
       ...(r.cluster ? { cluster: r.cluster } : {}),
@@ -549,15 +715,21 @@ export class FindingsStore {
    * Deletes events older than `cutoffMs` and findings with no event left,
    * then recomputes the counts of findings that lost events.
    */
-  async enforceRetention(cutoffMs: number): Promise<{ events: number; findings: number }> {
+  async enforceRetention(
+    cutoffMs: number,
+  ): Promise<{ events: number; findings: number }> {
     return this.knex.transaction(async tx => {
-      const touched = (await tx(EVENTS).distinct('finding_id').where('time_ms', '<', cutoffMs)).map(
-        (r: { finding_id: string }) => r.finding_id,
-      );
+      const touched = (
+        await tx(EVENTS).distinct('finding_id').where('time_ms', '<', cutoffMs)
+      ).map((r: { finding_id: string }) => r.finding_id);
       const events = await tx(EVENTS).where('time_ms', '<', cutoffMs).delete();
       const findings = await tx(FINDINGS)
         .where('last_seen_ms', '<', cutoffMs)
-        .whereNotExists(tx(EVENTS).select(tx.raw('1')).whereRaw(`${EVENTS}.finding_id = ${FINDINGS}.id`))
+        .whereNotExists(
+          tx(EVENTS)
+            .select(tx.raw('1'))
+            .whereRaw(`${EVENTS}.finding_id = ${FINDINGS}.id`),
+        )
         .delete();
       if (touched.length) await this.recompute(tx, touched);
       await tx(UNKNOWN).where('last_seen_ms', '<', cutoffMs).delete();
@@ -570,8 +742,12 @@ export class FindingsStore {
    * undefined too: the source starts over, and ingest is idempotent (an event read twice counts once).
    */
   async getCheckpoint<T>(sourceId: string): Promise<T | undefined> {
-    const row = await this.knex(SOURCES).where('id', sourceId).first('checkpoint');
-    return row?.checkpoint ? parseJson<T | undefined>(row.checkpoint, undefined) : undefined;
+    const row = await this.knex(SOURCES)
+      .where('id', sourceId)
+      .first('checkpoint');
+    return row?.checkpoint
+      ? parseJson<T | undefined>(row.checkpoint, undefined)
+      : undefined;
   }
 
   /** Saves a source's stats and (when given) its checkpoint. */
@@ -583,20 +759,35 @@ export class FindingsStore {
       updated_at: stats.updatedAt,
     };
     if (checkpoint !== undefined) row.checkpoint = JSON.stringify(checkpoint);
-    await this.knex(SOURCES).insert(row).onConflict('id').merge(Object.keys(row).filter(k => k !== 'id'));
+    await this.knex(SOURCES)
+      .insert(row)
+      .onConflict('id')
+      .merge(Object.keys(row).filter(k => k !== 'id'));
   }
 
   /** Stats of every source that ever reported. */
   async listSources(): Promise<SourceStats[]> {
     const rows = await this.knex(SOURCES).select('id', 'stats').orderBy('id');
     return rows.map((r: { id: string; stats: string }) =>
-      parseStored<SourceStats>(r.stats, {} as SourceStats, { table: SOURCES, id: r.id, column: 'stats', remedy: SOURCE_REMEDY }),
+      parseStored<SourceStats>(r.stats, {} as SourceStats, {
+        table: SOURCES,
+        id: r.id,
+        column: 'stats',
+        remedy: SOURCE_REMEDY,
+      }),
     );
   }
 
   /** Stats of one source. */
   async getSource(id: string): Promise<SourceStats | undefined> {
     const row = await this.knex(SOURCES).where('id', id).first('stats');
-    return row ? parseStored<SourceStats>(row.stats, {} as SourceStats, { table: SOURCES, id, column: 'stats', remedy: SOURCE_REMEDY }) : undefined;
+    return row
+      ? parseStored<SourceStats>(row.stats, {} as SourceStats, {
+          table: SOURCES,
+          id,
+          column: 'stats',
+          remedy: SOURCE_REMEDY,
+        })
+      : undefined;
   }
 }

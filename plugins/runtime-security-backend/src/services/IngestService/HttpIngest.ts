@@ -51,7 +51,12 @@ export class HttpIngest {
 
   constructor(
     readonly settings: HttpIngestSettings,
-    private readonly deps: { store: FindingsStore; logger: LoggerService; analyzer: AnalyzerSettings; notifier?: FindingNotifier },
+    private readonly deps: {
+      store: FindingsStore;
+      logger: LoggerService;
+      analyzer: AnalyzerSettings;
+      notifier?: FindingNotifier;
+    },
   ) {}
 
   /** Lines waiting to be stored. */
@@ -104,10 +109,18 @@ export class HttpIngest {
   }
 
   /** Queues a batch and resolves once it is stored. Throws TooManyRequestsError when the queue is full. */
-  async ingest(body: string, options: { source: string; cluster?: string }): Promise<PushResult> {
-    const lines = body.split('\n').map(l => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  async ingest(
+    body: string,
+    options: { source: string; cluster?: string },
+  ): Promise<PushResult> {
+    const lines = body
+      .split('\n')
+      .map(l => (l.endsWith('\r') ? l.slice(0, -1) : l));
     if (lines.length && lines[lines.length - 1] === '') lines.pop();
-    if (this.queued > 0 && this.queued + lines.length > this.settings.maxQueuedLines) {
+    if (
+      this.queued > 0 &&
+      this.queued + lines.length > this.settings.maxQueuedLines
+    ) {
       throw new TooManyRequestsError(
         `the ingest queue is full (${this.queued} lines waiting, limit runtimeSecurity.ingest.maxQueuedLines = ${this.settings.maxQueuedLines}): retry after ${this.settings.retryAfterSeconds} s`,
       );

@@ -12,8 +12,15 @@ import {
   RuntimeEvent,
   SkipReason,
 } from '@periscope/backstage-plugin-runtime-security-common';
-import { FindingsStore, MAX_UNKNOWN_PER_SOURCE } from '../FindingsStore/FindingsStore';
-import { DetectionRecord, SourceStats, StoredSample } from '../FindingsStore/types';
+import {
+  FindingsStore,
+  MAX_UNKNOWN_PER_SOURCE,
+} from '../FindingsStore/FindingsStore';
+import {
+  DetectionRecord,
+  SourceStats,
+  StoredSample,
+} from '../FindingsStore/types';
 import { AnalyzerSettings } from '../../config';
 import type { FindingNotifier } from '../Notifications/FindingNotifier';
 
@@ -53,7 +60,16 @@ export class SourceIngester {
   private detections = 0;
   private loaded = false;
   /** Unknown event types and fields of the current batch, stored with it. */
-  private unknown = new Map<string, { kind: 'type' | 'field'; name: string; count: number; sample?: string; timeMs: number }>();
+  private unknown = new Map<
+    string,
+    {
+      kind: 'type' | 'field';
+      name: string;
+      count: number;
+      sample?: string;
+      timeMs: number;
+    }
+  >();
 
   constructor(
     readonly id: string,
@@ -70,8 +86,16 @@ export class SourceIngester {
     this.parser = createEventStreamParser({
       maxLineBytes: deps.analyzer.maxLineBytes,
       onSkip: s => {
-        deps.logger.debug(`runtime-security source ${id}: skipped line ${s.line} (${s.reason}): ${s.detail}`);
-        if (s.unknown) this.noteUnknown('type', s.unknown.type || '(no event key)', s.unknown.raw, NaN);
+        deps.logger.debug(
+          `runtime-security source ${id}: skipped line ${s.line} (${s.reason}): ${s.detail}`,
+        );
+        if (s.unknown)
+          this.noteUnknown(
+            'type',
+            s.unknown.type || '(no event key)',
+            s.unknown.raw,
+            NaN,
+          );
       },
     });
     this.cache = new ProcessCache();
@@ -106,7 +130,11 @@ export class SourceIngester {
     this.loaded = true;
     const prev = await this.deps.store.getSource(this.id);
     if (prev && typeof prev.linesTotal === 'number') {
-      this.base = { lines: prev.linesTotal, events: prev.eventsTotal, detections: prev.detectionsTotal };
+      this.base = {
+        lines: prev.linesTotal,
+        events: prev.eventsTotal,
+        detections: prev.detectionsTotal,
+      };
       this.baseSkipped = prev.skipped ?? {};
       this.stats = { ...prev, error: undefined };
     }
@@ -116,7 +144,10 @@ export class SourceIngester {
    * Parses, classifies and stores lines. `cluster` names the cluster of a
    * source that reads one (the Backstage cluster name wins over the agent's).
    */
-  async pushLines(lines: string[], options: { cluster?: string } = {}): Promise<PushResult> {
+  async pushLines(
+    lines: string[],
+    options: { cluster?: string } = {},
+  ): Promise<PushResult> {
     await this.load();
     const records: DetectionRecord[] = [];
     let events = 0;
@@ -126,10 +157,13 @@ export class SourceIngester {
       if (!ev) continue;
       events++;
       if (options.cluster) ev.cluster = options.cluster;
-      for (const field of ev.unknownFields ?? []) this.noteUnknown('field', field, ev.raw, ev.timeMs);
+      for (const field of ev.unknownFields ?? [])
+        this.noteUnknown('field', field, ev.raw, ev.timeMs);
       this.cache.observe(ev);
-      if (!Number.isNaN(ev.timeMs) && (!newest || ev.timeMs > newest.timeMs)) newest = ev;
-      for (const d of this.engine.classify(ev)) records.push(this.record(ev, d, line));
+      if (!Number.isNaN(ev.timeMs) && (!newest || ev.timeMs > newest.timeMs))
+        newest = ev;
+      for (const d of this.engine.classify(ev))
+        records.push(this.record(ev, d, line));
     }
     this.detections += records.length;
     const { newEvents, newFindings } = await this.deps.store.ingest(records);
@@ -139,18 +173,34 @@ export class SourceIngester {
       try {
         await this.deps.notifier.notifyNewFindings(newFindings);
       } catch (e) {
-        this.deps.logger.warn(`runtime-security source ${this.id}: notifying owners of new findings failed: ${(e as Error).message}`);
+        this.deps.logger.warn(
+          `runtime-security source ${
+            this.id
+          }: notifying owners of new findings failed: ${(e as Error).message}`,
+        );
       }
     }
-    return { lines: lines.length, events, detections: records.length, newEvents, newFindings: newFindings.length };
+    return {
+      lines: lines.length,
+      events,
+      detections: records.length,
+      newEvents,
+      newFindings: newFindings.length,
+    };
   }
 
   /** Counts an unknown event type or field of this batch, keeping its latest raw event. */
-  private noteUnknown(kind: 'type' | 'field', name: string, raw: unknown, timeMs: number): void {
+  private noteUnknown(
+    kind: 'type' | 'field',
+    name: string,
+    raw: unknown,
+    timeMs: number,
+  ): void {
     const key = `${kind}:${name}`;
     const at = Number.isNaN(timeMs) ? this.now() : timeMs;
     const text = raw === undefined ? undefined : JSON.stringify(raw);
-    const sample = text !== undefined && text.length <= MAX_RAW_CHARS ? text : undefined;
+    const sample =
+      text !== undefined && text.length <= MAX_RAW_CHARS ? text : undefined;
     const cur = this.unknown.get(key);
     if (cur) {
       cur.count++;
@@ -169,14 +219,24 @@ export class SourceIngester {
     try {
       const { dropped } = await this.deps.store.recordUnknown(this.id, entries);
       if (dropped) {
-        this.deps.logger.debug(`runtime-security source ${this.id}: ${dropped} more unknown event types/fields than the ${MAX_UNKNOWN_PER_SOURCE} kept per source; counted in ingest health only`);
+        this.deps.logger.debug(
+          `runtime-security source ${this.id}: ${dropped} more unknown event types/fields than the ${MAX_UNKNOWN_PER_SOURCE} kept per source; counted in ingest health only`,
+        );
       }
     } catch (e) {
-      this.deps.logger.warn(`runtime-security source ${this.id}: storing unknown event types/fields failed: ${(e as Error).message}`);
+      this.deps.logger.warn(
+        `runtime-security source ${
+          this.id
+        }: storing unknown event types/fields failed: ${(e as Error).message}`,
+      );
     }
   }
 
-  private record(ev: RuntimeEvent, d: Detection, line: string): DetectionRecord {
+  private record(
+    ev: RuntimeEvent,
+    d: Detection,
+    line: string,
+  ): DetectionRecord {
     const parts = findingKeyParts(ev, d.rule.id);
     const pod = ev.process?.pod;
     const timeMs = Number.isNaN(ev.timeMs) ? this.now() : ev.timeMs;
@@ -222,11 +282,17 @@ export class SourceIngester {
     const now = this.now();
     const p = this.parser.stats();
     this.recent.push({ at: now, events });
-    while (this.recent.length > 1 && now - this.recent[0].at > RATE_WINDOW_MS) this.recent.shift();
+    while (this.recent.length > 1 && now - this.recent[0].at > RATE_WINDOW_MS)
+      this.recent.shift();
     const span = Math.max(1000, now - this.recent[0].at);
     const windowEvents = this.recent.reduce((n, r) => n + r.events, 0);
-    const skipped: Partial<Record<SkipReason, number>> = { ...this.baseSkipped };
-    for (const [k, v] of Object.entries(p.skipped) as Array<[SkipReason, number]>) skipped[k] = (skipped[k] ?? 0) + v;
+    const skipped: Partial<Record<SkipReason, number>> = {
+      ...this.baseSkipped,
+    };
+    for (const [k, v] of Object.entries(p.skipped) as Array<
+      [SkipReason, number]
+    >)
+      skipped[k] = (skipped[k] ?? 0) + v;
     this.stats = {
       ...this.stats,
       linesTotal: this.base.lines + p.total,
@@ -239,7 +305,9 @@ export class SourceIngester {
       error: undefined,
     };
     if (newest) {
-      const prevMs = this.stats.lastEventTime ? Date.parse(this.stats.lastEventTime) : NaN;
+      const prevMs = this.stats.lastEventTime
+        ? Date.parse(this.stats.lastEventTime)
+        : NaN;
       if (Number.isNaN(prevMs) || newest.timeMs >= prevMs) {
         this.stats.lastEventTime = newest.time;
         this.stats.lagMs = Math.max(0, now - newest.timeMs);
@@ -250,7 +318,11 @@ export class SourceIngester {
   /** Records an error of this source (shown in ingest health) and saves it. */
   async fail(message: string, checkpoint?: unknown): Promise<void> {
     await this.load();
-    this.stats = { ...this.stats, error: message, updatedAt: new Date(this.now()).toISOString() };
+    this.stats = {
+      ...this.stats,
+      error: message,
+      updatedAt: new Date(this.now()).toISOString(),
+    };
     await this.deps.store.saveSource(this.stats, checkpoint);
   }
 

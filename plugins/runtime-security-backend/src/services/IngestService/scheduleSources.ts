@@ -22,11 +22,19 @@ export async function scheduleSources(deps: {
   notifier?: FindingNotifier;
 }): Promise<void> {
   const { config, scheduler, store, logger } = deps;
-  const sourceDeps = { store, logger, analyzer: config.analyzer, notifier: deps.notifier };
+  const sourceDeps = {
+    store,
+    logger,
+    analyzer: config.analyzer,
+    notifier: deps.notifier,
+  };
   if (config.kubernetes.enabled) {
     // Clusters can appear later (catalog, GKE locators): each run lists them again and follows
     // every server-side cluster for one window; a source per cluster keeps its checkpoint.
-    const sources = new Map<string, { url: string; source: KubernetesLogSource }>();
+    const sources = new Map<
+      string,
+      { url: string; source: KubernetesLogSource }
+    >();
     let reported = '';
     await scheduler.scheduleTask({
       id: 'runtime-security:kubernetes',
@@ -35,16 +43,34 @@ export async function scheduleSources(deps: {
       timeout: { milliseconds: config.kubernetes.followWindowMs + 60_000 },
       initialDelay: { seconds: 1 },
       fn: async signal => {
-        const { clusters, problems } = selectFollowedClusters(config.kubernetes, await deps.clusters.listClusters());
-        const report = [`following ${config.kubernetes.labelSelector} container ${config.kubernetes.container} in ${clusters.map(c => c.name).join(', ') || 'no cluster'}`, ...problems].join('; ');
+        const { clusters, problems } = selectFollowedClusters(
+          config.kubernetes,
+          await deps.clusters.listClusters(),
+        );
+        const report = [
+          `following ${config.kubernetes.labelSelector} container ${
+            config.kubernetes.container
+          } in ${clusters.map(c => c.name).join(', ') || 'no cluster'}`,
+          ...problems,
+        ].join('; ');
         if (report !== reported) {
-          (problems.length ? logger.warn : logger.info).call(logger, `runtime-security: ${report}`);
+          (problems.length ? logger.warn : logger.info).call(
+            logger,
+            `runtime-security: ${report}`,
+          );
           reported = report;
         }
         const running = clusters.map(cluster => {
           let entry = sources.get(cluster.name);
           if (!entry || entry.url !== cluster.url) {
-            entry = { url: cluster.url, source: new KubernetesLogSource(cluster, config.kubernetes, sourceDeps) };
+            entry = {
+              url: cluster.url,
+              source: new KubernetesLogSource(
+                cluster,
+                config.kubernetes,
+                sourceDeps,
+              ),
+            };
             sources.set(cluster.name, entry);
           }
           return entry.source.run(signal ?? new AbortController().signal);
@@ -73,7 +99,10 @@ export async function scheduleSources(deps: {
     initialDelay: { minutes: 1 },
     fn: async () => {
       const r = await store.enforceRetention(Date.now() - config.retentionMs);
-      if (r.events || r.findings) logger.info(`runtime-security retention: deleted ${r.events} events and ${r.findings} findings`);
+      if (r.events || r.findings)
+        logger.info(
+          `runtime-security retention: deleted ${r.events} events and ${r.findings} findings`,
+        );
     },
   });
 }

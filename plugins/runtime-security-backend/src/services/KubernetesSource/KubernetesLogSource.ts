@@ -1,14 +1,24 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { CoreV1Api, KubeConfig, Log, V1Pod } from '@kubernetes/client-node';
 import { createLineSplitter } from '@periscope/backstage-plugin-runtime-security-common';
-import { ClusterDetails, classifyClusterError, kubeConfigFor } from '@periscope/kube-access';
+import {
+  ClusterDetails,
+  classifyClusterError,
+  kubeConfigFor,
+} from '@periscope/kube-access';
 import { PassThrough } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { AnalyzerSettings, KubernetesSourceSettings } from '../../config';
 import { FindingsStore } from '../FindingsStore/FindingsStore';
 import { SourceIngester } from '../IngestService/SourceIngester';
 import type { FindingNotifier } from '../Notifications/FindingNotifier';
-import { advance, PodCheckpoint, ResumeFilter, sinceTimeOf, splitTimestamp } from './logLines';
+import {
+  advance,
+  PodCheckpoint,
+  ResumeFilter,
+  sinceTimeOf,
+  splitTimestamp,
+} from './logLines';
 
 /** Stored per cluster: where each Tetragon pod's log was read up to. */
 export interface KubernetesCheckpoint {
@@ -56,7 +66,12 @@ export class KubernetesLogSource {
   constructor(
     private readonly cluster: ClusterDetails,
     private readonly settings: KubernetesSourceSettings,
-    private readonly deps: { store: FindingsStore; logger: LoggerService; analyzer: AnalyzerSettings; notifier?: FindingNotifier },
+    private readonly deps: {
+      store: FindingsStore;
+      logger: LoggerService;
+      analyzer: AnalyzerSettings;
+      notifier?: FindingNotifier;
+    },
   ) {
     this.id = `kubernetes:${cluster.name}`;
     this.kc = kubeConfigFor(cluster);
@@ -64,8 +79,14 @@ export class KubernetesLogSource {
   }
 
   /** Follows the logs until `windowMs` passed or `signal` aborts; resolves after the last lines are stored. */
-  async run(signal: AbortSignal, windowMs = this.settings.followWindowMs): Promise<void> {
-    this.checkpoint = (await this.deps.store.getCheckpoint<KubernetesCheckpoint>(this.id)) ?? { pods: {} };
+  async run(
+    signal: AbortSignal,
+    windowMs = this.settings.followWindowMs,
+  ): Promise<void> {
+    this.checkpoint =
+      (await this.deps.store.getCheckpoint<KubernetesCheckpoint>(this.id)) ?? {
+        pods: {},
+      };
     if (!this.checkpoint.pods) this.checkpoint.pods = {};
     const stop = new AbortController();
     const onAbort = () => stop.abort();
@@ -75,7 +96,10 @@ export class KubernetesLogSource {
     try {
       while (!stop.signal.aborted && Date.now() < deadline) {
         await this.startFollowers(followers, stop.signal);
-        await sleep(Math.min(this.settings.rescanMs, Math.max(0, deadline - Date.now())), stop.signal);
+        await sleep(
+          Math.min(this.settings.rescanMs, Math.max(0, deadline - Date.now())),
+          stop.signal,
+        );
       }
     } finally {
       stop.abort();
@@ -88,49 +112,80 @@ export class KubernetesLogSource {
   private async listPods(): Promise<V1Pod[]> {
     const api = this.kc.makeApiClient(CoreV1Api);
     const list = this.settings.namespace
-      ? await api.listNamespacedPod({ namespace: this.settings.namespace, labelSelector: this.settings.labelSelector })
-      : await api.listPodForAllNamespaces({ labelSelector: this.settings.labelSelector });
+      ? await api.listNamespacedPod({
+          namespace: this.settings.namespace,
+          labelSelector: this.settings.labelSelector,
+        })
+      : await api.listPodForAllNamespaces({
+          labelSelector: this.settings.labelSelector,
+        });
     return list.items;
   }
 
-  private async startFollowers(followers: Map<string, Promise<void>>, signal: AbortSignal): Promise<void> {
+  private async startFollowers(
+    followers: Map<string, Promise<void>>,
+    signal: AbortSignal,
+  ): Promise<void> {
     let pods: V1Pod[];
     try {
       pods = await this.listPods();
     } catch (e) {
       const err = classifyClusterError(this.cluster.name, e);
-      await this.ingester.fail(`listing Tetragon pods (${this.settings.labelSelector}) failed: ${err.message}`);
+      await this.ingester.fail(
+        `listing Tetragon pods (${this.settings.labelSelector}) failed: ${err.message}`,
+      );
       return;
     }
     const live = new Set<string>();
     for (const pod of pods) {
       const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
       live.add(key);
-      const hasContainer = pod.spec?.containers.some(c => c.name === this.settings.container);
-      if (!hasContainer || pod.status?.phase !== 'Running' || followers.has(key)) continue;
+      const hasContainer = pod.spec?.containers.some(
+        c => c.name === this.settings.container,
+      );
+      if (
+        !hasContainer ||
+        pod.status?.phase !== 'Running' ||
+        followers.has(key)
+      )
+        continue;
       const p = this.follow(pod, key, signal)
         .catch(async e => {
           const err = classifyClusterError(this.cluster.name, e);
-          await this.ingester.fail(`following ${key} container ${this.settings.container} failed: ${err.message}`, this.checkpoint);
+          await this.ingester.fail(
+            `following ${key} container ${this.settings.container} failed: ${err.message}`,
+            this.checkpoint,
+          );
         })
         .finally(() => followers.delete(key));
       followers.set(key, p);
     }
     // Forget checkpoints of pods that are gone, so the checkpoint stays small.
-    for (const key of Object.keys(this.checkpoint.pods)) if (!live.has(key)) delete this.checkpoint.pods[key];
+    for (const key of Object.keys(this.checkpoint.pods))
+      if (!live.has(key)) delete this.checkpoint.pods[key];
     if (pods.length === 0) {
       await this.ingester.fail(
-        `no pod matches ${this.settings.labelSelector}${this.settings.namespace ? ` in namespace ${this.settings.namespace}` : ''}: is Tetragon installed, or set runtimeSecurity.sources.kubernetes.labelSelector`,
+        `no pod matches ${this.settings.labelSelector}${
+          this.settings.namespace
+            ? ` in namespace ${this.settings.namespace}`
+            : ''
+        }: is Tetragon installed, or set runtimeSecurity.sources.kubernetes.labelSelector`,
         this.checkpoint,
       );
     }
   }
 
-  private async follow(pod: V1Pod, key: string, signal: AbortSignal): Promise<void> {
+  private async follow(
+    pod: V1Pod,
+    key: string,
+    signal: AbortSignal,
+  ): Promise<void> {
     const cp = this.checkpoint.pods[key];
     const filter = new ResumeFilter(cp);
     const stream = new PassThrough();
-    const splitter = createLineSplitter({ maxLineBytes: this.deps.analyzer.maxLineBytes });
+    const splitter = createLineSplitter({
+      maxLineBytes: this.deps.analyzer.maxLineBytes,
+    });
     const decoder = new StringDecoder('utf8');
     let pending: Array<{ ts: string; text: string }> = [];
     let flushing: Promise<void> = Promise.resolve();
@@ -140,11 +195,16 @@ export class KubernetesLogSource {
         const batch = pending;
         pending = [];
         if (batch.length === 0) return;
-        await this.ingester.pushLines(batch.map(b => b.text), { cluster: this.cluster.name });
+        await this.ingester.pushLines(
+          batch.map(b => b.text),
+          { cluster: this.cluster.name },
+        );
         let next = this.checkpoint.pods[key];
         for (const b of batch) next = advance(next, b.ts);
         this.checkpoint.pods[key] = next;
-        this.saveChain = this.saveChain.then(() => this.ingester.save(this.checkpoint));
+        this.saveChain = this.saveChain.then(() =>
+          this.ingester.save(this.checkpoint),
+        );
         await this.saveChain;
         if (stream.isPaused()) stream.resume();
       });
@@ -164,7 +224,9 @@ export class KubernetesLogSource {
     };
 
     const ended = new Promise<void>((resolve, reject) => {
-      stream.on('data', (chunk: Buffer) => take(splitter.push(decoder.write(chunk))));
+      stream.on('data', (chunk: Buffer) =>
+        take(splitter.push(decoder.write(chunk))),
+      );
       stream.on('end', () => {
         take(splitter.push(decoder.end()));
         take(splitter.end());
@@ -175,11 +237,17 @@ export class KubernetesLogSource {
     });
     const timer = setInterval(() => void flush(), this.settings.flushMs);
     try {
-      const ctl = await new Log(this.kc).log(pod.metadata!.namespace!, pod.metadata!.name!, this.settings.container, stream, {
-        follow: true,
-        timestamps: true,
-        sinceTime: cp ? sinceTimeOf(cp.ts) : undefined,
-      });
+      const ctl = await new Log(this.kc).log(
+        pod.metadata!.namespace!,
+        pod.metadata!.name!,
+        this.settings.container,
+        stream,
+        {
+          follow: true,
+          timestamps: true,
+          sinceTime: cp ? sinceTimeOf(cp.ts) : undefined,
+        },
+      );
       const abort = () => ctl.abort();
       signal.addEventListener('abort', abort);
       try {

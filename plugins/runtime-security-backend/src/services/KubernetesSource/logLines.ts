@@ -3,11 +3,14 @@
  */
 
 /** Splits a timestamped log line; undefined when it has no timestamp prefix. */
-export function splitTimestamp(line: string): { ts: string; text: string } | undefined {
+export function splitTimestamp(
+  line: string,
+): { ts: string; text: string } | undefined {
   const sp = line.indexOf(' ');
   if (sp < 20) return undefined;
   const ts = line.slice(0, sp);
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(ts)) return undefined;
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(ts))
+    return undefined;
   return { ts, text: line.slice(sp + 1) };
 }
 
@@ -27,7 +30,9 @@ export function compareTimestamps(a: string, b: string): number {
 /** The whole second of a timestamp, as the API's `sinceTime` takes it (RFC 3339, seconds). */
 export function sinceTimeOf(ts: string): string {
   const ms = Date.parse(ts);
-  return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
+  return `${new Date(Math.floor(ms / 1000) * 1000)
+    .toISOString()
+    .slice(0, 19)}Z`;
 }
 
 /**
@@ -63,7 +68,11 @@ export class ResumeFilter {
 }
 
 /** Advances a checkpoint past one stored line. */
-export function advance(cp: PodCheckpoint | undefined, ts: string): PodCheckpoint {
-  if (cp && compareTimestamps(ts, cp.ts) === 0) return { ts: cp.ts, sameTs: cp.sameTs + 1 };
+export function advance(
+  cp: PodCheckpoint | undefined,
+  ts: string,
+): PodCheckpoint {
+  if (cp && compareTimestamps(ts, cp.ts) === 0)
+    return { ts: cp.ts, sameTs: cp.sameTs + 1 };
   return { ts, sameTs: 1 };
 }

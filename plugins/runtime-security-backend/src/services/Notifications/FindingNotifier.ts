@@ -23,7 +23,8 @@ import { NotificationSettings } from '../../config';
 import { DetectionRecord } from '../FindingsStore/types';
 
 /** An entity mutes its own runtime-security notifications with `off` (or `false`, `disabled`). */
-export const SECURITY_NOTIFICATIONS_ANNOTATION = 'periscope.dev/security-notifications';
+export const SECURITY_NOTIFICATIONS_ANNOTATION =
+  'periscope.dev/security-notifications';
 /** The notifications topic (users can mute it in their notification settings). */
 export const NOTIFICATION_TOPIC = 'runtime-security';
 
@@ -35,7 +36,9 @@ export interface FindingNotifier {
   notifyNewFindings(findings: DetectionRecord[]): Promise<void>;
 }
 
-type Reason = { kind: 'critical' } | { kind: 'enforcement'; action: 'SIGKILL' | 'OVERRIDE' };
+type Reason =
+  | { kind: 'critical' }
+  | { kind: 'enforcement'; action: 'SIGKILL' | 'OVERRIDE' };
 
 const KILLING = /(?:^|[_\s:])(SIGKILL|OVERRIDE)\b/;
 
@@ -46,26 +49,42 @@ const KILLING = /(?:^|[_\s:])(SIGKILL|OVERRIDE)\b/;
 export function notificationReason(r: DetectionRecord): Reason | undefined {
   if (r.severity === 'critical') return { kind: 'critical' };
   // the action of the event, or (for return actions) the blocked-finding detail naming it
-  const shown = `${r.sample.action ?? ''} ${r.outcome === 'blocked' ? r.sample.detail ?? '' : ''}`;
+  const shown = `${r.sample.action ?? ''} ${
+    r.outcome === 'blocked' ? r.sample.detail ?? '' : ''
+  }`;
   const m = KILLING.exec(shown);
-  if (m && (r.outcome === 'blocked' || r.sample.policy)) return { kind: 'enforcement', action: m[1] as 'SIGKILL' | 'OVERRIDE' };
+  if (m && (r.outcome === 'blocked' || r.sample.policy))
+    return { kind: 'enforcement', action: m[1] as 'SIGKILL' | 'OVERRIDE' };
   return undefined;
 }
 
 function muted(entity: Entity, settings: NotificationSettings): boolean {
-  const v = entity.metadata.annotations?.[SECURITY_NOTIFICATIONS_ANNOTATION]?.trim().toLowerCase();
-  return v === 'off' || v === 'false' || v === 'disabled' || settings.mutedEntities.includes(stringifyEntityRef(entity));
+  const v =
+    entity.metadata.annotations?.[
+      SECURITY_NOTIFICATIONS_ANNOTATION
+    ]?.trim().toLowerCase();
+  return (
+    v === 'off' ||
+    v === 'false' ||
+    v === 'disabled' ||
+    settings.mutedEntities.includes(stringifyEntityRef(entity))
+  );
 }
 
 /** The owner of an entity: its ownedBy relation, else `spec.owner` (a group unless it says otherwise). */
 export function ownerOf(entity: Entity): string | undefined {
-  const rel = entity.relations?.find(r => r.type === RELATION_OWNED_BY)?.targetRef;
+  const rel = entity.relations?.find(
+    r => r.type === RELATION_OWNED_BY,
+  )?.targetRef;
   if (rel) return rel;
   const owner = entity.spec?.owner;
   if (typeof owner !== 'string' || !owner.trim()) return undefined;
   try {
     return stringifyEntityRef(
-      parseEntityRef(owner.trim(), { defaultKind: 'group', defaultNamespace: entity.metadata.namespace ?? DEFAULT_NAMESPACE }),
+      parseEntityRef(owner.trim(), {
+        defaultKind: 'group',
+        defaultNamespace: entity.metadata.namespace ?? DEFAULT_NAMESPACE,
+      }),
     );
   } catch {
     return undefined;
@@ -74,8 +93,12 @@ export function ownerOf(entity: Entity): string | undefined {
 
 /** The entity's Security tab, relative to the app (the notifications UI opens it in the app). */
 export function securityTabLink(entity: Entity): string {
-  const ns = (entity.metadata.namespace ?? DEFAULT_NAMESPACE).toLocaleLowerCase('en-US');
-  return `/catalog/${encodeURIComponent(ns)}/${encodeURIComponent(entity.kind.toLocaleLowerCase('en-US'))}/${encodeURIComponent(entity.metadata.name)}/security`;
+  const ns = (entity.metadata.namespace ?? DEFAULT_NAMESPACE).toLocaleLowerCase(
+    'en-US',
+  );
+  return `/catalog/${encodeURIComponent(ns)}/${encodeURIComponent(
+    entity.kind.toLocaleLowerCase('en-US'),
+  )}/${encodeURIComponent(entity.metadata.name)}/security`;
 }
 
 function workloadName(r: DetectionRecord): string {
@@ -83,17 +106,30 @@ function workloadName(r: DetectionRecord): string {
 }
 
 /** The notification of one new finding (the same for every owner: `scope` dedupes per user). */
-export function notificationPayload(r: DetectionRecord, reason: Reason, entity: Entity): NotificationPayload {
+export function notificationPayload(
+  r: DetectionRecord,
+  reason: Reason,
+  entity: Entity,
+): NotificationPayload {
   const where = workloadName(r);
   const cluster = r.cluster ? ` on cluster ${r.cluster}` : '';
   const binary = r.binary || r.sample.binary;
-  const process = [binary, r.sample.detail !== binary ? r.sample.detail : undefined].filter(Boolean).join(': ');
+  const process = [
+    binary,
+    r.sample.detail !== binary ? r.sample.detail : undefined,
+  ]
+    .filter(Boolean)
+    .join(': ');
   const title =
     reason.kind === 'critical'
       ? `Critical runtime finding: ${r.title} in ${where}`
-      : `TracingPolicy ${r.sample.policy ?? '(unnamed)'} ${reason.action === 'SIGKILL' ? 'killed a process' : 'overrode a call'} in ${where}`;
+      : `TracingPolicy ${r.sample.policy ?? '(unnamed)'} ${
+          reason.action === 'SIGKILL' ? 'killed a process' : 'overrode a call'
+        } in ${where}`;
   const description = [
-    `Rule ${r.rule} (${r.severity}) matched in ${where}${cluster} at ${r.sample.time}${process ? `: ${process}` : ''}.`,
+    `Rule ${r.rule} (${r.severity}) matched in ${where}${cluster} at ${
+      r.sample.time
+    }${process ? `: ${process}` : ''}.`,
     reason.kind === 'enforcement'
       ? `The policy enforces (action ${reason.action}) in this workload now; check it blocks what it should and nothing the workload needs.`
       : undefined,
@@ -109,12 +145,20 @@ export function notificationPayload(r: DetectionRecord, reason: Reason, entity: 
     severity: reason.kind === 'critical' ? 'critical' : 'high',
     topic: NOTIFICATION_TOPIC,
     scope: `runtime-security:finding:${r.findingId}`,
-    metadata: { findingId: r.findingId, rule: r.rule, entityRef: stringifyEntityRef(entity) },
+    metadata: {
+      findingId: r.findingId,
+      rule: r.rule,
+      entityRef: stringifyEntityRef(entity),
+    },
   };
 }
 
 function belongs(selector: WorkloadSelector, r: DetectionRecord): boolean {
-  return r.namespace !== '' && inSelectorNamespace(selector, r.namespace) && matchesLabelSelector(r.labels, selector.labelSelector);
+  return (
+    r.namespace !== '' &&
+    inSelectorNamespace(selector, r.namespace) &&
+    matchesLabelSelector(r.labels, selector.labelSelector)
+  );
 }
 
 /**
@@ -142,10 +186,23 @@ export function createFindingNotifier(deps: {
     const { items } = await deps.catalog.getEntities(
       {
         filter: [
-          { [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
-          { [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
+          {
+            [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]:
+              CATALOG_FILTER_EXISTS,
+          },
+          {
+            [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`]:
+              CATALOG_FILTER_EXISTS,
+          },
         ],
-        fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.annotations', 'spec.owner', 'relations'],
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.annotations',
+          'spec.owner',
+          'relations',
+        ],
       },
       { credentials: await deps.auth.getOwnServiceCredentials() },
     );
@@ -172,7 +229,11 @@ export function createFindingNotifier(deps: {
           }
         });
       } catch (e) {
-        logger.warn(`runtime-security: cannot read the catalog to notify owners of ${todo.length} new finding(s): ${(e as Error).message}`);
+        logger.warn(
+          `runtime-security: cannot read the catalog to notify owners of ${
+            todo.length
+          } new finding(s): ${(e as Error).message}`,
+        );
         return;
       }
       for (const { r, reason } of todo) {
@@ -181,24 +242,41 @@ export function createFindingNotifier(deps: {
           if (!belongs(selector, r) || muted(entity, settings)) continue;
           const owner = ownerOf(entity);
           if (!owner) {
-            logger.debug(`runtime-security: ${stringifyEntityRef(entity)} has no owner to notify of finding ${r.findingId}`);
+            logger.debug(
+              `runtime-security: ${stringifyEntityRef(
+                entity,
+              )} has no owner to notify of finding ${r.findingId}`,
+            );
             continue;
           }
           const cur = byOwner.get(owner);
-          if (!cur || stringifyEntityRef(entity) < stringifyEntityRef(cur)) byOwner.set(owner, entity);
+          if (!cur || stringifyEntityRef(entity) < stringifyEntityRef(cur))
+            byOwner.set(owner, entity);
         }
-        for (const [owner, entity] of [...byOwner.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+        for (const [owner, entity] of [...byOwner.entries()].sort(([a], [b]) =>
+          a.localeCompare(b),
+        )) {
           try {
             await deps.notifications.send({
               recipients: { type: 'entity', entityRef: owner },
               payload: notificationPayload(r, reason, entity),
             });
             logger.info(
-              `runtime-security: notified ${owner} of new ${reason.kind === 'critical' ? 'critical finding' : `${reason.action} enforcement`} ${r.findingId} (${r.rule}) in ${workloadName(r)} of ${stringifyEntityRef(entity)}`,
+              `runtime-security: notified ${owner} of new ${
+                reason.kind === 'critical'
+                  ? 'critical finding'
+                  : `${reason.action} enforcement`
+              } ${r.findingId} (${r.rule}) in ${workloadName(
+                r,
+              )} of ${stringifyEntityRef(entity)}`,
             );
           } catch (e) {
             logger.warn(
-              `runtime-security: could not notify ${owner} of finding ${r.findingId} (${r.rule}) in ${workloadName(r)}: ${(e as Error).message}. Is the notifications backend (@backstage/plugin-notifications-backend) installed? Set runtimeSecurity.notifications.enabled: false to stop trying.`,
+              `runtime-security: could not notify ${owner} of finding ${
+                r.findingId
+              } (${r.rule}) in ${workloadName(r)}: ${
+                (e as Error).message
+              }. Is the notifications backend (@backstage/plugin-notifications-backend) installed? Set runtimeSecurity.notifications.enabled: false to stop trying.`,
             );
           }
         }

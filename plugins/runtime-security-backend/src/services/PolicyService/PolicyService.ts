@@ -7,7 +7,11 @@ import {
   TracingPolicySummary,
   UnfedRule,
 } from '@periscope/backstage-plugin-runtime-security-common';
-import { ClusterDetails, fanOutClusters, kubeConfigFor } from '@periscope/kube-access';
+import {
+  ClusterDetails,
+  fanOutClusters,
+  kubeConfigFor,
+} from '@periscope/kube-access';
 import { FindingsStore } from '../FindingsStore/FindingsStore';
 
 export type {
@@ -25,16 +29,26 @@ const HOOKS: Record<string, TetragonEventType> = {
   usdts: 'process_usdt',
 };
 /** Events Tetragon emits without any policy. */
-const BASE_EVENTS: TetragonEventType[] = ['process_exec', 'process_exit', 'process_throttle', 'rate_limit_info', 'process_loader'];
+const BASE_EVENTS: TetragonEventType[] = [
+  'process_exec',
+  'process_exit',
+  'process_throttle',
+  'rate_limit_info',
+  'process_loader',
+];
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Obj =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 function callOf(hook: string, h: Obj): string | undefined {
-  if (hook === 'tracepoints') return h.subsystem && h.event ? `${h.subsystem}/${h.event}` : undefined;
-  if (hook === 'uprobes') return [h.path, ...arr(h.symbols)].filter(Boolean).join(':') || undefined;
-  if (hook === 'usdts') return h.provider && h.name ? `${h.provider}:${h.name}` : undefined;
+  if (hook === 'tracepoints')
+    return h.subsystem && h.event ? `${h.subsystem}/${h.event}` : undefined;
+  if (hook === 'uprobes')
+    return [h.path, ...arr(h.symbols)].filter(Boolean).join(':') || undefined;
+  if (hook === 'usdts')
+    return h.provider && h.name ? `${h.provider}:${h.name}` : undefined;
   if (typeof h.call === 'string') return h.call;
   return typeof h.hook === 'string' ? h.hook : undefined;
 }
@@ -43,7 +57,9 @@ function callOf(hook: string, h: Obj): string | undefined {
  * Mode, hooks and calls of a TracingPolicy object (pure; the spec as the API returns it).
  * @public
  */
-export function summarizePolicySpec(spec: unknown): Pick<TracingPolicySummary, 'mode' | 'hooks' | 'calls'> {
+export function summarizePolicySpec(
+  spec: unknown,
+): Pick<TracingPolicySummary, 'mode' | 'hooks' | 'calls'> {
   const s = isObj(spec) ? spec : {};
   let enforcing = false;
   const hooks: string[] = [];
@@ -57,7 +73,11 @@ export function summarizePolicySpec(spec: unknown): Pick<TracingPolicySummary, '
       if (call) calls.push(call);
       for (const sel of arr(h.selectors).filter(isObj)) {
         for (const a of arr(sel.matchActions).filter(isObj)) {
-          if (typeof a.action === 'string' && ENFORCING.has(a.action.toLowerCase())) enforcing = true;
+          if (
+            typeof a.action === 'string' &&
+            ENFORCING.has(a.action.toLowerCase())
+          )
+            enforcing = true;
         }
       }
     }
@@ -70,7 +90,10 @@ export function summarizePolicySpec(spec: unknown): Pick<TracingPolicySummary, '
  * hook section emitting one of them (so the rule can never fire).
  * @public
  */
-export function unfedRules(rules: readonly DetectionRule[], policies: TracingPolicySummary[]): UnfedRule[] {
+export function unfedRules(
+  rules: readonly DetectionRule[],
+  policies: TracingPolicySummary[],
+): UnfedRule[] {
   const emitted = new Set<TetragonEventType>(BASE_EVENTS);
   for (const p of policies) for (const h of p.hooks) emitted.add(HOOKS[h]);
   return rules
@@ -89,12 +112,18 @@ export interface LivePolicy {
 export async function readPolicies(deps: {
   clusters: ClusterDetails[];
   timeoutMs: number;
-}): Promise<{ live: LivePolicy[]; notInstalled: string[]; errors: PoliciesResponse['errors'] }> {
+}): Promise<{
+  live: LivePolicy[];
+  notInstalled: string[];
+  errors: PoliciesResponse['errors'];
+}> {
   const notInstalled: string[] = [];
   const { results, errors } = await fanOutClusters(
     deps.clusters,
     async (cluster, signal) => {
-      const api = kubeConfigFor(cluster, { signal }).makeApiClient(CustomObjectsApi);
+      const api = kubeConfigFor(cluster, { signal }).makeApiClient(
+        CustomObjectsApi,
+      );
       const out: LivePolicy[] = [];
       for (const [plural, kind] of [
         ['tracingpolicies', 'TracingPolicy'],
@@ -102,10 +131,15 @@ export async function readPolicies(deps: {
       ] as const) {
         let list: { items?: unknown[] };
         try {
-          list = (await api.listClusterCustomObject({ group: 'cilium.io', version: 'v1alpha1', plural })) as { items?: unknown[] };
+          list = (await api.listClusterCustomObject({
+            group: 'cilium.io',
+            version: 'v1alpha1',
+            plural,
+          })) as { items?: unknown[] };
         } catch (e) {
           if ((e as { code?: number }).code === 404) {
-            if (!notInstalled.includes(cluster.name)) notInstalled.push(cluster.name);
+            if (!notInstalled.includes(cluster.name))
+              notInstalled.push(cluster.name);
             continue;
           }
           throw e;
@@ -113,14 +147,19 @@ export async function readPolicies(deps: {
         for (const item of arr(list.items).filter(isObj)) {
           const meta = isObj(item.metadata) ? item.metadata : {};
           const labels = isObj(meta.labels)
-            ? Object.fromEntries(Object.entries(meta.labels).filter((e): e is [string, string] => typeof e[1] === 'string'))
+            ? Object.fromEntries(
+                Object.entries(meta.labels).filter(
+                  (e): e is [string, string] => typeof e[1] === 'string',
+                ),
+              )
             : {};
           out.push({
             summary: {
               cluster: cluster.name,
               kind,
               name: String(meta.name ?? ''),
-              namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
+              namespace:
+                typeof meta.namespace === 'string' ? meta.namespace : undefined,
               ...summarizePolicySpec(item.spec),
               findings: 0,
             },
@@ -149,6 +188,14 @@ export async function listPolicies(deps: {
 }): Promise<PoliciesResponse> {
   const { live, notInstalled, errors } = await readPolicies(deps);
   const counts = await deps.store.countsByPolicy();
-  const policies = live.map(l => ({ ...l.summary, findings: counts.get(l.summary.name) ?? 0 }));
-  return { policies, notInstalled, unfedRules: unfedRules(deps.rules ?? BUILTIN_RULES, policies), errors };
+  const policies = live.map(l => ({
+    ...l.summary,
+    findings: counts.get(l.summary.name) ?? 0,
+  }));
+  return {
+    policies,
+    notInstalled,
+    unfedRules: unfedRules(deps.rules ?? BUILTIN_RULES, policies),
+    errors,
+  };
 }

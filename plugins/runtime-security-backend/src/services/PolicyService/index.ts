@@ -34,7 +34,12 @@ import {
   PolicyFinding,
   summarizeMatches,
 } from './enforcement';
-import { LivePolicy, PoliciesResponse, readPolicies, unfedRules } from './PolicyService';
+import {
+  LivePolicy,
+  PoliciesResponse,
+  readPolicies,
+  unfedRules,
+} from './PolicyService';
 
 export * from './PolicyService';
 
@@ -49,16 +54,23 @@ const DAY_MS = 24 * 3600_000;
  */
 export interface PolicyListing {
   /** `requestAuth`: the signed-in user's Kubernetes tokens, for clusters with client-side auth. */
-  list(options?: { requestAuth?: KubernetesRequestAuth }): Promise<PoliciesResponse>;
+  list(options?: {
+    requestAuth?: KubernetesRequestAuth;
+  }): Promise<PoliciesResponse>;
   /**
    * The values change that moves a monitoring policy to enforcement. NotFoundError for a policy
    * no cluster has; ConflictError naming every reason it may not be proposed.
    */
-  propose(request: EnforcementRequest, options?: { requestAuth?: KubernetesRequestAuth }): Promise<EnforcementProposal>;
+  propose(
+    request: EnforcementRequest,
+    options?: { requestAuth?: KubernetesRequestAuth },
+  ): Promise<EnforcementProposal>;
 }
 
 /** The catalog entities with workload annotations and their selectors (read with the plugin's own credentials). */
-export type KnownWorkloads = () => Promise<Array<{ entity: Entity; selector: WorkloadSelector }>>;
+export type KnownWorkloads = () => Promise<
+  Array<{ entity: Entity; selector: WorkloadSelector }>
+>;
 
 /** Reads the annotated catalog entities once per call. */
 export function knownWorkloadsFromCatalog(deps: {
@@ -70,10 +82,21 @@ export function knownWorkloadsFromCatalog(deps: {
     const { items } = await deps.catalog.getEntities(
       {
         filter: [
-          { [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
-          { [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
+          {
+            [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]:
+              CATALOG_FILTER_EXISTS,
+          },
+          {
+            [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`]:
+              CATALOG_FILTER_EXISTS,
+          },
         ],
-        fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.annotations'],
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.annotations',
+        ],
       },
       { credentials: await deps.auth.getOwnServiceCredentials() },
     );
@@ -88,8 +111,16 @@ export function knownWorkloadsFromCatalog(deps: {
   };
 }
 
-function claims(selector: WorkloadSelector, namespace: string, labels: Record<string, string>): boolean {
-  return namespace !== '' && inSelectorNamespace(selector, namespace) && matchesLabelSelector(labels, selector.labelSelector);
+function claims(
+  selector: WorkloadSelector,
+  namespace: string,
+  labels: Record<string, string>,
+): boolean {
+  return (
+    namespace !== '' &&
+    inSelectorNamespace(selector, namespace) &&
+    matchesLabelSelector(labels, selector.labelSelector)
+  );
 }
 
 /** @public */
@@ -111,16 +142,28 @@ export function createPolicyListing(deps: {
     const counts = await deps.store.countsByPolicy();
     const matchesOf = await matcher();
     const policies = listed.live.map(l => {
-      const summary: TracingPolicySummary = { ...l.summary, findings: counts.get(l.summary.name) ?? 0 };
+      const summary: TracingPolicySummary = {
+        ...l.summary,
+        findings: counts.get(l.summary.name) ?? 0,
+      };
       if (!matchesOf) return { summary };
       const m = matchesOf(l);
-      return { summary: { ...summary, matches: m.matches, ...(m.enforcement ? { enforcement: m.enforcement } : {}) }, match: m };
+      return {
+        summary: {
+          ...summary,
+          matches: m.matches,
+          ...(m.enforcement ? { enforcement: m.enforcement } : {}),
+        },
+        match: m,
+      };
     });
     return { listed, policies };
   }
 
   /** Matches and candidacy of each policy (undefined without the enforcement settings). */
-  async function matcher(): Promise<((l: LivePolicy) => LivePolicyMatch) | undefined> {
+  async function matcher(): Promise<
+    ((l: LivePolicy) => LivePolicyMatch) | undefined
+  > {
     if (!deps.enforcement || !deps.knownWorkloads) return undefined;
     const { windowDays } = deps.enforcement;
     const since = Math.floor((now() - windowDays * DAY_MS) / DAY_MS) * DAY_MS;
@@ -133,22 +176,40 @@ export function createPolicyListing(deps: {
         return [];
       }),
     ]);
-    const mapped = (f: SecurityFinding) => known.some(k => claims(k.selector, f.namespace, f.labels));
+    const mapped = (f: SecurityFinding) =>
+      known.some(k => claims(k.selector, f.namespace, f.labels));
     const candidacy = (...args: Parameters<typeof judgeCandidacy>) => {
       const c = judgeCandidacy(...args);
       if (!catalogError) return c;
-      return { eligible: false, reasons: [`the catalog could not be read to tell known workloads (${catalogError}): try again later`, ...c.reasons] };
+      return {
+        eligible: false,
+        reasons: [
+          `the catalog could not be read to tell known workloads (${catalogError}): try again later`,
+          ...c.reasons,
+        ],
+      };
     };
     return l => {
-      const own: PolicyFinding[] = findings.filter(f => findingOfPolicy(l.summary, f.finding));
+      const own: PolicyFinding[] = findings.filter(f =>
+        findingOfPolicy(l.summary, f.finding),
+      );
       const matches = summarizeMatches(own, windowDays, mapped);
-      const values = moduleValuesOf({ kind: l.summary.kind, labels: l.labels, spec: l.spec });
+      const values = moduleValuesOf({
+        kind: l.summary.kind,
+        labels: l.labels,
+        spec: l.spec,
+      });
       return {
         matches,
-        ...(l.summary.mode === 'monitoring' ? { enforcement: candidacy(l.summary, matches, own, values) } : {}),
+        ...(l.summary.mode === 'monitoring'
+          ? { enforcement: candidacy(l.summary, matches, own, values) }
+          : {}),
         own,
         values,
-        entityRef: typeof values === 'string' ? undefined : ownerEntity(known, l, values.podLabel, values.service),
+        entityRef:
+          typeof values === 'string'
+            ? undefined
+            : ownerEntity(known, l, values.podLabel, values.service),
       };
     };
   }
@@ -164,8 +225,12 @@ export function createPolicyListing(deps: {
     const candidates = known
       .filter(k => claims(k.selector, ns, { [podLabel]: service }))
       .map(k => k.entity)
-      .sort((a, b) => stringifyEntityRef(a).localeCompare(stringifyEntityRef(b)));
-    const owner = candidates.find(e => !e.metadata.annotations?.[MODULE_ANNOTATION]);
+      .sort((a, b) =>
+        stringifyEntityRef(a).localeCompare(stringifyEntityRef(b)),
+      );
+    const owner = candidates.find(
+      e => !e.metadata.annotations?.[MODULE_ANNOTATION],
+    );
     return owner ? stringifyEntityRef(owner) : undefined;
   }
 
@@ -173,16 +238,26 @@ export function createPolicyListing(deps: {
     async list(options) {
       const { listed, policies } = await read(options?.requestAuth);
       const out = policies.map(p => p.summary);
-      return { policies: out, notInstalled: listed.notInstalled, unfedRules: unfedRules(BUILTIN_RULES, out), errors: listed.errors };
+      return {
+        policies: out,
+        notInstalled: listed.notInstalled,
+        unfedRules: unfedRules(BUILTIN_RULES, out),
+        errors: listed.errors,
+      };
     },
 
     async propose(req, options) {
       if (!deps.enforcement || !deps.knownWorkloads) {
-        throw new ConflictError('proposing policies for enforcement is not set up in this backend (no catalog access)');
+        throw new ConflictError(
+          'proposing policies for enforcement is not set up in this backend (no catalog access)',
+        );
       }
       const { listed, policies } = await read(options?.requestAuth);
       const found = policies.find(
-        ({ summary: p }) => p.cluster === req.cluster && p.name === req.name && (p.namespace ?? '') === req.namespace,
+        ({ summary: p }) =>
+          p.cluster === req.cluster &&
+          p.name === req.name &&
+          (p.namespace ?? '') === req.namespace,
       );
       if (!found?.match) {
         const unreachable = listed.errors.find(e => e.cluster === req.cluster);
@@ -195,16 +270,28 @@ export function createPolicyListing(deps: {
       const { summary } = found;
       const { own, values, entityRef, enforcement } = found.match;
       if (summary.mode !== 'monitoring') {
-        throw new ConflictError(`policy '${req.namespace}/${req.name}' already enforces (mode ${summary.mode}): nothing to propose`);
+        throw new ConflictError(
+          `policy '${req.namespace}/${req.name}' already enforces (mode ${summary.mode}): nothing to propose`,
+        );
       }
       if (!enforcement?.eligible || typeof values === 'string') {
         throw new ConflictError(
-          `policy '${req.namespace}/${req.name}' cannot be proposed for enforcement: ${(enforcement?.reasons ?? ['its matches could not be judged']).join('; ')}`,
+          `policy '${req.namespace}/${
+            req.name
+          }' cannot be proposed for enforcement: ${(
+            enforcement?.reasons ?? ['its matches could not be judged']
+          ).join('; ')}`,
         );
       }
-      const { values: next, changes } = enforcementChange(values, own, req.action);
+      const { values: next, changes } = enforcementChange(
+        values,
+        own,
+        req.action,
+      );
       if (!changes.length) {
-        throw new ConflictError(`policy '${req.namespace}/${req.name}': every probe that matched already has action ${req.action}; nothing to change`);
+        throw new ConflictError(
+          `policy '${req.namespace}/${req.name}': every probe that matched already has action ${req.action}; nothing to change`,
+        );
       }
       return {
         policy: summary,

@@ -9,7 +9,10 @@ const entity = {
   metadata: {
     name: 'checkout',
     namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-label-selector': 'app=checkout', 'backstage.io/kubernetes-namespace': 'shop' },
+    annotations: {
+      'backstage.io/kubernetes-label-selector': 'app=checkout',
+      'backstage.io/kubernetes-namespace': 'shop',
+    },
   },
   spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
 };
@@ -22,11 +25,24 @@ function pagedStore(total: number) {
     labels: { app: i % 2 ? 'checkout' : 'other' },
   }));
   const list = jest.fn(async (filter: { limit?: number; offset?: number }) =>
-    rows.slice(filter.offset ?? 0, (filter.offset ?? 0) + (filter.limit ?? rows.length)),
+    rows.slice(
+      filter.offset ?? 0,
+      (filter.offset ?? 0) + (filter.limit ?? rows.length),
+    ),
   );
   // one event per finding, all in one bucket
-  const timeline = jest.fn(async (ids: string[]) => [{ start: '2026-11-22T00:00:00.000Z', counts: { high: ids.length } }]);
-  return { store: { list, timeline, listSources: async () => [] } as unknown as FindingsStore, list, timeline };
+  const timeline = jest.fn(async (ids: string[]) => [
+    { start: '2026-11-22T00:00:00.000Z', counts: { high: ids.length } },
+  ]);
+  return {
+    store: {
+      list,
+      timeline,
+      listSources: async () => [],
+    } as unknown as FindingsStore,
+    list,
+    timeline,
+  };
 }
 
 const service = (store: FindingsStore) =>
@@ -41,7 +57,10 @@ const service = (store: FindingsStore) =>
 describe('SecurityService entity findings', () => {
   it('reads the store page by page, never the whole namespace at once', async () => {
     const { store, list } = pagedStore(2500);
-    const res = await service(store).getEntitySecurity({ entityRef: 'component:default/checkout', credentials: mockCredentials.user() });
+    const res = await service(store).getEntitySecurity({
+      entityRef: 'component:default/checkout',
+      credentials: mockCredentials.user(),
+    });
     expect(res.findings).toHaveLength(1250);
     expect(res.nextOffset).toBeUndefined();
     expect(list.mock.calls.map(([f]) => [f.limit, f.offset])).toEqual([
@@ -64,15 +83,30 @@ describe('SecurityService entity findings', () => {
     // reads no further than one past the page (4,001 rows hold 2,001 matches)
     expect(list).toHaveBeenCalledTimes(5);
 
-    const next = await svc.getEntitySecurity({ entityRef, credentials, offset: first.nextOffset });
+    const next = await svc.getEntitySecurity({
+      entityRef,
+      credentials,
+      offset: first.nextOffset,
+    });
     expect(next.findings[0].id).toBe(`f${2 * MAX_ENTITY_FINDINGS + 1}`);
     expect(next.nextOffset).toBe(2 * MAX_ENTITY_FINDINGS);
 
-    const last = await svc.getEntitySecurity({ entityRef, credentials, limit: 300, offset: 4800 });
-    expect(last.findings.map(f => f.id)).toEqual(Array.from({ length: 200 }, (_, i) => `f${2 * (4800 + i) + 1}`));
+    const last = await svc.getEntitySecurity({
+      entityRef,
+      credentials,
+      limit: 300,
+      offset: 4800,
+    });
+    expect(last.findings.map(f => f.id)).toEqual(
+      Array.from({ length: 200 }, (_, i) => `f${2 * (4800 + i) + 1}`),
+    );
     expect(last.nextOffset).toBeUndefined();
 
-    const beyond = await svc.getEntitySecurity({ entityRef, credentials, offset: 6000 });
+    const beyond = await svc.getEntitySecurity({
+      entityRef,
+      credentials,
+      offset: 6000,
+    });
     expect(beyond).toMatchObject({ status: 'ok', findings: [] });
     expect(beyond.nextOffset).toBeUndefined();
   });
@@ -81,7 +115,11 @@ describe('SecurityService entity findings', () => {
 describe('SecurityService entity timeline', () => {
   it('counts the events of every finding of the entity, not only the first page', async () => {
     const { store, timeline } = pagedStore(10_000);
-    const res = await service(store).getEntityTimeline({ entityRef: 'component:default/checkout', days: 7, credentials: mockCredentials.user() });
+    const res = await service(store).getEntityTimeline({
+      entityRef: 'component:default/checkout',
+      days: 7,
+      credentials: mockCredentials.user(),
+    });
     expect(res).toEqual({
       entityRef: 'component:default/checkout',
       bucket: 'day',
@@ -89,6 +127,8 @@ describe('SecurityService entity timeline', () => {
     });
     // one store query per page of findings, never one with every id
     expect(timeline).toHaveBeenCalledTimes(10);
-    expect(Math.max(...timeline.mock.calls.map(([ids]) => ids.length))).toBe(500);
+    expect(Math.max(...timeline.mock.calls.map(([ids]) => ids.length))).toBe(
+      500,
+    );
   });
 });

@@ -1,4 +1,7 @@
-import { BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -25,7 +28,11 @@ import {
   TriageState,
 } from '../FindingsStore/types';
 
-export type { EntitySecurity, EntityTimeline, IngestHealth } from '@periscope/backstage-plugin-runtime-security-common';
+export type {
+  EntitySecurity,
+  EntityTimeline,
+  IngestHealth,
+} from '@periscope/backstage-plugin-runtime-security-common';
 
 /**
  * Reads and triages findings. Entity-scoped methods resolve the entity through
@@ -37,8 +44,17 @@ export interface SecurityService {
    * The entity's findings, most severe and recent first: `limit` of them (default
    * 2000) after the first `offset` (default 0); `nextOffset` when more exist.
    */
-  getEntitySecurity(options: { entityRef: string; credentials: BackstageCredentials; limit?: number; offset?: number }): Promise<EntitySecurity>;
-  getEntityFinding(options: { entityRef: string; id: string; credentials: BackstageCredentials }): Promise<StoredFindingDetail>;
+  getEntitySecurity(options: {
+    entityRef: string;
+    credentials: BackstageCredentials;
+    limit?: number;
+    offset?: number;
+  }): Promise<EntitySecurity>;
+  getEntityFinding(options: {
+    entityRef: string;
+    id: string;
+    credentials: BackstageCredentials;
+  }): Promise<StoredFindingDetail>;
   triageEntityFinding(options: {
     entityRef: string;
     id: string;
@@ -48,7 +64,11 @@ export interface SecurityService {
     credentials: BackstageCredentials;
   }): Promise<StoredFindingDetail>;
   /** Events per bucket of every finding of the entity (not only one page of them). */
-  getEntityTimeline(options: { entityRef: string; days: number; credentials: BackstageCredentials }): Promise<EntityTimeline>;
+  getEntityTimeline(options: {
+    entityRef: string;
+    days: number;
+    credentials: BackstageCredentials;
+  }): Promise<EntityTimeline>;
   listFindings(filter: FindingFilter): Promise<{ findings: StoredFinding[] }>;
   getIngestHealth(): Promise<IngestHealth>;
   /** Unknown event types and fields per source, with the latest raw event of each. */
@@ -74,9 +94,15 @@ export function createSecurityService(deps: {
 }): SecurityService {
   const now = () => (deps.now ? deps.now() : Date.now());
 
-  async function entityOf(entityRef: string, credentials: BackstageCredentials): Promise<Entity> {
-    const entity = await deps.catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity) throw new NotFoundError(`entity '${entityRef}' is not in the catalog`);
+  async function entityOf(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<Entity> {
+    const entity = await deps.catalog.getEntityByRef(entityRef, {
+      credentials,
+    });
+    if (!entity)
+      throw new NotFoundError(`entity '${entityRef}' is not in the catalog`);
     return entity;
   }
 
@@ -85,30 +111,48 @@ export function createSecurityService(deps: {
    * namespace has), the most severe and recent first as the store orders them: one batch of the
    * entity's matches per page read.
    */
-  async function* entityFindings(selector: WorkloadSelector): AsyncGenerator<StoredFinding[]> {
+  async function* entityFindings(
+    selector: WorkloadSelector,
+  ): AsyncGenerator<StoredFinding[]> {
     for (let offset = 0; ; offset += PAGE) {
-      const rows = await deps.store.list({ ...(selector.namespace ? { namespace: selector.namespace } : {}), limit: PAGE, offset });
+      const rows = await deps.store.list({
+        ...(selector.namespace ? { namespace: selector.namespace } : {}),
+        limit: PAGE,
+        offset,
+      });
       yield rows.filter(
-        f => f.namespace !== '' && inSelectorNamespace(selector, f.namespace) && matchesLabelSelector(f.labels, selector.labelSelector),
+        f =>
+          f.namespace !== '' &&
+          inSelectorNamespace(selector, f.namespace) &&
+          matchesLabelSelector(f.labels, selector.labelSelector),
       );
       if (rows.length < PAGE) return;
     }
   }
 
   /** `limit` of the entity's findings after the first `offset`; reads no further than one past the page. */
-  async function findingsPage(selector: WorkloadSelector, limit: number, offset: number) {
+  async function findingsPage(
+    selector: WorkloadSelector,
+    limit: number,
+    offset: number,
+  ) {
     const page: StoredFinding[] = [];
     let skipped = 0;
     for await (const batch of entityFindings(selector)) {
       const skip = Math.min(offset - skipped, batch.length);
       skipped += skip;
       page.push(...batch.slice(skip));
-      if (page.length > limit) return { findings: page.slice(0, limit), nextOffset: offset + limit };
+      if (page.length > limit)
+        return { findings: page.slice(0, limit), nextOffset: offset + limit };
     }
     return { findings: page };
   }
 
-  async function entityFinding(entityRef: string, id: string, credentials: BackstageCredentials) {
+  async function entityFinding(
+    entityRef: string,
+    id: string,
+    credentials: BackstageCredentials,
+  ) {
     const entity = await entityOf(entityRef, credentials);
     const finding = await deps.store.get(id);
     const selector = workloadSelectorFor(entity, deps.selectors);
@@ -119,7 +163,9 @@ export function createSecurityService(deps: {
       inSelectorNamespace(selector, finding.namespace) &&
       matchesLabelSelector(finding.labels, selector.labelSelector);
     if (!finding || !belongs) {
-      throw new NotFoundError(`finding '${id}' does not exist for ${entityRef} (it may have expired, or belong to another entity)`);
+      throw new NotFoundError(
+        `finding '${id}' does not exist for ${entityRef} (it may have expired, or belong to another entity)`,
+      );
     }
     return finding;
   }
@@ -128,15 +174,31 @@ export function createSecurityService(deps: {
     const sources = await deps.store.listSources();
     return sources
       .filter(s => s.error)
-      .map(s => ({ cluster: s.id, errorType: 'INGEST_ERROR', message: s.error! }));
+      .map(s => ({
+        cluster: s.id,
+        errorType: 'INGEST_ERROR',
+        message: s.error!,
+      }));
   }
 
   return {
-    async getEntitySecurity({ entityRef, credentials, limit = MAX_ENTITY_FINDINGS, offset = 0 }) {
+    async getEntitySecurity({
+      entityRef,
+      credentials,
+      limit = MAX_ENTITY_FINDINGS,
+      offset = 0,
+    }) {
       const entity = await entityOf(entityRef, credentials);
-      if (!deps.configured) return { entityRef, status: 'not-configured', findings: [], errors: [] };
+      if (!deps.configured)
+        return {
+          entityRef,
+          status: 'not-configured',
+          findings: [],
+          errors: [],
+        };
       const selector = workloadSelectorFor(entity, deps.selectors);
-      if (!selector) return { entityRef, status: 'not-annotated', findings: [], errors: [] };
+      if (!selector)
+        return { entityRef, status: 'not-annotated', findings: [], errors: [] };
       const page = await findingsPage(selector, limit, offset);
       return {
         entityRef,
@@ -144,7 +206,9 @@ export function createSecurityService(deps: {
         labelSelector: selector.labelSelector,
         namespace: selector.namespace,
         findings: page.findings,
-        ...(page.nextOffset !== undefined ? { nextOffset: page.nextOffset } : {}),
+        ...(page.nextOffset !== undefined
+          ? { nextOffset: page.nextOffset }
+          : {}),
         errors: await sourceErrors(),
       };
     },
@@ -153,9 +217,21 @@ export function createSecurityService(deps: {
       return entityFinding(entityRef, id, credentials);
     },
 
-    async triageEntityFinding({ entityRef, id, state, reason, by, credentials }) {
+    async triageEntityFinding({
+      entityRef,
+      id,
+      state,
+      reason,
+      by,
+      credentials,
+    }) {
       await entityFinding(entityRef, id, credentials);
-      await deps.store.triage(id, { state, reason, by, at: new Date(now()).toISOString() });
+      await deps.store.triage(id, {
+        state,
+        reason,
+        by,
+        at: new Date(now()).toISOString(),
+      });
       return entityFinding(entityRef, id, credentials);
     },
 
@@ -170,15 +246,25 @@ export function createSecurityService(deps: {
       if (selector) {
         for await (const batch of entityFindings(selector)) {
           if (batch.length === 0) continue;
-          for (const b of await deps.store.timeline(batch.map(f => f.id), { sinceMs, bucketMs })) {
+          for (const b of await deps.store.timeline(
+            batch.map(f => f.id),
+            { sinceMs, bucketMs },
+          )) {
             const into = merged.get(b.start);
-            if (!into) merged.set(b.start, { start: b.start, counts: { ...b.counts } });
-            else for (const [sev, n] of Object.entries(b.counts) as Array<[Severity, number]>) into.counts[sev] = (into.counts[sev] ?? 0) + n;
+            if (!into)
+              merged.set(b.start, { start: b.start, counts: { ...b.counts } });
+            else
+              for (const [sev, n] of Object.entries(b.counts) as Array<
+                [Severity, number]
+              >)
+                into.counts[sev] = (into.counts[sev] ?? 0) + n;
           }
         }
       }
       // ISO starts of one format sort as their times do
-      const buckets = [...merged.values()].sort((a, b) => a.start.localeCompare(b.start));
+      const buckets = [...merged.values()].sort((a, b) =>
+        a.start.localeCompare(b.start),
+      );
       return { entityRef, bucket, buckets };
     },
 
@@ -187,7 +273,10 @@ export function createSecurityService(deps: {
     },
 
     async getIngestHealth() {
-      return { sources: await deps.store.listSources(), queuedLines: deps.queuedLines() };
+      return {
+        sources: await deps.store.listSources(),
+        queuedLines: deps.queuedLines(),
+      };
     },
 
     async getUnknownEvents() {

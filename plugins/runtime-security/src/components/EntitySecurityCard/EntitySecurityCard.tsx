@@ -1,4 +1,8 @@
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
@@ -20,14 +24,21 @@ export function EntitySecurityCard() {
   const { t } = useTranslationRef(runtimeSecurityTranslationRef);
   const entityRef = stringifyEntityRef(entity);
   // shown at once, refreshed in the background while the page is visible
-  const { value, loading, error } = usePolledAsync(() => api.getEntitySecurity(entityRef), [api, entityRef], () => SECURITY_POLL_MS);
+  const { value, loading, error } = usePolledAsync(
+    () => api.getEntitySecurity(entityRef),
+    [api, entityRef],
+    () => SECURITY_POLL_MS,
+  );
   let body;
   if (loading && !value) body = <Progress />;
   else if (error && !value) body = <ResponseErrorPanel error={error} />;
   else if (!value) body = null;
-  else if (value.status === 'not-configured') body = <Typography>{t('entityCard.notConfigured')}</Typography>;
-  else if (value.status === 'not-annotated') body = <Typography>{t('entityCard.notAnnotated')}</Typography>;
-  else if (value.findings.length === 0) body = <Typography>{t('entityCard.noFindings')}</Typography>;
+  else if (value.status === 'not-configured')
+    body = <Typography>{t('entityCard.notConfigured')}</Typography>;
+  else if (value.status === 'not-annotated')
+    body = <Typography>{t('entityCard.notAnnotated')}</Typography>;
+  else if (value.findings.length === 0)
+    body = <Typography>{t('entityCard.noFindings')}</Typography>;
   else {
     body = (
       <>
@@ -40,9 +51,16 @@ export function EntitySecurityCard() {
       </>
     );
   }
-  const deepLink = value?.status === 'ok' ? { title: t('entityCard.deepLink'), link: 'security' } : undefined;
+  const deepLink =
+    value?.status === 'ok'
+      ? { title: t('entityCard.deepLink'), link: 'security' }
+      : undefined;
   return (
-    <InfoCard title={t('entityCard.title')} subheader={t('entityCard.subheader')} deepLink={deepLink}>
+    <InfoCard
+      title={t('entityCard.title')}
+      subheader={t('entityCard.subheader')}
+      deepLink={deepLink}
+    >
       {body}
     </InfoCard>
   );

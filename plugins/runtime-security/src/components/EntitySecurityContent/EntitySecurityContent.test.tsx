@@ -1,8 +1,21 @@
-import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  act,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { PermissionApi, permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  PermissionApi,
+  permissionApiRef,
+} from '@backstage/plugin-permission-react';
 import { ResponseError } from '@backstage/errors';
 import { EntitySecurityContent } from './EntitySecurityContent';
 import { EntitySecurityCard } from '../EntitySecurityCard';
@@ -14,8 +27,18 @@ import {
   SecurityFindingDetail,
 } from '../../api';
 
-const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'checkout' }, spec: {} };
-const base: EntitySecurityResponse = { entityRef: 'component:default/checkout', status: 'ok', findings: [], errors: [] };
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'checkout' },
+  spec: {},
+};
+const base: EntitySecurityResponse = {
+  entityRef: 'component:default/checkout',
+  status: 'ok',
+  findings: [],
+  errors: [],
+};
 
 function finding(over: Partial<SecurityFinding>): SecurityFinding {
   return {
@@ -41,7 +64,14 @@ function finding(over: Partial<SecurityFinding>): SecurityFinding {
 }
 
 const shell = finding({});
-const curl = finding({ id: 'fedcba9876543210', rule: 'network-tool-in-container', severity: 'medium', title: 'Network tool run', binary: '/usr/bin/curl', mitre: { id: 'T1071', name: 'App Layer Protocol' } });
+const curl = finding({
+  id: 'fedcba9876543210',
+  rule: 'network-tool-in-container',
+  severity: 'medium',
+  title: 'Network tool run',
+  binary: '/usr/bin/curl',
+  mitre: { id: 'T1071', name: 'App Layer Protocol' },
+});
 const detail: SecurityFindingDetail = {
   ...shell,
   sample: {
@@ -54,8 +84,18 @@ const detail: SecurityFindingDetail = {
     arguments: '-c id',
     ancestry: [
       { execId: 'a', binary: '/usr/bin/containerd-shim', arguments: '' },
-      { execId: 'b', parentExecId: 'a', binary: '/usr/bin/node', arguments: 'server.js' },
-      { execId: 'c', parentExecId: 'b', binary: '/bin/bash', arguments: '-c id' },
+      {
+        execId: 'b',
+        parentExecId: 'a',
+        binary: '/usr/bin/node',
+        arguments: 'server.js',
+      },
+      {
+        execId: 'c',
+        parentExecId: 'b',
+        binary: '/bin/bash',
+        arguments: '-c id',
+      },
     ],
     raw: { process_exec: { process: { binary: '/bin/bash' } } },
   },
@@ -66,9 +106,20 @@ function api(over: Partial<RuntimeSecurityApi>): RuntimeSecurityApi {
     getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b' }),
     getFinding: async () => detail,
     triageFinding: async () => detail,
-    getTimeline: async () => ({ entityRef: base.entityRef, bucket: 'day', buckets: [{ start: '2026-01-01T00:00:00.000Z', counts: { high: 3, medium: 1 } }] }),
+    getTimeline: async () => ({
+      entityRef: base.entityRef,
+      bucket: 'day',
+      buckets: [
+        { start: '2026-01-01T00:00:00.000Z', counts: { high: 3, medium: 1 } },
+      ],
+    }),
     listFindings: async () => ({ findings: [] }),
-    getPolicies: async () => ({ policies: [], notInstalled: [], unfedRules: [], errors: [] }),
+    getPolicies: async () => ({
+      policies: [],
+      notInstalled: [],
+      unfedRules: [],
+      errors: [],
+    }),
     getIngestHealth: async () => ({ sources: [], queuedLines: 0 }),
     getUnknownEvents: async () => ({ events: [] }),
     proposeEnforcement: () => Promise.reject(new Error('not used')),
@@ -82,11 +133,28 @@ function api(over: Partial<RuntimeSecurityApi>): RuntimeSecurityApi {
  * `permission` answers usePermission (allow by default). usePermission caches each decision per
  * permission and entity for the whole file, so a test with another answer names another entity.
  */
-function renderWith(impl: RuntimeSecurityApi, node = <EntitySecurityContent />, opts: { permission?: PermissionApi; name?: string } = {}) {
-  const permission = opts.permission ?? mockApis.permission({ authorize: AuthorizeResult.ALLOW });
+function renderWith(
+  impl: RuntimeSecurityApi,
+  node = <EntitySecurityContent />,
+  opts: { permission?: PermissionApi; name?: string } = {},
+) {
+  const permission =
+    opts.permission ??
+    mockApis.permission({ authorize: AuthorizeResult.ALLOW });
   return renderInTestApp(
-    <TestApiProvider apis={[[runtimeSecurityApiRef, impl], [permissionApiRef, permission]]}>
-      <EntityProvider entity={opts.name ? { ...entity, metadata: { name: opts.name } } : entity}>{node}</EntityProvider>
+    <TestApiProvider
+      apis={[
+        [runtimeSecurityApiRef, impl],
+        [permissionApiRef, permission],
+      ]}
+    >
+      <EntityProvider
+        entity={
+          opts.name ? { ...entity, metadata: { name: opts.name } } : entity
+        }
+      >
+        {node}
+      </EntityProvider>
     </TestApiProvider>,
   );
 }
@@ -95,7 +163,9 @@ const triageDenied =
   "You may not acknowledge this entity's findings, mark them false positives or open them again (permission 'runtime-security.findings.triage' is denied for this entity); ask its owners or the platform team.";
 
 async function openShell() {
-  fireEvent.click(await screen.findByRole('button', { name: 'Shell started in a container' }));
+  fireEvent.click(
+    await screen.findByRole('button', { name: 'Shell started in a container' }),
+  );
   const dialog = await screen.findByRole('dialog');
   await within(dialog).findByLabelText('process tree');
   return dialog;
@@ -108,48 +178,103 @@ describe('EntitySecurityContent', () => {
   });
 
   it('shows the not-configured state', async () => {
-    await renderWith(api({ getEntitySecurity: async () => ({ ...base, status: 'not-configured' }) }));
-    expect(await screen.findByText('Security is not configured')).toBeInTheDocument();
+    await renderWith(
+      api({
+        getEntitySecurity: async () => ({ ...base, status: 'not-configured' }),
+      }),
+    );
+    expect(
+      await screen.findByText('Security is not configured'),
+    ).toBeInTheDocument();
   });
 
   it('shows the not-annotated state with the annotation to add', async () => {
-    await renderWith(api({ getEntitySecurity: async () => ({ ...base, status: 'not-annotated' }) }));
-    expect(await screen.findByText('This entity is not linked to Kubernetes workloads')).toBeInTheDocument();
+    await renderWith(
+      api({
+        getEntitySecurity: async () => ({ ...base, status: 'not-annotated' }),
+      }),
+    );
+    expect(
+      await screen.findByText(
+        'This entity is not linked to Kubernetes workloads',
+      ),
+    ).toBeInTheDocument();
   });
 
   it('shows the empty state', async () => {
     await renderWith(api({}));
-    expect(await screen.findByText(/No findings: no Tetragon event/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/No findings: no Tetragon event/),
+    ).toBeInTheDocument();
   });
 
   it('says when the answer carries only the first findings of many', async () => {
-    await renderWith(api({ getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell], nextOffset: 1 }) }));
-    expect(await screen.findByRole('status')).toHaveTextContent(/most severe and recent findings of this entity; more matched/);
+    await renderWith(
+      api({
+        getEntitySecurity: async () => ({
+          ...base,
+          labelSelector: 'a=b',
+          findings: [shell],
+          nextOffset: 1,
+        }),
+      }),
+    );
+    expect(await screen.findByRole('status')).toHaveTextContent(
+      /most severe and recent findings of this entity; more matched/,
+    );
   });
 
   it('asks once on first render: one findings page and one timeline, in parallel', async () => {
-    const getEntitySecurity = jest.fn(async () => ({ ...base, labelSelector: 'a=b', findings: [shell] }));
+    const getEntitySecurity = jest.fn(async () => ({
+      ...base,
+      labelSelector: 'a=b',
+      findings: [shell],
+    }));
     const getTimeline = jest.fn(api({}).getTimeline);
     await renderWith(api({ getEntitySecurity, getTimeline }));
-    expect(await screen.findByRole('button', { name: 'Shell started in a container' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('button', {
+        name: 'Shell started in a container',
+      }),
+    ).toBeInTheDocument();
     await screen.findByRole('img', { name: 'events per day' });
     expect(getEntitySecurity).toHaveBeenCalledTimes(1);
-    expect(getEntitySecurity).toHaveBeenCalledWith('component:default/checkout');
+    expect(getEntitySecurity).toHaveBeenCalledWith(
+      'component:default/checkout',
+    );
     expect(getTimeline).toHaveBeenCalledTimes(1);
   });
 
   it('pages: "Show more findings" appends the next page and goes away at the end', async () => {
-    const getEntitySecurity = jest.fn(async (_ref: string, page?: { limit?: number; offset?: number }) =>
-      page?.offset === 1 ? { ...base, labelSelector: 'a=b', findings: [curl] } : { ...base, labelSelector: 'a=b', findings: [shell], nextOffset: 1 },
+    const getEntitySecurity = jest.fn(
+      async (_ref: string, page?: { limit?: number; offset?: number }) =>
+        page?.offset === 1
+          ? { ...base, labelSelector: 'a=b', findings: [curl] }
+          : { ...base, labelSelector: 'a=b', findings: [shell], nextOffset: 1 },
     );
     await renderWith(api({ getEntitySecurity }));
-    expect(await screen.findByRole('button', { name: 'Shell started in a container' })).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: 'Network tool run' })).not.toBeInTheDocument();
+    expect(
+      await screen.findByRole('button', {
+        name: 'Shell started in a container',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Network tool run' }),
+    ).not.toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Show more findings' }));
-    expect(await screen.findByRole('button', { name: 'Network tool run' })).toBeInTheDocument();
-    expect(getEntitySecurity).toHaveBeenLastCalledWith('component:default/checkout', { offset: 1 });
-    expect(screen.getByRole('button', { name: 'Shell started in a container' })).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: 'Show more findings' })).not.toBeInTheDocument();
+    expect(
+      await screen.findByRole('button', { name: 'Network tool run' }),
+    ).toBeInTheDocument();
+    expect(getEntitySecurity).toHaveBeenLastCalledWith(
+      'component:default/checkout',
+      { offset: 1 },
+    );
+    expect(
+      screen.getByRole('button', { name: 'Shell started in a container' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Show more findings' }),
+    ).not.toBeInTheDocument();
     expect(screen.queryByText(/more matched/)).not.toBeInTheDocument();
   });
 
@@ -158,15 +283,29 @@ describe('EntitySecurityContent', () => {
     try {
       const getEntitySecurity = jest
         .fn()
-        .mockResolvedValueOnce({ ...base, labelSelector: 'a=b', findings: [shell] })
-        .mockResolvedValue({ ...base, labelSelector: 'a=b', findings: [shell, curl] });
+        .mockResolvedValueOnce({
+          ...base,
+          labelSelector: 'a=b',
+          findings: [shell],
+        })
+        .mockResolvedValue({
+          ...base,
+          labelSelector: 'a=b',
+          findings: [shell, curl],
+        });
       await renderWith(api({ getEntitySecurity }));
-      expect(await screen.findByRole('button', { name: 'Shell started in a container' })).toBeInTheDocument();
+      expect(
+        await screen.findByRole('button', {
+          name: 'Shell started in a container',
+        }),
+      ).toBeInTheDocument();
       expect(getEntitySecurity).toHaveBeenCalledTimes(1);
       await act(async () => {
         jest.advanceTimersByTime(30_000);
       });
-      expect(await screen.findByRole('button', { name: 'Network tool run' })).toBeInTheDocument();
+      expect(
+        await screen.findByRole('button', { name: 'Network tool run' }),
+      ).toBeInTheDocument();
       expect(getEntitySecurity).toHaveBeenCalledTimes(2);
     } finally {
       jest.useRealTimers();
@@ -180,10 +319,23 @@ describe('EntitySecurityContent', () => {
   });
 
   it('shows an error from the backend', async () => {
-    const res = new Response(JSON.stringify({ error: { name: 'NotAllowedError', message: 'permission denied' } }), { status: 403, statusText: 'Forbidden', headers: { 'content-type': 'application/json' } });
+    const res = new Response(
+      JSON.stringify({
+        error: { name: 'NotAllowedError', message: 'permission denied' },
+      }),
+      {
+        status: 403,
+        statusText: 'Forbidden',
+        headers: { 'content-type': 'application/json' },
+      },
+    );
     const err = await ResponseError.fromResponse(res as any);
-    await renderWith(api({ getEntitySecurity: async () => Promise.reject(err) }));
-    expect((await screen.findAllByText(/403 Forbidden/)).length).toBeGreaterThan(0);
+    await renderWith(
+      api({ getEntitySecurity: async () => Promise.reject(err) }),
+    );
+    expect(
+      (await screen.findAllByText(/403 Forbidden/)).length,
+    ).toBeGreaterThan(0);
   });
 
   it('shows partial results with the failing source', async () => {
@@ -193,94 +345,216 @@ describe('EntitySecurityContent', () => {
           ...base,
           labelSelector: 'a=b',
           findings: [shell],
-          errors: [{ cluster: 'kubernetes:prod', errorType: 'INGEST_ERROR', message: 'cluster prod is unreachable' }],
+          errors: [
+            {
+              cluster: 'kubernetes:prod',
+              errorType: 'INGEST_ERROR',
+              message: 'cluster prod is unreachable',
+            },
+          ],
         }),
       }),
     );
     expect(await screen.findByText(/results are partial/)).toBeInTheDocument();
     expect(screen.getByText(/cluster prod is unreachable/)).toBeInTheDocument();
-    expect(screen.getByText('Shell started in a container')).toBeInTheDocument();
+    expect(
+      screen.getByText('Shell started in a container'),
+    ).toBeInTheDocument();
   });
 
   it('summarizes by severity, filters by search and draws the timeline', async () => {
-    await renderWith(api({ getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell, curl] }) }));
+    await renderWith(
+      api({
+        getEntitySecurity: async () => ({
+          ...base,
+          labelSelector: 'a=b',
+          findings: [shell, curl],
+        }),
+      }),
+    );
     expect(await screen.findByText('Network tool run')).toBeInTheDocument();
     const summary = screen.getByLabelText('open findings by severity');
     expect(within(summary).getByText('1 high')).toBeInTheDocument();
     expect(within(summary).getByText('1 medium')).toBeInTheDocument();
-    expect(await screen.findByRole('img', { name: 'events per day' })).toBeInTheDocument();
-    fireEvent.change(screen.getByLabelText('search findings'), { target: { value: 'curl' } });
-    await waitFor(() => expect(screen.queryByText('Shell started in a container')).not.toBeInTheDocument());
+    expect(
+      await screen.findByRole('img', { name: 'events per day' }),
+    ).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('search findings'), {
+      target: { value: 'curl' },
+    });
+    await waitFor(() =>
+      expect(
+        screen.queryByText('Shell started in a container'),
+      ).not.toBeInTheDocument(),
+    );
     expect(screen.getByText('Network tool run')).toBeInTheDocument();
   });
 
   it('opens a finding with MITRE, remediation, process tree and raw event, and triages it', async () => {
-    const triageFinding = jest.fn(async () => ({ ...detail, triage: { state: 'false-positive' as const, by: 'user:default/ana', reason: 'test job', at: 'now' } }));
-    await renderWith(api({ triageFinding, getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell] }) }));
-    fireEvent.click(await screen.findByRole('button', { name: 'Shell started in a container' }));
+    const triageFinding = jest.fn(async () => ({
+      ...detail,
+      triage: {
+        state: 'false-positive' as const,
+        by: 'user:default/ana',
+        reason: 'test job',
+        at: 'now',
+      },
+    }));
+    await renderWith(
+      api({
+        triageFinding,
+        getEntitySecurity: async () => ({
+          ...base,
+          labelSelector: 'a=b',
+          findings: [shell],
+        }),
+      }),
+    );
+    fireEvent.click(
+      await screen.findByRole('button', {
+        name: 'Shell started in a container',
+      }),
+    );
     const dialog = await screen.findByRole('dialog');
     const tree = await within(dialog).findByLabelText('process tree');
-    expect(within(tree).getAllByRole('listitem').map(li => li.textContent)).toEqual([
+    expect(
+      within(tree)
+        .getAllByRole('listitem')
+        .map(li => li.textContent),
+    ).toEqual([
       expect.stringContaining('/usr/bin/containerd-shim'),
       expect.stringContaining('/usr/bin/node server.js'),
       expect.stringContaining('/bin/bash -c id'),
     ]);
     expect(within(dialog).getByText('T1059.004')).toBeInTheDocument();
-    expect(within(dialog).getByText('Remove shells from the image.')).toBeInTheDocument();
-    expect(within(dialog).getAllByText(/process_exec/).length).toBeGreaterThan(0);
+    expect(
+      within(dialog).getByText('Remove shells from the image.'),
+    ).toBeInTheDocument();
+    expect(within(dialog).getAllByText(/process_exec/).length).toBeGreaterThan(
+      0,
+    );
     const save = within(dialog).getByRole('button', { name: 'Save' });
     expect(save).toBeDisabled();
-    fireEvent.change(within(dialog).getByLabelText('triage reason'), { target: { value: 'test job' } });
+    fireEvent.change(within(dialog).getByLabelText('triage reason'), {
+      target: { value: 'test job' },
+    });
     await waitFor(() => expect(save).toBeEnabled()); // once the permission is known
     fireEvent.click(save);
-    await waitFor(() => expect(triageFinding).toHaveBeenCalledWith('component:default/checkout', shell.id, 'acknowledged', 'test job'));
+    await waitFor(() =>
+      expect(triageFinding).toHaveBeenCalledWith(
+        'component:default/checkout',
+        shell.id,
+        'acknowledged',
+        'test job',
+      ),
+    );
   });
 
   it('asks for the triage permission on the entity and triages when it is allowed', async () => {
     const authorize = jest.fn(() => AuthorizeResult.ALLOW);
     const triageFinding = jest.fn(async () => detail);
-    await renderWith(api({ triageFinding, getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell] }) }), undefined, {
-      permission: mockApis.permission({ authorize }),
-      name: 'checkout-allowed',
-    });
+    await renderWith(
+      api({
+        triageFinding,
+        getEntitySecurity: async () => ({
+          ...base,
+          labelSelector: 'a=b',
+          findings: [shell],
+        }),
+      }),
+      undefined,
+      {
+        permission: mockApis.permission({ authorize }),
+        name: 'checkout-allowed',
+      },
+    );
     const dialog = await openShell();
-    fireEvent.change(within(dialog).getByLabelText('triage reason'), { target: { value: 'known cron job' } });
+    fireEvent.change(within(dialog).getByLabelText('triage reason'), {
+      target: { value: 'known cron job' },
+    });
     const save = within(dialog).getByRole('button', { name: 'Save' });
     await waitFor(() => expect(save).toBeEnabled());
     expect(authorize).toHaveBeenCalledWith(
-      expect.objectContaining({ permission: expect.objectContaining({ name: 'runtime-security.findings.triage' }), resourceRef: 'component:default/checkout-allowed' }),
+      expect.objectContaining({
+        permission: expect.objectContaining({
+          name: 'runtime-security.findings.triage',
+        }),
+        resourceRef: 'component:default/checkout-allowed',
+      }),
     );
     expect(within(dialog).queryByText(/You may not/)).not.toBeInTheDocument();
     fireEvent.click(save);
-    await waitFor(() => expect(triageFinding).toHaveBeenCalledWith('component:default/checkout-allowed', shell.id, 'acknowledged', 'known cron job'));
+    await waitFor(() =>
+      expect(triageFinding).toHaveBeenCalledWith(
+        'component:default/checkout-allowed',
+        shell.id,
+        'acknowledged',
+        'known cron job',
+      ),
+    );
   });
 
   it('replaces the triage form with the reason when the triage permission is denied', async () => {
     const triageFinding = jest.fn(async () => detail);
-    const authorize = (r: { permission: { name: string } }) => (r.permission.name === 'runtime-security.findings.triage' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW);
-    await renderWith(api({ triageFinding, getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell] }) }), undefined, {
-      permission: mockApis.permission({ authorize }),
-      name: 'checkout-denied',
-    });
+    const authorize = (r: { permission: { name: string } }) =>
+      r.permission.name === 'runtime-security.findings.triage'
+        ? AuthorizeResult.DENY
+        : AuthorizeResult.ALLOW;
+    await renderWith(
+      api({
+        triageFinding,
+        getEntitySecurity: async () => ({
+          ...base,
+          labelSelector: 'a=b',
+          findings: [shell],
+        }),
+      }),
+      undefined,
+      {
+        permission: mockApis.permission({ authorize }),
+        name: 'checkout-denied',
+      },
+    );
     const dialog = await openShell();
     expect(await within(dialog).findByText(triageDenied)).toBeInTheDocument();
-    expect(within(dialog).queryByRole('button', { name: 'Save' })).not.toBeInTheDocument();
-    expect(within(dialog).queryByLabelText('triage reason')).not.toBeInTheDocument();
+    expect(
+      within(dialog).queryByRole('button', { name: 'Save' }),
+    ).not.toBeInTheDocument();
+    expect(
+      within(dialog).queryByLabelText('triage reason'),
+    ).not.toBeInTheDocument();
     // the rest of the detail still shows
-    expect(within(dialog).getByText('Open: nobody has triaged this finding.')).toBeInTheDocument();
-    expect(within(dialog).getByText('Remove shells from the image.')).toBeInTheDocument();
+    expect(
+      within(dialog).getByText('Open: nobody has triaged this finding.'),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).getByText('Remove shells from the image.'),
+    ).toBeInTheDocument();
     expect(triageFinding).not.toHaveBeenCalled();
   });
 
   it('keeps Save disabled while the triage permission decision loads', async () => {
     const triageFinding = jest.fn(async () => detail);
     const pending: PermissionApi = { authorize: () => new Promise(() => {}) };
-    await renderWith(api({ triageFinding, getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell] }) }), undefined, {
-      permission: pending,
-      name: 'checkout-pending',
-    });
+    await renderWith(
+      api({
+        triageFinding,
+        getEntitySecurity: async () => ({
+          ...base,
+          labelSelector: 'a=b',
+          findings: [shell],
+        }),
+      }),
+      undefined,
+      {
+        permission: pending,
+        name: 'checkout-pending',
+      },
+    );
     const dialog = await openShell();
-    fireEvent.change(within(dialog).getByLabelText('triage reason'), { target: { value: 'test job' } });
+    fireEvent.change(within(dialog).getByLabelText('triage reason'), {
+      target: { value: 'test job' },
+    });
     const save = within(dialog).getByRole('button', { name: 'Save' });
     expect(save).toBeDisabled();
     fireEvent.click(save);
@@ -295,7 +569,11 @@ describe('EntitySecurityCard', () => {
     try {
       const getEntitySecurity = jest
         .fn()
-        .mockResolvedValueOnce({ ...base, labelSelector: 'a=b', findings: [shell] })
+        .mockResolvedValueOnce({
+          ...base,
+          labelSelector: 'a=b',
+          findings: [shell],
+        })
         .mockResolvedValue({ ...base, labelSelector: 'a=b', findings: [] });
       await renderWith(api({ getEntitySecurity }), <EntitySecurityCard />);
       expect(await screen.findByText('1 high')).toBeInTheDocument();
@@ -311,10 +589,23 @@ describe('EntitySecurityCard', () => {
   });
 
   it('shows counts by severity and links to the Security tab', async () => {
-    await renderWith(api({ getEntitySecurity: async () => ({ ...base, labelSelector: 'a=b', findings: [shell, curl] }) }), <EntitySecurityCard />);
+    await renderWith(
+      api({
+        getEntitySecurity: async () => ({
+          ...base,
+          labelSelector: 'a=b',
+          findings: [shell, curl],
+        }),
+      }),
+      <EntitySecurityCard />,
+    );
     expect(await screen.findByText('1 high')).toBeInTheDocument();
-    expect(screen.getByText('1 high').closest('[data-severity]')).toHaveAttribute('data-severity', 'high');
-    expect(screen.getByRole('link', { name: /Open the Security tab/ })).toHaveAttribute('href', expect.stringMatching(/security$/));
+    expect(
+      screen.getByText('1 high').closest('[data-severity]'),
+    ).toHaveAttribute('data-severity', 'high');
+    expect(
+      screen.getByRole('link', { name: /Open the Security tab/ }),
+    ).toHaveAttribute('href', expect.stringMatching(/security$/));
   });
 
   it.each([
@@ -322,7 +613,10 @@ describe('EntitySecurityCard', () => {
     ['not-annotated', /Not linked to workloads/],
     ['ok', /No findings/],
   ] as const)('shows the %s state', async (status, text) => {
-    await renderWith(api({ getEntitySecurity: async () => ({ ...base, status }) }), <EntitySecurityCard />);
+    await renderWith(
+      api({ getEntitySecurity: async () => ({ ...base, status }) }),
+      <EntitySecurityCard />,
+    );
     expect(await screen.findByText(text)).toBeInTheDocument();
   });
 });

@@ -5,7 +5,12 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Box, Button, Grid, Typography } from '@material-ui/core';
 import { useEffect, useMemo, useState } from 'react';
-import { ClusterErrorsPanel, EntityStatePanel, PeriscopeCard, usePolledAsync } from '@periscope/periscope-react';
+import {
+  ClusterErrorsPanel,
+  EntityStatePanel,
+  PeriscopeCard,
+  usePolledAsync,
+} from '@periscope/periscope-react';
 import { runtimeSecurityApiRef, SecurityFinding } from '../../api';
 import { runtimeSecurityTranslationRef } from '../../translation';
 import { FindingDetailDialog } from '../shared/FindingDetail';
@@ -17,9 +22,19 @@ import { SECURITY_POLL_MS } from '../shared/pollIntervals';
 function Timeline(props: { entityRef: string; version: number }) {
   const api = useApi(runtimeSecurityApiRef);
   const { t } = useTranslationRef(runtimeSecurityTranslationRef);
-  const { value, loading, error } = usePolledAsync(() => api.getTimeline(props.entityRef, 14), [api, props.entityRef, props.version], () => SECURITY_POLL_MS);
+  const { value, loading, error } = usePolledAsync(
+    () => api.getTimeline(props.entityRef, 14),
+    [api, props.entityRef, props.version],
+    () => SECURITY_POLL_MS,
+  );
   if (loading && !value) return <Progress />;
-  if (error && !value) return <ResponseErrorPanel error={error} title={t('entityContent.overTimeError')} />;
+  if (error && !value)
+    return (
+      <ResponseErrorPanel
+        error={error}
+        title={t('entityContent.overTimeError')}
+      />
+    );
   return value ? <TimelineChart timeline={value} /> : null;
 }
 
@@ -36,25 +51,51 @@ export function EntitySecurityContent() {
   const [open, setOpen] = useState<{ id: string; title: string }>();
   const [version, setVersion] = useState(0);
   // the first page at once, refreshed in the background while the tab is visible
-  const { value, loading, error, reload } = usePolledAsync(() => api.getEntitySecurity(entityRef), [api, entityRef], () => SECURITY_POLL_MS);
+  const { value, loading, error, reload } = usePolledAsync(
+    () => api.getEntitySecurity(entityRef),
+    [api, entityRef],
+    () => SECURITY_POLL_MS,
+  );
   // later pages the user asked for ("Show more"), kept across refreshes of the first page
-  const [more, setMore] = useState<{ findings: SecurityFinding[]; nextOffset?: number; loading: boolean; error?: Error }>();
+  const [more, setMore] = useState<{
+    findings: SecurityFinding[];
+    nextOffset?: number;
+    loading: boolean;
+    error?: Error;
+  }>();
   useEffect(() => setMore(undefined), [entityRef]);
   const findings = useMemo(() => {
     if (!more) return value?.findings ?? [];
     const seen = new Set<string>();
     // a finding that moved between pages since they were read is shown once
-    return [...(value?.findings ?? []), ...more.findings].filter(f => !seen.has(f.id) && !!seen.add(f.id));
+    return [...(value?.findings ?? []), ...more.findings].filter(
+      f => !seen.has(f.id) && !!seen.add(f.id),
+    );
   }, [value, more]);
   const nextOffset = more ? more.nextOffset : value?.nextOffset;
   const showMore = async () => {
     if (nextOffset === undefined) return;
-    setMore(m => ({ findings: m?.findings ?? [], nextOffset: m?.nextOffset ?? nextOffset, loading: true }));
+    setMore(m => ({
+      findings: m?.findings ?? [],
+      nextOffset: m?.nextOffset ?? nextOffset,
+      loading: true,
+    }));
     try {
-      const page = await api.getEntitySecurity(entityRef, { offset: nextOffset });
-      setMore(m => ({ findings: [...(m?.findings ?? []), ...page.findings], nextOffset: page.nextOffset, loading: false }));
+      const page = await api.getEntitySecurity(entityRef, {
+        offset: nextOffset,
+      });
+      setMore(m => ({
+        findings: [...(m?.findings ?? []), ...page.findings],
+        nextOffset: page.nextOffset,
+        loading: false,
+      }));
     } catch (e) {
-      setMore(m => ({ findings: m?.findings ?? [], nextOffset, loading: false, error: e as Error }));
+      setMore(m => ({
+        findings: m?.findings ?? [],
+        nextOffset,
+        loading: false,
+        error: e as Error,
+      }));
     }
   };
   if (loading && !value) return <Progress />;
@@ -80,27 +121,47 @@ export function EntitySecurityContent() {
         )}
       </Grid>
       <Grid item xs={12} md={5}>
-        <PeriscopeCard title={t('entityContent.openTitle')} subheader={t('entityContent.openSubheader', { selector: value.labelSelector ?? '' })}>
+        <PeriscopeCard
+          title={t('entityContent.openTitle')}
+          subheader={t('entityContent.openSubheader', {
+            selector: value.labelSelector ?? '',
+          })}
+        >
           <SeveritySummary findings={findings} />
         </PeriscopeCard>
       </Grid>
       <Grid item xs={12} md={7}>
-        <PeriscopeCard title={t('entityContent.overTimeTitle')} subheader={t('entityContent.overTimeSubheader')}>
+        <PeriscopeCard
+          title={t('entityContent.overTimeTitle')}
+          subheader={t('entityContent.overTimeSubheader')}
+        >
           <Timeline entityRef={entityRef} version={version} />
         </PeriscopeCard>
       </Grid>
       <Grid item xs={12}>
-        <PeriscopeCard title={t('entityContent.findingsTitle')} subheader={t('entityContent.findingsSubheader')}>
+        <PeriscopeCard
+          title={t('entityContent.findingsTitle')}
+          subheader={t('entityContent.findingsSubheader')}
+        >
           {findings.length === 0 ? (
             <Typography>{t('entityContent.noFindings')}</Typography>
           ) : (
-            <FindingsTable findings={findings} onOpen={f => setOpen({ id: f.id, title: f.title })} />
+            <FindingsTable
+              findings={findings}
+              onOpen={f => setOpen({ id: f.id, title: f.title })}
+            />
           )}
           {more?.error && <ResponseErrorPanel error={more.error} />}
           {nextOffset !== undefined && (
             <Box mt={2}>
-              <Button variant="outlined" onClick={showMore} disabled={more?.loading}>
-                {more?.loading ? t('entityContent.loadingMore') : t('entityContent.more')}
+              <Button
+                variant="outlined"
+                onClick={showMore}
+                disabled={more?.loading}
+              >
+                {more?.loading
+                  ? t('entityContent.loadingMore')
+                  : t('entityContent.more')}
               </Button>
             </Box>
           )}

@@ -2,7 +2,11 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { SecurityOverviewPage } from './SecurityOverviewPage';
-import { RuntimeSecurityApi, runtimeSecurityApiRef, SecurityFinding } from '../../api';
+import {
+  RuntimeSecurityApi,
+  runtimeSecurityApiRef,
+  SecurityFinding,
+} from '../../api';
 import { healthOverviewExternalRouteRef } from '../../routes';
 
 const finding: SecurityFinding = {
@@ -33,7 +37,12 @@ function api(over: Partial<RuntimeSecurityApi>): RuntimeSecurityApi {
     triageFinding: never,
     getTimeline: never,
     listFindings: async () => ({ findings: [] }),
-    getPolicies: async () => ({ policies: [], notInstalled: [], unfedRules: [], errors: [] }),
+    getPolicies: async () => ({
+      policies: [],
+      notInstalled: [],
+      unfedRules: [],
+      errors: [],
+    }),
     getIngestHealth: async () => ({ sources: [], queuedLines: 0 }),
     getUnknownEvents: async () => ({ events: [] }),
     proposeEnforcement: never,
@@ -43,7 +52,10 @@ function api(over: Partial<RuntimeSecurityApi>): RuntimeSecurityApi {
   };
 }
 
-const renderWith = (impl: RuntimeSecurityApi, mountedRoutes?: Record<string, any>) =>
+const renderWith = (
+  impl: RuntimeSecurityApi,
+  mountedRoutes?: Record<string, any>,
+) =>
   renderInTestApp(
     <TestApiProvider apis={[[runtimeSecurityApiRef, impl]]}>
       <SecurityOverviewPage />
@@ -53,20 +65,32 @@ const renderWith = (impl: RuntimeSecurityApi, mountedRoutes?: Record<string, any
 
 describe('SecurityOverviewPage', () => {
   it('links to the Health overview where the app binds it, and not otherwise', async () => {
-    const { unmount } = await renderWith(api({}), { '/health-overview': healthOverviewExternalRouteRef });
-    expect(await screen.findByRole('link', { name: 'Kubernetes health findings' })).toHaveAttribute('href', '/health-overview');
+    const { unmount } = await renderWith(api({}), {
+      '/health-overview': healthOverviewExternalRouteRef,
+    });
+    expect(
+      await screen.findByRole('link', { name: 'Kubernetes health findings' }),
+    ).toHaveAttribute('href', '/health-overview');
     unmount();
 
     await renderWith(api({}));
     expect(await screen.findByText('Ingest health')).toBeInTheDocument();
-    expect(screen.queryByRole('link', { name: 'Kubernetes health findings' })).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('link', { name: 'Kubernetes health findings' }),
+    ).not.toBeInTheDocument();
   });
 
   it('shows the empty states', async () => {
     await renderWith(api({}));
-    expect(await screen.findByText(/No findings: no Tetragon event matched/)).toBeInTheDocument();
-    expect(await screen.findByText(/No TracingPolicy found/)).toBeInTheDocument();
-    expect(await screen.findByText(/No source has delivered events yet/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/No findings: no Tetragon event matched/),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(/No TracingPolicy found/),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(/No source has delivered events yet/),
+    ).toBeInTheDocument();
   });
 
   it('shows findings, policies with mode and findings produced, unfed rules and ingest health', async () => {
@@ -74,13 +98,48 @@ describe('SecurityOverviewPage', () => {
       api({
         listFindings: async () => ({ findings: [finding] }),
         getPolicies: async () => ({
-          policies: [{ cluster: 'prod', kind: 'TracingPolicy', name: 'file-monitoring', mode: 'enforcement', hooks: ['kprobes'], calls: ['security_file_permission'], findings: 3 }],
+          policies: [
+            {
+              cluster: 'prod',
+              kind: 'TracingPolicy',
+              name: 'file-monitoring',
+              mode: 'enforcement',
+              hooks: ['kprobes'],
+              calls: ['security_file_permission'],
+              findings: 3,
+            },
+          ],
           notInstalled: ['staging'],
-          unfedRules: [{ rule: 'credential-file-access', title: 'Credential file read', eventTypes: ['process_kprobe'] }],
-          errors: [{ cluster: 'dev', errorType: 'UNREACHABLE', message: 'cluster dev is unreachable' }],
+          unfedRules: [
+            {
+              rule: 'credential-file-access',
+              title: 'Credential file read',
+              eventTypes: ['process_kprobe'],
+            },
+          ],
+          errors: [
+            {
+              cluster: 'dev',
+              errorType: 'UNREACHABLE',
+              message: 'cluster dev is unreachable',
+            },
+          ],
         }),
         getIngestHealth: async () => ({
-          sources: [{ id: 'kubernetes:prod', kind: 'kubernetes', linesTotal: 10, eventsTotal: 9, detectionsTotal: 2, skipped: { malformed_json: 1 }, eventsPerSecond: 1.5, lagMs: 2000, error: 'pod x: 404', updatedAt: '2026-01-01T00:00:00.000Z' }],
+          sources: [
+            {
+              id: 'kubernetes:prod',
+              kind: 'kubernetes',
+              linesTotal: 10,
+              eventsTotal: 9,
+              detectionsTotal: 2,
+              skipped: { malformed_json: 1 },
+              eventsPerSecond: 1.5,
+              lagMs: 2000,
+              error: 'pod x: 404',
+              updatedAt: '2026-01-01T00:00:00.000Z',
+            },
+          ],
           queuedLines: 0,
         }),
       }),
@@ -97,162 +156,473 @@ describe('SecurityOverviewPage', () => {
   });
 
   it('shows an error per section and keeps the others', async () => {
-    await renderWith(api({ getPolicies: async () => Promise.reject(new Error('policies exploded')) }));
-    expect((await screen.findAllByText(/Could not load TracingPolicies/)).length).toBeGreaterThan(0);
-    expect((await screen.findAllByText(/policies exploded/)).length).toBeGreaterThan(0);
-    expect(await screen.findByText(/No source has delivered events yet/)).toBeInTheDocument();
+    await renderWith(
+      api({
+        getPolicies: async () => Promise.reject(new Error('policies exploded')),
+      }),
+    );
+    expect(
+      (await screen.findAllByText(/Could not load TracingPolicies/)).length,
+    ).toBeGreaterThan(0);
+    expect(
+      (await screen.findAllByText(/policies exploded/)).length,
+    ).toBeGreaterThan(0);
+    expect(
+      await screen.findByText(/No source has delivered events yet/),
+    ).toBeInTheDocument();
   });
 
   it('shows progress while loading', async () => {
     const never = () => new Promise<never>(() => {});
-    await renderWith(api({ listFindings: never, getPolicies: never, getIngestHealth: never }));
+    await renderWith(
+      api({ listFindings: never, getPolicies: never, getIngestHealth: never }),
+    );
     expect((await screen.findAllByTestId('progress')).length).toBe(3);
   });
 
   it('shows unknown event types and fields with counts and a raw sample, and the empty state', async () => {
     const { unmount } = await renderWith(api({}));
-    expect(await screen.findByText(/Every event received had a known type/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Every event received had a known type/),
+    ).toBeInTheDocument();
     unmount();
     await renderWith(
       api({
         getUnknownEvents: async () => ({
           events: [
-            { source: 'http:node-1', kind: 'type', name: 'process_connect', count: 5, firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-01-02T00:00:00.000Z', sample: { process_connect: { process: { binary: '/usr/bin/curl' } } } },
-            { source: 'http:node-1', kind: 'field', name: 'process_kprobe.enterprise_verdict', count: 2, firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-01-01T00:00:00.000Z' },
+            {
+              source: 'http:node-1',
+              kind: 'type',
+              name: 'process_connect',
+              count: 5,
+              firstSeen: '2026-01-01T00:00:00.000Z',
+              lastSeen: '2026-01-02T00:00:00.000Z',
+              sample: {
+                process_connect: { process: { binary: '/usr/bin/curl' } },
+              },
+            },
+            {
+              source: 'http:node-1',
+              kind: 'field',
+              name: 'process_kprobe.enterprise_verdict',
+              count: 2,
+              firstSeen: '2026-01-01T00:00:00.000Z',
+              lastSeen: '2026-01-01T00:00:00.000Z',
+            },
           ],
         }),
       }),
     );
     expect(await screen.findByText('process_connect')).toBeInTheDocument();
-    expect(screen.getByText('process_kprobe.enterprise_verdict')).toBeInTheDocument();
+    expect(
+      screen.getByText('process_kprobe.enterprise_verdict'),
+    ).toBeInTheDocument();
     expect(screen.getByText('not kept (too large)')).toBeInTheDocument();
-    await userEvent.click(screen.getByRole('button', { name: 'raw sample of process_connect' }));
+    await userEvent.click(
+      screen.getByRole('button', { name: 'raw sample of process_connect' }),
+    );
     expect(await screen.findByText(/usr\/bin\/curl/)).toBeInTheDocument();
   });
 
   it('proposes a monitoring policy for enforcement: the change, the diff, deploy, then one-click roll back', async () => {
     const matches = {
-      windowDays: 14, hits: 3, open: 0, acknowledged: 1, falsePositive: 0, workloads: ['shop/payments'], unmapped: [],
-      rules: [{ rule: 'credential-file-access', title: 'Credential file read', hits: 3, open: 0, acknowledged: 1, falsePositive: 0, workloads: ['shop/payments'], calls: ['security_file_permission'], days: [{ start: '2026-01-01T00:00:00.000Z', hits: 3 }] }],
+      windowDays: 14,
+      hits: 3,
+      open: 0,
+      acknowledged: 1,
+      falsePositive: 0,
+      workloads: ['shop/payments'],
+      unmapped: [],
+      rules: [
+        {
+          rule: 'credential-file-access',
+          title: 'Credential file read',
+          hits: 3,
+          open: 0,
+          acknowledged: 1,
+          falsePositive: 0,
+          workloads: ['shop/payments'],
+          calls: ['security_file_permission'],
+          days: [{ start: '2026-01-01T00:00:00.000Z', hits: 3 }],
+        },
+      ],
       days: [{ start: '2026-01-01T00:00:00.000Z', hits: 3 }],
     };
-    const policy = { cluster: 'local', kind: 'TracingPolicyNamespaced' as const, namespace: 'shop', name: 'payments-runtime-policy', mode: 'monitoring' as const, hooks: ['kprobes'], calls: ['security_file_permission', 'tcp_connect'], findings: 1, matches, enforcement: { eligible: true, reasons: [] } };
-    const blocked = { ...policy, name: 'noisy', enforcement: { eligible: false, reasons: ['2 finding(s) of the last 14 days are open: acknowledge them'] } };
+    const policy = {
+      cluster: 'local',
+      kind: 'TracingPolicyNamespaced' as const,
+      namespace: 'shop',
+      name: 'payments-runtime-policy',
+      mode: 'monitoring' as const,
+      hooks: ['kprobes'],
+      calls: ['security_file_permission', 'tcp_connect'],
+      findings: 1,
+      matches,
+      enforcement: { eligible: true, reasons: [] },
+    };
+    const blocked = {
+      ...policy,
+      name: 'noisy',
+      enforcement: {
+        eligible: false,
+        reasons: [
+          '2 finding(s) of the last 14 days are open: acknowledge them',
+        ],
+      },
+    };
     let mode: 'monitoring' | 'enforcement' = 'monitoring';
-    const getPolicies = jest.fn(async () => ({ policies: [{ ...policy, mode }, blocked], notInstalled: [], unfedRules: [], errors: [] }));
+    const getPolicies = jest.fn(async () => ({
+      policies: [{ ...policy, mode }, blocked],
+      notInstalled: [],
+      unfedRules: [],
+      errors: [],
+    }));
     const proposal = {
       policy,
-      target: { module: 'tracing-policy', instanceName: 'payments-runtime-policy', namespace: 'shop', clusters: ['local'], entityRef: 'component:default/payments' },
-      currentValues: { service: 'payments', action: 'Post', actions: { files: 'Post', connect: 'Post' } },
-      values: { service: 'payments', action: 'Post', actions: { files: 'Sigkill', connect: 'Post' } },
-      changes: [{ value: 'actions.files', hook: 'kprobe security_file_permission', from: 'Post', to: 'Sigkill' as const, findings: 1 }],
+      target: {
+        module: 'tracing-policy',
+        instanceName: 'payments-runtime-policy',
+        namespace: 'shop',
+        clusters: ['local'],
+        entityRef: 'component:default/payments',
+      },
+      currentValues: {
+        service: 'payments',
+        action: 'Post',
+        actions: { files: 'Post', connect: 'Post' },
+      },
+      values: {
+        service: 'payments',
+        action: 'Post',
+        actions: { files: 'Sigkill', connect: 'Post' },
+      },
+      changes: [
+        {
+          value: 'actions.files',
+          hook: 'kprobe security_file_permission',
+          from: 'Post',
+          to: 'Sigkill' as const,
+          findings: 1,
+        },
+      ],
     };
     const proposeEnforcement = jest.fn(async () => proposal);
     const previewPolicyValues = jest.fn(async () => ({
-      valid: true, issues: [], errors: [],
-      clusters: [{ cluster: 'local', objects: [{ ref: 'TracingPolicyNamespaced/shop/payments-runtime-policy', action: 'change', changes: [{ path: 'spec.kprobes[0].selectors[0].matchActions[0].action', op: 'change' as const, before: 'Post', after: 'Sigkill' }] }] }],
+      valid: true,
+      issues: [],
+      errors: [],
+      clusters: [
+        {
+          cluster: 'local',
+          objects: [
+            {
+              ref: 'TracingPolicyNamespaced/shop/payments-runtime-policy',
+              action: 'change',
+              changes: [
+                {
+                  path: 'spec.kprobes[0].selectors[0].matchActions[0].action',
+                  op: 'change' as const,
+                  before: 'Post',
+                  after: 'Sigkill',
+                },
+              ],
+            },
+          ],
+        },
+      ],
     }));
-    const deployPolicyValues = jest.fn(async (_p: unknown, values: Record<string, any>) => {
-      mode = values.actions.files === 'Sigkill' ? 'enforcement' : 'monitoring';
-      return { ok: true, results: [{ cluster: 'local', status: 'healthy', revision: 2 }] };
-    });
+    const deployPolicyValues = jest.fn(
+      async (_p: unknown, values: Record<string, any>) => {
+        mode =
+          values.actions.files === 'Sigkill' ? 'enforcement' : 'monitoring';
+        return {
+          ok: true,
+          results: [{ cluster: 'local', status: 'healthy', revision: 2 }],
+        };
+      },
+    );
     const rollbackPolicyValues = jest.fn(async () => {
       mode = 'monitoring';
-      return { ok: true, results: [{ cluster: 'local', status: 'healthy', revision: 3, message: 'rolled back to revision 1' }] };
+      return {
+        ok: true,
+        results: [
+          {
+            cluster: 'local',
+            status: 'healthy',
+            revision: 3,
+            message: 'rolled back to revision 1',
+          },
+        ],
+      };
     });
-    await renderWith(api({ getPolicies, proposeEnforcement, previewPolicyValues, deployPolicyValues, rollbackPolicyValues }));
+    await renderWith(
+      api({
+        getPolicies,
+        proposeEnforcement,
+        previewPolicyValues,
+        deployPolicyValues,
+        rollbackPolicyValues,
+      }),
+    );
 
-    expect(await screen.findByLabelText('matches of shop/payments-runtime-policy')).toHaveTextContent(/3 hits in 14 d.*1 acknowledged · 0 false positive · 0 open.*credential-file-access: 3 \(shop\/payments\)/);
-    expect(screen.getByText(/Not yet: 2 finding\(s\) of the last 14 days are open/)).toBeInTheDocument();
-    await userEvent.click(screen.getByRole('button', { name: 'propose enforcement of shop/payments-runtime-policy' }));
-    expect(await screen.findByLabelText('proposed change')).toHaveTextContent('actions.files (kprobe security_file_permission, 1 accepted finding(s)): Post → Sigkill');
-    expect(proposeEnforcement).toHaveBeenCalledWith({ cluster: 'local', namespace: 'shop', name: 'payments-runtime-policy', action: 'Sigkill' });
-    expect(await screen.findByRole('region', { name: 'policy diff' })).toHaveTextContent('~ spec.kprobes[0].selectors[0].matchActions[0].action: "Post" → "Sigkill"');
+    expect(
+      await screen.findByLabelText('matches of shop/payments-runtime-policy'),
+    ).toHaveTextContent(
+      /3 hits in 14 d.*1 acknowledged · 0 false positive · 0 open.*credential-file-access: 3 \(shop\/payments\)/,
+    );
+    expect(
+      screen.getByText(/Not yet: 2 finding\(s\) of the last 14 days are open/),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', {
+        name: 'propose enforcement of shop/payments-runtime-policy',
+      }),
+    );
+    expect(await screen.findByLabelText('proposed change')).toHaveTextContent(
+      'actions.files (kprobe security_file_permission, 1 accepted finding(s)): Post → Sigkill',
+    );
+    expect(proposeEnforcement).toHaveBeenCalledWith({
+      cluster: 'local',
+      namespace: 'shop',
+      name: 'payments-runtime-policy',
+      action: 'Sigkill',
+    });
+    expect(
+      await screen.findByRole('region', { name: 'policy diff' }),
+    ).toHaveTextContent(
+      '~ spec.kprobes[0].selectors[0].matchActions[0].action: "Post" → "Sigkill"',
+    );
     expect(previewPolicyValues).toHaveBeenCalledWith(proposal, proposal.values);
 
     await userEvent.click(screen.getByRole('button', { name: 'Deploy' }));
-    expect(await screen.findByText(/Deployed: local healthy \(revision 2\)/)).toBeInTheDocument();
-    expect(deployPolicyValues).toHaveBeenLastCalledWith(proposal, proposal.values);
+    expect(
+      await screen.findByText(/Deployed: local healthy \(revision 2\)/),
+    ).toBeInTheDocument();
+    expect(deployPolicyValues).toHaveBeenLastCalledWith(
+      proposal,
+      proposal.values,
+    );
     await userEvent.click(screen.getByRole('button', { name: 'Roll back' }));
-    expect(await screen.findByText('Rolled back: local healthy (revision 3): rolled back to revision 1')).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'Rolled back: local healthy (revision 3): rolled back to revision 1',
+      ),
+    ).toBeInTheDocument();
     // module-deploy's rollback to the revision before the enforcement deploy, not a new deploy
     expect(rollbackPolicyValues).toHaveBeenCalledTimes(1);
-    expect(rollbackPolicyValues).toHaveBeenCalledWith(proposal, [{ cluster: 'local', revision: 1 }]);
+    expect(rollbackPolicyValues).toHaveBeenCalledWith(proposal, [
+      { cluster: 'local', revision: 1 },
+    ]);
     expect(deployPolicyValues).toHaveBeenCalledTimes(1);
-    expect(screen.queryByRole('button', { name: 'Roll back' })).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Roll back' }),
+    ).not.toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Close' }));
     await waitFor(() => expect(getPolicies).toHaveBeenCalledTimes(2));
   });
 
   it('rolls back by deploying the values from before when the enforcement deploy made the first revision', async () => {
-    const policy = { cluster: 'local', kind: 'TracingPolicyNamespaced' as const, namespace: 'shop', name: 'p', mode: 'monitoring' as const, hooks: [], calls: [], findings: 0, enforcement: { eligible: true, reasons: [] } };
+    const policy = {
+      cluster: 'local',
+      kind: 'TracingPolicyNamespaced' as const,
+      namespace: 'shop',
+      name: 'p',
+      mode: 'monitoring' as const,
+      hooks: [],
+      calls: [],
+      findings: 0,
+      enforcement: { eligible: true, reasons: [] },
+    };
     const proposal = {
       policy,
-      target: { module: 'tracing-policy', instanceName: 'p', namespace: 'shop', clusters: ['local'] },
+      target: {
+        module: 'tracing-policy',
+        instanceName: 'p',
+        namespace: 'shop',
+        clusters: ['local'],
+      },
       currentValues: { action: 'Post' },
       values: { action: 'Sigkill' },
-      changes: [{ value: 'action', hook: 'kprobe security_file_permission', from: 'Post', to: 'Sigkill' as const, findings: 1 }],
+      changes: [
+        {
+          value: 'action',
+          hook: 'kprobe security_file_permission',
+          from: 'Post',
+          to: 'Sigkill' as const,
+          findings: 1,
+        },
+      ],
     };
     let revision = 0;
-    const deployPolicyValues = jest.fn(async () => ({ ok: true, results: [{ cluster: 'local', status: 'healthy', revision: ++revision }] }));
+    const deployPolicyValues = jest.fn(async () => ({
+      ok: true,
+      results: [{ cluster: 'local', status: 'healthy', revision: ++revision }],
+    }));
     const rollbackPolicyValues = jest.fn();
     await renderWith(
       api({
-        getPolicies: async () => ({ policies: [policy], notInstalled: [], unfedRules: [], errors: [] }),
+        getPolicies: async () => ({
+          policies: [policy],
+          notInstalled: [],
+          unfedRules: [],
+          errors: [],
+        }),
         proposeEnforcement: async () => proposal,
-        previewPolicyValues: async () => ({ valid: true, issues: [], errors: [], clusters: [] }),
+        previewPolicyValues: async () => ({
+          valid: true,
+          issues: [],
+          errors: [],
+          clusters: [],
+        }),
         deployPolicyValues,
         rollbackPolicyValues,
       }),
     );
-    await userEvent.click(await screen.findByRole('button', { name: 'propose enforcement of shop/p' }));
-    await userEvent.click(await screen.findByRole('button', { name: 'Deploy' }));
-    expect(await screen.findByText(/Deployed: local healthy \(revision 1\)/)).toBeInTheDocument();
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'propose enforcement of shop/p',
+      }),
+    );
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Deploy' }),
+    );
+    expect(
+      await screen.findByText(/Deployed: local healthy \(revision 1\)/),
+    ).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Roll back' }));
-    expect(await screen.findByText(/Rolled back: local healthy \(revision 2\)/)).toBeInTheDocument();
-    expect(deployPolicyValues).toHaveBeenLastCalledWith(proposal, proposal.currentValues);
+    expect(
+      await screen.findByText(/Rolled back: local healthy \(revision 2\)/),
+    ).toBeInTheDocument();
+    expect(deployPolicyValues).toHaveBeenLastCalledWith(
+      proposal,
+      proposal.currentValues,
+    );
     expect(rollbackPolicyValues).not.toHaveBeenCalled();
   });
 
   it('keeps Roll back offered after a rollback that failed, and says why', async () => {
-    const policy = { cluster: 'local', kind: 'TracingPolicyNamespaced' as const, namespace: 'shop', name: 'p', mode: 'monitoring' as const, hooks: [], calls: [], findings: 0, enforcement: { eligible: true, reasons: [] } };
+    const policy = {
+      cluster: 'local',
+      kind: 'TracingPolicyNamespaced' as const,
+      namespace: 'shop',
+      name: 'p',
+      mode: 'monitoring' as const,
+      hooks: [],
+      calls: [],
+      findings: 0,
+      enforcement: { eligible: true, reasons: [] },
+    };
     const proposal = {
       policy,
-      target: { module: 'tracing-policy', instanceName: 'p', namespace: 'shop', clusters: ['local'] },
+      target: {
+        module: 'tracing-policy',
+        instanceName: 'p',
+        namespace: 'shop',
+        clusters: ['local'],
+      },
       currentValues: { action: 'Post' },
       values: { action: 'Sigkill' },
-      changes: [{ value: 'action', hook: 'kprobe security_file_permission', from: 'Post', to: 'Sigkill' as const, findings: 1 }],
+      changes: [
+        {
+          value: 'action',
+          hook: 'kprobe security_file_permission',
+          from: 'Post',
+          to: 'Sigkill' as const,
+          findings: 1,
+        },
+      ],
     };
     const rollbackPolicyValues = jest
       .fn()
-      .mockRejectedValueOnce(new Error("cannot roll back instance 'p' in namespace 'shop' to revision 4: cluster 'local' does not keep revision 4 (kept: 5)"));
+      .mockRejectedValueOnce(
+        new Error(
+          "cannot roll back instance 'p' in namespace 'shop' to revision 4: cluster 'local' does not keep revision 4 (kept: 5)",
+        ),
+      );
     await renderWith(
       api({
-        getPolicies: async () => ({ policies: [policy], notInstalled: [], unfedRules: [], errors: [] }),
+        getPolicies: async () => ({
+          policies: [policy],
+          notInstalled: [],
+          unfedRules: [],
+          errors: [],
+        }),
         proposeEnforcement: async () => proposal,
-        previewPolicyValues: async () => ({ valid: true, issues: [], errors: [], clusters: [] }),
-        deployPolicyValues: async () => ({ ok: true, results: [{ cluster: 'local', status: 'healthy', revision: 5 }] }),
+        previewPolicyValues: async () => ({
+          valid: true,
+          issues: [],
+          errors: [],
+          clusters: [],
+        }),
+        deployPolicyValues: async () => ({
+          ok: true,
+          results: [{ cluster: 'local', status: 'healthy', revision: 5 }],
+        }),
         rollbackPolicyValues,
       }),
     );
-    await userEvent.click(await screen.findByRole('button', { name: 'propose enforcement of shop/p' }));
-    await userEvent.click(await screen.findByRole('button', { name: 'Deploy' }));
-    await userEvent.click(await screen.findByRole('button', { name: 'Roll back' }));
-    expect((await screen.findAllByText(/does not keep revision 4/)).length).toBeGreaterThan(0);
-    expect(rollbackPolicyValues).toHaveBeenCalledWith(proposal, [{ cluster: 'local', revision: 4 }]);
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'propose enforcement of shop/p',
+      }),
+    );
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Deploy' }),
+    );
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Roll back' }),
+    );
+    expect(
+      (await screen.findAllByText(/does not keep revision 4/)).length,
+    ).toBeGreaterThan(0);
+    expect(rollbackPolicyValues).toHaveBeenCalledWith(proposal, [
+      { cluster: 'local', revision: 4 },
+    ]);
     expect(screen.getByRole('button', { name: 'Roll back' })).toBeEnabled();
   });
 
   it('says why a proposal is refused', async () => {
-    const policy = { cluster: 'local', kind: 'TracingPolicyNamespaced' as const, namespace: 'shop', name: 'p', mode: 'monitoring' as const, hooks: [], calls: [], findings: 0, enforcement: { eligible: true, reasons: [] } };
+    const policy = {
+      cluster: 'local',
+      kind: 'TracingPolicyNamespaced' as const,
+      namespace: 'shop',
+      name: 'p',
+      mode: 'monitoring' as const,
+      hooks: [],
+      calls: [],
+      findings: 0,
+      enforcement: { eligible: true, reasons: [] },
+    };
     await renderWith(
       api({
-        getPolicies: async () => ({ policies: [policy], notInstalled: [], unfedRules: [], errors: [] }),
-        proposeEnforcement: async () => Promise.reject(new Error("permission 'runtime-security.policies.enforce' is denied")),
+        getPolicies: async () => ({
+          policies: [policy],
+          notInstalled: [],
+          unfedRules: [],
+          errors: [],
+        }),
+        proposeEnforcement: async () =>
+          Promise.reject(
+            new Error(
+              "permission 'runtime-security.policies.enforce' is denied",
+            ),
+          ),
       }),
     );
-    await userEvent.click(await screen.findByRole('button', { name: 'propose enforcement of shop/p' }));
-    expect((await screen.findAllByText(/runtime-security.policies.enforce' is denied/)).length).toBeGreaterThan(0);
-    expect(screen.queryByRole('button', { name: 'Deploy' })).not.toBeInTheDocument();
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'propose enforcement of shop/p',
+      }),
+    );
+    expect(
+      (
+        await screen.findAllByText(
+          /runtime-security.policies.enforce' is denied/,
+        )
+      ).length,
+    ).toBeGreaterThan(0);
+    expect(
+      screen.queryByRole('button', { name: 'Deploy' }),
+    ).not.toBeInTheDocument();
   });
 });

@@ -2,7 +2,12 @@ import { Table, TableColumn } from '@backstage/core-components';
 import { Box, Link, MenuItem, TextField } from '@material-ui/core';
 import { useMemo, useState } from 'react';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
-import { SecurityFinding, Severity, SEVERITY_ORDER, TriageState } from '../../api';
+import {
+  SecurityFinding,
+  Severity,
+  SEVERITY_ORDER,
+  TriageState,
+} from '../../api';
 import { SeverityChip } from './severity';
 import { runtimeSecurityTranslationRef } from '../../translation';
 
@@ -15,14 +20,27 @@ const TRIAGE_LABEL: Record<TriageState, string> = {
 /** Findings filtered by severity, triage state and a search text (client-side). */
 export function filterFindings(
   findings: SecurityFinding[],
-  f: { severity: Severity | 'all'; triage: TriageState | 'all'; search: string },
+  f: {
+    severity: Severity | 'all';
+    triage: TriageState | 'all';
+    search: string;
+  },
 ): SecurityFinding[] {
   const q = f.search.trim().toLowerCase();
   return findings.filter(
     x =>
       (f.severity === 'all' || x.severity === f.severity) &&
       (f.triage === 'all' || x.triage.state === f.triage) &&
-      (!q || [x.title, x.rule, x.binary, x.workload, x.pod, x.namespace, x.mitre.id].some(v => v?.toLowerCase().includes(q))),
+      (!q ||
+        [
+          x.title,
+          x.rule,
+          x.binary,
+          x.workload,
+          x.pod,
+          x.namespace,
+          x.mitre.id,
+        ].some(v => v?.toLowerCase().includes(q))),
   );
 }
 
@@ -42,12 +60,20 @@ export function FindingsTable(props: {
     [props.findings, severity, triage, search],
   );
   const columns: TableColumn<SecurityFinding>[] = [
-    { title: t('findingsTable.severity'), render: f => <SeverityChip severity={f.severity} />, width: '90px' },
+    {
+      title: t('findingsTable.severity'),
+      render: f => <SeverityChip severity={f.severity} />,
+      width: '90px',
+    },
     {
       title: t('findingsTable.finding'),
       render: f =>
         props.onOpen ? (
-          <Link component="button" variant="body2" onClick={() => props.onOpen!(f)}>
+          <Link
+            component="button"
+            variant="body2"
+            onClick={() => props.onOpen!(f)}
+          >
             {f.title}
           </Link>
         ) : (
@@ -55,12 +81,29 @@ export function FindingsTable(props: {
         ),
     },
     { title: 'MITRE', render: f => f.mitre.id },
-    ...(props.showCluster ? [{ title: t('findingsTable.cluster'), field: 'cluster' } as TableColumn<SecurityFinding>] : []),
-    { title: t('findingsTable.workload'), render: f => (f.namespace ? `${f.namespace}/${f.workload}` : f.workload || 'host') },
+    ...(props.showCluster
+      ? [
+          {
+            title: t('findingsTable.cluster'),
+            field: 'cluster',
+          } as TableColumn<SecurityFinding>,
+        ]
+      : []),
+    {
+      title: t('findingsTable.workload'),
+      render: f =>
+        f.namespace ? `${f.namespace}/${f.workload}` : f.workload || 'host',
+    },
     { title: t('findingsTable.binary'), field: 'binary' },
     { title: t('findingsTable.events'), field: 'count', type: 'numeric' },
-    { title: t('findingsTable.lastSeen'), render: f => f.lastSeen.replace('T', ' ').slice(0, 19) },
-    { title: t('findingsTable.triage'), render: f => TRIAGE_LABEL[f.triage.state] },
+    {
+      title: t('findingsTable.lastSeen'),
+      render: f => f.lastSeen.replace('T', ' ').slice(0, 19),
+    },
+    {
+      title: t('findingsTable.triage'),
+      render: f => TRIAGE_LABEL[f.triage.state],
+    },
   ];
   return (
     <>
@@ -105,7 +148,12 @@ export function FindingsTable(props: {
       </Box>
       <Table<SecurityFinding>
         title={props.title}
-        options={{ paging: rows.length > 20, pageSize: 20, search: false, padding: 'dense' }}
+        options={{
+          paging: rows.length > 20,
+          pageSize: 20,
+          search: false,
+          padding: 'dense',
+        }}
         columns={columns}
         data={rows}
         emptyContent={<Box p={2}>{t('findingsTable.noMatch')}</Box>}

@@ -18,13 +18,26 @@ export function TimelineChart(props: { timeline: TimelineResponse }) {
   if (buckets.length === 0) {
     return <Typography variant="body2">{t('chart.empty')}</Typography>;
   }
-  const totals = buckets.map(b => SEVERITY_ORDER.reduce((n, s) => n + (b.counts[s] ?? 0), 0));
+  const totals = buckets.map(b =>
+    SEVERITY_ORDER.reduce((n, s) => n + (b.counts[s] ?? 0), 0),
+  );
   const max = Math.max(1, ...totals);
   const barW = Math.max(2, Math.min(40, (W - 2 * PAD) / buckets.length - 2));
   const step = (W - 2 * PAD) / buckets.length;
   return (
-    <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label={`events per ${bucket}`}>
-      <line x1={PAD} y1={H - PAD} x2={W - PAD} y2={H - PAD} stroke={palette.divider} />
+    <svg
+      viewBox={`0 0 ${W} ${H}`}
+      width="100%"
+      role="img"
+      aria-label={`events per ${bucket}`}
+    >
+      <line
+        x1={PAD}
+        y1={H - PAD}
+        x2={W - PAD}
+        y2={H - PAD}
+        stroke={palette.divider}
+      />
       <text x={PAD} y={12} fontSize={10} fill={palette.text.secondary}>
         {max} events
       </text>
@@ -39,7 +52,16 @@ export function TimelineChart(props: { timeline: TimelineResponse }) {
               if (!n) return null;
               const h = (n / max) * (H - 2 * PAD);
               y -= h;
-              return <rect key={s} x={x} y={y} width={barW} height={h} fill={colors[s].main} />;
+              return (
+                <rect
+                  key={s}
+                  x={x}
+                  y={y}
+                  width={barW}
+                  height={h}
+                  fill={colors[s].main}
+                />
+              );
             })}
           </g>
         );
@@ -47,7 +69,13 @@ export function TimelineChart(props: { timeline: TimelineResponse }) {
       <text x={PAD} y={H - 6} fontSize={10} fill={palette.text.secondary}>
         {buckets[0].start.slice(0, bucket === 'day' ? 10 : 13)}
       </text>
-      <text x={W - PAD} y={H - 6} fontSize={10} fill={palette.text.secondary} textAnchor="end">
+      <text
+        x={W - PAD}
+        y={H - 6}
+        fontSize={10}
+        fill={palette.text.secondary}
+        textAnchor="end"
+      >
         {buckets[buckets.length - 1].start.slice(0, bucket === 'day' ? 10 : 13)}
       </text>
     </svg>

@@ -12,7 +12,9 @@ export function SeverityChip(props: { severity: Severity }) {
 }
 
 /** Counts of open findings by severity. */
-export function countBySeverity(findings: SecurityFinding[]): Record<Severity, number> {
+export function countBySeverity(
+  findings: SecurityFinding[],
+): Record<Severity, number> {
   const out = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
   for (const f of findings) if (f.triage.state === 'open') out[f.severity]++;
   return out;
@@ -21,5 +23,10 @@ export function countBySeverity(findings: SecurityFinding[]): Record<Severity, n
 /** One chip per severity with the number of open findings. */
 export function SeveritySummary(props: { findings: SecurityFinding[] }) {
   const { t } = useTranslationRef(runtimeSecurityTranslationRef);
-  return <PeriscopeSeveritySummary counts={countBySeverity(props.findings)} label={t('severitySummary')} />;
+  return (
+    <PeriscopeSeveritySummary
+      counts={countBySeverity(props.findings)}
+      label={t('severitySummary')}
+    />
+  );
 }
