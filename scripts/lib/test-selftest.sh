@@ -89,6 +89,15 @@ regdir="$work/registry"
 clusterdir="$work/cluster"
 ports=(27379 27380 27443 27257 27259 27247 27001 27432 27500 27501)
 out="$work/sigterm.out"
+# Jest runs of this checkout that were already running (another terminal's) are not this run's
+jest_of_checkout() { # the pids of `backstage-cli repo test` whose working folder is this checkout
+  local pid
+  for pid in $(pgrep -f -- "backstage-cli repo test" || true); do
+    [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$ROOT" ] && echo "$pid"
+  done
+  return 0
+}
+jest_before="$(jest_of_checkout)"
 env PERISCOPE_TEST_STEPS=postgres,registry,cluster,jest PERISCOPE_TEST_OUT="$work/sigterm" PERISCOPE_TEST_REAL_NODE=0 \
   PERISCOPE_TEST_JEST_ARGS=plugins/k8s-diagnostics-node \
   PERISCOPE_PG_PORT=$((base + 432)) PERISCOPE_PG_DIR="$pgdir" \
@@ -113,7 +122,11 @@ for ((i = 0; i < 90; i++)); do kill -0 "$runner" 2>/dev/null || break; sleep 1; 
 wait "$runner" 2>/dev/null
 rc=$?
 line="$(closing_line "$out")"
-left="$(ps -eo pid=,args= | grep -E "$pgdir|$regdir|$clusterdir|$work/sigterm|backstage-cli repo test" | grep -v grep)"
+left="$(ps -eo pid=,args= | grep -E "$pgdir|$regdir|$clusterdir|$work/sigterm" | grep -v grep)"
+for pid in $(jest_of_checkout); do
+  grep -qx "$pid" <<<"$jest_before" || left+=$'\n'"$(ps -o pid=,args= -p "$pid" 2>/dev/null)"
+done
+left="$(sed '/^\s*$/d' <<<"$left")"
 listening=""
 for p in "${ports[@]}"; do [ -n "$(ss -Hltn "sport = :$p")" ] && listening+=" $p"; done
 if [ "$started" = 1 ] && [ -n "$before" ] && [ "$rc" -ne 0 ] && [ -n "$line" ] && [ -z "$left" ] && [ -z "$listening" ] \
