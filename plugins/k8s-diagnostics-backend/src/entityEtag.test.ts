@@ -13,7 +13,7 @@ import { recordingCluster } from '@periscope/test-utils';
 import request from 'supertest';
 import { k8sDiagnosticsPlugin } from './plugin';
 import { createFindingsStore } from './services/FindingsStore';
-import { seedEntity } from './testSupport';
+import { seedEntity } from './__testUtils__/fixtures';
 
 const REF = 'component:default/payments';
 const entity = {

@@ -23,7 +23,7 @@ import { describeIf } from '@periscope/test-utils';
 import request from 'supertest';
 import { k8sDiagnosticsPlugin } from './plugin';
 import { createFindingsStore } from './services/FindingsStore';
-import { seedEntity, startFakeLlm } from './testSupport';
+import { seedEntity, startFakeLlm } from './__testUtils__/fixtures';
 import { EntityHealth, HealthFinding } from './types';
 
 const component = (name: string, namespace: string) => ({

@@ -19,7 +19,7 @@ import { k8sDiagnosticsPlugin } from './plugin';
 import { createExplainService } from './services/ExplainService';
 import { createFindingsStore } from './services/FindingsStore';
 import { createHealthService } from './services/HealthService';
-import { seedEntity, startFakeLlm } from './testSupport';
+import { seedEntity, startFakeLlm } from './__testUtils__/fixtures';
 import { EntityHealth, ExplainChunk, HealthFinding } from './types';
 import { describeIf } from '@periscope/test-utils';
 

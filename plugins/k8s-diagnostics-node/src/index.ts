@@ -17,10 +17,10 @@ export {
   customResourceInfos,
   mapLimit,
   ROW_FIRST_READS,
-} from './cluster';
+} from './scan';
 export { readObjectsInto } from './objectReads';
 export { readRowObjects, rowObjectsOfTable } from './rowObjects';
-export type { LiveScanOptions, LiveScanResult, PodLike } from './cluster';
+export type { LiveScanOptions, LiveScanResult, PodLike } from './scan';
 export {
   canReadFailingPodsOnly,
   reportsPods,

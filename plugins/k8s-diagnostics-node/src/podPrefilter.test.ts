@@ -6,7 +6,7 @@ import {
   podRowsOfTable,
   reportsPods,
 } from './podPrefilter';
-import { kindsToList } from './cluster';
+import { kindsToList } from './scan';
 import { RESOURCES } from './resources';
 
 const table = (

@@ -13,13 +13,13 @@ import {
   toK8sgptJson,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { createKubeHttp } from './client';
-import { scanCluster } from './cluster';
+import { scanCluster } from './scan';
 import { podRowIsHealthy } from './podPrefilter';
 import {
   describeWithObjects,
   inStableNamespaces,
   scanPair,
-} from './testing/liveObjects';
+} from './__testUtils__/liveObjects';
 
 const NS = 'periscope-prefilter-it';
 const WEBHOOK = 'periscope-prefilter-it';

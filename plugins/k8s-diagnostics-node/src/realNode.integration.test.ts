@@ -18,7 +18,7 @@ import {
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { describeIf } from '@periscope/test-utils';
 import { createKubeHttp } from './client';
-import { analyzeWithEvents, fetchFailingPodLogs, scanCluster } from './cluster';
+import { analyzeWithEvents, fetchFailingPodLogs, scanCluster } from './scan';
 
 const KUBECONFIG = process.env.PERISCOPE_REAL_NODE_KUBECONFIG;
 const NS = 'real-node';

@@ -15,8 +15,8 @@ import {
   resolveAnalyzers,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { createKubeHttp } from './client';
-import { scanCluster } from './cluster';
-import { describeWithObjects } from './testing/liveObjects';
+import { scanCluster } from './scan';
+import { describeWithObjects } from './__testUtils__/liveObjects';
 
 const NS = 'periscope-references-it';
 const OTHER = 'periscope-references-it-other';

@@ -12,8 +12,8 @@ import {
   resolveAnalyzers,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { createKubeHttp } from './client';
-import { scanCluster } from './cluster';
-import { describeWithObjects } from './testing/liveObjects';
+import { scanCluster } from './scan';
+import { describeWithObjects } from './__testUtils__/liveObjects';
 
 const NS = 'periscope-replica-failures-it';
 const FILTERS = ['ReplicaSet', 'ReplicaFailures'];

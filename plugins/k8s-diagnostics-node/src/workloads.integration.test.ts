@@ -17,12 +17,12 @@ import {
   toK8sgptJson,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { createKubeHttp } from './client';
-import { scanCluster } from './cluster';
+import { scanCluster } from './scan';
 import {
   describeWithObjects,
   inStableNamespaces,
   scanPair,
-} from './testing/liveObjects';
+} from './__testUtils__/liveObjects';
 
 const NS = 'periscope-workloads-it';
 const QUOTA_NS = 'periscope-workloads-it-quota';

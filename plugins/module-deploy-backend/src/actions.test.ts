@@ -16,7 +16,7 @@ import { describeIf, recordingCluster } from '@periscope/test-utils';
 import { Knex } from 'knex';
 import { findTool } from '@periscope/backstage-plugin-module-deploy-node';
 import request from 'supertest';
-import { entities, modulesConfig, start } from './__testUtils__/testSupport';
+import { entities, modulesConfig, start } from './__testUtils__/backend';
 
 jest.setTimeout(120_000);
 

@@ -20,7 +20,7 @@ import {
   modulesConfig,
   ndjson,
   start,
-} from './__testUtils__/testSupport';
+} from './__testUtils__/backend';
 import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(600_000);

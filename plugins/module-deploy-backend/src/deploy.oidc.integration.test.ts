@@ -21,7 +21,7 @@ import {
   modulesConfig,
   ndjson,
   start,
-} from './__testUtils__/testSupport';
+} from './__testUtils__/backend';
 
 jest.setTimeout(300_000);
 

@@ -21,7 +21,7 @@ import { Knex } from 'knex';
 import path from 'node:path';
 import request from 'supertest';
 import { findTool } from '@periscope/backstage-plugin-module-deploy-node';
-import { entities, ndjson, start } from './__testUtils__/testSupport';
+import { entities, ndjson, start } from './__testUtils__/backend';
 
 jest.setTimeout(600_000);
 

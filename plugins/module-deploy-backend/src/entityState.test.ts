@@ -9,7 +9,7 @@ import {
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { recordingCluster } from '@periscope/test-utils';
 import request from 'supertest';
-import { modulesConfig, start } from './__testUtils__/testSupport';
+import { modulesConfig, start } from './__testUtils__/backend';
 
 const E = '/api/module-deploy/entity?entityRef=component:default/checkout';
 

@@ -14,7 +14,7 @@ import {
   modulesConfig,
   oneCluster,
   start,
-} from './__testUtils__/testSupport';
+} from './__testUtils__/backend';
 import { describeIf } from '@periscope/test-utils';
 
 /** The registry client's answer to wrong basic-auth credentials. */

@@ -9,7 +9,7 @@ import { findTool } from '@periscope/backstage-plugin-module-deploy-node';
 import { kubernetesConfigFromKubeconfig } from '@periscope/kube-access';
 import { describeIf } from '@periscope/test-utils';
 import request from 'supertest';
-import { entities, modulesConfig, start } from './__testUtils__/testSupport';
+import { entities, modulesConfig, start } from './__testUtils__/backend';
 
 jest.setTimeout(300_000);
 

@@ -19,7 +19,7 @@ import { KubeObject } from '@periscope/backstage-plugin-module-deploy-common';
 import { describeIf } from '@periscope/test-utils';
 import { runProcess } from './cue/runner';
 import { createModuleEngine } from './engine';
-import { cueForTests, kubeconfigForTests } from './testSupport';
+import { cueForTests, kubeconfigForTests } from './__testUtils__/environment';
 import { findTool } from './tools';
 
 jest.setTimeout(600_000);

@@ -17,7 +17,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { permissionsDenying } from '@periscope/test-utils';
 import request from 'supertest';
 import { runtimeSecurityPlugin } from './plugin';
-import { corpusLines, relabel } from './testSupport/corpus';
+import { corpusLines, relabel } from './__testUtils__/corpus';
 
 const READ = 'runtime-security.findings.read';
 const TRIAGE = 'runtime-security.findings.triage';

@@ -4,7 +4,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { runtimeSecurityPlugin } from './plugin';
-import { corpusLines, relabel } from './testSupport/corpus';
+import { corpusLines, relabel } from './__testUtils__/corpus';
 
 const TOKEN = 'a-very-long-ingest-token-0123456789';
 const BASE = '/api/runtime-security';

@@ -10,7 +10,7 @@ import request from 'supertest';
 import { Entity } from '@backstage/catalog-model';
 import { BUILTIN_RULES } from '@periscope/backstage-plugin-runtime-security-common';
 import { runtimeSecurityPlugin } from './plugin';
-import { corpusLines, relabel } from './testSupport/corpus';
+import { corpusLines, relabel } from './__testUtils__/corpus';
 
 const entities: Entity[] = [
   {

@@ -15,7 +15,7 @@ import {
   FindingsStore,
   MAX_UNKNOWN_PER_SOURCE,
 } from './services/FindingsStore/FindingsStore';
-import { EVENTS_DIR } from './testSupport/corpus';
+import { EVENTS_DIR } from './__testUtils__/corpus';
 
 /*
  * Unknown event types (Enterprise-only, newer, legacy) and unknown fields: counted per source and

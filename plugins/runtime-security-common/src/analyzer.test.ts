@@ -7,7 +7,7 @@ import {
   corpusEventFiles,
   corpusLine,
   corpusLines,
-} from './testSupport/corpus';
+} from './__testUtils__/corpus';
 
 function allCorpusLines(): string[] {
   return corpusEventFiles().flatMap(f => corpusLines(f));

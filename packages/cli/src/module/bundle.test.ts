@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { RawObjectApi } from '@periscope/backstage-plugin-module-deploy-node';
 import { loadKubeConfig } from '../commands/module';
-import { ENGINE_FIXTURES, describeWith, runModuleCli } from './testSupport';
+import {
+  ENGINE_FIXTURES,
+  describeWith,
+  runModuleCli,
+} from '../__testUtils__/moduleCli';
 
 jest.setTimeout(300_000);
 

@@ -5,7 +5,11 @@ import { parseAllDocuments } from 'yaml';
 import { KubeConfig } from '@kubernetes/client-node';
 import { RawObjectApi } from '@periscope/backstage-plugin-module-deploy-node';
 import { loadKubeConfig } from '../commands/module';
-import { ENGINE_FIXTURES, describeWith, runModuleCli } from './testSupport';
+import {
+  ENGINE_FIXTURES,
+  describeWith,
+  runModuleCli,
+} from '../__testUtils__/moduleCli';
 
 jest.setTimeout(300_000);
 

@@ -10,7 +10,11 @@ import {
 import { diffObjects } from '@periscope/backstage-plugin-module-deploy-common';
 import { loadKubeConfig } from '../commands/module';
 import { formatDiff, parseOutputFormat } from './format';
-import { ENGINE_FIXTURES, describeWith, runModuleCli } from './testSupport';
+import {
+  ENGINE_FIXTURES,
+  describeWith,
+  runModuleCli,
+} from '../__testUtils__/moduleCli';
 import { describeIf } from '@periscope/test-utils';
 
 const CORPORA =

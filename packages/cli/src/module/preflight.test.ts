@@ -13,7 +13,7 @@ import {
   RenderResult,
   preflightWarnings,
 } from '@periscope/backstage-plugin-module-deploy-node';
-import { runModuleCli } from './testSupport';
+import { runModuleCli } from '../__testUtils__/moduleCli';
 
 function engine(configMap: string) {
   const calls: string[] = [];

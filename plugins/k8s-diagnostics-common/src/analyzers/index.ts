@@ -9,7 +9,7 @@ import {
   mutatingWebhookAnalyzer,
   nodeAnalyzer,
   validatingWebhookAnalyzer,
-} from './cluster';
+} from './nodesAndWebhooks';
 import { customResourceAnalyzer } from './customResource';
 import {
   gatewayAnalyzer,

@@ -5,7 +5,13 @@ import {
   protobufKinds,
   protobufListStream,
 } from './decode';
-import { entry, envelope, int, msg, str } from './testing';
+import {
+  entry,
+  envelope,
+  int,
+  msg,
+  str,
+} from '../__testUtils__/protobufWriter';
 
 const T0 = Date.UTC(2026, 10, 22, 5, 8, 44) / 1000;
 

@@ -10,7 +10,7 @@ import { BUNDLE_NAME_LABEL } from './bundle';
 import { createModuleEngine } from '../engine';
 import { DeployError } from '../errors';
 import { RawObjectApi } from '../cluster/kubeApi';
-import { cueForTests, kubeconfigForTests } from '../testSupport';
+import { cueForTests, kubeconfigForTests } from '../__testUtils__/environment';
 import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(300_000);

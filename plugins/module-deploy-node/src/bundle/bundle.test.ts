@@ -19,7 +19,11 @@ import {
   mergeRuntimeValues,
   parseRuntimeQuery,
 } from './runtime';
-import { TIMONI_CORPUS, cueForTests, timoniCorpus } from '../testSupport';
+import {
+  TIMONI_CORPUS,
+  cueForTests,
+  timoniCorpus,
+} from '../__testUtils__/environment';
 import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(120_000);

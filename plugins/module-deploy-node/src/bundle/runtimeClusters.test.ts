@@ -7,7 +7,7 @@ import {
   loadRuntime,
   selectRuntimeClusters,
 } from './runtime';
-import { cueForTests } from '../testSupport';
+import { cueForTests } from '../__testUtils__/environment';
 import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(120_000);

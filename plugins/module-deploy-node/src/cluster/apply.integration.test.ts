@@ -18,7 +18,7 @@ import {
   cueForTests,
   kubeconfigForTests,
   timoniCorpus,
-} from '../testSupport';
+} from '../__testUtils__/environment';
 import { findTool } from '../tools';
 import { describeIf } from '@periscope/test-utils';
 

@@ -11,7 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { createModuleEngine } from '../engine';
 import { RawObjectApi } from './kubeApi';
-import { cueForTests, kubeconfigForTests } from '../testSupport';
+import { cueForTests, kubeconfigForTests } from '../__testUtils__/environment';
 import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(300_000);

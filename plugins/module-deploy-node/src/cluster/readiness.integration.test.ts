@@ -22,7 +22,7 @@ import {
   signClusterUserToken,
 } from '@periscope/test-utils';
 import { DeployError, httpStatus } from '../errors';
-import { kubeconfigForTests } from '../testSupport';
+import { kubeconfigForTests } from '../__testUtils__/environment';
 import { RawObjectApi } from './kubeApi';
 import { ReadinessSource, objectWatcher, waitForReadiness } from './readiness';
 

@@ -6,7 +6,7 @@
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { describeIf } from '@periscope/test-utils';
 import { InstanceStore, Revision, historySecretName } from './storage';
-import { kubeconfigForTests } from '../testSupport';
+import { kubeconfigForTests } from '../__testUtils__/environment';
 
 jest.setTimeout(120_000);
 

@@ -15,7 +15,7 @@ import {
   TIMONI_CONTENT_MEDIA_TYPE,
 } from '../oci/types';
 import { packTar, packTarGz, unpackTarGz } from '../oci/tar';
-import { timoniCorpus } from '../testSupport';
+import { timoniCorpus } from '../__testUtils__/environment';
 
 const tmp = () => mkdtemp(join(tmpdir(), 'modpkg-'));
 

@@ -8,7 +8,11 @@ import { findTool } from '../tools';
 import { renderModule } from './render';
 import { valuesSchema } from './schema';
 import { loadValuesFile } from './valuesFiles';
-import { TIMONI_CORPUS, cueForTests, timoniCorpus } from '../testSupport';
+import {
+  TIMONI_CORPUS,
+  cueForTests,
+  timoniCorpus,
+} from '../__testUtils__/environment';
 import { describeIf } from '@periscope/test-utils';
 
 const cue = cueForTests();

@@ -14,7 +14,7 @@ import {
   runProcess,
   setMaxConcurrentProcesses,
 } from './runner';
-import { cueForTests } from '../testSupport';
+import { cueForTests } from '../__testUtils__/environment';
 
 /** Sets process.env keys for one test, restoring them after. */
 function withEnv(vars: Record<string, string>): () => void {

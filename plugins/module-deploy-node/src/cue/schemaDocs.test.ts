@@ -3,7 +3,7 @@ import { SENSITIVE_MASK } from '@periscope/backstage-plugin-module-deploy-common
 import { describeIf } from '@periscope/test-utils';
 import { valuesSchema } from './schema';
 import { parseConfigDocs, withFieldDocs } from './schemaDocs';
-import { cueForTests } from '../testSupport';
+import { cueForTests } from '../__testUtils__/environment';
 
 // The shape `cue def . -e timoni.instance.config` prints (values first, then #Config's source).
 const DEF = `package main

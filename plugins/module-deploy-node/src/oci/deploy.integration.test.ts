@@ -7,7 +7,11 @@ import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { createModuleEngine } from '../engine';
 import { pushModule } from './push';
 import { decodeInstanceSecret } from '../cluster/storage';
-import { TIMONI_CORPUS, cueForTests, timoniCorpus } from '../testSupport';
+import {
+  TIMONI_CORPUS,
+  cueForTests,
+  timoniCorpus,
+} from '../__testUtils__/environment';
 import { describeIf } from '@periscope/test-utils';
 
 jest.setTimeout(600_000);

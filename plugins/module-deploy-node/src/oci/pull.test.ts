@@ -17,7 +17,11 @@ import {
 import { RegistryClient } from './registryClient';
 import { unpackTarGz } from './tar';
 import { createModuleEngine } from '../engine';
-import { TIMONI_CORPUS, cueForTests, timoniCorpus } from '../testSupport';
+import {
+  TIMONI_CORPUS,
+  cueForTests,
+  timoniCorpus,
+} from '../__testUtils__/environment';
 import { describeIf } from '@periscope/test-utils';
 
 interface Entry {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
-import { corpusLines, POLICIES_DIR, relabel } from '../testSupport/corpus';
+import { corpusLines, POLICIES_DIR, relabel } from '../__testUtils__/corpus';
 import { FileSource } from './FileSource/FileSource';
 import { FindingsStore } from './FindingsStore';
 import { HttpIngest } from './IngestService/HttpIngest';

@@ -2,7 +2,7 @@ import { eventId } from './eventId';
 import { inferWorkload } from './normalize';
 import { parseEventLine } from './parser';
 import type { RuntimeEvent } from './types';
-import { corpusLine } from '../testSupport/corpus';
+import { corpusLine } from '../__testUtils__/corpus';
 
 function parse(line: string): RuntimeEvent {
   const r = parseEventLine(line);

@@ -12,7 +12,7 @@ import {
   corpusEventFiles,
   corpusLine,
   corpusLines,
-} from '../testSupport/corpus';
+} from '../__testUtils__/corpus';
 
 const KNOWN = new Set<string>(TETRAGON_EVENT_TYPES);
 const LEGACY = new Set<string>(LEGACY_TETRAGON_EVENT_TYPES);

@@ -1,7 +1,7 @@
 import { parseEventLine } from './parser';
 import { ProcessCache } from './processCache';
 import type { RuntimeEvent } from './types';
-import { corpusLine } from '../testSupport/corpus';
+import { corpusLine } from '../__testUtils__/corpus';
 
 function parse(line: string): RuntimeEvent {
   const r = parseEventLine(line);

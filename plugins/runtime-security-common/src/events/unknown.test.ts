@@ -5,7 +5,7 @@
  * normalized model says which fields were missing.
  */
 import { createSecurityAnalyzer } from '../analyzer';
-import { corpusLine, corpusLines } from '../testSupport/corpus';
+import { corpusLine, corpusLines } from '../__testUtils__/corpus';
 import { createEventStreamParser, parseEventLine } from './parser';
 
 describe('event types the parser does not parse', () => {

@@ -1,5 +1,5 @@
 import { createSecurityAnalyzer } from '../analyzer';
-import { corpusEventFiles, corpusLines } from '../testSupport/corpus';
+import { corpusEventFiles, corpusLines } from '../__testUtils__/corpus';
 import { toPolicyReports, type PolicyReportApi } from './policyReport';
 
 function findings() {

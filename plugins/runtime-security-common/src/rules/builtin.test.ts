@@ -1,6 +1,6 @@
 import { parseEventLine } from '../events/parser';
 import type { RuntimeEvent } from '../events/types';
-import { corpusLine } from '../testSupport/corpus';
+import { corpusLine } from '../__testUtils__/corpus';
 import { BUILTIN_RULES } from './builtin';
 import { createDetectionEngine } from './engine';
 import { SEVERITIES, type Detection, type Severity } from './types';

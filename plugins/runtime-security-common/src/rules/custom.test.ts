@@ -1,6 +1,6 @@
 import { parseEventLine } from '../events/parser';
 import type { RuntimeEvent } from '../events/types';
-import { corpusLine } from '../testSupport/corpus';
+import { corpusLine } from '../__testUtils__/corpus';
 import {
   compileCustomRules,
   CustomRuleError,

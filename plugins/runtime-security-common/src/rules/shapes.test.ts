@@ -7,7 +7,7 @@
 import { createSecurityAnalyzer } from '../analyzer';
 import { parseEventLine } from '../events/parser';
 import type { RuntimeEvent } from '../events/types';
-import { corpusLine } from '../testSupport/corpus';
+import { corpusLine } from '../__testUtils__/corpus';
 import { createDetectionEngine } from './engine';
 import { commandLinePaths } from './targets';
 import { severityRank, type Severity } from './types';

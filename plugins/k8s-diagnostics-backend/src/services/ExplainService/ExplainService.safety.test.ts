@@ -2,7 +2,7 @@
  * What makes Explain safe to open to every developer: nothing identifying or secret leaves for the
  * LLM (red team), every request is bounded (max_tokens, input size), the daily budget holds under
  * concurrency (also across two replicas on one database), and a per-user rate limit.
- * All through the real `openai` SDK against the loopback OpenAI-compatible server of testSupport.
+ * All through the real `openai` SDK against the loopback OpenAI-compatible server of __testUtils__/fixtures.
  */
 import {
   mockCredentials,
@@ -17,7 +17,7 @@ import {
   AiConfig,
   readDiagnosticsConfig,
 } from '../../config';
-import { startFakeLlm } from '../../testSupport';
+import { startFakeLlm } from '../../__testUtils__/fixtures';
 import { ExplainChunk, ExplainResult } from '../../types';
 import { createFindingsStore } from '../FindingsStore';
 import { createHealthService } from '../HealthService';

@@ -24,7 +24,7 @@ import {
   DEFAULT_ANALYZERS,
   readDiagnosticsConfig,
 } from '../../config';
-import { startFakeLlm } from '../../testSupport';
+import { startFakeLlm } from '../../__testUtils__/fixtures';
 import { ExplainChunk } from '../../types';
 import { createFindingsStore } from '../FindingsStore';
 import { createHealthService, HealthService } from '../HealthService';

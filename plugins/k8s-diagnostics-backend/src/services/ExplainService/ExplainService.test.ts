@@ -14,7 +14,7 @@ import {
   SECRET_VALUE,
   seedEntity,
   startFakeLlm,
-} from '../../testSupport';
+} from '../../__testUtils__/fixtures';
 import { ExplainChunk } from '../../types';
 import { createFindingsStore } from '../FindingsStore';
 import { createHealthService } from '../HealthService';

@@ -8,7 +8,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { readDiagnosticsConfig } from '../../config';
-import { seedEntity } from '../../testSupport';
+import { seedEntity } from '../../__testUtils__/fixtures';
 import { createFindingsStore } from '../FindingsStore';
 import { createHealthService } from './createHealthService';
 

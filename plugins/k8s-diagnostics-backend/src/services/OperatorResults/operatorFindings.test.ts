@@ -3,7 +3,7 @@ import {
   createSnapshot,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { DEFAULT_ANALYZERS } from '../../config';
-import { shopObjects } from '../../testSupport';
+import { shopObjects } from '../../__testUtils__/fixtures';
 import { belongsTo, ObjectIndex, toFindings } from '../HealthService/findings';
 import { mergeSources, operatorFindings } from './operatorFindings';
 import { parseOperatorResult } from './parse';

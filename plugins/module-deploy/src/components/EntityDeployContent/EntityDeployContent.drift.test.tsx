@@ -7,7 +7,7 @@ import {
   entityRef,
   fakeApi,
   renderWith,
-} from '../__testUtils__/deployFixtures';
+} from '../../__testUtils__/deployFixtures';
 
 const unchecked: EntityDeployState = {
   ...deployedState,

@@ -7,7 +7,7 @@ import {
   entityRef,
   fakeApi,
   renderWith,
-} from '../__testUtils__/deployFixtures';
+} from '../../__testUtils__/deployFixtures';
 
 const reason = (action: string) =>
   `You may not ${action} (permission 'module-deploy.instance.apply' is denied for this entity); ask its owners or the platform team.`;

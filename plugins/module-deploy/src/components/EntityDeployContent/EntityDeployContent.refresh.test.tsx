@@ -14,7 +14,7 @@ import {
   entityRef,
   fakeApi,
   renderWith,
-} from '../__testUtils__/deployFixtures';
+} from '../../__testUtils__/deployFixtures';
 import { useEntityState } from './useEntityState';
 
 /** Makes the page hidden or visible, as the browser does when its tab is switched. */

@@ -7,7 +7,7 @@ import {
   fakeApi,
   history,
   renderWith,
-} from '../__testUtils__/deployFixtures';
+} from '../../__testUtils__/deployFixtures';
 
 describe('EntityDeployContent', () => {
   jest.setTimeout(60_000);

@@ -11,7 +11,7 @@ import {
   history,
   renderWith,
   schema,
-} from '../__testUtils__/deployFixtures';
+} from '../../__testUtils__/deployFixtures';
 
 /** A module that marks its common fields, with a nested object and fields Periscope sets. */
 const groupedSchema: EntitySchema = {

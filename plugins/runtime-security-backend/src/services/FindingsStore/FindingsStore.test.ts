@@ -4,7 +4,11 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { createSecurityAnalyzer } from '@periscope/backstage-plugin-runtime-security-common';
-import { corpusBadLines, corpusLines, relabel } from '../../testSupport/corpus';
+import {
+  corpusBadLines,
+  corpusLines,
+  relabel,
+} from '../../__testUtils__/corpus';
 import { SourceIngester } from '../IngestService/SourceIngester';
 import { FindingsStore } from './FindingsStore';
 import { DetectionRecord } from './types';

@@ -13,7 +13,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { corpusLines, relabel } from '../../testSupport/corpus';
+import { corpusLines, relabel } from '../../__testUtils__/corpus';
 import { FindingsStore } from '../FindingsStore';
 import { createFindingNotifier } from '../Notifications/FindingNotifier';
 import { KubernetesLogSource } from './KubernetesLogSource';

@@ -10,9 +10,9 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { Typography } from '@material-ui/core';
 import { runtimeSecurityApiRef } from '../../api';
 import { runtimeSecurityTranslationRef } from '../../translation';
-import { SeveritySummary } from '../shared/severity';
+import { SeveritySummary } from '../common/severity';
 import { usePolledAsync } from '@periscope/periscope-react';
-import { SECURITY_POLL_MS } from '../shared/pollIntervals';
+import { SECURITY_POLL_MS } from '../common/pollIntervals';
 
 /**
  * Overview card: open runtime findings of the entity by severity, linking to the Security tab.

@@ -13,11 +13,11 @@ import {
 } from '@periscope/periscope-react';
 import { runtimeSecurityApiRef, SecurityFinding } from '../../api';
 import { runtimeSecurityTranslationRef } from '../../translation';
-import { FindingDetailDialog } from '../shared/FindingDetail';
-import { FindingsTable } from '../shared/FindingsTable';
-import { SeveritySummary } from '../shared/severity';
-import { TimelineChart } from '../shared/TimelineChart';
-import { SECURITY_POLL_MS } from '../shared/pollIntervals';
+import { FindingDetailDialog } from '../common/FindingDetail';
+import { FindingsTable } from '../common/FindingsTable';
+import { SeveritySummary } from '../common/severity';
+import { TimelineChart } from '../common/TimelineChart';
+import { SECURITY_POLL_MS } from '../common/pollIntervals';
 
 function Timeline(props: { entityRef: string; version: number }) {
   const api = useApi(runtimeSecurityApiRef);

@@ -32,8 +32,8 @@ import {
 import { EnforcementDialog } from './EnforcementDialog';
 import { healthOverviewExternalRouteRef } from '../../routes';
 import { runtimeSecurityTranslationRef } from '../../translation';
-import { FindingsTable } from '../shared/FindingsTable';
-import { SeveritySummary } from '../shared/severity';
+import { FindingsTable } from '../common/FindingsTable';
+import { SeveritySummary } from '../common/severity';
 
 const policyName = (p: TracingPolicy) =>
   p.namespace ? `${p.namespace}/${p.name}` : p.name;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { findTool } from './tools';
+import { findTool } from '../tools';
 
 function repoRoot(): string {
   let dir = process.cwd();

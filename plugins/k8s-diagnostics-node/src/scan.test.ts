@@ -18,7 +18,7 @@ const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 /**
  * A loopback server, only for what a real API server never sends (a corrupt body) or that the
  * local control plane cannot be made to do (refuse the events `type` field selector). What a real
- * one does is tested against the local control plane in cluster.integration.test.ts.
+ * one does is tested against the local control plane in scan.integration.test.ts.
  * `answer` returns false for requests it leaves to the default (empty lists, a /version).
  */
 async function startApi(

@@ -10,7 +10,7 @@ import {
   permissionApiRef,
 } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { EntityDeployContent } from '../EntityDeployContent/EntityDeployContent';
+import { EntityDeployContent } from '../components/EntityDeployContent/EntityDeployContent';
 import {
   DeployStreamEvent,
   EntityDeployState,
@@ -18,7 +18,7 @@ import {
   EntitySchema,
   ModuleDeployApi,
   moduleDeployApiRef,
-} from '../../api';
+} from '../api';
 
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',

@@ -9,14 +9,14 @@ import {
   createSnapshot,
   KubeObject,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { DEFAULT_ANALYZERS } from './config';
-import { FindingsStore } from './services/FindingsStore';
+import { DEFAULT_ANALYZERS } from '../config';
+import { FindingsStore } from '../services/FindingsStore';
 import {
   belongsTo,
   ObjectIndex,
   toFindings,
   workloadsOf,
-} from './services/HealthService/findings';
+} from '../services/HealthService/findings';
 
 export const SECRET_VALUE = 'Sup3r-S3cret-Passw0rd';
 export const POD_IP = '10.42.7.19';

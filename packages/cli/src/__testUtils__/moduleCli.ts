@@ -5,7 +5,7 @@ import {
   findTool,
 } from '@periscope/backstage-plugin-module-deploy-node';
 import { loadKubeConfig, registerModuleCommand } from '../commands/module';
-import { ModuleCliIo } from './actions';
+import { ModuleCliIo } from '../module/actions';
 // test code only (imported by *.test.ts files), so a dev dependency is right
 // eslint-disable-next-line @backstage/no-undeclared-imports
 import { SuiteFn, describeIf } from '@periscope/test-utils';

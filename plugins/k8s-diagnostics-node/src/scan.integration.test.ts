@@ -6,7 +6,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { resolveAnalyzers } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { KubeHttp, createKubeHttp } from './client';
-import { scanCluster } from './cluster';
+import { scanCluster } from './scan';
 import { describeIf } from '@periscope/test-utils';
 
 const KUBECONFIG = process.env.PERISCOPE_KUBECONFIG;
