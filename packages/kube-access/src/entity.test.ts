@@ -163,3 +163,32 @@ describe('matchesLabelSelector', () => {
     expect(matchesLabelSelector(labels, selector)).toBe(expected);
   });
 });
+
+describe('workloadSelectorFor with a selector Kubernetes refuses', () => {
+  it.each([
+    ['backstage.io/kubernetes-label-selector', 'app=check out'],
+    ['backstage.io/kubernetes-label-selector', 'app=web,'],
+    ['backstage.io/kubernetes-id', 'check out'],
+  ])(
+    'refuses %s "%s", naming the annotation and what to write',
+    (annotation, value) => {
+      const e = entity({
+        [annotation]: value,
+        'backstage.io/kubernetes-namespace': 'shop',
+      });
+      expect(() => workloadSelectorFor(e)).toThrow(
+        expect.objectContaining({
+          name: 'InputError',
+          message: expect.stringMatching(
+            new RegExp(
+              `annotation ${annotation.replace(
+                /[./]/g,
+                '\\$&',
+              )} is not one Kubernetes accepts: invalid label selector .*Use comma-separated terms`,
+            ),
+          ),
+        }),
+      );
+    },
+  );
+});

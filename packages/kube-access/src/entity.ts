@@ -1,6 +1,12 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import {
+  LabelRequirement,
+  LabelSelectorSyntaxError,
+  matchesRequirements,
+  parseLabelSelector,
+} from '@periscope/backstage-plugin-k8s-diagnostics-common';
 
 /** @public */
 export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
@@ -88,10 +94,17 @@ export function workloadSelectorFor(
   const selector = ann[KUBERNETES_LABEL_SELECTOR_ANNOTATION];
   const id = ann[KUBERNETES_ID_ANNOTATION];
   if (selector && selector.trim()) {
-    requireNarrowSelector(selector.trim());
     labelSelector = selector.trim();
+    requireNarrowSelector(
+      labelSelector,
+      parseAnnotationSelector(
+        labelSelector,
+        KUBERNETES_LABEL_SELECTOR_ANNOTATION,
+      ),
+    );
   } else if (id && id.trim()) {
     labelSelector = `${KUBERNETES_ID_ANNOTATION}=${id.trim()}`;
+    parseAnnotationSelector(labelSelector, KUBERNETES_ID_ANNOTATION);
   }
   if (!labelSelector) return undefined;
   const namespace = ann[KUBERNETES_NAMESPACE_ANNOTATION]?.trim();
@@ -110,41 +123,41 @@ export function workloadSelectorFor(
 }
 
 /**
- * Whether a label map matches an equality-based selector (`a=b,c!=d,e`, `e` meaning "exists").
- * Set-based terms (`in`, `notin`) are supported too.
+ * Whether a label map matches a Kubernetes label selector string (`a=b,c!=d,e`, `e` meaning
+ * "exists", set-based `in` / `notin`, `!e`). Throws `LabelSelectorSyntaxError` for a selector
+ * that is not Kubernetes syntax; selectors from {@link workloadSelectorFor} are already checked.
  * @public
  */
 export function matchesLabelSelector(
   labels: Record<string, string> | undefined,
   selector: string,
 ): boolean {
-  const l = labels ?? {};
-  return splitSelector(selector).every(term => {
-    let m = /^\s*([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)\s*$/.exec(term);
-    if (m) {
-      const values = m[3].split(',').map(v => v.trim());
-      const has = m[1] in l && values.includes(l[m[1]]);
-      return m[2] === 'in' ? has : !has;
-    }
-    m = /^\s*([^\s!=]+)\s*(==|=|!=)\s*(\S*)\s*$/.exec(term);
-    if (m) return m[2] === '!=' ? l[m[1]] !== m[3] : l[m[1]] === m[3];
-    m = /^\s*(!?)([^\s!=]+)\s*$/.exec(term);
-    if (m) return m[1] ? !(m[2] in l) : m[2] in l;
-    return false;
-  });
+  return matchesRequirements(labels, parseLabelSelector(selector));
 }
 
-/** Terms that name a label value: `key=value`, `key==value`, `key in (a,b)`. */
-const NARROWING_TERMS = [
-  /^\s*[^\s!=()]+\s*==?\s*[^\s=!()]+\s*$/,
-  /^\s*[^\s!=()]+\s+in\s+\(\s*[^\s,()][^()]*\)\s*$/,
-];
+/** Parses a selector built from an entity annotation, or throws an InputError naming it. */
+function parseAnnotationSelector(
+  selector: string,
+  annotation: string,
+): LabelRequirement[] {
+  try {
+    return parseLabelSelector(selector);
+  } catch (e) {
+    if (!(e instanceof LabelSelectorSyntaxError)) throw e;
+    throw new InputError(
+      `the annotation ${annotation} is not one Kubernetes accepts: ${e.message} ` +
+        `Fix the annotation in the entity's catalog-info.yaml.`,
+    );
+  }
+}
 
-function requireNarrowSelector(selector: string) {
+/** A selector names a label value when one term is `key=value`, `key==value` or `key in (a,b)`. */
+function requireNarrowSelector(
+  selector: string,
+  requirements: LabelRequirement[],
+) {
   if (
-    splitSelector(selector).some(term =>
-      NARROWING_TERMS.some(re => re.test(term)),
-    )
+    requirements.some(r => r.operator === 'in' && r.values.some(v => v !== ''))
   )
     return;
   throw new InputError(
@@ -152,20 +165,4 @@ function requireNarrowSelector(selector: string) {
       `without some label, other teams' among them: include at least one "key=value" or "key in (a,b)" term, ` +
       `e.g. "app.kubernetes.io/name=checkout", or use ${KUBERNETES_ID_ANNOTATION}`,
   );
-}
-
-function splitSelector(selector: string): string[] {
-  const terms: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of selector) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      if (cur.trim()) terms.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur.trim()) terms.push(cur);
-  return terms;
 }

@@ -7,4 +7,5 @@ export * from './clusters';
 export * from './clusterSource';
 export * from './errors';
 export * from './entity';
+export * from './ndjson';
 export * from './routing';

@@ -1,4 +1,10 @@
-import { parseIntParam } from './routing';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { NotAllowedError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  createPermission,
+} from '@backstage/plugin-permission-common';
+import { authorizeBasic, parseIntParam } from './routing';
 
 describe('parseIntParam', () => {
   it('takes the fallback when the parameter is absent or empty, and a whole number in range', () => {
@@ -15,4 +21,33 @@ describe('parseIntParam', () => {
       );
     },
   );
+});
+
+describe('authorizeBasic', () => {
+  const permission = createPermission({
+    name: 'periscope.cluster.read',
+    attributes: { action: 'read' },
+  });
+
+  it('passes when allowed', async () => {
+    await expect(
+      authorizeBasic(
+        mockServices.permissions({ result: AuthorizeResult.ALLOW }),
+        permission,
+        mockCredentials.user(),
+      ),
+    ).resolves.toBeUndefined();
+  });
+
+  it('throws NotAllowedError naming the permission when denied', async () => {
+    const denied = authorizeBasic(
+      mockServices.permissions({ result: AuthorizeResult.DENY }),
+      permission,
+      mockCredentials.user(),
+    );
+    await expect(denied).rejects.toBeInstanceOf(NotAllowedError);
+    await expect(denied).rejects.toThrow(
+      "permission 'periscope.cluster.read' is denied",
+    );
+  });
 });

@@ -7,6 +7,7 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import {
   AuthorizeResult,
+  BasicPermission,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 
@@ -77,6 +78,24 @@ export async function authorizeEntity(
     throw new NotAllowedError(
       `permission '${permission.name}' is denied for ${entityRef}`,
     );
+  }
+}
+
+/**
+ * Checks a basic (non-resource) permission, such as reading a whole cluster's findings; throws
+ * `NotAllowedError` (403) naming the permission when denied.
+ * @public
+ */
+export async function authorizeBasic(
+  permissions: PermissionsService,
+  permission: BasicPermission,
+  credentials: BackstageCredentials,
+): Promise<void> {
+  const [decision] = await permissions.authorize([{ permission }], {
+    credentials,
+  });
+  if (decision.result !== AuthorizeResult.ALLOW) {
+    throw new NotAllowedError(`permission '${permission.name}' is denied`);
   }
 }
 

@@ -6,6 +6,7 @@ export * from './EntityStatePanel';
 export { PeriscopePageLayout } from './PeriscopePageLayout';
 export * from './client';
 export * from './kubernetesAuth';
+export { readNdjsonLines } from './ndjson';
 export * from './timeline';
 export {
   PERISCOPE_SEVERITIES,

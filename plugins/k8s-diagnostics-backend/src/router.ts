@@ -10,8 +10,10 @@ import {
 } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  authorizeBasic,
   authorizeEntity,
   ClusterSource,
+  createNdjsonWriter,
   parseEntityRefParam,
   parseIntParam,
   readKubernetesRequestAuth,
@@ -112,27 +114,6 @@ async function authorizeExplain(
         .join(' and ')} is denied for ${entityRef}`,
     );
   }
-}
-
-/** Streams explanation chunks as NDJSON; headers are sent with the first chunk, so earlier errors keep their status. */
-function ndjsonWriter(res: express.Response) {
-  let started = false;
-  return {
-    get started() {
-      return started;
-    },
-    write(chunk: ExplainChunk) {
-      if (!started) {
-        started = true;
-        res.status(200);
-        res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
-        res.setHeader('Cache-Control', 'no-cache');
-        res.setHeader('X-Accel-Buffering', 'no');
-        res.flushHeaders();
-      }
-      res.write(`${JSON.stringify(chunk)}\n`);
-    },
-  };
 }
 
 export async function createRouter(deps: {
@@ -343,7 +324,7 @@ export async function createRouter(deps: {
     });
     await authorizeExplain(permissions, entityRef, credentials);
     const requestAuth = readKubernetesRequestAuth(req);
-    const out = ndjsonWriter(res);
+    const out = createNdjsonWriter<ExplainChunk>(res);
     try {
       await explain.explain({
         entityRef,
@@ -380,15 +361,11 @@ export async function createRouter(deps: {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const [decision] = await permissions.authorize(
-      [{ permission: k8sDiagnosticsClusterReadPermission }],
-      { credentials },
+    await authorizeBasic(
+      permissions,
+      k8sDiagnosticsClusterReadPermission,
+      credentials,
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `permission '${k8sDiagnosticsClusterReadPermission.name}' is denied`,
-      );
-    }
     const all = await health.listClusterFindings({
       filter: parsed.data as Parameters<
         HealthService['listClusterFindings']

@@ -4,6 +4,8 @@
  * the input and a per-analysis seed, so the same string gets the same mask within one analysis.
  */
 
+import { utf8Length } from './utf8';
+
 const ALPHABET =
   'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!@#$%^&*()_+-=[]{};:,.<>/?';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -40,18 +42,6 @@ function base64Ascii(s: string): string {
     out += Number.isNaN(c) ? '=' : B64[n & 63];
   }
   return out;
-}
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c < 0x10000) n += 3;
-    else n += 4;
-  }
-  return n;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   ClusterSummary,
   fetchPluginJson,
   KubernetesUserAuth,
+  readNdjsonLines,
   withUserClusterAuth,
 } from '@periscope/periscope-react';
 
@@ -95,22 +96,7 @@ async function* ndjsonLines(res: Response): AsyncGenerator<ExplainChunk> {
       if (line.trim()) yield JSON.parse(line);
     return;
   }
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    buffer += decoder.decode(value ?? new Uint8Array(), { stream: !done });
-    let nl = buffer.indexOf('\n');
-    while (nl >= 0) {
-      const line = buffer.slice(0, nl).trim();
-      buffer = buffer.slice(nl + 1);
-      if (line) yield JSON.parse(line);
-      nl = buffer.indexOf('\n');
-    }
-    if (done) break;
-  }
-  if (buffer.trim()) yield JSON.parse(buffer);
+  yield* readNdjsonLines<ExplainChunk>(res.body);
 }
 
 /** @public */

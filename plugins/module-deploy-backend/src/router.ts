@@ -2,8 +2,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { InputError } from '@backstage/errors';
 import {
   CHANGE_MESSAGE_MAX_LENGTH,
   changeMessageProblem,
@@ -12,8 +11,10 @@ import {
   moduleDeployReadPermission,
 } from '@periscope/backstage-plugin-module-deploy-common';
 import {
+  authorizeBasic,
   authorizeEntity,
   ClusterSource,
+  createNdjsonWriter,
   parseEntityRefParam,
   parseIntParam,
   readKubernetesRequestAuth,
@@ -133,22 +134,12 @@ async function stream(
   res: express.Response,
   run: (sink: StreamSink) => Promise<unknown>,
 ): Promise<void> {
-  let started = false;
-  const sink = (e: DeployStreamEvent) => {
-    if (!started) {
-      started = true;
-      res.status(200);
-      res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
-      res.setHeader('Cache-Control', 'no-cache');
-      res.setHeader('X-Accel-Buffering', 'no');
-    }
-    res.write(`${JSON.stringify(e)}\n`);
-    (res as unknown as { flush?: () => void }).flush?.(); // through the compression middleware
-  };
+  const out = createNdjsonWriter<DeployStreamEvent>(res);
+  const sink = (e: DeployStreamEvent) => out.write(e);
   try {
     await run(sink);
   } catch (e) {
-    if (!started) throw e;
+    if (!out.started) throw e;
     sink({ type: 'done', ok: false, results: [], error: (e as Error).message });
   }
   res.end();
@@ -307,15 +298,11 @@ export async function createRouter(deps: {
 
   router.get('/modules', async (req, res) => {
     const credentials = await who(req);
-    const [decision] = await permissions.authorize(
-      [{ permission: moduleDeployModulesReadPermission }],
-      { credentials },
+    await authorizeBasic(
+      permissions,
+      moduleDeployModulesReadPermission,
+      credentials,
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `permission '${moduleDeployModulesReadPermission.name}' is denied`,
-      );
-    }
     res.json({ modules: await modules.list() });
   });
 

@@ -17,6 +17,7 @@ import type {
 import {
   fetchPluginJson,
   KubernetesUserAuth,
+  readNdjsonLines,
   withUserClusterAuth,
 } from '@periscope/periscope-react';
 
@@ -98,24 +99,11 @@ export async function readNdjson(
   onEvent: StreamListener,
 ): Promise<DeployStreamEvent> {
   if (!body) throw new Error('the deploy stream had no body');
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
   let last: DeployStreamEvent | undefined;
-  const emit = (line: string) => {
-    if (!line.trim()) return;
-    last = JSON.parse(line) as DeployStreamEvent;
-    onEvent(last);
-  };
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    const lines = buffer.split('\n');
-    buffer = lines.pop() ?? '';
-    lines.forEach(emit);
+  for await (const event of readNdjsonLines<DeployStreamEvent>(body)) {
+    last = event;
+    onEvent(event);
   }
-  emit(buffer);
   if (!last || last.type !== 'done')
     throw new Error(
       'the deploy stream ended before the operation finished; reload to see the current state',

@@ -6,6 +6,7 @@ import {
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  authorizeBasic,
   authorizeEntity,
   ClusterSource,
   parseEntityRefParam,
@@ -174,15 +175,11 @@ export async function createRouter(deps: {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const [d] = await permissions.authorize(
-      [{ permission: runtimeSecurityClusterReadPermission }],
-      { credentials },
+    await authorizeBasic(
+      permissions,
+      runtimeSecurityClusterReadPermission,
+      credentials,
     );
-    if (d.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `permission '${runtimeSecurityClusterReadPermission.name}' is denied`,
-      );
-    }
   }
 
   async function entityAccess(

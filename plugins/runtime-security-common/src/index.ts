@@ -54,6 +54,11 @@ export {
   type FindingKeyParts,
   type FindingSample,
 } from './findings/aggregator';
+export {
+  detectionFindingFields,
+  detectionSample,
+  type DetectionFindingFields,
+} from './findings/fromDetection';
 
 export {
   createSecurityAnalyzer,

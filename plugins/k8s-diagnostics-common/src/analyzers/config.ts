@@ -9,6 +9,7 @@ import {
 } from '../kinds';
 import { Failure, KubeObject } from '../model';
 import { matchesLabelMap } from '../selector';
+import { utf8Length } from '../utf8';
 import {
   AnalyzerContext,
   AnalyzerDefinition,
@@ -73,21 +74,6 @@ function usedConfigMaps(ctx: AnalyzerContext): Map<string, Set<string>> {
   return used;
 }
 
-/** UTF-8 byte length (Go's len of a string). */
-function byteLength(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
-
 function configMapFailures(
   ctx: AnalyzerContext,
   cm: ConfigMap,
@@ -114,8 +100,8 @@ function configMapFailures(
     failures.push(ctx.failure(`ConfigMap ${name} is empty`, 'low', [name]));
   }
   let size = 0;
-  for (const v of Object.values(data)) size += byteLength(String(v ?? ''));
-  for (const v of Object.values(binary)) size += byteLength(String(v ?? ''));
+  for (const v of Object.values(data)) size += utf8Length(String(v ?? ''));
+  for (const v of Object.values(binary)) size += utf8Length(String(v ?? ''));
   if (size > MAX_CONFIGMAP_BYTES) {
     failures.push(
       ctx.failure(

@@ -7,6 +7,7 @@ import {
   type MitreTechnique,
   type Severity,
 } from '../rules/types';
+import { detectionFindingFields, detectionSample } from './fromDetection';
 
 /**
  * The event kept as evidence for a finding, with its process ancestry.
@@ -161,31 +162,6 @@ function earlier(
   return c !== 0 ? c < 0 : a.id < sample.eventId;
 }
 
-function sampleOf(
-  ev: RuntimeEvent,
-  d: Detection,
-  ancestry: ProcessSummary[],
-): FindingSample {
-  const p = ev.process;
-  return {
-    eventId: ev.id,
-    type: ev.type,
-    time: ev.time,
-    node: ev.node,
-    pod: p?.pod?.name,
-    container: p?.pod?.container.name ?? p?.containerId,
-    image: p?.pod?.container.imageName,
-    binary: p?.binary ?? '',
-    arguments: p?.arguments ?? '',
-    uid: p?.uid,
-    function: ev.probe?.function,
-    policy: ev.probe?.policy,
-    action: ev.probe?.action,
-    detail: d.detail,
-    ancestry,
-  };
-}
-
 /**
  * Aggregates detections into findings.
  *
@@ -269,12 +245,7 @@ export class FindingAggregator {
     const pod = ev.process?.pod;
     return {
       key: findingKey(parts),
-      rule: d.rule.id,
-      title: d.rule.title,
-      severity: d.severity,
-      mitre: d.rule.mitre,
-      remediation: d.rule.remediation,
-      outcome: d.rule.outcome ?? 'observed',
+      ...detectionFindingFields(d),
       source: d.rule.source,
       cluster: ev.cluster,
       namespace: parts.namespace,
@@ -290,7 +261,7 @@ export class FindingAggregator {
       lastMs: ev.timeMs,
       sampleMs: ev.timeMs,
       sampleRank: severityRank(d.severity),
-      sample: sampleOf(ev, d, ancestry),
+      sample: detectionSample(ev, d, ancestry),
     };
   }
 
@@ -322,7 +293,7 @@ export class FindingAggregator {
     ) {
       f.sampleRank = rank;
       f.sampleMs = ev.timeMs;
-      f.sample = sampleOf(ev, d, ancestry());
+      f.sample = detectionSample(ev, d, ancestry());
       f.pod = ev.process?.pod?.name;
       f.arguments = ev.process?.arguments ?? '';
       f.workloadKind = ev.process?.pod?.workloadKind ?? f.workloadKind;

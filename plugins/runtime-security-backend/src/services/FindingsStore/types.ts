@@ -1,5 +1,4 @@
 import type {
-  MitreTechnique,
   SecurityFinding,
   SecurityFindingDetail,
   SecurityFindingSample,
@@ -36,20 +35,23 @@ export type StoredFindingDetail = SecurityFindingDetail;
  * One detection of one event, ready to be stored.
  * @public
  */
-export interface DetectionRecord {
+export interface DetectionRecord
+  extends Pick<
+    SecurityFinding,
+    | 'rule'
+    | 'title'
+    | 'severity'
+    | 'mitre'
+    | 'remediation'
+    | 'outcome'
+    | 'cluster'
+    | 'namespace'
+    | 'workload'
+    | 'pod'
+    | 'binary'
+    | 'labels'
+  > {
   findingId: string;
-  rule: string;
-  title: string;
-  severity: Severity;
-  mitre: MitreTechnique;
-  remediation: string;
-  outcome: 'observed' | 'blocked';
-  cluster: string;
-  namespace: string;
-  workload: string;
-  pod: string;
-  binary: string;
-  labels: Record<string, string>;
   eventId: string;
   /** Event time in ms since the epoch (the ingest time when the event has none). */
   timeMs: number;
