@@ -99,11 +99,28 @@ const SELECTORS = [
   namespace: 'shop',
 }));
 
+/**
+ * The namespaces `./scripts/cluster seed` makes: stable while the suites run. Other suites' live
+ * tests create and delete namespaces of their own (periscope-*, preflight-*, …) meanwhile: a
+ * namespace deleted between its Table and its read is read whole, and its findings come and go.
+ */
+const SEEDED_NAMESPACES = new Set([
+  'default',
+  'k8sgpt-operator-system',
+  'kube-node-lease',
+  'kube-public',
+  'kube-system',
+  'real-node',
+  'security',
+  'shop',
+]);
+const stable = (namespace: string | undefined) =>
+  !namespace || SEEDED_NAMESPACES.has(namespace);
+
 /** What an entity's view shows of a scan: the findings (with owners, events, sources) and its workloads. */
 async function view(scan: ClusterScan, opts: { prefetch?: boolean } = {}) {
-  // (other suites' live tests create and delete periscope-* namespaces meanwhile: left out)
   const findings = scan.findings
-    .filter(f => !f.object.namespace?.startsWith('periscope-'))
+    .filter(f => stable(f.object.namespace))
     .map(f => ({
       id: f.id,
       severity: f.severity,
@@ -236,15 +253,21 @@ describeIf({ kubeconfig: KUBECONFIG })(
       // analyzer looks into (a small cluster's namespaces fit in one page: bench/health-scan
       // measures a large one)
       const podReads = rows.asked.filter(
-        a => /\/pods(\/|$)/.test(bare(a)) && !isTable(a),
+        a =>
+          /\/pods(\/|$)/.test(bare(a)) &&
+          !isTable(a) &&
+          stable(/^\/api\/v1\/namespaces\/([^/]+)\//.exec(a.path)?.[1]),
       );
       expect(
-        podReads.every(a =>
-          /^\/api\/v1\/namespaces\/[^/]+\/pods(\/[^/?]+$|\?limit=\d+)/.test(
-            a.path,
+        podReads
+          .map(a => a.path)
+          .filter(
+            p =>
+              !/^\/api\/v1\/namespaces\/[^/]+\/pods(\/[^/?]+$|\?limit=\d+)/.test(
+                p,
+              ),
           ),
-        ),
-      ).toBe(true);
+      ).toEqual([]);
       const held = (s: ClusterScan, pred: (o: any) => boolean) =>
         (s.snapshot.objects.Pod ?? []).filter(pred).length;
       const withSpec = (o: any) => !!o.spec;
