@@ -26,7 +26,7 @@ import {
   k8sDiagnosticsReadPermission,
   SEVERITIES,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import express from 'express';
+import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { EvidenceService } from './services/EvidenceService';
@@ -130,12 +130,8 @@ export async function createRouter(deps: {
   const router = Router();
   router.use(express.json());
 
-  router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-
-  router.get('/entity', async (req, res) => {
-    const entityRef = parseEntityRefParam(req.query.entityRef);
+  // a user or service that may read the entity's findings: its credentials, else a 403
+  const entityReader = async (req: Request, entityRef: string) => {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
@@ -145,6 +141,16 @@ export async function createRouter(deps: {
       entityRef,
       credentials,
     );
+    return credentials;
+  };
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/entity', async (req, res) => {
+    const entityRef = parseEntityRefParam(req.query.entityRef);
+    const credentials = await entityReader(req, entityRef);
     const requestAuth = readKubernetesRequestAuth(req);
     // served from the stored scan: an unchanged result is a 304 to a request naming its ETag
     sendJsonWithEtag(
@@ -166,15 +172,7 @@ export async function createRouter(deps: {
     );
     const offset = parseIntParam(req.query.offset, 'offset', 0, 0, MAX_OFFSET);
     const entityRef = parseEntityRefParam(req.query.entityRef);
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    await authorizeEntity(
-      permissions,
-      k8sDiagnosticsReadPermission,
-      entityRef,
-      credentials,
-    );
+    const credentials = await entityReader(req, entityRef);
     res.json(
       await health.getEntityHistory({ entityRef, credentials, limit, offset }),
     );
@@ -183,16 +181,7 @@ export async function createRouter(deps: {
   // Which clusters the tab reads and with which auth provider, so the frontend can send the
   // signed-in user's token for clusters with client-side auth (as the Kubernetes plugin's /clusters).
   router.get('/clusters', async (req, res) => {
-    const entityRef = parseEntityRefParam(req.query.entityRef);
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    await authorizeEntity(
-      permissions,
-      k8sDiagnosticsReadPermission,
-      entityRef,
-      credentials,
-    );
+    await entityReader(req, parseEntityRefParam(req.query.entityRef));
     res.json({
       items: deps.clusters
         ? summarizeClusters(await deps.clusters.listClusters())
@@ -204,15 +193,7 @@ export async function createRouter(deps: {
     const entityRef = parseEntityRefParam(
       req.body?.entityRef ?? req.query.entityRef,
     );
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    await authorizeEntity(
-      permissions,
-      k8sDiagnosticsReadPermission,
-      entityRef,
-      credentials,
-    );
+    const credentials = await entityReader(req, entityRef);
     const requestAuth = readKubernetesRequestAuth(req);
     res.json(
       await health.getEntityHealth({
@@ -243,15 +224,7 @@ export async function createRouter(deps: {
         )}; send ?entityRef=component:default/x&findingId=<id>`,
       );
     const entityRef = parseEntityRefParam(parsed.data.entityRef);
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    await authorizeEntity(
-      permissions,
-      k8sDiagnosticsReadPermission,
-      entityRef,
-      credentials,
-    );
+    const credentials = await entityReader(req, entityRef);
     const requestAuth = readKubernetesRequestAuth(req);
     res.json(
       await evidenceService().getEvidence({
@@ -283,15 +256,7 @@ export async function createRouter(deps: {
       LOG_LINES.max,
     );
     const entityRef = parseEntityRefParam(parsed.data.entityRef);
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    await authorizeEntity(
-      permissions,
-      k8sDiagnosticsReadPermission,
-      entityRef,
-      credentials,
-    );
+    const credentials = await entityReader(req, entityRef);
     const requestAuth = readKubernetesRequestAuth(req);
     const { findingId, container, pod } = parsed.data;
     res.setHeader('Cache-Control', 'no-store');
