@@ -77,4 +77,16 @@ describe('readContainerLog', () => {
       error: 'the cluster identity may not read it',
     });
   });
+
+  it("answers the kubelet's line for a removed container as an error, not as the log", async () => {
+    const gone = await readContainerLog(
+      fakeHttp('unable to retrieve container logs for containerd://1c2e\n')
+        .http,
+      { namespace: 'ns', pod: 'p', container: 'c', previous: true },
+    );
+    expect(gone.lines).toEqual([]);
+    expect(gone.error).toMatch(
+      /no longer has this container's log .*read it again/,
+    );
+  });
 });

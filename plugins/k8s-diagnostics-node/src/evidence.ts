@@ -18,6 +18,7 @@ import {
   pickFailingPod,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { ClusterRequestError, KubeHttp } from './client';
+import { readPodLogText } from './podLog';
 import { apiPrefix, RESOURCES } from './resources';
 
 /** Largest and default number of log lines read of one container. @public */
@@ -167,7 +168,7 @@ export async function readContainerLog(
       previous ? '&previous=true' : ''
     }`;
   try {
-    const text = await http.getText(path);
+    const text = await readPodLogText(http, path);
     const capped = Buffer.byteLength(text, 'utf8') >= limitBytes;
     const lines = text.replace(/\n$/, '').split('\n');
     // a log cut by limitBytes ends inside a line: keep whole lines only

@@ -10,6 +10,7 @@ import {
   logKey,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { BodySink, ClusterRequestError, KubeHttp } from './client';
+import { readPodLogText } from './podLog';
 import { RESOURCES, ResourceInfo, apiPrefix, listPath } from './resources';
 import {
   ProtoDecodeError,
@@ -1089,7 +1090,7 @@ export async function fetchFailingPodLogs(
       )}&tailLines=100` +
       `${j.previous ? '&previous=true' : ''}`;
     try {
-      const text = await http.getText(path);
+      const text = await readPodLogText(http, path);
       (j.previous ? previousLogs : logs)[key] = text;
     } catch (e) {
       // A container that has not started has no logs; k8sgpt reports that as a failure too.
