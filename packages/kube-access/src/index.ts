@@ -7,5 +7,6 @@ export * from './clusters';
 export * from './clusterSource';
 export * from './errors';
 export * from './entity';
+export * from './migrations';
 export * from './ndjson';
 export * from './routing';
