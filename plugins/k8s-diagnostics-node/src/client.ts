@@ -1,3 +1,7 @@
+/**
+ * The HTTP client a scan reads the cluster through: raw GETs with a kubeconfig's credentials over
+ * HTTP/2 or kept HTTP/1.1 connections, and errors that say what to fix ({@link ClusterRequestError}).
+ */
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';

@@ -15,7 +15,8 @@ import {
   toK8sgptJson,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { createKubeHttp } from './client';
-import { analyzeWithEvents, readEventsOf, scanCluster } from './scan';
+import { analyzeWithEvents, readEventsOf } from './events';
+import { scanCluster } from './scan';
 import { describeWithObjects } from './__testUtils__/liveObjects';
 
 const NS = 'periscope-events-it';

@@ -7,20 +7,16 @@
  */
 export { createKubeHttp, ClusterRequestError } from './client';
 export type { KubeHttp, BodySink } from './client';
-export {
-  scanCluster,
-  readEventsOf,
-  analyzeWithEvents,
-  fetchFailingPodLogs,
-  isFailingPod,
-  kindsToList,
-  customResourceInfos,
-  mapLimit,
-  ROW_FIRST_READS,
-} from './scan';
+export { scanCluster, ROW_FIRST_READS } from './scan';
+export type { LiveScanOptions, LiveScanResult } from './scan';
+export { readEventsOf, analyzeWithEvents } from './events';
+export { fetchFailingPodLogs, isFailingPod } from './logs';
+export type { PodLike } from './logs';
+export { kindsToList } from './kinds';
+export { customResourceInfos } from './customResources';
+export { mapLimit } from './concurrency';
 export { readObjectsInto } from './objectReads';
 export { readRowObjects, rowObjectsOfTable } from './rowObjects';
-export type { LiveScanOptions, LiveScanResult, PodLike } from './scan';
 export {
   canReadFailingPodsOnly,
   reportsPods,

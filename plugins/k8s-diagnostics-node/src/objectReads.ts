@@ -9,7 +9,7 @@ import {
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { ClusterRequestError, KubeHttp } from './client';
 import { RESOURCES, listPath } from './resources';
-import { mapLimit } from './scan';
+import { mapLimit } from './concurrency';
 
 /** Owners followed above each object named (Pod, ReplicaSet, Deployment: two). */
 const OWNER_DEPTH = 4;

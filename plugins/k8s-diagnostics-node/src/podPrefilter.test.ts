@@ -6,7 +6,7 @@ import {
   podRowsOfTable,
   reportsPods,
 } from './podPrefilter';
-import { kindsToList } from './scan';
+import { kindsToList } from './kinds';
 import { RESOURCES } from './resources';
 
 const table = (

@@ -1,3 +1,7 @@
+/**
+ * Which pods a row-first scan reads in full: the analyzers that allow it, the pod Table rows, and
+ * which rows are healthy enough to leave out (pure logic; the reads are in failingPods.ts).
+ */
 import { AnalyzerDefinition } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 
 /**

@@ -18,7 +18,9 @@ import {
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 import { describeIf } from '@periscope/test-utils';
 import { createKubeHttp } from './client';
-import { analyzeWithEvents, fetchFailingPodLogs, scanCluster } from './scan';
+import { analyzeWithEvents } from './events';
+import { fetchFailingPodLogs } from './logs';
+import { scanCluster } from './scan';
 
 const KUBECONFIG = process.env.PERISCOPE_REAL_NODE_KUBECONFIG;
 const NS = 'real-node';

@@ -1,3 +1,7 @@
+/**
+ * Which Deployments and ReplicaSets a row-first scan reads in full: the analyzers that allow it and
+ * the workload Table rows (pure logic; the reads are in failingWorkloads.ts).
+ */
 import { AnalyzerDefinition } from '@periscope/backstage-plugin-k8s-diagnostics-common';
 
 /**
