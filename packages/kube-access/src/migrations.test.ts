@@ -100,5 +100,34 @@ describe.each(databases.eachSupportedId())(
         }),
       ).rejects.toThrow(/two migrations share a name/);
     });
+
+    it('lets only one of several first starts at once migrate; the others wait and find nothing to do', async () => {
+      const knex = await databases.init(id);
+      await Promise.all(
+        [1, 2, 3].map(() =>
+          applyPluginMigrations(knex, { tableName: TABLE, migrations }),
+        ),
+      );
+      expect(await knex(`${TABLE}_lock`).select()).toEqual([
+        { index: 1, is_locked: 0 },
+      ]);
+      expect((await knex(TABLE).select('name')).length).toBe(2);
+    });
+
+    it('repairs the two lock rows an earlier race between first starts left, which no one could lock', async () => {
+      const knex = await databases.init(id);
+      await knex.schema.createTable(`${TABLE}_lock`, t => {
+        t.increments('index').primary();
+        t.integer('is_locked');
+      });
+      await knex(`${TABLE}_lock`).insert([{ is_locked: 0 }, { is_locked: 0 }]);
+      await applyPluginMigrations(knex, {
+        tableName: TABLE,
+        migrations,
+        lockWaitMs: 2_000,
+      });
+      expect(await knex.schema.hasColumn('things', 'note')).toBe(true);
+      expect(await knex(`${TABLE}_lock`).count({ n: '*' })).toEqual([{ n: 1 }]);
+    });
   },
 );

@@ -16,6 +16,55 @@ export interface PluginMigration {
   down(knex: Knex): Promise<void>;
 }
 
+/** Creates a table unless it exists, tolerating another process creating it at the same moment. */
+async function createRacing(
+  knex: Knex,
+  table: string,
+  build: (t: Knex.CreateTableBuilder) => void,
+): Promise<void> {
+  if (await knex.schema.hasTable(table)) return;
+  try {
+    await knex.schema.createTable(table, build);
+  } catch (e) {
+    if (!(await knex.schema.hasTable(table))) throw e;
+  }
+}
+
+/**
+ * knex's own tables, made before `migrate.latest` runs: knex creates them unlocked, so two
+ * first starts at once could each insert a lock row, and with two rows the lock can never be
+ * taken ("already locked" for ever). Same columns as knex makes; one lock row, index 1; a second
+ * row left by such a race is removed (while there are two, no one can hold the lock).
+ */
+async function ensureMigrationTables(knex: Knex, tableName: string) {
+  const lockTable = `${tableName}_lock`;
+  await createRacing(knex, tableName, t => {
+    t.increments();
+    t.string('name');
+    t.integer('batch');
+    t.timestamp('migration_time');
+  });
+  await createRacing(knex, lockTable, t => {
+    t.increments('index').primary();
+    t.integer('is_locked');
+  });
+  await knex(lockTable)
+    .insert({ index: 1, is_locked: 0 })
+    .onConflict('index')
+    .ignore();
+  const rows: Array<{ index: number }> = await knex(lockTable)
+    .select('index')
+    .orderBy('index');
+  if (rows.length > 1) {
+    await knex(lockTable)
+      .whereIn(
+        'index',
+        rows.slice(1).map(r => r.index),
+      )
+      .delete();
+  }
+}
+
 /** Another process holds knex's migration lock (knex's LockError has no exported class). */
 const isLockError = (e: unknown) =>
   /migration table is already locked/i.test((e as Error)?.message ?? '');
@@ -47,6 +96,7 @@ export async function applyPluginMigrations(
     getMigrationName: m => m.name,
     getMigration: async m => ({ up: m.up, down: m.down }),
   };
+  await ensureMigrationTables(knex, options.tableName);
   const deadline = Date.now() + (options.lockWaitMs ?? 60_000);
   for (;;) {
     try {
