@@ -1,2 +1,3 @@
-export * from './types';
+/** Explanations of findings: through the LLM (masked) or the built-in remediation catalog. */
 export { createExplainService } from './createExplainService';
+export type { ExplainService } from './types';

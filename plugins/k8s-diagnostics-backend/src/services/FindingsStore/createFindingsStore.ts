@@ -1,3 +1,8 @@
+/**
+ * The Health store over knex (SQLite or PostgreSQL): findings with first/last seen and resolution,
+ * scans, the explanation cache, token usage, the daily token budget and per-user call counts. Its
+ * schema comes from the migrations in `src/database`.
+ */
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { Knex } from 'knex';
@@ -5,6 +10,7 @@ import {
   SEVERITIES,
   Severity,
 } from '@periscope/backstage-plugin-k8s-diagnostics-common';
+import { migrateK8sDiagnosticsDatabase } from '../../database/migrate';
 import { HistoryPoint } from '../../types';
 import {
   FindingsStore,
@@ -26,95 +32,6 @@ const BUDGET = 'k8s_diagnostics_token_budget';
 const RATE = 'k8s_diagnostics_ai_rate';
 /** Scans and resolved findings older than this are deleted. */
 const RETENTION_DAYS = 30;
-
-/** Creates the tables that do not exist yet (idempotent: safe on every start and on several replicas). */
-async function migrate(knex: Knex): Promise<void> {
-  const create = async (
-    table: string,
-    build: (t: Knex.CreateTableBuilder) => void,
-  ) => {
-    if (await knex.schema.hasTable(table)) return;
-    try {
-      await knex.schema.createTable(table, build);
-    } catch (e) {
-      // Another replica created it in between.
-      if (!(await knex.schema.hasTable(table))) throw e;
-    }
-  };
-  await create(FINDINGS, t => {
-    t.string('scope', 255).notNullable();
-    t.string('id', 64).notNullable();
-    t.string('cluster', 255).notNullable();
-    t.string('namespace', 255).notNullable();
-    t.string('kind', 255).notNullable();
-    t.string('severity', 16).notNullable();
-    t.text('data').notNullable();
-    t.string('first_seen', 40).notNullable();
-    t.string('last_seen', 40).notNullable();
-    t.string('resolved_at', 40).nullable();
-    t.primary(['scope', 'id']);
-    t.index(['scope', 'resolved_at'], 'k8s_diag_findings_scope_resolved');
-  });
-  await create(SCANS, t => {
-    t.increments('seq');
-    t.string('scope', 255).notNullable();
-    t.string('scanned_at', 40).notNullable();
-    t.text('counts').notNullable();
-    t.text('errors').notNullable();
-    t.text('warnings').notNullable();
-    t.text('clusters').notNullable();
-    t.index(['scope', 'seq'], 'k8s_diag_scans_scope_seq');
-  });
-  await create(EXPLANATIONS, t => {
-    t.string('cache_key', 64).primary();
-    t.string('provider', 32).notNullable();
-    t.string('model', 255).notNullable();
-    t.string('prompt_version', 32).notNullable();
-    t.string('language', 64).notNullable();
-    t.string('input_hash', 64).notNullable();
-    t.text('answer').notNullable();
-    t.string('created_at', 40).notNullable();
-  });
-  await create(USAGE, t => {
-    t.increments('seq');
-    t.string('day', 10).notNullable().index('k8s_diag_usage_day');
-    t.string('cache_key', 64).notNullable();
-    t.string('entity_ref', 255).notNullable();
-    t.string('finding_id', 64).notNullable();
-    t.string('provider', 32).notNullable();
-    t.string('model', 255).notNullable();
-    t.integer('prompt_tokens').notNullable();
-    t.integer('completion_tokens').notNullable();
-    t.integer('total_tokens').notNullable();
-    t.boolean('estimated').notNullable();
-    t.string('created_at', 40).notNullable();
-    t.string('user_ref', 255).nullable();
-  });
-  // Tables from before usage was recorded per user.
-  if (!(await knex.schema.hasColumn(USAGE, 'user_ref'))) {
-    try {
-      await knex.schema.alterTable(USAGE, t =>
-        t.string('user_ref', 255).nullable(),
-      );
-    } catch (e) {
-      if (!(await knex.schema.hasColumn(USAGE, 'user_ref'))) throw e;
-    }
-  }
-  await create(SCOPE_LOCKS, t => {
-    t.string('scope', 255).primary();
-  });
-  await create(BUDGET, t => {
-    t.string('day', 10).primary();
-    t.integer('used_tokens').notNullable();
-    t.integer('reserved_tokens').notNullable();
-  });
-  await create(RATE, t => {
-    t.string('user_ref', 255).notNullable();
-    t.string('minute', 16).notNullable();
-    t.integer('calls').notNullable();
-    t.primary(['user_ref', 'minute']);
-  });
-}
 
 /** Creates a day's budget row, starting from the usage recorded before it existed. */
 async function ensureBudgetDay(
@@ -324,13 +241,14 @@ async function recordScan(knex: Knex, input: ScanInput): Promise<void> {
 }
 
 /**
- * Creates the knex-backed store (SQLite or PostgreSQL through coreServices.database).
+ * Creates the knex-backed store (SQLite or PostgreSQL through coreServices.database), bringing
+ * its schema up to date first (`src/database/migrations`).
  */
 export async function createFindingsStore(
   database: DatabaseService,
 ): Promise<FindingsStore> {
   const knex = await database.getClient();
-  if (!database.migrations?.skip) await migrate(knex);
+  if (!database.migrations?.skip) await migrateK8sDiagnosticsDatabase(knex);
   return {
     recordScan: input => recordScan(knex, input),
     async lastScan(scope): Promise<ScanRecord | undefined> {
