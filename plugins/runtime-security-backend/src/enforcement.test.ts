@@ -12,8 +12,8 @@ import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { databaseIdsForTests } from '@periscope/test-utils';
 import { runtimeSecurityPlugin } from './plugin';
-import { FindingsStore } from './services/FindingsStore/FindingsStore';
-import { SourceIngester } from './services/IngestService/SourceIngester';
+import { createFindingsStore } from './services/FindingsStore';
+import { createSourceIngester } from './services/IngestService';
 
 /*
  * POST /policies/enforcement and the matches of GET /policies, over a loopback stand-in for the
@@ -586,8 +586,8 @@ describe('FindingsStore.policyMatches', () => {
     'counts the events of each policy finding in the window, per day (%s)',
     async id => {
       const knex = await databases.init(id);
-      const store = await FindingsStore.create(mockServices.database({ knex }));
-      const ingester = new SourceIngester('t', 'http', {
+      const store = await createFindingsStore(mockServices.database({ knex }));
+      const ingester = createSourceIngester('t', 'http', {
         store,
         logger: mockServices.logger.mock(),
         analyzer: { customRules: [] },

@@ -1,3 +1,4 @@
+/** The runtime-security backend plugin: declares its deps, creates the services, mounts the router and schedules the sources. */
 import {
   coreServices,
   createBackendPlugin,
@@ -14,12 +15,15 @@ import {
 import { registerActions } from './actions';
 import { readRuntimeSecurityConfig } from './config';
 import { createRouter } from './router';
-import { FindingsStore } from './services/FindingsStore';
-import { HttpIngest } from './services/IngestService/HttpIngest';
-import { scheduleSources } from './services/IngestService/scheduleSources';
-import { createFindingNotifier } from './services/Notifications/FindingNotifier';
+import { createFindingsStore } from './services/FindingsStore';
 import {
-  createPolicyListing,
+  createHttpIngest,
+  createIngestService,
+  scheduleSources,
+} from './services/IngestService';
+import { createFindingNotifier } from './services/Notifications';
+import {
+  createPolicyService,
   knownWorkloadsFromCatalog,
 } from './services/PolicyService';
 import { createSecurityService } from './services/SecurityService';
@@ -66,7 +70,7 @@ export const runtimeSecurityPlugin = createBackendPlugin({
       }) {
         const settings = readRuntimeSecurityConfig(config);
         permissionsRegistry.addPermissions(runtimeSecurityPermissions);
-        const store = await FindingsStore.create(database);
+        const store = await createFindingsStore(database);
         const selectors = readWorkloadSelectorOptions(config);
         const notifier = settings.notifications.enabled
           ? createFindingNotifier({
@@ -78,12 +82,13 @@ export const runtimeSecurityPlugin = createBackendPlugin({
               selectors,
             })
           : undefined;
-        const ingest = new HttpIngest(settings.ingest, {
+        const httpIngest = createHttpIngest(settings.ingest, {
           store,
           logger,
           analyzer: settings.analyzer,
           notifier,
         });
+        const ingest = createIngestService({ httpIngest });
         const security = createSecurityService({
           configured:
             settings.clustersConfigured ||
@@ -93,10 +98,10 @@ export const runtimeSecurityPlugin = createBackendPlugin({
           catalog: withEntityLookupCache(catalog),
           logger,
           store,
-          queuedLines: () => ingest.queuedLines,
+          queuedLines: () => httpIngest.queuedLines,
           selectors,
         });
-        const policies = createPolicyListing({
+        const policies = createPolicyService({
           clusters,
           store,
           enforcement: settings.enforcement,

@@ -10,7 +10,7 @@ import express from 'express';
 import request from 'supertest';
 import { createRouter } from './router';
 import { SecurityService } from './services/SecurityService';
-import { HttpIngest } from './services/IngestService/HttpIngest';
+import { IngestService } from './services/IngestService';
 
 const policy = (i: number): TracingPolicySummary => ({
   cluster: i % 2 ? 'c1' : 'c2',
@@ -43,7 +43,7 @@ async function app(count: number) {
       list: async () => listing,
       propose: async () => Promise.reject(new Error('not used')),
     },
-    ingest: {} as HttpIngest,
+    ingest: {} as IngestService,
   });
   const middleware = MiddlewareFactory.create({
     config: mockServices.rootConfig(),

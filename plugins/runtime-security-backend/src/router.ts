@@ -1,9 +1,13 @@
+/**
+ * The runtime-security routes: each parses its input (src/request), checks its permission and
+ * makes one service call.
+ */
 import {
+  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
-  BackstageCredentials,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   authorizeBasic,
@@ -25,72 +29,20 @@ import {
 } from '@periscope/backstage-plugin-runtime-security-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod';
-import { PolicyListing } from './services/PolicyService';
+import { parseEnforcementBody } from './request/enforcementBody';
+import { findingIdParam } from './request/findingIdParam';
+import { listParam } from './request/listParam';
+import { MAX_OFFSET, pageParams } from './request/pageParams';
+import { strParam } from './request/strParam';
+import { parseTriageBody } from './request/triageBody';
+import { INGEST_TOKEN_HEADER, IngestService } from './services/IngestService';
+import { PolicyService } from './services/PolicyService';
 import {
   MAX_ENTITY_FINDINGS,
   SecurityService,
 } from './services/SecurityService';
-import {
-  HttpIngest,
-  PayloadTooLargeError,
-  tokenMatches,
-} from './services/IngestService/HttpIngest';
-
-/** Header carrying `runtimeSecurity.ingest.token` on POST /ingest. */
-export const INGEST_TOKEN_HEADER = 'x-periscope-ingest-token';
-
-const triageBody = z
-  .object({
-    state: z.enum(['acknowledged', 'false-positive', 'open']),
-    reason: z.string().max(2000).optional(),
-  })
-  .strict();
-
-const k8sName = (what: string) =>
-  z
-    .string({ error: `'${what}' must be a string` })
-    .regex(
-      /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
-      `'${what}' must be a Kubernetes name (lowercase letters, digits, '-' and '.')`,
-    )
-    .max(253);
-
-const enforcementBody = z
-  .object({
-    cluster: z
-      .string({ error: "'cluster' must be the name of the policy's cluster" })
-      .min(1)
-      .max(255),
-    namespace: k8sName('namespace'),
-    name: k8sName('name'),
-    action: z.enum(['Sigkill', 'Override'], {
-      error: "'action' must be 'Sigkill' or 'Override'",
-    }),
-  })
-  .strict();
 
 const TRIAGE_STATES = ['open', 'acknowledged', 'false-positive'] as const;
-
-function listParam<T extends string>(
-  raw: unknown,
-  name: string,
-  allowed: readonly T[],
-): T[] | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const values = (Array.isArray(raw) ? raw : [raw])
-    .flatMap(v => String(v).split(','))
-    .filter(Boolean);
-  const bad = values.filter(v => !allowed.includes(v as T));
-  if (bad.length) {
-    throw new InputError(
-      `parameter '${name}' has ${bad
-        .map(b => `'${b}'`)
-        .join(', ')}; allowed: ${allowed.join(', ')}`,
-    );
-  }
-  return values as T[];
-}
 
 /** Default and largest page sizes of the paged lists (README, "Routes"). */
 export const PAGING = {
@@ -98,37 +50,8 @@ export const PAGING = {
   /** GET /entity: the default is the answer's size before paging (MAX_ENTITY_FINDINGS). */
   entityFindings: { limit: MAX_ENTITY_FINDINGS, max: 5000 },
   policies: { limit: 1000, max: 5000 },
-  maxOffset: 1_000_000,
+  maxOffset: MAX_OFFSET,
 } as const;
-
-/** `limit` and `offset` of a paged list; 400 naming the parameter and its range. */
-function pageParams(
-  query: Request['query'],
-  sizes: { limit: number; max: number },
-) {
-  return {
-    limit: parseIntParam(query.limit, 'limit', sizes.limit, 1, sizes.max),
-    offset: parseIntParam(query.offset, 'offset', 0, 0, PAGING.maxOffset),
-  };
-}
-
-function strParam(raw: unknown, name: string): string | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string' || raw.length > 256)
-    throw new InputError(
-      `parameter '${name}' must be one string of at most 256 characters`,
-    );
-  return raw;
-}
-
-function findingIdParam(raw: string): string {
-  if (!/^[0-9a-f]{16}$/.test(raw)) {
-    throw new InputError(
-      `finding id '${raw}' is not valid: ids are 16 hexadecimal characters, as GET /entity returns them`,
-    );
-  }
-  return raw;
-}
 
 function principalName(credentials: BackstageCredentials): string {
   const p = credentials.principal as {
@@ -139,32 +62,12 @@ function principalName(credentials: BackstageCredentials): string {
   return p.userEntityRef ?? p.subject ?? 'unknown';
 }
 
-async function readBody(req: Request, limit: number): Promise<string> {
-  const declared = Number(req.headers['content-length']);
-  const tooLarge = () =>
-    new PayloadTooLargeError(
-      `the batch is larger than ${limit} bytes (runtimeSecurity.ingest.maxBodyBytes): send smaller batches (Fluent Bit: lower Buffer_Size / flush more often; Vector: batch.max_bytes)`,
-    );
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      throw tooLarge();
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export async function createRouter(deps: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   security: SecurityService;
-  policies: PolicyListing;
-  ingest: HttpIngest;
+  policies: PolicyService;
+  ingest: IngestService;
   /** Lists the clusters for `GET /clusters` (names and auth providers, no URL or credential). */
   clusters?: ClusterSource;
 }): Promise<express.Router> {
@@ -192,6 +95,21 @@ export async function createRouter(deps: {
     });
     await authorizeEntity(permissions, permission, entityRef, credentials);
     return { entityRef, credentials };
+  }
+
+  /** A service principal that may ingest (POST /ingest without a token): its subject, else 401/403. */
+  async function serviceIngester(req: Request): Promise<string> {
+    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    const [decision] = await permissions.authorize(
+      [{ permission: runtimeSecurityIngestPermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `permission '${runtimeSecurityIngestPermission.name}' is denied for ${credentials.principal.subject}`,
+      );
+    }
+    return credentials.principal.subject;
   }
 
   router.get('/health', (_req, res) => {
@@ -233,22 +151,7 @@ export async function createRouter(deps: {
     express.json({ limit: '16kb' }),
     async (req, res) => {
       const id = findingIdParam(req.params.id);
-      const parsed = triageBody.safeParse(req.body ?? {});
-      if (!parsed.success) {
-        throw new InputError(
-          `the triage body is invalid (${parsed.error.issues
-            .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
-            .join(
-              '; ',
-            )}): send {"state": "acknowledged" | "false-positive" | "open", "reason": "why"}`,
-        );
-      }
-      const { state, reason } = parsed.data;
-      if (state !== 'open' && !reason?.trim()) {
-        throw new InputError(
-          `'reason' is required to mark a finding ${state}: say why, e.g. "expected: nightly backup job runs tar"`,
-        );
-      }
+      const { state, reason } = parseTriageBody(req.body);
       const { entityRef, credentials } = await entityAccess(
         req,
         runtimeSecurityTriagePermission,
@@ -258,7 +161,7 @@ export async function createRouter(deps: {
           entityRef,
           id,
           state,
-          reason: reason?.trim(),
+          reason,
           by: principalName(credentials),
           credentials,
         }),
@@ -311,16 +214,7 @@ export async function createRouter(deps: {
     '/policies/enforcement',
     express.json({ limit: '16kb' }),
     async (req, res) => {
-      const parsed = enforcementBody.safeParse(req.body ?? {});
-      if (!parsed.success) {
-        throw new InputError(
-          `the enforcement request is invalid (${parsed.error.issues
-            .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
-            .join(
-              '; ',
-            )}): send {"cluster": "...", "namespace": "...", "name": "<TracingPolicyNamespaced>", "action": "Sigkill" | "Override"}`,
-        );
-      }
+      const request = parseEnforcementBody(req.body);
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
       const [d] = await permissions.authorize(
         [{ permission: runtimeSecurityEnforcePermission }],
@@ -332,7 +226,7 @@ export async function createRouter(deps: {
         );
       }
       res.json(
-        await policies.propose(parsed.data, {
+        await policies.propose(request, {
           requestAuth: readKubernetesRequestAuth(req),
         }),
       );
@@ -360,90 +254,21 @@ export async function createRouter(deps: {
     res.json(await security.getIngestHealth());
   });
 
-  /**
-   * Who posts to /ingest and which clusters it may write: a static token (`ingest.token`: any
-   * cluster; `ingest.tokens[]`: its clusters), or a Backstage service principal that holds the
-   * ingest permission (`ingest.services[]` narrows a subject to its clusters).
-   */
-  async function ingestCaller(
-    req: Request,
-  ): Promise<{ who: string; clusters?: string[] }> {
-    const presented = req.header(INGEST_TOKEN_HEADER);
-    const { token, tokens } = ingest.settings;
-    if (presented !== undefined) {
-      if (token && tokenMatches(presented, token))
-        return { who: 'runtimeSecurity.ingest.token' };
-      const limited = tokens.find(t => tokenMatches(presented, t.token));
-      if (limited)
-        return {
-          who: `runtimeSecurity.ingest.tokens '${limited.name}'`,
-          clusters: limited.clusters,
-        };
-      throw new NotAllowedError(
-        token || tokens.length
-          ? `the ${INGEST_TOKEN_HEADER} header matches neither runtimeSecurity.ingest.token nor an entry of runtimeSecurity.ingest.tokens`
-          : `no ingest token is configured (runtimeSecurity.ingest.token or .tokens), so ${INGEST_TOKEN_HEADER} is not accepted: configure one, or call with a Backstage service token`,
-      );
-    }
-    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
-    const [decision] = await permissions.authorize(
-      [{ permission: runtimeSecurityIngestPermission }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `permission '${runtimeSecurityIngestPermission.name}' is denied for ${credentials.principal.subject}`,
-      );
-    }
-    const entry = ingest.settings.services.find(
-      s => s.subject === credentials.principal.subject,
-    );
-    return { who: credentials.principal.subject, clusters: entry?.clusters };
-  }
-
+  // A static ingest token (checked by the service), or a service principal with the ingest permission.
   router.post('/ingest', async (req, res) => {
-    const caller = await ingestCaller(req);
-    let cluster = strParam(req.query.cluster, 'cluster');
-    if (caller.clusters) {
-      // a limited caller's events always carry a cluster it may write (never the agent's own claim)
-      if (!cluster && caller.clusters.length === 1)
-        cluster = caller.clusters[0];
-      if (!cluster) {
-        throw new InputError(
-          `${caller.who} may write events of ${caller.clusters.join(
-            ', ',
-          )}: name one with ?cluster=`,
-        );
-      }
-      if (!caller.clusters.includes(cluster)) {
-        throw new NotAllowedError(
-          `${
-            caller.who
-          } may not write events of cluster '${cluster}'; it may write ${caller.clusters.join(
-            ', ',
-          )}`,
-        );
-      }
-    }
-    const source = strParam(req.query.source, 'source') ?? 'default';
-    if (!/^[a-zA-Z0-9._:-]+$/.test(source)) {
-      throw new InputError(
-        `parameter 'source' is '${source}': use letters, digits, '.', '_', ':' or '-' (e.g. the node name)`,
-      );
-    }
     try {
-      const release = ingest.admit();
-      let body: string;
-      try {
-        body = await readBody(req, ingest.settings.maxBodyBytes);
-      } finally {
-        release();
-      }
-      const result = await ingest.ingest(body, { source, cluster });
+      const result = await ingest.ingest({
+        token: req.header(INGEST_TOKEN_HEADER),
+        authorizeService: () => serviceIngester(req),
+        cluster: req.query.cluster,
+        source: req.query.source,
+        body: req,
+        contentLength: req.headers['content-length'],
+      });
       res.status(200).json(result);
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 429)
-        res.setHeader('Retry-After', String(ingest.settings.retryAfterSeconds));
+        res.setHeader('Retry-After', String(ingest.retryAfterSeconds));
       throw e;
     }
   });

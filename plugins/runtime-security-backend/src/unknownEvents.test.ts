@@ -12,9 +12,9 @@ import request from 'supertest';
 import { databaseIdsForTests } from '@periscope/test-utils';
 import { runtimeSecurityPlugin } from './plugin';
 import {
-  FindingsStore,
+  createFindingsStore,
   MAX_UNKNOWN_PER_SOURCE,
-} from './services/FindingsStore/FindingsStore';
+} from './services/FindingsStore';
 import { EVENTS_DIR } from './__testUtils__/corpus';
 
 /*
@@ -155,7 +155,7 @@ describe('FindingsStore unknown events', () => {
     'keeps at most MAX_UNKNOWN_PER_SOURCE names per source, and expires them with retention (%s)',
     async id => {
       const knex = await databases.init(id);
-      const store = await FindingsStore.create(mockServices.database({ knex }));
+      const store = await createFindingsStore(mockServices.database({ knex }));
       const many = Array.from(
         { length: MAX_UNKNOWN_PER_SOURCE + 5 },
         (_, i) => ({
@@ -209,9 +209,12 @@ describe('FindingsStore unknown events', () => {
     'adds the table to a database of an earlier version (%s)',
     async id => {
       const knex = await databases.init(id);
-      await FindingsStore.create(mockServices.database({ knex }));
+      await createFindingsStore(mockServices.database({ knex }));
+      // a database of the version before migrations: no unknown-events table, no migration record
       await knex.schema.dropTable('runtime_security_unknown_events');
-      const store = await FindingsStore.create(mockServices.database({ knex }));
+      await knex.schema.dropTable('runtime_security_migrations');
+      await knex.schema.dropTable('runtime_security_migrations_lock');
+      const store = await createFindingsStore(mockServices.database({ knex }));
       await store.recordUnknown('s', [
         { kind: 'type', name: 'process_connect', count: 1, timeMs: 1 },
       ]);

@@ -1,10 +1,14 @@
+/** Schedules the configured sources (Kubernetes logs, export files) and the retention task. */
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { ClusterSource } from '@periscope/kube-access';
 import { RuntimeSecurityConfig, selectFollowedClusters } from '../../config';
-import { FileSource } from '../FileSource/FileSource';
-import { FindingsStore } from '../FindingsStore/FindingsStore';
-import { KubernetesLogSource } from '../KubernetesSource/KubernetesLogSource';
-import type { FindingNotifier } from '../Notifications/FindingNotifier';
+import { createFileSource } from '../FileSource';
+import { FindingsStore } from '../FindingsStore';
+import {
+  createKubernetesLogSource,
+  KubernetesLogSource,
+} from '../KubernetesSource';
+import type { FindingNotifier } from '../Notifications';
 
 /**
  * Schedules every configured source and the retention task:
@@ -65,7 +69,7 @@ export async function scheduleSources(deps: {
           if (!entry || entry.url !== cluster.url) {
             entry = {
               url: cluster.url,
-              source: new KubernetesLogSource(
+              source: createKubernetesLogSource(
                 cluster,
                 config.kubernetes,
                 sourceDeps,
@@ -80,7 +84,7 @@ export async function scheduleSources(deps: {
     });
   }
   for (const file of config.files) {
-    const source = new FileSource(file, sourceDeps);
+    const source = createFileSource(file, sourceDeps);
     await scheduler.scheduleTask({
       id: `runtime-security:${file.id}`,
       scope: 'local',

@@ -1,5 +1,6 @@
 /**
- * Helpers for `GET .../log?timestamps=true` lines: `<RFC3339Nano> <content>`.
+ * Helpers for `GET .../log?timestamps=true` lines: `<RFC3339Nano> <content>`: timestamps, per-pod
+ * checkpoints and the filter of a resumed stream.
  */
 
 /** Splits a timestamped log line; undefined when it has no timestamp prefix. */
@@ -45,26 +46,34 @@ export interface PodCheckpoint {
   sameTs: number;
 }
 
+/** Decides which lines of a resumed stream are new. */
+export interface ResumeFilter {
+  /** Whether the line with this timestamp is new; feed every timestamped line in order. */
+  accept(ts: string): boolean;
+}
+
 /**
- * Decides which lines of a resumed stream are new. Feed every timestamped
- * line in order; `accept` returns false for lines at or before the checkpoint.
+ * Creates the filter of a stream resumed at `checkpoint`: `accept` returns false for lines at or
+ * before the checkpoint.
  */
-export class ResumeFilter {
-  private seenAtCheckpoint = 0;
-
-  constructor(private cp: PodCheckpoint | undefined) {}
-
-  accept(ts: string): boolean {
-    if (!this.cp) return true;
-    const c = compareTimestamps(ts, this.cp.ts);
-    if (c < 0) return false;
-    if (c === 0) {
-      this.seenAtCheckpoint++;
-      return this.seenAtCheckpoint > this.cp.sameTs;
-    }
-    this.cp = undefined;
-    return true;
-  }
+export function createResumeFilter(
+  checkpoint: PodCheckpoint | undefined,
+): ResumeFilter {
+  let cp = checkpoint;
+  let seenAtCheckpoint = 0;
+  return {
+    accept(ts) {
+      if (!cp) return true;
+      const c = compareTimestamps(ts, cp.ts);
+      if (c < 0) return false;
+      if (c === 0) {
+        seenAtCheckpoint++;
+        return seenAtCheckpoint > cp.sameTs;
+      }
+      cp = undefined;
+      return true;
+    },
+  };
 }
 
 /** Advances a checkpoint past one stored line. */

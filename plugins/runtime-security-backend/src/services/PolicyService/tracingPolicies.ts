@@ -1,3 +1,7 @@
+/**
+ * TracingPolicy objects of the clusters: read them (a 404 means the CRDs are not installed),
+ * summarize their mode, hooks and calls, and name the rules no installed policy feeds.
+ */
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import {
   BUILTIN_RULES,
@@ -12,13 +16,8 @@ import {
   fanOutClusters,
   kubeConfigFor,
 } from '@periscope/kube-access';
-import { FindingsStore } from '../FindingsStore/FindingsStore';
-
-export type {
-  PoliciesResponse,
-  TracingPolicySummary,
-  UnfedRule,
-} from '@periscope/backstage-plugin-runtime-security-common';
+import { FindingsStore } from '../FindingsStore';
+import { LivePolicy } from './types';
 
 const ENFORCING = new Set(['sigkill', 'override', 'notifyenforcer']);
 const HOOKS: Record<string, TetragonEventType> = {
@@ -99,13 +98,6 @@ export function unfedRules(
   return rules
     .filter(r => !r.eventTypes.some(t => emitted.has(t)))
     .map(r => ({ rule: r.id, title: r.title, eventTypes: [...r.eventTypes] }));
-}
-
-/** A policy as listed, with what the enforcement proposal reads of the live object. */
-export interface LivePolicy {
-  summary: TracingPolicySummary;
-  labels: Record<string, string>;
-  spec: unknown;
 }
 
 /** Reads TracingPolicy and TracingPolicyNamespaced objects of every cluster (a 404: CRDs not installed). */

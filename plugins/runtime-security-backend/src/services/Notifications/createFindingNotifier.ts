@@ -1,3 +1,7 @@
+/**
+ * The FindingNotifier: a Backstage notification to the owners of the entities a new critical (or
+ * enforced) finding belongs to, muted per entity, never failing ingest.
+ */
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import {
@@ -20,7 +24,8 @@ import {
   workloadSelectorFor,
 } from '@periscope/kube-access';
 import { NotificationSettings } from '../../config';
-import { DetectionRecord } from '../FindingsStore/types';
+import { DetectionRecord } from '../FindingsStore';
+import { FindingNotifier } from './types';
 
 /** An entity mutes its own runtime-security notifications with `off` (or `false`, `disabled`). */
 export const SECURITY_NOTIFICATIONS_ANNOTATION =
@@ -30,11 +35,6 @@ export const NOTIFICATION_TOPIC = 'runtime-security';
 
 /** How long the list of annotated catalog entities is reused (a mute takes at most this long). */
 const CATALOG_CACHE_MS = 30_000;
-
-/** Told about the findings one ingest created (never about findings seen before). */
-export interface FindingNotifier {
-  notifyNewFindings(findings: DetectionRecord[]): Promise<void>;
-}
 
 type Reason =
   | { kind: 'critical' }

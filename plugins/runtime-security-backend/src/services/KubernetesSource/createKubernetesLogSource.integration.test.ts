@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { corpusLines, relabel } from '../../__testUtils__/corpus';
-import { FindingsStore } from '../FindingsStore';
-import { createFindingNotifier } from '../Notifications/FindingNotifier';
-import { KubernetesLogSource } from './KubernetesLogSource';
+import { createFindingsStore } from '../FindingsStore';
+import { createFindingNotifier } from '../Notifications';
+import { createKubernetesLogSource } from './createKubernetesLogSource';
 import { describeIf } from '@periscope/test-utils';
 
 /*
@@ -187,7 +187,7 @@ describeCluster('KubernetesLogSource against the local control plane', () => {
     );
     const [cluster] = readClusters(config);
     const knex = await databases.init('SQLITE_3');
-    const store = await FindingsStore.create(mockServices.database({ knex }));
+    const store = await createFindingsStore(mockServices.database({ knex }));
     const settings = {
       enabled: true,
       labelSelector: LABEL,
@@ -206,7 +206,7 @@ describeCluster('KubernetesLogSource against the local control plane', () => {
     const total = async () =>
       (await store.list()).reduce((n, f) => n + f.count, 0);
 
-    await new KubernetesLogSource(cluster, settings, deps).run(
+    await createKubernetesLogSource(cluster, settings, deps).run(
       new AbortController().signal,
     );
     const source = await store.getSource(`kubernetes:${cluster.name}`);
@@ -224,7 +224,7 @@ describeCluster('KubernetesLogSource against the local control plane', () => {
 
     // the backend restarts; meanwhile Tetragon wrote more events
     fs.appendFileSync(logFile, criLines(second, Date.now() - 30_000));
-    await new KubernetesLogSource(cluster, settings, deps).run(
+    await createKubernetesLogSource(cluster, settings, deps).run(
       new AbortController().signal,
     );
     expect(
@@ -241,7 +241,7 @@ describeCluster('KubernetesLogSource against the local control plane', () => {
     );
     const [cluster] = readClusters(config);
     const knex = await databases.init('SQLITE_3');
-    const store = await FindingsStore.create(mockServices.database({ knex }));
+    const store = await createFindingsStore(mockServices.database({ knex }));
     const entity = (
       name: string,
       owner: string,
@@ -322,7 +322,7 @@ describeCluster('KubernetesLogSource against the local control plane', () => {
       ),
     );
 
-    await new KubernetesLogSource(cluster, settings, deps).run(
+    await createKubernetesLogSource(cluster, settings, deps).run(
       new AbortController().signal,
     );
     const critical = (
@@ -346,7 +346,7 @@ describeCluster('KubernetesLogSource against the local control plane', () => {
       (await store.list()).reduce((n, f) => n + f.count, 0);
     const before = await total();
     await knex('runtime_security_sources').delete();
-    await new KubernetesLogSource(cluster, settings, deps).run(
+    await createKubernetesLogSource(cluster, settings, deps).run(
       new AbortController().signal,
     );
     expect(

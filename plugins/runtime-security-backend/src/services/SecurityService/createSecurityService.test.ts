@@ -1,7 +1,10 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { FindingsStore } from '../FindingsStore';
-import { createSecurityService, MAX_ENTITY_FINDINGS } from './SecurityService';
+import {
+  createSecurityService,
+  MAX_ENTITY_FINDINGS,
+} from './createSecurityService';
 
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',

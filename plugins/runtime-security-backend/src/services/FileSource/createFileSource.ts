@@ -1,18 +1,13 @@
+/**
+ * The FileSource: follows a Tetragon JSON export file on disk, checkpointed, through rotation and
+ * truncation.
+ */
 import { DEFAULT_MAX_LINE_BYTES } from '@periscope/backstage-plugin-runtime-security-common';
-import { LoggerService } from '@backstage/backend-plugin-api';
 import fs from 'node:fs';
-import { AnalyzerSettings, FileSourceSettings } from '../../config';
-import { FindingsStore } from '../FindingsStore/FindingsStore';
-import { SourceIngester } from '../IngestService/SourceIngester';
-import type { FindingNotifier } from '../Notifications/FindingNotifier';
-
-/** Where a followed file was read up to. */
-export interface FileCheckpoint {
-  ino: number;
-  dev: number;
-  /** Byte offset just after the last complete line stored. */
-  offset: number;
-}
+import { FileSourceSettings } from '../../config';
+import { createSourceIngester } from '../IngestService/createSourceIngester';
+import { SourceDeps } from '../IngestService/types';
+import { FileCheckpoint, FileSource } from './types';
 
 /** Bytes read per step; lines are stored after each step. */
 const READ_CHUNK = 1024 * 1024;
@@ -32,7 +27,7 @@ async function statOrUndefined(path: string): Promise<fs.Stats | undefined> {
 }
 
 /**
- * Follows a Tetragon JSON export file on disk (`--export-filename`).
+ * Creates the follower of one export file (`--export-filename`).
  *
  * Each {@link FileSource.poll} reads from the stored offset to the end, only
  * whole lines, and advances the checkpoint after the store accepted them.
@@ -40,70 +35,24 @@ async function statOrUndefined(path: string): Promise<fs.Stats | undefined> {
  * rotated name (`.1`, `.0`, `.old`) when it is there, then the new file from
  * the start. Truncation (size below the offset, same inode) restarts at 0.
  */
-export class FileSource {
-  readonly id: string;
-  private readonly ingester: SourceIngester;
+export function createFileSource(
+  settings: FileSourceSettings,
+  deps: SourceDeps,
+): FileSource {
+  const id = settings.id;
+  const ingester = createSourceIngester(id, 'file', deps);
 
-  constructor(
-    private readonly settings: FileSourceSettings,
-    private readonly deps: {
-      store: FindingsStore;
-      logger: LoggerService;
-      analyzer: AnalyzerSettings;
-      notifier?: FindingNotifier;
-    },
-  ) {
-    this.id = settings.id;
-    this.ingester = new SourceIngester(this.id, 'file', deps);
-  }
-
-  /** Reads whatever was appended since the last poll. Returns the number of lines stored. */
-  async poll(signal?: AbortSignal): Promise<number> {
-    const path = this.settings.path;
-    let cp = await this.deps.store.getCheckpoint<FileCheckpoint>(this.id);
-    let st: fs.Stats | undefined;
-    try {
-      st = await statOrUndefined(path);
-    } catch (e) {
-      await this.ingester.fail(
-        `cannot read ${path}: ${(e as Error).message}`,
-        cp,
-      );
-      return 0;
-    }
-    if (!st) {
-      await this.ingester.fail(
-        `${path} does not exist: check runtimeSecurity.sources.files and Tetragon's --export-filename`,
-        cp,
-      );
-      return 0;
-    }
-    let lines = 0;
-    if (cp && (cp.ino !== st.ino || cp.dev !== st.dev)) {
-      lines += await this.drainRotated(cp, signal);
-      cp = undefined;
-    } else if (cp && st.size < cp.offset) {
-      this.deps.logger.info(
-        `runtime-security: ${path} was truncated (size ${st.size} < offset ${cp.offset}); reading it from the start`,
-      );
-      cp = undefined;
-    }
-    const start: FileCheckpoint = cp ?? { ino: st.ino, dev: st.dev, offset: 0 };
-    lines += await this.readFrom(path, start, signal, true);
-    return lines;
-  }
-
-  private async drainRotated(
+  async function drainRotated(
     cp: FileCheckpoint,
     signal?: AbortSignal,
   ): Promise<number> {
-    for (const name of rotatedNames(this.settings.path)) {
+    for (const name of rotatedNames(settings.path)) {
       const st = await statOrUndefined(name).catch(() => undefined);
       if (st && st.ino === cp.ino && st.dev === cp.dev && st.size > cp.offset) {
-        this.deps.logger.info(
-          `runtime-security: ${this.settings.path} was rotated; reading the rest of ${name}`,
+        deps.logger.info(
+          `runtime-security: ${settings.path} was rotated; reading the rest of ${name}`,
         );
-        return this.readFrom(name, cp, signal, false);
+        return readFrom(name, cp, signal, false);
       }
     }
     return 0;
@@ -114,15 +63,14 @@ export class FileSource {
    * Memory stays bounded: of a line longer than `maxLineBytes` only the first `maxLineBytes + 1`
    * bytes are kept until its newline, so the parser counts it as `too_large` and moves on.
    */
-  private async readFrom(
+  async function readFrom(
     path: string,
     cp: FileCheckpoint,
     signal: AbortSignal | undefined,
     save: boolean,
   ): Promise<number> {
     const fh = await fs.promises.open(path, 'r');
-    const keep =
-      (this.deps.analyzer.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) + 1;
+    const keep = (deps.analyzer.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) + 1;
     const capped = (b: Buffer) =>
       Buffer.from(b.length > keep ? b.subarray(0, keep) : b);
     let offset = cp.offset;
@@ -156,20 +104,54 @@ export class FileSource {
         const lines = [head, ...tail].map(l =>
           l.endsWith('\r') ? l.slice(0, -1) : l,
         );
-        await this.ingester.pushLines(lines, {
-          cluster: this.settings.cluster,
+        await ingester.pushLines(lines, {
+          cluster: settings.cluster,
         });
         stored += lines.length;
         offset = readPos - (bytesRead - lastNl - 1);
         carry = capped(chunk.subarray(lastNl + 1));
-        if (save)
-          await this.ingester.save({ ino: cp.ino, dev: cp.dev, offset });
+        if (save) await ingester.save({ ino: cp.ino, dev: cp.dev, offset });
       }
     } finally {
       await fh.close();
     }
     if (save && stored === 0)
-      await this.ingester.save({ ino: cp.ino, dev: cp.dev, offset });
+      await ingester.save({ ino: cp.ino, dev: cp.dev, offset });
     return stored;
   }
+
+  /** Reads whatever was appended since the last poll. Returns the number of lines stored. */
+  async function poll(signal?: AbortSignal): Promise<number> {
+    const path = settings.path;
+    let cp = await deps.store.getCheckpoint<FileCheckpoint>(id);
+    let st: fs.Stats | undefined;
+    try {
+      st = await statOrUndefined(path);
+    } catch (e) {
+      await ingester.fail(`cannot read ${path}: ${(e as Error).message}`, cp);
+      return 0;
+    }
+    if (!st) {
+      await ingester.fail(
+        `${path} does not exist: check runtimeSecurity.sources.files and Tetragon's --export-filename`,
+        cp,
+      );
+      return 0;
+    }
+    let lines = 0;
+    if (cp && (cp.ino !== st.ino || cp.dev !== st.dev)) {
+      lines += await drainRotated(cp, signal);
+      cp = undefined;
+    } else if (cp && st.size < cp.offset) {
+      deps.logger.info(
+        `runtime-security: ${path} was truncated (size ${st.size} < offset ${cp.offset}); reading it from the start`,
+      );
+      cp = undefined;
+    }
+    const start: FileCheckpoint = cp ?? { ino: st.ino, dev: st.dev, offset: 0 };
+    lines += await readFrom(path, start, signal, true);
+    return lines;
+  }
+
+  return { id, poll };
 }

@@ -1,5 +1,8 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
-import { CoreV1Api, KubeConfig, Log, V1Pod } from '@kubernetes/client-node';
+/**
+ * The KubernetesLogSource: follows the export container of every Tetragon pod of one cluster
+ * through the API server, checkpointed per pod.
+ */
+import { CoreV1Api, Log, V1Pod } from '@kubernetes/client-node';
 import { createLineSplitter } from '@periscope/backstage-plugin-runtime-security-common';
 import {
   ClusterDetails,
@@ -8,22 +11,16 @@ import {
 } from '@periscope/kube-access';
 import { PassThrough } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { AnalyzerSettings, KubernetesSourceSettings } from '../../config';
-import { FindingsStore } from '../FindingsStore/FindingsStore';
-import { SourceIngester } from '../IngestService/SourceIngester';
-import type { FindingNotifier } from '../Notifications/FindingNotifier';
+import { KubernetesSourceSettings } from '../../config';
+import { createSourceIngester } from '../IngestService/createSourceIngester';
+import { SourceDeps } from '../IngestService/types';
 import {
   advance,
-  PodCheckpoint,
-  ResumeFilter,
+  createResumeFilter,
   sinceTimeOf,
   splitTimestamp,
 } from './logLines';
-
-/** Stored per cluster: where each Tetragon pod's log was read up to. */
-export interface KubernetesCheckpoint {
-  pods: Record<string, PodCheckpoint>;
-}
+import { KubernetesCheckpoint, KubernetesLogSource } from './types';
 
 /** Lines buffered per pod before the stream is paused until they are stored. */
 const MAX_PENDING = 2000;
@@ -45,7 +42,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Follows the export container of every Tetragon pod of one cluster through
+ * Creates the follower of the export container of every Tetragon pod of one cluster through
  * the API server (`GET /api/v1/namespaces/{ns}/pods/{pod}/log?follow=true&timestamps=true&sinceTime=…`).
  *
  * One {@link KubernetesLogSource.run} follows for a window (default 5 min),
@@ -56,83 +53,44 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * second) and drops the lines it already stored, so nothing is lost; anything
  * re-read anyway is deduplicated by event id.
  */
-export class KubernetesLogSource {
-  readonly id: string;
-  private readonly kc: KubeConfig;
-  private readonly ingester: SourceIngester;
-  private checkpoint: KubernetesCheckpoint = { pods: {} };
-  private saveChain: Promise<void> = Promise.resolve();
+export function createKubernetesLogSource(
+  cluster: ClusterDetails,
+  settings: KubernetesSourceSettings,
+  deps: SourceDeps,
+): KubernetesLogSource {
+  const id = `kubernetes:${cluster.name}`;
+  const kc = kubeConfigFor(cluster);
+  const ingester = createSourceIngester(id, 'kubernetes', deps);
+  /** Where each pod was read up to (loaded at the start of every run). */
+  const state: { checkpoint: KubernetesCheckpoint } = {
+    checkpoint: { pods: {} },
+  };
+  let saveChain: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly cluster: ClusterDetails,
-    private readonly settings: KubernetesSourceSettings,
-    private readonly deps: {
-      store: FindingsStore;
-      logger: LoggerService;
-      analyzer: AnalyzerSettings;
-      notifier?: FindingNotifier;
-    },
-  ) {
-    this.id = `kubernetes:${cluster.name}`;
-    this.kc = kubeConfigFor(cluster);
-    this.ingester = new SourceIngester(this.id, 'kubernetes', deps);
-  }
-
-  /** Follows the logs until `windowMs` passed or `signal` aborts; resolves after the last lines are stored. */
-  async run(
-    signal: AbortSignal,
-    windowMs = this.settings.followWindowMs,
-  ): Promise<void> {
-    this.checkpoint =
-      (await this.deps.store.getCheckpoint<KubernetesCheckpoint>(this.id)) ?? {
-        pods: {},
-      };
-    if (!this.checkpoint.pods) this.checkpoint.pods = {};
-    const stop = new AbortController();
-    const onAbort = () => stop.abort();
-    signal.addEventListener('abort', onAbort);
-    const deadline = Date.now() + windowMs;
-    const followers = new Map<string, Promise<void>>();
-    try {
-      while (!stop.signal.aborted && Date.now() < deadline) {
-        await this.startFollowers(followers, stop.signal);
-        await sleep(
-          Math.min(this.settings.rescanMs, Math.max(0, deadline - Date.now())),
-          stop.signal,
-        );
-      }
-    } finally {
-      stop.abort();
-      signal.removeEventListener('abort', onAbort);
-      await Promise.all(followers.values());
-      await this.saveChain;
-    }
-  }
-
-  private async listPods(): Promise<V1Pod[]> {
-    const api = this.kc.makeApiClient(CoreV1Api);
-    const list = this.settings.namespace
+  async function listPods(): Promise<V1Pod[]> {
+    const api = kc.makeApiClient(CoreV1Api);
+    const list = settings.namespace
       ? await api.listNamespacedPod({
-          namespace: this.settings.namespace,
-          labelSelector: this.settings.labelSelector,
+          namespace: settings.namespace,
+          labelSelector: settings.labelSelector,
         })
       : await api.listPodForAllNamespaces({
-          labelSelector: this.settings.labelSelector,
+          labelSelector: settings.labelSelector,
         });
     return list.items;
   }
 
-  private async startFollowers(
+  async function startFollowers(
     followers: Map<string, Promise<void>>,
     signal: AbortSignal,
   ): Promise<void> {
     let pods: V1Pod[];
     try {
-      pods = await this.listPods();
+      pods = await listPods();
     } catch (e) {
-      const err = classifyClusterError(this.cluster.name, e);
-      await this.ingester.fail(
-        `listing Tetragon pods (${this.settings.labelSelector}) failed: ${err.message}`,
+      const err = classifyClusterError(cluster.name, e);
+      await ingester.fail(
+        `listing Tetragon pods (${settings.labelSelector}) failed: ${err.message}`,
       );
       return;
     }
@@ -141,7 +99,7 @@ export class KubernetesLogSource {
       const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
       live.add(key);
       const hasContainer = pod.spec?.containers.some(
-        c => c.name === this.settings.container,
+        c => c.name === settings.container,
       );
       if (
         !hasContainer ||
@@ -149,42 +107,40 @@ export class KubernetesLogSource {
         followers.has(key)
       )
         continue;
-      const p = this.follow(pod, key, signal)
+      const p = follow(pod, key, signal)
         .catch(async e => {
-          const err = classifyClusterError(this.cluster.name, e);
-          await this.ingester.fail(
-            `following ${key} container ${this.settings.container} failed: ${err.message}`,
-            this.checkpoint,
+          const err = classifyClusterError(cluster.name, e);
+          await ingester.fail(
+            `following ${key} container ${settings.container} failed: ${err.message}`,
+            state.checkpoint,
           );
         })
         .finally(() => followers.delete(key));
       followers.set(key, p);
     }
     // Forget checkpoints of pods that are gone, so the checkpoint stays small.
-    for (const key of Object.keys(this.checkpoint.pods))
-      if (!live.has(key)) delete this.checkpoint.pods[key];
+    for (const key of Object.keys(state.checkpoint.pods))
+      if (!live.has(key)) delete state.checkpoint.pods[key];
     if (pods.length === 0) {
-      await this.ingester.fail(
-        `no pod matches ${this.settings.labelSelector}${
-          this.settings.namespace
-            ? ` in namespace ${this.settings.namespace}`
-            : ''
+      await ingester.fail(
+        `no pod matches ${settings.labelSelector}${
+          settings.namespace ? ` in namespace ${settings.namespace}` : ''
         }: is Tetragon installed, or set runtimeSecurity.sources.kubernetes.labelSelector`,
-        this.checkpoint,
+        state.checkpoint,
       );
     }
   }
 
-  private async follow(
+  async function follow(
     pod: V1Pod,
     key: string,
     signal: AbortSignal,
   ): Promise<void> {
-    const cp = this.checkpoint.pods[key];
-    const filter = new ResumeFilter(cp);
+    const cp = state.checkpoint.pods[key];
+    const filter = createResumeFilter(cp);
     const stream = new PassThrough();
     const splitter = createLineSplitter({
-      maxLineBytes: this.deps.analyzer.maxLineBytes,
+      maxLineBytes: deps.analyzer.maxLineBytes,
     });
     const decoder = new StringDecoder('utf8');
     let pending: Array<{ ts: string; text: string }> = [];
@@ -195,17 +151,15 @@ export class KubernetesLogSource {
         const batch = pending;
         pending = [];
         if (batch.length === 0) return;
-        await this.ingester.pushLines(
+        await ingester.pushLines(
           batch.map(b => b.text),
-          { cluster: this.cluster.name },
+          { cluster: cluster.name },
         );
-        let next = this.checkpoint.pods[key];
+        let next = state.checkpoint.pods[key];
         for (const b of batch) next = advance(next, b.ts);
-        this.checkpoint.pods[key] = next;
-        this.saveChain = this.saveChain.then(() =>
-          this.ingester.save(this.checkpoint),
-        );
-        await this.saveChain;
+        state.checkpoint.pods[key] = next;
+        saveChain = saveChain.then(() => ingester.save(state.checkpoint));
+        await saveChain;
         if (stream.isPaused()) stream.resume();
       });
       return flushing;
@@ -235,12 +189,12 @@ export class KubernetesLogSource {
       stream.on('error', reject);
       signal.addEventListener('abort', () => resolve());
     });
-    const timer = setInterval(() => void flush(), this.settings.flushMs);
+    const timer = setInterval(() => void flush(), settings.flushMs);
     try {
-      const ctl = await new Log(this.kc).log(
+      const ctl = await new Log(kc).log(
         pod.metadata!.namespace!,
         pod.metadata!.name!,
-        this.settings.container,
+        settings.container,
         stream,
         {
           follow: true,
@@ -261,4 +215,38 @@ export class KubernetesLogSource {
       await flush();
     }
   }
+
+  /** Follows the logs until `windowMs` passed or `signal` aborts; resolves after the last lines are stored. */
+  async function run(
+    signal: AbortSignal,
+    windowMs = settings.followWindowMs,
+  ): Promise<void> {
+    state.checkpoint = (await deps.store.getCheckpoint<KubernetesCheckpoint>(
+      id,
+    )) ?? {
+      pods: {},
+    };
+    if (!state.checkpoint.pods) state.checkpoint.pods = {};
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    signal.addEventListener('abort', onAbort);
+    const deadline = Date.now() + windowMs;
+    const followers = new Map<string, Promise<void>>();
+    try {
+      while (!stop.signal.aborted && Date.now() < deadline) {
+        await startFollowers(followers, stop.signal);
+        await sleep(
+          Math.min(settings.rescanMs, Math.max(0, deadline - Date.now())),
+          stop.signal,
+        );
+      }
+    } finally {
+      stop.abort();
+      signal.removeEventListener('abort', onAbort);
+      await Promise.all(followers.values());
+      await saveChain;
+    }
+  }
+
+  return { id, run };
 }

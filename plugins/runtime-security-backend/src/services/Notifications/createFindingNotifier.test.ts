@@ -1,13 +1,13 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { DetectionRecord } from '../FindingsStore/types';
+import { DetectionRecord } from '../FindingsStore';
 import {
   createFindingNotifier,
   notificationReason,
   ownerOf,
   securityTabLink,
-} from './FindingNotifier';
+} from './createFindingNotifier';
 
 const record = (
   over: Partial<DetectionRecord> = {},

@@ -9,8 +9,8 @@ import {
   corpusLines,
   relabel,
 } from '../../__testUtils__/corpus';
-import { SourceIngester } from '../IngestService/SourceIngester';
-import { FindingsStore } from './FindingsStore';
+import { createSourceIngester } from '../IngestService';
+import { createFindingsStore } from './createFindingsStore';
 import { DetectionRecord } from './types';
 import { databaseIdsForTests } from '@periscope/test-utils';
 
@@ -31,9 +31,9 @@ function reference() {
 
 async function setup(id: TestDatabaseId) {
   const knex = await databases.init(id);
-  const store = await FindingsStore.create(mockServices.database({ knex }));
+  const store = await createFindingsStore(mockServices.database({ knex }));
   const ingester = (name = 'test') =>
-    new SourceIngester(name, 'http', {
+    createSourceIngester(name, 'http', {
       store,
       logger: mockServices.logger.mock(),
       analyzer,
@@ -200,10 +200,10 @@ describe('FindingsStore', () => {
     'counts every event when several replicas ingest events of the same findings at once on %p',
     async id => {
       const knex = await databases.init(id);
-      // four replicas, each its own store (own pool) on one database
+      // four replicas, each its own store (own pool) on one database, starting together
       const stores = await Promise.all(
         [0, 1, 2, 3].map(() =>
-          FindingsStore.create(mockServices.database({ knex })),
+          createFindingsStore(mockServices.database({ knex })),
         ),
       );
       const detection = (
@@ -309,8 +309,8 @@ describe('FindingsStore', () => {
         t.string('id').primary();
       });
       const database = mockServices.database({ knex });
-      await FindingsStore.create(database);
-      const store = await FindingsStore.create(database);
+      await createFindingsStore(database);
+      const store = await createFindingsStore(database);
       expect(
         await knex.schema.hasColumn(
           'runtime_security_findings',

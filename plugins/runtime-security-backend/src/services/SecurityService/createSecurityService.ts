@@ -1,3 +1,7 @@
+/**
+ * The SecurityService: an entity's findings (the catalog entity's workload selector over the
+ * stored findings), triage, the findings list and ingest health.
+ */
 import {
   BackstageCredentials,
   LoggerService,
@@ -12,68 +16,13 @@ import {
   WorkloadSelectorOptions,
   workloadSelectorFor,
 } from '@periscope/kube-access';
-import { FindingsStore } from '../FindingsStore/FindingsStore';
 import type {
   EntitySecurity,
-  EntityTimeline,
-  IngestHealth,
   Severity,
   TimelineBucket,
-  UnknownEventsResponse,
 } from '@periscope/backstage-plugin-runtime-security-common';
-import {
-  FindingFilter,
-  StoredFinding,
-  StoredFindingDetail,
-  TriageState,
-} from '../FindingsStore/types';
-
-export type {
-  EntitySecurity,
-  EntityTimeline,
-  IngestHealth,
-} from '@periscope/backstage-plugin-runtime-security-common';
-
-/**
- * Reads and triages findings. Entity-scoped methods resolve the entity through
- * the catalog with the caller's credentials; permission checks happen in the router.
- * @public
- */
-export interface SecurityService {
-  /**
-   * The entity's findings, most severe and recent first: `limit` of them (default
-   * 2000) after the first `offset` (default 0); `nextOffset` when more exist.
-   */
-  getEntitySecurity(options: {
-    entityRef: string;
-    credentials: BackstageCredentials;
-    limit?: number;
-    offset?: number;
-  }): Promise<EntitySecurity>;
-  getEntityFinding(options: {
-    entityRef: string;
-    id: string;
-    credentials: BackstageCredentials;
-  }): Promise<StoredFindingDetail>;
-  triageEntityFinding(options: {
-    entityRef: string;
-    id: string;
-    state: TriageState;
-    reason?: string;
-    by: string;
-    credentials: BackstageCredentials;
-  }): Promise<StoredFindingDetail>;
-  /** Events per bucket of every finding of the entity (not only one page of them). */
-  getEntityTimeline(options: {
-    entityRef: string;
-    days: number;
-    credentials: BackstageCredentials;
-  }): Promise<EntityTimeline>;
-  listFindings(filter: FindingFilter): Promise<{ findings: StoredFinding[] }>;
-  getIngestHealth(): Promise<IngestHealth>;
-  /** Unknown event types and fields per source, with the latest raw event of each. */
-  getUnknownEvents(): Promise<UnknownEventsResponse>;
-}
+import { FindingsStore, StoredFinding } from '../FindingsStore';
+import { SecurityService } from './types';
 
 const DAY = 24 * 3600_000;
 /** Findings read from the store at a time. */
@@ -81,7 +30,7 @@ const PAGE = 1000;
 /** Default page size of an entity's findings (GET /entity `limit`); the rest by `nextOffset`. */
 export const MAX_ENTITY_FINDINGS = 2000;
 
-/** @public */
+/** Creates the service; entities are read through the catalog with the caller's credentials. */
 export function createSecurityService(deps: {
   configured: boolean;
   catalog: CatalogService;

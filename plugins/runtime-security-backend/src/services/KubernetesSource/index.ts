@@ -1,0 +1,3 @@
+/** The KubernetesLogSource: Tetragon pods' logs read through the API server. */
+export * from './types';
+export { createKubernetesLogSource } from './createKubernetesLogSource';
