@@ -1,11 +1,12 @@
+/**
+ * The module-deploy HTTP API: each route parses its request (`request/`), checks who calls, and
+ * makes one call to the deploy service; operations stream their steps (`response/`).
+ */
 import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import {
-  CHANGE_MESSAGE_MAX_LENGTH,
-  changeMessageProblem,
   JsonObject,
   moduleDeployModulesReadPermission,
   moduleDeployReadPermission,
@@ -14,9 +15,7 @@ import {
   authorizeBasic,
   authorizeEntity,
   ClusterSource,
-  createNdjsonWriter,
   parseEntityRefParam,
-  parseIntParam,
   readKubernetesRequestAuth,
   sendJsonWithEtag,
   summarizeClusters,
@@ -30,120 +29,10 @@ import {
   StreamSink,
 } from './services/DeployService';
 import { ModuleCatalog } from './services/ModuleCatalog';
-import { DeployStreamEvent } from './types';
-
-const values = z.record(z.string(), z.unknown(), {
-  error: "'values' must be an object of module values",
-});
-/** Why a deploy is made: optional, trimmed, empty is none; too long or with control characters is a 400. */
-const changeMessage = z
-  .string({
-    error: `'changeMessage' must be text (at most ${CHANGE_MESSAGE_MAX_LENGTH} characters) saying why you deploy`,
-  })
-  .transform(m => m.trim())
-  .superRefine((m, ctx) => {
-    const problem = changeMessageProblem(m);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  })
-  .transform(m => m || undefined)
-  .optional();
-const schemas = {
-  values: z.object({ values }).strict(),
-  deploy: z.object({ values, changeMessage }).strict(),
-  rollback: z
-    .object({
-      revision: z.number().int().positive().optional(),
-      cluster: z.string().min(1).optional(),
-    })
-    .strict(),
-  delete: z
-    .object({
-      confirm: z.string({
-        error:
-          "'confirm' is missing: type the instance name to confirm the delete",
-      }),
-    })
-    .strict(),
-  drift: z
-    .object({
-      cluster: z
-        .string({ error: "'cluster' must be the name of a target cluster" })
-        .min(
-          1,
-          "'cluster' must not be empty: omit it to check every target cluster",
-        )
-        .optional(),
-    })
-    .strict(),
-  target: z
-    .object({
-      module: z.string().min(1),
-      instanceName: z.string().min(1),
-      namespace: z.string().min(1),
-      clusters: z.array(z.string().min(1)).optional(),
-      entityRef: z.string().min(1).optional(),
-      values: values.optional(),
-    })
-    .strict(),
-  /** POST /instances/rollback: an explicit target and the revision to re-apply (required). */
-  targetRollback: z
-    .object({
-      module: z.string().min(1),
-      instanceName: z.string().min(1),
-      namespace: z.string().min(1),
-      clusters: z.array(z.string().min(1)).optional(),
-      entityRef: z.string().min(1).optional(),
-      revision: z
-        .number({
-          error:
-            "'revision' must be the number of the revision to roll back to (a whole number from 1; GET /entity/history lists them)",
-        })
-        .int("'revision' must be a whole number")
-        .positive("'revision' must be 1 or more"),
-      cluster: z
-        .string({ error: "'cluster' must be the name of a target cluster" })
-        .min(
-          1,
-          "'cluster' must not be empty: omit it to roll back every target cluster",
-        )
-        .optional(),
-    })
-    .strict(),
-};
-
-/** Default and largest page of instances (target clusters) of GET /entity (README, "Routes"). */
-const INSTANCES_PAGE = { limit: 50, max: 500 };
-/** Default and largest page size of the audit trail of GET /entity/history (README, "Routes"). */
-const AUDIT_PAGE = { limit: 50, max: 500 };
-const MAX_OFFSET = 1_000_000;
-
-function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-  const r = schema.safeParse(body ?? {});
-  if (r.success) return r.data;
-  const issues = r.error.issues
-    .map(i => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
-    .join('; ');
-  throw new InputError(`invalid ${what} request body: ${issues}`);
-}
-
-/**
- * Streams NDJSON: headers go out with the first event, so an error thrown before any event
- * (bad input, denied permission) is still a plain 4xx answer.
- */
-async function stream(
-  res: express.Response,
-  run: (sink: StreamSink) => Promise<unknown>,
-): Promise<void> {
-  const out = createNdjsonWriter<DeployStreamEvent>(res);
-  const sink = (e: DeployStreamEvent) => out.write(e);
-  try {
-    await run(sink);
-  } catch (e) {
-    if (!out.started) throw e;
-    sink({ type: 'done', ok: false, results: [], error: (e as Error).message });
-  }
-  res.end();
-}
+import { AUDIT_PAGE, INSTANCES_PAGE, parsePage } from './request/page';
+import { parseBody } from './request/parseBody';
+import { schemas } from './request/schemas';
+import { streamOperation } from './response/streamOperation';
 
 /** The module-deploy HTTP API. @public */
 export async function createRouter(deps: {
@@ -176,14 +65,7 @@ export async function createRouter(deps: {
   // stored), one page of the target clusters; an unchanged answer is a 304 to its ETag.
   router.get('/entity', async (req, res) => {
     const entityRef = ref(req);
-    const limit = parseIntParam(
-      req.query.limit,
-      'limit',
-      INSTANCES_PAGE.limit,
-      1,
-      INSTANCES_PAGE.max,
-    );
-    const offset = parseIntParam(req.query.offset, 'offset', 0, 0, MAX_OFFSET);
+    const { limit, offset } = parsePage(req.query, INSTANCES_PAGE);
     sendJsonWithEtag(
       req,
       res,
@@ -220,7 +102,7 @@ export async function createRouter(deps: {
 
   router.post('/entity/preview', async (req, res) => {
     const entityRef = ref(req);
-    const body = parse(schemas.values, req.body, 'preview');
+    const body = parseBody(schemas.values, req.body, 'preview');
     res.json(
       await deploys.preview({
         entityRef,
@@ -238,12 +120,12 @@ export async function createRouter(deps: {
   ) =>
     router.post(`/entity/${path}`, async (req, res) => {
       const entityRef = ref(req);
-      const body = parse(schema, req.body, path);
+      const body = parseBody(schema, req.body, path);
       const op = await deploys.prepareDeploy({
         entityRef,
         ...(await who2(req)),
       });
-      await stream(res, sink => run(op, body, sink));
+      await streamOperation(res, sink => run(op, body, sink));
     });
 
   streamRoute('deploy', schemas.deploy, (op, body, sink) =>
@@ -260,19 +142,9 @@ export async function createRouter(deps: {
 
   router.get('/entity/history', async (req, res) => {
     const entityRef = ref(req);
-    const auditLimit = parseIntParam(
-      req.query.limit,
-      'limit',
-      AUDIT_PAGE.limit,
-      1,
-      AUDIT_PAGE.max,
-    );
-    const auditOffset = parseIntParam(
-      req.query.offset,
-      'offset',
-      0,
-      0,
-      MAX_OFFSET,
+    const { limit: auditLimit, offset: auditOffset } = parsePage(
+      req.query,
+      AUDIT_PAGE,
     );
     res.json(
       await deploys.history({
@@ -286,7 +158,7 @@ export async function createRouter(deps: {
 
   router.post('/entity/drift', async (req, res) => {
     const entityRef = ref(req);
-    const body = parse(schemas.drift, req.body, 'drift');
+    const body = parseBody(schemas.drift, req.body, 'drift');
     res.json(
       await deploys.checkEntityDrift({
         entityRef,
@@ -307,7 +179,7 @@ export async function createRouter(deps: {
   });
 
   router.post('/instances/preview', async (req, res) => {
-    const { values: v, ...target } = parse(
+    const { values: v, ...target } = parseBody(
       schemas.target,
       req.body,
       'instances/preview',
@@ -321,7 +193,7 @@ export async function createRouter(deps: {
   });
 
   router.post('/instances/deploy', async (req, res) => {
-    const { values: v, ...target } = parse(
+    const { values: v, ...target } = parseBody(
       schemas.target,
       req.body,
       'instances/deploy',
@@ -331,14 +203,16 @@ export async function createRouter(deps: {
       ...(await who2(req)),
       permission: 'apply',
     });
-    await stream(res, sink => op.deploy((v ?? {}) as JsonObject, sink));
+    await streamOperation(res, sink =>
+      op.deploy((v ?? {}) as JsonObject, sink),
+    );
   });
 
   // Rolls an explicit instance back to a stored revision (as /entity/rollback does for an
   // entity's own instance): the apply permission as for /instances/deploy; an instance or
   // revision that a target cluster does not have is a 404 before anything is applied.
   router.post('/instances/rollback', async (req, res) => {
-    const { revision, cluster, ...target } = parse(
+    const { revision, cluster, ...target } = parseBody(
       schemas.targetRollback,
       req.body,
       'instances/rollback',
@@ -348,7 +222,7 @@ export async function createRouter(deps: {
       ...(await who2(req)),
       permission: 'apply',
     });
-    await stream(res, sink =>
+    await streamOperation(res, sink =>
       op.rollback({ revision, cluster, mustExist: true }, sink),
     );
   });

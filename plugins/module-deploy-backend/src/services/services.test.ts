@@ -10,6 +10,7 @@ import { createDeployStore } from './DeployStore';
 import { valuesOverlay } from './DeployService';
 import { sortTags } from './ModuleCatalog';
 import { databaseIdsForTests } from '@periscope/test-utils';
+import { forgetMigrations } from '../__testUtils__/database';
 
 const databases = TestDatabases.create({
   ids: databaseIdsForTests('module-deploy store tests'),
@@ -296,11 +297,12 @@ describe('DeployStore', () => {
     async id => {
       const knex = await databases.init(id);
       await createDeployStore(mockServices.database({ knex }));
-      // an older database: the tables lack the column
+      // an older database: the tables lack the column (and no migration ran)
       for (const table of ['module_deploy_audit', 'module_deploy_revisions'])
         await knex.schema.alterTable(table, t =>
           t.dropColumn('change_message'),
         );
+      await forgetMigrations(knex);
       const store = await createDeployStore(mockServices.database({ knex }));
       const key = {
         entityRef: 'component:default/a',
@@ -430,8 +432,9 @@ describe('DeployStore', () => {
       await rev('component:default/late', '2026-02-01T00:00:00Z');
       await rev('component:default/first', '2026-01-01T00:00:00Z');
       await rev('', '2025-01-01T00:00:00Z', 'explicit');
-      // an older database: the owners table does not exist yet
+      // an older database: the owners table does not exist yet (and no migration ran)
       await knex.schema.dropTable('module_deploy_instance_owners');
+      await forgetMigrations(knex);
       const upgraded = await createDeployStore(mockServices.database({ knex }));
       expect(
         await upgraded.getOwner({

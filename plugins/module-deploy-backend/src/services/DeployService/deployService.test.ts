@@ -2,13 +2,11 @@
  * The deploy service with a stand-in engine (an in-memory cluster per cluster name) and the real
  * store on a real database: who owns an instance, and where sensitive values may appear.
  */
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import {
   mockCredentials,
   mockServices,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
   ApplySet,
@@ -26,8 +24,6 @@ import {
 import express from 'express';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { readModuleDeployConfig } from '../../config';
-import { ConfigReader } from '@backstage/config';
 import {
   ApplyOptions,
   CueEvaluationError,
@@ -35,11 +31,14 @@ import {
   RenderResult,
   Revision,
 } from '@periscope/backstage-plugin-module-deploy-node';
-import { createRouter } from '../../router';
-import { DeployStreamEvent } from '../../types';
+import {
+  createDeployServiceApp,
+  fixtureModules,
+  fixtureRender,
+  streamEvents,
+  testCluster,
+} from '../../__testUtils__/deployServiceApp';
 import { createDeployStore, DeployStore } from '../DeployStore';
-import { ModuleCatalog } from '../ModuleCatalog';
-import { createDeployService } from './createDeployService';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
@@ -143,25 +142,7 @@ function fakeEngine() {
         ],
         '',
       );
-    const objects = objectsFor(spec.name, spec.namespace, values);
-    return {
-      module: {
-        name: 'fixture',
-        repository: 'file:///fixture',
-        version: '0.0.0-devel',
-        digest: '',
-      },
-      name: spec.name,
-      namespace: spec.namespace,
-      moduleVersion: '0.0.0-devel',
-      kubeVersion: '1.31.0',
-      values,
-      valuesCue: JSON.stringify(values),
-      sets: [{ name: 'app', objects }],
-      objects,
-      images: [],
-      skippedLinks: [],
-    };
+    return fixtureRender(spec, v => objectsFor(spec.name, spec.namespace, v));
   };
   const applySets = (
     c: FakeCluster,
@@ -288,19 +269,7 @@ function fakeEngine() {
   return { engine: engine as ModuleEngine, clusters, of };
 }
 
-const modules: ModuleCatalog = {
-  list: async () => [],
-  resolve: v => `/modules/${v}`,
-  schema: async () => schema,
-};
-
-const clusterDetails = (name: string) => ({
-  name,
-  url: `https://${name}.example:6443`,
-  authProvider: 'serviceAccount',
-  serviceAccountToken: 't',
-  skipTLSVerify: false,
-});
+const modules = fixtureModules(schema);
 
 describe('createDeployService', () => {
   let knex: Knex;
@@ -328,44 +297,20 @@ describe('createDeployService', () => {
         };
       },
     };
-    const deploys = createDeployService({
-      config: readModuleDeployConfig(new ConfigReader({})),
-      clusters: [clusterDetails('c1'), clusterDetails('c2')],
+    return createDeployServiceApp({
+      clusters: [testCluster('c1'), testCluster('c2')],
       engine: fake.engine,
       modules,
       store,
-      catalog: catalogServiceMock({ entities: entities as any }),
+      entities,
       permissions: mockServices.permissions(),
-      auth: mockServices.auth(),
       auditor: auditor as any,
-      logger: mockServices.logger.mock(),
-      pollMs: 1,
     });
-    const app = express();
-    app.use(
-      await createRouter({
-        httpAuth: mockServices.httpAuth(),
-        permissions: mockServices.permissions(),
-        deploys,
-        modules,
-      }),
-    );
-    app.use(
-      MiddlewareFactory.create({
-        config: new ConfigReader({}),
-        logger: mockServices.logger.mock(),
-      }).error(),
-    );
-    return { deploys, app };
   }
 
   const post = (app: express.Express, path: string, body: object) =>
     request(app).post(path).send(body);
-  const events = (text: string): DeployStreamEvent[] =>
-    text
-      .trim()
-      .split('\n')
-      .map(l => JSON.parse(l));
+  const events = streamEvents;
   const dbRows = async () =>
     JSON.stringify({
       audit: await knex('module_deploy_audit').select(),

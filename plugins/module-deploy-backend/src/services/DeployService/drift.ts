@@ -1,3 +1,4 @@
+/** The drift of one instance in one cluster: re-diffed against its last revision and stored. */
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import {
   ClusterDetails,

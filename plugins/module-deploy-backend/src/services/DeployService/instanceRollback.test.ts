@@ -3,32 +3,29 @@
  * router and the deploy service with a stand-in engine (revision histories in memory, per
  * cluster name) and the real store on a real database.
  */
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
   InstanceRecord,
   JsonObject,
-  KubeObject,
   objectRef,
 } from '@periscope/backstage-plugin-module-deploy-common';
 import {
   ApplyOptions,
   ModuleEngine,
-  RenderResult,
   Revision,
 } from '@periscope/backstage-plugin-module-deploy-node';
-import express from 'express';
 import request from 'supertest';
-import { readModuleDeployConfig } from '../../config';
-import { createRouter } from '../../router';
-import { DeployStreamEvent } from '../../types';
+import {
+  createDeployServiceApp,
+  fixtureModule,
+  fixtureModules,
+  fixtureRender,
+  streamEvents as events,
+  testCluster,
+} from '../../__testUtils__/deployServiceApp';
 import { createDeployStore } from '../DeployStore';
-import { ModuleCatalog } from '../ModuleCatalog';
-import { createDeployService } from './createDeployService';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
@@ -56,40 +53,20 @@ function fakeEngine() {
     if (!instances.has(name(kc))) instances.set(name(kc), new Map());
     return instances.get(name(kc))!;
   };
-  const module = {
-    name: 'fixture',
-    repository: 'file:///fixture',
-    version: '0.0.0-devel',
-    digest: '',
-  };
+  const module = fixtureModule;
   const render = async (spec: {
     name: string;
     namespace: string;
     values?: JsonObject[];
-  }): Promise<RenderResult> => {
-    const values = Object.assign({}, ...(spec.values ?? [])) as JsonObject;
-    const objects: KubeObject[] = [
+  }) =>
+    fixtureRender(spec, values => [
       {
         apiVersion: 'cilium.io/v1alpha1',
         kind: 'TracingPolicyNamespaced',
         metadata: { name: spec.name, namespace: spec.namespace },
         spec: { action: values.action ?? 'Post' },
       },
-    ];
-    return {
-      module,
-      name: spec.name,
-      namespace: spec.namespace,
-      moduleVersion: module.version,
-      kubeVersion: '1.31.0',
-      values,
-      valuesCue: JSON.stringify(values),
-      sets: [{ name: 'app', objects }],
-      objects,
-      images: [],
-      skippedLinks: [],
-    };
-  };
+    ]);
   const record = (
     kc: KubeConfig,
     spec: { name: string; namespace: string },
@@ -162,19 +139,7 @@ function fakeEngine() {
   return { engine: engine as ModuleEngine, calls, historyIn };
 }
 
-const modules: ModuleCatalog = {
-  list: async () => [],
-  resolve: v => `/modules/${v}`,
-  schema: async () => ({ type: 'object' }),
-};
-
-const clusterDetails = (name: string) => ({
-  name,
-  url: `https://${name}.example:6443`,
-  authProvider: 'serviceAccount',
-  serviceAccountToken: 't',
-  skipTLSVerify: false,
-});
+const modules = fixtureModules({ type: 'object' });
 
 /** A permission service that denies the named permissions and allows the rest. */
 function permissionsDenying(deny: string[]) {
@@ -191,12 +156,6 @@ function permissionsDenying(deny: string[]) {
     ) => reqs.map(decide),
   } as any;
 }
-
-const events = (text: string): DeployStreamEvent[] =>
-  text
-    .trim()
-    .split('\n')
-    .map(l => JSON.parse(l));
 
 describe('POST /instances/rollback', () => {
   async function setup(opts: { deny?: string[] } = {}) {
@@ -217,34 +176,15 @@ describe('POST /instances/rollback', () => {
       metadata: { name: 'checkout', namespace: 'default' },
       spec: { type: 'service', owner: 'team-shop', lifecycle: 'production' },
     };
-    const deploys = createDeployService({
-      config: readModuleDeployConfig(new ConfigReader({})),
-      clusters: [clusterDetails('c1'), clusterDetails('c2')],
+    const { app } = await createDeployServiceApp({
+      clusters: [testCluster('c1'), testCluster('c2')],
       engine: fake.engine,
       modules,
       store,
-      catalog: catalogServiceMock({ entities: [entity] as any }),
+      entities: [entity],
       permissions,
-      auth: mockServices.auth(),
       auditor: auditor as any,
-      logger: mockServices.logger.mock(),
-      pollMs: 1,
     });
-    const app = express();
-    app.use(
-      await createRouter({
-        httpAuth: mockServices.httpAuth(),
-        permissions,
-        deploys,
-        modules,
-      }),
-    );
-    app.use(
-      MiddlewareFactory.create({
-        config: new ConfigReader({}),
-        logger: mockServices.logger.mock(),
-      }).error(),
-    );
     const post = (path: string, body: object) =>
       request(app).post(path).send(body);
     return { app, post, fake, knex, audits };

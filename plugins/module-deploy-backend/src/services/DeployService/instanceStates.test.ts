@@ -2,30 +2,27 @@
  * GET /entity from the stored instance state: a counting engine (every cluster read counted
  * per cluster) behind the real service, store and router on a real database.
  */
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
   InstanceRecord,
   JsonObject,
-  KubeObject,
   ValuesJsonSchema,
 } from '@periscope/backstage-plugin-module-deploy-common';
 import {
   ModuleEngine,
-  RenderResult,
   Revision,
 } from '@periscope/backstage-plugin-module-deploy-node';
-import express from 'express';
 import request from 'supertest';
-import { readModuleDeployConfig } from '../../config';
-import { createRouter } from '../../router';
+import {
+  createDeployServiceApp,
+  fixtureModule,
+  fixtureModules,
+  fixtureRender,
+  testCluster as cluster,
+} from '../../__testUtils__/deployServiceApp';
 import { createDeployStore, DeployStore } from '../DeployStore';
-import { ModuleCatalog } from '../ModuleCatalog';
-import { createDeployService } from './createDeployService';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 const CHECKOUT = 'component:default/checkout';
@@ -35,11 +32,7 @@ const schema: ValuesJsonSchema = {
   type: 'object',
   properties: { message: { type: 'string', default: 'hello' } },
 };
-const modules: ModuleCatalog = {
-  list: async () => [],
-  resolve: v => `/modules/${v}`,
-  schema: async () => schema,
-};
+const modules = fixtureModules(schema);
 
 /** An engine whose clusters live in memory; `reads` counts the cluster reads per cluster name. */
 function countingEngine() {
@@ -55,39 +48,19 @@ function countingEngine() {
     if (gate) await gate;
     return c;
   };
-  const module = {
-    name: 'fixture',
-    repository: 'file:///fixture',
-    version: '0.0.0-devel',
-    digest: '',
-  };
+  const module = fixtureModule;
   const render = async (spec: {
     name: string;
     namespace: string;
     values?: JsonObject[];
-  }): Promise<RenderResult> => {
-    const values = Object.assign({}, ...(spec.values ?? [])) as JsonObject;
-    const objects: KubeObject[] = [
+  }) =>
+    fixtureRender(spec, () => [
       {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: { name: spec.name, namespace: spec.namespace },
       },
-    ];
-    return {
-      module,
-      name: spec.name,
-      namespace: spec.namespace,
-      moduleVersion: module.version,
-      kubeVersion: '1.31.0',
-      values,
-      valuesCue: JSON.stringify(values),
-      sets: [{ name: 'app', objects }],
-      objects,
-      images: [],
-      skippedLinks: [],
-    };
-  };
+    ]);
   /** Puts a new revision of `shop/checkout` in cluster `c` (as a deploy from anywhere would). */
   const deployIn = (c: string, values: JsonObject = {}) => {
     const key = `${c}/shop/checkout`;
@@ -175,14 +148,6 @@ function countingEngine() {
   };
 }
 
-const cluster = (name: string, authProvider = 'serviceAccount') => ({
-  name,
-  url: `https://${name}.example:6443`,
-  authProvider,
-  serviceAccountToken: 't',
-  skipTLSVerify: false,
-  ...(authProvider === 'oidc' ? { clientSide: true } : {}),
-});
 const entity = (annotations: Record<string, string> = {}) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
@@ -230,35 +195,16 @@ describe('GET /entity from the stored instance state', () => {
     const permissions = mockServices.permissions({
       result: opts.result ?? AuthorizeResult.ALLOW,
     });
-    const deploys = createDeployService({
-      config: readModuleDeployConfig(new ConfigReader(opts.config ?? {})),
+    return createDeployServiceApp({
+      config: opts.config,
       clusters: opts.clusters ?? [cluster('c1'), cluster('c2')],
       engine: fake.engine,
       modules,
       store,
-      catalog: catalogServiceMock({ entities: [entity()] as any }),
+      entities: [entity()],
       permissions,
-      auth: mockServices.auth(),
-      logger: mockServices.logger.mock(),
-      pollMs: 1,
       now: () => clock,
     });
-    const app = express();
-    app.use(
-      await createRouter({
-        httpAuth: mockServices.httpAuth(),
-        permissions,
-        deploys,
-        modules,
-      }),
-    );
-    app.use(
-      MiddlewareFactory.create({
-        config: new ConfigReader({}),
-        logger: mockServices.logger.mock(),
-      }).error(),
-    );
-    return { app, deploys };
   }
   const reads = () => Object.fromEntries(fake.reads);
   const later = (seconds: number) => {

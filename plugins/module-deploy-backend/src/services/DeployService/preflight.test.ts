@@ -4,10 +4,8 @@
  * permissions are those of preview and deploy. A stand-in engine renders; its preflight is the
  * real pure one over a fixed live namespace.
  */
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   JsonObject,
@@ -24,10 +22,12 @@ import {
 import express from 'express';
 import request from 'supertest';
 import { readModuleDeployConfig } from '../../config';
-import { createRouter } from '../../router';
+import {
+  createDeployServiceApp,
+  fixtureModules,
+  testCluster,
+} from '../../__testUtils__/deployServiceApp';
 import { createDeployStore } from '../DeployStore';
-import { ModuleCatalog } from '../ModuleCatalog';
-import { createDeployService } from './createDeployService';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 const CHECKOUT = 'component:default/checkout';
@@ -166,11 +166,7 @@ function fakeEngine() {
   return { engine: engine as ModuleEngine, calls };
 }
 
-const modules: ModuleCatalog = {
-  list: async () => [],
-  resolve: v => `/modules/${v}`,
-  schema: async () => schema,
-};
+const modules = fixtureModules(schema);
 
 async function setup(
   opts: {
@@ -184,45 +180,17 @@ async function setup(
   const permissions = mockServices.permissions({
     result: opts.result ?? AuthorizeResult.ALLOW,
   });
-  const deploys = createDeployService({
-    config: readModuleDeployConfig(
-      new ConfigReader(
-        opts.preflight ? { moduleDeploy: { preflight: opts.preflight } } : {},
-      ),
-    ),
-    clusters: [
-      {
-        name: 'c1',
-        url: 'https://c1.example:6443',
-        authProvider: 'serviceAccount',
-        serviceAccountToken: 't',
-        skipTLSVerify: false,
-      },
-    ],
+  const { app } = await createDeployServiceApp({
+    config: opts.preflight
+      ? { moduleDeploy: { preflight: opts.preflight } }
+      : {},
+    clusters: [testCluster('c1')],
     engine: fake.engine,
     modules,
     store,
-    catalog: catalogServiceMock({ entities: [entity] as any }),
+    entities: [entity],
     permissions,
-    auth: mockServices.auth(),
-    logger: mockServices.logger.mock(),
-    pollMs: 1,
   });
-  const app = express();
-  app.use(
-    await createRouter({
-      httpAuth: mockServices.httpAuth(),
-      permissions,
-      deploys,
-      modules,
-    }),
-  );
-  app.use(
-    MiddlewareFactory.create({
-      config: new ConfigReader({}),
-      logger: mockServices.logger.mock(),
-    }).error(),
-  );
   const audit = () => knex('module_deploy_audit').select();
   return { app, calls: fake.calls, audit };
 }

@@ -1,3 +1,7 @@
+/**
+ * Rollouts of a deploy, rollback or delete: one cluster at a time, each step streamed, audited and
+ * (on success) recorded as a revision; a failure skips the clusters after it.
+ */
 import {
   AuditorService,
   AuditorServiceEvent,
@@ -200,3 +204,6 @@ export function createRollout(deps: {
     return results;
   };
 }
+
+/** What {@link createRollout} returns. */
+export type Rollout = ReturnType<typeof createRollout>;

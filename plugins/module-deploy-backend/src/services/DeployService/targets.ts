@@ -1,3 +1,7 @@
+/**
+ * Where a deploy goes: an entity's target from its annotations, an explicit target checked against
+ * what the entity declares, and the clusters narrowed to the one a request names.
+ */
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
@@ -13,6 +17,7 @@ import {
   MODULE_ANNOTATION,
 } from '../../types';
 import { ModuleCatalog } from '../ModuleCatalog';
+import { Resolved } from './rollout';
 import { ExplicitTarget } from './types';
 
 function checkName(value: string, what: string): string {
@@ -181,4 +186,18 @@ export function explicitTarget(
     },
     clusters,
   };
+}
+
+/** The clusters of `r` narrowed to `cluster` when one is named; an unknown name is a 400. */
+export function narrowTo(r: Resolved, cluster: string | undefined): Resolved {
+  if (!cluster) return r;
+  const clusters = r.clusters.filter(c => c.name === cluster);
+  if (!clusters.length) {
+    throw new InputError(
+      `cluster '${cluster}' is not a target of ${
+        r.target.entityRef || r.target.instanceName
+      }; targets: ${r.target.clusters.join(', ')}`,
+    );
+  }
+  return { clusters, target: { ...r.target, clusters: [cluster] } };
 }

@@ -1,3 +1,7 @@
+/**
+ * The deploy store: the audit trail, revisions, drift, instance owners, the drift-check rate limit
+ * and the stored instance states, read and written through knex.
+ */
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
 import {
@@ -7,7 +11,7 @@ import {
   isSensitiveValueRef,
   maskSensitiveValues,
 } from '@periscope/backstage-plugin-module-deploy-common';
-import { Knex } from 'knex';
+import { migrateModuleDeployDatabase } from '../../database/migrate';
 import { AuditRecord, DriftState } from '../../types';
 import {
   DeployStore,
@@ -24,38 +28,6 @@ const DRIFT = 'module_deploy_drift';
 const OWNERS = 'module_deploy_instance_owners';
 const RATE = 'module_deploy_rate';
 const STATES = 'module_deploy_instance_state';
-
-/** Creates the table unless it exists; true when this call created it. */
-async function create(
-  knex: Knex,
-  table: string,
-  build: (t: Knex.CreateTableBuilder) => void,
-): Promise<boolean> {
-  if (await knex.schema.hasTable(table)) return false;
-  try {
-    await knex.schema.createTable(table, build);
-    return true;
-  } catch (e) {
-    if (!(await knex.schema.hasTable(table))) throw e; // another replica created it in between
-    return false;
-  }
-}
-
-/** Adds a nullable text column unless the table has it (another replica may add it at the same time). */
-async function addColumn(
-  knex: Knex,
-  table: string,
-  column: string,
-): Promise<void> {
-  if (await knex.schema.hasColumn(table, column)) return;
-  try {
-    await knex.schema.alterTable(table, t => {
-      t.text(column).nullable();
-    });
-  } catch (e) {
-    if (!(await knex.schema.hasColumn(table, column))) throw e;
-  }
-}
 
 /**
  * Where the values of a sensitive field are kept instead of the database: the instance's
@@ -90,122 +62,6 @@ function shownValues(v: JsonValue): JsonValue {
       Object.entries(v).map(([k, x]) => [k, shownValues(x)]),
     );
   return v;
-}
-
-function instanceColumns(t: Knex.CreateTableBuilder) {
-  t.string('entity_ref', 255).notNullable();
-  t.string('cluster', 255).notNullable();
-  t.string('namespace', 255).notNullable();
-  t.string('instance_name', 255).notNullable();
-}
-
-async function migrate(knex: Knex): Promise<void> {
-  await create(knex, AUDIT, t => {
-    t.increments('id');
-    t.string('at', 40).notNullable();
-    t.string('actor', 255).notNullable();
-    instanceColumns(t);
-    t.string('action', 16).notNullable();
-    t.integer('revision').nullable();
-    t.text('module').nullable();
-    t.text('values').nullable();
-    t.string('result', 16).notNullable();
-    t.text('message').nullable();
-    t.text('change_message').nullable();
-    t.index(['entity_ref', 'id'], 'module_deploy_audit_entity');
-  });
-  await create(knex, REVISIONS, t => {
-    instanceColumns(t);
-    t.integer('revision').notNullable();
-    t.string('at', 40).notNullable();
-    t.string('actor', 255).notNullable();
-    t.string('action', 16).notNullable();
-    t.text('module').notNullable();
-    t.string('module_digest', 100).notNullable();
-    t.text('values').notNullable();
-    t.string('result', 16).notNullable();
-    t.text('change_message').nullable();
-    t.primary([
-      'entity_ref',
-      'cluster',
-      'namespace',
-      'instance_name',
-      'revision',
-    ]);
-  });
-  await create(knex, DRIFT, t => {
-    instanceColumns(t);
-    t.string('checked_at', 40).notNullable();
-    t.boolean('drifted').notNullable();
-    t.text('objects').notNullable();
-    t.text('error').nullable();
-    t.primary(['entity_ref', 'cluster', 'namespace', 'instance_name']);
-  });
-  // tables from before deploys carried a change message
-  for (const table of [AUDIT, REVISIONS])
-    await addColumn(knex, table, 'change_message');
-  const ownersCreated = await create(knex, OWNERS, t => {
-    t.string('cluster', 255).notNullable();
-    t.string('namespace', 255).notNullable();
-    t.string('instance_name', 255).notNullable();
-    t.string('entity_ref', 255).notNullable();
-    t.string('claimed_at', 40).notNullable();
-    t.string('claimed_by', 255).notNullable();
-    t.primary(['cluster', 'namespace', 'instance_name']);
-  });
-  if (ownersCreated) await backfillOwners(knex);
-  await create(knex, RATE, t => {
-    // a hash of what is limited (user and entity), so no identity is stored in clear
-    t.string('key', 64).notNullable();
-    t.string('minute', 16).notNullable();
-    t.integer('calls').notNullable();
-    t.primary(['key', 'minute']);
-  });
-  // what GET /entity serves instead of reading the cluster on each request (new: databases
-  // from before it get the table on their next start)
-  await create(knex, STATES, t => {
-    instanceColumns(t);
-    t.string('read_at', 40).notNullable();
-    t.text('state').nullable();
-    t.text('error').nullable();
-    t.primary(['entity_ref', 'cluster', 'namespace', 'instance_name']);
-  });
-}
-
-/**
- * The owners table is new in a database that may already hold revisions: each instance that
- * entities deployed before is owned by the entity that deployed it first.
- */
-async function backfillOwners(knex: Knex): Promise<void> {
-  const rows = await knex(REVISIONS)
-    .select(
-      'entity_ref',
-      'cluster',
-      'namespace',
-      'instance_name',
-      'at',
-      'actor',
-    )
-    .whereNot({ entity_ref: '' })
-    .orderBy('at', 'asc');
-  const first = new Map<string, (typeof rows)[number]>();
-  for (const r of rows) {
-    const k = JSON.stringify([r.cluster, r.namespace, r.instance_name]);
-    if (!first.has(k)) first.set(k, r);
-  }
-  for (const r of first.values()) {
-    await knex(OWNERS)
-      .insert({
-        cluster: r.cluster,
-        namespace: r.namespace,
-        instance_name: r.instance_name,
-        entity_ref: r.entity_ref,
-        claimed_at: r.at,
-        claimed_by: r.actor,
-      })
-      .onConflict(['cluster', 'namespace', 'instance_name'])
-      .ignore();
-  }
 }
 
 const locationOf = (k: InstanceLocation) => ({
@@ -315,9 +171,10 @@ function auditFromRow(r: AuditRow): AuditRecord {
 }
 
 /**
- * The plugin's tables (created on start, idempotently): the audit trail of every deploy, rollback
- * and delete; Periscope's revision history (values, module digest, who, when, result); drift;
- * the entity that owns each instance; the state of each instance GET /entity serves. Sensitive values are never stored: each is a
+ * The plugin's tables (brought up to date on start by the migrations in `src/database/`): the
+ * audit trail of every deploy, rollback and delete; Periscope's revision history (values, module
+ * digest, who, when, result); drift; the entity that owns each instance; the state of each
+ * instance GET /entity serves. Sensitive values are never stored: each is a
  * `{ "$sensitive": "Secret/<namespace>/periscope-history.<instance>" }` reference to where the
  * cluster keeps it, shown as the mask when read back.
  * @public
@@ -326,7 +183,7 @@ export async function createDeployStore(
   database: DatabaseService,
 ): Promise<DeployStore> {
   const knex = await database.getClient();
-  if (!database.migrations?.skip) await migrate(knex);
+  if (!database.migrations?.skip) await migrateModuleDeployDatabase(knex);
   return {
     async recordAudit(r) {
       await knex(AUDIT).insert({

@@ -1,10 +1,11 @@
 /**
- * The stored instance state (module_deploy_instance_state): an existing database gets the
- * table on start, a later read replaces an earlier one and never the other way round, also
- * when two backend processes write to one database.
+ * The stored instance state (module_deploy_instance_state): an existing database gets the table
+ * from the baseline migration on start, a later read replaces an earlier one and never the other
+ * way round, also when two backend processes write to one database.
  */
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { databaseIdsForTests } from '@periscope/test-utils';
+import { forgetMigrations } from '../../__testUtils__/database';
 import { createDeployStore } from './createDeployStore';
 import { StoredInstanceState } from './types';
 
@@ -33,11 +34,13 @@ const state = (readAt: string, revision: number): StoredInstanceState => ({
 });
 
 describe.each(databases.eachSupportedId())('instance state on %p', id => {
-  it('an existing database (tables of the code before the instance state) gets the table on start, its rows kept', async () => {
+  it('an existing database (tables of the code before the instance state) gets the table from the migration on start, its rows kept', async () => {
     const knex = await databases.init(id);
-    // the database as the code before this table left it: every other table, with rows
+    // the database as the code before this table (and before migrations) left it: every other
+    // table, with rows, and no record of applied migrations
     await createDeployStore(mockServices.database({ knex }));
     await knex.schema.dropTable('module_deploy_instance_state');
+    await forgetMigrations(knex);
     const before = await createDeployStore(
       mockServices.database({ knex, migrations: { skip: true } }),
     );
