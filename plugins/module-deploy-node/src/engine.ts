@@ -9,12 +9,8 @@ import {
   ValuesJsonSchema,
   isOciReference,
 } from '@periscope/backstage-plugin-module-deploy-common';
-import {
-  ApplyOptions,
-  ApplyResult,
-  ClusterDeployer,
-  Release,
-} from './cluster/apply';
+import { ClusterDeployer } from './cluster/apply';
+import { ApplyOptions, ApplyResult, Release } from './cluster/types';
 import {
   Bundle,
   BundleFile,
@@ -44,7 +40,7 @@ import { DigestCache } from './oci/digestCache';
 import { PullOptions, pullModule } from './oci/pull';
 import { RenderResult, renderModule } from './cue/render';
 import { valuesSchema } from './cue/schema';
-import { Revision } from './cluster/storage';
+import { Revision } from './cluster/revisionHistory';
 import { ToolConfig, resolveTool } from './tools';
 import { PreflightReport, runPreflight } from './preflight';
 

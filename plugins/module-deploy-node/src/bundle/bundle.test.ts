@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ownershipConflict } from '../cluster/apply';
-import { instanceRecord, instanceSecret } from '../cluster/storage';
+import { instanceRecord, instanceSecret } from '../cluster/instanceSecret';
+import { ownershipConflict } from '../cluster/ownership';
 import {
   BUNDLE_NAME_LABEL,
   BundleError,

@@ -6,13 +6,9 @@ import {
   BundleInstance,
   bundleModuleRef,
 } from './bundle';
-import {
-  ApplyOptions,
-  ApplyResult,
-  ClusterDeployer,
-  Release,
-  ownershipConflict,
-} from '../cluster/apply';
+import { ClusterDeployer } from '../cluster/apply';
+import { ownershipConflict } from '../cluster/ownership';
+import { ApplyOptions, ApplyResult, Release } from '../cluster/types';
 import { CueEvaluationError } from '../cue/runner';
 import { RenderResult } from '../cue/render';
 

@@ -12,7 +12,7 @@ import { DeployEvent } from '@periscope/backstage-plugin-module-deploy-common';
 import { CueEvaluationError } from '../cue/runner';
 import { createModuleEngine } from '../engine';
 import { DeployError } from '../errors';
-import { INSTANCE_SECRET_TYPE, decodeInstanceSecret } from './storage';
+import { INSTANCE_SECRET_TYPE, decodeInstanceSecret } from './instanceSecret';
 import {
   TIMONI_CORPUS,
   cueForTests,

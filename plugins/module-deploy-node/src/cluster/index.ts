@@ -1,16 +1,23 @@
 /** The cluster side: server-side diff, apply, prune, readiness waits, inventory storage. */
+export { ClusterDeployer, splitApiVersion } from './apply';
 export {
-  ClusterDeployer,
+  decodeInstanceSecret,
+  INSTANCE_DATA_KEY,
+  INSTANCE_SECRET_TYPE,
+  instanceRecord,
+  instanceSecret,
+  instanceSecretName,
+  TIMONI_FIELD_MANAGER,
+} from './instanceSecret';
+export { RawObjectApi } from './kubeApi';
+export type { ObjectWatchOptions } from './kubeApi';
+export {
   OWNER_NAME_LABEL,
   OWNER_NAMESPACE_LABEL,
   ownershipConflict,
-  PRUNE_ANNOTATION,
-  splitApiVersion,
   withOwnerLabels,
-} from './apply';
-export type { ApplyOptions, ApplyResult, Release } from './apply';
-export { RawObjectApi } from './kubeApi';
-export type { ObjectWatchOptions } from './kubeApi';
+} from './ownership';
+export { PRUNE_ANNOTATION } from './prune';
 export { objectWatcher, waitForReadiness } from './readiness';
 export type {
   ObjectWatcher,
@@ -18,17 +25,11 @@ export type {
   ReadinessWaitOptions,
 } from './readiness';
 export {
-  decodeInstanceSecret,
   HISTORY_LIMIT,
   HISTORY_SECRET_TYPE,
   historySecretName,
-  INSTANCE_DATA_KEY,
-  INSTANCE_SECRET_TYPE,
-  instanceRecord,
-  instanceSecret,
-  instanceSecretName,
-  InstanceStore,
   RECORD_ATTEMPTS,
-  TIMONI_FIELD_MANAGER,
-} from './storage';
-export type { Revision } from './storage';
+} from './revisionHistory';
+export type { Revision } from './revisionHistory';
+export { InstanceStore } from './storage';
+export type { ApplyOptions, ApplyResult, Release } from './types';

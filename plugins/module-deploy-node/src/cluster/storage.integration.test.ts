@@ -5,7 +5,8 @@
  */
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { describeIf } from '@periscope/test-utils';
-import { InstanceStore, Revision, historySecretName } from './storage';
+import { Revision, historySecretName } from './revisionHistory';
+import { InstanceStore } from './storage';
 import { kubeconfigForTests } from '../__testUtils__/environment';
 
 jest.setTimeout(120_000);

@@ -6,7 +6,7 @@
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { createModuleEngine } from '../engine';
 import { pushModule } from './push';
-import { decodeInstanceSecret } from '../cluster/storage';
+import { decodeInstanceSecret } from '../cluster/instanceSecret';
 import {
   TIMONI_CORPUS,
   cueForTests,

@@ -4,26 +4,23 @@ export { pullModule } from './pull';
 export type { PulledModule, PullOptions } from './pull';
 export { pushModule } from './push';
 export type { PushOptions, PushResult } from './push';
+export { RegistryLimitError, readCapped } from './readCapped';
+export { checkTokenRealm, registryAuthFor } from './registryAuth';
+export type { RegistryAuth } from './registryAuth';
+export { listRegistryTags } from './registryClient';
+export { credentialsHint } from './registryErrors';
 export {
-  checkTokenRealm,
-  credentialsHint,
+  isRegistryHost,
+  parseRegistryHosts,
+  parseTokenRealms,
+} from './registryHosts';
+export {
   DEFAULT_MAX_BLOB_BYTES,
   DEFAULT_MAX_MANIFEST_BYTES,
   DEFAULT_REGISTRY_TIMEOUT_MS,
-  isRegistryHost,
-  listRegistryTags,
-  parseRegistryHosts,
-  parseTokenRealms,
-  readCapped,
   REGISTRY_LIMIT_KEYS,
-  registryAuthFor,
-  RegistryLimitError,
-} from './registryClient';
-export type {
-  RegistryAuth,
-  RegistryHostConfig,
-  RegistryOptions,
-} from './registryClient';
+} from './registryOptions';
+export type { RegistryHostConfig, RegistryOptions } from './registryOptions';
 export {
   packTar,
   packTarGz,

@@ -14,7 +14,7 @@ import {
   TIMONI_CONTENT_MEDIA_TYPE,
   sha256Digest,
 } from './types';
-import { RegistryClient } from './registryClient';
+import { createRegistryClient } from './registryClient';
 import { unpackTarGz } from './tar';
 import { createModuleEngine } from '../engine';
 import {
@@ -302,7 +302,12 @@ async function putRaw(
   layer: Buffer,
   configMediaType = TIMONI_CONFIG_MEDIA_TYPE,
 ): Promise<void> {
-  const client = new RegistryClient(hostOf(REGISTRY!), repo, {}, 'test upload');
+  const client = createRegistryClient(
+    hostOf(REGISTRY!),
+    repo,
+    {},
+    'test upload',
+  );
   const config = Buffer.from('{}');
   for (const b of [layer, config]) {
     const start = await client.send({
@@ -369,7 +374,7 @@ withRegistry('push and pull through a real OCI registry', () => {
       url: `${repo()}@${pushed.digest}`,
       tags: ['0.5.0', 'latest'],
     });
-    const client = new RegistryClient(
+    const client = createRegistryClient(
       host(),
       `periscope-h4-${run}/minimal`,
       {},
@@ -499,7 +504,7 @@ withRegistry('push and pull through a real OCI registry', () => {
   });
 
   it("reports the registry's own error for a refused manifest", async () => {
-    const client = new RegistryClient(
+    const client = createRegistryClient(
       host(),
       `periscope-h4-${run}/broken`,
       {},

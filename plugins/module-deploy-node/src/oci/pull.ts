@@ -1,10 +1,11 @@
+/** Pulling a module: its manifest and layers from the registry (through the digest cache), unpacked into a directory. */
 import { parseOciReference } from '@periscope/backstage-plugin-module-deploy-common';
+import { createRegistryClient } from './registryClient';
 import {
   DEFAULT_MAX_BLOB_BYTES,
   REGISTRY_LIMIT_KEYS,
-  RegistryClient,
   RegistryOptions,
-} from './registryClient';
+} from './registryOptions';
 import { DigestCache } from './digestCache';
 import { UnpackLimits, unpackTarGz } from './tar';
 import {
@@ -145,7 +146,7 @@ export async function pullModule(
   opts: PullOptions = {},
 ): Promise<PulledModule> {
   const r = parseOciReference(ref);
-  const client = new RegistryClient(
+  const client = createRegistryClient(
     r.host,
     r.repository,
     opts,

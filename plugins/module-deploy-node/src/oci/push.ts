@@ -1,3 +1,4 @@
+/** Pushing a module: its layers and config as blobs (chunked uploads), then its manifest under each tag. */
 import { parseOciReference } from '@periscope/backstage-plugin-module-deploy-common';
 import {
   ArtifactBlob,
@@ -5,7 +6,9 @@ import {
   buildModuleArtifact,
 } from '../cue/modulePackage';
 import { OCI_MANIFEST_MEDIA_TYPE } from './types';
-import { RegistryClient, RegistryOptions } from './registryClient';
+import { createRegistryClient } from './registryClient';
+import { RegistryOptions } from './registryOptions';
+import { RegistryClient } from './registryTypes';
 
 /**
  * Options for pushing a module.
@@ -147,7 +150,7 @@ export async function pushModule(
     version: opts.version,
     annotations: opts.annotations,
   });
-  const client = new RegistryClient(
+  const client = createRegistryClient(
     r.host,
     r.repository,
     opts,

@@ -12,14 +12,7 @@ import { join } from 'node:path';
 import { buildModuleArtifact } from '../cue/modulePackage';
 import { pullModule } from './pull';
 import { pushModule } from './push';
-import {
-  RegistryClient,
-  checkTokenRealm,
-  listRegistryTags,
-  parseRegistryHosts,
-  parseTokenRealms,
-  registryAuthFor,
-} from './registryClient';
+import { createRegistryClient, listRegistryTags } from './registryClient';
 
 /*
  * The registry client against loopback node:http stand-ins: which host gets which credentials,
@@ -104,188 +97,6 @@ function registryHandler(
 }
 
 const dest = async () => join(await mkdtemp(join(tmpdir(), 'pull-')), 'out');
-
-describe('parseRegistryHosts', () => {
-  it('reads entries and keeps only what is set', () => {
-    expect(
-      parseRegistryHosts(
-        [
-          { host: 'ghcr.io', username: 'u', password: 'p' },
-          { host: 'registry.example.com:5000', token: 't', insecure: true },
-          { host: '[::1]:5000' },
-        ],
-        'moduleDeploy.registries',
-      ),
-    ).toEqual([
-      { host: 'ghcr.io', username: 'u', password: 'p' },
-      { host: 'registry.example.com:5000', token: 't', insecure: true },
-      { host: '[::1]:5000' },
-    ]);
-    expect(parseRegistryHosts(undefined, 'x')).toEqual([]);
-  });
-
-  it.each([
-    [{ host: 'ghcr.io' }, /^r must be a list of registries/],
-    [['ghcr.io'], /^r\[0\] must be an object \{ host/],
-    [
-      [{ username: 'u', password: 'p' }],
-      /^r\[0\]\.host is missing: name the registry host/,
-    ],
-    [
-      [{ host: 'https://ghcr.io' }],
-      /^r\[0\]\.host is 'https:\/\/ghcr.io', which is not a registry host: write host or host:port without scheme/,
-    ],
-    [[{ host: 'ghcr.io/org' }], /not a registry host/],
-    [[{ host: 'u:p@ghcr.io' }], /not a registry host/],
-    [
-      [{ host: 'ghcr.io', pasword: 'x' }],
-      /^r\[0\] has unknown field\(s\) 'pasword': the fields are host/,
-    ],
-    [
-      [{ host: 'ghcr.io', username: 'u' }],
-      /sets username without password: give both/,
-    ],
-    [[{ host: 'ghcr.io', password: 'p' }], /sets password without username/],
-    [
-      [{ host: 'ghcr.io', username: 'u', password: 'p', token: 't' }],
-      /sets both token and username\/password: keep one way/,
-    ],
-    [
-      [{ host: 'ghcr.io', username: 'a:b', password: 'p' }],
-      /username of ghcr.io contains ':'/,
-    ],
-    [
-      [{ host: 'ghcr.io', password: 1, username: 'u' }],
-      /^r\[0\]\.password must be a string, got number/,
-    ],
-    [
-      [{ host: 'ghcr.io', insecure: 'yes' }],
-      /^r\[0\]\.insecure must be true or false, got "yes"/,
-    ],
-    [
-      [{ host: 'GHCR.io' }, { host: 'ghcr.io' }],
-      /^r\[1\]\.host 'ghcr.io' is listed twice: keep one entry per registry host/,
-    ],
-  ])('refuses %j', (value, message) => {
-    expect(() => parseRegistryHosts(value, 'r')).toThrow(message);
-  });
-});
-
-describe('parseTokenRealms', () => {
-  it('reads hosts and refuses URLs and non-strings', () => {
-    expect(
-      parseTokenRealms(['auth.docker.io', 'auth.example:8443'], 'k'),
-    ).toEqual(['auth.docker.io', 'auth.example:8443']);
-    expect(() => parseTokenRealms('auth.docker.io', 'k')).toThrow(
-      /^k must be a list of hosts, e.g. \[auth.docker.io\], got string/,
-    );
-    expect(() =>
-      parseTokenRealms(['https://auth.docker.io/token'], 'k'),
-    ).toThrow(
-      /^k\[0\] is "https:\/\/auth.docker.io\/token", which is not a host: write the token service's host/,
-    );
-    expect(() => parseTokenRealms([7], 'k')).toThrow(/^k\[0\] is 7/);
-  });
-});
-
-describe('registryAuthFor', () => {
-  const registries = [
-    { host: 'ghcr.io', username: 'u', password: 'p' },
-    { host: 'r.example:5000', token: 't', insecure: true },
-  ];
-
-  it('gives each host only its own entry, matching host and port', () => {
-    expect(registryAuthFor('GHCR.IO', { registries })).toMatchObject({
-      kind: 'basic',
-      header: `Basic ${Buffer.from('u:p').toString('base64')}`,
-    });
-    expect(registryAuthFor('ghcr.io:443', { registries })).toMatchObject({
-      kind: 'basic',
-    });
-    expect(registryAuthFor('r.example:5000', { registries })).toMatchObject({
-      kind: 'bearer',
-      token: 't',
-      insecure: true,
-    });
-    expect(registryAuthFor('r.example', { registries })).toEqual({
-      kind: 'anonymous',
-      insecure: false,
-    });
-    expect(registryAuthFor('evil.example', { registries })).toEqual({
-      kind: 'anonymous',
-      insecure: false,
-    });
-  });
-
-  it('ignores the single legacy credentials when registries are given', () => {
-    expect(
-      registryAuthFor('evil.example', { registries, credentials: 'a:b' }),
-    ).toMatchObject({ kind: 'anonymous' });
-    expect(
-      registryAuthFor('any.example', { credentials: 'a:b' }),
-    ).toMatchObject({ kind: 'basic' });
-  });
-});
-
-describe('checkTokenRealm', () => {
-  it('follows https on the registry host, and hosts on the allow list', () => {
-    expect(
-      checkTokenRealm('https://ghcr.io/token', 'ghcr.io', {}).toString(),
-    ).toBe('https://ghcr.io/token');
-    expect(
-      checkTokenRealm('https://auth.docker.io/token', 'docker.io', {
-        tokenRealms: ['auth.docker.io'],
-      }).host,
-    ).toBe('auth.docker.io');
-    expect(
-      checkTokenRealm('http://127.0.0.1:9/token', '127.0.0.1:5000', {}).host,
-    ).toBe('127.0.0.1:9');
-    expect(
-      checkTokenRealm('http://r.example/token', 'r.example:5000', {
-        insecure: true,
-      }).host,
-    ).toBe('r.example');
-  });
-
-  it.each([
-    [
-      'a realm on another host',
-      'https://evil.example/token',
-      {},
-      /the registry ghcr.io asks for a token from https:\/\/evil.example\/token, a host other than the registry's.*add 'evil.example' to moduleDeploy.registryTokenRealms/,
-    ],
-    [
-      'an http realm on another host',
-      'http://evil.example/token',
-      {},
-      /a host other than the registry's/,
-    ],
-    [
-      'an http realm on an allowed host',
-      'http://auth.example/token',
-      { tokenRealms: ['auth.example'] },
-      /asks for a token over plain http \(http:\/\/auth.example\/token\).*must use https/,
-    ],
-    [
-      'an http realm on the registry host of a secure registry',
-      'http://ghcr.io/token',
-      {},
-      /plain http/,
-    ],
-    ['a realm that is not a URL', 'token', {}, /realm 'token' is not a URL/],
-    ['a file: realm', 'file:///etc/passwd', {}, /is not http\(s\)/],
-    [
-      'a realm with credentials in it',
-      'https://u:p@ghcr.io/token',
-      {},
-      /with credentials in the URL/,
-    ],
-  ])('refuses %s', (_l, realm, opts, message) => {
-    expect(() => checkTokenRealm(realm, 'ghcr.io', opts, 'pulling x')).toThrow(
-      message,
-    );
-  });
-});
 
 describe('credentials per registry host', () => {
   it('sends an entry only to its own host; another host gets nothing', async () => {
@@ -390,7 +201,7 @@ describe('credentials per registry host', () => {
         }),
       ),
     ) as unknown as typeof fetch;
-    const client = new RegistryClient(
+    const client = createRegistryClient(
       'r.example',
       'm',
       { fetchImpl },
@@ -689,7 +500,7 @@ describe('byte caps and time limits', () => {
   });
 });
 
-describe('RegistryClient.tags', () => {
+describe('createRegistryClient tags', () => {
   it('follows Link pagination on the registry host only', async () => {
     let other = '';
     const r = await serve((req, res) => {

@@ -9,11 +9,8 @@ import {
   DeployWarning,
   KubeObject,
 } from '@periscope/backstage-plugin-module-deploy-common';
-import {
-  OWNER_NAME_LABEL,
-  OWNER_NAMESPACE_LABEL,
-  PRUNE_ANNOTATION,
-} from '../cluster/apply';
+import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from '../cluster/ownership';
+import { PRUNE_ANNOTATION } from '../cluster/prune';
 
 /**
  * The checks a preflight runs (analyzers of `@periscope/backstage-plugin-k8s-diagnostics-common`
