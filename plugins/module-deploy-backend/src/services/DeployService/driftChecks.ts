@@ -16,6 +16,7 @@ import { DeployTarget, EntityDriftCheck } from '../../types';
 import { DeployContext, errorMessage } from './context';
 import { checkInstanceDrift } from './drift';
 import { EntityLookups } from './entities';
+import { isClientSide } from './instanceStates';
 import { InstanceValues } from './instanceValues';
 import { OwnerChecks } from './owners';
 import { narrowTo } from './targets';
@@ -124,7 +125,7 @@ export function createDriftChecks(
     // scheduled: the backend's identity; clusters with client-side auth are checked on demand
     const found = await entities.annotatedTargets({
       job: 'drift',
-      include: c => !c.clientSide,
+      include: c => !isClientSide(c),
     });
     for (const { entity, resolved: r } of found) {
       for (const c of r.clusters) {
