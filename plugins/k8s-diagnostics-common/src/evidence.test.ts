@@ -1,59 +1,10 @@
-import {
-  buildEvidence,
-  evidenceFacts,
-  logToRead,
-  missingReferencesIn,
-  pickFailingPod,
-} from './evidence';
+import { buildEvidence } from './evidence';
+import { evidenceFacts } from './evidenceFacts';
 import { evidenceRemediation } from './evidenceRemediation';
+import { pod } from './__testUtils__/evidencePods';
 import { KubeObject } from './model';
 
 const NOW = new Date('2026-12-01T10:10:00Z');
-
-function pod(
-  name: string,
-  container: Record<string, unknown>,
-  status: Record<string, unknown>,
-  extra: {
-    init?: Record<string, unknown>;
-    initStatus?: Record<string, unknown>;
-    phase?: string;
-  } = {},
-): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: 'shop',
-      creationTimestamp: '2026-12-01T10:00:00Z',
-    },
-    spec: {
-      containers: [{ name: 'app', image: 'busybox:1.36', ...container }],
-      ...(extra.init
-        ? {
-            initContainers: [
-              { name: 'migrate', image: 'busybox:1.36', ...extra.init },
-            ],
-          }
-        : {}),
-      nodeName: 'node-1',
-    },
-    status: {
-      phase: extra.phase ?? 'Running',
-      containerStatuses: [
-        { name: 'app', ready: false, restartCount: 0, ...status },
-      ],
-      ...(extra.initStatus
-        ? {
-            initContainerStatuses: [
-              { name: 'migrate', ready: false, ...extra.initStatus },
-            ],
-          }
-        : {}),
-    },
-  };
-}
 
 const warning = (
   reason: string,
@@ -349,73 +300,5 @@ describe('buildEvidence, evidenceFacts and evidenceRemediation', () => {
       },
     ]);
     expect(e.missingReferences).toEqual([{ kind: 'Secret', name: 'tls' }]);
-  });
-
-  it.each([
-    [
-      'configmap "a" not found',
-      [{ kind: 'ConfigMap', name: 'a', namespace: 'ns' }],
-    ],
-    ['secret "b" not found', [{ kind: 'Secret', name: 'b', namespace: 'ns' }]],
-    [
-      'error looking up service account ns/sa: serviceaccount "sa" not found',
-      [{ kind: 'ServiceAccount', name: 'sa', namespace: 'ns' }],
-    ],
-    [
-      "couldn't find key k in ConfigMap other/c",
-      [{ kind: 'ConfigMap', name: 'c', namespace: 'other', key: 'k' }],
-    ],
-    ['back-off 5m0s restarting failed container', []],
-  ])('missingReferencesIn(%s)', (message, expected) => {
-    expect(missingReferencesIn(message, 'ns')).toEqual(expected);
-  });
-
-  it('picks the worst failing pod, the newest among equals; none when all are healthy', () => {
-    const ok = pod('ok', {}, { ready: true, state: { running: {} } });
-    const older = {
-      ...pod('old', {}, { state: { waiting: { reason: 'CrashLoopBackOff' } } }),
-      metadata: {
-        name: 'old',
-        namespace: 'shop',
-        creationTimestamp: '2026-12-01T09:00:00Z',
-      },
-    };
-    const newer = pod(
-      'new',
-      {},
-      { state: { waiting: { reason: 'CrashLoopBackOff' } } },
-    );
-    expect(pickFailingPod([ok, older, newer])?.metadata.name).toBe('new');
-    expect(pickFailingPod([ok])).toBeUndefined();
-  });
-
-  it('reads the previous log of a container waiting after a crash, the current one otherwise', () => {
-    expect(
-      logToRead({
-        name: 'a',
-        init: false,
-        probes: [],
-        restartCount: 2,
-        state: { status: 'waiting', reason: 'CrashLoopBackOff' },
-        lastState: { status: 'terminated', exitCode: 1 },
-      }),
-    ).toEqual({ previous: true });
-    expect(
-      logToRead({
-        name: 'a',
-        init: false,
-        probes: [],
-        restartCount: 2,
-        state: { status: 'running' },
-      }),
-    ).toEqual({ previous: false });
-    expect(
-      logToRead({
-        name: 'a',
-        init: false,
-        probes: [],
-        state: { status: 'waiting', reason: 'CreateContainerConfigError' },
-      }),
-    ).toEqual({ previous: false });
   });
 });

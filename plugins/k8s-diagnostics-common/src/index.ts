@@ -50,27 +50,22 @@ export {
 export type { LabelRequirement } from './selector';
 export { cronScheduleError } from './cron';
 export { referenceExplanation } from './remediation';
-export {
-  buildEvidence,
-  containersOf,
-  describeExit,
-  evidenceFacts,
-  failingContainer,
-  logToRead,
-  missingReferencesIn,
-  pickFailingPod,
-} from './evidence';
+export { buildEvidence } from './evidence';
+export type { EvidenceInput } from './evidence';
+export { containersOf } from './evidenceContainers';
+export { failingContainer, logToRead, pickFailingPod } from './failingPod';
+export { missingReferencesIn } from './missingReferences';
+export { describeExit, evidenceFacts } from './evidenceFacts';
 export type {
   ContainerEvidence,
   ContainerLogEvidence,
   ContainerLogResponse,
   ContainerStateEvidence,
-  EvidenceInput,
   FindingEvidence,
   FindingEvidenceResponse,
   MissingReference,
   ProbeEvidence,
-} from './evidence';
+} from './evidenceModel';
 export { evidenceRemediation } from './evidenceRemediation';
 export type { EvidenceRemediation } from './evidenceRemediation';
 export { toK8sgptJson, formatGoJson, formatText } from './output';

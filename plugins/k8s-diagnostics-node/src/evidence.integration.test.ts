@@ -7,7 +7,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { describeIf } from '@periscope/test-utils';
 import { createKubeHttp, KubeHttp } from './client';
-import { readContainerLog, readEvidence } from './evidence';
+import { readContainerLog } from './containerLog';
+import { readEvidence } from './evidence';
 
 const KUBECONFIG = process.env.PERISCOPE_REAL_NODE_KUBECONFIG;
 const NS = 'real-node';

@@ -5,8 +5,9 @@
  *
  * @packageDocumentation
  */
-export { createKubeHttp, ClusterRequestError } from './client';
-export type { KubeHttp, BodySink } from './client';
+export { createKubeHttp } from './client';
+export { ClusterRequestError } from './clusterErrors';
+export type { KubeHttp, BodySink } from './clientTypes';
 export { scanCluster, ROW_FIRST_READS } from './scan';
 export type { LiveScanOptions, LiveScanResult } from './scan';
 export { readEventsOf, analyzeWithEvents } from './events';
@@ -25,12 +26,9 @@ export {
   planFullPods,
 } from './podPrefilter';
 export type { PodRow } from './podPrefilter';
-export {
-  readEvidence,
-  readContainerLog,
-  podsOfObject,
-  LOG_LIMITS,
-} from './evidence';
+export { readEvidence } from './evidence';
+export { readContainerLog, LOG_LIMITS } from './containerLog';
+export { podsOfObject } from './podsOfObject';
 export { RESOURCES, apiPrefix, listPath } from './resources';
 export type { ResourceInfo } from './resources';
 export {

@@ -1,8 +1,10 @@
-import { createHash } from 'node:crypto';
-import {
-  BackstageCredentials,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+/**
+ * The Explain service: {@link createExplainService} puts the parts together for one explanation,
+ * through the LLM (masked, cached, rate- and budget-limited, streamed) or the built-in catalog.
+ * The parts: the masker (explainMasker.ts), the limits (rateLimits.ts), the cache and usage
+ * accounting (explanationCache.ts), the LLM call (completion.ts) and the fallbacks (fallback.ts).
+ */
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { KubernetesRequestAuth } from '@backstage/plugin-kubernetes-common';
 import {
@@ -12,100 +14,43 @@ import {
 } from '@periscope/kube-access';
 import OpenAI from 'openai';
 import { AiConfig, EVIDENCE_LOG_LINES } from '../../config';
-import {
-  ExplainChunk,
-  ExplainResult,
-  Explanation,
-  TokenUsage,
-} from '../../types';
+import { ExplainChunk, ExplainResult, TokenUsage } from '../../types';
 import { FindingsStore, StoredFinding } from '../FindingsStore';
 import { HealthService } from '../HealthService';
+import { EvidenceResult, EvidenceService } from '../EvidenceService';
+import { Completion, streamCompletion } from './completion';
+import { evidenceNames } from './evidencePrompt';
+import { maskerFor, unmaskExplanation } from './explainMasker';
+import {
+  cacheAnswer,
+  cachedAnswer,
+  cacheKeysOf,
+  releaseReservation,
+} from './explanationCache';
+import {
+  explainFromCatalog,
+  textFallback,
+  textFallbackWarning,
+} from './fallback';
 import {
   createLlmClient,
   estimateInputTokens,
   estimateUsage,
-  providerError,
   providerLabel,
 } from './llm';
-import {
-  createPlaceholderMasker,
-  createStreamingUnmasker,
-  PlaceholderMasker,
-} from './masking';
+import { createStreamingUnmasker } from './masking';
 import {
   buildMessages,
   explanationText,
   maskedFindingInput,
   parseAnswer,
-  PROMPT_VERSION,
 } from './prompt';
+import { callerOf, checkRate, reserve } from './rateLimits';
 import { readReferencedSecrets, ReferencedSecrets } from './referencedSecrets';
-import { catalogExplanation } from './remediationCatalog';
-import { evidenceNames } from './evidencePrompt';
-import { EvidenceResult, EvidenceService } from '../EvidenceService';
 import { ExplainService } from './types';
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
-/**
- * The masker of one finding: its names, namespaces and labels (scan hints), plus the entity's
- * name, and `secrets` (values of referenced Secrets read for this explanation) as exact strings.
- */
-export function maskerFor(
-  finding: StoredFinding,
-  entityRef: string,
-  secrets: string[] = [],
-  evidenceNamesOf: string[] = [],
-): PlaceholderMasker {
-  const refs = [finding.object, ...finding.ownerChain, finding.workload];
-  const namespaces = refs.map(r => r.namespace ?? '').filter(Boolean);
-  const names = [
-    ...refs.map(r => r.name),
-    finding.cluster,
-    entityRef.replace(/^.*\//, ''),
-    ...evidenceNamesOf,
-  ];
-  const labels = finding.sensitive.filter(
-    s => !namespaces.includes(s) && !names.includes(s),
-  );
-  return createPlaceholderMasker({ names, namespaces, labels, secrets });
-}
-
-function unmaskExplanation(
-  e: Explanation,
-  unmask: (t: string) => string,
-): Explanation {
-  return {
-    summary: unmask(e.summary),
-    likelyCause: unmask(e.likelyCause),
-    steps: e.steps.map(unmask),
-    commands: e.commands.map(unmask),
-  };
-}
-
-function textFallback(raw: string): Explanation {
-  return { summary: raw.trim(), likelyCause: '', steps: [], commands: [] };
-}
-
-const MALFORMED_WARNING =
-  'the model did not answer in the requested JSON format; its answer is shown as text';
-
-/** A 429 in the shape the error handler answers with (`statusCode`). */
-function tooManyRequests(message: string): Error {
-  return Object.assign(new ServiceUnavailableError(message), {
-    statusCode: 429,
-  });
-}
-
-/** Who asks, for the rate limit and the usage records: a user entity ref, `service:<subject>` or `anonymous`. */
-export function callerOf(credentials: BackstageCredentials): string {
-  const p = credentials.principal as
-    | { type?: string; userEntityRef?: string; subject?: string }
-    | undefined;
-  if (p?.type === 'user' && p.userEntityRef) return p.userEntityRef;
-  if (p?.type === 'service' && p.subject) return `service:${p.subject}`;
-  return 'anonymous';
-}
+// HealthService/findings.test.ts imports maskerFor from here
+export { maskerFor } from './explainMasker';
 
 /** @public */
 export function createExplainService(deps: {
@@ -158,126 +103,12 @@ export function createExplainService(deps: {
     requestAuth?: KubernetesRequestAuth,
   ): Promise<ExplainResult> {
     const read = await evidenceFor(finding, 20, requestAuth);
-    const explanation = catalogExplanation(
+    return explainFromCatalog(
       finding,
       read?.error ? undefined : read?.evidence,
       now(),
+      onChunk,
     );
-    for (const line of explanationText(explanation).split(/(?<=\n)/))
-      onChunk({ type: 'delta', text: line });
-    return {
-      findingId: finding.id,
-      source: 'catalog',
-      format: 'json',
-      explanation,
-    };
-  }
-
-  /** Takes one of the caller's LLM calls of this minute, or answers 429. */
-  async function checkRate(config: AiConfig, caller: string) {
-    if (!config.perUserPerMinute) return;
-    const minute = now().toISOString().slice(0, 16);
-    if (
-      !(await store.takeRateSlot({
-        userRef: caller,
-        minute,
-        limit: config.perUserPerMinute,
-      }))
-    ) {
-      throw tooManyRequests(
-        `too many AI explanations: ${caller} may start ${config.perUserPerMinute} a minute (k8sDiagnostics.ai.perUserPerMinute); try again in a minute (already explained findings are still served from the cache)`,
-      );
-    }
-  }
-
-  /**
-   * Reserves the worst case of a call (estimated input + max_tokens) of today's budget before it
-   * starts, atomically in the store; answers 429 when it does not fit. Returns what to settle.
-   */
-  async function reserve(
-    config: AiConfig,
-    tokens: number,
-  ): Promise<{ day: string; reserved: number }> {
-    const day = now().toISOString().slice(0, 10);
-    if (!config.dailyTokenBudget) return { day, reserved: 0 };
-    const r = await store.reserveTokens({
-      day,
-      tokens,
-      budget: config.dailyTokenBudget,
-    });
-    if (!r.granted) {
-      throw tooManyRequests(
-        `the daily AI token budget is spent (${r.used} of ${config.dailyTokenBudget} tokens used on ${day} UTC, ${r.reserved} more reserved by explanations in progress; this one may need up to ${tokens}): explanations resume tomorrow, or raise k8sDiagnostics.ai.dailyTokenBudget`,
-      );
-    }
-    return { day, reserved: tokens };
-  }
-
-  async function streamCompletion(
-    config: AiConfig,
-    llm: OpenAI,
-    messages: ReturnType<typeof buildMessages>,
-    progress: { raw: string },
-    onText: (delta: string) => void,
-  ): Promise<{ raw: string; usage: TokenUsage; cutAtLimit: boolean }> {
-    const abort = new AbortController();
-    let idle: NodeJS.Timeout | undefined;
-    const arm = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => abort.abort(), config.timeoutMs);
-    };
-    let usage: TokenUsage | undefined;
-    let cutAtLimit = false;
-    const started = Date.now();
-    try {
-      const stream = await llm.chat.completions.create(
-        {
-          model: config.model,
-          messages,
-          stream: true,
-          stream_options: { include_usage: true },
-          temperature: 0.2,
-          max_tokens: config.maxOutputTokens,
-        },
-        { signal: abort.signal },
-      );
-      arm();
-      for await (const chunk of stream) {
-        arm();
-        const choice = chunk.choices?.[0];
-        const delta = choice?.delta?.content ?? '';
-        if (delta) {
-          progress.raw += delta;
-          onText(delta);
-        }
-        if (choice?.finish_reason === 'length') cutAtLimit = true;
-        if (chunk.usage) {
-          usage = {
-            promptTokens: chunk.usage.prompt_tokens,
-            completionTokens: chunk.usage.completion_tokens,
-            totalTokens: chunk.usage.total_tokens,
-          };
-        }
-      }
-    } catch (e) {
-      if (abort.signal.aborted) {
-        throw new ServiceUnavailableError(
-          `${providerLabel(config)} stopped answering for ${
-            config.timeoutMs
-          } ms: check the server, or raise k8sDiagnostics.ai.timeoutMs`,
-        );
-      }
-      throw providerError(config, e, Date.now() - started);
-    } finally {
-      clearTimeout(idle);
-    }
-    const raw = progress.raw;
-    return {
-      raw,
-      usage:
-        usage ?? estimateUsage(messages.map(m => m.content).join('\n'), raw),
-      cutAtLimit,
-    };
   }
 
   /**
@@ -346,26 +177,16 @@ export function createExplainService(deps: {
       evidence,
       logLines,
     });
-    const inputHash = sha256(`${input.text}\n${input.cut ?? ''}`);
-    const cacheKey = sha256(
-      JSON.stringify([
-        config.provider,
-        config.model,
-        PROMPT_VERSION,
-        config.language,
-        inputHash,
-      ]),
-    );
+    const { inputHash, cacheKey } = cacheKeysOf(config, input);
     const base = {
       findingId: finding.id,
       provider: config.provider,
       model: config.model,
     };
 
-    const cached = await store.getExplanation(cacheKey);
-    const cachedAnswer = cached ? parseAnswer(cached) : undefined;
-    if (cachedAnswer) {
-      const explanation = unmaskExplanation(cachedAnswer, masker.unmask);
+    const cached = await cachedAnswer(store, cacheKey);
+    if (cached) {
+      const explanation = unmaskExplanation(cached, masker.unmask);
       onChunk({ type: 'delta', text: explanationText(explanation) });
       return {
         ...base,
@@ -376,9 +197,10 @@ export function createExplainService(deps: {
       };
     }
 
-    await checkRate(config, caller);
+    await checkRate({ store, now }, config, caller);
     const messages = buildMessages(input.text, config.language, input.cut);
     const reservation = await reserve(
+      { store, now },
       config,
       estimateInputTokens(messages) + config.maxOutputTokens,
     );
@@ -394,7 +216,7 @@ export function createExplainService(deps: {
     });
     const unmasker = createStreamingUnmasker(masker.unmask);
     const progress = { raw: '' };
-    let completion: Awaited<ReturnType<typeof streamCompletion>>;
+    let completion: Completion;
     try {
       completion = await streamCompletion(
         config,
@@ -417,13 +239,7 @@ export function createExplainService(deps: {
             ),
           )
         : undefined;
-      await store
-        .settleTokens({ ...reservation, usage: partial })
-        .catch(settleError => {
-          logger.error(
-            `k8s-diagnostics: could not release ${reservation.reserved} reserved AI tokens of ${reservation.day}: ${settleError}`,
-          );
-        });
+      await releaseReservation({ store, logger }, reservation, partial);
       throw e;
     }
     const { raw, usage, cutAtLimit } = completion;
@@ -439,9 +255,7 @@ export function createExplainService(deps: {
     }
     const parsed = parseAnswer(raw);
     if (!parsed) {
-      const warning = cutAtLimit
-        ? `the answer was cut at k8sDiagnostics.ai.maxOutputTokens (${config.maxOutputTokens} tokens) before the requested JSON was complete; it is shown as text`
-        : MALFORMED_WARNING;
+      const warning = textFallbackWarning(config, cutAtLimit);
       logger.warn(
         `k8s-diagnostics: ${warning} (finding ${finding.id}, model ${config.model})`,
       );
@@ -454,13 +268,8 @@ export function createExplainService(deps: {
         ...warningWith(warning),
       };
     }
-    // The cache holds the masked answer: no names are stored, and it fits any finding with the same masked input.
-    await store.putExplanation({
+    await cacheAnswer(store, config, {
       cacheKey,
-      provider: config.provider,
-      model: config.model,
-      promptVersion: PROMPT_VERSION,
-      language: config.language,
       inputHash,
       answer: raw,
       at: now(),

@@ -1,5 +1,5 @@
 import { buildEvidence } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { maskerFor } from './createExplainService';
+import { maskerFor } from './explainMasker';
 import { evidenceNames, maskedEvidence } from './evidencePrompt';
 import { StoredFinding } from '../FindingsStore';
 

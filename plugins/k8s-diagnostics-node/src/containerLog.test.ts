@@ -3,8 +3,8 @@
  * server returns (whole lines only after a byte cap). What the API server does with the query is
  * checked on the real node (evidence.integration.test.ts).
  */
-import { KubeHttp } from './client';
-import { LOG_LIMITS, readContainerLog } from './evidence';
+import { KubeHttp } from './clientTypes';
+import { LOG_LIMITS, readContainerLog } from './containerLog';
 
 function fakeHttp(answer: string | Error) {
   const paths: string[] = [];
