@@ -12,7 +12,9 @@ import type { Knex } from 'knex';
 export interface PluginMigration {
   /** Sorts the migrations and is recorded once applied: `YYYYMMDD_NNN_what`; never renamed. */
   name: string;
+  /** Makes the change (safe to run over a database an earlier version left in any state). */
   up(knex: Knex): Promise<void>;
+  /** Undoes it. */
   down(knex: Knex): Promise<void>;
 }
 
