@@ -32,6 +32,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/scripts/lib/env.sh"
 # shellcheck source=../../scripts/lib/ports.sh
 source "$ROOT/scripts/lib/ports.sh"
+# shellcheck source=../lib/backend.sh
+source "$ROOT/bench/lib/backend.sh"
 ensure_node
 cd "$ROOT"
 
@@ -41,22 +43,9 @@ COUNT="${BENCH_ENTITIES:-50}"
 [[ "$DURATION" =~ ^[0-9]+$ && "$DURATION" -gt 0 ]] || die "duration must be a whole number of seconds, not '$DURATION'"
 [[ "$RATE" =~ ^[0-9]+$ && "$RATE" -gt 0 ]] || die "rate must be a whole number of requests per second, not '$RATE'"
 
-if [ -z "${PERISCOPE_KUBECONFIG:-}" ]; then
-  "$ROOT/scripts/cluster" status >/dev/null 2>&1 \
-    || die "the local cluster is not running: start it with ./scripts/cluster up && ./scripts/cluster seed, or set PERISCOPE_KUBECONFIG"
-  PERISCOPE_KUBECONFIG="$("$ROOT/scripts/cluster" kubeconfig)"
-  "$ROOT/scripts/cluster" kubectl -n shop get deployment checkout >/dev/null 2>&1 \
-    || die "the local cluster holds no scenario workloads (namespace shop): run ./scripts/cluster seed"
-fi
-[ -r "$PERISCOPE_KUBECONFIG" ] || die "PERISCOPE_KUBECONFIG=$PERISCOPE_KUBECONFIG is not a readable file"
+bench_kubeconfig scenarios
 
-PORT="${BENCH_PORT:-}"
-if [ -z "$PORT" ]; then
-  for ((p = 7600; p < 7700; p++)); do port_free "$p" && PORT=$p && break; done
-  [ -n "$PORT" ] || die "no free port in 7600-7699; set BENCH_PORT"
-fi
-[ "$PORT" != 7007 ] && [ "$PORT" != 3000 ] || die "BENCH_PORT must not be 7007 or 3000 (the portal's)"
-require_port_free "$PORT" "the benchmark's backend"
+bench_port
 
 if [ -n "${BENCH_DIR:-}" ]; then WORK="$BENCH_DIR"; mkdir -p "$WORK"; KEEP=1
 else WORK="$(mktemp -d "${TMPDIR:-/tmp}/periscope-bench-load.XXXXXX")"; KEEP="${BENCH_KEEP:-0}"; fi
@@ -64,14 +53,6 @@ else WORK="$(mktemp -d "${TMPDIR:-/tmp}/periscope-bench-load.XXXXXX")"; KEEP="${
 BACKEND_PGID=""
 DRIVER_PID=""
 STOPPING=0
-# stop_group PGID: TERM to the process group, KILL after 10 s
-stop_group() {
-  local g="$1" i
-  kill -0 -- "-$g" 2>/dev/null || return 0
-  kill -TERM -- "-$g" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do kill -0 -- "-$g" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL -- "-$g" 2>/dev/null || true
-}
 cleanup() {
   local rc=$?
   [ "$STOPPING" = 1 ] && return
@@ -126,22 +107,7 @@ t0=$SECONDS
    </dev/null >"$WORK/backend.log" 2>&1) &
 BACKEND_PGID=$!
 disown "$BACKEND_PGID"
-# wait_backend: the three Periscope backends answer /health within 240 s, while the backend lives
-wait_backend() {
-  local plugin i
-  for plugin in k8s-diagnostics module-deploy runtime-security; do
-    for ((i = 0; ; i++)); do
-      curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/$plugin/health" 2>/dev/null && break
-      kill -0 -- "-$BACKEND_PGID" 2>/dev/null || { log "the backend exited while starting"; return 1; }
-      [ "$i" -lt 240 ] || { log "the backend did not answer /api/$plugin/health within 240 s"; return 1; }
-      sleep 1
-    done
-  done
-}
-if ! wait_backend; then
-  tail -n 40 "$WORK/backend.log" >&2
-  die "the backend did not start (log above: $WORK/backend.log)"
-fi
+wait_backend "$BACKEND_PGID" "$PORT" "$WORK/backend.log"
 log "backend up in $((SECONDS - t0)) s; waiting for the $COUNT entities in the catalog"
 
 node "$WORK/driver.js" run --base "http://127.0.0.1:$PORT" --token "$TOKEN" --count "$COUNT" --pgid "$BACKEND_PGID" \

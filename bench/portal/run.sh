@@ -38,6 +38,8 @@ cd "$ROOT"
 source "$ROOT/scripts/lib/env.sh"
 # shellcheck source=../../scripts/lib/ports.sh
 source "$ROOT/scripts/lib/ports.sh"
+# shellcheck source=../lib/backend.sh
+source "$ROOT/bench/lib/backend.sh"
 ensure_node
 
 ROUNDS="${1:-7}"
@@ -45,20 +47,9 @@ ENTITY="${2:-checkout}"
 [[ "$ROUNDS" =~ ^[0-9]+$ && "$ROUNDS" -gt 0 ]] || die "rounds must be a whole number of at least 1, not '$ROUNDS'"
 [ -x "${PERISCOPE_CHROMIUM:-/usr/bin/chromium}" ] || die "no Chromium at ${PERISCOPE_CHROMIUM:-/usr/bin/chromium}: apt-get install chromium (./scripts/test installs it), or set PERISCOPE_CHROMIUM"
 
-if [ -z "${PERISCOPE_KUBECONFIG:-}" ]; then
-  "$ROOT/scripts/cluster" status >/dev/null 2>&1 \
-    || die "the local cluster is not running: start it with ./scripts/cluster up && ./scripts/cluster seed, or set PERISCOPE_KUBECONFIG"
-  PERISCOPE_KUBECONFIG="$("$ROOT/scripts/cluster" kubeconfig)"
-fi
-[ -r "$PERISCOPE_KUBECONFIG" ] || die "PERISCOPE_KUBECONFIG=$PERISCOPE_KUBECONFIG is not a readable file"
+bench_kubeconfig
 
-PORT="${BENCH_PORT:-}"
-if [ -z "$PORT" ]; then
-  for ((p = 7600; p < 7700; p++)); do port_free "$p" && PORT=$p && break; done
-  [ -n "$PORT" ] || die "no free port in 7600-7699; set BENCH_PORT"
-fi
-[ "$PORT" != 7007 ] && [ "$PORT" != 3000 ] || die "BENCH_PORT must not be 7007 or 3000 (the portal's)"
-require_port_free "$PORT" "the benchmark's backend"
+bench_port
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/periscope-bench-portal.XXXXXX")"
 KEEP="${BENCH_KEEP:-0}"
@@ -71,13 +62,6 @@ YARN_RELEASE="$(cd "$ROOT/.yarn/releases" && ls yarn-*.cjs | head -1)"
 NEW_DISTS=()
 BACKEND_PGID=""
 STOPPING=0
-stop_group() {
-  local g="$1" i
-  kill -0 -- "-$g" 2>/dev/null || return 0
-  kill -TERM -- "-$g" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do kill -0 -- "-$g" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL -- "-$g" 2>/dev/null || true
-}
 cleanup() {
   local rc=$? d
   [ "$STOPPING" = 1 ] && return
@@ -208,14 +192,7 @@ else
 fi
 BACKEND_PGID=$!
 disown "$BACKEND_PGID"
-for plugin in k8s-diagnostics module-deploy runtime-security; do
-  for ((i = 0; ; i++)); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/$plugin/health" 2>/dev/null && break
-    kill -0 -- "-$BACKEND_PGID" 2>/dev/null || { tail -n 40 "$WORK/backend.log" >&2; die "the backend exited while starting (log above)"; }
-    [ "$i" -lt 240 ] || { tail -n 40 "$WORK/backend.log" >&2; die "the backend did not answer /api/$plugin/health within 240 s"; }
-    sleep 1
-  done
-done
+wait_backend "$BACKEND_PGID" "$PORT" "$WORK/backend.log"
 curl -fsS "http://127.0.0.1:$PORT/" | grep -q '<div id="root">' \
   || die "the backend does not serve the built app at http://127.0.0.1:$PORT/ (is @backstage/plugin-app-backend in packages/backend?)"
 START_S="$((SECONDS - t0)) s"
