@@ -421,6 +421,60 @@ describe('runtime-security backend', () => {
       expect(first.headers.etag).not.toBe(next.headers.etag);
     });
 
+    it('counts open findings by severity and the total over every page, and after a triage', async () => {
+      const server = await seeded();
+      const all: any[] = (await request(server).get(url)).body.findings;
+      const openOf = (findings: any[]) => {
+        const open: Record<string, number> = {};
+        for (const f of findings)
+          if (f.triage.state === 'open')
+            open[f.severity] = (open[f.severity] ?? 0) + 1;
+        return open;
+      };
+      expect(new Set(all.map(f => f.severity)).size).toBeGreaterThan(1);
+      const first = await request(server).get(`${url}&limit=2`);
+      expect(first.body.findings).toHaveLength(2);
+      expect(first.body.nextOffset).toBe(2);
+      expect(first.body.total).toBe(all.length);
+      expect(first.body.openCounts).toEqual(openOf(all));
+      // not the page's own counts
+      expect(first.body.openCounts).not.toEqual(openOf(first.body.findings));
+      const last = await request(server).get(
+        `${url}&limit=2&offset=${all.length - 1}`,
+      );
+      expect([last.body.total, last.body.openCounts]).toEqual([
+        all.length,
+        openOf(all),
+      ]);
+
+      // a finding of a later page triaged away: the first page's counts follow, and its ETag changes
+      const later = all[all.length - 1];
+      const triaged = await request(server)
+        .post(
+          `${BASE}/entity/findings/${later.id}/triage?entityRef=component:default/checkout`,
+        )
+        .send({ state: 'acknowledged', reason: 'known job' });
+      expect(triaged.status).toBe(200);
+      const again = await request(server)
+        .get(`${url}&limit=2`)
+        .set('If-None-Match', first.headers.etag);
+      expect(again.status).toBe(200);
+      expect(again.body.findings).toEqual(first.body.findings);
+      expect(again.body.total).toBe(all.length);
+      expect(again.body.openCounts).toEqual(
+        openOf(
+          all.map(f =>
+            f.id === later.id ? { ...f, triage: { state: 'acknowledged' } } : f,
+          ),
+        ),
+      );
+      // another entity counts none of them
+      const other = await request(server).get(
+        `${BASE}/entity?entityRef=component:default/payments`,
+      );
+      expect([other.body.total, other.body.openCounts]).toEqual([0, {}]);
+    });
+
     it.each([
       [
         '&limit=0',

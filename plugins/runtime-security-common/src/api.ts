@@ -93,6 +93,14 @@ export interface EntitySecurity {
   findings: SecurityFinding[];
   /** Present when more findings match: the `offset` of the next page. */
   nextOffset?: number;
+  /**
+   * Open findings of the entity (triage state `open`: neither acknowledged nor false positive)
+   * per severity, over all of its findings, not only this page; severities without any left out.
+   * Absent from backends older than this field: count the loaded findings then.
+   */
+  openCounts?: Partial<Record<Severity, number>>;
+  /** All findings of the entity, in every triage state (`findings` is one page of them); absent as above. */
+  total?: number;
   /** Ingest sources with an error (findings may be incomplete). */
   errors: SecurityClusterError[];
 }

@@ -23,6 +23,8 @@ export const runtimeSecurityTranslationRef = createTranslationRef({
         "No findings: no Tetragon event from this entity's workloads matched a detection rule.",
       truncated:
         'Showing the {{shown}} most severe and recent findings of this entity; more matched. Show more, or narrow them on the Security overview page (namespace, rule, severity).',
+      truncatedOf:
+        'Showing {{shown}} of the {{total}} findings of this entity, the most severe and recent first. Show more, or narrow them on the Security overview page (namespace, rule, severity).',
       more: 'Show more findings',
       loadingMore: 'Loading…',
     },

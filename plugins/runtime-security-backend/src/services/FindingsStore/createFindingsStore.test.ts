@@ -11,7 +11,7 @@ import {
 } from '../../__testUtils__/corpus';
 import { createSourceIngester } from '../IngestService';
 import { createFindingsStore } from './createFindingsStore';
-import { DetectionRecord } from './types';
+import { DetectionRecord, TriageState } from './types';
 import { databaseIdsForTests } from '@periscope/test-utils';
 
 const databases = TestDatabases.create({
@@ -280,6 +280,12 @@ describe('FindingsStore', () => {
           first.id
         }'; the finding's next event records it anew, its count recomputed from the stored events.`,
       );
+      // the grouped counts name the same row (the corrupt labels are a group of their own)
+      await expect(
+        store.severityCounts({ workload: () => true }),
+      ).rejects.toThrow(
+        `where id = '${first.id}' is corrupt: column 'labels' is not valid JSON`,
+      );
       await knex('runtime_security_findings')
         .where({ id: first.id })
         .update({ labels: '{}' });
@@ -298,6 +304,108 @@ describe('FindingsStore', () => {
       );
       // a corrupt checkpoint starts the source over (ingest counts an event once)
       expect(await store.getCheckpoint('file:/x')).toBeUndefined();
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'counts findings by severity over every page, open ones only, with the workload filter asked per group on %p',
+    async id => {
+      const { store } = await setup(id);
+      const severities = ['critical', 'high', 'medium', 'low', 'info'] as const;
+      const record = (
+        i: number,
+        over: Partial<DetectionRecord> = {},
+      ): DetectionRecord => ({
+        findingId: `f-${String(i).padStart(5, '0')}`,
+        rule: 'shell',
+        title: 'Shell',
+        severity: severities[i % 5],
+        mitre: { id: 'T1059', name: 'Command' },
+        remediation: 'r',
+        outcome: 'observed',
+        cluster: i % 3 ? 'c1' : 'c2',
+        namespace: 'shop',
+        workload: 'checkout',
+        pod: `checkout-${i}`,
+        binary: '/bin/sh',
+        // one label set per 2 findings: more (namespace, labels) groups than one page of groups (1000)
+        labels: {
+          app: (i >> 1) % 4 === 3 ? 'other' : 'checkout',
+          hash: `h${i >> 1}`,
+        },
+        eventId: `ev-${i}`,
+        timeMs: 1_700_000_000_000 + i,
+        sample: { eventId: `ev-${i}` } as unknown as DetectionRecord['sample'],
+        ...over,
+      });
+      const N = 2600;
+      await store.ingest([
+        ...Array.from({ length: N }, (_, i) => record(i)),
+        // the same labels in another namespace: not counted under namespace 'shop'
+        ...Array.from({ length: 50 }, (_, i) =>
+          record(N + i, { namespace: 'pay', labels: { app: 'checkout' } }),
+        ),
+      ]);
+      const triaged = (i: number): TriageState => {
+        if (i % 7 === 0) return 'acknowledged';
+        if (i % 11 === 0) return 'false-positive';
+        return 'open';
+      };
+      for (let i = 0; i < N; i++) {
+        const state = triaged(i);
+        if (state !== 'open')
+          await store.triage(record(i).findingId, {
+            state,
+            by: 'user:default/ana',
+            at: '2026-01-01T00:00:00.000Z',
+          });
+      }
+      // the reference: every finding read through list, counted here
+      const want = (keep: (i: number) => boolean) => {
+        const open: Record<string, number> = {};
+        let total = 0;
+        for (let i = 0; i < N; i++) {
+          if (!keep(i)) continue;
+          total++;
+          if (triaged(i) === 'open')
+            open[severities[i % 5]] = (open[severities[i % 5]] ?? 0) + 1;
+        }
+        return { total, open };
+      };
+      const asked: string[] = [];
+      const counts = await store.severityCounts({
+        namespace: 'shop',
+        workload: w => {
+          asked.push(`${w.namespace}/${JSON.stringify(w.labels)}`);
+          return w.namespace === 'shop' && w.labels.app === 'checkout';
+        },
+      });
+      expect(counts).toEqual(want(i => (i >> 1) % 4 !== 3));
+      expect(counts.total).toBeGreaterThan(1000);
+      // once per (namespace, labels) group, never per finding
+      expect(asked.length).toBe(N / 2);
+      expect(new Set(asked).size).toBe(N / 2);
+      // the same as counting what list returns
+      const listed = (await store.list({ namespace: 'shop' })).filter(
+        f => f.labels.app === 'checkout',
+      );
+      expect(counts.total).toBe(listed.length);
+      expect(counts.open.high).toBe(
+        listed.filter(f => f.severity === 'high' && f.triage.state === 'open')
+          .length,
+      );
+      // without a workload filter: every finding the namespace and cluster filters keep
+      expect(await store.severityCounts({ namespace: 'shop' })).toEqual(
+        want(() => true),
+      );
+      expect(
+        await store.severityCounts({ namespace: 'shop', cluster: 'c2' }),
+      ).toEqual(want(i => i % 3 === 0));
+      expect((await store.severityCounts()).total).toBe(N + 50);
+      expect(await store.severityCounts({ namespace: 'none' })).toEqual({
+        total: 0,
+        open: {},
+      });
     },
   );
 

@@ -3,6 +3,7 @@
  * comes from the plugin's migrations, run here unless `database.migrations.skip` is set.
  */
 import { DatabaseService } from '@backstage/backend-plugin-api';
+import type { Knex } from 'knex';
 import { NotFoundError } from '@backstage/errors';
 import { severityRank } from '@periscope/backstage-plugin-runtime-security-common';
 import type { UnknownEventSummary } from '@periscope/backstage-plugin-runtime-security-common';
@@ -25,6 +26,8 @@ import {
   UNKNOWN,
 } from './rows';
 import {
+  FindingCounts,
+  FindingFilter,
   FindingsStore,
   PolicyMatchRow,
   SourceStats,
@@ -42,6 +45,19 @@ function unknownId(source: string, kind: string, name: string): string {
     .update(`${source}\u0000${kind}\u0000${name}`)
     .digest('hex')
     .slice(0, 32);
+}
+
+/** Groups of (namespace, labels, severity, triage state) read per `severityCounts` query. */
+const COUNT_PAGE = 1000;
+
+/** The namespace and cluster filters, the same for `list` and `severityCounts`. */
+function whereScope(
+  q: Knex.QueryBuilder,
+  filter: Pick<FindingFilter, 'namespace' | 'namespaces' | 'cluster'>,
+) {
+  if (filter.namespace !== undefined) q.where('namespace', filter.namespace);
+  if (filter.namespaces) q.whereIn('namespace', filter.namespaces);
+  if (filter.cluster) q.where('cluster', filter.cluster);
 }
 
 /** Creates the store, bringing its tables to the latest schema first (see {@link FindingsStore}). */
@@ -79,10 +95,7 @@ export async function createFindingsStore(
         'triage_reason',
         'triage_at',
       );
-      if (filter.namespace !== undefined)
-        q.where('namespace', filter.namespace);
-      if (filter.namespaces) q.whereIn('namespace', filter.namespaces);
-      if (filter.cluster) q.where('cluster', filter.cluster);
+      whereScope(q, filter);
       if (filter.rule) q.where('rule', filter.rule);
       if (filter.policy) q.where('policy', filter.policy);
       if (filter.severity?.length)
@@ -106,6 +119,64 @@ export async function createFindingsStore(
       if (filter.limit !== undefined) q.limit(filter.limit);
       if (filter.offset) q.offset(filter.offset);
       return (await q).map(r => toFinding(r));
+    },
+
+    /**
+     * How many findings the filter keeps, and the open ones per severity: a grouped count, a page
+     * of groups at a time, each (namespace, labels) group asked of `filter.workload` once.
+     */
+    async severityCounts(filter = {}): Promise<FindingCounts> {
+      const counts: FindingCounts = { total: 0, open: {} };
+      // groups come ordered by namespace and labels: one answer per workload group, asked once
+      let group: { key: string; keep: boolean } | undefined;
+      for (let offset = 0; ; offset += COUNT_PAGE) {
+        const q = knex(FINDINGS)
+          .select('namespace', 'labels', 'severity_rank', 'triage_state')
+          .min({ id: 'id' })
+          .count({ n: '*' });
+        whereScope(q, filter);
+        const rows = (await q
+          .groupBy('namespace', 'labels', 'severity_rank', 'triage_state')
+          .orderBy(['namespace', 'labels', 'severity_rank', 'triage_state'])
+          .limit(COUNT_PAGE)
+          .offset(offset)) as Array<{
+          namespace: string;
+          labels: string;
+          severity_rank: number | string;
+          triage_state: string | null;
+          id: string;
+          n: number | string;
+        }>;
+        for (const r of rows) {
+          if (filter.workload) {
+            const key = `${r.namespace}\u0000${r.labels}`;
+            if (group?.key !== key) {
+              const labels = parseStored<Record<string, string>>(
+                r.labels,
+                {},
+                {
+                  table: FINDINGS,
+                  id: String(r.id),
+                  column: 'labels',
+                  remedy: FINDING_REMEDY,
+                },
+              );
+              group = {
+                key,
+                keep: filter.workload({ namespace: r.namespace, labels }),
+              };
+            }
+            if (!group.keep) continue;
+          }
+          const n = Number(r.n);
+          counts.total += n;
+          if ((r.triage_state ?? 'open') === 'open') {
+            const severity = rankToSeverity(Number(r.severity_rank));
+            counts.open[severity] = (counts.open[severity] ?? 0) + n;
+          }
+        }
+        if (rows.length < COUNT_PAGE) return counts;
+      }
     },
 
     /** One finding with its sample (ancestry and raw event), or undefined. */

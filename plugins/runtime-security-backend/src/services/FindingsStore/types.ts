@@ -84,6 +84,31 @@ export interface FindingFilter {
   offset?: number;
 }
 
+/**
+ * Which findings `FindingsStore.severityCounts` counts: the namespace and cluster filters of
+ * {@link FindingFilter}, and `workload` for what SQL does not match (an entity's label selector).
+ * @public
+ */
+export interface FindingCountFilter
+  extends Pick<FindingFilter, 'namespace' | 'namespaces' | 'cluster'> {
+  /**
+   * Keeps the findings of a workload (its namespace and pod labels); asked once per distinct
+   * (namespace, labels) group, never per finding. Absent: every finding the filters keep.
+   */
+  workload?: (w: {
+    namespace: string;
+    labels: Record<string, string>;
+  }) => boolean;
+}
+
+/** What {@link FindingsStore.severityCounts} counted. */
+export interface FindingCounts {
+  /** Findings counted, in every triage state. */
+  total: number;
+  /** Open findings (triage state `open`, neither acknowledged nor false positive) per severity; severities without any left out. */
+  open: Partial<Record<Severity, number>>;
+}
+
 /** What {@link FindingsStore.ingest} stored. */
 export interface IngestOutcome {
   /** (finding, event) pairs the store did not have yet. */
@@ -131,6 +156,12 @@ export interface FindingsStore {
   ingest(records: DetectionRecord[]): Promise<IngestOutcome>;
   /** Findings matching the filter, most severe and most recent first. */
   list(filter?: FindingFilter): Promise<StoredFinding[]>;
+  /**
+   * How many findings the filter keeps, and the open ones per severity: grouped counts (by
+   * namespace, labels, severity and triage state) read a page of groups at a time, so it holds
+   * no finding rows however many match.
+   */
+  severityCounts(filter?: FindingCountFilter): Promise<FindingCounts>;
   /** One finding with its sample (ancestry and raw event), or undefined. */
   get(id: string): Promise<StoredFindingDetail | undefined>;
   /** Sets the triage state; ingest never changes it. Throws NotFoundError for an unknown id. */

@@ -55,6 +55,18 @@ export function createSecurityService(deps: {
     return entity;
   }
 
+  /** Whether a finding (or a workload's findings) is the entity's: its namespace and pod labels. */
+  function ofSelector(
+    selector: WorkloadSelector,
+    f: { namespace: string; labels: Record<string, string> },
+  ): boolean {
+    return (
+      f.namespace !== '' &&
+      inSelectorNamespace(selector, f.namespace) &&
+      matchesLabelSelector(f.labels, selector.labelSelector)
+    );
+  }
+
   /**
    * The entity's findings in store pages (memory stays bounded however many findings the
    * namespace has), the most severe and recent first as the store orders them: one batch of the
@@ -69,12 +81,7 @@ export function createSecurityService(deps: {
         limit: PAGE,
         offset,
       });
-      yield rows.filter(
-        f =>
-          f.namespace !== '' &&
-          inSelectorNamespace(selector, f.namespace) &&
-          matchesLabelSelector(f.labels, selector.labelSelector),
-      );
+      yield rows.filter(f => ofSelector(selector, f));
       if (rows.length < PAGE) return;
     }
   }
@@ -105,12 +112,7 @@ export function createSecurityService(deps: {
     const entity = await entityOf(entityRef, credentials);
     const finding = await deps.store.get(id);
     const selector = workloadSelectorFor(entity, deps.selectors);
-    const belongs =
-      finding &&
-      selector &&
-      finding.namespace !== '' &&
-      inSelectorNamespace(selector, finding.namespace) &&
-      matchesLabelSelector(finding.labels, selector.labelSelector);
+    const belongs = finding && selector && ofSelector(selector, finding);
     if (!finding || !belongs) {
       throw new NotFoundError(
         `finding '${id}' does not exist for ${entityRef} (it may have expired, or belong to another entity)`,
@@ -138,17 +140,17 @@ export function createSecurityService(deps: {
       offset = 0,
     }) {
       const entity = await entityOf(entityRef, credentials);
+      const none = { findings: [], openCounts: {}, total: 0, errors: [] };
       if (!deps.configured)
-        return {
-          entityRef,
-          status: 'not-configured',
-          findings: [],
-          errors: [],
-        };
+        return { entityRef, status: 'not-configured', ...none };
       const selector = workloadSelectorFor(entity, deps.selectors);
-      if (!selector)
-        return { entityRef, status: 'not-annotated', findings: [], errors: [] };
+      if (!selector) return { entityRef, status: 'not-annotated', ...none };
       const page = await findingsPage(selector, limit, offset);
+      // over every finding of the entity (the same selector as the page), not only this page
+      const counts = await deps.store.severityCounts({
+        ...(selector.namespace ? { namespace: selector.namespace } : {}),
+        workload: w => ofSelector(selector, w),
+      });
       return {
         entityRef,
         status: 'ok',
@@ -158,6 +160,8 @@ export function createSecurityService(deps: {
         ...(page.nextOffset !== undefined
           ? { nextOffset: page.nextOffset }
           : {}),
+        openCounts: counts.open,
+        total: counts.total,
         errors: await sourceErrors(),
       };
     },

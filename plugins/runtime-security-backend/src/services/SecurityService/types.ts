@@ -27,7 +27,8 @@ export type {
 export interface SecurityService {
   /**
    * The entity's findings, most severe and recent first: `limit` of them (default
-   * 2000) after the first `offset` (default 0); `nextOffset` when more exist.
+   * 2000) after the first `offset` (default 0); `nextOffset` when more exist. `openCounts`
+   * (open findings per severity) and `total` count every finding of the entity, not only the page.
    */
   getEntitySecurity(options: {
     entityRef: string;

@@ -42,7 +42,8 @@ export function EntitySecurityCard() {
   else {
     body = (
       <>
-        <SeveritySummary findings={value.findings} />
+        {/* the backend's counts are over every finding; an older backend's answer has only the first page */}
+        <SeveritySummary findings={value.findings} counts={value.openCounts} />
         {value.errors?.length ? (
           <Typography variant="body2" color="error" style={{ marginTop: 8 }}>
             {t('entityCard.partial', { sources: String(value.errors.length) })}

@@ -33,12 +33,13 @@ const entity = {
   metadata: { name: 'checkout' },
   spec: {},
 };
-const base: EntitySecurityResponse = {
+/** An older backend's answer: no `openCounts` or `total`, so the summary counts the loaded findings. */
+const base = {
   entityRef: 'component:default/checkout',
   status: 'ok',
   findings: [],
   errors: [],
-};
+} as unknown as EntitySecurityResponse;
 
 function finding(over: Partial<SecurityFinding>): SecurityFinding {
   return {
@@ -390,6 +391,111 @@ describe('EntitySecurityContent', () => {
     expect(screen.getByText('Network tool run')).toBeInTheDocument();
   });
 
+  it("shows the backend's open counts over every finding, and the total, when only one page is loaded", async () => {
+    await renderWith(
+      api({
+        getEntitySecurity: async () => ({
+          ...base,
+          labelSelector: 'a=b',
+          findings: [shell, curl],
+          nextOffset: 2,
+          openCounts: { critical: 2, high: 7, medium: 3 },
+          total: 40,
+        }),
+      }),
+    );
+    expect(await screen.findByText('Network tool run')).toBeInTheDocument();
+    const summary = screen.getByLabelText('open findings by severity');
+    for (const text of ['2 critical', '7 high', '3 medium', '0 low', '0 info'])
+      expect(within(summary).getByText(text)).toBeInTheDocument();
+    // not the loaded page's own counts
+    expect(within(summary).queryByText('1 high')).not.toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'Showing 2 of the 40 findings of this entity, the most severe and recent first.',
+    );
+  });
+
+  it('after a triage change reloads the first page (with its counts) and the later pages shown so far', async () => {
+    let triaged = false;
+    const getEntitySecurity = jest.fn(
+      async (_ref: string, page?: { limit?: number; offset?: number }) =>
+        page?.offset === 1
+          ? {
+              ...base,
+              labelSelector: 'a=b',
+              findings: [
+                triaged
+                  ? { ...curl, triage: { state: 'acknowledged' as const } }
+                  : curl,
+              ],
+              openCounts: triaged ? { high: 1 } : { high: 1, medium: 1 },
+              total: 2,
+            }
+          : {
+              ...base,
+              labelSelector: 'a=b',
+              findings: [shell],
+              nextOffset: 1,
+              openCounts: triaged ? { high: 1 } : { high: 1, medium: 1 },
+              total: 2,
+            },
+    );
+    const triageFinding = jest.fn(async () => {
+      triaged = true;
+      return { ...detail, ...curl, triage: { state: 'acknowledged' as const } };
+    });
+    await renderWith(api({ getEntitySecurity, triageFinding }), undefined, {
+      name: 'checkout-pages',
+    });
+    const summary = await screen.findByLabelText('open findings by severity');
+    expect(within(summary).getByText('1 medium')).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Show more findings' }));
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Network tool run' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await within(dialog).findByLabelText('process tree');
+    fireEvent.change(within(dialog).getByLabelText('triage reason'), {
+      target: { value: 'known job' },
+    });
+    const save = within(dialog).getByRole('button', { name: 'Save' });
+    await waitFor(() => expect(save).toBeEnabled());
+    fireEvent.click(save);
+    await waitFor(() => expect(triageFinding).toHaveBeenCalled());
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
+    // the summary follows the backend's new counts
+    await waitFor(() =>
+      expect(
+        within(screen.getByLabelText('open findings by severity')).getByText(
+          '0 medium',
+        ),
+      ).toBeInTheDocument(),
+    );
+    // the first page and the page loaded by "Show more" were both read again
+    const offsets = getEntitySecurity.mock.calls.map(
+      ([, page]) => page?.offset,
+    );
+    expect(offsets.filter(o => o === undefined).length).toBe(2);
+    expect(offsets.filter(o => o === 1).length).toBe(2);
+    // the later page's finding shows its new triage state, both findings still listed once
+    await waitFor(() =>
+      expect(
+        within(
+          screen
+            .getByRole('button', { name: 'Network tool run' })
+            .closest('tr')!,
+        ).getByText(/acknowledged/i),
+      ).toBeInTheDocument(),
+    );
+    expect(
+      screen.getAllByRole('button', { name: 'Shell started in a container' }),
+    ).toHaveLength(1);
+    // the later page was the last: nothing more to show, as before the triage
+    expect(
+      screen.queryByRole('button', { name: 'Show more findings' }),
+    ).not.toBeInTheDocument();
+  });
+
   it('opens a finding with MITRE, remediation, process tree and raw event, and triages it', async () => {
     const triageFinding = jest.fn(async () => ({
       ...detail,
@@ -606,6 +712,25 @@ describe('EntitySecurityCard', () => {
     expect(
       screen.getByRole('link', { name: /Open the Security tab/ }),
     ).toHaveAttribute('href', expect.stringMatching(/security$/));
+  });
+
+  it("shows the backend's open counts over every finding, not the loaded page's", async () => {
+    await renderWith(
+      api({
+        getEntitySecurity: async () => ({
+          ...base,
+          labelSelector: 'a=b',
+          findings: [shell, curl],
+          nextOffset: 2,
+          openCounts: { critical: 1, high: 9 },
+          total: 30,
+        }),
+      }),
+      <EntitySecurityCard />,
+    );
+    expect(await screen.findByText('9 high')).toBeInTheDocument();
+    expect(screen.getByText('1 critical')).toBeInTheDocument();
+    expect(screen.getByText('0 medium')).toBeInTheDocument();
   });
 
   it.each([

@@ -56,10 +56,12 @@ export function EntitySecurityContent() {
     [api, entityRef],
     () => SECURITY_POLL_MS,
   );
-  // later pages the user asked for ("Show more"), kept across refreshes of the first page
+  // later pages the user asked for ("Show more"), kept across refreshes of the first page;
+  // `offsets` are those pages' offsets, read again after a triage change
   const [more, setMore] = useState<{
     findings: SecurityFinding[];
     nextOffset?: number;
+    offsets: number[];
     loading: boolean;
     error?: Error;
   }>();
@@ -78,6 +80,7 @@ export function EntitySecurityContent() {
     setMore(m => ({
       findings: m?.findings ?? [],
       nextOffset: m?.nextOffset ?? nextOffset,
+      offsets: m?.offsets ?? [],
       loading: true,
     }));
     try {
@@ -87,15 +90,42 @@ export function EntitySecurityContent() {
       setMore(m => ({
         findings: [...(m?.findings ?? []), ...page.findings],
         nextOffset: page.nextOffset,
+        offsets: [...(m?.offsets ?? []), nextOffset],
         loading: false,
       }));
     } catch (e) {
       setMore(m => ({
         findings: m?.findings ?? [],
         nextOffset,
+        offsets: m?.offsets ?? [],
         loading: false,
         error: e as Error,
       }));
+    }
+  };
+  /**
+   * After a triage change: the first page again (its counts are over every finding), and the later
+   * pages shown so far, so a finding triaged on any of them shows its new state. Triage does not
+   * change the order, so the same offsets hold the same findings.
+   */
+  const refreshAfterTriage = async () => {
+    reload();
+    setVersion(v => v + 1);
+    const offsets = more?.offsets ?? [];
+    if (offsets.length === 0) return;
+    setMore(m => m && { ...m, loading: true, error: undefined });
+    try {
+      const pages = await Promise.all(
+        offsets.map(offset => api.getEntitySecurity(entityRef, { offset })),
+      );
+      setMore({
+        findings: pages.flatMap(p => p.findings),
+        nextOffset: pages[pages.length - 1].nextOffset,
+        offsets,
+        loading: false,
+      });
+    } catch (e) {
+      setMore(m => m && { ...m, loading: false, error: e as Error });
     }
   };
   if (loading && !value) return <Progress />;
@@ -116,7 +146,14 @@ export function EntitySecurityContent() {
         <ClusterErrorsPanel errors={value.errors} />
         {nextOffset !== undefined && (
           <Typography role="status" variant="body2" color="textSecondary">
-            {t('entityContent.truncated', { shown: String(findings.length) })}
+            {value.total !== undefined
+              ? t('entityContent.truncatedOf', {
+                  shown: String(findings.length),
+                  total: String(value.total),
+                })
+              : t('entityContent.truncated', {
+                  shown: String(findings.length),
+                })}
           </Typography>
         )}
       </Grid>
@@ -127,7 +164,8 @@ export function EntitySecurityContent() {
             selector: value.labelSelector ?? '',
           })}
         >
-          <SeveritySummary findings={findings} />
+          {/* the backend's counts are over every finding; an older backend's answer has none: count the loaded ones */}
+          <SeveritySummary findings={findings} counts={value.openCounts} />
         </PeriscopeCard>
       </Grid>
       <Grid item xs={12} md={7}>
@@ -173,10 +211,7 @@ export function EntitySecurityContent() {
         title={open?.title}
         onClose={changed => {
           setOpen(undefined);
-          if (changed) {
-            reload();
-            setVersion(v => v + 1);
-          }
+          if (changed) refreshAfterTriage();
         }}
       />
     </Grid>

@@ -20,12 +20,18 @@ export function countBySeverity(
   return out;
 }
 
-/** One chip per severity with the number of open findings. */
-export function SeveritySummary(props: { findings: SecurityFinding[] }) {
+/**
+ * One chip per severity with the number of open findings: `counts` (the backend's, over every
+ * finding) when given, else counted from `findings` (an older backend, or a list without them).
+ */
+export function SeveritySummary(props: {
+  findings: SecurityFinding[];
+  counts?: Partial<Record<Severity, number>>;
+}) {
   const { t } = useTranslationRef(runtimeSecurityTranslationRef);
   return (
     <PeriscopeSeveritySummary
-      counts={countBySeverity(props.findings)}
+      counts={props.counts ?? countBySeverity(props.findings)}
       label={t('severitySummary')}
     />
   );
