@@ -14,9 +14,22 @@ import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha'
 import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
 import { describeIf, recordingCluster } from '@periscope/test-utils';
 import { Knex } from 'knex';
-import { findTool } from '@periscope/backstage-plugin-module-deploy-node';
+import {
+  findTool,
+  ModuleEngine,
+} from '@periscope/backstage-plugin-module-deploy-node';
+import { objectRef } from '@periscope/backstage-plugin-module-deploy-common';
 import request from 'supertest';
+import { registerActions } from './actions';
 import { entities, modulesConfig, start } from './__testUtils__/backend';
+import {
+  appliedAsRendered,
+  createDeployServiceApp,
+  fixtureModules,
+  fixtureRender,
+  testCluster,
+} from './__testUtils__/deployServiceApp';
+import { createDeployStore } from './services/DeployStore';
 
 jest.setTimeout(120_000);
 
@@ -302,5 +315,116 @@ describe('module-deploy actions (ActionsRegistryService)', () => {
         expect(cluster.requests).toEqual([]);
       });
     });
+  });
+});
+
+describe('deploy-module changeMessage (stand-in engine, no cue needed)', () => {
+  /** The deploy service on an engine that applies in memory, with the actions registered on it. */
+  async function setup() {
+    const knex = await databases.init('SQLITE_3');
+    const store = await createDeployStore(mockServices.database({ knex }));
+    const applied: string[] = [];
+    const render = async (spec: Parameters<ModuleEngine['render']>[0]) =>
+      fixtureRender(spec, values => [
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: spec.name, namespace: spec.namespace },
+          data: { message: String(values.message ?? 'hello') },
+        },
+      ]);
+    const engine: Partial<ModuleEngine> = {
+      render,
+      async apply(spec) {
+        const r = await render(spec);
+        applied.push(...r.objects.map(objectRef));
+        return appliedAsRendered(r);
+      },
+      history: async () => [],
+      list: async () => [],
+    };
+    const { deploys } = await createDeployServiceApp({
+      config: { moduleDeploy: { preflight: { enabled: false } } },
+      clusters: [testCluster('c1')],
+      engine: engine as ModuleEngine,
+      modules: fixtureModules({
+        type: 'object',
+        properties: { message: { type: 'string' } },
+      }),
+      store,
+      entities: [entities[0]],
+      permissions: mockServices.permissions(),
+    });
+    const registry = actionsRegistryServiceMock();
+    registerActions({ actionsRegistry: registry, deploys });
+    const deploy = (input: object) =>
+      registry.invoke({
+        id: 'test:deploy-module',
+        input: { entityRef: checkout, values: { message: 'hi' }, ...input },
+        credentials: mockCredentials.user(),
+      });
+    const messages = async () => ({
+      audit: (await knex('module_deploy_audit').select()).map(
+        r => r.change_message,
+      ),
+      revisions: (await knex('module_deploy_revisions').select()).map(
+        r => r.change_message,
+      ),
+    });
+    return { deploy, messages, applied };
+  }
+
+  it('publishes changeMessage as an optional string input', async () => {
+    const registry = actionsRegistryServiceMock();
+    registerActions({ actionsRegistry: registry, deploys: {} as any });
+    const { actions } = await registry.list();
+    const input = actions.find(a => a.name === 'deploy-module')!.schema
+      .input as any;
+    expect(input.properties.changeMessage).toMatchObject({
+      type: 'string',
+      description: expect.stringMatching(/at most 500 characters/),
+    });
+    expect(input.required).not.toContain('changeMessage');
+  });
+
+  it('stores the given message (trimmed) with the revision and the audit row', async () => {
+    const { deploy, messages } = await setup();
+    const { output } = await deploy({
+      changeMessage: '  raise replicas for the sale ',
+    });
+    expect(output).toMatchObject({
+      ok: true,
+      results: [{ cluster: 'c1', status: 'healthy', revision: 1 }],
+    });
+    expect(await messages()).toEqual({
+      audit: ['raise replicas for the sale'],
+      revisions: ['raise replicas for the sale'],
+    });
+  });
+
+  it.each([
+    ['none', {}],
+    ['an empty one', { changeMessage: '   ' }],
+  ])(
+    'given %s, stores the default that names the action',
+    async (_name, input) => {
+      const { deploy, messages } = await setup();
+      await deploy(input);
+      expect(await messages()).toEqual({
+        audit: ['Deployed through the AI action deploy-module'],
+        revisions: ['Deployed through the AI action deploy-module'],
+      });
+    },
+  );
+
+  it("refuses a 501-character message with the route's reason; nothing applied or stored", async () => {
+    const { deploy, messages, applied } = await setup();
+    const call = deploy({ changeMessage: 'x'.repeat(501) });
+    await expect(call).rejects.toThrow(InputError);
+    await expect(call).rejects.toThrow(
+      'invalid input to deploy-module: changeMessage: the change message has 501 characters; shorten it to at most 500',
+    );
+    expect(applied).toEqual([]);
+    expect(await messages()).toEqual({ audit: [], revisions: [] });
   });
 });

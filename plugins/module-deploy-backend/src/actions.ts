@@ -1,8 +1,33 @@
+/** The actions an AI assistant may call: preview-module-deploy and deploy-module. */
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
-import { JsonObject } from '@periscope/backstage-plugin-module-deploy-common';
+import { InputError } from '@backstage/errors';
+import {
+  CHANGE_MESSAGE_MAX_LENGTH,
+  changeMessageProblem,
+  JsonObject,
+} from '@periscope/backstage-plugin-module-deploy-common';
 import { parseEntityRefParam } from '@periscope/kube-access';
 import { DeployService } from './services/DeployService';
 import { DeployStreamEvent } from './types';
+
+/** The change message of a `deploy-module` call that gives none. */
+const DEFAULT_ACTION_CHANGE_MESSAGE =
+  'Deployed through the AI action deploy-module';
+
+/**
+ * The change message of a `deploy-module` call: trimmed, the default when none or empty; one that
+ * POST /entity/deploy would refuse (too long, control characters) is an InputError saying why.
+ */
+function actionChangeMessage(given: string | undefined): string {
+  const message = given?.trim();
+  if (!message) return DEFAULT_ACTION_CHANGE_MESSAGE;
+  const problem = changeMessageProblem(message);
+  if (problem)
+    throw new InputError(
+      `invalid input to deploy-module: changeMessage: ${problem}`,
+    );
+  return message;
+}
 
 /**
  * Registers the actions an AI assistant (through the MCP actions backend) may call. Both check
@@ -99,7 +124,7 @@ export function registerActions(deps: {
     name: 'deploy-module',
     title: "Deploy an entity's module with new values",
     description:
-      "Applies the entity's Timoni module with the given values to its target clusters one at a time (the next only after the previous is healthy), prunes objects that left the module, and records the revision and the audit entry. Needs the module-deploy.instance.apply permission on the entity. Preview with preview-module-deploy first.",
+      "Applies the entity's Timoni module with the given values to its target clusters one at a time (the next only after the previous is healthy), prunes objects that left the module, and records the revision and the audit entry with the change message. Needs the module-deploy.instance.apply permission on the entity. Preview with preview-module-deploy first.",
     attributes: { readOnly: false, destructive: true, idempotent: false },
     schema: {
       input: z =>
@@ -110,6 +135,12 @@ export function registerActions(deps: {
           values: z
             .record(z.string(), z.unknown())
             .describe('Module values (only the fields to change are needed)'),
+          changeMessage: z
+            .string()
+            .optional()
+            .describe(
+              `Why this deploy is made, kept with the revision and in the audit trail (at most ${CHANGE_MESSAGE_MAX_LENGTH} characters; default: '${DEFAULT_ACTION_CHANGE_MESSAGE}')`,
+            ),
         }),
       output: z =>
         z.object({
@@ -128,10 +159,13 @@ export function registerActions(deps: {
     },
     action: async ({ input, credentials }) => {
       const entityRef = parseEntityRefParam(input.entityRef);
+      const changeMessage = actionChangeMessage(input.changeMessage);
       const op = await deploys.prepareDeploy({ entityRef, credentials });
       const events: DeployStreamEvent[] = [];
-      const results = await op.deploy(input.values as JsonObject, e =>
-        events.push(e),
+      const results = await op.deploy(
+        input.values as JsonObject,
+        e => events.push(e),
+        { changeMessage },
       );
       const invalid = events.find(e => e.type === 'invalid');
       return {

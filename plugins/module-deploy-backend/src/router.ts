@@ -193,18 +193,18 @@ export async function createRouter(deps: {
   });
 
   router.post('/instances/deploy', async (req, res) => {
-    const { values: v, ...target } = parseBody(
-      schemas.target,
-      req.body,
-      'instances/deploy',
-    );
+    const {
+      values: v,
+      changeMessage,
+      ...target
+    } = parseBody(schemas.targetDeploy, req.body, 'instances/deploy');
     const op = await deploys.prepareTarget({
       target,
       ...(await who2(req)),
       permission: 'apply',
     });
     await streamOperation(res, sink =>
-      op.deploy((v ?? {}) as JsonObject, sink),
+      op.deploy((v ?? {}) as JsonObject, sink, { changeMessage }),
     );
   });
 

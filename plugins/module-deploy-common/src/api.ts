@@ -182,6 +182,11 @@ export interface PreviewResult {
    * of the target namespace, per cluster. Only findings the rendered objects cause are listed.
    */
   warnings?: DeployWarning[];
+  /**
+   * What the preflight could not check, as `<cluster>: <why>` (e.g. a kind the credentials may
+   * not list: references to it are not reported). Absent when everything was checked.
+   */
+  notChecked?: string[];
 }
 
 /**

@@ -13,6 +13,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   JsonObject,
   KubeObject,
+  objectRef,
   ValuesJsonSchema,
 } from '@periscope/backstage-plugin-module-deploy-common';
 import {
@@ -54,6 +55,19 @@ export function fixtureRender(
     objects: rendered,
     images: [],
     skippedLinks: [],
+  };
+}
+
+/** What a stand-in engine's apply answers: every object of `rendered` applied, revision 1. */
+export function appliedAsRendered(rendered: RenderResult) {
+  return {
+    render: rendered,
+    result: {
+      applied: rendered.objects.map(objectRef),
+      pruned: [],
+      inventory: [],
+      revision: 1,
+    },
   };
 }
 

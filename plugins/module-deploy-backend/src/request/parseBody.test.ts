@@ -21,6 +21,33 @@ describe('parseBody', () => {
     ).toEqual({ values: {}, changeMessage: undefined });
   });
 
+  it('takes a change message on /instances/deploy as on /entity/deploy, not on /instances/preview', () => {
+    const target = { module: 'm', instanceName: 'i', namespace: 'n' };
+    expect(
+      parseBody(
+        schemas.targetDeploy,
+        { ...target, changeMessage: ' Scaffolder template t ' },
+        'instances/deploy',
+      ),
+    ).toEqual({ ...target, changeMessage: 'Scaffolder template t' });
+    expect(() =>
+      parseBody(
+        schemas.targetDeploy,
+        { ...target, changeMessage: 'x'.repeat(501) },
+        'instances/deploy',
+      ),
+    ).toThrow(
+      'invalid instances/deploy request body: changeMessage: the change message has 501 characters; shorten it to at most 500',
+    );
+    expect(() =>
+      parseBody(
+        schemas.target,
+        { ...target, changeMessage: 'why' },
+        'instances/preview',
+      ),
+    ).toThrow('invalid instances/preview request body: body:');
+  });
+
   it.each([
     [
       schemas.values,

@@ -21,6 +21,16 @@ const changeMessage = z
   .transform(m => m || undefined)
   .optional();
 
+/** An explicit target (the scaffolder actions, the Security overview): what and where. */
+const target = z.object({
+  module: z.string().min(1),
+  instanceName: z.string().min(1),
+  namespace: z.string().min(1),
+  clusters: z.array(z.string().min(1)).optional(),
+  entityRef: z.string().min(1).optional(),
+  values: values.optional(),
+});
+
 /** The body of each route, by route. */
 export const schemas = {
   values: z.object({ values }).strict(),
@@ -50,16 +60,9 @@ export const schemas = {
         .optional(),
     })
     .strict(),
-  target: z
-    .object({
-      module: z.string().min(1),
-      instanceName: z.string().min(1),
-      namespace: z.string().min(1),
-      clusters: z.array(z.string().min(1)).optional(),
-      entityRef: z.string().min(1).optional(),
-      values: values.optional(),
-    })
-    .strict(),
+  target: target.strict(),
+  /** POST /instances/deploy: an explicit target, its values and why (as /entity/deploy). */
+  targetDeploy: target.extend({ changeMessage }).strict(),
   /** POST /instances/rollback: an explicit target and the revision to re-apply (required). */
   targetRollback: z
     .object({

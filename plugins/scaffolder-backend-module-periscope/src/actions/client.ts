@@ -35,6 +35,12 @@ export interface InstanceRequest {
   values?: Record<string, unknown>;
 }
 
+/** What the deploy action sends (`POST /instances/deploy`): also why it deploys. */
+export interface DeployRequest extends InstanceRequest {
+  /** Kept with the revision and in the audit trail (at most 500 characters). */
+  changeMessage?: string;
+}
+
 /** Calls the module-deploy backend on behalf of the task's initiator, so its permissions and audit apply. */
 export class ModuleDeployClient {
   constructor(
@@ -43,7 +49,7 @@ export class ModuleDeployClient {
 
   private async post(
     path: string,
-    body: InstanceRequest,
+    body: InstanceRequest | DeployRequest,
     credentials: BackstageCredentials,
   ): Promise<Response> {
     const base = await this.deps.discovery.getBaseUrl('module-deploy');
@@ -74,7 +80,7 @@ export class ModuleDeployClient {
   }
 
   async deploy(
-    body: InstanceRequest,
+    body: DeployRequest,
     credentials: BackstageCredentials,
     onEvent: (e: DeployStreamEvent) => void,
   ): Promise<Extract<DeployStreamEvent, { type: 'done' }>> {

@@ -213,6 +213,23 @@ describe('periscope:module:* permissions, enforced by the module-deploy backend'
           action: 'deploy',
           result: 'failure',
           actor: 'user:default/mock',
+          changeMessage: 'Scaffolder template unknown',
+        }),
+      ]);
+    });
+
+    it("periscope:module:deploy audits the template's change message", async () => {
+      const { deploy, audit } = await startWith([]);
+      const ctx = createMockActionContext({
+        input: { ...input, changeMessage: 'first release of checkout' },
+      });
+      await expect(deploy.handler(ctx as any)).rejects.toThrow(
+        /deploy of shop\/checkout failed/,
+      );
+      expect(await audit()).toEqual([
+        expect.objectContaining({
+          action: 'deploy',
+          changeMessage: 'first release of checkout',
         }),
       ]);
     });

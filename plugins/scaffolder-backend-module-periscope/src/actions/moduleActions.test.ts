@@ -1,9 +1,12 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { InputError } from '@backstage/errors';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import {
   createModuleDeployAction,
   createModuleDiffAction,
+  parseDeployInput,
   parseInstanceInput,
 } from './moduleActions';
 
@@ -138,4 +141,167 @@ describe('periscope:module:* input', () => {
       expect(a.discovery.getBaseUrl).not.toHaveBeenCalled();
     },
   );
+});
+
+describe('periscope:module:deploy changeMessage', () => {
+  /** A stand-in module-deploy backend: records each request, answers a deploy that went well. */
+  let server: http.Server;
+  let port: number;
+  let requests: Array<{ url: string; body: any }>;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let text = '';
+      req.on('data', c => (text += c));
+      req.on('end', () => {
+        requests.push({ url: req.url ?? '', body: JSON.parse(text) });
+        if (req.url?.endsWith('/instances/deploy')) {
+          res.setHeader('Content-Type', 'application/x-ndjson');
+          res.end(
+            `${JSON.stringify({
+              type: 'done',
+              ok: true,
+              results: [{ cluster: 'local', status: 'healthy', revision: 1 }],
+            })}\n`,
+          );
+          return;
+        }
+        res.setHeader('Content-Type', 'application/json');
+        res.end(
+          JSON.stringify({
+            status: 'ok',
+            valid: true,
+            issues: [],
+            rendered: [],
+            clusters: [],
+            errors: [],
+          }),
+        );
+      });
+    });
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise(r => server.close(r)));
+  beforeEach(() => {
+    requests = [];
+  });
+
+  const deploy = () =>
+    createModuleDeployAction({
+      discovery: {
+        getBaseUrl: async (id: string) => `http://127.0.0.1:${port}/api/${id}`,
+        getExternalBaseUrl: async () => '',
+      },
+      auth: mockServices.auth(),
+    });
+  const TEMPLATE = 'template:default/new-service-from-module';
+
+  it('publishes changeMessage as an optional string of the deploy action only', () => {
+    const { diff } = actions();
+    const input = deploy().schema?.input as any;
+    expect(input.properties.changeMessage).toMatchObject({
+      type: 'string',
+      description: expect.stringMatching(/at most 500 characters/),
+    });
+    expect(input.required).not.toContain('changeMessage');
+    expect(
+      (diff.schema?.input as any).properties.changeMessage,
+    ).toBeUndefined();
+  });
+
+  it("sends the template's message (trimmed) with the deploy request", async () => {
+    const ctx = createMockActionContext({
+      input: { ...good, changeMessage: ' first release of checkout ' },
+      templateInfo: { entityRef: TEMPLATE },
+    });
+    await deploy().handler(ctx as any);
+    expect(requests).toEqual([
+      {
+        url: '/api/module-deploy/instances/deploy',
+        body: {
+          module: 'minimal',
+          instanceName: 'checkout',
+          namespace: 'shop',
+          values: {},
+          changeMessage: 'first release of checkout',
+        },
+      },
+    ]);
+    expect(ctx.output).toHaveBeenCalledWith('dryRun', false);
+  });
+
+  it.each([
+    ['no message', {}, TEMPLATE, `Scaffolder template ${TEMPLATE}`],
+    [
+      'an empty one',
+      { changeMessage: '  ' },
+      TEMPLATE,
+      `Scaffolder template ${TEMPLATE}`,
+    ],
+    [
+      'no message and no template',
+      {},
+      undefined,
+      'Scaffolder template unknown',
+    ],
+  ])(
+    'given %s, sends the default naming the template',
+    async (_name, extra, entityRef, expected) => {
+      const ctx = createMockActionContext({
+        input: { ...good, ...extra },
+        ...(entityRef ? { templateInfo: { entityRef } } : {}),
+      });
+      await deploy().handler(ctx as any);
+      expect(requests.map(r => r.body.changeMessage)).toEqual([expected]);
+    },
+  );
+
+  it('a dry run previews without sending a message (the preview takes none)', async () => {
+    const ctx = {
+      ...createMockActionContext({
+        input: { ...good, changeMessage: 'why' },
+      }),
+      isDryRun: true,
+    };
+    await deploy().handler(ctx as any);
+    expect(requests.map(r => [r.url, r.body.changeMessage])).toEqual([
+      ['/api/module-deploy/instances/preview', undefined],
+    ]);
+  });
+
+  it("refuses a 501-character message before calling the backend, with the route's reason", async () => {
+    const ctx = createMockActionContext({
+      input: { ...good, changeMessage: 'x'.repeat(501) },
+    });
+    const run = deploy().handler(ctx as any);
+    await expect(run).rejects.toThrow(InputError);
+    await expect(run).rejects.toThrow(
+      'invalid input to periscope:module:deploy: changeMessage: the change message has 501 characters; shorten it to at most 500',
+    );
+    expect(requests).toEqual([]);
+  });
+
+  it.each([
+    [
+      { ...good, changeMessage: 7 },
+      /changeMessage must be text \(at most 500 characters\)/,
+    ],
+    [
+      { ...good, changeMessage: 'a\u0007b' },
+      /changeMessage: the change message contains the control character U\+0007 at position 2/,
+    ],
+  ])('parseDeployInput rejects %j', (input, message) => {
+    expect(() => parseDeployInput('periscope:module:deploy', input)).toThrow(
+      message,
+    );
+  });
+
+  it('accepts exactly 500 characters', () => {
+    expect(
+      parseDeployInput('periscope:module:deploy', {
+        ...good,
+        changeMessage: 'x'.repeat(500),
+      }).changeMessage,
+    ).toHaveLength(500);
+  });
 });

@@ -2,6 +2,8 @@ import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  CHANGE_MESSAGE_MAX_LENGTH,
+  changeMessageProblem,
   DNS_LABEL_PATTERN,
   PreviewResult,
 } from '@periscope/backstage-plugin-module-deploy-common';
@@ -20,6 +22,31 @@ const dnsLabel = (zi: typeof zod, what: string) =>
       v => ({
         message: `${what} is '${v}', which is not a valid Kubernetes name: use lowercase letters, digits and '-', starting and ending with a letter or digit`,
       }),
+    );
+
+/**
+ * The change message of a deploy whose template gives none: where the deploy came from (the
+ * template's entity reference, 'unknown' when the task has none).
+ */
+function defaultChangeMessage(templateRef: string | undefined): string {
+  return `Scaffolder template ${templateRef ?? 'unknown'}`;
+}
+
+/** Input of the deploy action only: why, kept with the revision and in the audit trail. */
+const changeMessageInput = (zi: typeof zod) =>
+  zi
+    .string({
+      invalid_type_error: `changeMessage must be text (at most ${CHANGE_MESSAGE_MAX_LENGTH} characters) saying why you deploy`,
+    })
+    .superRefine((v, ctx) => {
+      // as POST /entity/deploy checks it: trimmed, at most 500 characters, no control characters
+      const problem = changeMessageProblem(v.trim());
+      if (problem)
+        ctx.addIssue({ code: 'custom', message: `changeMessage: ${problem}` });
+    })
+    .optional()
+    .describe(
+      `Why this deploy is made, kept with the revision and in the audit trail (at most ${CHANGE_MESSAGE_MAX_LENGTH} characters; default: 'Scaffolder template <the template's entity reference>')`,
     );
 
 /**
@@ -109,6 +136,13 @@ const instanceInput = zod.object({
 /** What both actions take, checked. */
 export type InstanceInput = zod.infer<typeof instanceInput>;
 
+const deployInput = instanceInput.extend({
+  changeMessage: changeMessageInput(zod),
+});
+
+/** What the deploy action takes, checked. */
+export type DeployInput = zod.infer<typeof deployInput>;
+
 /**
  * Checks an action's input; an InputError names every wrong input and what to write instead.
  * @public
@@ -117,7 +151,20 @@ export function parseInstanceInput(
   action: string,
   input: unknown,
 ): InstanceInput {
-  const r = instanceInput.safeParse(input);
+  return parseWith(instanceInput, action, input);
+}
+
+/** {@link parseInstanceInput} for the deploy action, which also takes `changeMessage`. */
+export function parseDeployInput(action: string, input: unknown): DeployInput {
+  return parseWith(deployInput, action, input);
+}
+
+function parseWith<T>(
+  schema: zod.ZodType<T, zod.ZodTypeDef, unknown>,
+  action: string,
+  input: unknown,
+): T {
+  const r = schema.safeParse(input);
   if (r.success) return r.data;
   const problems = r.error.issues.map(i =>
     i.code === 'invalid_type' && i.received === 'undefined'
@@ -242,7 +289,8 @@ export function createModuleDiffAction(deps: {
 
 /**
  * `periscope:module:deploy`: deploys through the module-deploy backend (one cluster at a time,
- * waiting for health, audited). In dry-run it only previews.
+ * waiting for health, audited with the change message: the template's, else where the deploy
+ * came from). In dry-run it only previews.
  * @public
  */
 export function createModuleDeployAction(deps: {
@@ -268,11 +316,12 @@ export function createModuleDeployAction(deps: {
       name: \${{ parameters.name }}
       namespace: \${{ parameters.namespace }}
       values:
-        message: Hello from \${{ parameters.name }}`,
+        message: Hello from \${{ parameters.name }}
+      changeMessage: First deploy of \${{ parameters.name }}`,
       },
     ],
     schema: {
-      input: inputSchema,
+      input: { ...inputSchema, changeMessage: changeMessageInput },
       output: {
         dryRun: z => z.boolean(),
         results: z =>
@@ -289,9 +338,8 @@ export function createModuleDeployAction(deps: {
     },
     async handler(ctx) {
       const credentials = await ctx.getInitiatorCredentials();
-      const req = request(
-        parseInstanceInput('periscope:module:deploy', ctx.input),
-      );
+      const input = parseDeployInput('periscope:module:deploy', ctx.input);
+      const req = request(input);
       if (ctx.isDryRun) {
         const preview = await client.preview(req, credentials);
         rejectInvalid(preview);
@@ -307,22 +355,29 @@ export function createModuleDeployAction(deps: {
         ctx.output('changes', changes);
         return;
       }
-      const done = await client.deploy(req, credentials, e => {
-        if (e.type === 'step')
-          ctx.logger.info(
-            `${e.cluster}: [${e.event.phase}] ${
-              e.event.object ? `${e.event.object} ` : ''
-            }${e.event.message}`,
-          );
-        if (e.type === 'cluster')
-          ctx.logger.info(
-            `cluster ${e.cluster}: ${e.status}${
-              e.message ? ` (${e.message})` : ''
-            }`,
-          );
-        if (e.type === 'invalid')
-          ctx.logger.error(`the module rejected the values: ${e.message}`);
-      });
+      const changeMessage =
+        input.changeMessage?.trim() ||
+        defaultChangeMessage(ctx.templateInfo?.entityRef);
+      const done = await client.deploy(
+        { ...req, changeMessage },
+        credentials,
+        e => {
+          if (e.type === 'step')
+            ctx.logger.info(
+              `${e.cluster}: [${e.event.phase}] ${
+                e.event.object ? `${e.event.object} ` : ''
+              }${e.event.message}`,
+            );
+          if (e.type === 'cluster')
+            ctx.logger.info(
+              `cluster ${e.cluster}: ${e.status}${
+                e.message ? ` (${e.message})` : ''
+              }`,
+            );
+          if (e.type === 'invalid')
+            ctx.logger.error(`the module rejected the values: ${e.message}`);
+        },
+      );
       if (!done.ok) {
         const why =
           done.error ??

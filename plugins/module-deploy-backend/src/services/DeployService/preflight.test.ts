@@ -23,6 +23,7 @@ import express from 'express';
 import request from 'supertest';
 import { readModuleDeployConfig } from '../../config';
 import {
+  appliedAsRendered,
   createDeployServiceApp,
   fixtureModules,
   testCluster,
@@ -73,7 +74,7 @@ const LIVE = {
   unavailable: {},
 };
 
-function fakeEngine() {
+function fakeEngine(live: typeof LIVE = LIVE) {
   const calls: string[] = [];
   const render = async (spec: {
     name: string;
@@ -143,22 +144,13 @@ function fakeEngine() {
         rendered: r.objects,
         namespace: r.namespace,
         instanceName: r.name,
-        live: LIVE,
+        live,
         block: opts?.block,
       });
     },
     async apply(spec) {
       calls.push('apply');
-      const r = await render(spec);
-      return {
-        render: r,
-        result: {
-          applied: r.objects.map(objectRef),
-          pruned: [],
-          inventory: [],
-          revision: 1,
-        },
-      };
+      return appliedAsRendered(await render(spec));
     },
     history: async () => [],
     list: async () => [],
@@ -172,11 +164,12 @@ async function setup(
   opts: {
     preflight?: object;
     result?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    live?: typeof LIVE;
   } = {},
 ) {
   const knex = await databases.init('SQLITE_3');
   const store = await createDeployStore(mockServices.database({ knex }));
-  const fake = fakeEngine();
+  const fake = fakeEngine(opts.live);
   const permissions = mockServices.permissions({
     result: opts.result ?? AuthorizeResult.ALLOW,
   });
@@ -234,6 +227,28 @@ describe('warnings before a deploy (routes)', () => {
     const { app } = await setup();
     const res = await post(app, '/entity/preview', { configMap: 'present' });
     expect([res.status, res.body.warnings]).toEqual([200, []]);
+    expect(res.body.notChecked).toBeUndefined();
+  });
+
+  it('the preview says, per cluster, what the preflight could not check', async () => {
+    const { app } = await setup({
+      live: {
+        objects: LIVE.objects.filter(o => o.kind !== 'ConfigMap'),
+        listed: ['Secret', 'ServiceAccount', 'Node'],
+        unavailable: {
+          ConfigMap: 'configmaps is forbidden: User "alice" cannot list',
+        },
+      },
+    });
+    const res = await post(app, '/entity/preview', {
+      configMap: 'app-config',
+    });
+    expect(res.status).toBe(200);
+    // a reference to a kind that could not be listed is not guessed at: no warning, a note
+    expect(res.body.warnings).toEqual([]);
+    expect(res.body.notChecked).toEqual([
+      'c1: references to ConfigMap not checked: configmaps is forbidden: User "alice" cannot list',
+    ]);
   });
 
   it('without a block list, warnings do not stop a deploy', async () => {

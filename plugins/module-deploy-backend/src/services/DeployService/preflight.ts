@@ -12,19 +12,28 @@ import { RenderResult } from '@periscope/backstage-plugin-module-deploy-node';
 import { DeployContext, errorMessage } from './context';
 import { Resolved } from './rollout';
 
+/** What the preflight found in one cluster. */
+export interface ClusterPreflight {
+  /** The warnings, each with the cluster's name. */
+  warnings: DeployWarning[];
+  /** What could not be checked (a kind not listed, a check that failed), as `<cluster>: <why>`. */
+  notChecked: string[];
+}
+
 /** The preflight of `ctx`'s engine, as `ctx.config.preflight` sets it. */
 export function createPreflight(ctx: DeployContext) {
   const { config, engine, logger, kc } = ctx;
 
   /**
-   * The preflight in one cluster (warnings before a deploy): off when `moduleDeploy.preflight`
-   * disables it or the engine has none; a preflight that fails is logged and yields no warnings.
+   * The preflight in one cluster (warnings before a deploy, and what it could not check, each
+   * note starting with the cluster's name): off when `moduleDeploy.preflight` disables it or the
+   * engine has none; a preflight that fails is logged and yields no warnings.
    */
   async function preflightIn(
     c: ClusterDetails,
     rendered: Pick<RenderResult, 'objects' | 'name' | 'namespace'>,
     signal?: AbortSignal,
-  ): Promise<DeployWarning[] | undefined> {
+  ): Promise<ClusterPreflight | undefined> {
     if (!config.preflight.enabled || !engine.preflight) return undefined;
     try {
       const report = await engine.preflight(rendered, kc(c, signal), {
@@ -32,14 +41,17 @@ export function createPreflight(ctx: DeployContext) {
       });
       for (const note of report.notChecked)
         logger.debug(`module-deploy preflight in ${c.name}: ${note}`);
-      return report.warnings.map(w => ({ ...w, cluster: c.name }));
+      return {
+        warnings: report.warnings.map(w => ({ ...w, cluster: c.name })),
+        notChecked: report.notChecked.map(note => `${c.name}: ${note}`),
+      };
     } catch (e) {
       logger.warn(
         `module-deploy preflight of ${rendered.namespace}/${rendered.name} in ${
           c.name
         } failed: ${errorMessage(e)}`,
       );
-      return [];
+      return { warnings: [], notChecked: [] };
     }
   }
 
@@ -56,7 +68,9 @@ export function createPreflight(ctx: DeployContext) {
     const blocking: DeployWarning[] = [];
     for (const c of r.clusters)
       blocking.push(
-        ...((await preflightIn(c, rendered)) ?? []).filter(w => w.blocking),
+        ...((await preflightIn(c, rendered))?.warnings ?? []).filter(
+          w => w.blocking,
+        ),
       );
     if (!blocking.length) return;
     const list = blocking

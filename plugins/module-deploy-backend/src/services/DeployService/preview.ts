@@ -1,6 +1,7 @@
 /**
  * Previews: what submitted values render to and would change in each target cluster, with the
- * warnings before a deploy; every sensitive value in play is scrubbed from the answer.
+ * warnings before a deploy and what the preflight could not check; every sensitive value in play
+ * is scrubbed from the answer.
  */
 import {
   JsonObject,
@@ -52,7 +53,7 @@ export function previewOperation(parts: OperationParts, r: Resolved) {
         });
         return {
           ...d,
-          warnings: await preflight.preflightIn(c, d.render, signal),
+          preflight: await preflight.preflightIn(c, d.render, signal),
         };
       },
       { timeoutMs: Math.max(timeoutMs, 120_000) },
@@ -72,8 +73,17 @@ export function previewOperation(parts: OperationParts, r: Resolved) {
           ]),
         })),
         errors,
-        ...(results.some(x => x.value.warnings)
-          ? { warnings: results.flatMap(x => x.value.warnings ?? []) }
+        ...(results.some(x => x.value.preflight)
+          ? {
+              warnings: results.flatMap(x => x.value.preflight?.warnings ?? []),
+            }
+          : {}),
+        ...(results.some(x => x.value.preflight?.notChecked.length)
+          ? {
+              notChecked: results.flatMap(
+                x => x.value.preflight?.notChecked ?? [],
+              ),
+            }
           : {}),
       },
       all,

@@ -52,4 +52,39 @@ describe('PreviewWarnings', () => {
     ).toBeInTheDocument();
     expect(screen.getAllByText('blocks deploy')).toHaveLength(1);
   });
+
+  it('notes, muted under the warnings, what the preflight could not check', async () => {
+    const note =
+      'c1: references to ConfigMap not checked: configmaps is forbidden';
+    await renderInTestApp(
+      <PreviewWarnings warnings={[warning()]} notChecked={[note, 'c2: x']} />,
+    );
+    const muted = screen.getByLabelText('not checked');
+    expect(muted).toHaveTextContent(`Not checked: ${note}; c2: x`);
+    expect(
+      screen.getByText('This change would break 1 thing'),
+    ).toBeInTheDocument();
+    // after the warnings
+    const alert = screen.getByRole('alert');
+    expect(
+      alert.compareDocumentPosition(muted) & Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
+  });
+
+  it('shows the note also when nothing would break', async () => {
+    await renderInTestApp(
+      <PreviewWarnings warnings={[]} notChecked={['c1: y not checked']} />,
+    );
+    expect(screen.getByLabelText('preview warnings')).toHaveTextContent(
+      'Not checked: c1: y not checked',
+    );
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('shows no note when everything was checked', async () => {
+    await renderInTestApp(
+      <PreviewWarnings warnings={[warning()]} notChecked={[]} />,
+    );
+    expect(screen.queryByLabelText('not checked')).toBeNull();
+  });
 });

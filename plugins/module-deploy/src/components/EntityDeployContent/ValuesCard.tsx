@@ -177,7 +177,10 @@ export function ValuesCard(props: {
       {preview?.valid && (
         <Box mt={2} aria-label="preview">
           <Typography variant="h6">{t('values.preview')}</Typography>
-          <PreviewWarnings warnings={preview.warnings} />
+          <PreviewWarnings
+            warnings={preview.warnings}
+            notChecked={preview.notChecked}
+          />
           {preview.errors.map(e => (
             <Alert key={e.cluster} severity="warning">
               {e.cluster}: {e.message}
