@@ -29,6 +29,33 @@ describe('buildEvidence, evidenceFacts and evidenceRemediation', () => {
     step?: RegExp;
   }> = [
     {
+      name: 'exit 137 under a memory limit without OOMKilled: says it may be an unreported OOM kill',
+      pod: pod(
+        'oom-unreported',
+        { resources: { limits: { memory: '32Mi' } } },
+        {
+          restartCount: 8,
+          state: {
+            waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s' },
+          },
+          lastState: {
+            terminated: {
+              exitCode: 137,
+              reason: 'Error',
+              finishedAt: '2026-12-01T10:08:00Z',
+            },
+          },
+        },
+      ),
+      failing: 'app',
+      facts: [
+        /last exited with exit code 137 \(Error, SIGKILL\)/,
+        /was killed \(exit code 137, SIGKILL\) under limits.memory 32Mi without the reason OOMKilled: this may be a kill for memory that the container runtime did not report/,
+      ],
+      cause: /container app exited with exit code 137 \(Error, SIGKILL\)/,
+      step: /most likely killed for memory without the runtime saying OOMKilled; raise the limit/,
+    },
+    {
       name: 'OOMKilled: the limit, the exit code and the restarts',
       pod: pod(
         'oom',

@@ -89,6 +89,17 @@ export function evidenceFacts(
             : ''
         }`,
       );
+    const killed = [c.state, c.lastState].find(
+      st =>
+        st?.status === 'terminated' &&
+        st.exitCode === 137 &&
+        st.reason !== 'OOMKilled',
+    );
+    const memoryLimit = limits?.memory;
+    if (killed && memoryLimit)
+      facts.push(
+        `${what} was killed (exit code 137, SIGKILL) under limits.memory ${memoryLimit} without the reason OOMKilled: this may be a kill for memory that the container runtime did not report (containerd releases before its late-2025 fix can report one as Error), or the kubelet stopping it (a failed liveness probe, a grace period that ran out)`,
+      );
     if ((c.restartCount ?? 0) > 0) {
       const created = Date.parse(e.pod?.createdAt ?? '');
       const since = Number.isFinite(created)

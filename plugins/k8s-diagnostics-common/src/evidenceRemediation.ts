@@ -173,6 +173,11 @@ export function evidenceRemediation(
               c.image ?? ''
             }: fix the command or the image`
           : `Fix what the last log lines of ${what} report, then let it restart`,
+        ...(exit.exitCode === 137 && c.resources?.limits?.memory
+          ? [
+              `Exit code 137 is a SIGKILL: if ${what} comes near limits.memory ${c.resources.limits.memory}, it was most likely killed for memory without the runtime saying OOMKilled; raise the limit or lower its use`,
+            ]
+          : []),
       ],
     };
   }
