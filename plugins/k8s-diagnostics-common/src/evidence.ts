@@ -15,10 +15,6 @@ import { failingContainer } from './failingPod';
 import { missingReferencesIn } from './missingReferences';
 import type { KubeObject, ObjectRef, RelatedEvent } from './model';
 
-// evidenceRemediation.ts reads these from here
-export type { ContainerEvidence, FindingEvidence } from './evidenceModel';
-export { describeExit } from './evidenceFacts';
-
 const refKey = (r: MissingReference) =>
   `${r.kind}/${r.namespace ?? ''}/${r.name}/${r.key ?? ''}`;
 

@@ -3,7 +3,8 @@
  * restarts for an OOM kill, its exit code and last log line for a crash, the missing object, the
  * failing probe. The built-in catalog puts this before its generic advice.
  */
-import { ContainerEvidence, describeExit, FindingEvidence } from './evidence';
+import { describeExit } from './evidenceFacts';
+import { ContainerEvidence, FindingEvidence } from './evidenceModel';
 
 /**
  * The cause and first fix steps the evidence supports; undefined when it names no cause.

@@ -49,9 +49,6 @@ import { callerOf, checkRate, reserve } from './rateLimits';
 import { readReferencedSecrets, ReferencedSecrets } from './referencedSecrets';
 import { ExplainService } from './types';
 
-// HealthService/findings.test.ts imports maskerFor from here
-export { maskerFor } from './explainMasker';
-
 /** @public */
 export function createExplainService(deps: {
   ai?: AiConfig;

@@ -1,5 +1,5 @@
 import { createSnapshot } from '@periscope/backstage-plugin-k8s-diagnostics-common';
-import { maskerFor } from '../ExplainService/createExplainService';
+import { maskerFor } from '../ExplainService/explainMasker';
 import { toFindings } from './findings';
 
 const deployment = {
